@@ -1,0 +1,15 @@
+# Builds the single provider-equinix-metal binary with `deno task compile` (the same flags, including the
+# permission set in deno.json, as local builds) and ships it on distroless. `deno compile` downloads its runtime
+# (denort) from dl.deno.land, so this build needs network access.
+FROM denoland/deno:2.9.3 AS build
+WORKDIR /src
+COPY deno.json deno.lock ./
+RUN deno install --frozen
+COPY src/ src/
+RUN deno task compile
+
+# The compiled binary links glibc and libgcc_s: distroless "cc", running as nonroot.
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /src/dist/provider-equinix-metal /provider-equinix-metal
+USER nonroot:nonroot
+ENTRYPOINT ["/provider-equinix-metal"]

@@ -1,0 +1,185 @@
+/**
+ * The resource types the project reads or writes, with group/version/plural/kind and scope. The client builds URLs
+ * from these; the fake API server serves the built-in ones from the same table.
+ */
+
+/** A group/version/resource with its kind, scope and subresources. */
+export interface ResourceType {
+  /** "" for the core group. */
+  group: string;
+  version: string;
+  /** Plural, lower-case resource name used in URLs. */
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  subresources?: Array<"status" | "scale" | "eviction">;
+}
+
+/** `group/version`, or `version` for the core group. */
+export function apiVersionOf(r: Pick<ResourceType, "group" | "version">): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** Human-readable `resource.group` (or `resource`), as kubectl prints it. */
+export function resourceName(r: Pick<ResourceType, "group" | "resource">): string {
+  return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+function res(
+  group: string,
+  version: string,
+  resource: string,
+  kind: string,
+  namespaced: boolean,
+  extra: Pick<ResourceType, "shortNames" | "subresources"> = {},
+): ResourceType {
+  return { group, version, resource, kind, namespaced, ...extra };
+}
+
+/** Built-in Kubernetes resources (served natively by the fake API server). */
+export const Core = {
+  namespaces: res("", "v1", "namespaces", "Namespace", false, { shortNames: ["ns"], subresources: ["status"] }),
+  secrets: res("", "v1", "secrets", "Secret", true),
+  configMaps: res("", "v1", "configmaps", "ConfigMap", true, { shortNames: ["cm"] }),
+  services: res("", "v1", "services", "Service", true, { shortNames: ["svc"], subresources: ["status"] }),
+  serviceAccounts: res("", "v1", "serviceaccounts", "ServiceAccount", true, { shortNames: ["sa"] }),
+  events: res("", "v1", "events", "Event", true, { shortNames: ["ev"] }),
+  nodes: res("", "v1", "nodes", "Node", false, { shortNames: ["no"], subresources: ["status"] }),
+  pods: res("", "v1", "pods", "Pod", true, { shortNames: ["po"], subresources: ["status", "eviction"] }),
+  persistentVolumes: res("", "v1", "persistentvolumes", "PersistentVolume", false, {
+    shortNames: ["pv"],
+    subresources: ["status"],
+  }),
+  persistentVolumeClaims: res("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, {
+    shortNames: ["pvc"],
+    subresources: ["status"],
+  }),
+  endpoints: res("", "v1", "endpoints", "Endpoints", true, { shortNames: ["ep"] }),
+} as const;
+
+export const Apps = {
+  deployments: res("apps", "v1", "deployments", "Deployment", true, {
+    shortNames: ["deploy"],
+    subresources: ["status", "scale"],
+  }),
+  statefulSets: res("apps", "v1", "statefulsets", "StatefulSet", true, {
+    shortNames: ["sts"],
+    subresources: ["status", "scale"],
+  }),
+  daemonSets: res("apps", "v1", "daemonsets", "DaemonSet", true, { shortNames: ["ds"], subresources: ["status"] }),
+  replicaSets: res("apps", "v1", "replicasets", "ReplicaSet", true, {
+    shortNames: ["rs"],
+    subresources: ["status", "scale"],
+  }),
+} as const;
+
+export const Coordination = {
+  leases: res("coordination.k8s.io", "v1", "leases", "Lease", true),
+} as const;
+
+export const Policy = {
+  podDisruptionBudgets: res("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, {
+    shortNames: ["pdb"],
+    subresources: ["status"],
+  }),
+} as const;
+
+export const Rbac = {
+  roles: res("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
+  roleBindings: res("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
+  clusterRoles: res("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
+  clusterRoleBindings: res("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
+} as const;
+
+export const Storage = {
+  volumeAttachments: res("storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment", false, {
+    subresources: ["status"],
+  }),
+  storageClasses: res("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, { shortNames: ["sc"] }),
+} as const;
+
+export const Admission = {
+  mutatingWebhookConfigurations: res(
+    "admissionregistration.k8s.io",
+    "v1",
+    "mutatingwebhookconfigurations",
+    "MutatingWebhookConfiguration",
+    false,
+  ),
+  validatingWebhookConfigurations: res(
+    "admissionregistration.k8s.io",
+    "v1",
+    "validatingwebhookconfigurations",
+    "ValidatingWebhookConfiguration",
+    false,
+  ),
+} as const;
+
+export const ApiExtensions = {
+  customResourceDefinitions: res("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, {
+    shortNames: ["crd", "crds"],
+    subresources: ["status"],
+  }),
+} as const;
+
+/** Every built-in resource type, for registries and discovery. */
+export const BuiltinResources: readonly ResourceType[] = [
+  ...Object.values(Core),
+  ...Object.values(Apps),
+  ...Object.values(Coordination),
+  ...Object.values(Policy),
+  ...Object.values(Rbac),
+  ...Object.values(Storage),
+  ...Object.values(Admission),
+  ...Object.values(ApiExtensions),
+];
+
+/** machine.sapcloud.io (MCM), installed from CRDs. */
+export const Machine = {
+  machines: res("machine.sapcloud.io", "v1alpha1", "machines", "Machine", true, {
+    shortNames: ["mc"],
+    subresources: ["status"],
+  }),
+  machineSets: res("machine.sapcloud.io", "v1alpha1", "machinesets", "MachineSet", true, {
+    shortNames: ["mcs"],
+    subresources: ["status", "scale"],
+  }),
+  machineDeployments: res("machine.sapcloud.io", "v1alpha1", "machinedeployments", "MachineDeployment", true, {
+    shortNames: ["mcd"],
+    subresources: ["status", "scale"],
+  }),
+  machineClasses: res("machine.sapcloud.io", "v1alpha1", "machineclasses", "MachineClass", true, {
+    shortNames: ["mcc"],
+  }),
+} as const;
+
+/** extensions.gardener.cloud, installed from CRDs. */
+export const Extensions = {
+  clusters: res("extensions.gardener.cloud", "v1alpha1", "clusters", "Cluster", false),
+  infrastructures: res("extensions.gardener.cloud", "v1alpha1", "infrastructures", "Infrastructure", true, {
+    shortNames: ["infra"],
+    subresources: ["status"],
+  }),
+  controlPlanes: res("extensions.gardener.cloud", "v1alpha1", "controlplanes", "ControlPlane", true, {
+    shortNames: ["cp"],
+    subresources: ["status"],
+  }),
+  workers: res("extensions.gardener.cloud", "v1alpha1", "workers", "Worker", true, { subresources: ["status"] }),
+  operatingSystemConfigs: res(
+    "extensions.gardener.cloud",
+    "v1alpha1",
+    "operatingsystemconfigs",
+    "OperatingSystemConfig",
+    true,
+    { shortNames: ["osc"], subresources: ["status"] },
+  ),
+} as const;
+
+/** resources.gardener.cloud, installed from CRDs. */
+export const Resources = {
+  managedResources: res("resources.gardener.cloud", "v1alpha1", "managedresources", "ManagedResource", true, {
+    shortNames: ["mr"],
+    subresources: ["status"],
+  }),
+} as const;
