@@ -121,7 +121,11 @@ export class KubeClient {
     throw new Error("not implemented yet");
   }
   /** POST pods/eviction (policy/v1); 429 TooManyRequestsError when a PodDisruptionBudget forbids it. */
-  evict(_namespace: string, _podName: string, _opts?: { deleteOptions?: DeleteOptions; signal?: AbortSignal }): Promise<void> {
+  evict(
+    _namespace: string,
+    _podName: string,
+    _opts?: { deleteOptions?: DeleteOptions; signal?: AbortSignal },
+  ): Promise<void> {
     throw new Error("not implemented yet");
   }
   /** Raw JSON request (discovery, /version, /healthz). */

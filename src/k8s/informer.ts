@@ -34,7 +34,11 @@ export interface InformerOptions<T> {
 
 /** Cached, indexed view of one resource type. */
 export class Informer<T extends KubeObject = KubeObject> {
-  constructor(readonly client: KubeClient, readonly resource: ResourceType, readonly options: InformerOptions<T> = {}) {}
+  constructor(
+    readonly client: KubeClient,
+    readonly resource: ResourceType,
+    readonly options: InformerOptions<T> = {},
+  ) {}
 
   /** Registers handlers; objects already cached are delivered as adds. Returns an unregister function. */
   addEventHandler(_handler: EventHandler<T>): () => void {
@@ -84,7 +88,10 @@ export function indexByOwnerUid(obj: KubeObject): string[] {
 
 /** Shares one informer per resource type (and namespace/selector) among controllers. */
 export class InformerFactory {
-  constructor(readonly client: KubeClient, readonly defaults: { namespace?: string; resyncMs?: number; log?: Logger; clock?: Clock } = {}) {}
+  constructor(
+    readonly client: KubeClient,
+    readonly defaults: { namespace?: string; resyncMs?: number; log?: Logger; clock?: Clock } = {},
+  ) {}
   /** Returns the shared informer for this resource type and options, creating it on first use. */
   informer<T extends KubeObject>(_res: ResourceType, _opts?: InformerOptions<T>): Informer<T> {
     throw new Error("not implemented yet");

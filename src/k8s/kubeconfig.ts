@@ -32,6 +32,8 @@ export function loadConnection(_opts: LoadKubeconfigOptions = {}): Promise<Clust
 }
 
 /** The in-cluster connection from KUBERNETES_SERVICE_HOST/PORT and the service account files. */
-export function inClusterConnection(_root = "/var/run/secrets/kubernetes.io/serviceaccount"): Promise<ClusterConnection> {
+export function inClusterConnection(
+  _root = "/var/run/secrets/kubernetes.io/serviceaccount",
+): Promise<ClusterConnection> {
   throw new Error("not implemented yet: src/k8s/kubeconfig.ts");
 }

@@ -34,7 +34,9 @@ export interface ObjectRef {
 
 /** Cache and work-queue key: `namespace/name`, or `name` for cluster-scoped objects. */
 export function objectKey(obj: { metadata?: ObjectMeta } | ObjectRef): string {
-  const ref = "metadata" in obj ? { namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? "" } : obj;
+  const ref: ObjectRef = "metadata" in obj
+    ? { namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? "" }
+    : obj as ObjectRef;
   return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
 }
 

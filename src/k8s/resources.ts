@@ -117,10 +117,17 @@ export const Admission = {
 } as const;
 
 export const ApiExtensions = {
-  customResourceDefinitions: res("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, {
-    shortNames: ["crd", "crds"],
-    subresources: ["status"],
-  }),
+  customResourceDefinitions: res(
+    "apiextensions.k8s.io",
+    "v1",
+    "customresourcedefinitions",
+    "CustomResourceDefinition",
+    false,
+    {
+      shortNames: ["crd", "crds"],
+      subresources: ["status"],
+    },
+  ),
 } as const;
 
 /** Every built-in resource type, for registries and discovery. */

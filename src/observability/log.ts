@@ -2,7 +2,7 @@
  * Structured logging in the shape Gardener's components use: JSON lines with `level`, `ts`, `logger`, `msg` and
  * fields, or a human-readable text format. Every line passes through `redact()` before it is written.
  */
-import { isSecretFieldName, REDACTED, redact } from "./redact.ts";
+import { isSecretFieldName, redact, REDACTED } from "./redact.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFormat = "json" | "text";

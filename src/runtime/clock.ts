@@ -43,7 +43,8 @@ class RealClock implements Clock {
     return Date.now();
   }
   setTimeout(fn: () => void, ms: number): Timer {
-    return { id: globalThis.setTimeout(fn, Math.max(0, ms)) };
+    // Deno returns a number; Node's typings (pulled in by npm packages) claim an object.
+    return { id: globalThis.setTimeout(fn, Math.max(0, ms)) as unknown as number };
   }
   clearTimeout(timer: Timer): void {
     globalThis.clearTimeout(timer.id);

@@ -31,7 +31,9 @@ export function aborted(signal: AbortSignal): Promise<void> {
 /** Runs `work` but gives up waiting after `deadlineMs`, reporting whether it finished in time. */
 export async function withDeadline(work: Promise<unknown>, deadlineMs: number): Promise<boolean> {
   let timer: number | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+  const timeout = new Promise<false>((
+    resolve,
+  ) => (timer = setTimeout(() => resolve(false), deadlineMs) as unknown as number));
   try {
     return await Promise.race([work.then(() => true as const), timeout]);
   } finally {

@@ -9,7 +9,10 @@ export interface EventuallyOptions {
 }
 
 /** Resolves with the first truthy value `probe` returns; throws with the last error or value after the timeout. */
-export async function eventually<T>(probe: () => T | Promise<T>, opts: EventuallyOptions = {}): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  opts: EventuallyOptions = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   let last: unknown;
   for (;;) {

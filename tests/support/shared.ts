@@ -41,7 +41,9 @@ export function loadSharedCrds(dir: "machine" | "gardener"): KubeObject[] {
 /** Finds the CRD that defines `kind` (e.g. "Worker", "MachineClass") in ../shared/crds. */
 export function findSharedCrd(kind: string): KubeObject {
   for (const dir of ["gardener", "machine"] as const) {
-    const crd = loadSharedCrds(dir).find((c) => (c as { spec?: { names?: { kind?: string } } }).spec?.names?.kind === kind);
+    const crd = loadSharedCrds(dir).find((c) =>
+      (c as { spec?: { names?: { kind?: string } } }).spec?.names?.kind === kind
+    );
     if (crd) return crd;
   }
   throw new Error(`no CRD for kind ${kind} in ${SHARED_DIR}crds`);

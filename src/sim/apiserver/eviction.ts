@@ -10,6 +10,10 @@ export type EvictionDecision =
   | { allowed: false; message: string };
 
 /** Decides whether `pod` may be evicted given the PDBs and pods of its namespace. */
-export function decideEviction(_pod: KubeObject, _pdbs: KubeObject[], _podsInNamespace: KubeObject[]): EvictionDecision {
+export function decideEviction(
+  _pod: KubeObject,
+  _pdbs: KubeObject[],
+  _podsInNamespace: KubeObject[],
+): EvictionDecision {
   throw new Error("not implemented yet: src/sim/apiserver/eviction.ts");
 }

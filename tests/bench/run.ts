@@ -1,0 +1,29 @@
+/**
+ * Runs the benchmark scripts of tests/bench (each `*_bench.ts` in its own process, so RSS and CPU are its own).
+ * Usage: `deno task bench [substring ...]` runs the scripts whose name contains one of the substrings.
+ * Each script prints human-readable lines and, for machines, lines `BENCH {"name","value","unit","goal"?}`.
+ */
+const dir = new URL(".", import.meta.url).pathname;
+const filters = Deno.args;
+const scripts = [...Deno.readDirSync(dir)]
+  .map((e) => e.name)
+  .filter((n) => n.endsWith("_bench.ts"))
+  .filter((n) => filters.length === 0 || filters.some((f) => n.includes(f)))
+  .sort();
+
+let failed = 0;
+for (const script of scripts) {
+  console.log(`\n=== ${script}`);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--v8-flags=--expose-gc", dir + script],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const status = await child.status;
+  if (!status.success) {
+    failed++;
+    console.log(`!!! ${script} exited with ${status.code}`);
+  }
+}
+console.log(`\n${scripts.length - failed}/${scripts.length} benchmark scripts completed`);
+Deno.exit(failed ? 1 : 0);
