@@ -55,11 +55,14 @@ export interface ProbeServer {
 
 /** Parses `host:port`, `:port` or `port` into hostname and port. */
 export function parseListenAddress(address: string): { hostname: string; port: number } {
-  const m = /^(?:\[?([^\]]*)\]?)?:?(\d+)$/.exec(address.trim());
-  if (!m) throw new Error(`invalid listen address "${address}": expected host:port`);
-  const port = Number(m[2]);
-  if (port < 0 || port > 65535) throw new Error(`invalid listen address "${address}": port out of range`);
-  return { hostname: m[1] || "0.0.0.0", port };
+  const text = address.trim();
+  const colon = text.lastIndexOf(":");
+  const host = colon < 0 ? "" : text.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  const portText = colon < 0 ? text : text.slice(colon + 1);
+  if (!/^\d+$/.test(portText)) throw new Error(`invalid listen address "${address}": expected host:port`);
+  const port = Number(portText);
+  if (port > 65535) throw new Error(`invalid listen address "${address}": port out of range`);
+  return { hostname: host || "0.0.0.0", port };
 }
 
 async function respond(check: Checks | undefined, verbose: boolean): Promise<Response> {
