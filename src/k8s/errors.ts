@@ -165,3 +165,11 @@ export const isInvalid = (e: unknown): e is InvalidError => e instanceof Invalid
 export const isForbidden = (e: unknown): e is ForbiddenError => e instanceof ForbiddenError;
 export const isUnauthorized = (e: unknown): e is UnauthorizedError => e instanceof UnauthorizedError;
 export const isTooManyRequests = (e: unknown): e is TooManyRequestsError => e instanceof TooManyRequestsError;
+
+/** The client gave up waiting for a response (no answer from the server within the request timeout). */
+export class RequestTimeoutError extends Error {
+  constructor(readonly method: string, readonly url: string, readonly timeoutMs: number) {
+    super(`${method} ${url}: no response within ${timeoutMs} ms`);
+    this.name = "RequestTimeoutError";
+  }
+}
