@@ -1,6 +1,7 @@
 /** The list of subcommands; each lives in its own module under src/cli/. */
 import type { Command } from "@commander-js/extra-typings";
 import { versionCommand } from "./version.ts";
+import { cmiCommand } from "./cmi.ts";
 
 // deno-lint-ignore no-explicit-any -- commands have different option types; commander only needs the instance
 type AnyCommand = Command<any, any, any>;
@@ -8,4 +9,5 @@ type AnyCommand = Command<any, any, any>;
 /** Factories of every subcommand, in the order `--help` lists them. */
 export const subcommands: Array<() => AnyCommand> = [
   versionCommand,
+  cmiCommand,
 ];

@@ -172,6 +172,7 @@ function invalid(path: string, value: unknown, msg: string): string {
 export function ownershipProblems(spec: EquinixMetalProviderSpec): string[] {
   const problems: string[] = [];
   if (!spec.projectID) problems.push(required("projectID", "Project ID is required"));
+  else if (!UUID.test(spec.projectID)) problems.push(invalid("projectID", spec.projectID, "must be a project UUID"));
   const { clusterTag, roleTag } = ownershipTags(spec);
   if (!clusterTag) problems.push(required("tags", `Tag required of the form ${CLUSTER_TAG_MARKER}****`));
   if (!roleTag) problems.push(required("tags", `Tag required of the form ${ROLE_TAG_MARKER}****`));

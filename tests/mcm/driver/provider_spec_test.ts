@@ -173,6 +173,10 @@ Deno.test("ownership decoding needs only the project and the two tags (orphan co
   const { owner } = decodeForOwnership({ projectID: PROJECT, tags: valid.tags, billingCycle: "weekly" });
   assertEquals(owner, { projectID: PROJECT, clusterTag: valid.tags[0], roleTag: valid.tags[1] });
   throws(() => decodeForOwnership({ tags: valid.tags }), /providerSpec\.projectID: Required value/);
+  throws(
+    () => decodeForOwnership({ projectID: "abcdefg", tags: valid.tags }),
+    /providerSpec\.projectID: Invalid value: "abcdefg": must be a project UUID/,
+  );
 });
 
 Deno.test("machine names: any Kubernetes node name, dots included (upstream rejected them)", () => {

@@ -1,0 +1,47 @@
+/**
+ * `provider-equinix-metal cmi`: the Equinix Metal driver as a standalone CMI gRPC plugin. Listens on `--listen`
+ * (or `CMI_ENDPOINT`), prints `listening: <endpoint>` once it serves, stops gracefully on SIGTERM/SIGINT.
+ */
+import { Command, Option } from "@commander-js/extra-typings";
+import { getLogger } from "../observability/log.ts";
+import { parseEndpoint } from "../mcm/cmi/endpoint.ts";
+import { startCmiServer } from "../mcm/cmi/server.ts";
+import { EquinixMetalDriver } from "../mcm/driver/equinix_metal_driver.ts";
+import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
+
+function positiveMs(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--drain-timeout-ms: expected a non-negative number, got ${value}`);
+  return n;
+}
+
+/** Builds the `cmi` subcommand. */
+export function cmiCommand() {
+  return new Command("cmi")
+    .description("serve the Equinix Metal machine driver over the CMI gRPC protocol")
+    .addOption(
+      new Option("--listen <endpoint>", "tcp://host:port or unix:///path").env("CMI_ENDPOINT").makeOptionMandatory(),
+    )
+    .addOption(new Option("--metal-api-url <url>", "Equinix Metal API base URL (default: the public API)"))
+    .addOption(
+      new Option("--drain-timeout-ms <ms>", "how long running calls may finish on shutdown").argParser(positiveMs)
+        .default(10_000),
+    )
+    .action(async (opts) => {
+      const log = getLogger("cmi");
+      const endpoint = parseEndpoint(opts.listen, "--listen");
+      if (opts.metalApiUrl !== undefined) {
+        try {
+          new URL(opts.metalApiUrl);
+        } catch {
+          throw new Error(`--metal-api-url: not an absolute URL: ${JSON.stringify(opts.metalApiUrl)}`);
+        }
+      }
+      const signal = shutdownSignal(log);
+      const driver = new EquinixMetalDriver({ metalApiUrl: opts.metalApiUrl, log: getLogger("machine-driver") });
+      const server = await startCmiServer({ driver, endpoint, log, drainTimeoutMs: opts.drainTimeoutMs });
+      console.log(`listening: ${server.endpoint}`);
+      await aborted(signal);
+      await server.close();
+    });
+}

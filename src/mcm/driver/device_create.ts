@@ -1,0 +1,151 @@
+/**
+ * Creating the device of a machine: the ordered list of placements to try (pure), and the loop that tries them.
+ *
+ * Placement rules:
+ * 1. Each `reservationIDs` entry in order (a UUID or `next-available`), in the metro: the reservation decides the
+ *    facility. A reservation that is busy, being freed, of another plan/metro or unknown is skipped, as is
+ *    `next-available` when none is free.
+ * 2. Unless `reservedDevicesOnly`: on demand, **without** any reservation id (upstream re-sent the last reservation id
+ *    here). With `facilities`, one facility per request: the first is picked by a hash of the machine name (so a
+ *    pool spreads over the facilities and a retry picks the same one), the others follow in list order and are tried
+ *    when the previous one has no capacity. Without `facilities`, the metro.
+ * 3. Nothing left: ResourceExhausted naming everything tried.
+ *
+ * Every POST carries a `dedupe` lookup (hostname + ownership tags), so a response lost after the API created the
+ * device never leads to a second device.
+ */
+import type { MetalClient } from "../../metal/client.ts";
+import type { Device, DeviceCreateInput } from "../../metal/types.ts";
+import { MetalCapacityExhaustedError, MetalReservationUnavailableError } from "../../metal/errors.ts";
+import {
+  type EquinixMetalProviderSpec,
+  NEXT_AVAILABLE,
+  operatingSystemOf,
+  type OwnershipSpec,
+} from "./provider_spec.ts";
+import { findMachineDevices } from "./device_lookup.ts";
+import { machineError, toMachineError } from "./error_codes.ts";
+
+/** One way to place the device. */
+export type Placement =
+  | { kind: "reservation"; reservationId: string }
+  | { kind: "facility"; facility: string }
+  | { kind: "metro" };
+
+/** FNV-1a, 32 bit: a stable, well-spread hash of the machine name. */
+export function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(name)) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The placements to try, in order (rules 1 and 2 above). */
+export function planPlacements(spec: EquinixMetalProviderSpec, machineName: string): Placement[] {
+  const out: Placement[] = (spec.reservationIDs ?? []).map((reservationId) => ({ kind: "reservation", reservationId }));
+  if (spec.reservedDevicesOnly) return out;
+  const facilities = [...new Set(spec.facilities ?? [])];
+  if (facilities.length === 0) {
+    out.push({ kind: "metro" });
+  } else {
+    const first = nameHash(machineName) % facilities.length;
+    for (let i = 0; i < facilities.length; i++) {
+      out.push({ kind: "facility", facility: facilities[(first + i) % facilities.length] });
+    }
+  }
+  return out;
+}
+
+/** The request body for one placement (pure). */
+export function createInput(
+  spec: EquinixMetalProviderSpec,
+  machineName: string,
+  userData: string,
+  placement: Placement,
+): DeviceCreateInput {
+  const common = {
+    hostname: machineName,
+    plan: spec.machineType ?? "",
+    operating_system: operatingSystemOf(spec),
+    billing_cycle: spec.billingCycle as "hourly" | "daily" | "monthly" | "yearly",
+    userdata: userData,
+    tags: [...(spec.tags ?? [])],
+    ...(spec.ipxeScriptUrl ? { ipxe_script_url: spec.ipxeScriptUrl } : {}),
+    ...(spec.sshKeys ? { project_ssh_keys: [...spec.sshKeys] } : {}),
+  };
+  switch (placement.kind) {
+    case "reservation":
+      return { metro: spec.metro ?? "", ...common, hardware_reservation_id: placement.reservationId };
+    case "facility":
+      return { facility: placement.facility, ...common };
+    case "metro":
+      return { metro: spec.metro ?? "", ...common };
+  }
+}
+
+function describePlacement(p: Placement, spec: EquinixMetalProviderSpec): string {
+  switch (p.kind) {
+    case "reservation":
+      return p.reservationId === NEXT_AVAILABLE ? "next-available reservation" : `reservation ${p.reservationId}`;
+    case "facility":
+      return `on demand in facility ${p.facility}`;
+    case "metro":
+      return `on demand in metro ${spec.metro}`;
+  }
+}
+
+/** True when the failure concerns only this placement, so the next one may work. */
+function skippable(err: unknown, p: Placement): boolean {
+  if (p.kind === "reservation") {
+    return err instanceof MetalReservationUnavailableError || err instanceof MetalCapacityExhaustedError;
+  }
+  // Another facility may have capacity; the whole metro having none is final.
+  return p.kind === "facility" && err instanceof MetalCapacityExhaustedError;
+}
+
+export interface CreateDeviceParams {
+  client: MetalClient;
+  spec: EquinixMetalProviderSpec;
+  owner: OwnershipSpec;
+  machineName: string;
+  userData: string;
+  signal?: AbortSignal;
+  /** Told about every skipped placement (for logs). */
+  onSkip?: (placement: string, reason: string) => void;
+}
+
+/** Creates the machine's device, trying the placements in order; throws a MachineError when none works. */
+export async function createDevice(p: CreateDeviceParams): Promise<{ device: Device; placement: string }> {
+  const placements = planPlacements(p.spec, p.machineName);
+  const tried: string[] = [];
+  const dedupe = async () => (await findMachineDevices(p.client, p.owner, p.machineName, p.signal))[0];
+  for (const placement of placements) {
+    const what = describePlacement(placement, p.spec);
+    try {
+      const device = await p.client.devices.create(
+        p.owner.projectID,
+        createInput(p.spec, p.machineName, p.userData, placement),
+        { dedupe, signal: p.signal },
+      );
+      return { device, placement: what };
+    } catch (err) {
+      if (!p.signal?.aborted && skippable(err, placement)) {
+        const reason = err instanceof Error ? err.message : String(err);
+        tried.push(`${what}: ${reason}`);
+        p.onSkip?.(what, reason);
+        continue;
+      }
+      throw toMachineError(`Could not create device for machine "${p.machineName}" (${what})`, err, p.signal);
+    }
+  }
+  const onlyReserved = p.spec.reservedDevicesOnly
+    ? "; reservedDevicesOnly is set, so no on-demand device is created"
+    : "";
+  throw machineError(
+    "ResourceExhausted",
+    `Could not create device for machine "${p.machineName}": no placement available (tried ${tried.join("; ")})` +
+      onlyReserved,
+  );
+}

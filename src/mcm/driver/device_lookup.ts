@@ -1,0 +1,58 @@
+/**
+ * Finding the devices that belong to a machine or to a MachineClass's cluster role. A device belongs to the role when
+ * it carries both the cluster tag and the role tag exactly (tags are opaque strings); it belongs to a machine when,
+ * in addition, its hostname equals the machine name. Devices being deleted are skipped: they are on their way out
+ * and must neither be adopted nor deleted again.
+ */
+import type { Device } from "../../metal/types.ts";
+import type { MetalClient } from "../../metal/client.ts";
+import type { OwnershipSpec } from "./provider_spec.ts";
+
+/** States of devices that are being deleted or are gone. */
+export const DEPARTING_STATES: ReadonlySet<string> = new Set(["deprovisioning", "deleted"]);
+
+/** True if the device carries both ownership tags exactly. */
+export function hasOwnershipTags(device: Device, owner: OwnershipSpec): boolean {
+  const tags = device.tags ?? [];
+  return tags.includes(owner.clusterTag) && tags.includes(owner.roleTag);
+}
+
+/** True if the device is being deleted or gone. */
+export function isDeparting(device: Device): boolean {
+  return device.state !== undefined && device.state !== null && DEPARTING_STATES.has(device.state);
+}
+
+/** The devices of the role, excluding departing ones (pure; applied to a server-side filtered list). */
+export function selectRoleDevices(devices: Device[], owner: OwnershipSpec): Device[] {
+  return devices.filter((d) => hasOwnershipTags(d, owner) && !isDeparting(d));
+}
+
+/** The devices of one machine among a list (exact hostname; the API's hostname filter is a substring match). */
+export function selectMachineDevices(devices: Device[], owner: OwnershipSpec, machineName: string): Device[] {
+  return selectRoleDevices(devices, owner).filter((d) => d.hostname === machineName);
+}
+
+/** Every device of the role, all pages, filtered server-side by the cluster tag. */
+export async function listRoleDevices(
+  client: MetalClient,
+  owner: OwnershipSpec,
+  signal?: AbortSignal,
+): Promise<Device[]> {
+  const devices = await client.devices.listByProject(owner.projectID, { tag: owner.clusterTag, signal });
+  return selectRoleDevices(devices, owner);
+}
+
+/** The devices of one machine, all pages, filtered server-side by the cluster tag and the hostname. */
+export async function findMachineDevices(
+  client: MetalClient,
+  owner: OwnershipSpec,
+  machineName: string,
+  signal?: AbortSignal,
+): Promise<Device[]> {
+  const devices = await client.devices.listByProject(owner.projectID, {
+    tag: owner.clusterTag,
+    hostname: machineName,
+    signal,
+  });
+  return selectMachineDevices(devices, owner, machineName);
+}

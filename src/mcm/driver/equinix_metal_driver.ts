@@ -1,0 +1,507 @@
+/**
+ * The Equinix Metal driver: MCM's driver operations on Metal devices. Create is idempotent (adopts the machine's
+ * device if it exists; every POST carries a dedupe lookup), status reports NotFound only for devices that are really
+ * gone, delete treats absent and departing devices as success, list reads every page. Every Metal failure is caught
+ * and mapped to a machine code (`error_codes.ts`); tokens and user data are registered with the redactor first.
+ */
+import { type Clock, realClock } from "../../runtime/clock.ts";
+import { getLogger, type Logger } from "../../observability/log.ts";
+import { counter, histogram } from "../../observability/metrics.ts";
+import { forgetSecret, registerSecret } from "../../observability/redact.ts";
+import { MetalClient, type RetryPolicy } from "../../metal/client.ts";
+import { MetalNotFoundError, MetalPermissionDeniedError, MetalUnauthenticatedError } from "../../metal/errors.ts";
+import type { Device } from "../../metal/types.ts";
+import type {
+  CreateMachineResponse,
+  DeleteMachineResponse,
+  Driver,
+  DriverMachineClass,
+  GetMachineStatusResponse,
+  GetVolumeIDsRequest,
+  GetVolumeIDsResponse,
+  InitializeMachineResponse,
+  ListMachinesRequest,
+  ListMachinesResponse,
+  MachineCode,
+  MachineRequest,
+} from "./driver.ts";
+import { MachineError } from "./driver.ts";
+import { createDevice } from "./device_create.ts";
+import { findMachineDevices, isDeparting, listRoleDevices } from "./device_lookup.ts";
+import { machineError, toMachineError } from "./error_codes.ts";
+import { machineNameProblems } from "./machine_name.ts";
+import {
+  createProblems,
+  decodeForOwnership,
+  decodeProviderSpec,
+  type EquinixMetalProviderSpec,
+  type OwnershipSpec,
+  ownershipTags,
+  ProviderSpecError,
+} from "./provider_spec.ts";
+import { deviceIdFromProviderID, encodeProviderID } from "./provider_id.ts";
+import { credentialsFrom, SecretError, userDataFrom } from "./secret.ts";
+
+/** The only MachineClass provider this driver serves. */
+export const EQUINIX_METAL_PROVIDER = "EquinixMetal";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface EquinixMetalDriverOptions {
+  /** Metal API base URL (default: the client's, `https://api.equinix.com/metal/v1`). */
+  metalApiUrl?: string;
+  clock?: Clock;
+  log?: Logger;
+  /** Passed to every Metal client (the simulator offers an in-process fetch). */
+  fetch?: typeof fetch;
+  /** Builds the client for a token; default `new MetalClient({token, baseUrl, fetch, clock})`. */
+  clientFactory?: (token: string) => MetalClient;
+  /** Retry policy of the Metal clients (default: the client's). */
+  retry?: RetryPolicy;
+  /** Per-request timeout of the Metal clients (default: the client's). */
+  timeoutMs?: number;
+  /** Clients kept per token (least recently used are dropped). Default 64. */
+  maxCachedClients?: number;
+}
+
+const operations = counter({
+  name: "machine_driver_operations_total",
+  help: "Equinix Metal driver operations by operation and resulting machine code.",
+  labelNames: ["operation", "code"] as const,
+});
+const durations = histogram({
+  name: "machine_driver_operation_duration_seconds",
+  help: "Duration of Equinix Metal driver operations.",
+  labelNames: ["operation"] as const,
+  buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+});
+
+function problemsOf(err: unknown): string[] | undefined {
+  if (err instanceof ProviderSpecError || err instanceof SecretError) return err.problems;
+  return undefined;
+}
+
+/** The Equinix Metal implementation of MCM's driver interface (plus ShutDownMachine for CMI). */
+export class EquinixMetalDriver implements Driver {
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly clients = new Map<string, MetalClient>();
+  private readonly maxClients: number;
+
+  constructor(private readonly opts: EquinixMetalDriverOptions = {}) {
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? getLogger("machine-driver");
+    this.maxClients = Math.max(1, opts.maxCachedClients ?? 64);
+  }
+
+  /** The cached client of a token (LRU). */
+  private client(token: string): MetalClient {
+    const cached = this.clients.get(token);
+    if (cached) {
+      this.clients.delete(token);
+      this.clients.set(token, cached);
+      return cached;
+    }
+    const made = this.opts.clientFactory?.(token) ?? new MetalClient({
+      token,
+      baseUrl: this.opts.metalApiUrl,
+      fetch: this.opts.fetch,
+      clock: this.clock,
+      retry: this.opts.retry,
+      timeoutMs: this.opts.timeoutMs,
+    });
+    this.clients.set(token, made);
+    if (this.clients.size > this.maxClients) this.clients.delete(this.clients.keys().next().value!);
+    return made;
+  }
+
+  /** Runs `fn` with the first token; on 401, once more with `alternateApiToken` if the secret has one. */
+  private async withClient<T>(tokens: string[], fn: (client: MetalClient) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.client(tokens[0]));
+    } catch (err) {
+      const rejected = err instanceof MetalUnauthenticatedError ||
+        (err instanceof MachineError && err.cause instanceof MetalUnauthenticatedError);
+      if (!rejected || tokens.length < 2) throw err;
+      this.log.info("API token rejected; retrying with alternateApiToken");
+      return await fn(this.client(tokens[1]));
+    }
+  }
+
+  /** Counts, times and logs an operation; any non-MachineError escaping is a bug reported as Internal. */
+  private async run<T>(operation: string, fields: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+    const started = this.clock.now();
+    let code: MachineCode = "OK";
+    try {
+      return await fn();
+    } catch (err) {
+      const me = err instanceof MachineError ? err : toMachineError(`${operation} failed`, err);
+      code = me.code;
+      this.log.info("Driver operation failed", { operation, ...fields, code, error: me.message });
+      throw me;
+    } finally {
+      operations.inc({ operation, code });
+      durations.observe({ operation }, (this.clock.now() - started) / 1000);
+    }
+  }
+
+  private checkProvider(cls: DriverMachineClass): void {
+    const p = cls.provider;
+    if (p !== undefined && p !== EQUINIX_METAL_PROVIDER) {
+      throw machineError(
+        "InvalidArgument",
+        `Requested for Provider '${p}', we only support '${EQUINIX_METAL_PROVIDER}'`,
+      );
+    }
+  }
+
+  /** Creates the machine's device, or returns it if it already exists. */
+  createMachine(req: MachineRequest): Promise<CreateMachineResponse> {
+    const name = req.machine.name;
+    return this.run("CreateMachine", { machine: name }, async () => {
+      this.checkProvider(req.machineClass);
+      const userData = req.secret["userData"];
+      registerSecret(userData);
+      try {
+        const problems: string[] = [];
+        const collect = <T>(f: () => T): T | undefined => {
+          try {
+            return f();
+          } catch (e) {
+            const ps = problemsOf(e);
+            if (!ps) throw e;
+            problems.push(...ps);
+            return undefined;
+          }
+        };
+        const spec = collect(() => {
+          const s = decodeProviderSpec(req.machineClass.providerSpec);
+          const ps = createProblems(s);
+          if (ps.length) throw new ProviderSpecError(ps);
+          return s;
+        });
+        const creds = collect(() => credentialsFrom(req.secret));
+        collect(() => userDataFrom(req.secret));
+        problems.push(...machineNameProblems(name).map((p) => `machine name: ${p}`));
+        if (problems.length || !spec || !creds) {
+          throw machineError("InvalidArgument", `Invalid request for machine "${name}": ${problems.join("; ")}`);
+        }
+        const owner = ownerOf(spec);
+        const device = await this.withClient(
+          creds.tokens,
+          (client) => this.createWith(client, spec, owner, name, userData, req.signal),
+        );
+        return {
+          providerID: encodeProviderID(device.metro?.code ?? spec.metro, device.id),
+          nodeName: name,
+        };
+      } finally {
+        forgetSecret(userData);
+      }
+    });
+  }
+
+  private async createWith(
+    client: MetalClient,
+    spec: EquinixMetalProviderSpec,
+    owner: OwnershipSpec,
+    name: string,
+    userData: string,
+    signal?: AbortSignal,
+  ): Promise<Device> {
+    let existing: Device[];
+    try {
+      existing = await findMachineDevices(client, owner, name, signal);
+    } catch (err) {
+      throw toMachineError(`Could not look up existing devices of machine "${name}"`, err, signal);
+    }
+    if (existing.length > 1) {
+      throw machineError(
+        "OutOfRange",
+        `Found ${existing.length} devices for machine "${name}" (${existing.map((d) => d.id).join(", ")}); ` +
+          `the orphan collector deletes the ones no Machine references`,
+      );
+    }
+    if (existing.length === 1) {
+      this.log.info("Adopted existing device of machine", { machine: name, device: existing[0].id });
+      return existing[0];
+    }
+    const { device, placement } = await createDevice({
+      client,
+      spec,
+      owner,
+      machineName: name,
+      userData,
+      signal,
+      onSkip: (what, reason) =>
+        this.log.info("Placement unavailable, trying the next", { machine: name, what, reason }),
+    });
+    this.log.info("Created device for machine", { machine: name, device: device.id, placement });
+    return device;
+  }
+
+  /** Deletes the machine's device; absent, departing or never-created devices are success. */
+  deleteMachine(req: MachineRequest): Promise<DeleteMachineResponse> {
+    const name = req.machine.name;
+    const providerID = req.machine.providerID ?? "";
+    return this.run("DeleteMachine", { machine: name, providerID }, async () => {
+      this.checkProvider(req.machineClass);
+      const creds = this.credentials(name, req);
+      if (providerID.trim() === "") {
+        this.log.info("Machine has no providerID; nothing to delete", { machine: name });
+        return {};
+      }
+      const id = this.deviceId(providerID, name);
+      if (!UUID.test(id)) {
+        this.log.info("providerID names no Metal device (not a UUID); nothing to delete", { machine: name, id });
+        return {};
+      }
+      const owner = lenientOwner(req.machineClass.providerSpec);
+      await this.withClient(creds, async (client) => {
+        let device: Device | undefined;
+        try {
+          device = await client.devices.get(id, { signal: req.signal });
+        } catch (err) {
+          if (err instanceof MetalNotFoundError) return;
+          // 403 hides a device that failed provisioning; its DELETE says whether we may act on it.
+          if (!(err instanceof MetalPermissionDeniedError)) {
+            throw toMachineError(`Could not get device ${id} of machine "${name}"`, err, req.signal);
+          }
+        }
+        if (device && isDeparting(device)) {
+          this.log.info("Device is already being deleted", { machine: name, device: id, state: device.state });
+          return;
+        }
+        if (device?.locked) {
+          throw machineError(
+            "FailedPrecondition",
+            `Could not delete device ${id} of machine "${name}": the device is locked; unlock it to let the machine go`,
+          );
+        }
+        try {
+          await client.devices.delete(id, { signal: req.signal });
+          this.log.info("Deleted device of machine", { machine: name, device: id });
+        } catch (err) {
+          if (err instanceof MetalNotFoundError) return;
+          if (err instanceof MetalPermissionDeniedError) {
+            throw await this.forbidden(client, owner, name, id, "delete", req.signal);
+          }
+          throw toMachineError(`Could not delete device ${id} of machine "${name}"`, err, req.signal);
+        }
+      });
+      return {};
+    });
+  }
+
+  /** The machine's device: OK while it exists, FailedPrecondition when it failed, NotFound only when it is gone. */
+  getMachineStatus(req: MachineRequest): Promise<GetMachineStatusResponse> {
+    const name = req.machine.name;
+    const providerID = req.machine.providerID ?? "";
+    return this.run("GetMachineStatus", { machine: name, providerID }, async () => {
+      this.checkProvider(req.machineClass);
+      const creds = this.credentials(name, req);
+      if (providerID.trim() === "") return await this.statusByName(req, creds);
+      const id = this.deviceId(providerID, name);
+      if (!UUID.test(id)) throw machineError("NotFound", `Device ${id} of machine "${name}" does not exist`);
+      const owner = lenientOwner(req.machineClass.providerSpec);
+      return await this.withClient(creds, async (client) => {
+        let device: Device;
+        try {
+          device = await client.devices.get(id, { signal: req.signal });
+        } catch (err) {
+          if (err instanceof MetalNotFoundError) {
+            throw machineError("NotFound", `Device ${id} of machine "${name}" does not exist`);
+          }
+          if (err instanceof MetalPermissionDeniedError) {
+            throw await this.forbidden(client, owner, name, id, "get", req.signal);
+          }
+          throw toMachineError(`Could not get device ${id} of machine "${name}"`, err, req.signal);
+        }
+        return this.statusOf(device, name);
+      });
+    });
+  }
+
+  /** Without a providerID: the device found by hostname and tags (a create whose response was lost). */
+  private async statusByName(req: MachineRequest, tokens: string[]): Promise<GetMachineStatusResponse> {
+    const name = req.machine.name;
+    let owner: OwnershipSpec;
+    try {
+      owner = decodeForOwnership(req.machineClass.providerSpec).owner;
+    } catch (err) {
+      const ps = problemsOf(err);
+      if (!ps) throw err;
+      throw machineError("InvalidArgument", `Invalid request for machine "${name}": ${ps.join("; ")}`);
+    }
+    const devices = await this.withClient(tokens, async (client) => {
+      try {
+        return await findMachineDevices(client, owner, name, req.signal);
+      } catch (err) {
+        throw toMachineError(`Could not look up devices of machine "${name}"`, err, req.signal);
+      }
+    });
+    if (devices.length === 0) throw machineError("NotFound", `No device exists for machine "${name}"`);
+    if (devices.length > 1) {
+      throw machineError(
+        "OutOfRange",
+        `Found ${devices.length} devices for machine "${name}" (${devices.map((d) => d.id).join(", ")})`,
+      );
+    }
+    return this.statusOf(devices[0], name);
+  }
+
+  private statusOf(device: Device, name: string): GetMachineStatusResponse {
+    if (isDeparting(device)) {
+      throw machineError("NotFound", `Device ${device.id} of machine "${name}" is ${device.state}`);
+    }
+    if (device.state === "failed") {
+      throw machineError("FailedPrecondition", `Device ${device.id} of machine "${name}" failed provisioning`);
+    }
+    return { providerID: encodeProviderID(device.metro?.code ?? undefined, device.id), nodeName: name };
+  }
+
+  /**
+   * A 403 on a device: if the token can read the project, the device failed provisioning and the API hides it
+   * (FailedPrecondition); otherwise the token lacks access (PermissionDenied).
+   */
+  private async forbidden(
+    client: MetalClient,
+    owner: OwnershipSpec | undefined,
+    name: string,
+    id: string,
+    action: string,
+    signal?: AbortSignal,
+  ): Promise<MachineError> {
+    if (owner) {
+      try {
+        await client.devices.listByProject(owner.projectID, { hostname: name, perPage: 1, signal });
+        return machineError(
+          "FailedPrecondition",
+          `Device ${id} of machine "${name}" failed provisioning: the API denies access to it (403) although the ` +
+            `project ${owner.projectID} is readable`,
+        );
+      } catch (err) {
+        if (!(err instanceof MetalPermissionDeniedError || err instanceof MetalUnauthenticatedError)) {
+          return toMachineError(`Could not ${action} device ${id} of machine "${name}"`, err, signal);
+        }
+      }
+    }
+    return machineError(
+      "PermissionDenied",
+      `Could not ${action} device ${id} of machine "${name}": the API token may not access it (403)`,
+    );
+  }
+
+  /** providerID → device id, or InvalidArgument for a providerID that is not ours. */
+  private deviceId(providerID: string, name: string): string {
+    const id = deviceIdFromProviderID(providerID);
+    if (id === undefined) {
+      throw machineError(
+        "InvalidArgument",
+        `providerID ${JSON.stringify(providerID)} of machine "${name}" is not an Equinix Metal providerID`,
+      );
+    }
+    return id;
+  }
+
+  private credentials(name: string, req: { secret: MachineRequest["secret"] }): string[] {
+    try {
+      return credentialsFrom(req.secret).tokens;
+    } catch (err) {
+      const ps = problemsOf(err);
+      if (!ps) throw err;
+      throw machineError("InvalidArgument", `Invalid request for machine "${name}": ${ps.join("; ")}`);
+    }
+  }
+
+  /** providerID → hostname of every device of the class's cluster role (all pages; departing devices skipped). */
+  listMachines(req: ListMachinesRequest): Promise<ListMachinesResponse> {
+    return this.run("ListMachines", { machineClass: req.machineClass.name }, async () => {
+      this.checkProvider(req.machineClass);
+      let owner: OwnershipSpec;
+      let tokens: string[];
+      try {
+        owner = decodeForOwnership(req.machineClass.providerSpec).owner;
+        tokens = credentialsFrom(req.secret).tokens;
+      } catch (err) {
+        const ps = problemsOf(err);
+        if (!ps) throw err;
+        throw machineError(
+          "InvalidArgument",
+          `Invalid request for machine class "${req.machineClass.name}": ${ps.join("; ")}`,
+        );
+      }
+      const devices = await this.withClient(tokens, async (client) => {
+        try {
+          return await listRoleDevices(client, owner, req.signal);
+        } catch (err) {
+          throw toMachineError(`Could not list devices of project ${owner.projectID}`, err, req.signal);
+        }
+      });
+      const machineList: Record<string, string> = {};
+      for (const d of devices) machineList[encodeProviderID(d.metro?.code ?? undefined, d.id)] = d.hostname ?? "";
+      return { machineList };
+    });
+  }
+
+  /** Powers the device off (CMI ShutDownMachine); absent, departing or already stopped devices are success. */
+  shutDownMachine(req: MachineRequest): Promise<{ lastKnownState?: string }> {
+    const name = req.machine.name;
+    const providerID = req.machine.providerID ?? "";
+    return this.run("ShutDownMachine", { machine: name, providerID }, async () => {
+      this.checkProvider(req.machineClass);
+      const creds = this.credentials(name, req);
+      if (providerID.trim() === "") return {};
+      const id = this.deviceId(providerID, name);
+      if (!UUID.test(id)) return {};
+      const owner = lenientOwner(req.machineClass.providerSpec);
+      await this.withClient(creds, async (client) => {
+        let device: Device;
+        try {
+          device = await client.devices.get(id, { signal: req.signal });
+        } catch (err) {
+          if (err instanceof MetalNotFoundError) return;
+          if (err instanceof MetalPermissionDeniedError) {
+            throw await this.forbidden(client, owner, name, id, "shut down", req.signal);
+          }
+          throw toMachineError(`Could not get device ${id} of machine "${name}"`, err, req.signal);
+        }
+        if (isDeparting(device) || device.state === "inactive" || device.state === "powering_off") return;
+        try {
+          await client.devices.performAction(id, { type: "power_off" }, { signal: req.signal });
+          this.log.info("Powered off device of machine", { machine: name, device: id });
+        } catch (err) {
+          if (err instanceof MetalNotFoundError) return;
+          throw toMachineError(`Could not power off device ${id} of machine "${name}"`, err, req.signal);
+        }
+      });
+      return {};
+    });
+  }
+
+  /** Equinix Metal has no volumes managed by MCM: always an empty list. */
+  getVolumeIDs(_req: GetVolumeIDsRequest): Promise<GetVolumeIDsResponse> {
+    return Promise.resolve({ volumeIDs: [] });
+  }
+
+  /** Equinix Metal devices need no initialization. */
+  initializeMachine(_req: MachineRequest): Promise<InitializeMachineResponse> {
+    return Promise.reject(
+      new MachineError("Unimplemented", "Equinix Metal devices need no initialization"),
+    );
+  }
+}
+
+function ownerOf(spec: EquinixMetalProviderSpec): OwnershipSpec {
+  const { clusterTag, roleTag } = ownershipTags(spec);
+  return { projectID: spec.projectID!, clusterTag: clusterTag!, roleTag: roleTag! };
+}
+
+/** Ownership from a spec if it has one (delete/status work without a valid spec). */
+function lenientOwner(raw: unknown): OwnershipSpec | undefined {
+  try {
+    return decodeForOwnership(raw).owner;
+  } catch {
+    return undefined;
+  }
+}
