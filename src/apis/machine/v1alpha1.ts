@@ -326,7 +326,7 @@ const classSpecSchema = z.looseObject({
 
 const nodeConditionSchema = z.looseObject({ type: z.string(), status: z.string() });
 
-const machineSpecSchema = z.looseObject({
+export const machineSpecSchema = z.looseObject({
   class: classSpecSchema.optional(),
   providerID: z.string().optional(),
   nodeTemplate: z.looseObject({
@@ -366,7 +366,7 @@ const secretRefSchema = z.looseObject({ name: z.string().optional(), namespace: 
 /** MachineClass as stored. */
 export const machineClassSchema = z.looseObject({
   metadata: metadataSchema,
-  providerSpec: z.unknown(),
+  providerSpec: z.custom<unknown>((v) => v !== undefined && v !== null, { message: "required" }),
   provider: z.string().optional(),
   secretRef: secretRefSchema.optional(),
   credentialsSecretRef: secretRefSchema.optional(),

@@ -11,6 +11,7 @@ import { isNotFound, isTooManyRequests } from "../../k8s/errors.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
 import { POD_EVICTION_RETRY_INTERVAL_MS } from "./deletion_flow.ts";
+import { formatDuration } from "../../apis/duration.ts";
 
 /** The parts of a core/v1 Pod the drain reads. */
 export interface Pod extends KubeObject {
@@ -127,7 +128,7 @@ export async function runDrain(env: DrainEnv, opts: DrainOptions, parentSignal: 
   const onAbort = () => controller.abort(parentSignal.reason);
   parentSignal.addEventListener("abort", onAbort, { once: true });
   const timer = env.clock.setTimeout(
-    () => controller.abort(new DrainError([`Drain did not complete within ${opts.timeoutMs / 1000}s`])),
+    () => controller.abort(new DrainError([`Drain did not complete within ${formatDuration(opts.timeoutMs)}`])),
     opts.timeoutMs,
   );
   const signal = controller.signal;
@@ -204,7 +205,7 @@ async function waitForPodGone(env: DrainEnv, pod: Pod, timeoutMs: number, signal
     const current = await env.getPod(pod.metadata.namespace ?? "", pod.metadata.name ?? "");
     if (!current || current.metadata.uid !== pod.metadata.uid) return;
     if (env.clock.now() >= deadline) {
-      throw new Error(`pod did not terminate within ${Math.round(timeoutMs / 1000)}s`);
+      throw new Error(`pod did not terminate within ${formatDuration(timeoutMs)}`);
     }
     await env.clock.sleep(DRAIN_POLL_MS, signal);
   }

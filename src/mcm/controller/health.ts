@@ -14,7 +14,7 @@ import {
 import type { KubeObject } from "../../k8s/objects.ts";
 import type { EffectiveSettings } from "./timeouts.ts";
 import { currentStatus, lastOperation, parseTime } from "./status.ts";
-import { formatGoDuration } from "./go_duration.ts";
+import { formatDuration } from "../../apis/duration.ts";
 import { LONG_RETRY_MS, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "./retry.ts";
 
 /** The parts of a core/v1 Node the machine controller reads. */
@@ -132,7 +132,7 @@ export function computeHealth(
           joined = { durationMs };
           status.lastOperation = lastOperation(
             `Machine ${name} successfully joined the cluster in ${
-              formatGoDuration(Math.round(durationMs / 1000) * 1000)
+              formatDuration(Math.round(durationMs / 1000) * 1000)
             }`,
             "Successful",
             "Create",
@@ -169,7 +169,7 @@ export function computeHealth(
     const created = parseTime(machine.metadata.creationTimestamp) ?? now;
     if (now - created > settings.creationTimeoutMs) {
       status.lastOperation = lastOperation(
-        `Machine ${name} failed to join the cluster in ${formatGoDuration(settings.creationTimeoutMs)} minutes.`,
+        `Machine ${name} failed to join the cluster in ${formatDuration(settings.creationTimeoutMs)} minutes.`,
         "Failed",
         machine.status?.lastOperation?.type ?? "Create",
         now,
@@ -185,7 +185,7 @@ export function computeHealth(
     if (now - since > settings.healthTimeoutMs) {
       status.lastOperation = lastOperation(
         `Machine ${name} health checks failing since last ${
-          formatGoDuration(settings.healthTimeoutMs)
+          formatDuration(settings.healthTimeoutMs)
         } minutes. Updating machine phase to Failed. Node Conditions: ${formatConditions(machine.status?.conditions)}`,
         "Failed",
         machine.status?.lastOperation?.type ?? "HealthCheck",

@@ -12,6 +12,7 @@ import {
   NODE_FINALIZER,
   phaseOf,
 } from "../../apis/machine/v1alpha1.ts";
+import { deviceIdFromProviderID } from "../driver/provider_id.ts";
 import type { Node } from "./health.ts";
 import { parseTime } from "./status.ts";
 
@@ -31,7 +32,7 @@ export interface Orphan {
 export function findOrphans(
   listed: Record<string, string>,
   machinesByName: ReadonlyMap<string, Machine>,
-  deviceId: (providerID: string) => string,
+  deviceId: (providerID: string) => string | undefined = deviceIdFromProviderID,
 ): Orphan[] {
   const orphans: Orphan[] = [];
   for (const [providerID, machineName] of Object.entries(listed)) {
@@ -53,9 +54,10 @@ export function findOrphans(
   return orphans;
 }
 
-function safeId(deviceId: (p: string) => string, providerID: string): string {
+/** The device id, or the providerID itself when it is in no known form (then only an exact match keeps it). */
+function safeId(deviceId: (p: string) => string | undefined, providerID: string): string {
   try {
-    return deviceId(providerID);
+    return deviceId(providerID)?.toLowerCase() ?? providerID;
   } catch {
     return providerID;
   }

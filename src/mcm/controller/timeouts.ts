@@ -5,7 +5,7 @@
  */
 import { ANNOTATION_EFFECTIVE_CREATION_TIMEOUT, type Machine } from "../../apis/machine/v1alpha1.ts";
 import type { MachineControllerOptions } from "./options.ts";
-import { parseGoDuration } from "./go_duration.ts";
+import { parseDuration } from "../../apis/duration.ts";
 
 /** Effective values for one machine, and any override that could not be used. */
 export interface EffectiveSettings {
@@ -22,7 +22,7 @@ export interface EffectiveSettings {
 function durationOr(value: string | undefined, field: string, fallback: number, problems: string[]): number {
   if (value === undefined || value === "") return fallback;
   try {
-    const ms = parseGoDuration(value);
+    const ms = parseDuration(value);
     if (ms < 0) throw new Error(`negative duration "${value}"`);
     return ms;
   } catch (e) {

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { DEFAULT_OPTIONS, validateOptions, withDefaults } from "../../../src/mcm/controller/options.ts";
+import { effectiveSettings } from "../../../src/mcm/controller/timeouts.ts";
+import { machine } from "./fixtures.ts";
+
+Deno.test("defaults are MCM's", () => {
+  assert.equal(DEFAULT_OPTIONS.machineCreationTimeoutMs, 20 * 60_000);
+  assert.equal(DEFAULT_OPTIONS.machineHealthTimeoutMs, 10 * 60_000);
+  assert.equal(DEFAULT_OPTIONS.machineDrainTimeoutMs, 2 * 3_600_000);
+  assert.equal(DEFAULT_OPTIONS.machineMaxEvictRetries, 360);
+  assert.equal(DEFAULT_OPTIONS.machineSafetyOrphanVmsPeriodMs, 15 * 60_000);
+  assert.equal(DEFAULT_OPTIONS.concurrentSyncs, 50);
+  assert.equal(DEFAULT_OPTIONS.nodeConditions, "KernelDeadlock,ReadonlyFilesystem,DiskPressure,NetworkUnavailable");
+  assert.deepEqual(validateOptions(withDefaults()), []);
+});
+
+Deno.test("validation names the flag", () => {
+  const errs = validateOptions(
+    withDefaults({
+      concurrentSyncs: 0,
+      machineDrainTimeoutMs: -1,
+      machineSafetyApiserverStatuscheckPeriodMs: 10_000,
+      machineSafetyApiserverStatuscheckTimeoutMs: 30_000,
+      namespace: "",
+    }),
+  );
+  assert.ok(errs.some((e) => e.startsWith("--concurrent-syncs:")));
+  assert.ok(errs.some((e) => e.startsWith("--machine-drain-timeout:")));
+  assert.ok(errs.some((e) => e.startsWith("--machine-safety-apiserver-statuscheck-period:")));
+  assert.ok(errs.some((e) => e.startsWith("--namespace:")));
+});
+
+Deno.test("per-machine overrides win; invalid overrides fall back and are reported with the field", () => {
+  const m = machine("m", {
+    spec: { drainTimeout: "5m", healthTimeout: "bogus", maxEvictRetries: 7, nodeConditions: "Ready,DiskPressure" },
+  });
+  const s = effectiveSettings(m, withDefaults());
+  assert.equal(s.drainTimeoutMs, 5 * 60_000);
+  assert.equal(s.healthTimeoutMs, 10 * 60_000);
+  assert.equal(s.maxEvictRetries, 7);
+  assert.deepEqual(s.nodeConditions, ["Ready", "DiskPressure"]);
+  assert.equal(s.problems.length, 1);
+  assert.match(s.problems[0], /^spec\.healthTimeout: /);
+});
