@@ -115,11 +115,11 @@ export async function loadConnection(opts: LoadKubeconfigOptions = {}): Promise<
 }
 
 /** Builds a connection from kubeconfig text that did not come from a file (e.g. a Secret's `kubeconfig` key). */
-export function connectionFromKubeconfigText(
+export async function connectionFromKubeconfigText(
   text: string,
   opts: { name: string; context?: string; clock?: Clock; log?: Logger; env?: Record<string, string | undefined> },
 ): Promise<ClusterConnection> {
-  return connectionFromKubeconfig(parseKubeconfig(text, opts.name), opts);
+  return await connectionFromKubeconfig(parseKubeconfig(text, opts.name), opts);
 }
 
 function decodeBase64(data: string, file: string, field: string): string {
