@@ -1,0 +1,42 @@
+/**
+ * Request counters by verb and by `verb resource` (subresources as `resource/status`). Every resource request that
+ * reaches the server is counted, including those answered with an injected fault, since each one is load a client
+ * put on the API.
+ */
+import type { RequestCounters } from "./mod.ts";
+
+const WRITE_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection"]);
+
+/** In-memory request counters. */
+export class Counters implements RequestCounters {
+  private byVerb = new Map<string, number>();
+  private byVerbResource = new Map<string, number>();
+
+  /** Counts one request. */
+  record(verb: string, resource: string): void {
+    this.byVerb.set(verb, (this.byVerb.get(verb) ?? 0) + 1);
+    const key = `${verb} ${resource}`;
+    this.byVerbResource.set(key, (this.byVerbResource.get(key) ?? 0) + 1);
+  }
+
+  snapshot(): { byVerb: Record<string, number>; byVerbResource: Record<string, number> } {
+    return { byVerb: Object.fromEntries(this.byVerb), byVerbResource: Object.fromEntries(this.byVerbResource) };
+  }
+
+  writes(opts: { excludeResources?: string[] } = {}): number {
+    const excluded = new Set(opts.excludeResources ?? []);
+    let n = 0;
+    for (const [key, count] of this.byVerbResource) {
+      const [verb, resource] = key.split(" ", 2);
+      if (!WRITE_VERBS.has(verb)) continue;
+      if (excluded.has(resource) || excluded.has(resource.split("/")[0])) continue;
+      n += count;
+    }
+    return n;
+  }
+
+  reset(): void {
+    this.byVerb.clear();
+    this.byVerbResource.clear();
+  }
+}
