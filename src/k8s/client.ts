@@ -239,7 +239,7 @@ export class KubeClient {
   /** Streams watch events until the server closes or the signal aborts; a 410 throws GoneError. */
   async *watch<T extends KubeObject>(res: ResourceType, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     const path = KubeClient.resourcePath(res, opts.namespace);
-    const resp = await this.send("GET", path, {
+    const request = this.send("GET", path, {
       query: {
         watch: "true",
         labelSelector: opts.labelSelector,
@@ -251,6 +251,13 @@ export class KubeClient {
       signal: opts.signal,
       noTimeout: true,
     });
+    let resp: Response;
+    try {
+      resp = await request;
+    } catch (e) {
+      if (opts.signal?.aborted) return; // stopped before the server answered
+      throw e;
+    }
     const body = resp.body;
     if (!body) return;
     try {

@@ -99,7 +99,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Registers handlers; objects already cached are delivered as adds. Returns an unregister function. */
   addEventHandler(handler: EventHandler<T>): () => void {
     this.handlers.add(handler);
-    for (const obj of this.store.values()) this.call(handler, "onAdd", () => handler.onAdd?.(obj, true));
+    for (const obj of this.store.values()) this.call("onAdd", () => handler.onAdd?.(obj, true));
     return () => this.handlers.delete(handler);
   }
 
@@ -384,7 +384,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   // ---- handlers -------------------------------------------------------------------------------------------------
 
-  private call(handler: EventHandler<T>, what: string, fn: () => void): void {
+  private call(what: string, fn: () => void): void {
     try {
       fn();
     } catch (e) {
@@ -394,15 +394,15 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private dispatchAdd(obj: T, initial: boolean): void {
-    for (const h of [...this.handlers]) this.call(h, "onAdd", () => h.onAdd?.(obj, initial));
+    for (const h of [...this.handlers]) this.call("onAdd", () => h.onAdd?.(obj, initial));
   }
 
   private dispatchUpdate(old: T, obj: T): void {
-    for (const h of [...this.handlers]) this.call(h, "onUpdate", () => h.onUpdate?.(old, obj));
+    for (const h of [...this.handlers]) this.call("onUpdate", () => h.onUpdate?.(old, obj));
   }
 
   private dispatchDelete(obj: T): void {
-    for (const h of [...this.handlers]) this.call(h, "onDelete", () => h.onDelete?.(obj));
+    for (const h of [...this.handlers]) this.call("onDelete", () => h.onDelete?.(obj));
   }
 }
 

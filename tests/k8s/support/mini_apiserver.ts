@@ -36,6 +36,8 @@ export interface FailRule {
   method?: string;
   /** Substring of the path. */
   path?: string;
+  /** Substring of the query string. */
+  query?: string;
   status: number;
   times?: number;
   retryAfterSeconds?: number;
@@ -181,6 +183,7 @@ export function startMiniApiServer(opts: MiniApiServerOptions = {}) {
       if (rule.times !== undefined && rule.times <= 0) continue;
       if (rule.method && rule.method !== req.method) continue;
       if (rule.path && !url.pathname.includes(rule.path)) continue;
+      if (rule.query && !url.search.includes(rule.query)) continue;
       if (rule.watch !== undefined && (url.searchParams.get("watch") === "true") !== rule.watch) continue;
       if (rule.times !== undefined) rule.times--;
       const headers: Record<string, string> = rule.retryAfterSeconds !== undefined
