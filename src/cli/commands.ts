@@ -2,6 +2,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { versionCommand } from "./version.ts";
 import { cmiCommand } from "./cmi.ts";
+import { apiserverCommand } from "./apiserver.ts";
 
 // deno-lint-ignore no-explicit-any -- commands have different option types; commander only needs the instance
 type AnyCommand = Command<any, any, any>;
@@ -10,4 +11,5 @@ type AnyCommand = Command<any, any, any>;
 export const subcommands: Array<() => AnyCommand> = [
   versionCommand,
   cmiCommand,
+  apiserverCommand,
 ];

@@ -202,7 +202,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const addr = await listening.promise;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   baseUrl = `${tls ? "https" : "http"}://${host}:${addr.port}`;
-  log.info("fake kube-apiserver listening", { url: baseUrl, tls });
+  log.debug("fake kube-apiserver listening", { url: baseUrl, tls });
 
   const crdResource = registry.resolve(
     ApiExtensions.customResourceDefinitions.group,
@@ -257,7 +257,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         for (const w of store.allWatchers()) w.close("stopped");
         await server.shutdown();
         forgetSecret(token);
-        log.info("fake kube-apiserver stopped", { url: baseUrl });
+        log.debug("fake kube-apiserver stopped", { url: baseUrl });
       })();
       return stopped;
     },
