@@ -11,11 +11,36 @@ type Vector = { name: string; doc: unknown; patch: unknown[]; expected?: unknown
 
 // The examples of RFC 6902 Appendix A, written out as test vectors.
 const RFC6902: Vector[] = [
-  { name: "A.1 add object member", doc: { foo: "bar" }, patch: [{ op: "add", path: "/baz", value: "qux" }], expected: { baz: "qux", foo: "bar" } },
-  { name: "A.2 add array element", doc: { foo: ["bar", "baz"] }, patch: [{ op: "add", path: "/foo/1", value: "qux" }], expected: { foo: ["bar", "qux", "baz"] } },
-  { name: "A.3 remove object member", doc: { baz: "qux", foo: "bar" }, patch: [{ op: "remove", path: "/baz" }], expected: { foo: "bar" } },
-  { name: "A.4 remove array element", doc: { foo: ["bar", "qux", "baz"] }, patch: [{ op: "remove", path: "/foo/1" }], expected: { foo: ["bar", "baz"] } },
-  { name: "A.5 replace value", doc: { baz: "qux", foo: "bar" }, patch: [{ op: "replace", path: "/baz", value: "boo" }], expected: { baz: "boo", foo: "bar" } },
+  {
+    name: "A.1 add object member",
+    doc: { foo: "bar" },
+    patch: [{ op: "add", path: "/baz", value: "qux" }],
+    expected: { baz: "qux", foo: "bar" },
+  },
+  {
+    name: "A.2 add array element",
+    doc: { foo: ["bar", "baz"] },
+    patch: [{ op: "add", path: "/foo/1", value: "qux" }],
+    expected: { foo: ["bar", "qux", "baz"] },
+  },
+  {
+    name: "A.3 remove object member",
+    doc: { baz: "qux", foo: "bar" },
+    patch: [{ op: "remove", path: "/baz" }],
+    expected: { foo: "bar" },
+  },
+  {
+    name: "A.4 remove array element",
+    doc: { foo: ["bar", "qux", "baz"] },
+    patch: [{ op: "remove", path: "/foo/1" }],
+    expected: { foo: ["bar", "baz"] },
+  },
+  {
+    name: "A.5 replace value",
+    doc: { baz: "qux", foo: "bar" },
+    patch: [{ op: "replace", path: "/baz", value: "boo" }],
+    expected: { baz: "boo", foo: "bar" },
+  },
   {
     name: "A.6 move value",
     doc: { foo: { bar: "baz", waldo: "fred" }, qux: { corge: "grault" } },
@@ -34,7 +59,12 @@ const RFC6902: Vector[] = [
     patch: [{ op: "test", path: "/baz", value: "qux" }, { op: "test", path: "/foo/1", value: 2 }],
     expected: { baz: "qux", foo: ["a", 2, "c"] },
   },
-  { name: "A.9 test error", doc: { baz: "qux" }, patch: [{ op: "test", path: "/baz", value: "bar" }], error: /test failed/ },
+  {
+    name: "A.9 test error",
+    doc: { baz: "qux" },
+    patch: [{ op: "test", path: "/baz", value: "bar" }],
+    error: /test failed/,
+  },
   {
     name: "A.10 add nested member object",
     doc: { foo: "bar" },
@@ -47,9 +77,24 @@ const RFC6902: Vector[] = [
     patch: [{ op: "add", path: "/baz", value: "qux", xyz: 123 }],
     expected: { foo: "bar", baz: "qux" },
   },
-  { name: "A.12 add to nonexistent target", doc: { foo: "bar" }, patch: [{ op: "add", path: "/baz/bat", value: "qux" }], error: /path not found/ },
-  { name: "A.14 ~ escape ordering", doc: { "/": 9, "~1": 10 }, patch: [{ op: "test", path: "/~01", value: 10 }], expected: { "/": 9, "~1": 10 } },
-  { name: "A.15 strings and numbers differ", doc: { "/": 9, "~1": 10 }, patch: [{ op: "test", path: "/~01", value: "10" }], error: /test failed/ },
+  {
+    name: "A.12 add to nonexistent target",
+    doc: { foo: "bar" },
+    patch: [{ op: "add", path: "/baz/bat", value: "qux" }],
+    error: /path not found/,
+  },
+  {
+    name: "A.14 ~ escape ordering",
+    doc: { "/": 9, "~1": 10 },
+    patch: [{ op: "test", path: "/~01", value: 10 }],
+    expected: { "/": 9, "~1": 10 },
+  },
+  {
+    name: "A.15 strings and numbers differ",
+    doc: { "/": 9, "~1": 10 },
+    patch: [{ op: "test", path: "/~01", value: "10" }],
+    error: /test failed/,
+  },
   {
     name: "A.16 add array value with -",
     doc: { foo: ["bar"] },
@@ -60,28 +105,76 @@ const RFC6902: Vector[] = [
 
 const MORE: Vector[] = [
   { name: "replace root", doc: { a: 1 }, patch: [{ op: "replace", path: "", value: [1] }], expected: [1] },
-  { name: "add at root replaces", doc: { a: 1 }, patch: [{ op: "add", path: "", value: { b: 2 } }], expected: { b: 2 } },
-  { name: "escaped slash key", doc: { "a/b": { "c~d": 1 } }, patch: [{ op: "replace", path: "/a~1b/c~0d", value: 2 }], expected: { "a/b": { "c~d": 2 } } },
-  { name: "copy deep-copies", doc: { a: { x: [1] } }, patch: [{ op: "copy", from: "/a", path: "/b" }, { op: "add", path: "/b/x/-", value: 2 }], expected: { a: { x: [1] }, b: { x: [1, 2] } } },
-  { name: "test with object order ignored", doc: { a: { x: 1, y: 2 } }, patch: [{ op: "test", path: "/a", value: { y: 2, x: 1 } }], expected: { a: { x: 1, y: 2 } } },
-  { name: "replace missing key fails", doc: { a: 1 }, patch: [{ op: "replace", path: "/b", value: 1 }], error: /path not found/ },
+  {
+    name: "add at root replaces",
+    doc: { a: 1 },
+    patch: [{ op: "add", path: "", value: { b: 2 } }],
+    expected: { b: 2 },
+  },
+  {
+    name: "escaped slash key",
+    doc: { "a/b": { "c~d": 1 } },
+    patch: [{ op: "replace", path: "/a~1b/c~0d", value: 2 }],
+    expected: { "a/b": { "c~d": 2 } },
+  },
+  {
+    name: "copy deep-copies",
+    doc: { a: { x: [1] } },
+    patch: [{ op: "copy", from: "/a", path: "/b" }, { op: "add", path: "/b/x/-", value: 2 }],
+    expected: { a: { x: [1] }, b: { x: [1, 2] } },
+  },
+  {
+    name: "test with object order ignored",
+    doc: { a: { x: 1, y: 2 } },
+    patch: [{ op: "test", path: "/a", value: { y: 2, x: 1 } }],
+    expected: { a: { x: 1, y: 2 } },
+  },
+  {
+    name: "replace missing key fails",
+    doc: { a: 1 },
+    patch: [{ op: "replace", path: "/b", value: 1 }],
+    error: /path not found/,
+  },
   { name: "remove missing key fails", doc: { a: 1 }, patch: [{ op: "remove", path: "/b" }], error: /path not found/ },
-  { name: "leading zero index", doc: { a: [1, 2] }, patch: [{ op: "remove", path: "/a/01" }], error: /invalid array index/ },
-  { name: "index past end", doc: { a: [1, 2] }, patch: [{ op: "add", path: "/a/3", value: 0 }], error: /out of bounds/ },
+  {
+    name: "leading zero index",
+    doc: { a: [1, 2] },
+    patch: [{ op: "remove", path: "/a/01" }],
+    error: /invalid array index/,
+  },
+  {
+    name: "index past end",
+    doc: { a: [1, 2] },
+    patch: [{ op: "add", path: "/a/3", value: 0 }],
+    error: /out of bounds/,
+  },
   { name: "- only for add", doc: { a: [1] }, patch: [{ op: "remove", path: "/a/-" }], error: /invalid array index/ },
-  { name: "move into own child", doc: { a: { b: {} } }, patch: [{ op: "move", from: "/a", path: "/a/b/c" }], error: /children/ },
+  {
+    name: "move into own child",
+    doc: { a: { b: {} } },
+    patch: [{ op: "move", from: "/a", path: "/a/b/c" }],
+    error: /children/,
+  },
   { name: "bad pointer", doc: {}, patch: [{ op: "add", path: "a", value: 1 }], error: /must start with/ },
   { name: "bad escape", doc: {}, patch: [{ op: "add", path: "/a~2", value: 1 }], error: /must be followed by 0 or 1/ },
   { name: "missing value", doc: {}, patch: [{ op: "add", path: "/a" }], error: /missing "value"/ },
   { name: "unknown op", doc: {}, patch: [{ op: "frobnicate", path: "/a" }], error: /unknown operation/ },
-  { name: "failure names the operation index", doc: { a: 1 }, patch: [{ op: "test", path: "/a", value: 1 }, { op: "remove", path: "/zz" }], error: /^operation 1 \(remove \/zz\)/ },
+  {
+    name: "failure names the operation index",
+    doc: { a: 1 },
+    patch: [{ op: "test", path: "/a", value: 1 }, { op: "remove", path: "/zz" }],
+    error: /^operation 1 \(remove \/zz\)/,
+  },
 ];
 
 for (const v of [...RFC6902, ...MORE]) {
   Deno.test(`JSON patch: ${v.name}`, () => {
     const before = structuredClone(v.doc);
     if (v.error) {
-      throws(() => applyJsonPatch(v.doc, v.patch as JsonPatchOperation[]), (e: unknown) => e instanceof PatchError && v.error!.test(e.message));
+      throws(
+        () => applyJsonPatch(v.doc, v.patch as JsonPatchOperation[]),
+        (e: unknown) => e instanceof PatchError && v.error!.test(e.message),
+      );
     } else {
       assertEquals(applyJsonPatch(v.doc, v.patch as JsonPatchOperation[]), v.expected);
     }
@@ -90,9 +183,17 @@ for (const v of [...RFC6902, ...MORE]) {
 }
 
 Deno.test("createJsonPatch: small patches for small changes", () => {
-  assertEquals(createJsonPatch({ a: 1, b: { c: 2 } }, { a: 1, b: { c: 3 } }), [{ op: "replace", path: "/b/c", value: 3 }]);
+  assertEquals(createJsonPatch({ a: 1, b: { c: 2 } }, { a: 1, b: { c: 3 } }), [{
+    op: "replace",
+    path: "/b/c",
+    value: 3,
+  }]);
   assertEquals(createJsonPatch({ a: 1 }, { a: 1 }), []);
-  assertEquals(createJsonPatch({ l: ["a", "b", "c"] }, { l: ["x", "a", "b", "c"] }), [{ op: "add", path: "/l/0", value: "x" }]);
+  assertEquals(createJsonPatch({ l: ["a", "b", "c"] }, { l: ["x", "a", "b", "c"] }), [{
+    op: "add",
+    path: "/l/0",
+    value: "x",
+  }]);
   assertEquals(createJsonPatch({ l: ["a", "b", "c"] }, { l: ["a", "c"] }), [{ op: "remove", path: "/l/1" }]);
   assertEquals(createJsonPatch({ "a/b": 1 }, {}), [{ op: "remove", path: "/a~1b" }]);
   assertEquals(createJsonPatch(1, "x"), [{ op: "replace", path: "", value: "x" }]);
