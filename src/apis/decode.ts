@@ -233,23 +233,17 @@ export function parseText(text: string, ctx: DecodeContext = {}, schema?: z.ZodT
       const path = pathOfKeyAt(doc.contents, err.pos[0], []) ?? [];
       errors.push(duplicate(schemaPath(schema, base, path), path.at(-1), "duplicate field"));
     } else {
-      errors.push(invalid(base, undefined, `cannot parse as JSON or YAML: ${err.message.split("\n")[0]}`));
+      // A syntax error has no value worth showing, so the error carries none.
+      errors.push({
+        type: "Invalid",
+        field: base,
+        message: `cannot parse as JSON or YAML: ${err.message.split("\n")[0]}`,
+      });
     }
   }
-  throwIfErrors(dropUndefinedValues(errors), ctx.object);
+  throwIfErrors(errors, ctx.object);
   const value = doc.toJS({ maxAliasCount: 100 });
   return value === null ? undefined : value;
-}
-
-/** Syntax errors carry no useful value; drop the `value` key so the message does not print `undefined`. */
-function dropUndefinedValues(errors: FieldError[]): FieldError[] {
-  return errors.map((e) => {
-    if ("value" in e && e.value === undefined) {
-      const { value: _value, ...rest } = e;
-      return rest;
-    }
-    return e;
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -2,19 +2,30 @@
  * Helpers around the provider API: machine image lookup (CloudProfile first, then the Worker's own status), the
  * used-images list, reading the CloudProfileConfig from a Cluster, and encoding kinds with apiVersion/kind set.
  */
-import type { DecodeOptions } from "../decode.ts";
-import type { Cluster } from "../extensions/v1alpha1.ts";
+import {
+  type DecodeOptions,
+  describeObject,
+  fieldPath,
+  FieldValidationError,
+  required,
+  throwIfErrors,
+} from "../decode.ts";
+import type { Cluster, Worker } from "../extensions/v1alpha1.ts";
 import {
   API_VERSION,
   type CloudProfileConfig,
   type ControlPlaneConfig,
   decodeCloudProfileConfig,
+  decodeInfrastructureStatus,
+  decodeWorkerConfig,
+  decodeWorkerStatus,
   type InfrastructureConfig,
   type InfrastructureStatus,
   type MachineImage,
   type WorkerConfig,
   type WorkerStatus,
 } from "./v1alpha1.ts";
+import { validateInfrastructureStatus, validateWorkerConfig } from "./validation.ts";
 
 /** No image for a pool's name/version in the CloudProfile or the Worker status; the text matches Gardener's. */
 export class MachineImageNotFoundError extends Error {
@@ -97,6 +108,47 @@ export function cloudProfileConfigFromCluster(
     object: `Cluster ${cluster.metadata.name ?? ""}`,
     ...opts,
   });
+}
+
+function workerName(worker: Worker): string {
+  return describeObject({ ...worker, kind: "Worker" }) ?? "Worker";
+}
+
+/**
+ * The WorkerConfig of `worker.spec.pools[index]`, strictly decoded and validated; `undefined` if the pool has none.
+ * Errors name `spec.pools[<index>].providerConfig...` and the Worker.
+ */
+export function workerConfigOfPool(worker: Worker, index: number): WorkerConfig | undefined {
+  const raw = worker.spec.pools[index]?.providerConfig;
+  if (raw === undefined) return undefined;
+  const path = fieldPath("spec.pools", index, "providerConfig");
+  const object = workerName(worker);
+  const cfg = decodeWorkerConfig(raw, { path, object });
+  throwIfErrors(validateWorkerConfig(cfg, path), object);
+  return cfg;
+}
+
+/**
+ * The InfrastructureStatus copied into the Worker (`spec.infrastructureProviderStatus`), decoded and validated. A
+ * missing one is a Required error (upstream dereferenced nil and panicked).
+ */
+export function infrastructureStatusOfWorker(worker: Worker): InfrastructureStatus {
+  const path = "spec.infrastructureProviderStatus";
+  const object = workerName(worker);
+  const raw = worker.spec.infrastructureProviderStatus;
+  if (raw === undefined) {
+    throw new FieldValidationError([required(path, "the Infrastructure has not reported its status yet")], object);
+  }
+  const status = decodeInfrastructureStatus(raw, { path, object });
+  throwIfErrors(validateInfrastructureStatus(status, path), object);
+  return status;
+}
+
+/** The Worker's current WorkerStatus (`status.providerStatus`), decoded; `undefined` before the first reconcile. */
+export function workerStatusOfWorker(worker: Worker): WorkerStatus | undefined {
+  const raw = worker.status?.providerStatus;
+  if (raw === undefined) return undefined;
+  return decodeWorkerStatus(raw, { path: "status.providerStatus", object: workerName(worker) });
 }
 
 /** Removes `undefined` members recursively so encoded objects serialise exactly as they compare. */

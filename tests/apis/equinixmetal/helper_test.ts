@@ -13,8 +13,12 @@ import {
   findImageInCloudProfile,
   findImageInWorkerStatus,
   findMachineImage,
+  infrastructureStatusOfWorker,
   MachineImageNotFoundError,
+  workerConfigOfPool,
+  workerStatusOfWorker,
 } from "../../../src/apis/equinixmetal/helper.ts";
+import { exampleWorker, RESERVATION, SSH_KEY_ID } from "../extensions/examples.ts";
 import {
   API_VERSION,
   decodeCloudProfileConfig,
@@ -125,4 +129,42 @@ Deno.test("cloudProfileConfigFromCluster decodes strictly and tolerates an absen
       "Cluster shoot--p--s: spec.cloudProfile.spec.providerConfig.extra: Forbidden: unknown field",
     );
   }
+});
+
+Deno.test("workerConfigOfPool decodes and validates a pool's config, naming the pool path and the Worker", () => {
+  const worker = exampleWorker();
+  assert.deepEqual(workerConfigOfPool(worker, 0)?.reservationIDs, [RESERVATION]);
+  worker.spec.pools[0].providerConfig = undefined;
+  assert.equal(workerConfigOfPool(worker, 0), undefined);
+  worker.spec.pools[0].providerConfig = { apiVersion: API_VERSION, kind: "WorkerConfig", reservedDevicesOnly: true };
+  assert.throws(() => workerConfigOfPool(worker, 0), (e: unknown) => {
+    assert.ok(e instanceof FieldValidationError);
+    assert.equal(e.object, "Worker shoot--dev--metal/metal");
+    assert.deepEqual(e.errors.map((x) => [x.type, x.field]), [[
+      "Required",
+      "spec.pools[0].providerConfig.reservationIDs",
+    ]]);
+    return true;
+  });
+  worker.spec.pools[0].providerConfig = { apiVersion: API_VERSION, kind: "WorkerConfig", reservationIds: [] };
+  assert.throws(() => workerConfigOfPool(worker, 0), /spec\.pools\[0\]\.providerConfig\.reservationIds: Forbidden/);
+});
+
+Deno.test("infrastructureStatusOfWorker: a missing or empty status is an error, not a crash", () => {
+  const worker = exampleWorker();
+  assert.equal(infrastructureStatusOfWorker(worker).sshKeyID, SSH_KEY_ID);
+  worker.spec.infrastructureProviderStatus = undefined;
+  assert.throws(
+    () => infrastructureStatusOfWorker(worker),
+    /^FieldValidationError: Worker shoot--dev--metal\/metal: spec\.infrastructureProviderStatus: Required value/,
+  );
+  worker.spec.infrastructureProviderStatus = { apiVersion: API_VERSION, kind: "InfrastructureStatus", sshKeyID: "" };
+  assert.throws(() => infrastructureStatusOfWorker(worker), /spec\.infrastructureProviderStatus\.sshKeyID: Required/);
+});
+
+Deno.test("workerStatusOfWorker decodes the current provider status", () => {
+  const worker = exampleWorker();
+  assert.equal(workerStatusOfWorker(worker)?.machineImages?.[0].ipxeScriptUrl, "https://boot.example.com/f.ipxe");
+  worker.status = undefined;
+  assert.equal(workerStatusOfWorker(worker), undefined);
 });
