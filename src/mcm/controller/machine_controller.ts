@@ -1,0 +1,313 @@
+/**
+ * The machine controller (MCM's provider-side machine-controller): informers on the control cluster (Machines,
+ * MachineClasses, Secrets; namespace-scoped) and on the target cluster (Nodes, Pods, PDBs, VolumeAttachments, PVs,
+ * PVCs; cluster-wide), five queues (machine, termination, machineclass, secret, node) and the safety loops.
+ * A `Runnable`: `start(signal)` runs everything until the signal aborts.
+ */
+import type { KubeClient } from "../../k8s/client.ts";
+import { Controller, type Reconciler, type Request } from "../../k8s/controller.ts";
+import { type Informer, InformerFactory } from "../../k8s/informer.ts";
+import { type KubeObject, objectKey, parseObjectKey } from "../../k8s/objects.ts";
+import type { Predicate } from "../../k8s/predicates.ts";
+import { Core, Machine as MachineResources, Policy, Storage } from "../../k8s/resources.ts";
+import {
+  LABEL_DEPLOYMENT_NAME,
+  LABEL_NODE,
+  type Machine,
+  type MachineClass,
+  NODE_ANNOTATION_NOT_MANAGED_BY_MCM,
+  NODE_FINALIZER,
+} from "../../apis/machine/v1alpha1.ts";
+import type { Driver } from "../driver/driver.ts";
+import { type Clock, realClock } from "../../runtime/clock.ts";
+import { getLogger, type Logger } from "../../observability/log.ts";
+import {
+  type ControllerContext,
+  FreshObjects,
+  INDEX_CLASS_BY_SECRET,
+  INDEX_MACHINE_BY_CLASS,
+  INDEX_MACHINE_BY_DEPLOYMENT,
+  INDEX_MACHINE_BY_NODE,
+  INDEX_POD_BY_NODE,
+  INDEX_VA_BY_NODE,
+  type PersistentVolumeClaim,
+  type Queues,
+  type TargetCaches,
+  type VolumeAttachment,
+} from "./context.ts";
+import type { MachineControllerOptions } from "./options.ts";
+import type { Node } from "./health.ts";
+import type { Pod, PodDisruptionBudget } from "./drain.ts";
+import type { Secret } from "./bootstrap_token.ts";
+import { reconcileMachine } from "./machine_reconcile.ts";
+import { reconcileTermination } from "./termination_reconcile.ts";
+import { reconcileMachineClass, reconcileNode, reconcileSecret } from "./finalizer_reconcile.ts";
+import { apiServerProbe, collectOrphans, PeriodicTask } from "./safety_loops.ts";
+import { nodeChangeAffectsMachine } from "./node_controller.ts";
+import { secretsOfClass } from "./secret_finalizer.ts";
+import { registerMetricsSource } from "./metrics.ts";
+
+/** What the machine controller needs. */
+export interface MachineControllerDeps {
+  /** Cluster with Machines, MachineClasses and their Secrets. */
+  control: KubeClient;
+  /** Cluster where the Nodes join; undefined = target-less mode (not supported: rejected). */
+  target?: KubeClient;
+  driver: Driver;
+  options: MachineControllerOptions;
+  /** Provider name in metrics (default `EquinixMetal`). */
+  providerName?: string;
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** MCM's maximum of consecutive failures per key before a key is dropped. */
+const MAX_RETRIES = 15;
+
+function machineKeyOfNode(ctx: ControllerContext, node: Node): Request[] {
+  return ctx.machines.byIndex(INDEX_MACHINE_BY_NODE, node.metadata.name!).map((m) => parseObjectKey(objectKey(m)));
+}
+
+/** Runs the machine controller until its signal aborts. */
+export class MachineController {
+  readonly ctx: ControllerContext;
+  private readonly controlInformers: InformerFactory;
+  private readonly targetInformers?: InformerFactory;
+  private readonly controllers: Record<keyof Omit<Queues, "orphanCollection">, Controller>;
+  private readonly orphanTask: PeriodicTask;
+  private readonly probeTask: PeriodicTask;
+
+  constructor(deps: MachineControllerDeps) {
+    if (!deps.target) {
+      throw new Error(
+        "--target-kubeconfig=none (target-less mode) is not supported by this machine controller; give it the " +
+          "kubeconfig of the cluster the nodes join",
+      );
+    }
+    const clock = deps.clock ?? realClock;
+    const log = deps.log ?? getLogger("machine-controller");
+    const namespace = deps.options.namespace;
+    this.controlInformers = new InformerFactory(deps.control, { namespace, clock, log: log.child("informers") });
+    this.targetInformers = new InformerFactory(deps.target, { clock, log: log.child("target-informers") });
+
+    const machines = this.controlInformers.informer<Machine>(MachineResources.machines, {
+      namespace,
+      indexers: {
+        [INDEX_MACHINE_BY_NODE]: (m) => (m.metadata.labels?.[LABEL_NODE] ? [m.metadata.labels[LABEL_NODE]] : []),
+        [INDEX_MACHINE_BY_CLASS]: (m) => m.spec?.class?.name ? [`${m.metadata.namespace}/${m.spec.class.name}`] : [],
+        [INDEX_MACHINE_BY_DEPLOYMENT]: (m) =>
+          m.metadata.labels?.[LABEL_DEPLOYMENT_NAME]
+            ? [`${m.metadata.namespace}/${m.metadata.labels[LABEL_DEPLOYMENT_NAME]}`]
+            : [],
+      },
+    });
+    const classes = this.controlInformers.informer<MachineClass>(MachineResources.machineClasses, {
+      namespace,
+      indexers: {
+        [INDEX_CLASS_BY_SECRET]: (c) => secretsOfClass(c, namespace).map((s) => `${namespace}/${s}`),
+      },
+    });
+    const secrets = this.controlInformers.informer<Secret>(Core.secrets, { namespace });
+    const t = this.targetInformers;
+    const targetCaches: TargetCaches = {
+      nodes: t.informer<Node>(Core.nodes),
+      pods: t.informer<Pod>(Core.pods, {
+        indexers: { [INDEX_POD_BY_NODE]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+      }),
+      pdbs: t.informer<PodDisruptionBudget>(Policy.podDisruptionBudgets),
+      volumeAttachments: t.informer<VolumeAttachment>(Storage.volumeAttachments, {
+        indexers: { [INDEX_VA_BY_NODE]: (va) => (va.spec?.nodeName ? [va.spec.nodeName] : []) },
+      }),
+      pvcs: t.informer<PersistentVolumeClaim>(Core.persistentVolumeClaims),
+      pvs: t.informer<KubeObject>(Core.persistentVolumes),
+    };
+
+    const queues: Queues = {
+      machine: (k, ms) => this.enqueue("machine", k, ms),
+      termination: (k, ms) => this.enqueue("termination", k, ms),
+      machineClass: (k, ms) => this.enqueue("machineClass", k, ms),
+      secret: (k, ms) => this.enqueue("secret", k, ms),
+      node: (k, ms) => this.enqueue("node", k, ms),
+      orphanCollection: () => this.orphanTask.trigger(),
+    };
+    this.ctx = {
+      options: deps.options,
+      namespace,
+      control: deps.control,
+      target: deps.target,
+      driver: deps.driver,
+      providerName: deps.providerName ?? "EquinixMetal",
+      clock,
+      log,
+      machines,
+      classes,
+      secrets,
+      targetCaches,
+      queues,
+      creating: new Set(),
+      safety: { frozen: false },
+      fresh: new FreshObjects<Machine>(),
+    };
+    const ctx = this.ctx;
+    const reconciler = (fn: (key: string, signal: AbortSignal) => Promise<number>): Reconciler => ({
+      async reconcile(req, rc) {
+        const ms = await fn(objectKey(req), rc.signal);
+        return ms > 0 ? { requeueAfterMs: ms } : {};
+      },
+    });
+    const make = (name: string, fn: (key: string, signal: AbortSignal) => Promise<number>, concurrency: number) =>
+      new Controller({
+        name,
+        reconciler: reconciler(fn),
+        concurrency,
+        maxRetries: MAX_RETRIES,
+        clock,
+        log: log.child(name),
+      });
+    const n = deps.options.concurrentSyncs;
+    this.controllers = {
+      machine: make("machine", (k, s) => reconcileMachine(ctx, k, s), n),
+      termination: make("machinetermination", (k, s) => reconcileTermination(ctx, k, s), n),
+      machineClass: make("machineclass", (k) => reconcileMachineClass(ctx, k), Math.min(n, 5)),
+      secret: make("secret", (k) => reconcileSecret(ctx, k), Math.min(n, 5)),
+      node: make("node", (k) => reconcileNode(ctx, k), n),
+    };
+    this.wireEvents();
+    this.orphanTask = new PeriodicTask(
+      ctx,
+      "Orphan collection",
+      () => deps.options.machineSafetyOrphanVmsPeriodMs,
+      () => collectOrphans(ctx, this.runSignal ?? new AbortController().signal),
+    );
+    this.probeTask = new PeriodicTask(
+      ctx,
+      "API server probe",
+      () => deps.options.machineSafetyApiserverStatuscheckPeriodMs,
+      apiServerProbe(ctx),
+    );
+  }
+
+  private runSignal?: AbortSignal;
+
+  private enqueue(queue: keyof MachineController["controllers"], key: string, afterMs?: number): void {
+    const req = parseObjectKey(key);
+    if (afterMs && afterMs > 0) this.controllers[queue].enqueueAfter(req, afterMs);
+    else this.controllers[queue].enqueue(req);
+  }
+
+  /** Event routing, as MCM's informer handlers do it. */
+  private wireEvents(): void {
+    const ctx = this.ctx;
+    const c = this.controllers;
+    const machineEvents: Predicate<Machine> = {
+      create: (m) => !m.metadata.deletionTimestamp,
+      update: (o, m) =>
+        !m.metadata.deletionTimestamp &&
+        (o.metadata.generation !== m.metadata.generation ||
+          o.metadata.labels?.[LABEL_NODE] !== m.metadata.labels?.[LABEL_NODE]),
+      delete: () => false,
+    };
+    c.machine.watch(ctx.machines, { predicates: [machineEvents] });
+    c.termination.watch(ctx.machines, {
+      predicates: [{
+        create: (m) => !!m.metadata.deletionTimestamp,
+        update: (o, m) =>
+          !!m.metadata.deletionTimestamp &&
+          (!o.metadata.deletionTimestamp || o.metadata.generation !== m.metadata.generation ||
+            o.metadata.labels?.["force-deletion"] !== m.metadata.labels?.["force-deletion"]),
+        delete: () => false,
+      }],
+    });
+    // A deleted Machine: forget our copy, re-check its class finalizer, look for devices it left behind.
+    ctx.machines.addEventHandler({
+      onDelete: (m) => {
+        ctx.fresh.forget(objectKey(m));
+        this.orphanTask.trigger();
+      },
+    });
+    c.machineClass.watch(ctx.machines, {
+      predicates: [{ update: () => false }],
+      map: (m) => (m.spec?.class?.name ? [{ namespace: m.metadata.namespace, name: m.spec.class.name }] : []),
+    });
+    c.machineClass.watch(ctx.classes);
+    c.secret.watch(ctx.classes, {
+      map: (cls) => secretsOfClass(cls, ctx.namespace).map((name) => ({ namespace: ctx.namespace, name })),
+    });
+    c.secret.watch(ctx.secrets);
+    // Nodes: the node queue keeps finalizers and reacts to deletion; the machine queue re-checks health.
+    const caches = ctx.targetCaches!;
+    c.node.watch(caches.nodes, {
+      predicates: [{
+        update: (o, n) =>
+          !!n.metadata.deletionTimestamp !== !!o.metadata.deletionTimestamp ||
+          !(n.metadata.finalizers?.includes(NODE_FINALIZER) ?? false) ||
+          o.metadata.annotations?.[NODE_ANNOTATION_NOT_MANAGED_BY_MCM] !==
+            n.metadata.annotations?.[NODE_ANNOTATION_NOT_MANAGED_BY_MCM],
+      }],
+    });
+    c.node.watch(ctx.machines, {
+      predicates: [{
+        create: (m) => !!m.metadata.labels?.[LABEL_NODE],
+        update: (o, m) => o.metadata.labels?.[LABEL_NODE] !== m.metadata.labels?.[LABEL_NODE],
+        delete: () => false,
+      }],
+      map: (m) => (m.metadata.labels?.[LABEL_NODE] ? [{ name: m.metadata.labels[LABEL_NODE] }] : []),
+    });
+    c.machine.watch(caches.nodes, {
+      predicates: [{
+        update: (o, n) => {
+          const m = ctx.machines.byIndex(INDEX_MACHINE_BY_NODE, n.metadata.name!)[0];
+          return nodeChangeAffectsMachine(o, n, m ? ctx.fresh.latest(objectKey(m), m) : undefined);
+        },
+      }],
+      map: (n) => machineKeyOfNode(ctx, n),
+    });
+  }
+
+  /** True once every cache has synced (readiness). */
+  hasSynced(): boolean {
+    return this.controlInformers.hasSynced() && (this.targetInformers?.hasSynced() ?? true);
+  }
+
+  /** Keys waiting or in flight, per queue (tests, metrics). */
+  queueLengths(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.controllers).map(([k, c]) => [k, c.queueLength()]));
+  }
+
+  /** Starts informers, waits for their caches, then runs the queues and safety loops until `signal` aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.runSignal = signal;
+    const log = this.ctx.log;
+    const unregister = registerMetricsSource({
+      machines: () => this.ctx.machines.list(this.ctx.namespace),
+      frozen: () => this.ctx.safety.frozen,
+    });
+    try {
+      this.controlInformers.start(signal);
+      this.targetInformers?.start(signal);
+      try {
+        await this.controlInformers.waitForSync(signal);
+        await this.targetInformers?.waitForSync(signal);
+      } catch {
+        return; // stopped before the caches synced
+      }
+      log.info("Caches synced; starting the machine controller", {
+        namespace: this.ctx.namespace,
+        machines: this.ctx.machines.list(this.ctx.namespace).length,
+      });
+      await Promise.all([
+        ...Object.values(this.controllers).map((c) => c.start(signal)),
+        this.orphanTask.start(signal),
+        this.probeTask.start(signal),
+      ]);
+    } finally {
+      unregister();
+      await Promise.all(
+        [this.ctx.machines, this.ctx.classes, this.ctx.secrets, ...Object.values(this.ctx.targetCaches ?? {})].map((
+          i,
+        ) => (i as Informer<KubeObject>).stopped?.()),
+      );
+      log.info("Machine controller stopped");
+    }
+  }
+}

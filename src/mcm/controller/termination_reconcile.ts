@@ -1,0 +1,324 @@
+/**
+ * The termination queue (MCM triggerDeletionFlow): one step of the deletion state machine per round, chosen by the
+ * Machine's lastOperation description; a successful step continues with the next one at once (MCM would wait
+ * ShortRetry between steps), a failed one is retried after its period. Each step's effect is idempotent, so a
+ * crash at any point resumes at the step recorded last.
+ */
+import {
+  DecodeError,
+  decodeMachine,
+  decodeMachineClass,
+  LABEL_NODE,
+  type Machine,
+  type MachineClass,
+  NODE_CONDITION_TERMINATING,
+  NODE_FINALIZER,
+  NODE_LABEL_MACHINE_NAME,
+  phaseOf,
+} from "../../apis/machine/v1alpha1.ts";
+import { Core, Storage } from "../../k8s/resources.ts";
+import { isNotFound } from "../../k8s/errors.ts";
+import type { SecretData } from "../driver/driver.ts";
+import { classSecretData, type ControllerContext, currentMachine } from "./context.ts";
+import {
+  deleteNodeOutcome,
+  deleteVMOutcome,
+  deletionStep,
+  drainOutcome,
+  planDrain,
+  type StepOutcome,
+  terminatingCondition,
+  terminatingStatus,
+  vmStatusOutcome,
+  volumeAttachmentOutcome,
+} from "./deletion_flow.ts";
+import { DrainError, runDrain } from "./drain.ts";
+import { drainEnv, liveVolumeAttachments } from "./drain_env.ts";
+import { callDriver, machineRequest, registerSecretData } from "./driver_calls.ts";
+import { retryAfterWriteError, setMachineFinalizer, updateMachine, writeStatus } from "./machine_writes.ts";
+import { LONG_RETRY_MS, MEDIUM_RETRY_MS, SHORT_RETRY_MS } from "./retry.ts";
+import { effectiveSettings } from "./timeouts.ts";
+import type { Node } from "./health.ts";
+import { observeMachineDuration } from "./metrics.ts";
+import { deleteBootstrapToken } from "./creation_apply.ts";
+
+/** Steps run back to back in one round at most (a guard against a loop that makes no progress). */
+const MAX_STEPS_PER_ROUND = 8;
+
+/** Reconciles one machine key of the termination queue; returns the requeue period (0: none). */
+export async function reconcileTermination(ctx: ControllerContext, key: string, signal: AbortSignal): Promise<number> {
+  for (let i = 0; i < MAX_STEPS_PER_ROUND; i++) {
+    const cached = currentMachine(ctx, key);
+    if (!cached) return 0;
+    let machine: Machine;
+    try {
+      machine = decodeMachine(cached);
+    } catch (e) {
+      ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
+      return e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS;
+    }
+    if (!machine.metadata.deletionTimestamp) return 0;
+    if (ctx.creating.has(key)) {
+      ctx.log.info("Machine is in creation flow. Deletion cannot proceed", { machine: key });
+      return MEDIUM_RETRY_MS;
+    }
+    const r = await runStep(ctx, machine, signal);
+    if (r.continue && !signal.aborted) continue;
+    return r.retryMs;
+  }
+  return SHORT_RETRY_MS;
+}
+
+interface StepResult {
+  /** Go on with the next step now. */
+  continue: boolean;
+  retryMs: number;
+}
+
+function classOf(ctx: ControllerContext, machine: Machine): { cls: MachineClass; secret: SecretData } | undefined {
+  const name = machine.spec?.class?.name;
+  const raw = name ? ctx.classes.get({ namespace: ctx.namespace, name }) : undefined;
+  if (!raw) return undefined;
+  try {
+    const cls = decodeMachineClass(raw);
+    const secret = classSecretData(ctx, cls);
+    registerSecretData(secret);
+    return { cls, secret };
+  } catch (e) {
+    ctx.log.error("MachineClass cannot be decoded", { machine: machine.metadata.name, error: e });
+    return undefined;
+  }
+}
+
+async function applyOutcome(ctx: ControllerContext, machine: Machine, out: StepOutcome): Promise<StepResult> {
+  try {
+    await writeStatus(ctx, machine, out.status);
+  } catch (e) {
+    return { continue: false, retryMs: retryAfterWriteError(ctx, machine, e, "deletion status") };
+  }
+  const progressed = out.status.lastOperation?.state === "Processing";
+  return { continue: progressed, retryMs: out.retryMs };
+}
+
+async function runStep(ctx: ControllerContext, machine: Machine, signal: AbortSignal): Promise<StepResult> {
+  const now = ctx.clock.now();
+  const name = machine.metadata.name!;
+  const log = ctx.log.with({ machine: name });
+  const step = deletionStep(machine);
+  const nodeName = machine.metadata.labels?.[LABEL_NODE] || undefined;
+  const target = ctx.target;
+  const caches = ctx.targetCaches;
+  switch (step) {
+    case "noFinalizer":
+      return { continue: false, retryMs: LONG_RETRY_MS };
+
+    case "setTerminating": {
+      log.info("Deleting machine", { phase: phaseOf(machine) });
+      // The node learns why it goes away while the phase before termination is still known.
+      if (target && nodeName) await setTerminatingCondition(ctx, nodeName, phaseOf(machine)).catch(() => {});
+      return await applyOutcome(ctx, machine, { status: terminatingStatus(machine, now), retryMs: SHORT_RETRY_MS });
+    }
+
+    case "getVMStatus": {
+      if (!target) return await applyOutcome(ctx, machine, vmStatusOutcome(machine, { nodeName: "" }, now));
+      if (nodeName) return await applyOutcome(ctx, machine, vmStatusOutcome(machine, { nodeName }, now));
+      // Find the node by its machine-name label, else ask the driver.
+      let found = caches?.nodes.list().find((n) => n.metadata.labels?.[NODE_LABEL_MACHINE_NAME] === name)?.metadata
+        .name;
+      if (!found) {
+        const c = classOf(ctx, machine);
+        if (!c) {
+          log.info("MachineClass not found; cannot ask the driver for the VM", { class: machine.spec?.class?.name });
+          return { continue: false, retryMs: LONG_RETRY_MS };
+        }
+        try {
+          const resp = await callDriver(
+            ctx,
+            "GetMachineStatus",
+            () => ctx.driver.getMachineStatus(machineRequest(machine, c.cls, c.secret, signal)),
+          );
+          found = resp.nodeName;
+        } catch (error) {
+          return await applyOutcome(ctx, machine, vmStatusOutcome(machine, { error }, now));
+        }
+      }
+      let current = machine;
+      if (found) {
+        try {
+          current = await updateMachine(ctx, {
+            ...machine,
+            metadata: { ...machine.metadata, labels: { ...(machine.metadata.labels ?? {}), [LABEL_NODE]: found } },
+          });
+        } catch (e) {
+          return { continue: false, retryMs: retryAfterWriteError(ctx, machine, e, "node label") };
+        }
+      }
+      return await applyOutcome(ctx, current, vmStatusOutcome(current, { nodeName: found ?? "" }, now));
+    }
+
+    case "drain": {
+      const settings = effectiveSettings(machine, ctx.options);
+      const plan = planDrain(machine, target ? nodeName : undefined, settings, now);
+      if (plan.mode === "skip") return await applyOutcome(ctx, machine, drainOutcome(machine, plan, { ok: true }, now));
+      log.info("Draining node", { node: nodeName, mode: plan.mode, reason: plan.reason || undefined });
+      try {
+        await setTerminatingCondition(ctx, nodeName!, phaseOf(machine));
+      } catch (e) {
+        if (plan.mode !== "force") {
+          return await applyOutcome(
+            ctx,
+            machine,
+            drainOutcome(machine, plan, { error: errorText(e), terminatingConditionFailed: true }, now),
+          );
+        }
+        log.info("Could not set the Terminating condition; continuing the force deletion", { error: e });
+      }
+      try {
+        await target!.patch(Core.nodes, nodeName!, { spec: { unschedulable: true } }, "merge");
+      } catch (e) {
+        if (!isNotFound(e) && plan.mode !== "force") {
+          return await applyOutcome(
+            ctx,
+            machine,
+            drainOutcome(machine, plan, { error: `cordon: ${errorText(e)}` }, now),
+          );
+        }
+      }
+      const started = ctx.clock.now();
+      let result: { ok: true } | { error: string };
+      try {
+        await runDrain(
+          drainEnv({ target: target!, caches: caches!, driver: ctx.driver, clock: ctx.clock, log }),
+          {
+            nodeName: nodeName!,
+            force: plan.mode === "force",
+            timeoutMs: plan.timeoutMs,
+            maxEvictRetries: plan.maxEvictRetries,
+            pvDetachTimeoutMs: ctx.options.machinePvDetachTimeoutMs,
+            pvReattachTimeoutMs: ctx.options.machinePvReattachTimeoutMs,
+          },
+          signal,
+        );
+        result = { ok: true };
+        observeMachineDuration("drain", machine, ctx.clock.now() - started);
+      } catch (e) {
+        if (signal.aborted) return { continue: false, retryMs: SHORT_RETRY_MS };
+        result = { error: e instanceof DrainError ? e.message : errorText(e) };
+      }
+      return await applyOutcome(ctx, machine, drainOutcome(machine, plan, result, ctx.clock.now()));
+    }
+
+    case "deleteVolumeAttachments": {
+      const node = nodeName ? caches?.nodes.get(nodeName) : undefined;
+      const live = caches && nodeName ? liveVolumeAttachments(caches, nodeName) : [];
+      const out = volumeAttachmentOutcome(
+        machine,
+        nodeName ?? "",
+        node ? { volumesAttached: node.status?.volumesAttached?.length ?? 0 } : undefined,
+        live.length,
+        now,
+      );
+      if ("waitMs" in out) {
+        for (const va of live) {
+          try {
+            await target!.delete(Storage.volumeAttachments, va.metadata.name!);
+          } catch (e) {
+            if (!isNotFound(e)) {
+              log.info("Could not delete a VolumeAttachment", { attachment: va.metadata.name, error: e });
+            }
+          }
+        }
+        return { continue: false, retryMs: out.waitMs };
+      }
+      return await applyOutcome(ctx, machine, out);
+    }
+
+    case "deleteVM": {
+      const c = classOf(ctx, machine);
+      if (!c) {
+        log.info("MachineClass not found; cannot delete the VM yet", { class: machine.spec?.class?.name });
+        return { continue: false, retryMs: LONG_RETRY_MS };
+      }
+      let out: StepOutcome;
+      try {
+        const resp = await callDriver(
+          ctx,
+          "DeleteMachine",
+          () => ctx.driver.deleteMachine(machineRequest(machine, c.cls, c.secret, signal)),
+        );
+        out = deleteVMOutcome(machine, resp, now);
+      } catch (error) {
+        out = deleteVMOutcome(machine, { error }, now);
+      }
+      return await applyOutcome(ctx, machine, out);
+    }
+
+    case "deleteNode": {
+      if (!target || !nodeName) {
+        return await applyOutcome(ctx, machine, deleteNodeOutcome(machine, undefined, "notFound", now));
+      }
+      let result: "deleted" | "notFound" | { error: string };
+      try {
+        const node = caches?.nodes.get(nodeName);
+        if (node?.metadata.finalizers?.includes(NODE_FINALIZER)) {
+          await target.patch(Core.nodes, nodeName, {
+            metadata: {
+              resourceVersion: node.metadata.resourceVersion,
+              finalizers: node.metadata.finalizers.filter((f) => f !== NODE_FINALIZER),
+            },
+          }, "merge");
+        }
+        await target.delete(Core.nodes, nodeName);
+        result = "deleted";
+      } catch (e) {
+        result = isNotFound(e) ? "notFound" : { error: errorText(e) };
+      }
+      return await applyOutcome(ctx, machine, deleteNodeOutcome(machine, nodeName, result, now));
+    }
+
+    case "removeFinalizer": {
+      try {
+        await setMachineFinalizer(ctx, machine, false);
+      } catch (e) {
+        return { continue: false, retryMs: retryAfterWriteError(ctx, machine, e, "finalizer removal") };
+      }
+      const deletedAt = Date.parse(machine.metadata.deletionTimestamp ?? "");
+      if (!Number.isNaN(deletedAt)) observeMachineDuration("delete", machine, ctx.clock.now() - deletedAt);
+      await deleteBootstrapToken(ctx, machine).catch(() => {});
+      log.info("Machine deleted");
+      return { continue: false, retryMs: LONG_RETRY_MS };
+    }
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Sets the Terminating condition on the node (reason by the phase before termination); NotFound is fine. */
+async function setTerminatingCondition(ctx: ControllerContext, nodeName: string, phase: string): Promise<void> {
+  const target = ctx.target!;
+  let node: Node;
+  try {
+    node = await target.get<Node>(Core.nodes, nodeName);
+  } catch (e) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
+  const conditions = node.status?.conditions ?? [];
+  const existing = conditions.find((c) => c.type === NODE_CONDITION_TERMINATING);
+  if (existing?.status === "True" && existing.reason) return;
+  const cond = terminatingCondition(phase, existing, ctx.clock.now());
+  const next = [...conditions.filter((c) => c.type !== NODE_CONDITION_TERMINATING), cond];
+  try {
+    await target.patch(
+      Core.nodes,
+      nodeName,
+      { metadata: { resourceVersion: node.metadata.resourceVersion }, status: { conditions: next } },
+      "merge",
+      { subresource: "status" },
+    );
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}
