@@ -175,9 +175,13 @@ export class KubeClient {
   }
 
   /** GET one object. */
-  async get<T extends KubeObject>(res: ResourceType, name: string, opts: NamespaceOption = {}): Promise<T> {
+  async get<T extends KubeObject>(
+    res: ResourceType,
+    name: string,
+    opts: NamespaceOption & { signal?: AbortSignal } = {},
+  ): Promise<T> {
     const path = this.objectPath(res, name, opts.namespace);
-    return this.withTypeMeta(res, await this.objectRequest<T>("GET", path, {}));
+    return this.withTypeMeta(res, await this.objectRequest<T>("GET", path, { signal: opts.signal }));
   }
 
   /** GET one page of a list. */
