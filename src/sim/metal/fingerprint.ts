@@ -1,16 +1,32 @@
 /** OpenSSH public keys: parsing and the MD5 fingerprint the Metal API reports (colon-separated hex of the blob). */
 import { createHash } from "node:crypto";
 
-const KEY_TYPES = new Set([
-  "ssh-rsa",
-  "ssh-dss",
-  "ssh-ed25519",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "sk-ssh-ed25519@openssh.com",
-  "sk-ecdsa-sha2-nistp256@openssh.com",
-]);
+/** Key types and the number of SSH strings their blob holds (type name included). */
+const KEY_FIELDS: Record<string, number> = {
+  "ssh-rsa": 3,
+  "ssh-dss": 5,
+  "ssh-ed25519": 2,
+  "ecdsa-sha2-nistp256": 3,
+  "ecdsa-sha2-nistp384": 3,
+  "ecdsa-sha2-nistp521": 3,
+  "sk-ssh-ed25519@openssh.com": 3,
+  "sk-ecdsa-sha2-nistp256@openssh.com": 4,
+};
+
+/** Splits a blob into its length-prefixed SSH strings; undefined if the lengths do not add up exactly. */
+function sshStrings(blob: Uint8Array): Uint8Array[] | undefined {
+  const out: Uint8Array[] = [];
+  let i = 0;
+  while (i < blob.length) {
+    if (i + 4 > blob.length) return undefined;
+    const len = ((blob[i] << 24) | (blob[i + 1] << 16) | (blob[i + 2] << 8) | blob[i + 3]) >>> 0;
+    i += 4;
+    if (i + len > blob.length) return undefined;
+    out.push(blob.subarray(i, i + len));
+    i += len;
+  }
+  return out;
+}
 
 function decodeBase64(s: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s) || s.length % 4 !== 0) return undefined;
@@ -23,16 +39,16 @@ function decodeBase64(s: string): Uint8Array | undefined {
 
 /** The key blob of an `authorized_keys` line, or an explanation of why it is not one. */
 export function parsePublicKey(line: string): { type: string; blob: Uint8Array } | { error: string } {
+  const invalid = { error: "Key is invalid" };
   const parts = line.trim().split(/\s+/);
-  if (parts.length < 2) return { error: "Key is invalid" };
+  if (parts.length < 2) return invalid;
   const [type, data] = parts;
-  if (!KEY_TYPES.has(type)) return { error: "Key is invalid" };
-  const blob = decodeBase64(data);
-  if (!blob || blob.length < 4) return { error: "Key is invalid" };
-  // The blob starts with the key type as an SSH string; a mismatch means a corrupted or mislabelled key.
-  const len = (blob[0] << 24) | (blob[1] << 16) | (blob[2] << 8) | blob[3];
-  const inner = new TextDecoder().decode(blob.subarray(4, 4 + len));
-  if (len <= 0 || 4 + len > blob.length || inner !== type) return { error: "Key is invalid" };
+  const fields = KEY_FIELDS[type];
+  const blob = fields ? decodeBase64(data) : undefined;
+  const strings = blob ? sshStrings(blob) : undefined;
+  // The blob must name the same key type and hold exactly that type's fields (catches truncated/garbled keys).
+  if (!blob || !strings || strings.length !== fields || new TextDecoder().decode(strings[0]) !== type) return invalid;
+  if (type === "ssh-ed25519" && strings[1].length !== 32) return invalid;
   return { type, blob };
 }
 
