@@ -58,3 +58,8 @@ export function selectorMatches(selector: LabelSelector, labels: Record<string, 
   }
   return true;
 }
+
+/** True if the selector has no requirement at all (it matches every label set). */
+export function isEmptySelector(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+}
