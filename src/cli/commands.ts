@@ -3,6 +3,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { versionCommand } from "./version.ts";
 import { cmiCommand } from "./cmi.ts";
 import { apiserverCommand } from "./apiserver.ts";
+import { metalSimulatorCommand } from "./metal_simulator.ts";
 
 // deno-lint-ignore no-explicit-any -- commands have different option types; commander only needs the instance
 type AnyCommand = Command<any, any, any>;
@@ -12,4 +13,5 @@ export const subcommands: Array<() => AnyCommand> = [
   versionCommand,
   cmiCommand,
   apiserverCommand,
+  metalSimulatorCommand,
 ];

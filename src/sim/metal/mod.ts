@@ -37,7 +37,7 @@ export { DEFAULT_TIMINGS } from "./lifecycle.ts";
 export type { MetalFaultRule, RateLimitOptions } from "./faults.ts";
 export { MetalFaults } from "./faults.ts";
 export type { ResolvedSeed, SeedData } from "./seed.ts";
-export { parseSeedText, SeedDataSchema, validateSeed } from "./seed.ts";
+export { parseSeedText, resolveSeed, SeedDataSchema, validateSeed } from "./seed.ts";
 export type { CapacityCount } from "./capacity.ts";
 
 /** Base URL to give a client that uses the simulator's in-process `fetch` (any host works). */

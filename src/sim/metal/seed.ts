@@ -6,6 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { findFacility, findMetro, findPlan } from "./catalog.ts";
+import { parsePublicKey } from "./fingerprint.ts";
 import { randomUuid } from "./ids.ts";
 import { DEFAULT_TIMINGS, type DeviceTimings } from "./lifecycle.ts";
 import type { Rng } from "./rng.ts";
@@ -178,9 +179,9 @@ export const DEFAULT_SEED: SeedData = {
 };
 
 /** Resolves names to ids and fills defaults. Throws an Error naming the field of any dangling reference. */
-export function resolveSeed(seed: SeedData, rng: Rng): ResolvedSeed {
+export function resolveSeed(seed: SeedData, rng: Rng, source = "seed"): ResolvedSeed {
   const fail = (path: string, msg: string): never => {
-    throw new Error(`invalid simulator seed\nseed.${path}: ${msg}`);
+    throw new Error(`invalid simulator seed\n${source}: seed.${path}: ${msg}`);
   };
   const organizations = (seed.organizations?.length ? seed.organizations : [{ name: "Default Organization" }]).map(
     (o) => ({
@@ -234,8 +235,8 @@ export function resolveSeed(seed: SeedData, rng: Rng): ResolvedSeed {
 
   const sshKeys = (seed.sshKeys ?? []).map((k, i) => ({
     id: k.id?.toLowerCase() ?? randomUuid(rng),
+    key: "error" in parsePublicKey(k.key) ? fail(`sshKeys[${i}].key`, "not an OpenSSH public key") : k.key.trim(),
     label: k.label,
-    key: k.key,
     projectId: k.project !== undefined ? projectRef(k.project, `sshKeys[${i}].project`) : undefined,
     userId: k.user !== undefined ? userRef(k.user, `sshKeys[${i}].user`) : undefined,
   }));

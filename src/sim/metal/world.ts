@@ -220,16 +220,16 @@ export class World {
         t.userId ? { kind: "user", user: this.users.get(t.userId)! } : { kind: "project", projectId: t.projectId! },
       );
     }
-    for (const [i, k] of seed.sshKeys.entries()) {
+    for (const k of seed.sshKeys) {
       const parsed = parsePublicKey(k.key);
-      if ("error" in parsed) throw new Error(`invalid simulator seed\nseed.sshKeys[${i}].key: ${parsed.error}`);
+      if ("error" in parsed) throw new Error(`seed ssh key ${k.label}: ${parsed.error}`); // checked by resolveSeed
       const owner = k.projectId
         ? { kind: "project" as const, id: k.projectId }
         : { kind: "user" as const, id: k.userId! };
       this.addSshKey({
         id: k.id,
         label: k.label,
-        key: k.key.trim(),
+        key: k.key,
         fingerprint: md5Fingerprint(parsed.blob),
         tags: [],
         createdAt: now,
