@@ -74,9 +74,11 @@ export function invalid(
 ): StatusError {
   const parts = causes.map((c) => `${c.field}: ${c.message}`);
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
+  // kube qualifies the kind with its group: `Deployment.apps "x" is invalid`, `ConfigMap "x" is invalid`.
+  const qualifiedKind = target.group ? `${target.kind}.${target.group}` : target.kind;
   const statusCauses: StatusCause[] = causes.map((c) => ({ reason: c.type, message: c.message, field: c.field }));
   return new StatusError(
-    statusBody(422, StatusReason.Invalid, `${target.kind} "${target.name ?? ""}" is invalid: ${summary}`, {
+    statusBody(422, StatusReason.Invalid, `${qualifiedKind} "${target.name ?? ""}" is invalid: ${summary}`, {
       name: target.name,
       ...(target.group ? { group: target.group } : {}),
       kind: target.kind,
