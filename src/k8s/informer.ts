@@ -6,7 +6,8 @@
  * Ordering guarantees: one loop does list → watch → (re-)list strictly in sequence, so events of an old watch
  * stream can never interleave with a newer list. A re-list is diffed against the cache (updates only for changed
  * resourceVersions, synthesized deletes for vanished objects), and an object is never replaced by one with a lower
- * resourceVersion, so handlers never see a stale object after a newer one.
+ * resourceVersion, so handlers never see a stale object after a newer one. A synthesized delete carries the last
+ * known state with the re-list's resourceVersion.
  *
  * Cached objects are deep-frozen and shared: `get`, `list`, `byIndex` and handlers return them without copying.
  * Copy (`structuredClone`) before changing one.
@@ -311,7 +312,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       // An object newer than the list snapshot cannot be judged by it; the watch from that snapshot will tell.
       if (listRv > 0 && resourceVersionNumber(old) > listRv) continue;
       this.drop(key);
-      this.dispatchDelete(old);
+      this.dispatchDelete(this.vanished(old, listResourceVersion));
     }
     this.lastResourceVersion = listResourceVersion;
     if (!this.isSynced) {
@@ -320,6 +321,18 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.log.debug("Cache synced", { objects: this.store.size, resourceVersion: listResourceVersion });
       this.scheduleResync();
     }
+  }
+
+  /**
+   * The last known state of an object a re-list no longer contains, stamped with the list's resourceVersion (the
+   * point at which it is known to be gone, like the deletion revision a DELETED event carries), so that handlers
+   * see resourceVersions of one object strictly increase even across synthesized deletes.
+   */
+  private vanished(old: T, listResourceVersion: string): T {
+    if (!listResourceVersion || resourceVersionNumber(listResourceVersion) <= resourceVersionNumber(old)) return old;
+    const copy = structuredClone(old);
+    (copy.metadata as { resourceVersion?: string }).resourceVersion = listResourceVersion;
+    return deepFreeze(copy);
   }
 
   private upsert(obj: T): void {

@@ -163,6 +163,7 @@ Deno.test("informer: 410 Gone re-lists and diffs: updates only for changed objec
     await eventually(() => watches(api).length >= 2);
     const changed = api.store.put(CM, cm("change", "ns", {}, { v: "2" }));
     const vanished = informer.get("ns/vanish")!;
+    const vanishedRv = vanished.metadata.resourceVersion;
     api.store.remove(CM, "ns", "vanish");
     const added = api.store.put(CM, cm("new", "ns"));
     api.faults.compact();
@@ -172,11 +173,12 @@ Deno.test("informer: 410 Gone re-lists and diffs: updates only for changed objec
       r.log.sort(),
       [
         `add ns/new ${added.metadata.resourceVersion}`,
-        `delete ns/vanish ${vanished.metadata.resourceVersion}`,
+        `delete ns/vanish ${api.currentResourceVersion()}`, // last known state, stamped with the re-list's rv
         `update ns/change ${Number(keep.metadata.resourceVersion) + 1}->${changed.metadata.resourceVersion}`,
       ].sort(),
     );
     assert.ok(lists(api) >= 2, "re-listed after the failures");
+    assert.equal(vanished.metadata.resourceVersion, vanishedRv, "the cached object itself was not changed");
   });
 });
 
