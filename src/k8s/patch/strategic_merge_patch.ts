@@ -148,7 +148,8 @@ function mergeList(
 function checkMergeKey(item: unknown, key: string, where: string): void {
   if (!isJsonObject(item)) throw new PatchError(`${where}: must be an object with merge key ${JSON.stringify(key)}`);
   if (!(key in item)) {
-    throw new PatchError(`${where}: map ${JSON.stringify(item)} does not contain declared merge key: ${key}`);
+    // kube prints the whole item here; we leave its values out, they may be secrets (env values, tokens).
+    throw new PatchError(`${where}: item does not contain declared merge key: ${key}`);
   }
 }
 

@@ -276,7 +276,12 @@ Deno.test("SMP: errors for a missing merge key, unknown directives and non-objec
   const isPatchError = (re: RegExp) => (e: unknown) => e instanceof PatchError && re.test(e.message);
   throws(
     () => applyStrategicMergePatch(target, { spec: { containers: [{ image: "x" }] } }, POD),
-    isPatchError(/does not contain declared merge key: name/),
+    isPatchError(/^spec\.containers\[0\]: item does not contain declared merge key: name$/),
+  );
+  // The item's values stay out of the message: they may be secrets.
+  throws(
+    () => applyStrategicMergePatch(target, { spec: { containers: [{ name: "a", env: [{ value: "s3cr3t" }] }] } }, POD),
+    (e: unknown) => e instanceof PatchError && !e.message.includes("s3cr3t") && /env\[0\]/.test(e.message),
   );
   throws(
     () => applyStrategicMergePatch(target, { spec: { $patch: "explode" } }, POD),
