@@ -33,6 +33,7 @@ import {
   StatusError,
   tooManyRequests,
   unauthorized,
+  withCode,
 } from "./status_errors.ts";
 import type { DeleteRequest, UserInfo, WriteOptions, WritePath, WriteResult } from "./write_path.ts";
 
@@ -447,7 +448,11 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
     const pods = deps.store.list("pods", ns).map((e) => structuredClone(e.stored.object));
     const decision = decideEviction(structuredClone(pod.object), pdbs, pods);
     if (!decision.allowed) {
-      throw tooManyRequests(decision.message, undefined, [{ reason: "DisruptionBudget", message: decision.message }]);
+      const causes = (decision.causes ?? []).map((c) => ({ reason: c.type, message: c.message }));
+      if ((decision.code ?? 429) === 429) throw tooManyRequests(decision.message, undefined, causes);
+      const err = withCode(decision.code!, decision.message);
+      err.status.details = { causes };
+      throw err;
     }
     const { req: del, dryRun } = deleteRequest(parsed.data.deleteOptions, query);
     await writes.delete(r, ns, name, del, { ...writeOptions(query, user), dryRun });

@@ -137,7 +137,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
 
   const registry = new ResourceRegistry();
   const store = new ObjectStore(opts.watchHistory ?? 10_000);
-  const admission = new AdmissionRunner(store, log.child("admission"));
+  const admission = new AdmissionRunner(store, log.child("admission"), clock);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
   const faults = new Faults({
     dropWatches: () => {

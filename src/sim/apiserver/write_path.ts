@@ -211,8 +211,8 @@ export class WritePath {
   ): Promise<{ object: KubeObject; warnings: string[] }> {
     if (!this.admission.active()) return { object: obj, warnings: [] };
     const admitted = await this.admission.admit(this.attrs(operation, r, opts, obj, old, opts.subresource));
-    if (!admitted || admitted === obj) return { object: obj, warnings: [] };
-    const mutated = this.checkTypeMeta(r, admitted);
+    if (!admitted.mutated || !admitted.object) return { object: obj, warnings: admitted.warnings };
+    const mutated = this.checkTypeMeta(r, admitted.object);
     const system = obj.metadata;
     mutated.metadata = {
       ...mutated.metadata,
@@ -229,7 +229,7 @@ export class WritePath {
       if (mutated.metadata[k] === undefined) delete mutated.metadata[k];
     }
     const validated = this.validate(r, { ...mutated, apiVersion: obj.apiVersion }, opts);
-    return validated;
+    return { object: validated.object, warnings: [...admitted.warnings, ...validated.warnings] };
   }
 
   private checkNamespaceWritable(r: ServedResource, namespace: string): void {
