@@ -156,12 +156,12 @@ function requireSession(ctx: RequestContext): BgpSessionRecord {
 /** `GET /bgp/sessions/{id}`. */
 export const getBgpSession: Handler = (ctx) => ok(renderSession(ctx, requireSession(ctx)));
 
-/** `PUT /bgp/sessions/{id}`: body `true`/`false` (spec) or `{"default_route": bool}` (packngo). */
+/** `PUT /bgp/sessions/{id}`: body `true`/`false` (spec) or `{"default_route": bool}` (packngo); 200 without a body. */
 export const updateBgpSession: Handler = (ctx) => {
   const s = requireSession(ctx);
   s.defaultRoute = parseBody(BgpSessionUpdateBody, ctx.body, "bgp_session");
   s.updatedAt = ctx.now;
-  return ok(renderSession(ctx, s));
+  return { status: 200 };
 };
 
 /** `DELETE /bgp/sessions/{id}` → 204. */

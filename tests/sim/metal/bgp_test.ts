@@ -73,8 +73,12 @@ Deno.test("bgp sessions: 'BGP is not enabled' before the config; 201; duplicate 
   assert.equal(listed[0].status, "up,up");
   assert.equal((await api.get(`/projects/${p}/bgp/sessions`)).body.bgp_sessions.length, 1);
   // PUT takes the spec's bare boolean and packngo's object.
-  assert.equal((await api.put(`/bgp/sessions/${s.body.id}`, true)).body.default_route, true);
-  assert.equal((await api.put(`/bgp/sessions/${s.body.id}`, { default_route: false })).body.default_route, false);
+  const put = await api.put(`/bgp/sessions/${s.body.id}`, true);
+  assert.equal(put.status, 200);
+  assert.equal(put.body, undefined, "the spec documents no body");
+  assert.equal((await api.get(`/bgp/sessions/${s.body.id}`)).body.default_route, true);
+  assert.equal((await api.put(`/bgp/sessions/${s.body.id}`, { default_route: false })).status, 200);
+  assert.equal((await api.get(`/bgp/sessions/${s.body.id}`)).body.default_route, false);
   assert.equal((await api.del(`/bgp/sessions/${s.body.id}`)).status, 204);
   assert.equal((await api.get(`/bgp/sessions/${s.body.id}`)).status, 404);
 });
