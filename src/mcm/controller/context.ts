@@ -77,6 +77,8 @@ export interface ControllerContext {
   /** API-server safety: non-deleting machines are not reconciled while frozen. */
   safety: { frozen: boolean };
   fresh: FreshObjects<Machine>;
+  /** Nodes whose delete event has not been handled yet. */
+  deletedNodes: Set<string>;
 }
 
 /** Keeps the objects we wrote until the cache has caught up with them. */

@@ -17,9 +17,14 @@ import type { GetMachineStatusResponse } from "../driver/driver.ts";
 import { createErrorRetryMs, decodeMachineError, MEDIUM_RETRY_MS } from "./retry.ts";
 import { currentStatus, lastOperation, parseTime, withOperation } from "./status.ts";
 
-/** MCM: creation runs while the providerID is unset or the phase is "" or CrashLoopBackOff. */
+/**
+ * MCM: creation runs while the providerID is unset or the phase is "" or CrashLoopBackOff. Unlike MCM, a Failed
+ * machine is left alone: it waits for its MachineSet to replace it, and re-running the creation flow would create
+ * (and, with a stale node, delete again) a VM every few seconds.
+ */
 export function needsCreationFlow(machine: Machine): boolean {
   const phase = phaseOf(machine);
+  if (phase === "Failed") return false;
   return !machine.spec?.providerID || phase === "" || phase === "CrashLoopBackOff";
 }
 

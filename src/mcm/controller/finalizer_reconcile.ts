@@ -42,6 +42,9 @@ export async function reconcileNode(ctx: ControllerContext, key: string): Promis
   const caches = ctx.targetCaches!;
   const target = ctx.target!;
   const node = caches.nodes.get(key);
+  // A missing Node counts as deleted only after a delete event; otherwise its machine is still coming up.
+  const deleted = !node && ctx.deletedNodes.has(key);
+  if (!node && !deleted) return 0;
   const machines = ctx.machines.byIndex(INDEX_MACHINE_BY_NODE, key)
     .map((m) => ctx.fresh.latest(objectKey(m), m)!)
     .filter((m) => m.metadata.namespace === ctx.namespace);
@@ -60,11 +63,17 @@ export async function reconcileNode(ctx: ControllerContext, key: string): Promis
         return 0;
       case "deleteMachine":
         log.info("Node is being deleted; deleting its machine", { machine: action.machine.metadata.name });
-        await ctx.control.delete(MachineResources.machines, action.machine.metadata.name!, {
-          namespace: action.machine.metadata.namespace,
-        });
+        try {
+          await ctx.control.delete(MachineResources.machines, action.machine.metadata.name!, {
+            namespace: action.machine.metadata.namespace,
+          });
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
+        if (deleted) ctx.deletedNodes.delete(key);
         return 0;
       case "none":
+        if (deleted) ctx.deletedNodes.delete(key);
         return 0;
     }
   } catch (e) {

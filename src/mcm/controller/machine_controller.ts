@@ -147,6 +147,7 @@ export class MachineController {
       creating: new Set(),
       safety: { frozen: false },
       fresh: new FreshObjects<Machine>(),
+      deletedNodes: new Set(),
     };
     const ctx = this.ctx;
     const reconciler = (fn: (key: string, signal: AbortSignal) => Promise<number>): Reconciler => ({
@@ -236,6 +237,10 @@ export class MachineController {
     c.secret.watch(ctx.secrets);
     // Nodes: the node queue keeps finalizers and reacts to deletion; the machine queue re-checks health.
     const caches = ctx.targetCaches!;
+    caches.nodes.addEventHandler({
+      onAdd: (n) => ctx.deletedNodes.delete(n.metadata.name!),
+      onDelete: (n) => ctx.deletedNodes.add(n.metadata.name!),
+    });
     c.node.watch(caches.nodes, {
       predicates: [{
         update: (o, n) =>

@@ -20,7 +20,10 @@ export type NodeAction =
   | { kind: "deleteMachine"; machine: Machine }
   | { kind: "none"; machine?: Machine };
 
-/** Decides what to do for a Node given the Machines that name it in their `node` label. */
+/**
+ * Decides what to do for a Node given the Machines that name it in their `node` label. `node` undefined means the
+ * Node was deleted (a Node that does not exist yet is not passed here: its Machine is still coming up).
+ */
 export function nodeAction(node: Node | undefined, machinesOfNode: Machine[], nodeName: string): NodeAction {
   if (node?.metadata.annotations?.[NODE_ANNOTATION_NOT_MANAGED_BY_MCM] !== undefined) {
     return { kind: "ignore", reason: "node is annotated as not managed by MCM" };

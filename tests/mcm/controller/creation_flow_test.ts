@@ -22,6 +22,7 @@ Deno.test("needsCreationFlow: empty providerID, empty phase or CrashLoopBackOff"
   assert.equal(needsCreationFlow(withStatus(created, { phase: "CrashLoopBackOff" })), true);
   assert.equal(needsCreationFlow(withStatus(created, { phase: "Pending" })), false);
   assert.equal(needsCreationFlow(withStatus(created, { phase: "Running" })), false);
+  assert.equal(needsCreationFlow(withStatus(machine("a"), { phase: "Failed" })), false, "Failed waits for replacement");
 });
 
 Deno.test("branchOnStatus: skipped lookup (no providerID) creates", () => {

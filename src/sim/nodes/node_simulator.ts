@@ -1,0 +1,200 @@
+/**
+ * SIMULATION: the node side of a real landscape, for the playground, tests and benchmarks. Every poll it reads the
+ * provider's devices (directly from the simulator's state, so these reads are not Metal API calls), registers a
+ * Ready Node for each active device (kubelet + CCM), removes the critical-components taint a moment later
+ * (gardener-node-agent), deletes the Node when its device is gone (CCM) and removes the pods that were bound to a
+ * deleted Node (pod garbage collection). It watches Nodes through an informer, so a pass costs no API reads.
+ */
+import type { KubeClient } from "../../k8s/client.ts";
+import { Informer } from "../../k8s/informer.ts";
+import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
+import { Core } from "../../k8s/resources.ts";
+import type { KubeObject } from "../../k8s/objects.ts";
+import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
+import { getLogger, type Logger } from "../../observability/log.ts";
+import {
+  CRITICAL_COMPONENTS_TAINT,
+  planNodes,
+  type SimNode,
+  SIMULATED_NODE_LABEL,
+  type SimulatedDevice,
+} from "./node_plan.ts";
+
+export interface NodeSimulatorOptions {
+  /** Client of the target cluster. */
+  client: KubeClient;
+  /** The provider's devices right now (e.g. `metalDevices(sim)`). */
+  devices: () => readonly SimulatedDevice[];
+  clock?: Clock;
+  /** Poll period (default 1 s). */
+  pollMs?: number;
+  /** Taint new Nodes with critical-components-not-ready and remove it after this long (default 2 s; 0: never). */
+  criticalComponentsTaintMs?: number;
+  log?: Logger;
+}
+
+/** Writes the simulation made, by kind (to tell them apart from the controller's writes in benchmarks). */
+export interface NodeSimulatorStats {
+  nodesCreated: number;
+  nodesUntainted: number;
+  nodesDeleted: number;
+  podsDeleted: number;
+  /** Sum of the above plus failed attempts: every write request sent. */
+  writes: number;
+}
+
+/** Runs the node simulation until stopped. */
+export class NodeSimulator {
+  readonly stats: NodeSimulatorStats = {
+    nodesCreated: 0,
+    nodesUntainted: 0,
+    nodesDeleted: 0,
+    podsDeleted: 0,
+    writes: 0,
+  };
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly nodes: Informer<SimNode>;
+  private readonly registeredAt = new Map<string, number>();
+  private readonly inFlight = new Set<string>();
+  private timer?: Timer;
+  private pass?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly opts: NodeSimulatorOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? getLogger("sim.nodes");
+    this.nodes = new Informer<SimNode>(opts.client, Core.nodes, { clock: this.clock, log: this.log });
+    this.nodes.addEventHandler({ onDelete: (n) => this.onNodeGone(n) });
+  }
+
+  /** Starts the informer and the poll loop; resolves when `signal` aborts and the last pass finished. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.nodes.start(signal);
+    const done = new Promise<void>((resolve) => {
+      signal.addEventListener("abort", async () => {
+        this.stopped = true;
+        if (this.timer) this.clock.clearTimeout(this.timer);
+        await this.pass;
+        await this.nodes.stopped();
+        resolve();
+      }, { once: true });
+    });
+    try {
+      await this.nodes.waitForSync(signal);
+      this.schedule(0);
+    } catch {
+      // stopped before the first sync
+    }
+    await done;
+  }
+
+  /** Runs one pass now (tests). */
+  async syncNow(): Promise<void> {
+    await this.pass;
+    this.pass = this.runPass();
+    await this.pass;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.pass = this.runPass().finally(() => this.schedule(this.opts.pollMs ?? 1000));
+    }, ms);
+  }
+
+  private async runPass(): Promise<void> {
+    if (this.stopped) return;
+    let devices: readonly SimulatedDevice[];
+    try {
+      devices = this.opts.devices();
+    } catch (e) {
+      this.log.error("Listing the simulated devices failed", { error: e });
+      return;
+    }
+    const plan = planNodes(devices, this.nodes.list(), this.registeredAt, this.clock.now(), {
+      criticalComponentsTaintMs: this.opts.criticalComponentsTaintMs ?? 2000,
+    });
+    const work: Array<Promise<void>> = [];
+    for (const node of plan.create) work.push(this.once(node.metadata.name!, () => this.create(node)));
+    for (const name of plan.untaint) work.push(this.once(name, () => this.untaint(name)));
+    for (const name of plan.remove) work.push(this.once(name, () => this.remove(name)));
+    await Promise.all(work);
+  }
+
+  /** At most one write per node name at a time. */
+  private async once(name: string, fn: () => Promise<void>): Promise<void> {
+    if (this.inFlight.has(name)) return;
+    this.inFlight.add(name);
+    try {
+      await fn();
+    } catch (e) {
+      if (!this.stopped) this.log.info("Node simulation step failed; retrying next pass", { node: name, error: e });
+    } finally {
+      this.inFlight.delete(name);
+    }
+  }
+
+  private async create(node: SimNode): Promise<void> {
+    this.stats.writes++;
+    try {
+      await this.opts.client.create(Core.nodes, node);
+    } catch (e) {
+      if (isAlreadyExists(e)) return;
+      throw e;
+    }
+    this.registeredAt.set(node.metadata.name!, this.clock.now());
+    this.stats.nodesCreated++;
+    this.log.debug("Registered node", { node: node.metadata.name, providerID: node.spec?.providerID });
+  }
+
+  private async untaint(name: string): Promise<void> {
+    const node = this.nodes.get(name);
+    if (!node) return;
+    const taints = (node.spec?.taints ?? []).filter((t) => t.key !== CRITICAL_COMPONENTS_TAINT);
+    this.stats.writes++;
+    await this.opts.client.patch(Core.nodes, name, {
+      metadata: { resourceVersion: node.metadata.resourceVersion },
+      spec: { taints },
+    }, "merge");
+    this.stats.nodesUntainted++;
+  }
+
+  private async remove(name: string): Promise<void> {
+    this.stats.writes++;
+    try {
+      await this.opts.client.delete(Core.nodes, name);
+      this.stats.nodesDeleted++;
+      this.log.debug("Deleted node of a gone device", { node: name });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    await this.deletePodsOf(name);
+  }
+
+  private onNodeGone(node: KubeObject): void {
+    if (node.metadata.labels?.[SIMULATED_NODE_LABEL] !== "true" || this.stopped) return;
+    this.registeredAt.delete(node.metadata.name!);
+    this.pass = (this.pass ?? Promise.resolve()).then(() =>
+      this.once(`pods:${node.metadata.name}`, () => this.deletePodsOf(node.metadata.name!))
+    );
+  }
+
+  /** Pods bound to a Node that no longer exists are removed (the pod GC of kube-controller-manager). */
+  private async deletePodsOf(nodeName: string): Promise<void> {
+    const pods = await this.opts.client.listAll(Core.pods, { fieldSelector: `spec.nodeName=${nodeName}` });
+    for (const pod of pods.items) {
+      this.stats.writes++;
+      try {
+        await this.opts.client.delete(Core.pods, pod.metadata.name!, {
+          namespace: pod.metadata.namespace,
+          gracePeriodSeconds: 0,
+        });
+        this.stats.podsDeleted++;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+  }
+}
