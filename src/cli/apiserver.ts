@@ -2,15 +2,15 @@
  * `provider-equinix-metal apiserver`: the fake Kubernetes API server as a standalone process, for kubectl and for
  * running our components against it by hand. Prints `kubeconfig: <path>` once it serves; stops on SIGTERM/SIGINT.
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 import { startApiServer } from "../sim/apiserver/mod.ts";
 
-/** Parses a TCP port option (0 picks a free port). */
-export function parsePort(value: string, flag = "--port"): number {
+/** Parses a TCP port option (0 picks a free port); commander names the option in its error. */
+export function parsePort(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new Error(`${flag}: expected a port number 0-65535, got ${value}`);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError(`expected a port number 0-65535, got ${value}`);
   return n;
 }
 
