@@ -5,6 +5,7 @@
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client.ts";
+import { Informer } from "../../../src/k8s/informer.ts";
 import { Core, Machine as MachineResources } from "../../../src/k8s/resources.ts";
 import { isNotFound } from "../../../src/k8s/errors.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
@@ -13,7 +14,8 @@ import { MachineController } from "../../../src/mcm/controller/machine_controlle
 import { type MachineControllerOptions, withDefaults } from "../../../src/mcm/controller/options.ts";
 import type { Machine, MachineClass } from "../../../src/apis/machine/v1alpha1.ts";
 import type { Node } from "../../../src/mcm/controller/health.ts";
-import { NodeSimulator, type SimulatedDevice } from "../../../src/sim/nodes/mod.ts";
+import { NodeSimulator } from "../../../src/sim/nodes/node_simulator.ts";
+import type { SimulatedDevice } from "../../../src/sim/nodes/node_plan.ts";
 import { loadSharedCrds } from "../../support/shared.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
 
@@ -114,6 +116,8 @@ export class Harness {
 
   async close(): Promise<void> {
     await this.stopController();
+    this.watchers.abort();
+    await Promise.all(this.informers.map((i) => i.stopped()));
     if (this.simRunner) {
       this.simRunner.stop.abort();
       await this.pump(this.simRunner.done);
@@ -166,6 +170,17 @@ export class Harness {
     for (let i = 0; i < 3; i++) await yieldToEventLoop();
     await new Promise((r) => setTimeout(r, 5));
   }
+
+  /** Calls `fn` with every version of every Machine the control server announces (until `close()`). */
+  watchMachines(fn: (m: Machine) => void): void {
+    const informer = new Informer<Machine>(this.controlClient, MachineResources.machines, { namespace: NS });
+    informer.addEventHandler({ onAdd: fn, onUpdate: (_o, n) => fn(n) });
+    informer.start(this.watchers.signal);
+    this.informers.push(informer);
+  }
+
+  private readonly watchers = new AbortController();
+  private readonly informers: Informer<Machine>[] = [];
 
   // ---- objects -------------------------------------------------------------------------------------------------
 

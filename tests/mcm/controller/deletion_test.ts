@@ -1,0 +1,290 @@
+import assert from "node:assert/strict";
+import { Apps, Core, Policy, Storage } from "../../../src/k8s/resources.ts";
+import { isNotFound } from "../../../src/k8s/errors.ts";
+import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
+import { FakeDriver } from "./fake_driver.ts";
+import { fakeDevices, Harness, NS } from "./harness.ts";
+
+/** Creates a Ready pod bound to a node (status set through the status subresource, as the kubelet would). */
+async function createPod(
+  h: Harness,
+  name: string,
+  node: string,
+  opts: { labels?: Record<string, string>; daemonSet?: boolean; grace?: number; finalizers?: string[] } = {},
+): Promise<void> {
+  let owner: KubeObject | undefined;
+  if (opts.daemonSet) {
+    owner = await h.targetClient.create<KubeObject>(Apps.daemonSets, {
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: `ds-${name}`, namespace: "default" },
+      spec: {
+        selector: { matchLabels: { ds: name } },
+        template: { metadata: { labels: { ds: name } }, spec: { containers: [{ name: "c", image: "busybox" }] } },
+      },
+    } as KubeObject, { namespace: "default" });
+  }
+  await h.targetClient.create(Core.pods, {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace: "default",
+      labels: opts.labels ?? {},
+      finalizers: opts.finalizers,
+      ownerReferences: owner
+        ? [{
+          apiVersion: "apps/v1",
+          kind: "DaemonSet",
+          name: owner.metadata.name!,
+          uid: owner.metadata.uid!,
+          controller: true,
+        }]
+        : undefined,
+    },
+    spec: {
+      nodeName: node,
+      terminationGracePeriodSeconds: opts.grace ?? 30,
+      containers: [{ name: "c", image: "busybox" }],
+    },
+  }, { namespace: "default" });
+  await h.targetClient.patch(
+    Core.pods,
+    name,
+    {
+      status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] },
+    },
+    "merge",
+    { namespace: "default", subresource: "status" },
+  );
+}
+
+async function podExists(h: Harness, name: string): Promise<boolean> {
+  try {
+    await h.targetClient.get(Core.pods, name, { namespace: "default" });
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/** Starts a harness with one Running machine `m1` (fake driver, simulated node). */
+async function runningMachine(spec: Partial<Machine["spec"]> = {}, labels: Record<string, string> = {}) {
+  const driver = new FakeDriver();
+  const h = await Harness.start({ driver, devices: fakeDevices(() => driver.vms.values()) });
+  await h.createDefaultClass();
+  await h.createMachine("m1", { spec, labels });
+  await h.until(async () => (await h.phase("m1")) === "Running", { what: "Running" });
+  await h.until(async () => (await h.node("m1"))?.metadata.finalizers?.length, { what: "node finalizer" });
+  return { driver, h };
+}
+
+/** Records every lastOperation description the machine goes through (from watch events: every write is seen). */
+function descriptionsOf(h: Harness, name: string): { seen: string[]; poll: () => Promise<boolean> } {
+  const seen: string[] = [];
+  h.watchMachines((m) => {
+    if (m.metadata.name !== name) return;
+    const d = m.status?.lastOperation?.description;
+    if (d && seen[seen.length - 1] !== d) seen.push(d);
+  });
+  return { seen, poll: async () => (await h.machine(name)) === undefined };
+}
+
+Deno.test("deletion: drain evicts pods, retries a PDB refusal every 20 s, deletes the pod after maxEvictRetries, then VM, node and finalizer", async () => {
+  const { driver, h } = await runningMachine({ maxEvictRetries: 3 });
+  try {
+    await createPod(h, "web", "m1");
+    await createPod(h, "db", "m1", { labels: { app: "db" } });
+    await createPod(h, "agent", "m1", { daemonSet: true });
+    await h.targetClient.create(Policy.podDisruptionBudgets, {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "db", namespace: "default" },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: "db" } } },
+    }, { namespace: "default" });
+    await h.advance(2000);
+    h.target.counters.reset();
+    const vm = [...driver.vms.values()][0];
+    await h.deleteMachine("m1");
+
+    // The node is cordoned and marked Terminating (scale-down) while the drain runs.
+    const node = await h.until(async () => {
+      const n = await h.node("m1");
+      return n?.spec?.unschedulable ? n : undefined;
+    }, { stepMs: 500, what: "cordon" });
+    const term = node.status?.conditions?.find((c) => c.type === "Terminating");
+    assert.equal(term?.status, "True");
+    assert.equal(term?.reason, "ScaleDown");
+    assert.equal(term?.message, "Machine Controller is scaling down machine");
+    const m = await h.machine("m1");
+    assert.equal(m?.status?.currentStatus?.phase, "Terminating");
+    assert.match(m!.status!.lastOperation!.description!, /Initiate node drain$/);
+    await h.until(async () => !(await podExists(h, "web")), { stepMs: 500, what: "web evicted" });
+    assert.equal(await podExists(h, "db"), true, "the PDB keeps db");
+
+    const track = descriptionsOf(h, "m1");
+    await h.until(track.poll, { stepMs: 5000, what: "machine gone" });
+    assert.equal(driver.vms.has(vm.id), false, "VM deleted");
+    assert.equal(driver.count("delete"), 1);
+    assert.equal(driver.count("status"), 0, "no GetMachineStatus: the node label named the node");
+    assert.equal(await h.node("m1"), undefined, "node deleted");
+    assert.equal(await podExists(h, "db"), false);
+    const evictions = h.target.counters.snapshot().byVerbResource["create pods/eviction"] ?? 0;
+    assert.ok(evictions >= 4, `web once, db three times refused (got ${evictions})`);
+    assert.deepEqual(track.seen.slice(-3, -1), [
+      "Drain successful. Initiate VM deletion",
+      "VM deletion was successful. Initiate node object deletion",
+    ]);
+    // The node simulation may have deleted the Node (its VM is gone) before the controller did.
+    assert.match(
+      track.seen.at(-1)!,
+      /^(Deletion of Node Object "m1" is successful|No node object found for "m1", continuing deletion flow)\. Initiate machine object finalizer removal$/,
+    );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("deletion: force-deletion label deletes pods without eviction and removes volume attachments", async () => {
+  const { driver, h } = await runningMachine();
+  try {
+    await createPod(h, "db", "m1", { labels: { app: "db" } });
+    await h.targetClient.create(Policy.podDisruptionBudgets, {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "db", namespace: "default" },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: "db" } } },
+    }, { namespace: "default" });
+    await h.targetClient.create<KubeObject>(Storage.volumeAttachments, {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "VolumeAttachment",
+      metadata: { name: "va-1" },
+      spec: { attacher: "csi.example", nodeName: "m1", source: { persistentVolumeName: "pv-1" } },
+    } as KubeObject);
+    await h.targetClient.patch(
+      Core.nodes,
+      "m1",
+      {
+        status: { volumesAttached: [{ name: "kubernetes.io/csi/csi.example^vol-1", devicePath: "" }] },
+      },
+      "merge",
+      { subresource: "status" },
+    );
+    await h.controlClient.patch(
+      { group: "machine.sapcloud.io", version: "v1alpha1", resource: "machines", kind: "Machine", namespaced: true },
+      "m1",
+      { metadata: { labels: { "force-deletion": "True" } } },
+      "merge",
+      { namespace: NS },
+    );
+    await h.advance(1000);
+    h.target.counters.reset();
+    const track = descriptionsOf(h, "m1");
+    await h.deleteMachine("m1");
+    await h.until(track.poll, { stepMs: 1000, what: "machine gone" });
+    assert.ok(track.seen.includes("Force Drain successful. Delete Volume Attachments"), track.seen.join(" | "));
+    assert.equal(h.target.counters.snapshot().byVerbResource["create pods/eviction"] ?? 0, 0, "no eviction");
+    await assert.rejects(h.targetClient.get(Storage.volumeAttachments, "va-1"), isNotFound);
+    assert.equal(driver.vms.size, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("deletion: a node NotReady for more than 5 minutes is force-drained", async () => {
+  const { h } = await runningMachine();
+  try {
+    await createPod(h, "db", "m1", { labels: { app: "db" } });
+    await h.targetClient.create(Policy.podDisruptionBudgets, {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "db", namespace: "default" },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: "db" } } },
+    }, { namespace: "default" });
+    await h.setNodeConditions("m1", { Ready: "False" }, 6 * 60_000);
+    await h.until(async () => (await h.phase("m1")) === "Unknown", { what: "Unknown" });
+    const track = descriptionsOf(h, "m1");
+    await h.deleteMachine("m1");
+    await h.until(track.poll, { stepMs: 1000, maxMs: 5 * 60_000, what: "machine gone" });
+    assert.ok(track.seen.some((d) => /NotReady for over 5min|Force Drain successful/.test(d)), track.seen.join(" | "));
+    assert.equal(h.target.counters.snapshot().byVerbResource["create pods/eviction"] ?? 0, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("deletion: a drain that fails before the drain timeout is retried, and forced after it", async () => {
+  const { h } = await runningMachine({ drainTimeout: "2m" });
+  try {
+    // A pod that never finishes terminating (a finalizer nobody removes): every normal drain attempt fails.
+    await createPod(h, "stuck", "m1", { finalizers: ["example.com/never"] });
+    const track = descriptionsOf(h, "m1");
+    await h.deleteMachine("m1");
+    await h.until(track.poll, { stepMs: 5000, maxMs: 15 * 60_000, what: "machine gone" });
+    const failed = track.seen.find((d) => d.startsWith("Drain failed due to - "));
+    assert.ok(failed, track.seen.join(" | "));
+    assert.match(failed, /Will retry in next sync\. Initiate node drain$/);
+    assert.ok(track.seen.includes("Force Drain successful. Delete Volume Attachments"), track.seen.join(" | "));
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("deletion: a Node deleted by someone deletes its Machine; the finalizer guards the Node until then", async () => {
+  const { driver, h } = await runningMachine();
+  try {
+    await h.targetClient.delete(Core.nodes, "m1");
+    const m = await h.until(async () => {
+      const x = await h.machine("m1");
+      return x?.metadata.deletionTimestamp ? x : undefined;
+    }, { stepMs: 200, what: "machine deleting" });
+    assert.ok(m.metadata.deletionTimestamp);
+    await h.until(async () => (await h.machine("m1")) === undefined, { what: "machine gone" });
+    assert.equal(driver.vms.size, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("deletion: a machine still crash-looping (no node) skips the drain and deletes its VM", async () => {
+  const driver = new FakeDriver();
+  const h = await Harness.start({ driver });
+  try {
+    await h.createDefaultClass();
+    await h.createMachine("m2");
+    await h.until(async () => (await h.phase("m2")) === "Pending");
+    const track = descriptionsOf(h, "m2");
+    await h.deleteMachine("m2");
+    await h.until(track.poll, { what: "machine gone" });
+    assert.equal(driver.vms.size, 0);
+    assert.ok(track.seen.includes("Drain successful. Initiate VM deletion"), track.seen.join(" | "));
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("deletion: the machine finalizer is only removed at the end (a deleted machine without it is left alone)", async () => {
+  const driver = new FakeDriver();
+  const h = await Harness.start({ driver });
+  try {
+    await h.createDefaultClass();
+    await h.createMachine("m3");
+    await h.until(async () => (await h.phase("m3")) === "Pending");
+    await h.controlClient.patch(
+      { group: "machine.sapcloud.io", version: "v1alpha1", resource: "machines", kind: "Machine", namespaced: true },
+      "m3",
+      { metadata: { finalizers: ["example.com/keep"] } },
+      "merge",
+      { namespace: NS },
+    );
+    await h.deleteMachine("m3");
+    await h.advance(60_000, 5_000);
+    const m = await h.machine("m3");
+    assert.equal(m?.status?.currentStatus?.phase, "Pending", "no MCM finalizer: nothing done (MCM LongRetry)");
+    assert.equal(driver.vms.size, 1);
+  } finally {
+    await h.close();
+  }
+});
