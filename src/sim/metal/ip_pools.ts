@@ -55,9 +55,12 @@ export class SubAllocator {
   /** Explicit claims may lie beyond the cursor; while there are any, the fast path checks for overlap. */
   private claims = 0;
   private readonly total: bigint;
+  /** Addresses not handed out; lets a full parent answer at once instead of scanning. */
+  private free: bigint;
 
   constructor(readonly parent: Block) {
     this.total = blockSize(parent.family, parent.cidr);
+    this.free = this.total;
   }
 
   /** True if nothing is allocated. */
@@ -74,11 +77,12 @@ export class SubAllocator {
   /** Allocates a sub-block of the prefix length; returns its network address or undefined when full. */
   allocate(cidr: number): bigint | undefined {
     const size = blockSize(this.parent.family, cidr);
-    if (size > this.total) return undefined;
+    if (size > this.free) return undefined;
     const aligned = ((this.cursor + size - 1n) / size) * size;
     if (aligned + size <= this.total && (this.claims === 0 || this.fits(aligned, size))) {
       this.used.set(aligned, size);
       this.cursor = aligned + size;
+      this.free -= size;
       return this.parent.network + aligned;
     }
     // First fit over the freed space before the cursor; bounded so that a huge IPv6 parent cannot stall a request.
@@ -88,6 +92,7 @@ export class SubAllocator {
       const o = i * size;
       if (this.fits(o, size)) {
         this.used.set(o, size);
+        this.free -= size;
         return this.parent.network + o;
       }
     }
@@ -100,13 +105,18 @@ export class SubAllocator {
     const offset = network - this.parent.network;
     if (offset < 0n || offset % size !== 0n || !this.fits(offset, size)) return false;
     this.used.set(offset, size);
+    this.free -= size;
     this.claims++;
     return true;
   }
 
   /** Frees a sub-block given its network address. */
-  free(network: bigint): void {
-    this.used.delete(network - this.parent.network);
+  release(network: bigint): void {
+    const offset = network - this.parent.network;
+    const size = this.used.get(offset);
+    if (size === undefined) return;
+    this.used.delete(offset);
+    this.free += size;
   }
 }
 

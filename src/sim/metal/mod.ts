@@ -139,7 +139,7 @@ export class MetalSimulator {
 
   /** Serves one request (lost responses come back as a Response whose body errors). */
   async handle(req: Request): Promise<Response> {
-    const outcome = await this.process(req, AbortSignal.any([req.signal, this.closing.signal]));
+    const outcome = await this.process(req, () => AbortSignal.any([req.signal, this.closing.signal]));
     if (outcome.kind === "hung") return new Response(null, { status: 504 });
     if (outcome.kind === "lost") return withBrokenBody(outcome.response);
     return outcome.response;
@@ -159,7 +159,11 @@ export class MetalSimulator {
         return new Response(null, { status: 500 });
       },
     }, async (req) => {
-      const outcome = await this.process(req, AbortSignal.any([req.signal, release.signal, this.closing.signal]));
+      // The request's signal is only touched when a fault needs it (Deno.serve warns about its legacy semantics).
+      const outcome = await this.process(
+        req,
+        () => AbortSignal.any([req.signal, release.signal, this.closing.signal]),
+      );
       if (outcome.kind === "hung") return new Response(null, { status: 504 });
       if (outcome.kind === "lost") return withBrokenBody(outcome.response);
       return outcome.response;
@@ -253,16 +257,20 @@ export class MetalSimulator {
   }
 
   private async fetchInProcess(req: Request): Promise<Response> {
-    const signal = AbortSignal.any([req.signal, this.closing.signal]);
-    const outcome = await this.process(req, signal);
+    let signal: AbortSignal | undefined;
+    const signalOf = () => (signal ??= AbortSignal.any([req.signal, this.closing.signal]));
+    const outcome = await this.process(req, signalOf);
     if (outcome.kind === "lost") {
       throw new TypeError("error sending request: connection closed before message completed (simulated)");
     }
-    if (outcome.kind === "hung") throw signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
+    if (outcome.kind === "hung") {
+      throw signalOf().reason ?? new DOMException("The operation was aborted.", "AbortError");
+    }
     return outcome.response;
   }
 
-  private async process(req: Request, signal: AbortSignal): Promise<Outcome> {
+  /** Serves one request; `signalOf` gives the signal that ends a hanging request (built only when needed). */
+  private async process(req: Request, signalOf: () => AbortSignal): Promise<Outcome> {
     const url = new URL(req.url);
     const method = req.method.toUpperCase();
     const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) || "/" : undefined;
@@ -278,7 +286,7 @@ export class MetalSimulator {
     const decision: FaultDecision = this.faults.decide(method, template);
     if (decision.latencyMs > 0) {
       try {
-        await this.clock.sleep(decision.latencyMs, signal);
+        await this.clock.sleep(decision.latencyMs, signalOf());
       } catch {
         this.count(method, template, "aborted", requestId);
         return { kind: "hung" };
@@ -291,14 +299,14 @@ export class MetalSimulator {
     }
     if (decision.outcome?.kind === "timeout" && !decision.outcome.afterEffect) {
       this.count(method, template, "timeout", requestId);
-      await waitForAbort(signal);
+      await waitForAbort(signalOf());
       return { kind: "hung" };
     }
 
     const response = await this.serveRequest(req, url, method, path, match, template, requestId);
     if (decision.outcome?.kind === "timeout") {
       this.count(method, template, "timeout", requestId);
-      await waitForAbort(signal);
+      await waitForAbort(signalOf());
       return { kind: "hung" };
     }
     if (decision.outcome?.kind === "lost") {

@@ -90,7 +90,7 @@ export function renderPlan(p: CatalogPlan, full: boolean): Record<string, unknow
     legacy: false,
     categories: [...p.categories],
     deployment_types: ["on_demand", "spot_market"],
-    specs: structuredClone(p.specs),
+    specs: p.specs, // rendered bodies are serialised at once; catalogue data is never mutated
     pricing: { hour: p.priceHour },
   };
   if (full) {

@@ -59,7 +59,7 @@ export function renderDevice(world: World, d: DeviceRecord, now: number, e: Expa
     locked: d.locked,
     always_pxe: d.alwaysPxe,
     userdata: d.userdata,
-    customdata: structuredClone(d.customdata),
+    customdata: d.customdata,
     user: "root",
     iqn: `iqn.${new Date(d.createdAt).toISOString().slice(0, 7)}.net.packet:device.${shortId(d.id)}`,
     bonding_mode: 4,

@@ -86,7 +86,7 @@ export function renderReservation(world: World, r: IpReservationRecord, e: Expan
     enabled: r.state === "created",
     state: r.state,
     tags: [...r.tags],
-    customdata: structuredClone(r.customdata),
+    customdata: r.customdata,
     created_at: iso(r.createdAt),
     project: included(e, "project")
       ? renderProject(world, world.projects.get(r.projectId)!, { include: new Set(), exclude: new Set() })

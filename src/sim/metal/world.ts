@@ -331,7 +331,7 @@ export class World {
     const r = this.ipReservations.get(a.reservationId);
     if (!r) return;
     r.assignmentIds.delete(assignmentId);
-    r.allocator?.free(a.network);
+    r.allocator?.release(a.network);
     if (r.management && r.type === "public_ipv4" && r.assignmentIds.size === 0) {
       // Per-device public blocks are released with the device, as the real API does.
       this.ipReservations.delete(r.id);
