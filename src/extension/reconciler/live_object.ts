@@ -62,7 +62,9 @@ export class LiveObject<T extends ExtensionObject> {
     for (let attempt = 1;; attempt++) {
       const next = change([...(this.current.metadata.finalizers ?? [])]);
       if (next === undefined) return;
-      const patch = { metadata: { resourceVersion: this.current.metadata.resourceVersion, finalizers: next } };
+      // null drops the field, as the API server itself stores an empty list.
+      const finalizers = next.length ? next : null;
+      const patch = { metadata: { resourceVersion: this.current.metadata.resourceVersion, finalizers } };
       try {
         this.writes++;
         this.current = await this.client.patch<T>(this.kind.resource, this.ref.name, patch, "merge", {
