@@ -23,7 +23,10 @@ Deno.test("health: Running → Unknown on an unhealthy node, re-join, then Unkno
       const m = await h.machine("a");
       return m?.status?.currentStatus?.phase === "Unknown" ? m : undefined;
     }, { stepMs: 500 });
-    assert.match(unknown.status!.lastOperation!.description!, /^Machine a is unhealthy - changing MachinePhase to Unknown/);
+    assert.match(
+      unknown.status!.lastOperation!.description!,
+      /^Machine a is unhealthy - changing MachinePhase to Unknown/,
+    );
     assert.equal(unknown.status?.conditions?.find((c) => c.type === "DiskPressure")?.status, "True");
     await h.setNodeConditions("a", { DiskPressure: "False" });
     const rejoined = await h.until(async () => {
@@ -40,7 +43,9 @@ Deno.test("health: Running → Unknown on an unhealthy node, re-join, then Unkno
     // Both go NotReady: after 10 min only one of them may be marked Failed (meltdown protection).
     await h.setNodeConditions("a", { Ready: "Unknown" });
     await h.setNodeConditions("b", { Ready: "False" });
-    await h.until(async () => (await h.phase("a")) === "Unknown" && (await h.phase("b")) === "Unknown", { stepMs: 500 });
+    await h.until(async () => (await h.phase("a")) === "Unknown" && (await h.phase("b")) === "Unknown", {
+      stepMs: 500,
+    });
     await h.advance(9 * MIN, 30_000);
     assert.equal(await h.phase("a"), "Unknown", "not before the health timeout");
     await h.until(async () => {
@@ -69,9 +74,15 @@ Deno.test("orphans: a device without Machine is deleted; a creating machine's de
     await h.createMachine("old");
     await h.until(async () => (await h.phase("old")) === "Pending");
     const oldVm = [...driver.vms.values()].find((v) => v.name === "old")!;
-    await h.controlClient.patch(MachineResources.machines, "old", {
-      spec: { providerID: `equinixmetal://ewr1/${oldVm.id}` },
-    }, "merge", { namespace: NS });
+    await h.controlClient.patch(
+      MachineResources.machines,
+      "old",
+      {
+        spec: { providerID: `equinixmetal://ewr1/${oldVm.id}` },
+      },
+      "merge",
+      { namespace: NS },
+    );
     // A machine stuck in creation (CrashLoopBackOff) whose device exists already.
     driver.errors.create = (req) =>
       req.machine.name === "creating" ? new MachineError("Unavailable", "lost response") : undefined;
@@ -128,9 +139,15 @@ Deno.test("finalizers: MachineClass kept while used and released after; Secret f
   try {
     await h.createDefaultClass();
     await h.createSecret("cloudprovider", { apiToken: "other-token-123456" });
-    await h.controlClient.patch(MachineResources.machineClasses, CLASS, {
-      credentialsSecretRef: { name: "cloudprovider", namespace: NS },
-    }, "merge", { namespace: NS });
+    await h.controlClient.patch(
+      MachineResources.machineClasses,
+      CLASS,
+      {
+        credentialsSecretRef: { name: "cloudprovider", namespace: NS },
+      },
+      "merge",
+      { namespace: NS },
+    );
     await h.createMachine("m1");
     const hasFinalizer = async (res: typeof Core.secrets, name: string, f: string) => {
       try {
@@ -140,25 +157,34 @@ Deno.test("finalizers: MachineClass kept while used and released after; Secret f
         throw e;
       }
     };
-    await h.until(() => hasFinalizer(MachineResources.machineClasses, CLASS, "machine.sapcloud.io/machine-controller-manager"));
+    await h.until(() =>
+      hasFinalizer(MachineResources.machineClasses, CLASS, "machine.sapcloud.io/machine-controller-manager")
+    );
     await h.until(() => hasFinalizer(Core.secrets, "cloudprovider", "machine.sapcloud.io/machine-controller"));
     await h.until(() => hasFinalizer(Core.secrets, "class-secret", "machine.sapcloud.io/machine-controller"));
     await h.until(async () => (await h.phase("m1")) === "Pending");
     // Deleting the class while a machine uses it: it stays.
     await h.controlClient.delete(MachineResources.machineClasses, CLASS, { namespace: NS });
     await h.advance(30_000, 5_000);
-    assert.equal(await hasFinalizer(MachineResources.machineClasses, CLASS, "machine.sapcloud.io/machine-controller-manager"), true);
+    assert.equal(
+      await hasFinalizer(MachineResources.machineClasses, CLASS, "machine.sapcloud.io/machine-controller-manager"),
+      true,
+    );
     // The class no longer references the cloudprovider secret: its finalizer goes.
     await h.controlClient.patch(MachineResources.machineClasses, CLASS, { credentialsSecretRef: null }, "merge", {
       namespace: NS,
     });
-    await h.until(async () => (await hasFinalizer(Core.secrets, "cloudprovider", "machine.sapcloud.io/machine-controller")) === false);
+    await h.until(async () =>
+      (await hasFinalizer(Core.secrets, "cloudprovider", "machine.sapcloud.io/machine-controller")) === false
+    );
     // The machine goes; so does the class.
     await h.deleteMachine("m1");
     await h.until(async () => (await hasFinalizer(MachineResources.machineClasses, CLASS, "x")) === "gone", {
       what: "class gone",
     });
-    await h.until(async () => (await hasFinalizer(Core.secrets, "class-secret", "machine.sapcloud.io/machine-controller")) === false);
+    await h.until(async () =>
+      (await hasFinalizer(Core.secrets, "class-secret", "machine.sapcloud.io/machine-controller")) === false
+    );
   } finally {
     await h.close();
   }
@@ -187,8 +213,9 @@ Deno.test("API-server safety: unreachable control API freezes the controller; Un
     assert.equal(phase(), "Unknown");
     remove();
     await h.until(
-      () => seen.get("m1")?.status?.lastOperation?.description ===
-        "Machine Health Timeout was reset due to APIServer being unreachable",
+      () =>
+        seen.get("m1")?.status?.lastOperation?.description ===
+          "Machine Health Timeout was reset due to APIServer being unreachable",
       { stepMs: 5_000, what: "health timeout reset" },
     );
     assert.equal(h.controller.ctx.safety.frozen, false);
