@@ -15,7 +15,6 @@ import { DeviceCreateBody } from "./bodies.ts";
 import {
   type CatalogPlan,
   FACILITIES,
-  facilitiesOf,
   findFacility,
   findMetro,
   findOperatingSystem,
@@ -171,7 +170,7 @@ function addressRequests(body: Body): AddressRequest[] {
   return requests;
 }
 
-function sshKeysFor(world: World, project: ProjectRecord, body: Body, now: number): {
+function sshKeysFor(world: World, project: ProjectRecord, body: Body): {
   existing: string[];
   create: { label: string; key: string; fingerprint: string }[];
 } {
@@ -205,7 +204,6 @@ function sshKeysFor(world: World, project: ProjectRecord, body: Body, now: numbe
       if (k.owner.kind === "user" && world.users.get(k.owner.id)?.orgIds.includes(project.orgId)) existing.push(k.id);
     }
   }
-  void now;
   return { existing: [...new Set(existing)], create };
 }
 
@@ -254,7 +252,7 @@ export function createDevice(ctx: RequestContext, project: ProjectRecord): Devic
     ? placeOnReservation(ctx, project, body, plan, reservationId)
     : placeOnDemand(ctx, project, body, plan);
   for (const r of requests) checkRequestedReservations(world, project, placement.metro, r);
-  const keys = sshKeysFor(world, project, body, ctx.now);
+  const keys = sshKeysFor(world, project, body);
 
   // Everything validated: take resources. Address allocation is the only step that can still fail; it undoes
   // itself, and nothing else has been taken before it.
@@ -312,6 +310,3 @@ export function createDevice(ctx: RequestContext, project: ProjectRecord): Devic
   world.scheduleDevice(device);
   return device;
 }
-
-/** Facilities of a metro (re-exported for list filters). */
-export { facilitiesOf };

@@ -123,7 +123,7 @@ export class SubAllocator {
 const V4 = (a: number, b: number, c: number, d: number) => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
 
 /** The simulated provider pools. */
-export function defaultPools(startBlock: number): {
+export function defaultPools(startBlock: number, publicStart = 0): {
   private4: ProviderPool;
   public4: ProviderPool;
   global4: ProviderPool;
@@ -142,7 +142,7 @@ export function defaultPools(startBlock: number): {
       { family: 4, network: V4(139, 178, 0, 0), cidr: 16 },
       { family: 4, network: V4(136, 144, 0, 0), cidr: 16 },
       { family: 4, network: V4(86, 109, 0, 0), cidr: 16 },
-    ]),
+    ], BigInt(publicStart % 16384) * 4n),
     global4: new ProviderPool(4, [{ family: 4, network: V4(147, 28, 128, 0), cidr: 17 }]),
     public6: new ProviderPool(6, [{ family: 6, network: 0x26041380n << 96n, cidr: 32 }], 0x4000n << 80n),
   };

@@ -257,6 +257,8 @@ export class MetalSimulator {
   }
 
   private async fetchInProcess(req: Request): Promise<Response> {
+    // Like fetch: an already aborted signal rejects before anything is sent.
+    if (req.signal.aborted) throw req.signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
     let signal: AbortSignal | undefined;
     const signalOf = () => (signal ??= AbortSignal.any([req.signal, this.closing.signal]));
     const outcome = await this.process(req, signalOf);

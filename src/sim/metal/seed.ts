@@ -183,13 +183,15 @@ export function resolveSeed(seed: SeedData, rng: Rng, source = "seed"): Resolved
   const fail = (path: string, msg: string): never => {
     throw new Error(`invalid simulator seed\n${source}: seed.${path}: ${msg}`);
   };
-  const organizations = (seed.organizations?.length ? seed.organizations : [{ name: "Default Organization" }]).map(
-    (o) => ({
-      id: o.id?.toLowerCase() ?? randomUuid(rng),
-      name: o.name,
-      facilitiesAllowed: ("facilitiesAllowed" in o ? o.facilitiesAllowed : undefined) ?? true,
-    }),
-  );
+  type Seeded<K extends keyof SeedData> = NonNullable<SeedData[K]>;
+  const orgSeeds: Seeded<"organizations"> = seed.organizations?.length
+    ? seed.organizations
+    : [{ name: "Default Organization" }];
+  const organizations = orgSeeds.map((o) => ({
+    id: o.id?.toLowerCase() ?? randomUuid(rng),
+    name: o.name,
+    facilitiesAllowed: o.facilitiesAllowed ?? true,
+  }));
   const orgRef = (ref: string, path: string) =>
     (organizations.find((o) => o.id === ref.toLowerCase() || o.name === ref) ??
       fail(path, `unknown organization "${ref}"`))
@@ -211,13 +213,15 @@ export function resolveSeed(seed: SeedData, rng: Rng, source = "seed"): Resolved
   const userRef = (ref: string, path: string) =>
     (users.find((u) => u.id === ref.toLowerCase() || u.email === ref) ?? fail(path, `unknown user "${ref}"`)).id;
 
-  const projects = (seed.projects?.length ? seed.projects : [{ name: "default", organization: organizations[0].id }])
-    .map((p, i) => ({
-      id: ("id" in p && p.id ? p.id.toLowerCase() : undefined) ?? randomUuid(rng),
-      name: p.name,
-      orgId: orgRef(p.organization, `projects[${i}].organization`),
-      publicIpv4Quota: ("publicIpv4Quota" in p ? p.publicIpv4Quota : undefined) ?? DEFAULT_PUBLIC_IPV4_QUOTA,
-    }));
+  const projectSeeds: Seeded<"projects"> = seed.projects?.length
+    ? seed.projects
+    : [{ name: "default", organization: organizations[0].id }];
+  const projects = projectSeeds.map((p, i) => ({
+    id: p.id?.toLowerCase() ?? randomUuid(rng),
+    name: p.name,
+    orgId: orgRef(p.organization, `projects[${i}].organization`),
+    publicIpv4Quota: p.publicIpv4Quota ?? DEFAULT_PUBLIC_IPV4_QUOTA,
+  }));
   const projectRef = (ref: string, path: string) =>
     (projects.find((p) => p.id === ref.toLowerCase() || p.name === ref) ?? fail(path, `unknown project "${ref}"`)).id;
 

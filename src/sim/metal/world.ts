@@ -8,14 +8,7 @@ import { CapacityLedger } from "./capacity.ts";
 import { DueQueue } from "./due_queue.ts";
 import { randomUuid } from "./ids.ts";
 import { type Block, defaultPools, SubAllocator } from "./ip_pools.ts";
-import {
-  type DeviceActionType,
-  type DeviceTimings,
-  type Lifecycle,
-  type ProvisionOutcome,
-  stateAt,
-  withDeletion,
-} from "./lifecycle.ts";
+import { type DeviceTimings, type Lifecycle, type ProvisionOutcome, stateAt, withDeletion } from "./lifecycle.ts";
 import type { Rng } from "./rng.ts";
 import type { ResolvedSeed } from "./seed.ts";
 import { md5Fingerprint, parsePublicKey } from "./fingerprint.ts";
@@ -197,7 +190,7 @@ export class World {
 
   constructor(readonly rng: Rng, seed: ResolvedSeed, now: number) {
     this.timings = seed.timings;
-    this.pools = defaultPools(rng.int(65536));
+    this.pools = defaultPools(rng.int(65536), rng.int(16384));
     for (const o of seed.organizations) this.orgs.set(o.id, { ...o, createdAt: now });
     for (const u of seed.users) this.users.set(u.id, { ...u, createdAt: now });
     for (const p of seed.projects) {
@@ -344,6 +337,3 @@ export class World {
     return stateAt(device.lifecycle, now);
   }
 }
-
-/** Types re-exported for handler modules. */
-export type { DeviceActionType };

@@ -89,3 +89,27 @@ Deno.test("locked devices refuse deletion with 422 'Cannot delete a locked item'
   assert.equal((await api.put(`/devices/${e.id}`, { locked: false })).body.locked, false);
   assert.equal((await api.del(`/devices/${e.id}`)).status, 204);
 });
+
+Deno.test("termination_time deletes the device when reached (unless locked)", async () => {
+  const { sim, clock, api } = setup({ timings: { deprovisionVisibleMs: 1_000 } });
+  const at = new Date(clock.now() + 3_600_000).toISOString();
+  const d = await createDevice(api, sim.defaultProjectId, { termination_time: at });
+  const locked = await createDevice(api, sim.defaultProjectId, { termination_time: at, locked: true });
+  assert.equal(d.termination_time, at.replace(/\.\d{3}Z$/, "Z"));
+  assert.equal(
+    (await api.get(`/projects/${sim.defaultProjectId}/devices?has_termination_time=true`)).body.devices.length,
+    2,
+  );
+  await clock.advance(3_600_000);
+  assert.equal((await api.get(`/devices/${d.id}`)).body.state, "deprovisioning");
+  assert.equal((await api.get(`/devices/${locked.id}`)).body.state, "active");
+  await clock.advance(1_000);
+  assert.equal((await api.get(`/devices/${d.id}`)).status, 404);
+  const past = await api.post(`/projects/${sim.defaultProjectId}/devices`, {
+    metro: "ny",
+    plan: "c3.small.x86",
+    operating_system: "flatcar_stable",
+    termination_time: "2020-01-01T00:00:00Z",
+  });
+  assert.deepEqual(past.body, { errors: ["Termination time must be in the future"] });
+});

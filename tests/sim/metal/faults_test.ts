@@ -116,6 +116,12 @@ Deno.test("faults: a timeout hangs until the client aborts; with after-effect th
   assert.equal(sim.devices().length, 1, "the create happened although the client saw a timeout");
   assert.equal(sim.counters.snapshot()["POST /projects/{id}/devices timeout"], 2);
 
+  // Like fetch, an already aborted signal rejects before anything reaches the API.
+  const gone = new AbortController();
+  gone.abort();
+  await assert.rejects(post(gone.signal), (e: Error) => e.name === "AbortError");
+  assert.equal(sim.devices().length, 1);
+
   // close() releases whatever still hangs.
   sim.faults.add({ endpoint: "/projects/{id}/devices", timeout: true, times: 1 });
   const third = post(new AbortController().signal);
