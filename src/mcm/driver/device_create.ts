@@ -8,7 +8,8 @@
  * 2. Unless `reservedDevicesOnly`: on demand, **without** any reservation id (upstream re-sent the last reservation id
  *    here). With `facilities`, one facility per request: the first is picked by a hash of the machine name (so a
  *    pool spreads over the facilities and a retry picks the same one), the others follow in list order and are tried
- *    when the previous one has no capacity. Without `facilities`, the metro.
+ *    when the previous one has no capacity. Without `facilities`, the metro. Organisations created after Equinix
+ *    deprecated facilities get "The 'facility' parameter is not supported": the driver then places in the metro.
  * 3. Nothing left: ResourceExhausted naming everything tried.
  *
  * Every POST carries a `dedupe` lookup (hostname + ownership tags), so a response lost after the API created the
@@ -16,7 +17,11 @@
  */
 import type { MetalClient } from "../../metal/client.ts";
 import type { Device, DeviceCreateInput } from "../../metal/types.ts";
-import { MetalCapacityExhaustedError, MetalReservationUnavailableError } from "../../metal/errors.ts";
+import {
+  MetalCapacityExhaustedError,
+  MetalInvalidError,
+  MetalReservationUnavailableError,
+} from "../../metal/errors.ts";
 import {
   type EquinixMetalProviderSpec,
   NEXT_AVAILABLE,
@@ -96,10 +101,19 @@ function describePlacement(p: Placement, spec: EquinixMetalProviderSpec): string
   }
 }
 
+const FACILITY_NOT_SUPPORTED = /'facility' parameter is not supported/i;
+
+/** The organisation may not use `facility` any more (Equinix disabled it for new organisations in 2023). */
+export function facilityNotSupported(err: unknown): boolean {
+  return err instanceof MetalInvalidError && FACILITY_NOT_SUPPORTED.test(err.messages.join(" "));
+}
+
 /** True when the failure concerns only this placement, so the next one may work. */
 function skippable(err: unknown, p: Placement): boolean {
   if (p.kind === "reservation") {
-    return err instanceof MetalReservationUnavailableError || err instanceof MetalCapacityExhaustedError;
+    // 422s about the reservation itself (unknown, other plan, other location) concern only this reservation too.
+    return err instanceof MetalReservationUnavailableError || err instanceof MetalCapacityExhaustedError ||
+      (err instanceof MetalInvalidError && /hardware reservation/i.test(err.messages.join(" ")));
   }
   // Another facility may have capacity; the whole metro having none is final.
   return p.kind === "facility" && err instanceof MetalCapacityExhaustedError;
@@ -112,16 +126,19 @@ export interface CreateDeviceParams {
   machineName: string;
   userData: string;
   signal?: AbortSignal;
+  /** Page size of the dedupe lookup (default: the client's). */
+  perPage?: number;
   /** Told about every skipped placement (for logs). */
   onSkip?: (placement: string, reason: string) => void;
 }
 
 /** Creates the machine's device, trying the placements in order; throws a MachineError when none works. */
 export async function createDevice(p: CreateDeviceParams): Promise<{ device: Device; placement: string }> {
-  const placements = planPlacements(p.spec, p.machineName);
+  let queue = planPlacements(p.spec, p.machineName);
   const tried: string[] = [];
-  const dedupe = async () => (await findMachineDevices(p.client, p.owner, p.machineName, p.signal))[0];
-  for (const placement of placements) {
+  const dedupe = async () => (await findMachineDevices(p.client, p.owner, p.machineName, p.signal, p.perPage))[0];
+  while (queue.length) {
+    const placement = queue.shift()!;
     const what = describePlacement(placement, p.spec);
     try {
       const device = await p.client.devices.create(
@@ -131,6 +148,13 @@ export async function createDevice(p: CreateDeviceParams): Promise<{ device: Dev
       );
       return { device, placement: what };
     } catch (err) {
+      if (!p.signal?.aborted && placement.kind === "facility" && facilityNotSupported(err)) {
+        // Same request in the metro instead of every facility (the API refuses them all alike).
+        const reason = err instanceof Error ? err.message : String(err);
+        p.onSkip?.(what, reason);
+        queue = [{ kind: "metro" }];
+        continue;
+      }
       if (!p.signal?.aborted && skippable(err, placement)) {
         const reason = err instanceof Error ? err.message : String(err);
         tried.push(`${what}: ${reason}`);

@@ -32,13 +32,14 @@ export function selectMachineDevices(devices: Device[], owner: OwnershipSpec, ma
   return selectRoleDevices(devices, owner).filter((d) => d.hostname === machineName);
 }
 
-/** Every device of the role, all pages, filtered server-side by the cluster tag. */
+/** Every device of the role, all pages (`perPage` each, default the client's), filtered server-side by cluster tag. */
 export async function listRoleDevices(
   client: MetalClient,
   owner: OwnershipSpec,
   signal?: AbortSignal,
+  perPage?: number,
 ): Promise<Device[]> {
-  const devices = await client.devices.listByProject(owner.projectID, { tag: owner.clusterTag, signal });
+  const devices = await client.devices.listByProject(owner.projectID, { tag: owner.clusterTag, signal, perPage });
   return selectRoleDevices(devices, owner);
 }
 
@@ -48,11 +49,13 @@ export async function findMachineDevices(
   owner: OwnershipSpec,
   machineName: string,
   signal?: AbortSignal,
+  perPage?: number,
 ): Promise<Device[]> {
   const devices = await client.devices.listByProject(owner.projectID, {
     tag: owner.clusterTag,
     hostname: machineName,
     signal,
+    perPage,
   });
   return selectMachineDevices(devices, owner, machineName);
 }

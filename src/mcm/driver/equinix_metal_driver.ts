@@ -62,6 +62,8 @@ export interface EquinixMetalDriverOptions {
   timeoutMs?: number;
   /** Clients kept per token (least recently used are dropped). Default 64. */
   maxCachedClients?: number;
+  /** Page size of device lists (default: the client's, 1000). */
+  listPageSize?: number;
 }
 
 const operations = counter({
@@ -211,9 +213,10 @@ export class EquinixMetalDriver implements Driver {
   ): Promise<Device> {
     let existing: Device[];
     try {
-      existing = await findMachineDevices(client, owner, name, signal);
+      existing = await findMachineDevices(client, owner, name, signal, this.opts.listPageSize);
     } catch (err) {
-      throw toMachineError(`Could not look up existing devices of machine "${name}"`, err, signal);
+      throw projectError(err, owner) ??
+        toMachineError(`Could not look up existing devices of machine "${name}"`, err, signal);
     }
     if (existing.length > 1) {
       throw machineError(
@@ -233,6 +236,7 @@ export class EquinixMetalDriver implements Driver {
       machineName: name,
       userData,
       signal,
+      perPage: this.opts.listPageSize,
       onSkip: (what, reason) =>
         this.log.info("Placement unavailable, trying the next", { machine: name, what, reason }),
     });
@@ -335,9 +339,10 @@ export class EquinixMetalDriver implements Driver {
     }
     const devices = await this.withClient(tokens, async (client) => {
       try {
-        return await findMachineDevices(client, owner, name, req.signal);
+        return await findMachineDevices(client, owner, name, req.signal, this.opts.listPageSize);
       } catch (err) {
-        throw toMachineError(`Could not look up devices of machine "${name}"`, err, req.signal);
+        throw projectError(err, owner) ??
+          toMachineError(`Could not look up devices of machine "${name}"`, err, req.signal);
       }
     });
     if (devices.length === 0) throw machineError("NotFound", `No device exists for machine "${name}"`);
@@ -433,9 +438,10 @@ export class EquinixMetalDriver implements Driver {
       }
       const devices = await this.withClient(tokens, async (client) => {
         try {
-          return await listRoleDevices(client, owner, req.signal);
+          return await listRoleDevices(client, owner, req.signal, this.opts.listPageSize);
         } catch (err) {
-          throw toMachineError(`Could not list devices of project ${owner.projectID}`, err, req.signal);
+          throw projectError(err, owner) ??
+            toMachineError(`Could not list devices of project ${owner.projectID}`, err, req.signal);
         }
       });
       const machineList: Record<string, string> = {};
@@ -490,6 +496,15 @@ export class EquinixMetalDriver implements Driver {
       new MachineError("Unimplemented", "Equinix Metal devices need no initialization"),
     );
   }
+}
+
+/** A 404 on a project-scoped call means providerSpec.projectID names no project: InvalidArgument. */
+function projectError(err: unknown, owner: OwnershipSpec): MachineError | undefined {
+  if (!(err instanceof MetalNotFoundError)) return undefined;
+  return machineError(
+    "InvalidArgument",
+    `providerSpec.projectID: project ${owner.projectID} does not exist (${err.message})`,
+  );
 }
 
 function ownerOf(spec: EquinixMetalProviderSpec): OwnershipSpec {
