@@ -89,12 +89,12 @@ export class DevicesApi {
   constructor(private readonly t: MetalTransport) {}
 
   /** Creates a device (`POST /projects/{id}/devices`); the answer is normally in state `queued`. */
-  create(projectId: string, input: DeviceCreateInput, opts: DeviceCreateOptions = {}): Promise<Device> {
+  async create(projectId: string, input: DeviceCreateInput, opts: DeviceCreateOptions = {}): Promise<Device> {
     requireUuid(`${OP}.create`, "projectId", projectId);
     checkAttributeList(`${OP}.create`, "include", opts.include);
     const body = checkCreateInput(input);
     const reservation = body.hardware_reservation_id;
-    return this.t.json(
+    return await this.t.json(
       {
         method: "POST",
         endpoint: "/projects/{id}/devices",
@@ -111,11 +111,11 @@ export class DevicesApi {
   }
 
   /** Reads a device (`GET /devices/{id}`). 403 can mean the device failed provisioning. */
-  get(id: string, opts: DeviceGetOptions = {}): Promise<Device> {
+  async get(id: string, opts: DeviceGetOptions = {}): Promise<Device> {
     requireUuid(`${OP}.get`, "id", id);
     checkAttributeList(`${OP}.get`, "include", opts.include);
     checkAttributeList(`${OP}.get`, "exclude", opts.exclude);
-    return this.t.json({
+    return await this.t.json({
       method: "GET",
       endpoint: "/devices/{id}",
       params: { id },
@@ -164,10 +164,10 @@ export class DevicesApi {
   }
 
   /** Updates a device (`PUT /devices/{id}`). */
-  update(id: string, input: DeviceUpdateInput, opts: DeviceCallOptions = {}): Promise<Device> {
+  async update(id: string, input: DeviceUpdateInput, opts: DeviceCallOptions = {}): Promise<Device> {
     requireUuid(`${OP}.update`, "id", id);
     const body = validateInput(DeviceUpdateInputSchema, input, `${OP}.update`, "input");
-    return this.t.json({
+    return await this.t.json({
       method: "PUT",
       endpoint: "/devices/{id}",
       params: { id },
@@ -181,9 +181,9 @@ export class DevicesApi {
    * Deletes a device (`DELETE /devices/{id}`). A 404 on the first attempt is a MetalNotFoundError; a 404 after an
    * earlier attempt failed means the device is gone, which is what was asked.
    */
-  delete(id: string, opts: DeviceDeleteOptions = {}): Promise<void> {
+  async delete(id: string, opts: DeviceDeleteOptions = {}): Promise<void> {
     requireUuid(`${OP}.delete`, "id", id);
-    return this.t.noContent({
+    await this.t.noContent({
       method: "DELETE",
       endpoint: "/devices/{id}",
       params: { id },
@@ -194,10 +194,10 @@ export class DevicesApi {
   }
 
   /** Power on/off, reboot, rescue or reinstall (`POST /devices/{id}/actions`, 202). */
-  performAction(id: string, action: DeviceActionInput, opts: DeviceCallOptions = {}): Promise<void> {
+  async performAction(id: string, action: DeviceActionInput, opts: DeviceCallOptions = {}): Promise<void> {
     requireUuid(`${OP}.performAction`, "id", id);
     const body = validateInput(DeviceActionInputSchema, action, `${OP}.performAction`, "action");
-    return this.t.noContent({
+    await this.t.noContent({
       method: "POST",
       endpoint: "/devices/{id}/actions",
       params: { id },

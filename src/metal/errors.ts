@@ -167,8 +167,10 @@ const NO_CAPACITY = [
 ];
 const RESERVATION_UNAVAILABLE = /server is not provisionable/i;
 /** A message about one reservation that cannot be used (busy, spare, other plan, unknown). */
-const RESERVATION_PROBLEM =
-  /reservation.*(not provisionable|not available|unavailable|already|in use|busy|spare|not found|does not match|doesn'?t match|different plan|cannot be used|can'?t be used)/i;
+const RESERVATION_PROBLEM = [
+  /reservation.*(not provisionable|not available|unavailable|already|in use|busy|spare|not found|does not match|doesn'?t match|different plan|cannot be used|can'?t be used)/i,
+  /not a valid (hardware )?reservation/i,
+];
 
 /** Extra context for classifying an error response. */
 export interface ErrorContext {
@@ -187,7 +189,8 @@ export function errorFromResponse(d: MetalErrorDetails, ctx: ErrorContext = {}):
   // Capacity and reservation answers are recognised by text: their status codes vary (422, 503, 404).
   if (NO_RESERVATIONS.test(joined)) return new MetalCapacityExhaustedError({ ...d, reason: "reservations" });
   if (NO_CAPACITY.some((re) => re.test(joined))) return new MetalCapacityExhaustedError({ ...d, reason: "capacity" });
-  const aboutReservation = ctx.specificReservation && d.status < 500 && RESERVATION_PROBLEM.test(joined);
+  const aboutReservation = ctx.specificReservation && d.status < 500 &&
+    RESERVATION_PROBLEM.some((re) => re.test(joined));
   if (RESERVATION_UNAVAILABLE.test(joined) || aboutReservation) {
     return new MetalReservationUnavailableError(d, "hardware reservation unavailable");
   }

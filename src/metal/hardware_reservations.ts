@@ -38,7 +38,7 @@ export class HardwareReservationsApi {
   constructor(private readonly t: MetalTransport) {}
 
   /** Every reservation of the project matching the options, reading all pages. */
-  listForProject(projectId: string, opts: HardwareReservationListOptions = {}): Promise<HardwareReservation[]> {
+  async listForProject(projectId: string, opts: HardwareReservationListOptions = {}): Promise<HardwareReservation[]> {
     const op = `${OP}.listForProject`;
     requireUuid(op, "projectId", projectId);
     checkAttributeList(op, "include", opts.include);
@@ -51,7 +51,7 @@ export class HardwareReservationsApi {
       throw new MetalInputError(op, "state", `must be one of ${HARDWARE_RESERVATION_STATES.join(", ")}`);
     }
     const endpoint = "/projects/{id}/hardware-reservations";
-    return collectAllPages(async (page) => {
+    return await collectAllPages(async (page) => {
       const r = await this.t.json({
         method: "GET",
         endpoint,
@@ -72,11 +72,11 @@ export class HardwareReservationsApi {
   }
 
   /** Reads one reservation (`GET /hardware-reservations/{id}`; `include: ["device"]` expands its device). */
-  get(id: string, opts: HardwareReservationGetOptions = {}): Promise<HardwareReservation> {
+  async get(id: string, opts: HardwareReservationGetOptions = {}): Promise<HardwareReservation> {
     requireUuid(`${OP}.get`, "id", id);
     checkAttributeList(`${OP}.get`, "include", opts.include);
     checkAttributeList(`${OP}.get`, "exclude", opts.exclude);
-    return this.t.json({
+    return await this.t.json({
       method: "GET",
       endpoint: "/hardware-reservations/{id}",
       params: { id },

@@ -32,9 +32,9 @@ export class LocationsApi {
   }
 
   /** One metro by id (`GET /locations/metros/{id}`). */
-  getMetro(id: string, opts: LocationCallOptions = {}): Promise<Metro> {
+  async getMetro(id: string, opts: LocationCallOptions = {}): Promise<Metro> {
     requireNonEmpty(`${OP}.getMetro`, "id", id);
-    return this.t.json(
+    return await this.t.json(
       { method: "GET", endpoint: "/locations/metros/{id}", params: { id }, signal: opts.signal },
       MetroSchema,
     );

@@ -136,7 +136,7 @@ export function validateInput<S extends z.ZodType>(schema: S, value: unknown, op
   if (r.success) return r.data as z.output<S>;
   const issue = r.error.issues[0];
   const sub = issuePath(issue.path);
-  let field = sub ? `${root}.${sub}` : root;
+  let field = !sub ? root : sub.startsWith("[") ? `${root}${sub}` : `${root}.${sub}`;
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
     field = `${field}.${issue.keys[0]}`;

@@ -28,10 +28,10 @@ export class SshKeysApi {
   constructor(private readonly t: MetalTransport) {}
 
   /** Creates a project SSH key (`POST /projects/{id}/ssh-keys`). */
-  createForProject(projectId: string, input: SshKeyCreateInput, opts: SshKeyCreateOptions = {}): Promise<SshKey> {
+  async createForProject(projectId: string, input: SshKeyCreateInput, opts: SshKeyCreateOptions = {}): Promise<SshKey> {
     requireUuid(`${OP}.createForProject`, "projectId", projectId);
     const body = validateInput(SshKeyCreateInputSchema, input, `${OP}.createForProject`, "input");
-    return this.t.json(
+    return await this.t.json(
       {
         method: "POST",
         endpoint: "/projects/{id}/ssh-keys",
@@ -58,19 +58,19 @@ export class SshKeysApi {
   }
 
   /** Reads one key (`GET /ssh-keys/{id}`). */
-  get(id: string, opts: SshKeyCallOptions = {}): Promise<SshKey> {
+  async get(id: string, opts: SshKeyCallOptions = {}): Promise<SshKey> {
     requireUuid(`${OP}.get`, "id", id);
-    return this.t.json(
+    return await this.t.json(
       { method: "GET", endpoint: "/ssh-keys/{id}", params: { id }, signal: opts.signal },
       SshKeySchema,
     );
   }
 
   /** Changes label, key or tags (`PUT /ssh-keys/{id}`). */
-  update(id: string, input: SshKeyUpdateInput, opts: SshKeyCallOptions = {}): Promise<SshKey> {
+  async update(id: string, input: SshKeyUpdateInput, opts: SshKeyCallOptions = {}): Promise<SshKey> {
     requireUuid(`${OP}.update`, "id", id);
     const body = validateInput(SshKeyUpdateInputSchema, input, `${OP}.update`, "input");
-    return this.t.json({
+    return await this.t.json({
       method: "PUT",
       endpoint: "/ssh-keys/{id}",
       params: { id },
@@ -80,9 +80,9 @@ export class SshKeysApi {
   }
 
   /** Deletes a key (`DELETE /ssh-keys/{id}`); a 404 after an earlier failed attempt counts as deleted. */
-  delete(id: string, opts: SshKeyCallOptions = {}): Promise<void> {
+  async delete(id: string, opts: SshKeyCallOptions = {}): Promise<void> {
     requireUuid(`${OP}.delete`, "id", id);
-    return this.t.noContent({
+    await this.t.noContent({
       method: "DELETE",
       endpoint: "/ssh-keys/{id}",
       params: { id },

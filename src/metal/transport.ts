@@ -112,7 +112,7 @@ export class MetalTransport {
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     for (let attempt = 1;; attempt++) {
-      const outcome = await this.attempt(spec, path, url, body, attempt, parse);
+      const outcome = await this.attempt(spec, path, url, body, idempotent, attempt, parse);
       if (outcome.ok) return outcome.value;
       const err = outcome.error;
       if (attempt > 1 && spec.notFoundOnRetryIsSuccess && err instanceof MetalNotFoundError) {
@@ -157,6 +157,7 @@ export class MetalTransport {
     path: string,
     url: string,
     body: string | undefined,
+    idempotent: boolean,
     attempt: number,
     parse: (res: Response, text: string, details: MetalErrorDetails) => T,
   ): Promise<Outcome<T>> {
@@ -186,7 +187,7 @@ export class MetalTransport {
       res = await this.cfg.fetch(url, {
         method: spec.method,
         headers,
-        body,
+        body: body !== undefined && !idempotent ? oneShotBody(body) : body,
         signal: controller.signal,
         redirect: "manual",
       });
@@ -270,6 +271,23 @@ export class MetalTransport {
       sunset: headers.get("sunset") ?? undefined,
     });
   }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The body of a non-idempotent request as a stream. Deno 2.9.3's fetch silently sends a request a second time when
+ * a fresh connection is reset after the server received it (denoland/deno#35610, fixed after our pinned version);
+ * it does so only for bodies it can replay, so a stream makes the runtime send a POST exactly once.
+ */
+function oneShotBody(body: string): ReadableStream<Uint8Array> {
+  const bytes = encoder.encode(body);
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 function parseBody<S extends z.ZodType>(
