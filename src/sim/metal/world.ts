@@ -13,6 +13,7 @@ import type { Rng } from "./rng.ts";
 import type { ResolvedSeed } from "./seed.ts";
 import { md5Fingerprint, parsePublicKey } from "./fingerprint.ts";
 
+/** An organisation; `facilitiesAllowed` is false for organisations created after the 2023 deprecation. */
 export interface OrgRecord {
   id: string;
   name: string;
@@ -20,6 +21,7 @@ export interface OrgRecord {
   createdAt: number;
 }
 
+/** A user and the organisations it belongs to. */
 export interface UserRecord {
   id: string;
   email: string;
@@ -29,6 +31,7 @@ export interface UserRecord {
   createdAt: number;
 }
 
+/** A project's BGP configuration (it cannot be changed once requested). */
 export interface BgpConfigRecord {
   id: string;
   asn: number;
@@ -39,6 +42,7 @@ export interface BgpConfigRecord {
   createdAt: number;
 }
 
+/** A project and the ids of what belongs to it. */
 export interface ProjectRecord {
   id: string;
   name: string;
@@ -60,6 +64,7 @@ export type Principal =
   | { kind: "user"; user: UserRecord }
   | { kind: "project"; projectId: string };
 
+/** A project's or a user's SSH key. */
 export interface SshKeyRecord {
   id: string;
   label: string;
@@ -71,6 +76,7 @@ export interface SshKeyRecord {
   owner: { kind: "project" | "user"; id: string };
 }
 
+/** A device; everything time-dependent lives in `lifecycle`. */
 export interface DeviceRecord {
   id: string;
   projectId: string;
@@ -103,6 +109,7 @@ export interface DeviceRecord {
   switchUuid: string;
 }
 
+/** A hardware reservation of a project; `deviceId` while a device runs on it. */
 export interface HardwareReservationRecord {
   id: string;
   projectId: string;
@@ -116,8 +123,10 @@ export interface HardwareReservationRecord {
   provisionableAfter: number;
 }
 
+/** Types of IP reservations (the Go SDK's enum). */
 export type IpReservationType = "public_ipv4" | "private_ipv4" | "public_ipv6" | "global_ipv4";
 
+/** A block of addresses of a project (an elastic IP or an auto-created management block). */
 export interface IpReservationRecord {
   id: string;
   projectId: string;
@@ -140,6 +149,7 @@ export interface IpReservationRecord {
   requestedByUserId?: string;
 }
 
+/** An address (sub-block) of a reservation assigned to a device. */
 export interface IpAssignmentRecord {
   id: string;
   reservationId: string;
@@ -156,6 +166,7 @@ export interface IpAssignmentRecord {
   tags: string[];
 }
 
+/** A BGP session of a device. */
 export interface BgpSessionRecord {
   id: string;
   deviceId: string;
