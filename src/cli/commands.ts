@@ -4,6 +4,7 @@ import { versionCommand } from "./version.ts";
 import { cmiCommand } from "./cmi.ts";
 import { apiserverCommand } from "./apiserver.ts";
 import { metalSimulatorCommand } from "./metal_simulator.ts";
+import { machineControllerCommand } from "./machine_controller.ts";
 
 // deno-lint-ignore no-explicit-any -- commands have different option types; commander only needs the instance
 type AnyCommand = Command<any, any, any>;
@@ -14,4 +15,5 @@ export const subcommands: Array<() => AnyCommand> = [
   cmiCommand,
   apiserverCommand,
   metalSimulatorCommand,
+  machineControllerCommand,
 ];
