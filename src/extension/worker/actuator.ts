@@ -1,0 +1,320 @@
+/**
+ * The Worker actuator: what the generic extension reconciler (src/extension/reconciler) runs for Workers of type
+ * `equinixmetal`. Gardener's generic Worker actuator, with our provider data, as observe → compute → apply → report:
+ *
+ * - reconcile: validate everything and compute the wanted objects (nothing is written if anything is wrong), deploy
+ *   class Secrets, MachineClasses and MachineDeployments (comparing before every write), publish
+ *   `status.machineDeployments` with a newer `machineDeploymentsLastUpdateTime` and the WorkerStatus, then report
+ *   `progressing` (requeue after 5 s) until MCM has rolled the machines, surface failed machines, remove what is no
+ *   longer wanted, and scale MCM to 0 when the shoot is hibernated;
+ * - delete: the generic actuator's deletion, one step per call (see deletion.ts); forceDelete and migrate do nothing
+ *   (gardenlet keeps the machine state; status.state is never written);
+ * - restore: re-create MachineSets and Machines from the machine state gardenlet put into `status.state`, deploy,
+ *   scale MCM to 1 (unless hibernated), then reconcile.
+ */
+import type { Secret } from "kubernetes-types/core/v1.d.ts";
+import { decodeWorker, type Worker } from "../../apis/extensions/v1alpha1.ts";
+import type { MachineDeployment } from "../../apis/machine/v1alpha1.ts";
+import { Core, Machine as MachineResources } from "../../k8s/resources.ts";
+import type { KubeObject } from "../../k8s/objects.ts";
+import { forgetSecret, registerSecret } from "../../observability/redact.ts";
+import type {
+  Actuator,
+  ActuatorContext,
+  ActuatorOutcome,
+  ClusterContext,
+  ExtensionKind,
+} from "../reconciler/actuator.ts";
+import { WORKER } from "../reconciler/kinds.ts";
+import { computeDesiredWorker, describeWorker, type DesiredWorker } from "./desired_state.ts";
+import { deletionStep, isCredentialsSecretAcquired } from "./deletion.ts";
+import { failedMachinesError } from "./failed_machines.ts";
+import { buildMachineDeployment } from "./machine_deployment.ts";
+import { MachineObjectWriter } from "./machine_object_writes.ts";
+import { decodeMachineState, type MachineState } from "./machine_state.ts";
+import {
+  listClassSecrets,
+  listInNamespace,
+  listMachines,
+  type ObservedWorker,
+  observeWorker,
+} from "./observed_state.ts";
+import { desiredReplicas } from "./replicas.ts";
+import { evaluateRollout } from "./rollout.ts";
+import { earlyStatusPatch } from "./status_patch.ts";
+
+/** Requeue interval while machines roll or are deleted: the generic actuator's poll interval. */
+export const DEFAULT_POLL_INTERVAL_MS = 5_000;
+
+/** Options of the Worker actuator. */
+export interface WorkerActuatorOptions {
+  /** Requeue interval while waiting for MCM (default 5 s). */
+  pollIntervalMs?: number;
+}
+
+/** What a restore hands to the reconcile that follows it. */
+interface RestoreContext {
+  /** Replicas recorded per MachineDeployment. */
+  replicas: ReadonlyMap<string, number>;
+  /** MachineDeployment names of the state: they count as existing when names are chosen (adopted upstream names). */
+  names: ReadonlySet<string>;
+}
+
+function byName<T extends { metadata?: { name?: string } }>(items: readonly T[]): Map<string, T> {
+  return new Map(items.map((i) => [i.metadata?.name ?? "", i]));
+}
+
+/** Gardener's Worker actuator for Equinix Metal. */
+export class WorkerActuator implements Actuator<Worker> {
+  private readonly pollIntervalMs: number;
+
+  constructor(opts: WorkerActuatorOptions = {}) {
+    this.pollIntervalMs = opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  }
+
+  /** Reconciles the Worker's machine objects; `progressing` while MCM rolls machines. */
+  reconcile(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
+    return this.reconcileWith(worker, cluster, ctx, undefined);
+  }
+
+  private wait(description: string, progress?: number): ActuatorOutcome {
+    return { progressing: { description, requeueAfterMs: this.pollIntervalMs, progress } };
+  }
+
+  /** Observe and compute; throws (before any write) if the Worker's configuration is wrong. */
+  private async plan(
+    worker: Worker,
+    cluster: ClusterContext,
+    ctx: ActuatorContext,
+    extraNames: ReadonlySet<string> = new Set(),
+  ): Promise<{ observed: ObservedWorker; desired: DesiredWorker }> {
+    const observed = await observeWorker(ctx.client, worker, ctx.signal);
+    const existing = new Set([...observed.deployments.map((d) => d.metadata.name ?? ""), ...extraNames]);
+    const desired = computeDesiredWorker({
+      worker,
+      cluster,
+      credentials: observed.credentials,
+      userDataSecrets: observed.userDataSecrets,
+      existingDeploymentNames: existing,
+    });
+    return { observed, desired };
+  }
+
+  /** Runs `fn` with the pools' user data registered as secrets (redacted from every log line and error). */
+  private async withUserDataRedacted<T>(desired: DesiredWorker, fn: () => Promise<T>): Promise<T> {
+    for (const t of desired.userDataTexts) registerSecret(t);
+    try {
+      return await fn();
+    } finally {
+      for (const t of desired.userDataTexts) forgetSecret(t);
+    }
+  }
+
+  /** Creates or updates the class Secrets and MachineClasses. */
+  private async deployClasses(writer: MachineObjectWriter, observed: ObservedWorker, desired: DesiredWorker) {
+    const secrets = byName(observed.classSecrets);
+    for (const s of desired.classSecrets) await writer.ensureClassSecret(s, secrets.get(s.metadata?.name ?? ""));
+    const classes = byName(observed.classes);
+    for (const c of desired.classes) await writer.ensureMachineClass(c, classes.get(c.metadata.name ?? ""));
+  }
+
+  private async reconcileWith(
+    worker: Worker,
+    cluster: ClusterContext,
+    ctx: ActuatorContext,
+    restore: RestoreContext | undefined,
+  ): Promise<ActuatorOutcome | void> {
+    const ns = worker.metadata.namespace ?? "";
+    const { observed, desired } = await this.plan(worker, cluster, ctx, restore?.names);
+    return await this.withUserDataRedacted(desired, async () => {
+      const writer = new MachineObjectWriter(ctx.client, ns, ctx.log, ctx.signal);
+      await this.deployClasses(writer, observed, desired);
+
+      if (desired.hibernated) {
+        // No drain and no PDBs while hibernating (the generic actuator does the same).
+        await writer.labelForceDeletion(await listMachines(ctx.client, ns, ctx.signal));
+      }
+
+      const existing = byName(observed.deployments);
+      const allExistingAtZero = observed.deployments.every((d) => (d.spec?.replicas ?? 0) === 0);
+      const current: MachineDeployment[] = [];
+      for (const d of desired.deployments) {
+        const found = existing.get(d.name);
+        const replicas = desiredReplicas({
+          hibernated: desired.hibernated,
+          autoscalerUsed: desired.autoscalerUsed,
+          minimum: d.minimum,
+          maximum: d.maximum,
+          exists: found !== undefined,
+          existingReplicas: found?.spec?.replicas,
+          allExistingAtZero,
+          restoredReplicas: restore?.replicas.get(d.name),
+        });
+        current.push(await writer.ensureMachineDeployment(buildMachineDeployment(d, ns, replicas), found));
+      }
+
+      const statusPatch = earlyStatusPatch(worker, desired.deployments, desired.machineImages, ctx.clock.now());
+      if (Object.keys(statusPatch).length > 0) await ctx.patchStatus(statusPatch);
+
+      const failed = failedMachinesError(current);
+      if (failed) throw failed;
+      const rollout = evaluateRollout(desired.deployments, current, observed.machineSets, ns, desired.hibernated);
+      if (!rollout.done) {
+        ctx.log.info("Waiting for machine deployments", { reason: rollout.message, writes: writer.writes });
+        return this.wait(rollout.message, rollout.progress);
+      }
+
+      const pending = await this.cleanUp(writer, ctx, observed, desired);
+      if (pending) return pending;
+
+      if (desired.hibernated) await writer.scaleMachineControllerManager(observed.mcm, 0);
+      ctx.log.debug("Worker reconciled", { deployments: desired.deployments.length, writes: writer.writes });
+    });
+  }
+
+  /**
+   * Deletes MachineDeployments, classes and class Secrets that are no longer wanted; while MCM runs, waits until the
+   * deleted deployments are gone (MCM removes their machines first).
+   */
+  private async cleanUp(
+    writer: MachineObjectWriter,
+    ctx: ActuatorContext,
+    observed: ObservedWorker,
+    desired: DesiredWorker,
+  ): Promise<ActuatorOutcome | undefined> {
+    const ns = desired.namespace;
+    const wanted = new Set(desired.deployments.map((d) => d.name));
+    const wantedClasses = new Set(desired.deployments.map((d) => d.className));
+    const wantedSecrets = new Set(desired.deployments.map((d) => d.secretName));
+    const unwanted = observed.deployments.filter((d) => !wanted.has(d.metadata.name ?? ""));
+    for (const md of unwanted) await writer.delete(MachineResources.machineDeployments, md);
+    for (const cls of observed.classes) {
+      if (!wantedClasses.has(cls.metadata.name ?? "")) await writer.delete(MachineResources.machineClasses, cls);
+    }
+    for (const s of observed.classSecrets) {
+      if (!wantedSecrets.has(s.metadata?.name ?? "")) await writer.delete(Core.secrets, s as Secret & KubeObject);
+    }
+    if (unwanted.length === 0 || (observed.mcm?.spec?.replicas ?? 0) === 0) return undefined;
+    const left =
+      (await listInNamespace<MachineDeployment>(ctx.client, MachineResources.machineDeployments, ns, ctx.signal))
+        .filter((d) => !wanted.has(d.metadata.name ?? ""));
+    if (left.length === 0) return undefined;
+    const failed = failedMachinesError(left);
+    if (failed) throw failed;
+    return this.wait(
+      `Waiting until the unwanted machine deployment(s) ${left.map((d) => d.metadata.name).join(", ")} are deleted`,
+      90,
+    );
+  }
+
+  /** Deletes the Worker's machines one step per call; done when nothing is left and MCM released the secret. */
+  async delete(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
+    const ns = worker.metadata.namespace ?? "";
+    const observed = await observeWorker(ctx.client, worker, ctx.signal);
+    const machines = await listMachines(ctx.client, ns, ctx.signal);
+    const obs = { ...observed, machines };
+    const step = deletionStep(obs);
+    if (step.step === "awaitRelease") {
+      if (isCredentialsSecretAcquired(observed.credentials)) {
+        return this.wait("Waiting until the machine class credentials secret has been released", 90);
+      }
+      return;
+    }
+    const writer = new MachineObjectWriter(ctx.client, ns, ctx.log, ctx.signal);
+    if (step.step === "start") {
+      // Redeploy the classes so MCM deletes with the current credentials and user data. A configuration that no
+      // longer validates must not block the deletion: the existing classes are used as they are.
+      let desired: DesiredWorker | undefined;
+      try {
+        desired = computeDesiredWorker({
+          worker,
+          cluster,
+          credentials: observed.credentials,
+          userDataSecrets: observed.userDataSecrets,
+          existingDeploymentNames: new Set(observed.deployments.map((d) => d.metadata.name ?? "")),
+        });
+      } catch (e) {
+        ctx.log.info("Deleting with the existing machine classes; the Worker's configuration is invalid", {
+          error: (e as Error).message,
+        });
+      }
+      if (desired) await this.withUserDataRedacted(desired, () => this.deployClasses(writer, observed, desired!));
+      if (!observed.credentials) {
+        throw new Error(
+          `${describeWorker(worker)}: the credentials secret ${worker.spec.secretRef.name ?? ""} does not exist; ` +
+            "machine-controller-manager cannot delete the machines without it",
+        );
+      }
+      if (!isCredentialsSecretAcquired(observed.credentials)) {
+        return this.wait("Waiting until the machine class credentials secret has been acquired", 10);
+      }
+    }
+    await writer.labelForceDeletion(machines);
+    for (const md of observed.deployments) await writer.delete(MachineResources.machineDeployments, md);
+    for (const cls of observed.classes) await writer.delete(MachineResources.machineClasses, cls);
+    for (const s of await listClassSecrets(ctx.client, ns, ctx.signal)) {
+      await writer.delete(Core.secrets, s as Secret & KubeObject);
+    }
+    const failed = failedMachinesError(observed.deployments);
+    if (failed) throw failed;
+    const remaining = step.step === "awaitDeletion" ? step.remaining : "all machine resources";
+    return this.wait(`Waiting until the following machine resources have been deleted: ${remaining}`, 50);
+  }
+
+  /** Force deletion gives up the machines: nothing to wait for, nothing to do. */
+  forceDelete(_worker: Worker, _cluster: ClusterContext, _ctx: ActuatorContext): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Migration leaves the machine objects to gardenlet (it persists the machine state itself). */
+  migrate(_worker: Worker, _cluster: ClusterContext, _ctx: ActuatorContext): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Re-creates MachineSets and Machines from `status.state`, deploys, scales MCM to 1, then reconciles. */
+  async restore(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
+    const ns = worker.metadata.namespace ?? "";
+    const state: MachineState = decodeMachineState(worker.status?.state, ns, describeWorker(worker));
+    const names = new Set(state.keys());
+    const { observed, desired } = await this.plan(worker, cluster, ctx, names);
+    await this.withUserDataRedacted(desired, async () => {
+      const writer = new MachineObjectWriter(ctx.client, ns, ctx.log, ctx.signal);
+      await this.deployClasses(writer, observed, desired);
+      const existing = new Set(observed.deployments.map((d) => d.metadata.name ?? ""));
+      for (const d of desired.deployments) {
+        const recorded = state.get(d.name);
+        // Only before the deployment exists: afterwards MCM owns its machines, and a retried restore must not
+        // resurrect machines MCM has deleted meanwhile.
+        if (!recorded || recorded.machineSets.length === 0 || existing.has(d.name)) continue;
+        for (const ms of recorded.machineSets) await writer.createIfAbsent(MachineResources.machineSets, ms);
+        for (const m of recorded.machines) await writer.createIfAbsent(MachineResources.machines, m);
+        ctx.log.info("Restored machine objects", {
+          machineDeployment: d.name,
+          machineSets: recorded.machineSets.length,
+          machines: recorded.machines.length,
+        });
+      }
+      if (!desired.hibernated) await writer.scaleMachineControllerManager(observed.mcm, 1);
+    });
+    const replicas = new Map<string, number>();
+    for (const [name, s] of state) if (s.replicas !== undefined) replicas.set(name, s.replicas);
+    return await this.reconcileWith(worker, cluster, ctx, { replicas, names });
+  }
+}
+
+/** The Worker controller's parts for the generic extension reconciler: kind, actuator and decoder. */
+export interface WorkerController {
+  kind: ExtensionKind;
+  actuator: WorkerActuator;
+  /** Decodes a Worker leniently; errors name the field and `object`. */
+  decode: (raw: unknown, object: string) => Worker;
+}
+
+/** Builds the Worker controller (registered by the `extension` command). */
+export function newWorkerController(opts: WorkerActuatorOptions = {}): WorkerController {
+  return {
+    kind: WORKER,
+    actuator: new WorkerActuator(opts),
+    decode: (raw, object) => decodeWorker(raw, { object }),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Apply step of the Worker controller: idempotent writes of machine objects. Every write compares the fields this
+ * controller owns (`ownedView`s) with the stored object first and sends a merge patch of the difference only, so an
+ * up-to-date namespace costs no write requests; creates that race with another writer and deletes of objects that are
+ * already gone count as done.
+ */
+import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
+import type { Secret } from "kubernetes-types/core/v1.d.ts";
+import {
+  LABEL_FORCE_DELETION,
+  type Machine,
+  type MachineClass,
+  type MachineDeployment,
+} from "../../apis/machine/v1alpha1.ts";
+import type { KubeClient } from "../../k8s/client.ts";
+import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
+import type { KubeObject } from "../../k8s/objects.ts";
+import { jsonEqual } from "../../k8s/patch/json_value.ts";
+import { createMergePatch } from "../../k8s/patch/merge_patch.ts";
+import { Apps, Core, Machine as MachineResources, type ResourceType } from "../../k8s/resources.ts";
+import type { Logger } from "../../observability/log.ts";
+import { counter } from "../../observability/metrics.ts";
+import { classSecretOwnedView, machineClassOwnedView } from "./machine_class.ts";
+import { machineDeploymentOwnedView } from "./machine_deployment.ts";
+import { MCM_DEPLOYMENT } from "./observed_state.ts";
+
+/** Value of `force-deletion` that makes MCM skip draining and delete at once. */
+export const FORCE_DELETION_VALUE = "True";
+
+const writesTotal = counter({
+  name: "extension_worker_api_writes_total",
+  help: "Write requests of the Worker controller to the seed, by verb and resource.",
+  labelNames: ["verb", "resource"],
+});
+
+/** Writes machine objects of one namespace. */
+export class MachineObjectWriter {
+  /** Write requests sent so far (tests and logs). */
+  writes = 0;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly namespace: string,
+    private readonly log: Logger,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private count(verb: string, res: ResourceType): void {
+    this.writes++;
+    writesTotal.inc({ verb, resource: res.resource });
+  }
+
+  /** Creates `desired` or patches the owned fields of `existing` that differ; returns the stored object. */
+  async ensure<T extends KubeObject>(
+    res: ResourceType,
+    desired: T,
+    existing: T | undefined,
+    ownedView: (obj: T) => Record<string, unknown>,
+  ): Promise<T> {
+    const name = desired.metadata.name ?? "";
+    if (existing === undefined) {
+      try {
+        this.count("create", res);
+        const created = await this.client.create<T>(res, desired, { namespace: this.namespace, signal: this.signal });
+        this.log.info("Created", { kind: res.kind, name });
+        return created;
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+        // Another writer (or our own earlier attempt) won the race: compare with what is stored.
+        existing = await this.client.get<T>(res, name, { namespace: this.namespace, signal: this.signal });
+      }
+    }
+    const from = ownedView(existing);
+    const to = ownedView(desired);
+    if (jsonEqual(from, to)) return existing;
+    this.count("patch", res);
+    const patched = await this.client.patch<T>(res, name, createMergePatch(from, to), "merge", {
+      namespace: this.namespace,
+      signal: this.signal,
+    });
+    this.log.info("Updated", { kind: res.kind, name });
+    return patched;
+  }
+
+  /** Ensures a class Secret. */
+  ensureClassSecret(desired: Secret, existing: Secret | undefined): Promise<Secret> {
+    return this.ensure(
+      Core.secrets,
+      desired as Secret & KubeObject,
+      existing as (Secret & KubeObject) | undefined,
+      classSecretOwnedView,
+    );
+  }
+
+  /** Ensures a MachineClass. */
+  ensureMachineClass(desired: MachineClass, existing: MachineClass | undefined): Promise<MachineClass> {
+    return this.ensure(MachineResources.machineClasses, desired, existing, machineClassOwnedView);
+  }
+
+  /** Ensures a MachineDeployment. */
+  ensureMachineDeployment(
+    desired: MachineDeployment,
+    existing: MachineDeployment | undefined,
+  ): Promise<MachineDeployment> {
+    return this.ensure(MachineResources.machineDeployments, desired, existing, machineDeploymentOwnedView);
+  }
+
+  /** Creates an object unless one of that name exists (restore); true if it was created. */
+  async createIfAbsent<T extends KubeObject>(res: ResourceType, obj: T): Promise<boolean> {
+    try {
+      this.count("create", res);
+      await this.client.create<T>(res, obj, { namespace: this.namespace, signal: this.signal });
+      return true;
+    } catch (e) {
+      if (isAlreadyExists(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Deletes an object unless it is already being deleted; a missing object counts as deleted. */
+  async delete(res: ResourceType, obj: KubeObject): Promise<void> {
+    if (obj.metadata.deletionTimestamp) return;
+    const name = obj.metadata.name ?? "";
+    try {
+      this.count("delete", res);
+      await this.client.delete(res, name, { namespace: this.namespace, signal: this.signal });
+      this.log.info("Deleted", { kind: res.kind, name });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** Labels Machines `force-deletion=True` (no drain, no PDBs) where the label is missing; returns how many. */
+  async labelForceDeletion(machines: readonly Machine[]): Promise<number> {
+    const todo = machines.filter((m) => m.metadata.labels?.[LABEL_FORCE_DELETION] !== FORCE_DELETION_VALUE);
+    await Promise.all(todo.map(async (m) => {
+      try {
+        this.count("patch", MachineResources.machines);
+        await this.client.patch(
+          MachineResources.machines,
+          m.metadata.name ?? "",
+          { metadata: { labels: { [LABEL_FORCE_DELETION]: FORCE_DELETION_VALUE } } },
+          "merge",
+          { namespace: this.namespace, signal: this.signal },
+        );
+      } catch (e) {
+        if (!isNotFound(e)) throw e; // a machine that is gone needs no label
+      }
+    }));
+    if (todo.length > 0) this.log.info("Labelled machines for forced deletion", { count: todo.length });
+    return todo.length;
+  }
+
+  /** Scales MCM's Deployment if it exists and has another replica count (absent in the playground: tolerated). */
+  async scaleMachineControllerManager(mcm: Deployment | undefined, replicas: number): Promise<void> {
+    if (!mcm || (mcm.spec?.replicas ?? 1) === replicas) return;
+    try {
+      this.count("patch", Apps.deployments);
+      await this.client.updateScale(Apps.deployments, MCM_DEPLOYMENT, replicas, {
+        namespace: this.namespace,
+        signal: this.signal,
+      });
+      this.log.info("Scaled machine-controller-manager", { replicas });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+}
