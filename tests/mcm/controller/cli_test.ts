@@ -75,7 +75,7 @@ Deno.test("flags: validation errors name the flag (MCM's rules)", () => {
   assert.deepEqual(resolveFlags({ leaderElect: "false", leaderElectLeaseDuration: "1s" }).errors, []);
 });
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -121,7 +121,7 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
       metadata: { name: "cli-m1", namespace: "shoot--cli" },
       spec: { class: { kind: "MachineClass", name: "worker" } },
     } as never, { namespace: "shoot--cli" });
-    const port = await freePort();
+    const port = freePort();
     child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",

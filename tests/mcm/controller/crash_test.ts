@@ -95,7 +95,7 @@ Deno.test("crash test: 50 machines created and deleted with the controller kille
       return ms.length === MACHINES && ms.every((m) => m.status?.currentStatus?.phase === "Running");
     }, "all Running");
     // Orphan collection runs at every start; give the last one a chance to remove duplicates from lost responses.
-    await h.until(async () => devices().length === MACHINES, {
+    await h.until(() => devices().length === MACHINES, {
       stepMs: 5_000,
       maxMs: 20 * 60_000,
       what: "one device each",
@@ -112,7 +112,7 @@ Deno.test("crash test: 50 machines created and deleted with the controller kille
 
     for (const m of ms) await h.deleteMachine(m.metadata.name!);
     await runWithCrashes(async () => (await machines()).length === 0, "all deleted");
-    await h.until(async () => devices().length === 0, { stepMs: 5_000, maxMs: 20 * 60_000, what: "no device left" });
+    await h.until(() => devices().length === 0, { stepMs: 5_000, maxMs: 20 * 60_000, what: "no device left" });
     assert.deepEqual(devices(), [], "no leaked device");
     assert.ok(crashes >= 5, `the controller was killed ${crashes} times`);
     console.log(
