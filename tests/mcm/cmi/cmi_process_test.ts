@@ -1,0 +1,379 @@
+/**
+ * The CMI server as a separate process (`provider-equinix-metal cmi`), driven by clients in other processes: connect's
+ * gRPC transport in this test process, and Python grpcio (skipped, with the reason printed, when unavailable). The
+ * Metal API is the simulator, served over loopback HTTP from this process. Every RPC is called over TCP and over a
+ * unix socket and must answer with the documented code.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { FakeClock } from "../../../src/runtime/clock.ts";
+import { MetalSimulator } from "../../../src/sim/metal/mod.ts";
+import { CMI_PLUGIN_NAME } from "../../../src/mcm/cmi/identity_service.ts";
+import { PluginCapability_RPC_Type } from "../../../src/mcm/cmi/gen/cmi_pb.ts";
+import { connectCmi } from "./cmi_client.ts";
+
+const ROOT = new URL("../../../", import.meta.url).pathname;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const CLUSTER_TAG = "kubernetes.io/cluster/shoot--dev--cmi";
+const ROLE_TAG = "kubernetes.io/role/node";
+const USER_DATA = "#cloud-config\nbootstrap: abcdef.0123456789abcdef\n";
+const UNKNOWN_DEVICE = "equinixmetal://ny/0b1c2d3e-0000-4000-8000-000000000000";
+
+/** A running `cmi` subprocess. */
+interface CmiProcess {
+  endpoint: string;
+  /** Sends SIGTERM and waits; returns the exit code and everything the process wrote. */
+  stop(): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+async function startCmiProcess(listen: string, metalApiUrl: string): Promise<CmiProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-P", "--quiet", "src/main.ts", "cmi", "--listen", listen, "--metal-api-url", metalApiUrl],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  const deadline = Date.now() + 30_000;
+  let endpoint: string | undefined;
+  while (endpoint === undefined) {
+    const { value, done } = await reader.read();
+    if (done || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      await child.status;
+      throw new Error(`cmi process did not report listening; stdout: ${stdout}\nstderr: ${await stderr}`);
+    }
+    stdout += value;
+    endpoint = /listening: (\S+)\n/.exec(stdout)?.[1];
+  }
+  const rest = (async () => {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) stdout += r.value;
+  })();
+  return {
+    endpoint,
+    async stop() {
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await rest;
+      return { code: status.code, stdout, stderr: await stderr };
+    },
+  };
+}
+
+interface World {
+  sim: MetalSimulator;
+  clock: FakeClock;
+  url: string;
+  spec: Uint8Array;
+  secrets: Record<string, Uint8Array>;
+  stop(): Promise<void>;
+}
+
+async function metalWorld(): Promise<World> {
+  const clock = new FakeClock();
+  const sim = new MetalSimulator({ clock, randomSeed: 77 });
+  const { url, stop } = await sim.serve();
+  const spec = enc.encode(JSON.stringify({
+    projectID: sim.defaultProjectId,
+    metro: "ny",
+    machineType: "c3.small.x86",
+    billingCycle: "hourly",
+    OS: "flatcar_stable",
+    tags: [CLUSTER_TAG, ROLE_TAG],
+  }));
+  const secrets = { apiToken: enc.encode(sim.defaultToken), userData: enc.encode(USER_DATA) };
+  return {
+    sim,
+    clock,
+    url,
+    spec,
+    secrets,
+    stop: async () => {
+      sim.close();
+      await stop();
+    },
+  };
+}
+
+function isCode(code: Code, message?: RegExp) {
+  return (err: unknown) => {
+    ok(err instanceof ConnectError, `expected a ConnectError, got ${err}`);
+    assertEquals(Code[err.code], Code[code], err.rawMessage);
+    if (message) ok(message.test(err.rawMessage), `${JSON.stringify(err.rawMessage)} !~ ${message}`);
+    return true;
+  };
+}
+
+/** Every RPC through connect's gRPC transport; returns the providerID of the machine it leaves behind. */
+async function connectScenario(w: World, endpoint: string, machine: string): Promise<string> {
+  const c = connectCmi(endpoint);
+  try {
+    const { spec, secrets } = w;
+    const info = await c.identity.getPluginInfo({});
+    assertEquals([info.name, info.version.length > 0], [CMI_PLUGIN_NAME, true]);
+    const caps = (await c.identity.getPluginCapabilities({})).capabilities.map((cap) => cap.type.value?.type);
+    assertEquals(caps, [
+      PluginCapability_RPC_Type.CREATE_MACHINE,
+      PluginCapability_RPC_Type.DELETE_MACHINE,
+      PluginCapability_RPC_Type.GET_MACHINE_STATUS,
+      PluginCapability_RPC_Type.LIST_MACHINES,
+      PluginCapability_RPC_Type.SHUTDOWN_MACHINE,
+      PluginCapability_RPC_Type.GET_VOLUME_IDS,
+    ]);
+    assertEquals((await c.identity.probe({})).ready, true);
+
+    // Create (idempotent), status, list.
+    const created = await c.machine.createMachine({ MachineName: machine, ProviderSpec: spec, Secrets: secrets });
+    ok(created.ProviderID.startsWith("equinixmetal://ny/"), created.ProviderID);
+    assertEquals(created.NodeName, machine);
+    const again = await c.machine.createMachine({ MachineName: machine, ProviderSpec: spec, Secrets: secrets });
+    assertEquals(again.ProviderID, created.ProviderID);
+    const status = await c.machine.getMachineStatus({
+      MachineName: machine,
+      ProviderSpec: spec,
+      Secrets: secrets,
+      ProviderID: created.ProviderID,
+    });
+    assertEquals([status.ProviderID, status.NodeName], [created.ProviderID, machine]);
+    const list = await c.machine.listMachines({ ProviderSpec: spec, Secrets: secrets });
+    assertEquals(list.MachineList[created.ProviderID], machine);
+    assertEquals((await c.machine.getVolumeIDs({ PVSpecList: enc.encode("[]") })).VolumeIDs, []);
+
+    // Documented error codes.
+    await rejects(
+      c.machine.createMachine({ MachineName: "", ProviderSpec: spec, Secrets: secrets }),
+      isCode(Code.InvalidArgument, /MachineName/),
+    );
+    await rejects(
+      c.machine.createMachine({ MachineName: `${machine}-x`, ProviderSpec: enc.encode("null"), Secrets: secrets }),
+      isCode(Code.InvalidArgument, /providerSpec is null/),
+    );
+    await rejects(
+      c.machine.createMachine({
+        MachineName: `${machine}-x`,
+        ProviderSpec: spec,
+        Secrets: { ...secrets, apiToken: enc.encode("not-a-valid-token-000000000000") },
+      }),
+      isCode(Code.Unauthenticated),
+    );
+    await rejects(
+      c.machine.getMachineStatus({
+        MachineName: machine,
+        ProviderSpec: spec,
+        Secrets: secrets,
+        ProviderID: UNKNOWN_DEVICE,
+      }),
+      isCode(Code.NotFound),
+    );
+    w.sim.setCapacity("ny", "c3.small.x86", 0);
+    await rejects(
+      c.machine.createMachine({ MachineName: `${machine}-full`, ProviderSpec: spec, Secrets: secrets }),
+      isCode(Code.ResourceExhausted),
+    );
+    w.sim.setCapacity("ny", "c3.small.x86", "unlimited");
+    // Retry-After beyond the client's retry budget: the driver gives up at once (no waiting in the test).
+    const removeFault = w.sim.faults.add({
+      method: "GET",
+      endpoint: "/devices/{id}",
+      status: 503,
+      retryAfterSeconds: 600,
+      times: 1,
+    });
+    await rejects(
+      c.machine.getMachineStatus({
+        MachineName: machine,
+        ProviderSpec: spec,
+        Secrets: secrets,
+        ProviderID: created.ProviderID,
+      }),
+      isCode(Code.Unavailable),
+    );
+    removeFault();
+    w.sim.failNextCreates(1, "failed");
+    const failing = await c.machine.createMachine({
+      MachineName: `${machine}-failing`,
+      ProviderSpec: spec,
+      Secrets: secrets,
+    });
+    await w.clock.advance(5 * 60_000);
+    await rejects(
+      c.machine.getMachineStatus({
+        MachineName: `${machine}-failing`,
+        ProviderSpec: spec,
+        Secrets: secrets,
+        ProviderID: failing.ProviderID,
+      }),
+      isCode(Code.FailedPrecondition, /failed provisioning/),
+    );
+
+    // Shut down, delete (twice), then NotFound.
+    await c.machine.shutDownMachine({
+      MachineName: machine,
+      ProviderSpec: spec,
+      Secrets: secrets,
+      ProviderID: created.ProviderID,
+    });
+    for (const name of [`${machine}-failing`, `${machine}-failing`]) {
+      await c.machine.deleteMachine({ MachineName: name, Secrets: secrets, ProviderID: failing.ProviderID });
+    }
+    await rejects(
+      c.machine.getMachineStatus({
+        MachineName: `${machine}-failing`,
+        ProviderSpec: spec,
+        Secrets: secrets,
+        ProviderID: failing.ProviderID,
+      }),
+      isCode(Code.NotFound),
+    );
+    return created.ProviderID;
+  } finally {
+    c.close();
+  }
+}
+
+// ---- Python grpcio interop ----
+
+const PYTHON = "/usr/bin/python3";
+
+/** Stubs generated with protoc into a temp dir, or the reason why Python interop cannot run. */
+async function pythonStubs(): Promise<{ dir: string } | { skip: string }> {
+  const probe = await new Deno.Command(PYTHON, { args: ["-c", "import grpc, google.protobuf"], stderr: "piped" })
+    .output().catch((e) => ({ success: false, stderr: enc.encode(String(e)) }));
+  if (!probe.success) return { skip: `python grpcio is not installed (${dec.decode(probe.stderr).trim()})` };
+  const dir = await Deno.makeTempDir({ prefix: "cmi-py-" });
+  const gen = await new Deno.Command("protoc", {
+    args: [`-I${ROOT}proto`, `--python_out=${dir}`, `${ROOT}proto/cmi.proto`],
+    stderr: "piped",
+  }).output().catch((e) => ({ success: false, stderr: enc.encode(String(e)) }));
+  if (!gen.success) {
+    await Deno.remove(dir, { recursive: true });
+    return { skip: `protoc could not generate the Python stubs (${dec.decode(gen.stderr).trim()})` };
+  }
+  return { dir };
+}
+
+interface PyResult {
+  code: string;
+  message: string;
+  // deno-lint-ignore no-explicit-any -- proto JSON of any response message
+  response: any;
+}
+
+async function runPython(stubs: string, endpoint: string, calls: unknown[]): Promise<PyResult[]> {
+  const target = endpoint.startsWith("tcp://") ? endpoint.slice("tcp://".length) : endpoint;
+  const child = new Deno.Command(PYTHON, {
+    args: [`${ROOT}tests/mcm/cmi/interop_client.py`, stubs, target],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(enc.encode(JSON.stringify(calls)));
+  await writer.close();
+  const out = await child.output();
+  if (!out.success) throw new Error(`python client failed: ${dec.decode(out.stderr)}`);
+  return JSON.parse(dec.decode(out.stdout));
+}
+
+function b64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes));
+}
+
+async function pythonScenario(w: World, stubs: string, endpoint: string, machine: string, providerID: string) {
+  const spec = b64(w.spec);
+  const secrets = Object.fromEntries(Object.entries(w.secrets).map(([k, v]) => [k, b64(v)]));
+  const m = (method: string, request: Record<string, unknown>) => ({ service: "Machine", method, request });
+  const calls = [
+    { service: "Identity", method: "GetPluginInfo" },
+    { service: "Identity", method: "GetPluginCapabilities" },
+    { service: "Identity", method: "Probe" },
+    m("CreateMachine", { MachineName: machine, ProviderSpec: spec, Secrets: secrets }),
+    m("GetMachineStatus", { MachineName: machine, ProviderSpec: spec, Secrets: secrets, ProviderID: providerID }),
+    m("ListMachines", { ProviderSpec: spec, Secrets: secrets }),
+    m("GetVolumeIDs", { PVSpecList: b64(enc.encode("[]")) }),
+    m("CreateMachine", { MachineName: "", ProviderSpec: spec, Secrets: secrets }),
+    m("CreateMachine", {
+      MachineName: `${machine}-py`,
+      ProviderSpec: spec,
+      Secrets: { ...secrets, apiToken: b64(enc.encode("not-a-valid-token-000000000000")) },
+    }),
+    m("GetMachineStatus", { MachineName: machine, ProviderSpec: spec, Secrets: secrets, ProviderID: UNKNOWN_DEVICE }),
+    m("ShutDownMachine", { MachineName: machine, ProviderSpec: spec, Secrets: secrets, ProviderID: providerID }),
+    m("DeleteMachine", { MachineName: machine, Secrets: secrets, ProviderID: providerID }),
+    m("DeleteMachine", { MachineName: machine, Secrets: secrets, ProviderID: providerID }),
+    m("GetMachineStatus", { MachineName: machine, ProviderSpec: spec, Secrets: secrets, ProviderID: providerID }),
+  ];
+  const r = await runPython(stubs, endpoint, calls);
+  assertEquals(r.map((x) => x.code), [
+    "OK",
+    "OK",
+    "OK",
+    "OK",
+    "OK",
+    "OK",
+    "OK",
+    "INVALID_ARGUMENT",
+    "UNAUTHENTICATED",
+    "NOT_FOUND",
+    "OK",
+    "OK",
+    "OK",
+    "NOT_FOUND",
+  ], JSON.stringify(r));
+  assertEquals(r[0].response.name, CMI_PLUGIN_NAME);
+  assertEquals(r[1].response.capabilities.map((c: { rpc: { type: string } }) => c.rpc.type), [
+    "CREATE_MACHINE",
+    "DELETE_MACHINE",
+    "GET_MACHINE_STATUS",
+    "LIST_MACHINES",
+    "SHUTDOWN_MACHINE",
+    "GET_VOLUME_IDS",
+  ]);
+  assertEquals(r[2].response.ready, true);
+  assertEquals(r[3].response, { ProviderID: providerID, NodeName: machine }, "create from Python adopts");
+  assertEquals(r[4].response, { ProviderID: providerID, NodeName: machine });
+  assertEquals(r[5].response.MachineList[providerID], machine);
+  assertEquals(r[6].response, {}, "empty VolumeIDs");
+  ok(r[7].message.includes("MachineName"), r[7].message);
+  ok(!r.some((x) => x.message.includes(w.sim.defaultToken)));
+}
+
+for (const transport of ["tcp", "unix"] as const) {
+  Deno.test(`CMI over ${transport} in a separate process: every RPC from connect and Python clients`, async () => {
+    const w = await metalWorld();
+    const dir = await Deno.makeTempDir({ prefix: "cmi-proc-" });
+    const stubs = await pythonStubs();
+    let proc: CmiProcess | undefined;
+    try {
+      const listen = transport === "tcp" ? "tcp://127.0.0.1:0" : `unix://${dir}/cmi.sock`;
+      proc = await startCmiProcess(listen, w.url);
+      if (transport === "unix") assertEquals(proc.endpoint, listen);
+      else ok(/^tcp:\/\/127\.0\.0\.1:\d+$/.test(proc.endpoint) && !proc.endpoint.endsWith(":0"), proc.endpoint);
+
+      const providerID = await connectScenario(w, proc.endpoint, `m-${transport}`);
+
+      if ("skip" in stubs) {
+        console.log(`SKIPPED Python grpcio interop: ${stubs.skip}`);
+      } else {
+        await pythonScenario(w, stubs.dir, proc.endpoint, `m-${transport}`, providerID);
+      }
+
+      const { code, stderr } = await proc.stop();
+      proc = undefined;
+      assertEquals(code, 0, `exit code after SIGTERM; stderr: ${stderr}`);
+      ok(stderr.includes("CMI server stopped"), stderr);
+      ok(!stderr.includes(w.sim.defaultToken), "the API token must not be logged");
+      ok(!stderr.includes("abcdef.0123456789abcdef"), "user data must not be logged");
+      if (transport === "unix") await rejects(Deno.lstat(`${dir}/cmi.sock`), Deno.errors.NotFound);
+    } finally {
+      if (proc) await proc.stop();
+      await w.stop();
+      await Deno.remove(dir, { recursive: true });
+      if ("dir" in stubs) await Deno.remove(stubs.dir, { recursive: true });
+    }
+  });
+}
