@@ -166,10 +166,13 @@ const NO_CAPACITY = [
   /no available servers with plan/i,
 ];
 const RESERVATION_UNAVAILABLE = /server is not provisionable/i;
-/** A message about one reservation that cannot be used (busy, spare, other plan, unknown). */
+/**
+ * With a specific reservation in the request, a 4xx answer about a hardware reservation is about that one (busy,
+ * spare, other plan, other location, unknown).
+ */
 const RESERVATION_PROBLEM = [
-  /reservation.*(not provisionable|not available|unavailable|already|in use|busy|spare|not found|does not match|doesn'?t match|different plan|cannot be used|can'?t be used)/i,
-  /not a valid (hardware )?reservation/i,
+  /hardware reservation/i,
+  /reservation.*(not provisionable|not available|unavailable|in use|busy|spare|not found)/i,
 ];
 
 /** Extra context for classifying an error response. */

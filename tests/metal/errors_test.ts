@@ -128,6 +128,8 @@ Deno.test("a specific reservation that cannot be used is MetalReservationUnavail
       [422, "Server is not provisionable"],
       [422, `${rid} is not a valid hardware reservation`],
       [422, "Hardware reservation is already in use"],
+      [422, `The hardware reservation ${rid} is for plan m3.large.x86, not c3.small.x86`],
+      [422, `The hardware reservation ${rid} is in facility da11, outside the requested location`],
       [404, "Hardware reservation not found"],
     ] as const
   ) {
