@@ -1,0 +1,88 @@
+/**
+ * The Equinix Metal credentials of a shoot: the `cloudprovider` secret named by `spec.secretRef` (keys `apiToken` and
+ * `projectID`). The token is registered with the redactor the moment it is read. Errors name the secret and the key.
+ */
+import type { KubeClient } from "../../k8s/client.ts";
+import { isNotFound } from "../../k8s/errors.ts";
+import type { KubeObject } from "../../k8s/objects.ts";
+import { Core } from "../../k8s/resources.ts";
+import { isUuid } from "../../metal/request_url.ts";
+import { registerSecret } from "../../observability/redact.ts";
+import { ConfigurationError, RetryableConfigurationError } from "../reconciler/error_codes.ts";
+
+/** What the Metal API needs. */
+export interface MetalCredentials {
+  apiToken: string;
+  projectID: string;
+}
+
+/** A Secret as read from the API server (values base64). */
+export interface SecretObject extends KubeObject {
+  data?: Record<string, string>;
+  type?: string;
+}
+
+/** Label gardenlet puts on WorkloadIdentity token secrets; Equinix Metal has no identity federation. */
+const WORKLOAD_IDENTITY_PURPOSE = "workload-identity-token-requestor";
+
+function decodeValue(b64: string, where: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+  } catch {
+    throw new ConfigurationError(`${where} is not valid base64-encoded UTF-8`);
+  }
+}
+
+/** Reads `apiToken` and `projectID` from a Secret (pure apart from registering the token with the redactor). */
+export function credentialsFromSecret(secret: SecretObject): MetalCredentials {
+  const name = `secret ${secret.metadata.namespace ?? ""}/${secret.metadata.name ?? ""}`;
+  if (secret.metadata.labels?.["security.gardener.cloud/purpose"] === WORKLOAD_IDENTITY_PURPOSE) {
+    throw new ConfigurationError(
+      `${name} holds a WorkloadIdentity token: Equinix Metal supports only static credentials (apiToken, projectID)`,
+    );
+  }
+  const data = secret.data ?? {};
+  if (Object.keys(data).length === 0) throw new ConfigurationError(`${name} does not contain any data`);
+  const value = (key: string): string => {
+    const raw = data[key];
+    if (raw === undefined) throw new ConfigurationError(`${name}: missing "${key}" field in secret`);
+    const text = decodeValue(raw, `${name}: field "${key}"`);
+    if (key === "apiToken") {
+      registerSecret(text);
+      registerSecret(text.trim());
+    }
+    const trimmed = text.trim();
+    if (trimmed === "") throw new ConfigurationError(`${name}: field "${key}" is empty`);
+    return trimmed;
+  };
+  const apiToken = value("apiToken");
+  const projectID = value("projectID");
+  if (!isUuid(projectID)) {
+    throw new ConfigurationError(
+      `${name}: field "projectID" must be an Equinix Metal project UUID, got "${projectID}"`,
+    );
+  }
+  return { apiToken, projectID };
+}
+
+/** Reads the credentials secret (`spec.secretRef`; its namespace defaults to the object's). */
+export async function readCredentials(
+  client: KubeClient,
+  ref: { name?: string; namespace?: string },
+  defaultNamespace: string,
+  signal?: AbortSignal,
+): Promise<MetalCredentials> {
+  const namespace = ref.namespace || defaultNamespace;
+  if (!ref.name) throw new ConfigurationError("spec.secretRef.name: Required value: names the credentials secret");
+  let secret: SecretObject;
+  try {
+    secret = await client.get<SecretObject>(Core.secrets, ref.name, { namespace, signal });
+  } catch (e) {
+    // gardenlet writes the secret before the Infrastructure; a missing one may still be on its way.
+    if (isNotFound(e)) {
+      throw new RetryableConfigurationError(`credentials secret ${namespace}/${ref.name} (spec.secretRef) not found`);
+    }
+    throw e;
+  }
+  return credentialsFromSecret(secret);
+}
