@@ -1,0 +1,80 @@
+/** The heartbeat Lease: created, then renewed every interval with fresh MicroTime; failures retried; flag checks. */
+import assert from "node:assert/strict";
+import {
+  Heartbeat,
+  HEARTBEAT_LEASE_NAME,
+  heartbeatLeaseSpec,
+  validateRenewInterval,
+} from "../../../src/extension/heartbeat/heartbeat.ts";
+import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
+import { KubeClient } from "../../../src/k8s/client.ts";
+import { Coordination } from "../../../src/k8s/resources.ts";
+import type { Lease } from "../../../src/k8s/leader_election.ts";
+import { FakeClock } from "../../../src/runtime/clock.ts";
+import { configureLogging } from "../../../src/observability/log.ts";
+import { eventually } from "../../support/eventually.ts";
+
+configureLogging({ level: "error" });
+const NS = "extension-provider-equinix-metal-abc12";
+
+Deno.test("heartbeat lease spec: holder, duration = interval, renewTime in microseconds UTC", () => {
+  assert.deepEqual(heartbeatLeaseSpec("provider-equinix-metal", 30, Date.UTC(2026, 0, 2, 3, 4, 5, 678)), {
+    holderIdentity: "provider-equinix-metal",
+    leaseDurationSeconds: 30,
+    renewTime: "2026-01-02T03:04:05.678000Z",
+  });
+  assert.throws(
+    () => validateRenewInterval(0),
+    /--heartbeat-renew-interval-seconds: must be an integer greater than 0/,
+  );
+  assert.throws(() => validateRenewInterval(-5), /greater than 0/);
+  assert.equal(validateRenewInterval(10), 10);
+});
+
+Deno.test("heartbeat: creates the lease, renews it every interval, survives a failed renewal, stops cleanly", async () => {
+  const clock = new FakeClock();
+  const api = await startApiServer({ clock, namespaces: ["default", NS] });
+  const client = new KubeClient(api.connection());
+  const stop = new AbortController();
+  try {
+    const hb = new Heartbeat({ client, namespace: NS, renewIntervalSeconds: 10, clock });
+    const done = hb.start(stop.signal);
+    const read = () => client.get<Lease>(Coordination.leases, HEARTBEAT_LEASE_NAME, { namespace: NS });
+    const first = await eventually(() => read().catch(() => undefined), { description: "lease created" });
+    assert.deepEqual(first.spec, {
+      holderIdentity: "provider-equinix-metal",
+      leaseDurationSeconds: 10,
+      renewTime: new Date(clock.now()).toISOString().replace("Z", "000Z"),
+    });
+
+    await clock.advance(10_000);
+    const second: Lease = await eventually(async () => {
+      const l = await read();
+      return l.spec?.renewTime !== first.spec?.renewTime ? l : undefined;
+    }, { description: "lease renewed after one interval" });
+    assert.equal(Date.parse(second.spec!.renewTime!) - Date.parse(first.spec!.renewTime!), 10_000);
+
+    // The API server refuses updates for a while: the heartbeat keeps trying and catches up.
+    const remove = api.faults.add({ verb: "update", resource: "leases", status: 500, times: 2 });
+    await clock.advance(10_000);
+    for (let i = 0; i < 5; i++) await clock.advance(2_000);
+    await eventually(async () => {
+      const l = await read();
+      return Date.parse(l.spec!.renewTime!) > Date.parse(second.spec!.renewTime!);
+    }, { description: "renewed after the failures" });
+    assert.ok(api.counters.snapshot().byVerbResource["update leases"] >= 3, "the failed updates were tried");
+    remove();
+
+    stop.abort();
+    await done;
+  } finally {
+    stop.abort();
+    client.close();
+    await api.stop();
+  }
+});
+
+Deno.test("heartbeat: a namespace is required", () => {
+  const client = new KubeClient({ server: "http://127.0.0.1:1" });
+  assert.throws(() => new Heartbeat({ client, namespace: "" }), /--heartbeat-namespace/);
+});
