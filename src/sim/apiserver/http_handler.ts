@@ -17,6 +17,7 @@ import type { Counters } from "./counters.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { decideEviction } from "./eviction.ts";
 import type { Faults } from "./faults.ts";
+import { streamingResponse } from "./http_listener.ts";
 import type { ObjectStore } from "./object_store.ts";
 import { applyPatch, parsePatchBody, type PatchKind, patchKindOf } from "./patching.ts";
 import type { ReadPath } from "./read_path.ts";
@@ -248,7 +249,10 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
         return json(200, reads.list(r, info.namespace, query));
       case "watch": {
         const watcher = reads.watch(r, info.namespace, query, info.name);
-        return new Response(watcher.stream, { status: 200, headers: { ...JSON_HEADERS, "cache-control": "no-cache" } });
+        return streamingResponse(watcher.stream, {
+          status: 200,
+          headers: { ...JSON_HEADERS, "cache-control": "no-cache" },
+        });
       }
       case "create":
         if (info.name || status) throw methodNotAllowed();

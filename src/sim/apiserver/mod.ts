@@ -20,6 +20,7 @@ import { generateServingCertificates } from "./certs.ts";
 import { Counters } from "./counters.ts";
 import { Faults } from "./faults.ts";
 import { createHttpHandler } from "./http_handler.ts";
+import { listenHttp } from "./http_listener.ts";
 import { renderKubeconfig } from "./kubeconfig_yaml.ts";
 import { ObjectStore } from "./object_store.ts";
 import { ReadPath } from "./read_path.ts";
@@ -188,20 +189,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     serverAddress: () => new URL(baseUrl).host,
   });
 
-  const listening = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    hostname,
-    port: opts.port ?? 0,
-    ...(certs ? { cert: certs.certPem, key: certs.keyPem } : {}),
-    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-    onError: (e) => {
-      log.error("unhandled error while serving", { error: e });
-      return new Response("internal error", { status: 500 });
-    },
-  }, handler);
-  const addr = await listening.promise;
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  baseUrl = `${tls ? "https" : "http"}://${host}:${addr.port}`;
+  const listener = await listenHttp(
+    { hostname, port: opts.port ?? 0, ...(certs ? { tls: { cert: certs.certPem, key: certs.keyPem } } : {}) },
+    handler,
+    log,
+  );
+  const host = listener.hostname.includes(":") ? `[${listener.hostname}]` : listener.hostname;
+  baseUrl = `${tls ? "https" : "http"}://${host}:${listener.port}`;
   log.debug("fake kube-apiserver listening", { url: baseUrl, tls });
 
   const crdResource = registry.resolve(
@@ -255,7 +249,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         controllers.stop();
         stopping.abort(new DOMException("fake API server stopped", "AbortError"));
         for (const w of store.allWatchers()) w.close("stopped");
-        await server.shutdown();
+        await listener.close();
         forgetSecret(token);
         log.debug("fake kube-apiserver stopped", { url: baseUrl });
       })();
