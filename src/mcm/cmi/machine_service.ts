@@ -66,37 +66,78 @@ function machineClass(providerSpec: Uint8Array): DriverMachineClass {
   return { name: "", provider: CMI_CLASS_PROVIDER, providerSpec };
 }
 
+/**
+ * Machines with a create, delete or shutdown in progress. The CMI spec answers a second mutating call for the same
+ * machine with ABORTED (the client retries later) instead of running both, e.g. when a client retries after its
+ * deadline while the first call still runs.
+ */
+class PendingMachines {
+  private readonly names = new Set<string>();
+
+  async run<T>(name: string, rpc: string, fn: () => Promise<T>): Promise<T> {
+    if (this.names.has(name)) {
+      throw new ConnectError(`${rpc}: an operation for machine "${name}" is already in progress`, Code.Aborted);
+    }
+    this.names.add(name);
+    try {
+      return await fn();
+    } finally {
+      this.names.delete(name);
+    }
+  }
+}
+
+function parsePvSpecs(bytes: Uint8Array): unknown[] {
+  if (bytes.length === 0) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw invalidField("GetVolumeIDsRequest", "PVSpecList", `not valid JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(parsed)) {
+    throw invalidField("GetVolumeIDsRequest", "PVSpecList", "expected a JSON list of PersistentVolume specs");
+  }
+  return parsed;
+}
+
 /** Implementation of `cmi.v1.Machine` backed by a driver. */
 export function machineService(driver: Driver): ServiceImpl<typeof Machine> {
+  const pending = new PendingMachines();
   return {
-    async createMachine(req, ctx) {
+    createMachine(req, ctx) {
       const m = "CreateMachineRequest";
-      const res = await driver.createMachine({
-        machine: { name: requireName(m, req.MachineName), lastKnownState: text(req.LastKnownState) },
-        machineClass: machineClass(requireSpec(m, req.ProviderSpec)),
-        secret: decodeSecrets(m, req.Secrets),
-        signal: ctx.signal,
-      });
-      return create(CreateMachineResponseSchema, {
-        ProviderID: res.providerID,
-        NodeName: res.nodeName,
-        LastKnownState: encoder.encode(res.lastKnownState ?? ""),
+      const name = requireName(m, req.MachineName);
+      const spec = requireSpec(m, req.ProviderSpec);
+      const secret = decodeSecrets(m, req.Secrets);
+      return pending.run(name, "CreateMachine", async () => {
+        const res = await driver.createMachine({
+          machine: { name, lastKnownState: text(req.LastKnownState) },
+          machineClass: machineClass(spec),
+          secret,
+          signal: ctx.signal,
+        });
+        return create(CreateMachineResponseSchema, {
+          ProviderID: res.providerID,
+          NodeName: res.nodeName,
+          LastKnownState: encoder.encode(res.lastKnownState ?? ""),
+        });
       });
     },
 
-    async deleteMachine(req, ctx) {
+    deleteMachine(req, ctx) {
       const m = "DeleteMachineRequest";
-      const res = await driver.deleteMachine({
-        machine: {
-          name: requireName(m, req.MachineName),
-          providerID: req.ProviderID,
-          lastKnownState: text(req.LastKnownState),
-        },
-        machineClass: machineClass(req.ProviderSpec),
-        secret: decodeSecrets(m, req.Secrets),
-        signal: ctx.signal,
+      const name = requireName(m, req.MachineName);
+      const secret = decodeSecrets(m, req.Secrets);
+      return pending.run(name, "DeleteMachine", async () => {
+        const res = await driver.deleteMachine({
+          machine: { name, providerID: req.ProviderID, lastKnownState: text(req.LastKnownState) },
+          machineClass: machineClass(req.ProviderSpec),
+          secret,
+          signal: ctx.signal,
+        });
+        return create(DeleteMachineResponseSchema, { LastKnownState: encoder.encode(res.lastKnownState ?? "") });
       });
-      return create(DeleteMachineResponseSchema, { LastKnownState: encoder.encode(res.lastKnownState ?? "") });
     },
 
     async getMachineStatus(req, ctx) {
@@ -120,39 +161,26 @@ export function machineService(driver: Driver): ServiceImpl<typeof Machine> {
       return create(ListMachinesResponseSchema, { MachineList: res.machineList });
     },
 
-    async shutDownMachine(req, ctx) {
+    shutDownMachine(req, ctx) {
       if (!canShutDown(driver)) {
         throw new ConnectError("ShutDownMachine is not implemented by this driver", Code.Unimplemented);
       }
       const m = "ShutDownMachineRequest";
-      const res = await driver.shutDownMachine({
-        machine: {
-          name: requireName(m, req.MachineName),
-          providerID: req.ProviderID,
-          lastKnownState: text(req.LastKnownState),
-        },
-        machineClass: machineClass(req.ProviderSpec),
-        secret: decodeSecrets(m, req.Secrets),
-        signal: ctx.signal,
+      const name = requireName(m, req.MachineName);
+      const secret = decodeSecrets(m, req.Secrets);
+      return pending.run(name, "ShutDownMachine", async () => {
+        const res = await driver.shutDownMachine({
+          machine: { name, providerID: req.ProviderID, lastKnownState: text(req.LastKnownState) },
+          machineClass: machineClass(req.ProviderSpec),
+          secret,
+          signal: ctx.signal,
+        });
+        return create(ShutDownMachineResponseSchema, { LastKnownState: encoder.encode(res.lastKnownState ?? "") });
       });
-      return create(ShutDownMachineResponseSchema, { LastKnownState: encoder.encode(res.lastKnownState ?? "") });
     },
 
     async getVolumeIDs(req, ctx) {
-      let pvSpecs: unknown[] = [];
-      if (req.PVSpecList.length) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(new TextDecoder().decode(req.PVSpecList));
-        } catch (e) {
-          throw invalidField("GetVolumeIDsRequest", "PVSpecList", `not valid JSON (${(e as Error).message})`);
-        }
-        if (!Array.isArray(parsed)) {
-          throw invalidField("GetVolumeIDsRequest", "PVSpecList", "expected a JSON list of PersistentVolume specs");
-        }
-        pvSpecs = parsed;
-      }
-      const res = await driver.getVolumeIDs({ pvSpecs, signal: ctx.signal });
+      const res = await driver.getVolumeIDs({ pvSpecs: parsePvSpecs(req.PVSpecList), signal: ctx.signal });
       return create(GetVolumeIDsResponseSchema, { VolumeIDs: res.volumeIDs });
     },
   };

@@ -88,6 +88,8 @@ export class EquinixMetalDriver implements Driver {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly clients = new Map<string, MetalClient>();
+  /** Tail of the running create of each machine (see `serialized`). */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly maxClients: number;
 
   constructor(private readonly opts: EquinixMetalDriverOptions = {}) {
@@ -115,6 +117,19 @@ export class EquinixMetalDriver implements Driver {
     this.clients.set(token, made);
     if (this.clients.size > this.maxClients) this.clients.delete(this.clients.keys().next().value!);
     return made;
+  }
+
+  /** Runs `fn` after every earlier call with the same key has finished. */
+  private async serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const run = previous.then(fn);
+    const tail = run.then(() => {}, () => {});
+    this.inFlight.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight.get(key) === tail) this.inFlight.delete(key);
+    }
   }
 
   /** Runs `fn` with the first token; on 401, once more with `alternateApiToken` if the secret has one. */
@@ -189,9 +204,12 @@ export class EquinixMetalDriver implements Driver {
           throw machineError("InvalidArgument", `Invalid request for machine "${name}": ${problems.join("; ")}`);
         }
         const owner = ownerOf(spec);
-        const device = await this.withClient(
-          creds.tokens,
-          (client) => this.createWith(client, spec, owner, name, userData, req.signal),
+        // One create per machine at a time: a second call (a client retrying after its deadline while the first
+        // still runs) waits and then finds the first one's device instead of racing it to a second device.
+        const device = await this.serialized(
+          `${owner.projectID}/${name}`,
+          () =>
+            this.withClient(creds.tokens, (client) => this.createWith(client, spec, owner, name, userData, req.signal)),
         );
         return {
           providerID: encodeProviderID(device.metro?.code ?? spec.metro, device.id),

@@ -27,9 +27,12 @@ interface CmiProcess {
   stop(): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-async function startCmiProcess(listen: string, metalApiUrl: string): Promise<CmiProcess> {
+/** Starts `cmi`; the endpoint goes into `--listen`, or with `viaEnv` into `CMI_ENDPOINT` (the spec's variable). */
+async function startCmiProcess(listen: string, metalApiUrl: string, viaEnv = false): Promise<CmiProcess> {
+  const listenArgs = viaEnv ? [] : ["--listen", listen];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P", "--quiet", "src/main.ts", "cmi", "--listen", listen, "--metal-api-url", metalApiUrl],
+    args: ["run", "-P", "--quiet", "src/main.ts", "cmi", ...listenArgs, "--metal-api-url", metalApiUrl],
+    env: viaEnv ? { CMI_ENDPOINT: listen } : {},
     cwd: ROOT,
     stdin: "null",
     stdout: "piped",
@@ -343,14 +346,15 @@ async function pythonScenario(w: World, stubs: string, endpoint: string, machine
 }
 
 for (const transport of ["tcp", "unix"] as const) {
-  Deno.test(`CMI over ${transport} in a separate process: every RPC from connect and Python clients`, async () => {
+  const how = transport === "tcp" ? "--listen" : "CMI_ENDPOINT";
+  Deno.test(`CMI over ${transport} (${how}) in a separate process: every RPC from connect and Python clients`, async () => {
     const w = await metalWorld();
     const dir = await Deno.makeTempDir({ prefix: "cmi-proc-" });
     const stubs = await pythonStubs();
     let proc: CmiProcess | undefined;
     try {
       const listen = transport === "tcp" ? "tcp://127.0.0.1:0" : `unix://${dir}/cmi.sock`;
-      proc = await startCmiProcess(listen, w.url);
+      proc = await startCmiProcess(listen, w.url, transport === "unix");
       if (transport === "unix") assertEquals(proc.endpoint, listen);
       else ok(/^tcp:\/\/127\.0\.0\.1:\d+$/.test(proc.endpoint) && !proc.endpoint.endsWith(":0"), proc.endpoint);
 

@@ -339,3 +339,27 @@ Deno.test("close() gives up on a call that outlives the drain timeout", async ()
     client.close();
   }
 });
+
+Deno.test("a second create/delete for a machine with an operation in progress is ABORTED; others proceed", async () => {
+  const driver = new FakeDriver();
+  let release!: () => void;
+  driver.gate = new Promise((r) => (release = r));
+  await withServer(driver, async (c) => {
+    const first = c.machine.createMachine({ MachineName: "m1", ProviderSpec: SPEC });
+    while (driver.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await rejects(
+      c.machine.createMachine({ MachineName: "m1", ProviderSpec: SPEC }),
+      isCode(Code.Aborted, /operation for machine "m1" is already in progress/),
+    );
+    await rejects(c.machine.deleteMachine({ MachineName: "m1" }), isCode(Code.Aborted));
+    // reads and other machines are not blocked
+    assertEquals((await c.machine.getMachineStatus({ MachineName: "m1", ProviderID: "p" })).NodeName, "m1");
+    assertEquals(
+      new TextDecoder().decode((await c.machine.deleteMachine({ MachineName: "m2" })).LastKnownState),
+      "deleted",
+    );
+    release();
+    assertEquals((await first).NodeName, "m1");
+    assertEquals((await c.machine.createMachine({ MachineName: "m1", ProviderSpec: SPEC })).NodeName, "m1");
+  });
+});

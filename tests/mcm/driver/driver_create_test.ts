@@ -270,3 +270,47 @@ Deno.test("create never logs the token or the user data", async () => {
   ok(!text.includes(f.sim.defaultToken), "token in logs");
   ok(!text.includes("abcdef.0123456789abcdef"), "bootstrap token from the user data in logs");
 });
+
+Deno.test("concurrent creates of one machine (a client retrying after its deadline) make one device", async () => {
+  const f = fixture();
+  // Slow POSTs widen the window between lookup and create in which an unserialised second call would race.
+  f.sim.faults.add({ method: "POST", endpoint: "/projects/{id}/devices", latencyMs: 1_000 });
+  const calls = [
+    f.driver.createMachine(f.req("m1")),
+    f.driver.createMachine(f.req("m1")),
+    f.driver.createMachine(f.req("m2")),
+  ];
+  let settled = false;
+  const all = Promise.all(calls).finally(() => (settled = true));
+  // Let simulated time pass until every call is done (each POST sleeps 1 s on the simulator's clock).
+  while (!settled) {
+    await new Promise((r) => setTimeout(r, 1));
+    await f.advance(1_000);
+  }
+  const [a, b, c] = await all;
+  assertEquals(a, b);
+  ok(a.providerID !== c.providerID);
+  assertEquals(f.sim.devices().map((d) => d.hostname).sort(), ["m1", "m2"]);
+});
+
+Deno.test("Metal clients are cached per token, bounded", async () => {
+  const made: string[] = [];
+  const f = fixture({
+    driver: {
+      maxCachedClients: 2,
+      clientFactory: (token) => {
+        made.push(token);
+        return new MetalClient({ token, baseUrl: IN_PROCESS_BASE_URL, fetch: f.sim.fetch });
+      },
+    },
+  });
+  const other = f.sim.seed.tokens.filter((t) => t.token !== f.sim.defaultToken).map((t) => t.token);
+  const list = (token: string) => f.driver.listMachines(f.listReq({ secret: { apiToken: token } })).catch(() => {});
+  await list(f.sim.defaultToken);
+  await list(f.sim.defaultToken);
+  assertEquals(made.length, 1, "second call reuses the client");
+  await list(other[0]);
+  await list(other[1]);
+  await list(f.sim.defaultToken);
+  assertEquals(made.length, 4, "the least recently used client was dropped");
+});
