@@ -157,7 +157,7 @@ Deno.test("Unavailable: 429, 500, 502, 503, lost responses and timeouts, for cre
     { timeout: true as const },
   ];
   for (const fault of faults) {
-    const f = fixture({ driver: { timeoutMs: 200 } });
+    const f = fixture({ driver: { timeoutMs: 500 } });
     const { providerID } = await f.driver.createMachine(f.req("m0"));
     const label = JSON.stringify(fault);
     const remove = f.sim.faults.add({ ...fault });
