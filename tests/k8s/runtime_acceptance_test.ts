@@ -80,10 +80,22 @@ Deno.test("acceptance: an informer survives watch drops and 410s under concurren
 
     const fresh = await writer.listAll<ConfigMap>(Core.configMaps, { namespace: "default" });
     const expected = new Map(fresh.items.map((o) => [objectKey(o), o.metadata.resourceVersion]));
-    await eventually(() => {
+    const differences = () => {
       const cached = new Map(informer.list().map((o) => [objectKey(o), o.metadata.resourceVersion]));
-      return cached.size === expected.size && [...expected].every(([k, rv]) => cached.get(k) === rv);
-    }, { description: "informer cache equals a fresh list", timeoutMs: 10_000 });
+      const diffs: string[] = [];
+      for (const [k, rv] of expected) {
+        if (cached.get(k) !== rv) diffs.push(`${k}: server ${rv}, cache ${cached.get(k)}`);
+      }
+      for (const [k, rv] of cached) if (!expected.has(k)) diffs.push(`${k}: only cached (${rv})`);
+      return diffs;
+    };
+    await eventually(() => differences().length === 0, { timeoutMs: 10_000 }).catch(() => {
+      throw new Error(
+        `informer cache differs from a fresh list (list rv ${fresh.metadata.resourceVersion}, informer rv ` +
+          `${informer.resourceVersion()}, requests ${JSON.stringify(api.counters.snapshot().byVerb)}): ` +
+          differences().slice(0, 10).join("; ") + `\ninformer log:\n${logs.lines.slice(-20).join("\n")}`,
+      );
+    });
     assert.deepEqual(violations, [], "no stale object after a newer one");
     const counts = api.counters.snapshot().byVerb;
     assert.ok((counts.watch ?? 0) >= ROUNDS, `a watch was open for every drop (${JSON.stringify(counts)})`);
