@@ -9,7 +9,7 @@ import { Apps, Core, Machine as M } from "../../../src/k8s/resources.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import type { MachineClass, MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
 import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
-import { mcmDeployment, WorkerHarness } from "./harness.ts";
+import { WorkerHarness } from "./harness.ts";
 import { NS, pool, RESERVATION, USER_DATA, workerConfig, workerObject } from "./fixtures.ts";
 
 const Z = (pool: string, n: number) => `${NS}-${pool}-z${n}`;
