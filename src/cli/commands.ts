@@ -5,6 +5,7 @@ import { cmiCommand } from "./cmi.ts";
 import { apiserverCommand } from "./apiserver.ts";
 import { metalSimulatorCommand } from "./metal_simulator.ts";
 import { machineControllerCommand } from "./machine_controller.ts";
+import { extensionCommand } from "./extension.ts";
 
 // deno-lint-ignore no-explicit-any -- commands have different option types; commander only needs the instance
 type AnyCommand = Command<any, any, any>;
@@ -16,4 +17,5 @@ export const subcommands: Array<() => AnyCommand> = [
   apiserverCommand,
   metalSimulatorCommand,
   machineControllerCommand,
+  extensionCommand,
 ];

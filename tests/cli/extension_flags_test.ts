@@ -1,0 +1,114 @@
+/** The `extension` command's flags: upstream defaults, Go booleans, env fallbacks, errors naming the flag; --help. */
+import assert from "node:assert/strict";
+import { resolveExtensionFlags } from "../../src/cli/extension.ts";
+
+const main = new URL("../../src/main.ts", import.meta.url).pathname;
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-P", "--quiet", main, ...args],
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("extension flags: the Go provider's defaults", () => {
+  const { settings, errors } = resolveExtensionFlags({}, {});
+  assert.deepEqual(errors, []);
+  assert.deepEqual(settings, {
+    gardenerVersion: undefined,
+    kubeconfig: undefined,
+    master: undefined,
+    leaderElection: { id: "provider-equinix-metal-leader-election", namespace: undefined },
+    probeAddresses: [":8081", ":8080"],
+    concurrency: { controlplane: 5, infrastructure: 5, worker: 5, healthcheck: 1 },
+    heartbeat: { namespace: undefined, renewIntervalSeconds: 30 },
+    controllers: ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"],
+    configFile: undefined,
+    ignoreOperationAnnotation: false,
+    extensionClass: "shoot",
+    metalApiUrl: "https://api.equinix.com/metal/v1",
+    webhooks: { disabled: [], mode: "service", serverPort: 443, namespace: undefined },
+  });
+});
+
+Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled probes", () => {
+  const { settings } = resolveExtensionFlags({
+    leaderElection: "false",
+    ignoreOperationAnnotation: true,
+    controllers: ["infrastructure,heartbeat", "worker"],
+    disableControllers: ["worker"],
+    metricsBindAddress: "0",
+    healthBindAddress: "127.0.0.1:9000",
+    heartbeatRenewIntervalSeconds: "10",
+    infrastructureMaxConcurrentReconciles: "2",
+    extensionClass: "seed",
+  }, { LEADER_ELECTION_NAMESPACE: "extension-provider-equinix-metal-x1", WEBHOOK_CONFIG_NAMESPACE: "w" });
+  assert.equal(settings?.leaderElection, undefined);
+  assert.equal(settings?.ignoreOperationAnnotation, true);
+  assert.deepEqual(settings?.controllers, ["infrastructure", "heartbeat"]);
+  assert.deepEqual(settings?.probeAddresses, ["127.0.0.1:9000"]);
+  assert.deepEqual(settings?.heartbeat, { namespace: "extension-provider-equinix-metal-x1", renewIntervalSeconds: 10 });
+  assert.equal(settings?.concurrency.infrastructure, 2);
+  assert.equal(settings?.extensionClass, "seed");
+  assert.equal(settings?.webhooks.namespace, "w");
+  assert.deepEqual(
+    resolveExtensionFlags({ metricsBindAddress: ":9090", healthBindAddress: ":9090" }, {}).settings?.probeAddresses,
+    [":9090"],
+    "one server for one address",
+  );
+  assert.deepEqual(
+    resolveExtensionFlags({ metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0" }, {}).settings
+      ?.probeAddresses,
+    ["127.0.0.1:0", "127.0.0.1:0"],
+    "port 0 twice: two servers",
+  );
+  const le = resolveExtensionFlags({ leaderElectionNamespace: "flag-wins" }, { LEADER_ELECTION_NAMESPACE: "env" });
+  assert.equal(le.settings?.leaderElection?.namespace, "flag-wins");
+});
+
+Deno.test("extension flags: every problem is reported and names its flag", () => {
+  const { settings, errors } = resolveExtensionFlags({
+    controllers: ["infrastructure,dnsrecord"],
+    disableControllers: ["bastion"],
+    heartbeatRenewIntervalSeconds: "0",
+    workerMaxConcurrentReconciles: "many",
+    leaderElection: "maybe",
+    extensionClass: "cluster",
+    disableWebhooks: ["shoot,etcd"],
+    webhookConfigMode: "magic",
+    metricsBindAddress: "localhost",
+    metalApiUrl: "api.equinix.com",
+  }, {});
+  assert.equal(settings, undefined);
+  const expected = [
+    /^--leader-election: invalid boolean "maybe"$/,
+    /^--metrics-bind-address: invalid listen address/,
+    /^--worker-max-concurrent-reconciles: invalid integer "many"$/,
+    /^--heartbeat-renew-interval-seconds: must be at least 1, got 0$/,
+    /^--controllers: unknown controller\(s\) dnsrecord \(known: infrastructure, controlplane, worker, healthcheck, heartbeat\)$/,
+    /^--disable-controllers: unknown controller\(s\) bastion/,
+    /^--extension-class: unsupported value "cluster"/,
+    /^--disable-webhooks: unknown webhook\(s\) etcd/,
+    /^--webhook-config-mode: unsupported value "magic"/,
+    /^--metal-api-url: not an absolute http\(s\) URL/,
+  ];
+  for (const re of expected) assert.ok(errors.some((e) => re.test(e)), `${re} in ${JSON.stringify(errors, null, 1)}`);
+  assert.equal(errors.length, expected.length);
+});
+
+Deno.test("extension --help lists the flags; unknown controller names stop the start with exit code 2", async () => {
+  const help = await run(["extension", "--help"]);
+  assert.equal(help.code, 0, help.stderr);
+  for (const f of ["--leader-election", "--controllers", "--heartbeat-renew-interval-seconds", "--metal-api-url"]) {
+    assert.ok(help.stdout.includes(f), f);
+  }
+  const bad = await run(["extension", "--controllers", "infrastructure,foo", "--kubeconfig", "/nonexistent"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--controllers: unknown controller\(s\) foo/);
+  const missing = await run(["extension", "--kubeconfig", "/nonexistent/kubeconfig", "--metrics-bind-address", "0"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error: --kubeconfig: .*\/nonexistent\/kubeconfig/m);
+});

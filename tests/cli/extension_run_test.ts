@@ -1,0 +1,182 @@
+/**
+ * The `extension` command end to end: the real binary entry point as a subprocess against the fake API server (seed)
+ * and the Metal simulator over HTTP, with the objects of example/ — the Infrastructure reaches gardenlet's
+ * readiness, its key exists in the simulator, the heartbeat lease is renewed, leader election holds its lease, and
+ * SIGTERM stops the process cleanly. Plus the in-process `startExtension` with its probes.
+ */
+import assert from "node:assert/strict";
+import { resolveExtensionFlags, startExtension } from "../../src/cli/extension.ts";
+import { startApiServer } from "../../src/sim/apiserver/mod.ts";
+import { MetalSimulator } from "../../src/sim/metal/mod.ts";
+import { MetalClient } from "../../src/metal/client.ts";
+import { KubeClient } from "../../src/k8s/client.ts";
+import { Coordination, Core, Extensions } from "../../src/k8s/resources.ts";
+import type { KubeObject } from "../../src/k8s/objects.ts";
+import type { Lease } from "../../src/k8s/leader_election.ts";
+import type { Infrastructure } from "../../src/apis/extensions/v1alpha1.ts";
+import { configureLogging } from "../../src/observability/log.ts";
+import { loadSharedCrds, readYamlDocuments } from "../support/shared.ts";
+import { eventually } from "../support/eventually.ts";
+import { readinessProblems } from "../extension/reconciler/harness.ts";
+
+configureLogging({ level: "error" });
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const NS = "shoot--garden--playground";
+const CRDS = new Set([
+  "clusters.extensions.gardener.cloud",
+  "infrastructures.extensions.gardener.cloud",
+  "workers.extensions.gardener.cloud",
+]);
+
+function resourceOf(kind: string) {
+  const table: Record<string, typeof Core.namespaces> = {
+    Namespace: Core.namespaces,
+    Secret: Core.secrets,
+    Cluster: Extensions.clusters,
+    Infrastructure: Extensions.infrastructures,
+  };
+  const res = table[kind];
+  if (!res) throw new Error(`example kind ${kind} not handled by this test`);
+  return res;
+}
+
+/** Applies example/10..30 with the simulator's credentials in place of the placeholders. */
+async function applyExamples(client: KubeClient, token: string, project: string): Promise<void> {
+  for (const file of ["10-cluster.yaml", "20-secret.yaml", "30-infrastructure.yaml"]) {
+    const text = (await Deno.readTextFile(`${ROOT}example/${file}`))
+      .replaceAll("${METAL_API_TOKEN}", token)
+      .replaceAll("${METAL_PROJECT_ID}", project);
+    const path = await Deno.makeTempFile({ suffix: ".yaml" });
+    await Deno.writeTextFile(path, text);
+    for (const doc of readYamlDocuments(path) as KubeObject[]) await client.create(resourceOf(doc.kind!), doc);
+    await Deno.remove(path);
+  }
+}
+
+async function seed() {
+  const api = await startApiServer({ namespaces: ["default", "kube-system", "garden"] });
+  await api.installCrds(loadSharedCrds("gardener").filter((c) => CRDS.has(c.metadata.name ?? "")));
+  return { api, client: new KubeClient(api.connection()) };
+}
+
+Deno.test("extension command: reconciles example/30-infrastructure.yaml to Succeeded, renews the heartbeat, stops on SIGTERM", async () => {
+  const { api, client } = await seed();
+  const sim = new MetalSimulator({ randomSeed: 3 });
+  const served = await sim.serve();
+  const dir = await Deno.makeTempDir({ prefix: "extension-run-" });
+  let child: Deno.ChildProcess | undefined;
+  try {
+    await applyExamples(client, sim.defaultToken, sim.defaultProjectId);
+    await api.writeKubeconfig(`${dir}/kubeconfig`);
+    child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-P",
+        "--quiet",
+        `${ROOT}src/main.ts`,
+        "--log-level",
+        "info",
+        "extension",
+        "--kubeconfig",
+        `${dir}/kubeconfig`,
+        "--leader-election-namespace",
+        "default",
+        "--heartbeat-renew-interval-seconds",
+        "1",
+        "--metal-api-url",
+        served.url,
+        "--metrics-bind-address",
+        "127.0.0.1:0",
+        "--health-bind-address",
+        "127.0.0.1:0",
+      ],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+      env: { LEADER_ELECTION_NAMESPACE: "" },
+    }).spawn();
+    const output = child.output();
+
+    const infra = await eventually(async () => {
+      const obj = await client.get<Infrastructure>(Extensions.infrastructures, "playground", { namespace: NS });
+      return readinessProblems(obj).length === 0 ? obj : undefined;
+    }, { timeoutMs: 30_000, description: "Infrastructure playground ready" });
+    const sshKeyID = (infra.status?.providerStatus as { sshKeyID: string }).sshKeyID;
+    const metal = new MetalClient({ token: sim.defaultToken, baseUrl: served.url });
+    const key = await metal.sshKeys.get(sshKeyID);
+    assert.equal(key.label, `${NS}-ssh-publickey`);
+    assert.equal(infra.status?.lastOperation?.type, "Create");
+
+    const lease = () =>
+      client.get<Lease>(Coordination.leases, "gardener-extension-heartbeat", { namespace: "default" });
+    const first = await eventually(() => lease().catch(() => undefined), { description: "heartbeat lease" });
+    assert.equal(first.spec?.holderIdentity, "provider-equinix-metal");
+    assert.equal(first.spec?.leaseDurationSeconds, 1);
+    await eventually(async () => (await lease()).spec?.renewTime !== first.spec?.renewTime, {
+      timeoutMs: 10_000,
+      description: "heartbeat renewed",
+    });
+    const leader = await client.get<Lease>(Coordination.leases, "provider-equinix-metal-leader-election", {
+      namespace: "default",
+    });
+    assert.ok(leader.spec?.holderIdentity, "the leader lease is held");
+
+    child.kill("SIGTERM");
+    const out = await output;
+    child = undefined;
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr.slice(-2000));
+    assert.ok(!stderr.includes(sim.defaultToken), "the API token never reaches the logs");
+    assert.match(stderr, /Successfully reconciled infrastructure/);
+  } finally {
+    if (child) {
+      child.kill("SIGKILL");
+      await child.output();
+    }
+    client.close();
+    sim.close();
+    await served.stop();
+    await api.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("startExtension in-process: probes serve, readiness follows the caches, heartbeat without leader election, clean stop", async () => {
+  const { api, client } = await seed();
+  let ext: Awaited<ReturnType<typeof startExtension>> | undefined;
+  try {
+    const { settings, errors } = resolveExtensionFlags({
+      leaderElection: "false",
+      controllers: ["infrastructure,heartbeat"],
+      heartbeatNamespace: "default",
+      metricsBindAddress: "127.0.0.1:0",
+      healthBindAddress: "127.0.0.1:0",
+    }, {});
+    assert.deepEqual(errors, []);
+    ext = await startExtension({ settings: settings!, connection: api.connection() });
+    assert.equal(ext.probeUrls.length, 2);
+    const [health] = ext.probeUrls;
+    assert.equal((await (await fetch(`${health}/healthz`)).text()).trim(), "ok");
+    await eventually(async () => (await fetch(`${health}/readyz`).then((r) => r.text())).trim() === "ok", {
+      description: "ready once the informers synced",
+    });
+    const metrics = await (await fetch(`${ext.probeUrls[1]}/metrics`)).text();
+    assert.match(metrics, /controller_runtime_active_workers/);
+    await eventually(() => client.get(Coordination.leases, "gardener-extension-heartbeat", { namespace: "default" }));
+    assert.equal(await ext.stop(), "signal");
+    ext = undefined;
+  } finally {
+    await ext?.stop();
+    client.close();
+    await api.stop();
+  }
+});
+
+Deno.test("startExtension: leader election needs a namespace; the error names the flag", async () => {
+  const { settings } = resolveExtensionFlags({ metricsBindAddress: "0", healthBindAddress: "0" }, {});
+  await assert.rejects(
+    startExtension({ settings: settings!, connection: { server: "http://127.0.0.1:1" } }),
+    /--leader-election-namespace: required/,
+  );
+});
