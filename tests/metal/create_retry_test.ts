@@ -8,6 +8,7 @@ import { FakeClock } from "../../src/runtime/clock.ts";
 import { MetalClient } from "../../src/metal/client.ts";
 import { MetalNetworkError, MetalServerError, MetalTimeoutError } from "../../src/metal/errors.ts";
 import type { Device } from "../../src/metal/types.ts";
+import { captureLogs } from "../../src/observability/log.ts";
 import { Registry } from "../../src/observability/metrics.ts";
 import { device, hang, json, PROJECT_ID, settle, testClient, TOKEN, until, uuid } from "./fake_api.ts";
 
@@ -88,14 +89,22 @@ Deno.test("with dedupe finding nothing, the POST is sent again after the lookup"
 
 Deno.test("when the dedupe lookup itself fails, the create fails with the original error and no second POST", async () => {
   const { client, clock, requests } = testClient(() => json(500, OH_SNAP));
-  const result = client.devices.create(PROJECT_ID, input, {
-    dedupe: () => Promise.reject(new Error("lookup failed")),
-  }).catch((e) => e);
-  await settle();
-  await clock.advance(1_000);
-  const err = await result;
+  const logs = captureLogs();
+  let err: unknown;
+  try {
+    const result = client.devices.create(PROJECT_ID, input, {
+      dedupe: () => Promise.reject(new Error("lookup failed")),
+    }).catch((e) => e);
+    await settle();
+    await clock.advance(1_000);
+    err = await result;
+  } finally {
+    logs.restore();
+  }
   assert.ok(err instanceof MetalServerError);
   assert.equal(requests.length, 1);
+  const warning = logs.lines.map((l) => JSON.parse(l)).find((e) => e.level === "warn");
+  assert.equal(warning?.error, "lookup failed");
 });
 
 Deno.test("a 429 on create is retried without dedupe: the API did not act on it", async () => {
