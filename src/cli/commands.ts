@@ -3,6 +3,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { versionCommand } from "./version.ts";
 import { cmiCommand } from "./cmi.ts";
 import { apiserverCommand } from "./apiserver.ts";
+import { playgroundCommand } from "./playground.ts";
 import { metalSimulatorCommand } from "./metal_simulator.ts";
 import { machineControllerCommand } from "./machine_controller.ts";
 import { extensionCommand } from "./extension.ts";
@@ -15,6 +16,7 @@ export const subcommands: Array<() => AnyCommand> = [
   versionCommand,
   cmiCommand,
   apiserverCommand,
+  playgroundCommand,
   metalSimulatorCommand,
   machineControllerCommand,
   extensionCommand,

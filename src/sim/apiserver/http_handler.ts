@@ -505,6 +505,11 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
         code = e.code;
         return errorResponse(e);
       }
+      if (e instanceof DOMException && e.name === "AbortError") {
+        // An injected latency cut short by stop(): the server is going away, as kube-apiserver does on shutdown.
+        code = 503;
+        return errorResponse(withCode(503, "the server is shutting down"));
+      }
       log.error("request failed", { method: req.method, path, error: e });
       code = 500;
       return json(
