@@ -34,14 +34,14 @@ import type { CloudProfileConfig, MachineImage, WorkerConfig, WorkerStatus } fro
 import type { MachineClass } from "../../apis/machine/v1alpha1.ts";
 import { isQuantity } from "../../apis/quantity.ts";
 import type { ClusterContext } from "../reconciler/actuator.ts";
+import { ConfigurationError, RetryableConfigurationError } from "../reconciler/error_codes.ts";
+import { credentialsFromSecret, type SecretObject } from "../infrastructure/credentials.ts";
 import { buildClassSecret, buildMachineClass, type ClassNodeTemplate } from "./machine_class.ts";
 import { clusterAutoscalerAnnotationsOf, machineConfigurationOf } from "./machine_configuration.ts";
 import type { DesiredDeployment } from "./machine_deployment.ts";
 import { deploymentNameFor, machineClassName } from "./names.ts";
 import { distributeOverZones, distributePositiveIntOrPercent, parsePercent } from "./zone_distribution.ts";
 
-/** Keys of the cloudprovider secret the machines need. */
-export const CREDENTIALS_KEYS = ["apiToken", "projectID"] as const;
 /** Architecture of a pool that names none (Gardener's default). */
 export const DEFAULT_ARCHITECTURE = "amd64";
 
@@ -157,18 +157,22 @@ function nodeTemplateOf(
   return t;
 }
 
-/** Reads the credentials the classes need (projectID; apiToken must be present for the driver). */
+/**
+ * Reads the credentials the classes need (projectID; the driver needs apiToken too), with the Infrastructure
+ * controller's rules (static credentials only, projectID a UUID). `missing` is set when the secret does not exist.
+ */
 function credentialsOf(
   inputs: DesiredStateInputs,
   errors: FieldError[],
-): { projectID: string; name: string; namespace: string } {
+): { projectID: string; name: string; namespace: string; missing: boolean } {
   const { worker } = inputs;
   const ref = worker.spec.secretRef;
   const namespace = ref.namespace || worker.metadata.namespace || "";
   const name = ref.name ?? "";
+  const out = { projectID: "", name, namespace, missing: false };
   if (!name) {
     errors.push(required("spec.secretRef.name", "the Worker must reference the cloudprovider secret"));
-    return { projectID: "", name, namespace };
+    return out;
   }
   if (namespace !== worker.metadata.namespace) {
     // MCM only reads secrets of its own namespace.
@@ -176,22 +180,14 @@ function credentialsOf(
       invalid("spec.secretRef.namespace", namespace, `must be the Worker's namespace ${worker.metadata.namespace}`),
     );
   }
-  const secret = inputs.credentials;
-  if (!secret) {
-    errors.push(invalid("spec.secretRef.name", name, `secret ${namespace}/${name} does not exist`));
-    return { projectID: "", name, namespace };
+  if (!inputs.credentials) return { ...out, missing: true };
+  try {
+    out.projectID = credentialsFromSecret(inputs.credentials as SecretObject).projectID;
+  } catch (e) {
+    if (!(e instanceof ConfigurationError)) throw e;
+    errors.push(invalid("spec.secretRef.name", name, e.message));
   }
-  let projectID = "";
-  for (const key of CREDENTIALS_KEYS) {
-    const raw = secret.data?.[key];
-    const text = raw === undefined ? undefined : decodeBase64Text(raw);
-    if (text === undefined || text.trim() === "") {
-      errors.push(
-        invalid("spec.secretRef.name", name, `secret ${namespace}/${name} has no ${JSON.stringify(key)} data`),
-      );
-    } else if (key === "projectID") projectID = text.trim();
-  }
-  return { projectID, name, namespace };
+  return out;
 }
 
 /** The user data of a pool (base64 as stored, and decoded for redaction). */
@@ -454,6 +450,12 @@ export function computeDesiredWorker(inputs: DesiredStateInputs): DesiredWorker 
     seenNames.set(d.name, d.poolName);
   }
   if (errors.length > 0) throw new FieldValidationError(errors, object);
+  if (credentials.missing) {
+    // gardenlet writes the secret before the Worker; a missing one may still be on its way (as for Infrastructure).
+    throw new RetryableConfigurationError(
+      `${object}: credentials secret ${credentials.namespace}/${credentials.name} (spec.secretRef) not found`,
+    );
+  }
 
   return {
     namespace,

@@ -320,7 +320,6 @@ Deno.test("bad configurations name the field and the Worker (ERR_CONFIGURATION_P
     ["user data key missing", (i) => pools(i)[0].userDataSecretRef.key = "other", [
       "spec.pools[0].userDataSecretRef.key",
     ]],
-    ["missing credentials secret", (i) => i.credentials = undefined, ["spec.secretRef.name"]],
     ["credentials without projectID", (i) => delete i.credentials!.data!.projectID, ["spec.secretRef.name"]],
     ["in-place strategy", (i) => pools(i)[0].updateStrategy = "AutoInPlaceUpdate", ["spec.pools[0].updateStrategy"]],
     ["bad duration", (i) => pools(i)[0].machineControllerManager = { machineDrainTimeout: "10 minutes" }, [
@@ -340,6 +339,33 @@ Deno.test("bad configurations name the field and the Worker (ERR_CONFIGURATION_P
     }, ["spec.pools[0].zones[0]", "spec.pools[1].providerConfig.reservedDevicesOnly"]],
   ];
   for (const [what, change, want] of rows) assert.deepEqual(fieldErrors(change), want, what);
+});
+
+Deno.test("credentials: a missing secret is retryable (gardenlet may still write it); bad contents are configuration errors", () => {
+  const i = inputs();
+  i.credentials = undefined;
+  assert.throws(() => computeDesiredWorker(i), (e: Error) => {
+    assert.deepEqual(determineErrorCodes(e), ["ERR_RETRYABLE_CONFIGURATION_PROBLEM"]);
+    assert.equal(e.message, `Worker ${NS}/eqx: credentials secret ${NS}/cloudprovider (spec.secretRef) not found`);
+    return true;
+  });
+  // Together with a configuration error, the configuration error is what the user must fix first.
+  i.worker.spec.pools[0].zones = ["xx1"];
+  assert.throws(() => computeDesiredWorker(i), FieldValidationError);
+
+  const noProject = inputs();
+  delete noProject.credentials!.data!.projectID;
+  assert.throws(() => computeDesiredWorker(noProject), (e: Error) => {
+    assert.ok(e instanceof FieldValidationError);
+    assert.match(
+      e.message,
+      /spec\.secretRef\.name: Invalid value: "cloudprovider": secret .*\/cloudprovider: missing "projectID" field/,
+    );
+    return true;
+  });
+  const wi = inputs();
+  wi.credentials!.metadata!.labels = { "security.gardener.cloud/purpose": "workload-identity-token-requestor" };
+  assert.throws(() => computeDesiredWorker(wi), /holds a WorkloadIdentity token/);
 });
 
 Deno.test("error messages name the pool for in-place strategies and never carry the user data or the token", () => {

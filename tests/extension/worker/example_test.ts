@@ -23,6 +23,7 @@ configureLogging({ level: (Deno.env.get("TEST_LOG_LEVEL") ?? "error") as LogLeve
 const EXAMPLE = new URL("../../../example/", import.meta.url).pathname;
 const NS = "shoot--garden--playground";
 const SSH_KEY_ID = "c0ffee00-1234-4abc-8def-0123456789ab";
+const PROJECT_ID = "2f0b8a7c-5d4e-4c3b-9a1f-6e7d8c9b0a12";
 
 /** The YAML documents of an example file after envsubst of the given variables (as the README says). */
 function docs(file: string, vars: Record<string, string> = {}): KubeObject[] {
@@ -77,7 +78,9 @@ Deno.test("example objects reconcile into a MachineDeployment, MachineClass and 
     const seedObjects = docs("10-cluster.yaml");
     await client.create(Core.namespaces, seedObjects.find((d) => d.kind === "Namespace" && d.metadata.name === NS)!);
     await client.create(Extensions.clusters, seedObjects.find((d) => d.kind === "Cluster")!);
-    for (const s of docs("20-secret.yaml", { METAL_API_TOKEN: "token-for-the-example", METAL_PROJECT_ID: "proj-1" })) {
+    for (
+      const s of docs("20-secret.yaml", { METAL_API_TOKEN: "token-for-the-example", METAL_PROJECT_ID: PROJECT_ID })
+    ) {
       await client.create(Core.secrets, s);
     }
     await client.create(Extensions.workers, docs("40-worker.yaml", { METAL_SSH_KEY_ID: SSH_KEY_ID })[0]);
@@ -100,7 +103,7 @@ Deno.test("example objects reconcile into a MachineDeployment, MachineClass and 
     for (const o of [...mds, ...classes]) assertValidAgainstSharedCrd(o);
     for (const c of classes) {
       const spec = c.providerSpec as Record<string, unknown>;
-      assert.equal(spec.projectID, "proj-1");
+      assert.equal(spec.projectID, PROJECT_ID);
       assert.deepEqual(spec.sshKeys, [SSH_KEY_ID]);
       assert.equal(spec.OS, "flatcar_stable");
     }
