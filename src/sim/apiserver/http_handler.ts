@@ -396,7 +396,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
       const errors = validateScale(submitted);
       if (errors.length) throw invalid({ kind: "Scale", group: "autoscaling", name }, errors);
       return applyScale(r, current, submitted);
-    }, writeOptions(query, user));
+    }, { ...writeOptions(query, user), viaScale: true });
     return json(200, toScale(r, result.object));
   }
 
@@ -446,6 +446,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
     }
     const pod = deps.store.get("pods", ns, name);
     if (!pod) throw notFound({ resource: "pods", group: "", name });
+    const { req: del, dryRun } = deleteRequest(parsed.data.deleteOptions, query);
+    await writes.admitSubresourceCreate(r, "eviction", ns, name, {
+      apiVersion: "policy/v1",
+      kind: "Eviction",
+      ...(parsed.data as Record<string, unknown>),
+      metadata: { ...(parsed.data.metadata ?? {}), name, namespace: ns },
+    } as KubeObject, { dryRun, user });
     const pdbs = deps.store.list(storageKey(Policy.podDisruptionBudgets), ns).map((e) =>
       structuredClone(e.stored.object)
     );
@@ -458,7 +465,6 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
       err.status.details = { causes };
       throw err;
     }
-    const { req: del, dryRun } = deleteRequest(parsed.data.deleteOptions, query);
     await writes.delete(r, ns, name, del, { ...writeOptions(query, user), dryRun });
     return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
   }

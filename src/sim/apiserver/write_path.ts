@@ -29,6 +29,7 @@ import {
 import type { ObjectStore, StoredObject } from "./object_store.ts";
 import type { ResourceRegistry } from "./resource_registry.ts";
 import { hasSubresource, type ServedResource, storageKey } from "./served_resource.ts";
+import { toScale } from "./scale.ts";
 import { validateAgainstSchema } from "./schema_validation.ts";
 import {
   alreadyExists,
@@ -64,6 +65,8 @@ export interface WriteOptions {
   user: UserInfo;
   /** Only `status` goes through here; scale and eviction are mapped by the caller. */
   subresource?: "status";
+  /** The write came through the scale subresource: admission sees `scale` and autoscaling/v1 Scale objects. */
+  viaScale?: boolean;
   /** For server-side apply: record an Apply entry instead of Update. */
   applyManager?: string;
 }
@@ -210,6 +213,13 @@ export class WritePath {
     opts: WriteOptions,
   ): Promise<{ object: KubeObject; warnings: string[] }> {
     if (!this.admission.active()) return { object: obj, warnings: [] };
+    if (opts.viaScale) {
+      // Webhooks see the Scale, as for kube's scale subresource; a mutated Scale is not written back.
+      const attrs = this.attrs(operation, r, opts, obj, old, "scale");
+      attrs.object = toScale(r, obj);
+      attrs.oldObject = old ? toScale(r, old) : undefined;
+      return { object: obj, warnings: (await this.admission.admit(attrs)).warnings };
+    }
     const admitted = await this.admission.admit(this.attrs(operation, r, opts, obj, old, opts.subresource));
     if (!admitted.mutated || !admitted.object) return { object: obj, warnings: admitted.warnings };
     const mutated = this.checkTypeMeta(r, admitted.object);
@@ -230,6 +240,28 @@ export class WritePath {
     }
     const validated = this.validate(r, { ...mutated, apiVersion: obj.apiVersion }, opts);
     return { object: validated.object, warnings: [...admitted.warnings, ...validated.warnings] };
+  }
+
+  /** Admission of a CREATE on a subresource that stores nothing itself (pods/eviction). */
+  async admitSubresourceCreate(
+    r: ServedResource,
+    subresource: string,
+    namespace: string,
+    name: string,
+    object: KubeObject,
+    opts: Pick<WriteOptions, "dryRun" | "user">,
+  ): Promise<void> {
+    if (!this.admission.active()) return;
+    await this.admission.admit({
+      operation: "CREATE",
+      resource: r.type,
+      subResource: subresource,
+      namespace,
+      name,
+      object: structuredClone(object),
+      dryRun: opts.dryRun,
+      userInfo: opts.user,
+    });
   }
 
   private checkNamespaceWritable(r: ServedResource, namespace: string): void {

@@ -4,13 +4,21 @@ import { generateServingCertificates } from "../../../src/sim/apiserver/certs.ts
 import { configMap, withApi } from "./api_test_client.ts";
 
 type Review = {
-  request: { uid: string; operation: string; name: string; dryRun: boolean; object?: { metadata: { name: string } } };
+  request: {
+    uid: string;
+    operation: string;
+    name: string;
+    dryRun: boolean;
+    subResource?: string;
+    object?: { kind?: string; metadata: { name: string } };
+  };
 };
 
 /** A webhook server over HTTPS: /mutate adds a label, /validate denies objects named "forbidden". */
 async function startWebhook() {
   const certs = await generateServingCertificates();
-  const calls: Array<{ path: string; operation: string; name: string; dryRun: boolean }> = [];
+  const calls: Array<{ path: string; operation: string; name: string; dryRun: boolean; sub?: string; kind?: string }> =
+    [];
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, cert: certs.certPem, key: certs.keyPem, onListen() {} },
     async (req) => {
@@ -21,6 +29,8 @@ async function startWebhook() {
         operation: review.request.operation,
         name: review.request.name,
         dryRun: review.request.dryRun,
+        sub: review.request.subResource,
+        kind: review.request.object?.kind,
       });
       const response: Record<string, unknown> = { uid: review.request.uid, allowed: true };
       if (path === "/mutate") {
@@ -131,6 +141,44 @@ Deno.test("a webhook's service reference is routed through the Service's Endpoin
       assert.equal((await api.post(CM, configMap("forbidden"))).status, 403);
       assert.equal((await api.post(CM, configMap("welcome"))).status, 201);
       assert.deepEqual(hook.calls.map((c) => c.name), ["forbidden", "welcome"]);
+    });
+  } finally {
+    await hook.stop();
+  }
+});
+
+Deno.test("subresources reach webhooks as their rules say: pods/eviction (CREATE) and deployments/scale (UPDATE)", async () => {
+  const hook = await startWebhook();
+  try {
+    await withApi(async (api) => {
+      const cfg = webhookConfig("Validating", hook.url, hook.caBundle, ["CREATE", "UPDATE"]);
+      cfg.webhooks[0].rules = [
+        { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods/eviction"] },
+        { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["deployments/scale"] },
+      ];
+      await api.post("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", cfg);
+      for (const name of ["forbidden", "free"]) {
+        await api.post("/api/v1/namespaces/default/pods", { metadata: { name }, spec: { containers: [] } });
+      }
+      const denied = await api.post("/api/v1/namespaces/default/pods/forbidden/eviction", {
+        apiVersion: "policy/v1",
+        kind: "Eviction",
+        metadata: { name: "forbidden" },
+      });
+      assert.equal(denied.status, 403);
+      assert.equal((await api.get("/api/v1/namespaces/default/pods/forbidden")).status, 200);
+      const evicted = await api.post("/api/v1/namespaces/default/pods/free/eviction", { metadata: { name: "free" } });
+      assert.equal(evicted.status, 201);
+
+      const deploy = "/apis/apps/v1/namespaces/default/deployments";
+      await api.post(deploy, { metadata: { name: "web" }, spec: { replicas: 1, selector: {}, template: {} } });
+      await api.put(`${deploy}/web`, (await api.get(deploy + "/web")).body); // main resource: not in the rules
+      await api.put(`${deploy}/web/scale`, { spec: { replicas: 2 } });
+      assert.deepEqual(hook.calls.map((c) => `${c.operation} ${c.sub} ${c.kind} ${c.name}`), [
+        "CREATE eviction Eviction forbidden",
+        "CREATE eviction Eviction free",
+        "UPDATE scale Scale web",
+      ]);
     });
   } finally {
     await hook.stop();
