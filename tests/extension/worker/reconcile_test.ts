@@ -329,3 +329,20 @@ Deno.test("an in-place update strategy is rejected with ERR_CONFIGURATION_PROBLE
     await h.close();
   }
 });
+
+Deno.test("hibernation without an MCM Deployment (playground) succeeds; a hibernated, settled Worker resyncs without writes", async () => {
+  const h = await WorkerHarness.start({ hibernated: true });
+  try {
+    await h.createWorker();
+    await h.annotate();
+    assert.equal(await h.reconcile(), undefined, "no machines to wait for, no MCM to scale");
+    assert.deepEqual(readinessProblems(await h.getWorker()), []);
+    assert.deepEqual((await h.list<MachineDeployment>(M.machineDeployments)).map((d) => d.spec.replicas), [0, 0, 0]);
+    h.resetCounters();
+    await h.clock.advance(30_000);
+    assert.equal(await h.reconcile(), undefined);
+    assert.equal(h.writes(), 0);
+  } finally {
+    await h.close();
+  }
+});
