@@ -1,0 +1,93 @@
+/**
+ * Bad provider configurations through the generic reconciler: each ends in lastError with ERR_CONFIGURATION_PROBLEM
+ * naming the field, and no MachineDeployment, MachineClass or class Secret is created. Logs and status never carry the
+ * user data or the API token.
+ */
+import assert from "node:assert/strict";
+import { Core, Machine as M } from "../../../src/k8s/resources.ts";
+import { captureLogs, configureLogging } from "../../../src/observability/log.ts";
+import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
+import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { WorkerHarness } from "./harness.ts";
+import { API_TOKEN, NS, RESERVATION, workerConfig, workerObject } from "./fixtures.ts";
+
+const CASES: Array<[string, (w: Worker) => void, RegExp, (h: WorkerHarness) => Promise<void>]> = [
+  [
+    "unknown field",
+    (w) => w.spec.pools[0].providerConfig = { ...workerConfig(), reservations: [RESERVATION] },
+    /spec\.pools\[0\]\.providerConfig\.reservations: Forbidden: unknown field/,
+    async () => {},
+  ],
+  [
+    "reservedDevicesOnly of the wrong type",
+    (w) => w.spec.pools[0].providerConfig = { ...workerConfig([RESERVATION]), reservedDevicesOnly: "true" },
+    /spec\.pools\[0\]\.providerConfig\.reservedDevicesOnly: Invalid value: "true": expected a boolean, got string/,
+    async () => {},
+  ],
+  [
+    "reservationIDs of the wrong type",
+    (w) => w.spec.pools[1].providerConfig = { ...workerConfig(), reservationIDs: RESERVATION },
+    /spec\.pools\[1\]\.providerConfig\.reservationIDs: Invalid value: .*expected a list/,
+    async () => {},
+  ],
+  [
+    "unknown image",
+    (w) => w.spec.pools[1].machineImage = { name: "flatcar", version: "1.0.0" },
+    /spec\.pools\[1\]\.machineImage: Invalid value: "flatcar\/1\.0\.0": could not find machine image for flatcar\/1\.0\.0/,
+    async () => {},
+  ],
+  [
+    "zone outside the region",
+    (w) => w.spec.pools[1].zones = ["ny5", "da11"],
+    /spec\.pools\[1\]\.zones\[1\]: Unsupported value: "da11": not a zone \(Equinix facility\) of region ny/,
+    async () => {},
+  ],
+  [
+    "missing infrastructure status",
+    (w) => delete w.spec.infrastructureProviderStatus,
+    /spec\.infrastructureProviderStatus: Required value/,
+    async () => {},
+  ],
+  [
+    "missing user data secret",
+    () => {},
+    /spec\.pools\[1\]\.userDataSecretRef\.name: Invalid value: "user-data-pool-b": secret .* does not exist/,
+    async (h) => {
+      await h.client.delete(Core.secrets, "user-data-pool-b", { namespace: NS });
+    },
+  ],
+];
+
+for (const [what, change, message, prepare] of CASES) {
+  Deno.test(`bad configuration (${what}): ERR_CONFIGURATION_PROBLEM naming the field, nothing created`, async () => {
+    const h = await WorkerHarness.start();
+    configureLogging({ level: "debug" });
+    const logs = captureLogs();
+    try {
+      await prepare(h);
+      const w = workerObject();
+      change(w);
+      await h.createWorker(w);
+      await h.annotate();
+      assert.ok(await h.reconcileCatching() instanceof Error);
+      const got = await h.getWorker();
+      assertValidAgainstSharedCrd(got);
+      assert.equal(got.status?.lastOperation?.state, "Error");
+      assert.deepEqual(got.status?.lastError?.codes, ["ERR_CONFIGURATION_PROBLEM"]);
+      assert.match(got.status?.lastError?.description ?? "", message);
+      assert.match(got.status?.lastError?.description ?? "", new RegExp(`Worker ${NS}/eqx`));
+      assert.deepEqual(await h.names(M.machineDeployments), []);
+      assert.deepEqual(await h.names(M.machineClasses), []);
+      assert.deepEqual(await h.classSecretNames(), []);
+      assert.ok(logs.lines.some((l) => l.includes("Reconciling the worker")), "logs were captured");
+      const status = JSON.stringify(got.status);
+      for (const text of [...logs.lines, status]) {
+        assert.ok(!text.includes(API_TOKEN) && !text.includes("s3cr3t-bootstrap-token-value"), text);
+      }
+    } finally {
+      logs.restore();
+      configureLogging({ level: "error" });
+      await h.close();
+    }
+  });
+}
