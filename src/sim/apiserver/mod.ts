@@ -194,7 +194,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     handler,
     log,
   );
-  const host = listener.hostname.includes(":") ? `[${listener.hostname}]` : listener.hostname;
+  // A wildcard address is reached through loopback (which the serving certificate names).
+  const reachable = listener.hostname === "0.0.0.0"
+    ? "127.0.0.1"
+    : listener.hostname === "::"
+    ? "::1"
+    : listener.hostname;
+  const host = reachable.includes(":") ? `[${reachable}]` : reachable;
   baseUrl = `${tls ? "https" : "http"}://${host}:${listener.port}`;
   log.debug("fake kube-apiserver listening", { url: baseUrl, tls });
 

@@ -95,6 +95,8 @@ export const CRD_CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io
 const STATUS_ON_CREATE = new Set(["nodes"]);
 const REPLICA_DEFAULTED = new Set(["deployments.apps", "statefulsets.apps", "replicasets.apps"]);
 const GENERATED_NAME_ATTEMPTS = 8;
+/** Namespaces kube-apiserver refuses to delete. */
+const PROTECTED_NAMESPACES = new Set(["default", "kube-system", "kube-public"]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -545,6 +547,9 @@ export class WritePath {
     const storage = storageKey(r.type);
     const existing = this.store.get(storage, namespace, name);
     if (!existing) throw notFound(this.target(r, name));
+    if (storage === "namespaces" && PROTECTED_NAMESPACES.has(name)) {
+      throw forbidden(this.target(r, name), `namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    }
     this.checkPreconditions(r, existing.object, req);
     if (this.admission.active()) {
       await this.admission.admit(this.attrs("DELETE", r, opts, undefined, existing.object));

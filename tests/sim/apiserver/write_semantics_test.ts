@@ -356,3 +356,14 @@ Deno.test("writes to a Terminating namespace are refused with 403 Forbidden", as
     );
   });
 });
+
+Deno.test("default, kube-system and kube-public may not be deleted", async () => {
+  await withApi(async (api) => {
+    for (const ns of ["default", "kube-system", "kube-public"]) {
+      const res = await api.delete<{ reason: string; message: string }>(`/api/v1/namespaces/${ns}`);
+      assert.equal(res.status, 403);
+      assert.equal(res.body.message, `namespaces "${ns}" is forbidden: this namespace may not be deleted`);
+    }
+    assert.equal((await api.delete("/api/v1/namespaces/kube-node-lease")).status, 200);
+  });
+});
