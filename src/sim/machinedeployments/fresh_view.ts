@@ -43,6 +43,8 @@ export class FreshView<T extends KubeObject> {
 
   /** Records the object a create/update/patch (or a delete that left it in place) returned. */
   wrote(obj: T): void {
+    // A deleting object without finalizers no longer exists: the write (e.g. removing the last finalizer) ended it.
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length) return this.deleted(obj);
     const key = objectKey(obj);
     const rv = resourceVersionNumber(obj);
     const cached = this.informer.get(key);

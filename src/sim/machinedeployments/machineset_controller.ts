@@ -95,8 +95,10 @@ export class MachineSetReconciler implements Reconciler {
       replicaError = await this.terminate(machines.filter((m) => !m.metadata.deletionTimestamp), ctx.log);
     }
 
+    // Like MCM, the status describes the machines as this sync found them (a machine failed and deleted in this
+    // sync is still reported as failed); the changes made now show in the next sync, which their events trigger.
     const current = this.deps.sets.get(key) ?? ms;
-    const status = computeMachineSetStatus(current, this.machinesOf(current), replicaError, this.deps.clock.now());
+    const status = computeMachineSetStatus(current, machines, replicaError, this.deps.clock.now());
     if (machineSetStatusChanged(current, status)) {
       await this.deps.writes.writeStatus(MachineResources.machineSets, this.deps.sets, current, status);
     }

@@ -65,14 +65,15 @@ export function deployment(name: string, overrides: Partial<MachineDeployment["s
 }
 
 export class Harness {
-  readonly sim: MachineDeploymentSimulation;
+  sim: MachineDeploymentSimulation;
   readonly machines: Informer<Machine>;
   readonly sets: Informer<MachineSet>;
   readonly deployments: Informer<MachineDeployment>;
   /** Machine names whose deletion the phase setter holds back (with `holdDeletions`). */
   readonly held = new Set<string>();
   private readonly stop = new AbortController();
-  private readonly running: Promise<void>;
+  private simStop = new AbortController();
+  private running: Promise<void>;
   private readonly setter = new Set<Promise<void>>();
   /** Unexpected errors of the phase setter (tests assert there are none). */
   readonly setterErrors: unknown[] = [];
@@ -86,8 +87,8 @@ export class Harness {
     readonly opts: HarnessOptions,
   ) {
     this.phasePolicy = opts.phasePolicy ?? (() => "Running");
-    this.sim = new MachineDeploymentSimulation({ client, namespace: NS, clock, concurrency: opts.concurrency ?? 4 });
-    this.running = this.sim.start(this.stop.signal);
+    this.sim = this.newSimulation();
+    this.running = this.sim.start(this.simStop.signal);
     const informer = <T extends KubeObject>(res: typeof MachineResources.machines) =>
       new Informer<T>(testClient, res, { namespace: NS, clock });
     this.machines = informer<Machine>(MachineResources.machines);
@@ -114,6 +115,26 @@ export class Harness {
     return h;
   }
 
+  private newSimulation(): MachineDeploymentSimulation {
+    return new MachineDeploymentSimulation({
+      client: this.client,
+      namespace: NS,
+      clock: this.clock,
+      concurrency: this.opts.concurrency ?? 4,
+      rateLimiter: { baseDelayMs: 5, maxDelayMs: 2_000 },
+    });
+  }
+
+  /** Stops the simulation (as a crash or a restart would) and starts a fresh one with empty caches. */
+  async restartSimulation(): Promise<void> {
+    this.simStop.abort();
+    await this.pump(this.running);
+    this.simStop = new AbortController();
+    this.sim = this.newSimulation();
+    this.running = this.sim.start(this.simStop.signal);
+    await this.until(() => this.sim.hasSynced(), "restarted simulation synced");
+  }
+
   /** Changes the phase policy for machines seen from now on. */
   setPhasePolicy(policy: PhasePolicy): void {
     this.phasePolicy = policy;
@@ -121,6 +142,7 @@ export class Harness {
 
   async close(): Promise<void> {
     this.stop.abort();
+    this.simStop.abort();
     await this.pump(Promise.all([
       this.running,
       ...this.setter,
