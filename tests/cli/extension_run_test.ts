@@ -15,19 +15,14 @@ import type { KubeObject } from "../../src/k8s/objects.ts";
 import type { Lease } from "../../src/k8s/leader_election.ts";
 import type { Infrastructure } from "../../src/apis/extensions/v1alpha1.ts";
 import { configureLogging } from "../../src/observability/log.ts";
-import { loadSharedCrds, readYamlDocuments } from "../support/shared.ts";
+import { readYamlDocuments } from "../support/shared.ts";
 import { eventually } from "../support/eventually.ts";
-import { readinessProblems } from "../extension/reconciler/harness.ts";
+import { extensionCrds, readinessProblems } from "../extension/reconciler/harness.ts";
 
 configureLogging({ level: "error" });
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const NS = "shoot--garden--playground";
-const CRDS = new Set([
-  "clusters.extensions.gardener.cloud",
-  "infrastructures.extensions.gardener.cloud",
-  "workers.extensions.gardener.cloud",
-]);
 
 function resourceOf(kind: string) {
   const table: Record<string, typeof Core.namespaces> = {
@@ -56,7 +51,7 @@ async function applyExamples(client: KubeClient, token: string, project: string)
 
 async function seed() {
   const api = await startApiServer({ namespaces: ["default", "kube-system", "garden"] });
-  await api.installCrds(loadSharedCrds("gardener").filter((c) => CRDS.has(c.metadata.name ?? "")));
+  await api.installCrds(extensionCrds());
   return { api, client: new KubeClient(api.connection()) };
 }
 

@@ -83,9 +83,11 @@ Deno.test("controller: a failure is retried with backoff without a new annotatio
       failures-- > 0
         ? Promise.reject(new MetalServerError({ status: 503, messages: ["down"], method: "GET", path: "/x" }))
         : Promise.resolve();
-    await h.createInfrastructure();
-    await h.annotate("reconcile");
+    const obj = infrastructureObject();
+    obj.metadata.annotations = { "gardener.cloud/operation": "reconcile" };
+    await h.createInfrastructure(obj);
     await eventually(ready(h), { description: "ready after retries" });
+    await settle();
     assert.deepEqual(actuator.methods(), ["reconcile", "reconcile", "reconcile"]);
   } finally {
     await close();

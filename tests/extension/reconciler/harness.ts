@@ -31,6 +31,13 @@ const CRDS = new Set([
   "infrastructures.extensions.gardener.cloud",
   "workers.extensions.gardener.cloud",
 ]);
+let crds: KubeObject[] | undefined;
+
+/** The Cluster, Infrastructure and Worker CRDs of ../shared (parsed once per test module: parsing is the slow part). */
+export function extensionCrds(): KubeObject[] {
+  crds ??= loadSharedCrds("gardener").filter((c) => CRDS.has(c.metadata.name ?? ""));
+  return crds;
+}
 
 /** A Cluster for `NS` whose shoot is in region ny (enough for the protocol; the examples carry the full one). */
 export function clusterObject(shootAnnotations: Record<string, string> = {}, shootFailed = false): KubeObject {
@@ -121,7 +128,7 @@ export class ExtensionHarness {
     const clock = opts.clock ?? new FakeClock();
     const api = await startApiServer({ clock, namespaces: ["default", "kube-system", "garden", NS] });
     try {
-      await api.installCrds(loadSharedCrds("gardener").filter((c) => CRDS.has(c.metadata.name ?? "")));
+      await api.installCrds(extensionCrds());
     } catch (e) {
       await api.stop();
       throw e;
