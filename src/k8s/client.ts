@@ -277,6 +277,7 @@ export class KubeClient {
     }
   }
 
+  /** POST a new object (namespace from the object or the options; 409 AlreadyExistsError if it exists). */
   async create<T extends KubeObject>(res: ResourceType, obj: T, opts: WriteOptions = {}): Promise<T> {
     const ns = this.namespaceOf(res, obj, opts);
     if (res.namespaced && !ns) {
@@ -316,6 +317,7 @@ export class KubeClient {
     );
   }
 
+  /** PATCH an object or its status/scale subresource with the given patch type. */
   async patch<T extends KubeObject>(
     res: ResourceType,
     name: string,
@@ -365,6 +367,7 @@ export class KubeClient {
     return this.withTypeMeta(res, body as KubeObject);
   }
 
+  /** GET the scale subresource. */
   async getScale(res: ResourceType, name: string, opts: NamespaceOption = {}): Promise<Scale> {
     this.requireSubresource(res, "scale");
     return await this.objectRequest<Scale>("GET", this.objectPath(res, name, opts.namespace, "scale"), {});

@@ -72,6 +72,7 @@ export function truncateMessage(message: string): string {
   return message.length <= MAX_MESSAGE_LENGTH ? message : message.slice(0, MAX_MESSAGE_LENGTH - 3) + "...";
 }
 
+/** Writes core/v1 Events for one component, aggregating repeats. */
 export class EventRecorder {
   private readonly cache = new Map<string, Aggregate>();
   private chain: Promise<void> = Promise.resolve();

@@ -105,6 +105,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     return () => this.handlers.delete(handler);
   }
 
+  /** Adds an index; existing objects are indexed at once. */
   addIndexer(name: string, fn: IndexFunc<T>): void {
     if (this.indexers.has(name)) {
       if (this.indexers.get(name) === fn) return;
@@ -132,10 +133,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     await this.running;
   }
 
+  /** True once the first list has been applied to the cache. */
   hasSynced(): boolean {
     return this.isSynced;
   }
 
+  /** Resolves once synced; rejects with the signal's reason if it aborts first. */
   waitForSync(signal?: AbortSignal): Promise<void> {
     if (this.isSynced) return Promise.resolve();
     if (!signal) return this.synced.promise;
@@ -155,10 +158,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.lastResourceVersion;
   }
 
+  /** The cached object by reference or `namespace/name` key (frozen: copy before changing). */
   get(ref: ObjectRef | string): T | undefined {
     return this.store.get(typeof ref === "string" ? ref : objectKey(ref));
   }
 
+  /** Cached objects, optionally of one namespace. */
   list(namespace?: string): T[] {
     if (namespace === undefined) return [...this.store.values()];
     const keys = this.indices.get(NAMESPACE_INDEX)?.get(namespace);
@@ -166,6 +171,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     return [...this.store.values()].filter((o) => o.metadata.namespace === namespace);
   }
 
+  /** Cached objects filed under `value` in the named index. */
   byIndex(indexName: string, value: string): T[] {
     const index = this.indices.get(indexName);
     if (!index) throw new Error(`informer ${resourceName(this.resource)}: no index named "${indexName}"`);
@@ -490,10 +496,12 @@ export class InformerFactory {
     for (const i of this.informers.values()) i.start(signal);
   }
 
+  /** True when every informer created so far has synced. */
   hasSynced(): boolean {
     return [...this.informers.values()].every((i) => i.hasSynced());
   }
 
+  /** Resolves when every informer created so far has synced. */
   async waitForSync(signal?: AbortSignal): Promise<void> {
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
   }

@@ -58,6 +58,7 @@ function abortedPromise(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }
 
+/** Owns the informers, runnables, leader election and probe server of one component. */
 export class Manager {
   private readonly factory: InformerFactory;
   private readonly healthChecks = new Checks();
