@@ -112,6 +112,33 @@ Deno.test("reconcile after a spec change: type Reconcile, observedGeneration fol
   }
 });
 
+Deno.test("conditions written by the health checks survive every status write of the reconciler", async () => {
+  const { h, actuator, reconcile, close } = await setup();
+  try {
+    await h.createInfrastructure();
+    const conditions = [{
+      type: "ControlPlaneHealthy",
+      status: "True",
+      lastTransitionTime: "2026-01-01T00:00:00Z",
+      lastUpdateTime: "2026-01-01T00:00:00Z",
+      reason: "HealthCheckSuccessful",
+      message: "All health checks successful",
+    }];
+    await h.patchStatus({ conditions });
+    await h.annotate("reconcile");
+    actuator.next.reconcile = () => Promise.reject(new Error("first try fails"));
+    await assert.rejects(reconcile());
+    await reconcile();
+    const after = await h.getInfrastructure();
+    assertReady(after);
+    assert.deepEqual(after.status?.conditions, conditions);
+    const patches = h.api.counters.snapshot().byVerbResource["patch infrastructures/status"];
+    assert.ok(patches >= 4, "Processing, Error, Processing and Succeeded were all written");
+  } finally {
+    await close();
+  }
+});
+
 Deno.test("failure: Error, progress 50, capitalised description, lastError with codes, observedGeneration; retried by throwing", async () => {
   const { h, actuator, reconcile, close } = await setup();
   try {
