@@ -49,6 +49,8 @@ export interface InformerOptions<T> {
 }
 
 const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 800, maxMs: 30_000, factor: 2, jitter: 0.2 };
+/** Watches in a row that ended without any event or bookmark before the informer backs off. */
+const EMPTY_ENDS_BEFORE_BACKOFF = 3;
 /** Server-side watch timeout range, randomised so that many informers do not reconnect in lockstep. */
 const WATCH_TIMEOUT_MIN_S = 300;
 
@@ -235,12 +237,11 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Watches from the last resourceVersion, resuming after normal ends; returns when the server says 410 Gone. */
   private async watchUntilGone(signal: AbortSignal): Promise<void> {
-    let quickEnds = 0;
+    let emptyEnds = 0;
     while (!signal.aborted) {
       const stream = new AbortController();
       const stop = () => stream.abort();
       signal.addEventListener("abort", stop, { once: true });
-      const startedAt = this.clock.now();
       let events = 0;
       watchStarts.inc({ resource: this.resource.resource });
       try {
@@ -275,11 +276,12 @@ export class Informer<T extends KubeObject = KubeObject> {
         stream.abort();
         signal.removeEventListener("abort", stop);
       }
-      // A server that ends watches at once without events would make us spin: slow down in that case only.
-      quickEnds = events === 0 && this.clock.now() - startedAt < 1000 ? quickEnds + 1 : 0;
-      if (quickEnds > 0) {
-        await this.clock.sleep(backoffDelay(this.options.backoff ?? DEFAULT_BACKOFF, quickEnds - 1), signal)
-          .catch(() => {});
+      // A server that keeps ending watches without sending anything (not even a bookmark) would make us spin: back
+      // off after a few such ends in a row. One empty end is normal (a quiet watch timed out, or was dropped).
+      emptyEnds = events === 0 ? emptyEnds + 1 : 0;
+      if (emptyEnds >= EMPTY_ENDS_BEFORE_BACKOFF) {
+        const delay = backoffDelay(this.options.backoff ?? DEFAULT_BACKOFF, emptyEnds - EMPTY_ENDS_BEFORE_BACKOFF);
+        await this.clock.sleep(delay, signal).catch(() => {});
       }
     }
   }

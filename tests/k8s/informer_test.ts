@@ -365,3 +365,35 @@ Deno.test("informer: a lagging re-list never replaces a newer cached object or d
     await server.shutdown();
   }
 });
+
+Deno.test("informer: watches that keep ending empty are retried at once up to three times, then with backoff", async () => {
+  let watchRequests = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    if (new URL(req.url).searchParams.get("watch") === "true") {
+      watchRequests++;
+      return new Response(""); // ends at once, no events, no bookmark
+    }
+    return Response.json({ metadata: { resourceVersion: "10" }, items: [] });
+  });
+  const client = new KubeClient({ server: `http://127.0.0.1:${server.addr.port}` });
+  const clock = new FakeClock();
+  const stop = new AbortController();
+  try {
+    const informer = new Informer(client, Core.configMaps, {
+      clock,
+      backoff: { initialMs: 1000, maxMs: 1000, factor: 1, jitter: 0 },
+    });
+    informer.start(stop.signal);
+    await eventually(() => watchRequests === 3, { description: "three immediate re-watches" });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(watchRequests, 3, "then it waits on the clock");
+    await clock.advance(999);
+    assert.equal(watchRequests, 3);
+    await clock.advance(1);
+    await eventually(() => watchRequests === 4);
+  } finally {
+    stop.abort();
+    client.close();
+    await server.shutdown();
+  }
+});
