@@ -12,6 +12,7 @@ import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/co
 import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
 import { hasFinalizer, objectKey } from "../../k8s/objects.ts";
 import { Machine as MachineResources } from "../../k8s/resources.ts";
+import type { JsonPatchOperation } from "../../k8s/patch/json_patch.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { semanticEqual } from "./canonical_json.ts";
@@ -46,6 +47,27 @@ import { newSetTarget, rollingUpdateStep, type ScaleStep } from "./rolling_updat
 import { templatesEqualIgnoringHash } from "./template_hash.ts";
 import { describeProblems, machineDeploymentProblems } from "./validation.ts";
 import { desiredReplicas } from "./rollout_limits.ts";
+
+/**
+ * JSON patch from `set` to `refreshed` over the fields `refreshedNewSet` changes (guarded by the UID, not the
+ * resourceVersion: the set's own status writes must not make this fail).
+ */
+function refreshPatch(set: MachineSet, refreshed: MachineSet): JsonPatchOperation[] {
+  const ops: JsonPatchOperation[] = [
+    { op: "test", path: "/metadata/uid", value: set.metadata.uid },
+    { op: "add", path: "/metadata/annotations", value: refreshed.metadata.annotations ?? {} },
+  ];
+  const minReady = refreshed.spec?.minReadySeconds;
+  if (minReady !== undefined) ops.push({ op: "add", path: "/spec/minReadySeconds", value: minReady });
+  else if (set.spec?.minReadySeconds !== undefined) ops.push({ op: "remove", path: "/spec/minReadySeconds" });
+  const nodeTemplate = refreshed.spec?.template?.spec?.nodeTemplate;
+  if (nodeTemplate !== undefined) {
+    ops.push({ op: "add", path: "/spec/template/spec/nodeTemplate", value: nodeTemplate });
+  } else if (set.spec?.template?.spec?.nodeTemplate !== undefined) {
+    ops.push({ op: "remove", path: "/spec/template/spec/nodeTemplate" });
+  }
+  return ops;
+}
 
 /** What the MachineDeployment reconciler works with. */
 export interface DeploymentControllerDeps {
@@ -223,11 +245,15 @@ export class DeploymentReconciler implements Reconciler {
     if (newSet) {
       const refreshed = refreshedNewSet(md, newSet, revision);
       if (refreshed) {
-        this.deps.writes.count(MachineResources.machineSets, "update");
+        this.deps.writes.count(MachineResources.machineSets, "patch");
         this.deps.writes.stats.machineSetsUpdated++;
-        const out = await this.deps.writes.client.update<MachineSet>(MachineResources.machineSets, refreshed, {
-          fieldManager: FIELD_MANAGER,
-        });
+        const out = await this.deps.writes.client.patch<MachineSet>(
+          MachineResources.machineSets,
+          newSet.metadata.name!,
+          refreshPatch(newSet, refreshed),
+          "json",
+          { namespace: newSet.metadata.namespace, fieldManager: FIELD_MANAGER },
+        );
         this.deps.sets.wrote(out);
         log.debug("Brought the new machine set up to date with the deployment", { machineSet: out.metadata.name });
         return { md, newSet: out, oldSets };

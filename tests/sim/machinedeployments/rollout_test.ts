@@ -133,6 +133,11 @@ Deno.test("node template changes reach the existing machines without a rollout",
     const taints = [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }];
     await h.updateDeployment("pool-a", (md) => {
       md.spec.template.spec!.nodeTemplate = { metadata: { labels: { role: "gpu" } }, spec: { taints } };
+      md.spec.minReadySeconds = 60;
+      md.metadata.annotations = {
+        ...md.metadata.annotations,
+        "autoscaler.gardener.cloud/scale-down-unneeded-time": "30m0s",
+      };
     });
     await h.until(
       () => h.machines.list(NS).every((m) => m.spec.nodeTemplate?.metadata?.labels?.role === "gpu"),
@@ -141,6 +146,10 @@ Deno.test("node template changes reach the existing machines without a rollout",
     assertEquals(h.setsOf("pool-a").map((s) => s.metadata.name), [set], "no new machine set");
     assertEquals(h.machines.list(NS).map((m) => m.metadata.name).sort(), names, "no machine replaced");
     assertEquals(h.machines.list(NS)[0].spec.nodeTemplate?.spec?.taints, taints);
+    const updated = h.sets.get(`${NS}/${set}`)!;
+    assertEquals(updated.spec?.minReadySeconds, 60);
+    assertEquals(updated.metadata.annotations?.["autoscaler.gardener.cloud/scale-down-unneeded-time"], "30m0s");
+    assertEquals(updated.spec?.template?.spec?.nodeTemplate?.metadata?.labels, { role: "gpu" });
   } finally {
     await h.close();
   }
