@@ -6,7 +6,7 @@
 import { KubeClient } from "../k8s/client.ts";
 import type { Logger } from "../observability/log.ts";
 import { getLogger } from "../observability/log.ts";
-import { aborted } from "../runtime/shutdown.ts";
+import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 import { type ApiServer, startApiServer } from "../sim/apiserver/mod.ts";
 import { type AppliedObject, applyManifests } from "./apply_manifests.ts";
 import { defaultCrdDir, loadCrds } from "./crds.ts";
@@ -21,7 +21,7 @@ export interface PlaygroundOptions {
   kubeconfigOut?: string;
   /** Run the scenario once and return instead of serving until `signal` aborts. */
   once?: boolean;
-  /** Ends the serving phase (SIGINT/SIGTERM in the CLI). */
+  /** Ends the serving phase (default: the first SIGINT/SIGTERM). */
   signal?: AbortSignal;
   /** CRD directory with `gardener/` and `machine/` (default: ../shared/crds beside the project). */
   crdsDir?: string;
@@ -73,7 +73,7 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
     const result = { kubeconfigPath: path, url: api.url, applied };
     if (opts.once) return result;
     print(`serving at ${api.url}; press Ctrl-C to stop`);
-    if (opts.signal) await aborted(opts.signal);
+    await aborted(opts.signal ?? shutdownSignal(log));
     return result;
   } finally {
     client?.close();
