@@ -3,20 +3,20 @@
  * machines each (1,000 machines) against the in-process fake API server, on the real clock. A stand-in for the
  * machine controller puts the finalizer on new machines, makes them Running and releases deleted ones.
  *
- * Run: `.tools/deno run -A --v8-flags=--expose-gc tests/sim/machinedeployments/scale_bench.ts`
- * (kept beside its tests; `deno task bench` only runs tests/bench/).
+ * Run: `deno task bench machinedeployments`
+ * (the harness is shared with the tests in tests/sim/machinedeployments).
  */
-import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { Informer } from "../../../src/k8s/informer.ts";
-import { isConflict, isNotFound } from "../../../src/k8s/errors.ts";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
-import { configureLogging } from "../../../src/observability/log.ts";
-import { type Machine, type MachineDeployment, MCM_FINALIZER } from "../../../src/apis/machine/v1alpha1.ts";
-import { MachineDeploymentSimulation } from "../../../src/sim/machinedeployments/mod.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
-import { cpuSeconds, machineDescription, peakRssMb, report } from "../../bench/report.ts";
-import { deployment, NS } from "./harness.ts";
+import { startApiServer } from "../../src/sim/apiserver/mod.ts";
+import { KubeClient } from "../../src/k8s/client.ts";
+import { Informer } from "../../src/k8s/informer.ts";
+import { isConflict, isNotFound } from "../../src/k8s/errors.ts";
+import { Machine as MachineResources } from "../../src/k8s/resources.ts";
+import { configureLogging } from "../../src/observability/log.ts";
+import { type Machine, type MachineDeployment, MCM_FINALIZER } from "../../src/apis/machine/v1alpha1.ts";
+import { MachineDeploymentSimulation } from "../../src/sim/machinedeployments/mod.ts";
+import { loadSharedCrds } from "../support/shared.ts";
+import { cpuSeconds, machineDescription, peakRssMb, report } from "./report.ts";
+import { deployment, NS } from "../sim/machinedeployments/harness.ts";
 
 configureLogging({ level: "error" });
 const DEPLOYMENTS = 100;
