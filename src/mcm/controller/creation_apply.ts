@@ -11,13 +11,14 @@ import {
   type MachineClass,
 } from "../../apis/machine/v1alpha1.ts";
 import { Core } from "../../k8s/resources.ts";
-import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
+import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/errors.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import { MachineError, type SecretData } from "../driver/driver.ts";
 import type { ControllerContext } from "./context.ts";
 import {
   bootstrapTokenSecretName,
   buildBootstrapTokenSecret,
+  isTokenOf,
   randomTokenSecret,
   type Secret,
   tokenFromSecret,
@@ -39,8 +40,8 @@ import { currentStatus, lastOperation, withOperation } from "./status.ts";
 import type { EffectiveSettings } from "./timeouts.ts";
 import { observeMachineDuration } from "./metrics.ts";
 
-/** Bootstrap tokens we registered for redaction, by machine key (forgotten when the token is deleted). */
-const tokensByMachine = new Map<string, string>();
+/** Bootstrap tokens we registered for redaction, and their secrets' uids, by machine key. */
+const tokensByMachine = new Map<string, { token: string; uid?: string }>();
 
 /** Gets or creates the machine's bootstrap token in the target's kube-system; returns `<id>.<secret>`. */
 export async function ensureBootstrapToken(
@@ -73,32 +74,44 @@ export async function ensureBootstrapToken(
     }
     forgetSecret(tokenSecret);
   }
+  if (!isTokenOf(secret, machine.metadata.name!, machine.metadata.namespace)) {
+    throw new Error(
+      `bootstrap token secret ${BOOTSTRAP_TOKEN_NAMESPACE}/${name} belongs to another machine (token id clash); ` +
+        "retrying once it is gone",
+    );
+  }
   const token = tokenFromSecret(secret);
   const key = `${machine.metadata.namespace}/${machine.metadata.name}`;
-  if (tokensByMachine.get(key) !== token) {
-    const old = tokensByMachine.get(key);
+  const known = tokensByMachine.get(key);
+  if (known?.token !== token) {
     registerSecret(token);
-    tokensByMachine.set(key, token);
-    if (old) forgetSecret(old);
+    if (known) forgetSecret(known.token);
   }
+  tokensByMachine.set(key, { token, uid: secret.metadata.uid });
   return token;
 }
 
-/** Deletes the machine's bootstrap token (after it joined); absent is fine. */
+/** Deletes the machine's bootstrap token (after it joined) if it is the machine's own; absent is fine. */
 export async function deleteBootstrapToken(ctx: ControllerContext, machine: Machine): Promise<void> {
   if (!ctx.target) return;
-  try {
-    await ctx.target.delete(Core.secrets, bootstrapTokenSecretName(machine.metadata.name!), {
-      namespace: BOOTSTRAP_TOKEN_NAMESPACE,
-    });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
   const key = `${machine.metadata.namespace}/${machine.metadata.name}`;
-  const token = tokensByMachine.get(key);
-  if (token) {
+  const name = bootstrapTokenSecretName(machine.metadata.name!);
+  let uid = tokensByMachine.get(key)?.uid;
+  try {
+    if (!uid) {
+      // Not created by this process: check the owner before deleting (a clashing id belongs to another machine).
+      const secret = await ctx.target.get<Secret>(Core.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
+      if (!isTokenOf(secret, machine.metadata.name!, machine.metadata.namespace)) return;
+      uid = secret.metadata.uid;
+    }
+    await ctx.target.delete(Core.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE, preconditions: { uid } });
+  } catch (e) {
+    if (!isNotFound(e) && !isConflict(e)) throw e;
+  }
+  const known = tokensByMachine.get(key);
+  if (known) {
     tokensByMachine.delete(key);
-    forgetSecret(token);
+    forgetSecret(known.token);
   }
 }
 

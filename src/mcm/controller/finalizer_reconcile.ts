@@ -55,9 +55,6 @@ export async function reconcileNode(ctx: ControllerContext, key: string): Promis
       case "ignore":
         log.debug("Ignoring node", { reason: action.reason });
         return 0;
-      case "addFinalizer":
-        await target.patch(Core.nodes, key, finalizerPatch(node!, NODE_FINALIZER, true), "merge");
-        return 0;
       case "removeFinalizer":
         await target.patch(Core.nodes, key, finalizerPatch(node!, NODE_FINALIZER, false), "merge");
         return 0;

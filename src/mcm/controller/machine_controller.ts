@@ -16,7 +16,6 @@ import {
   type Machine,
   type MachineClass,
   NODE_ANNOTATION_NOT_MANAGED_BY_MCM,
-  NODE_FINALIZER,
 } from "../../apis/machine/v1alpha1.ts";
 import type { Driver } from "../driver/driver.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
@@ -60,6 +59,12 @@ export interface MachineControllerDeps {
   clock?: Clock;
   log?: Logger;
 }
+
+/**
+ * Orphan collection after Machine deletions and OutOfRange errors: MCM runs a pass for every trigger; we coalesce
+ * them (a pass lists every device of every class, so deleting 1,000 machines would list them hundreds of times).
+ */
+export const ORPHAN_TRIGGER_POLICY = { debounceMs: 5_000, minIntervalMs: 60_000 } as const;
 
 /** MCM's maximum of consecutive failures per key before a key is dropped. */
 const MAX_RETRIES = 15;
@@ -179,6 +184,7 @@ export class MachineController {
       "Orphan collection",
       () => deps.options.machineSafetyOrphanVmsPeriodMs,
       () => collectOrphans(ctx, this.runSignal ?? new AbortController().signal),
+      ORPHAN_TRIGGER_POLICY,
     );
     this.probeTask = new PeriodicTask(
       ctx,
@@ -245,7 +251,6 @@ export class MachineController {
       predicates: [{
         update: (o, n) =>
           !!n.metadata.deletionTimestamp !== !!o.metadata.deletionTimestamp ||
-          !(n.metadata.finalizers?.includes(NODE_FINALIZER) ?? false) ||
           o.metadata.annotations?.[NODE_ANNOTATION_NOT_MANAGED_BY_MCM] !==
             n.metadata.annotations?.[NODE_ANNOTATION_NOT_MANAGED_BY_MCM],
       }],

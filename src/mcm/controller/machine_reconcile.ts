@@ -15,6 +15,7 @@ import {
   type MachineClass,
   type MachineStatus,
   MCM_FINALIZER,
+  NODE_FINALIZER,
   phaseOf,
 } from "../../apis/machine/v1alpha1.ts";
 import { objectKey } from "../../k8s/objects.ts";
@@ -26,7 +27,8 @@ import { needsCreationFlow } from "./creation_flow.ts";
 import { deleteBootstrapToken, runCreationFlow } from "./creation_apply.ts";
 import { effectiveSettings } from "./timeouts.ts";
 import { patchMachineAnnotations, retryAfterWriteError, setMachineFinalizer, writeStatus } from "./machine_writes.ts";
-import { LONG_RETRY_MS, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "./retry.ts";
+import { CONFLICT_RETRY_MS, LONG_RETRY_MS, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "./retry.ts";
+import { isConflict } from "../../k8s/errors.ts";
 import { nodeTemplatePatch, virtualCapacityPatch } from "./node_template_sync.ts";
 import { countFailedJoin, observeMachineDuration } from "./metrics.ts";
 import { KeyedMutex } from "./keyed_mutex.ts";
@@ -219,7 +221,12 @@ async function syncNode(
 ): Promise<number | undefined> {
   const target = ctx.target!;
   const log = ctx.log.with({ machine: machine.metadata.name, node: node.metadata.name });
-  const { patch, problem } = nodeTemplatePatch(machine, node);
+  // The node finalizer goes with the label/template patch (MCM's node controller adds it in a write of its own).
+  const { patch, problem } = nodeTemplatePatch(
+    machine,
+    node,
+    machine.metadata.deletionTimestamp ? undefined : NODE_FINALIZER,
+  );
   if (problem) log.warn("Replacing an unreadable last-applied annotation", { problem });
   let wrote = false;
   try {
@@ -240,6 +247,7 @@ async function syncNode(
       wrote = true;
     }
   } catch (e) {
+    if (isConflict(e)) return CONFLICT_RETRY_MS;
     log.info("Could not sync the node", { error: e });
     return SHORT_RETRY_MS;
   }

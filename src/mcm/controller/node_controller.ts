@@ -1,7 +1,8 @@
 /**
  * Node controller decisions (MCM node.go). A Node belongs to the Machine whose label `node` names it. Its finalizer
- * `node.machine.sapcloud.io/machine-controller` is added while the Machine lives; deleting the Node deletes the
- * Machine (which is then drained, its VM deleted and replaced by the MachineSet). Nodes annotated
+ * `node.machine.sapcloud.io/machine-controller` is added by the machine's node sync while the Machine lives (MCM's
+ * node controller adds it in a separate write); deleting the Node deletes the Machine (which is then drained, its
+ * VM deleted and replaced by the MachineSet); a deleting Node without Machine loses the finalizer. Nodes annotated
  * not-managed-by-mcm are ignored. Pure.
  */
 import {
@@ -15,7 +16,6 @@ import { hasCriticalComponentsNotReadyTaint, type Node, nodeConditionsChanged } 
 
 export type NodeAction =
   | { kind: "ignore"; reason: string }
-  | { kind: "addFinalizer"; machine: Machine }
   | { kind: "removeFinalizer"; reason: string }
   | { kind: "deleteMachine"; machine: Machine }
   | { kind: "none"; machine?: Machine };
@@ -43,8 +43,7 @@ export function nodeAction(node: Node | undefined, machinesOfNode: Machine[], no
     }
     return { kind: "none", machine };
   }
-  if (!machine) return { kind: "none" };
-  if (!machine.metadata.deletionTimestamp && !hasFinalizer) return { kind: "addFinalizer", machine };
+  // Adding the finalizer to a live Node is the machine's node sync's job (together with its labels, one write).
   return { kind: "none", machine };
 }
 

@@ -22,18 +22,30 @@ const orphansDeleted = counter({
   help: "Devices deleted by the orphan collector because no Machine owns them.",
 });
 
-/** Runs a task now, every `periodMs`, and soon after `trigger()`; never two runs at once. */
+/** Options of a triggered run: coalesce triggers for `debounceMs`, and run at most once per `minIntervalMs`. */
+export interface TriggerPolicy {
+  debounceMs: number;
+  minIntervalMs: number;
+}
+
+/**
+ * Runs a task now, every `periodMs`, and after `trigger()`; never two runs at once. Triggers are coalesced: a burst
+ * of them (1,000 Machine deletions) causes one run a little later, not one run per trigger.
+ */
 export class PeriodicTask {
   private timer?: Timer;
+  private due = Infinity;
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  private lastStart = -Infinity;
 
   constructor(
     private readonly ctx: ControllerContext,
     private readonly name: string,
     private readonly periodMs: () => number,
     private readonly task: () => Promise<number | void>,
+    private readonly policy: TriggerPolicy = { debounceMs: 0, minIntervalMs: 0 },
   ) {}
 
   /** Starts the loop; it stops when the signal aborts. */
@@ -45,14 +57,16 @@ export class PeriodicTask {
     );
   }
 
-  /** Runs the task soon (after the current run, if one is in progress). */
+  /** Runs the task soon (after the current run, if one is in progress), within the trigger policy. */
   trigger(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.schedule(0);
+    const now = this.ctx.clock.now();
+    const at = Math.max(now + this.policy.debounceMs, this.lastStart + this.policy.minIntervalMs);
+    if (at < this.due) this.schedule(at - now);
   }
 
   private stop(): void {
@@ -64,14 +78,17 @@ export class PeriodicTask {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) this.ctx.clock.clearTimeout(this.timer);
+    this.due = this.ctx.clock.now() + ms;
     this.timer = this.ctx.clock.setTimeout(() => {
       this.timer = undefined;
+      this.due = Infinity;
       this.run();
     }, ms);
   }
 
   private run(): void {
     if (this.running || this.stopped) return;
+    this.lastStart = this.ctx.clock.now();
     this.running = (async () => {
       let next = this.periodMs();
       try {
@@ -82,11 +99,11 @@ export class PeriodicTask {
       } finally {
         this.running = undefined;
       }
+      this.schedule(next);
       if (this.again) {
         this.again = false;
-        next = 0;
+        this.trigger();
       }
-      this.schedule(next);
     })();
   }
 }

@@ -5,6 +5,7 @@
  * crash at any point resumes at the step recorded last.
  */
 import {
+  ANNOTATION_MACHINE_JOIN_DURATION,
   DecodeError,
   decodeMachine,
   decodeMachineClass,
@@ -19,7 +20,7 @@ import {
 import { Core, Storage } from "../../k8s/resources.ts";
 import { isNotFound } from "../../k8s/errors.ts";
 import type { SecretData } from "../driver/driver.ts";
-import { classSecretData, type ControllerContext, currentMachine } from "./context.ts";
+import { classSecretData, type ControllerContext, currentMachine, INDEX_POD_BY_NODE } from "./context.ts";
 import {
   deleteNodeOutcome,
   deleteVMOutcome,
@@ -32,47 +33,79 @@ import {
   vmStatusOutcome,
   volumeAttachmentOutcome,
 } from "./deletion_flow.ts";
-import { DrainError, runDrain } from "./drain.ts";
+import { DrainError, podsToDrain, runDrain } from "./drain.ts";
 import { drainEnv, liveVolumeAttachments } from "./drain_env.ts";
 import { callDriver, machineRequest, registerSecretData } from "./driver_calls.ts";
 import { retryAfterWriteError, setMachineFinalizer, updateMachine, writeStatus } from "./machine_writes.ts";
 import { LONG_RETRY_MS, MEDIUM_RETRY_MS, SHORT_RETRY_MS } from "./retry.ts";
 import { effectiveSettings } from "./timeouts.ts";
-import type { Node } from "./health.ts";
 import { observeMachineDuration } from "./metrics.ts";
 import { deleteBootstrapToken } from "./creation_apply.ts";
 
 /** Steps run back to back in one round at most (a guard against a loop that makes no progress). */
 const MAX_STEPS_PER_ROUND = 8;
 
+/**
+ * A round of consecutive steps. Statuses of successful steps stay in memory while the next step runs at once; they
+ * are written when the round stops (a failure, a wait, a retry), before a drain that has pods to evict, and for the
+ * switch to Terminating. Every step is idempotent, so after a crash the flow resumes at the last written step and
+ * repeats the cheap ones. (MCM writes every step and waits ShortRetry in between: 6 status writes and 30 s.)
+ */
+interface Round {
+  /** The Machine as last written (its resourceVersion guards our writes). */
+  persisted: Machine;
+  /** `persisted` with the status the steps of this round computed. */
+  current: Machine;
+}
+
 /** Reconciles one machine key of the termination queue; returns the requeue period (0: none). */
 export async function reconcileTermination(ctx: ControllerContext, key: string, signal: AbortSignal): Promise<number> {
-  for (let i = 0; i < MAX_STEPS_PER_ROUND; i++) {
-    const cached = currentMachine(ctx, key);
-    if (!cached) return 0;
-    let machine: Machine;
-    try {
-      machine = decodeMachine(cached);
-    } catch (e) {
-      ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
-      return e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS;
-    }
-    if (!machine.metadata.deletionTimestamp) return 0;
-    if (ctx.creating.has(key)) {
-      ctx.log.info("Machine is in creation flow. Deletion cannot proceed", { machine: key });
-      return MEDIUM_RETRY_MS;
-    }
-    const r = await runStep(ctx, machine, signal);
-    if (r.continue && !signal.aborted) continue;
-    return r.retryMs;
+  const cached = currentMachine(ctx, key);
+  if (!cached) return 0;
+  let machine: Machine;
+  try {
+    machine = decodeMachine(cached);
+  } catch (e) {
+    ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
+    return e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS;
   }
-  return SHORT_RETRY_MS;
+  if (!machine.metadata.deletionTimestamp) return 0;
+  if (ctx.creating.has(key)) {
+    ctx.log.info("Machine is in creation flow. Deletion cannot proceed", { machine: key });
+    return MEDIUM_RETRY_MS;
+  }
+  const round: Round = { persisted: machine, current: machine };
+  let retryMs = SHORT_RETRY_MS;
+  for (let i = 0; i < MAX_STEPS_PER_ROUND; i++) {
+    const r = await runStep(ctx, round, signal);
+    retryMs = r.retryMs;
+    if (!r.continue || signal.aborted || r.gone) {
+      if (r.gone) return retryMs;
+      break;
+    }
+  }
+  try {
+    await flush(ctx, round);
+  } catch (e) {
+    return retryAfterWriteError(ctx, round.persisted, e, "deletion status");
+  }
+  return retryMs;
 }
 
 interface StepResult {
   /** Go on with the next step now. */
   continue: boolean;
   retryMs: number;
+  /** The Machine is gone (finalizer removed): nothing to write. */
+  gone?: boolean;
+}
+
+/** Writes the round's in-memory status, if it differs from what is stored. */
+async function flush(ctx: ControllerContext, round: Round): Promise<void> {
+  if (round.current.status === round.persisted.status) return;
+  const r = await writeStatus(ctx, round.persisted, round.current.status ?? {});
+  round.persisted = r.machine;
+  round.current = r.machine;
 }
 
 function classOf(ctx: ControllerContext, machine: Machine): { cls: MachineClass; secret: SecretData } | undefined {
@@ -90,17 +123,27 @@ function classOf(ctx: ControllerContext, machine: Machine): { cls: MachineClass;
   }
 }
 
-async function applyOutcome(ctx: ControllerContext, machine: Machine, out: StepOutcome): Promise<StepResult> {
-  try {
-    await writeStatus(ctx, machine, out.status);
-  } catch (e) {
-    return { continue: false, retryMs: retryAfterWriteError(ctx, machine, e, "deletion status") };
-  }
+/** Takes a step's outcome into the round; continues with the next step only after a successful one. */
+async function applyOutcome(
+  ctx: ControllerContext,
+  round: Round,
+  out: StepOutcome,
+  opts: { persist?: boolean } = {},
+): Promise<StepResult> {
+  round.current = { ...round.current, status: out.status };
   const progressed = out.status.lastOperation?.state === "Processing";
+  if (opts.persist || !progressed) {
+    try {
+      await flush(ctx, round);
+    } catch (e) {
+      return { continue: false, retryMs: retryAfterWriteError(ctx, round.persisted, e, "deletion status") };
+    }
+  }
   return { continue: progressed, retryMs: out.retryMs };
 }
 
-async function runStep(ctx: ControllerContext, machine: Machine, signal: AbortSignal): Promise<StepResult> {
+async function runStep(ctx: ControllerContext, round: Round, signal: AbortSignal): Promise<StepResult> {
+  const machine = round.current;
   const now = ctx.clock.now();
   const name = machine.metadata.name!;
   const log = ctx.log.with({ machine: name });
@@ -116,12 +159,14 @@ async function runStep(ctx: ControllerContext, machine: Machine, signal: AbortSi
       log.info("Deleting machine", { phase: phaseOf(machine) });
       // The node learns why it goes away while the phase before termination is still known.
       if (target && nodeName) await setTerminatingCondition(ctx, nodeName, phaseOf(machine)).catch(() => {});
-      return await applyOutcome(ctx, machine, { status: terminatingStatus(machine, now), retryMs: SHORT_RETRY_MS });
+      return await applyOutcome(ctx, round, { status: terminatingStatus(machine, now), retryMs: SHORT_RETRY_MS }, {
+        persist: true,
+      });
     }
 
     case "getVMStatus": {
-      if (!target) return await applyOutcome(ctx, machine, vmStatusOutcome(machine, { nodeName: "" }, now));
-      if (nodeName) return await applyOutcome(ctx, machine, vmStatusOutcome(machine, { nodeName }, now));
+      if (!target) return await applyOutcome(ctx, round, vmStatusOutcome(machine, { nodeName: "" }, now));
+      if (nodeName) return await applyOutcome(ctx, round, vmStatusOutcome(machine, { nodeName }, now));
       // Find the node by its machine-name label, else ask the driver.
       let found = caches?.nodes.list().find((n) => n.metadata.labels?.[NODE_LABEL_MACHINE_NAME] === name)?.metadata
         .name;
@@ -139,47 +184,59 @@ async function runStep(ctx: ControllerContext, machine: Machine, signal: AbortSi
           );
           found = resp.nodeName;
         } catch (error) {
-          return await applyOutcome(ctx, machine, vmStatusOutcome(machine, { error }, now));
+          return await applyOutcome(ctx, round, vmStatusOutcome(machine, { error }, now));
         }
       }
-      let current = machine;
       if (found) {
         try {
-          current = await updateMachine(ctx, {
-            ...machine,
-            metadata: { ...machine.metadata, labels: { ...(machine.metadata.labels ?? {}), [LABEL_NODE]: found } },
+          const p = round.persisted;
+          round.persisted = await updateMachine(ctx, {
+            ...p,
+            metadata: { ...p.metadata, labels: { ...(p.metadata.labels ?? {}), [LABEL_NODE]: found } },
           });
+          round.current = { ...round.persisted, status: round.current.status };
         } catch (e) {
-          return { continue: false, retryMs: retryAfterWriteError(ctx, machine, e, "node label") };
+          return { continue: false, retryMs: retryAfterWriteError(ctx, round.persisted, e, "node label") };
         }
       }
-      return await applyOutcome(ctx, current, vmStatusOutcome(current, { nodeName: found ?? "" }, now));
+      return await applyOutcome(ctx, round, vmStatusOutcome(round.current, { nodeName: found ?? "" }, now));
     }
 
     case "drain": {
       const settings = effectiveSettings(machine, ctx.options);
       const plan = planDrain(machine, target ? nodeName : undefined, settings, now);
-      if (plan.mode === "skip") return await applyOutcome(ctx, machine, drainOutcome(machine, plan, { ok: true }, now));
+      if (plan.mode === "skip") return await applyOutcome(ctx, round, drainOutcome(machine, plan, { ok: true }, now));
       log.info("Draining node", { node: nodeName, mode: plan.mode, reason: plan.reason || undefined });
+      if (podsToDrain(caches!.pods.byIndex(INDEX_POD_BY_NODE, nodeName!)).length > 0) {
+        // A drain may take long: show that it runs (and resume here after a crash).
+        try {
+          await flush(ctx, round);
+        } catch (e) {
+          return { continue: false, retryMs: retryAfterWriteError(ctx, round.persisted, e, "deletion status") };
+        }
+      }
       try {
         await setTerminatingCondition(ctx, nodeName!, phaseOf(machine));
       } catch (e) {
         if (plan.mode !== "force") {
           return await applyOutcome(
             ctx,
-            machine,
+            round,
             drainOutcome(machine, plan, { error: errorText(e), terminatingConditionFailed: true }, now),
           );
         }
         log.info("Could not set the Terminating condition; continuing the force deletion", { error: e });
       }
       try {
-        await target!.patch(Core.nodes, nodeName!, { spec: { unschedulable: true } }, "merge");
+        const cachedNode = caches!.nodes.get(nodeName!);
+        if (cachedNode && !cachedNode.spec?.unschedulable) {
+          await target!.patch(Core.nodes, nodeName!, { spec: { unschedulable: true } }, "merge");
+        }
       } catch (e) {
         if (!isNotFound(e) && plan.mode !== "force") {
           return await applyOutcome(
             ctx,
-            machine,
+            round,
             drainOutcome(machine, plan, { error: `cordon: ${errorText(e)}` }, now),
           );
         }
@@ -205,7 +262,7 @@ async function runStep(ctx: ControllerContext, machine: Machine, signal: AbortSi
         if (signal.aborted) return { continue: false, retryMs: SHORT_RETRY_MS };
         result = { error: e instanceof DrainError ? e.message : errorText(e) };
       }
-      return await applyOutcome(ctx, machine, drainOutcome(machine, plan, result, ctx.clock.now()));
+      return await applyOutcome(ctx, round, drainOutcome(machine, plan, result, ctx.clock.now()));
     }
 
     case "deleteVolumeAttachments": {
@@ -230,7 +287,7 @@ async function runStep(ctx: ControllerContext, machine: Machine, signal: AbortSi
         }
         return { continue: false, retryMs: out.waitMs };
       }
-      return await applyOutcome(ctx, machine, out);
+      return await applyOutcome(ctx, round, out);
     }
 
     case "deleteVM": {
@@ -250,12 +307,12 @@ async function runStep(ctx: ControllerContext, machine: Machine, signal: AbortSi
       } catch (error) {
         out = deleteVMOutcome(machine, { error }, now);
       }
-      return await applyOutcome(ctx, machine, out);
+      return await applyOutcome(ctx, round, out);
     }
 
     case "deleteNode": {
       if (!target || !nodeName) {
-        return await applyOutcome(ctx, machine, deleteNodeOutcome(machine, undefined, "notFound", now));
+        return await applyOutcome(ctx, round, deleteNodeOutcome(machine, undefined, "notFound", now));
       }
       let result: "deleted" | "notFound" | { error: string };
       try {
@@ -273,20 +330,23 @@ async function runStep(ctx: ControllerContext, machine: Machine, signal: AbortSi
       } catch (e) {
         result = isNotFound(e) ? "notFound" : { error: errorText(e) };
       }
-      return await applyOutcome(ctx, machine, deleteNodeOutcome(machine, nodeName, result, now));
+      return await applyOutcome(ctx, round, deleteNodeOutcome(machine, nodeName, result, now));
     }
 
     case "removeFinalizer": {
       try {
-        await setMachineFinalizer(ctx, machine, false);
+        await setMachineFinalizer(ctx, round.persisted, false);
       } catch (e) {
-        return { continue: false, retryMs: retryAfterWriteError(ctx, machine, e, "finalizer removal") };
+        return { continue: false, retryMs: retryAfterWriteError(ctx, round.persisted, e, "finalizer removal") };
       }
       const deletedAt = Date.parse(machine.metadata.deletionTimestamp ?? "");
       if (!Number.isNaN(deletedAt)) observeMachineDuration("delete", machine, ctx.clock.now() - deletedAt);
-      await deleteBootstrapToken(ctx, machine).catch(() => {});
+      // A machine that joined had its token deleted then; only one that never joined may still have one.
+      if (!machine.metadata.annotations?.[ANNOTATION_MACHINE_JOIN_DURATION]) {
+        await deleteBootstrapToken(ctx, machine).catch(() => {});
+      }
       log.info("Machine deleted");
-      return { continue: false, retryMs: LONG_RETRY_MS };
+      return { continue: false, retryMs: LONG_RETRY_MS, gone: true };
     }
   }
 }
@@ -295,16 +355,14 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Sets the Terminating condition on the node (reason by the phase before termination); NotFound is fine. */
+/**
+ * Sets the Terminating condition on the node (reason by the phase before termination), from the cached Node and
+ * guarded by its resourceVersion; nothing to do when the node already has it or is gone.
+ */
 async function setTerminatingCondition(ctx: ControllerContext, nodeName: string, phase: string): Promise<void> {
   const target = ctx.target!;
-  let node: Node;
-  try {
-    node = await target.get<Node>(Core.nodes, nodeName);
-  } catch (e) {
-    if (isNotFound(e)) return;
-    throw e;
-  }
+  const node = ctx.targetCaches?.nodes.get(nodeName);
+  if (!node) return;
   const conditions = node.status?.conditions ?? [];
   const existing = conditions.find((c) => c.type === NODE_CONDITION_TERMINATING);
   if (existing?.status === "True" && existing.reason) return;

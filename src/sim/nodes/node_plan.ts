@@ -119,8 +119,9 @@ export function nodeFor(device: SimulatedDevice, now: number, opts: PlanOptions)
 }
 
 /**
- * Plans one pass. `registeredAt` holds when the simulation registered each of its Nodes (for the taint delay);
- * Nodes that are being deleted are left alone (and block re-registration of their name).
+ * Plans one pass. `registeredAt` holds when the simulation registered each of its Nodes (for the taint delay; a
+ * Node registered but not yet seen by the informer is not created again); Nodes that are being deleted are left
+ * alone (and block re-registration of their name).
  */
 export function planNodes(
   devices: readonly SimulatedDevice[],
@@ -134,7 +135,7 @@ export function planNodes(
   for (const d of devices) if (!GONE_STATES.has(d.state)) live.set(d.hostname, d);
   const plan: NodePlan = { create: [], untaint: [], remove: [] };
   for (const d of live.values()) {
-    if (d.state !== "active" || byName.has(d.hostname)) continue;
+    if (d.state !== "active" || byName.has(d.hostname) || registeredAt.has(d.hostname)) continue;
     plan.create.push(nodeFor(d, now, opts));
   }
   for (const n of nodes) {

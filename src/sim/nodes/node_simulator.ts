@@ -141,8 +141,9 @@ export class NodeSimulator {
     try {
       await this.opts.client.create(Core.nodes, node);
     } catch (e) {
-      if (isAlreadyExists(e)) return;
-      throw e;
+      if (!isAlreadyExists(e)) throw e;
+      this.registeredAt.set(node.metadata.name!, this.clock.now());
+      return;
     }
     this.registeredAt.set(node.metadata.name!, this.clock.now());
     this.stats.nodesCreated++;

@@ -4,6 +4,7 @@ import {
   bootstrapTokenSecretName,
   buildBootstrapTokenSecret,
   decodeSecretValue,
+  isTokenOf,
   randomTokenSecret,
   tokenFromSecret,
 } from "../../../src/mcm/controller/bootstrap_token.ts";
@@ -15,17 +16,24 @@ import {
 } from "../../../src/mcm/controller/userdata.ts";
 import { NOW } from "./fixtures.ts";
 
-Deno.test("bootstrap token id: first 6 hex digits of the last 5 bytes of the machine name (as MCM)", () => {
-  // "abcde" → 6162636465 → "616263"
-  assert.equal(bootstrapTokenId("shoot--pool-abcde"), "616263");
-  assert.equal(bootstrapTokenSecretName("shoot--pool-abcde"), "bootstrap-token-616263");
-  assert.match(bootstrapTokenId("machine-0"), /^[0-9a-f]{6}$/);
+Deno.test("bootstrap token id: 6 chars of [0-9a-z], stable per machine name", () => {
+  const id = bootstrapTokenId("shoot--pool-abcde");
+  assert.match(id, /^[0-9a-z]{6}$/);
+  assert.equal(bootstrapTokenId("shoot--pool-abcde"), id, "a restarted controller finds its token again");
+  assert.equal(bootstrapTokenSecretName("shoot--pool-abcde"), `bootstrap-token-${id}`);
+  // Short names do not crash (MCM slices the last 5 bytes and panics).
+  assert.match(bootstrapTokenId("a"), /^[0-9a-z]{6}$/);
+  assert.match(bootstrapTokenId(""), /^[0-9a-z]{6}$/);
 });
 
-Deno.test("bootstrap token id: names shorter than 5 bytes do not crash (MCM panics) and stay 6 chars", () => {
-  assert.equal(bootstrapTokenId("ab"), "616200");
-  assert.equal(bootstrapTokenId("a"), "610000");
-  assert.match(bootstrapTokenId(""), /^0{6}$/);
+Deno.test("bootstrap token id: machines of one pool do not share tokens (MCM used 3 chars of the suffix)", () => {
+  // MachineSet names: <set>-<5 random chars>; MCM's id only saw the first 3 of them, so these all collided.
+  const names = Array.from(
+    { length: 2000 },
+    (_, i) => `shoot--p--c-worker-z1-6c4f9-ab${i.toString(36).padStart(3, "0")}`,
+  );
+  const ids = new Set(names.map(bootstrapTokenId));
+  assert.equal(ids.size, names.length);
 });
 
 Deno.test("token secret: 16 chars of [0-9a-z], random", () => {
@@ -44,16 +52,19 @@ Deno.test("bootstrap token secret: type, data keys, expiry, usages, extra groups
   });
   assert.equal(s.type, "bootstrap.kubernetes.io/token");
   assert.equal(s.metadata.namespace, "kube-system");
-  assert.equal(s.metadata.name, "bootstrap-token-616263");
+  const id = bootstrapTokenId("shoot--pool-abcde");
+  assert.equal(s.metadata.name, `bootstrap-token-${id}`);
   const d = Object.fromEntries(Object.entries(s.data!).map(([k, v]) => [k, decodeSecretValue(v)]));
-  assert.equal(d["token-id"], "616263");
+  assert.equal(d["token-id"], id);
   assert.equal(d["token-secret"], "0123456789abcdef");
   assert.equal(d["expiration"], "2026-11-21T12:20:00Z");
   assert.equal(d["usage-bootstrap-authentication"], "true");
   assert.equal(d["usage-bootstrap-signing"], "true");
   assert.equal(d["auth-extra-groups"], "system:bootstrappers:gardener");
   assert.match(d["description"], /shoot--a\/shoot--pool-abcde/);
-  assert.equal(tokenFromSecret(s), "616263.0123456789abcdef");
+  assert.equal(tokenFromSecret(s), `${id}.0123456789abcdef`);
+  assert.equal(isTokenOf(s, "shoot--pool-abcde", "shoot--a"), true);
+  assert.equal(isTokenOf(s, "shoot--pool-xyz12", "shoot--a"), false, "a clashing id is recognised");
   const noGroups = buildBootstrapTokenSecret({
     machineName: "m-abcde",
     tokenSecret: "x".repeat(16),

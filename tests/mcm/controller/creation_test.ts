@@ -3,6 +3,7 @@ import { Core } from "../../../src/k8s/resources.ts";
 import { isNotFound } from "../../../src/k8s/errors.ts";
 import { MachineError } from "../../../src/mcm/driver/driver.ts";
 import {
+  bootstrapTokenId,
   bootstrapTokenSecretName,
   decodeSecretValue,
   type Secret,
@@ -39,7 +40,7 @@ Deno.test("creation: finalizer, bootstrap token, CreateMachine with substituted 
     });
     assert.equal(secret.type, "bootstrap.kubernetes.io/token");
     const token = `${decodeSecretValue(secret.data!["token-id"])}.${decodeSecretValue(secret.data!["token-secret"])}`;
-    assert.equal(decodeSecretValue(secret.data!["token-id"]), "616263");
+    assert.equal(decodeSecretValue(secret.data!["token-id"]), bootstrapTokenId("pool-a-abcde"));
     const vm = [...driver.vms.values()][0];
     assert.equal(vm.userData, `#!/bin/sh\nTOKEN=${token}\nNAME=pool-a-abcde\n`);
     assert.equal(driver.count("create"), 1);

@@ -106,6 +106,7 @@ Deno.test("deletion: drain evicts pods, retries a PDB refusal every 20 s, delete
     }, { namespace: "default" });
     await h.advance(2000);
     h.target.counters.reset();
+    h.control.counters.reset();
     const vm = [...driver.vms.values()][0];
     await h.deleteMachine("m1");
 
@@ -133,15 +134,11 @@ Deno.test("deletion: drain evicts pods, retries a PDB refusal every 20 s, delete
     assert.equal(await podExists(h, "db"), false);
     const evictions = h.target.counters.snapshot().byVerbResource["create pods/eviction"] ?? 0;
     assert.ok(evictions >= 4, `web once, db three times refused (got ${evictions})`);
-    assert.deepEqual(track.seen.slice(-3, -1), [
-      "Drain successful. Initiate VM deletion",
-      "VM deletion was successful. Initiate node object deletion",
-    ]);
-    // The node simulation may have deleted the Node (its VM is gone) before the controller did.
-    assert.match(
-      track.seen.at(-1)!,
-      /^(Deletion of Node Object "m1" is successful|No node object found for "m1", continuing deletion flow)\. Initiate machine object finalizer removal$/,
-    );
+    // Persisted: the switch to Terminating, the drain (it had pods to evict); the quick steps after it ran in
+    // the same round without intermediate writes.
+    assert.equal(track.seen.at(-1), "Initiate node drain");
+    const statusWrites = h.control.counters.snapshot().byVerbResource["update machines/status"] ?? 0;
+    assert.ok(statusWrites <= 3, `status writes during deletion: ${statusWrites}`);
   } finally {
     await h.close();
   }
@@ -205,11 +202,12 @@ Deno.test("deletion: a node NotReady for more than 5 minutes is force-drained", 
     }, { namespace: "default" });
     await h.setNodeConditions("m1", { Ready: "False" }, 6 * 60_000);
     await h.until(async () => (await h.phase("m1")) === "Unknown", { what: "Unknown" });
+    h.target.counters.reset();
     const track = descriptionsOf(h, "m1");
     await h.deleteMachine("m1");
     await h.until(track.poll, { stepMs: 1000, maxMs: 5 * 60_000, what: "machine gone" });
-    assert.ok(track.seen.some((d) => /NotReady for over 5min|Force Drain successful/.test(d)), track.seen.join(" | "));
-    assert.equal(h.target.counters.snapshot().byVerbResource["create pods/eviction"] ?? 0, 0);
+    assert.equal(h.target.counters.snapshot().byVerbResource["create pods/eviction"] ?? 0, 0, "forced: no eviction");
+    assert.ok(track.seen.includes("Initiate node drain"), track.seen.join(" | "));
   } finally {
     await h.close();
   }
@@ -226,7 +224,8 @@ Deno.test("deletion: a drain that fails before the drain timeout is retried, and
     const failed = track.seen.find((d) => d.startsWith("Drain failed due to - "));
     assert.ok(failed, track.seen.join(" | "));
     assert.match(failed, /Will retry in next sync\. Initiate node drain$/);
-    assert.ok(track.seen.includes("Force Drain successful. Delete Volume Attachments"), track.seen.join(" | "));
+    // Retried normally while within the drain timeout (2 min since the deletion), then forced: the machine went.
+    assert.ok(track.seen.filter((d) => d.startsWith("Drain failed due to - ")).length >= 1);
   } finally {
     await h.close();
   }
@@ -259,7 +258,8 @@ Deno.test("deletion: a machine still crash-looping (no node) skips the drain and
     await h.deleteMachine("m2");
     await h.until(track.poll, { what: "machine gone" });
     assert.equal(driver.vms.size, 0);
-    assert.ok(track.seen.includes("Drain successful. Initiate VM deletion"), track.seen.join(" | "));
+    assert.equal(driver.count("delete"), 1);
+    assert.ok(!track.seen.some((d) => /failed/i.test(d)), track.seen.join(" | "));
   } finally {
     await h.close();
   }

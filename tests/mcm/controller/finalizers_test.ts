@@ -36,10 +36,10 @@ Deno.test("secret finalizer: referenced by secretRef or credentialsSecretRef; re
   assert.equal(secretFinalizerAction(withF, [elsewhere], "shoot--a"), "remove");
 });
 
-Deno.test("node controller: finalizer added; node deletion deletes the machine; unmanaged nodes ignored", () => {
+Deno.test("node controller: node deletion deletes the machine; unmanaged nodes ignored", () => {
   const m = machine("m1", { metadata: { name: "m1", labels: { node: "m1" } } });
   const n = node("m1", conditions());
-  assert.equal(nodeAction(n, [m], "m1").kind, "addFinalizer");
+  assert.equal(nodeAction(n, [m], "m1").kind, "none", "the finalizer comes with the machine's node sync");
   const withF = { ...n, metadata: { ...n.metadata, finalizers: ["node.machine.sapcloud.io/machine-controller"] } };
   assert.equal(nodeAction(withF, [m], "m1").kind, "none");
   const deleting = { ...withF, metadata: { ...withF.metadata, deletionTimestamp: timestamp(NOW) } };

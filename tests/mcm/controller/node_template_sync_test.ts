@@ -83,3 +83,15 @@ Deno.test("virtual capacity goes to node status and is tracked", () => {
   assert.deepEqual(virtualCapacityPatch(undefined, synced)?.status, { capacity: { "hana.example/mem": null } });
   assert.equal(virtualCapacityPatch(undefined, n), undefined);
 });
+
+Deno.test("node template: the node finalizer is added in the same patch, guarded by the resourceVersion", () => {
+  const n = node("m1", conditions(), { metadata: { name: "m1", resourceVersion: "42", finalizers: ["other/keep"] } });
+  const { patch } = nodeTemplatePatch(machine("m1"), n, "node.machine.sapcloud.io/machine-controller");
+  assert.deepEqual(patch?.metadata.finalizers, ["other/keep", "node.machine.sapcloud.io/machine-controller"]);
+  assert.equal(patch?.metadata.resourceVersion, "42");
+  const synced = apply(n, patch);
+  assert.equal(
+    nodeTemplatePatch(machine("m1"), synced, "node.machine.sapcloud.io/machine-controller").patch,
+    undefined,
+  );
+});
