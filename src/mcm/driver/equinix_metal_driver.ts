@@ -9,7 +9,12 @@ import { getLogger, type Logger } from "../../observability/log.ts";
 import { counter, histogram } from "../../observability/metrics.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import { MetalClient, type RetryPolicy } from "../../metal/client.ts";
-import { MetalNotFoundError, MetalPermissionDeniedError, MetalUnauthenticatedError } from "../../metal/errors.ts";
+import {
+  MetalInvalidError,
+  MetalNotFoundError,
+  MetalPermissionDeniedError,
+  MetalUnauthenticatedError,
+} from "../../metal/errors.ts";
 import type { Device } from "../../metal/types.ts";
 import type {
   CreateMachineResponse,
@@ -46,6 +51,8 @@ import { credentialsFrom, SecretError, userDataFrom } from "./secret.ts";
 export const EQUINIX_METAL_PROVIDER = "EquinixMetal";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The API's text for a locked device ("Cannot delete a locked item"). */
+const LOCKED = /locked/i;
 
 export interface EquinixMetalDriverOptions {
   /** Metal API base URL (default: the client's, `https://api.equinix.com/metal/v1`). */
@@ -262,7 +269,11 @@ export class EquinixMetalDriver implements Driver {
     return device;
   }
 
-  /** Deletes the machine's device; absent, departing or never-created devices are success. */
+  /**
+   * Deletes the machine's device with one call: `DELETE` directly (the API accepts it again while the device
+   * deprovisions, answers 404 once it is gone and 422 while it is locked), so absent, departing or never-created
+   * devices are success and a deletion costs one Metal API call.
+   */
   deleteMachine(req: MachineRequest): Promise<DeleteMachineResponse> {
     const name = req.machine.name;
     const providerID = req.machine.providerID ?? "";
@@ -280,33 +291,21 @@ export class EquinixMetalDriver implements Driver {
       }
       const owner = lenientOwner(req.machineClass.providerSpec);
       await this.withClient(creds, async (client) => {
-        let device: Device | undefined;
-        try {
-          device = await client.devices.get(id, { signal: req.signal });
-        } catch (err) {
-          if (err instanceof MetalNotFoundError) return;
-          // 403 hides a device that failed provisioning; its DELETE says whether we may act on it.
-          if (!(err instanceof MetalPermissionDeniedError)) {
-            throw toMachineError(`Could not get device ${id} of machine "${name}"`, err, req.signal);
-          }
-        }
-        if (device && isDeparting(device)) {
-          this.log.info("Device is already being deleted", { machine: name, device: id, state: device.state });
-          return;
-        }
-        if (device?.locked) {
-          throw machineError(
-            "FailedPrecondition",
-            `Could not delete device ${id} of machine "${name}": the device is locked; unlock it to let the machine go`,
-          );
-        }
         try {
           await client.devices.delete(id, { signal: req.signal });
           this.log.info("Deleted device of machine", { machine: name, device: id });
         } catch (err) {
           if (err instanceof MetalNotFoundError) return;
+          // 403 hides a device that failed provisioning, or the token may not touch it: tell the two apart.
           if (err instanceof MetalPermissionDeniedError) {
             throw await this.forbidden(client, owner, name, id, "delete", req.signal);
+          }
+          if (err instanceof MetalInvalidError && LOCKED.test(err.messages.join(" "))) {
+            throw machineError(
+              "FailedPrecondition",
+              `Could not delete device ${id} of machine "${name}": the device is locked; unlock it to let the ` +
+                "machine go",
+            );
           }
           throw toMachineError(`Could not delete device ${id} of machine "${name}"`, err, req.signal);
         }

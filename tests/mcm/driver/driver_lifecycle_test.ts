@@ -94,23 +94,27 @@ Deno.test("status: NotFound only when the device is deprovisioning, deleted or u
   );
 });
 
-Deno.test("delete: deletes the device; 404, departing devices, empty and non-UUID providerIDs are success", async () => {
+Deno.test("delete: one DELETE per call; 404, departing devices, empty and non-UUID providerIDs are success", async () => {
   const f = fixture();
   const { providerID } = await f.driver.createMachine(f.req("m1"));
   await f.advance(2 * MINUTE);
+  f.sim.counters.reset();
   assertEquals(await f.driver.deleteMachine(f.req("m1", { providerID })), {});
   assertEquals(f.sim.devices().length, 0);
+  assertEquals(f.sim.counters.snapshot(), { "DELETE /devices/{id} 204": 1 }, "a deletion is one Metal API call");
   f.sim.counters.reset();
-  // already deprovisioning: no second DELETE
+  // already deprovisioning: the repeated DELETE is accepted and changes nothing
   assertEquals(await f.driver.deleteMachine(f.req("m1", { providerID })), {});
-  assertEquals(f.sim.counters.total("DELETE"), 0);
+  assertEquals(f.sim.counters.snapshot(), { "DELETE /devices/{id} 204": 1 });
+  assertEquals(f.sim.devices({ includeDeleted: true }).map((d) => d.state), ["deprovisioning"]);
   await f.advance(MINUTE);
+  f.sim.counters.reset();
   // gone: 404
   assertEquals(await f.driver.deleteMachine(f.req("m1", { providerID })), {});
   // never created
   assertEquals(await f.driver.deleteMachine(f.req("m2")), {});
   assertEquals(await f.driver.deleteMachine(f.req("m2", { providerID: "equinixmetal://ewr1/000001" })), {});
-  assertEquals(f.sim.counters.total("DELETE"), 0);
+  assertEquals(f.sim.counters.snapshot(), { "DELETE /devices/{id} 404": 1 }, "only the gone device was asked for");
 });
 
 Deno.test("delete: works with every providerID form (an upgraded Machine keeps its old providerID)", async () => {
