@@ -40,6 +40,26 @@ Deno.test("serve: a lost response sends the status line and headers, then the bo
   }
 });
 
+Deno.test("serve: a lost response to a DELETE (204, no body) breaks the client's read too; the device is deleted", async () => {
+  const { sim } = setup();
+  const server = await sim.serve();
+  try {
+    const api = rawApi(sim, fetch, server.url);
+    const created = await api.post(`/projects/${sim.defaultProjectId}/devices`, workerBody());
+    sim.faults.add({ method: "DELETE", endpoint: "/devices/{id}", loseResponse: true, times: 1 });
+    const res = await fetch(`${server.url}/devices/${created.body.id}`, {
+      method: "DELETE",
+      headers: { "X-Auth-Token": sim.defaultToken },
+    });
+    await assert.rejects(res.text(), TypeError);
+    assert.equal(sim.devices().length, 0, "the DELETE took effect");
+    assert.equal(sim.counters.snapshot()["DELETE /devices/{id} lost"], 1);
+    assert.equal(sim.counters.total("DELETE /devices/{id} 500"), 0, "no 500 from building the lost response");
+  } finally {
+    await server.stop();
+  }
+});
+
 Deno.test("serve: a hanging request ends when the client aborts, and stop() releases the rest", async () => {
   const { sim } = setup();
   const server = await sim.serve();
