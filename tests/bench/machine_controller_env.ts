@@ -43,6 +43,10 @@ const client = new KubeClient(control.connection());
 const machines = new Informer<Machine>(client, MachineResources.machines, { namespace: NS });
 machines.start(stop.signal);
 await machines.waitForSync();
+const targetClient = new KubeClient(target.connection());
+const nodes = new Informer(targetClient, Core.nodes);
+nodes.start(stop.signal);
+await nodes.waitForSync();
 
 await client.create(Core.secrets, {
   apiVersion: "v1",
@@ -116,6 +120,12 @@ const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, asy
       machines: machines.list(NS).length,
       phases,
       devices: sim.devices({ projectId: project }).length,
+      nodes: nodes.size(),
+      // Nodes the controller has taken over: finalizer and machine-name label.
+      nodesSynced: nodes.list().filter((n) =>
+        n.metadata.finalizers?.includes("node.machine.sapcloud.io/machine-controller") &&
+        n.metadata.labels?.["node.gardener.cloud/machine-name"]
+      ).length,
       metal: sim.counters.snapshot(),
       // The benchmark process's own writes to create/delete Machines go through `client` and are subtracted there.
       controlWrites: control.counters.writes({ excludeResources: ["leases"] }),

@@ -7,7 +7,7 @@
 import type { KubeClient } from "../../k8s/client.ts";
 import type { Informer } from "../../k8s/informer.ts";
 import { type KubeObject, objectKey, resourceVersionNumber } from "../../k8s/objects.ts";
-import type { Machine, MachineClass } from "../../apis/machine/v1alpha1.ts";
+import { decodeMachine, type Machine, type MachineClass } from "../../apis/machine/v1alpha1.ts";
 import type { Driver, SecretData } from "../driver/driver.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -114,6 +114,18 @@ export class FreshObjects<T extends KubeObject> {
   size(): number {
     return this.written.size;
   }
+}
+
+/** Decoded Machines by the (immutable) object they were decoded from: each version is validated once. */
+const decoded = new WeakMap<object, Machine>();
+
+/** `decodeMachine` with a cache per object version (cached objects are frozen; written ones are never mutated). */
+export function decodeMachineOnce(obj: Machine): Machine {
+  const hit = decoded.get(obj);
+  if (hit) return hit;
+  const m = decodeMachine(obj);
+  decoded.set(obj, m);
+  return m;
 }
 
 /** The current Machine of a key: cache, or our own newer write. */

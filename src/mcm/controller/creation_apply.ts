@@ -51,29 +51,27 @@ export async function ensureBootstrapToken(
 ): Promise<string> {
   const target = ctx.target!;
   const name = bootstrapTokenSecretName(machine.metadata.name!);
+  // Create first (the usual case is a new machine); an existing token (a retry, a restart) is read instead.
+  const tokenSecret = randomTokenSecret();
+  registerSecret(tokenSecret);
+  const desired = buildBootstrapTokenSecret({
+    machineName: machine.metadata.name!,
+    machineNamespace: machine.metadata.namespace,
+    tokenSecret,
+    expiresAt: ctx.clock.now() + creationTimeoutMs,
+    extraGroups: ctx.options.bootstrapTokenAuthExtraGroups,
+  });
   let secret: Secret;
   try {
-    secret = await target.get<Secret>(Core.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    const tokenSecret = randomTokenSecret();
-    registerSecret(tokenSecret);
-    const desired = buildBootstrapTokenSecret({
-      machineName: machine.metadata.name!,
-      machineNamespace: machine.metadata.namespace,
-      tokenSecret,
-      expiresAt: ctx.clock.now() + creationTimeoutMs,
-      extraGroups: ctx.options.bootstrapTokenAuthExtraGroups,
-    });
-    try {
-      secret = await target.create<Secret>(Core.secrets, desired, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
-    } catch (err) {
+    secret = await target.create<Secret>(Core.secrets, desired, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
+  } catch (err) {
+    if (!isAlreadyExists(err)) {
       forgetSecret(tokenSecret);
-      if (!isAlreadyExists(err)) throw err;
-      secret = await target.get<Secret>(Core.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
+      throw err;
     }
-    forgetSecret(tokenSecret);
+    secret = await target.get<Secret>(Core.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
   }
+  forgetSecret(tokenSecret);
   if (!isTokenOf(secret, machine.metadata.name!, machine.metadata.namespace)) {
     throw new Error(
       `bootstrap token secret ${BOOTSTRAP_TOKEN_NAMESPACE}/${name} belongs to another machine (token id clash); ` +
@@ -144,13 +142,9 @@ export async function runCreationFlow(
       return SHORT_RETRY_MS;
     }
   }
+  // The token inside is registered for redaction, and so is the template; the driver registers what it sends.
   const userData = substituteUserData(rawUserData, { token, machineName: name });
-  if (userData !== rawUserData) registerSecret(userData);
-  try {
-    return await createWithUserData(ctx, machine, cls, { ...secret, [USER_DATA_KEY]: userData }, settings, signal);
-  } finally {
-    if (userData !== rawUserData) forgetSecret(userData);
-  }
+  return await createWithUserData(ctx, machine, cls, { ...secret, [USER_DATA_KEY]: userData }, settings, signal);
 }
 
 async function createWithUserData(

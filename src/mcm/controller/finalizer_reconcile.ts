@@ -23,6 +23,20 @@ function finalizersWith(obj: KubeObject, finalizer: string, present: boolean): s
   return present ? [...list.filter((f) => f !== finalizer), finalizer] : list.filter((f) => f !== finalizer);
 }
 
+/**
+ * JSON patch removing one finalizer: `test` pins the entry at its index, so a concurrent change of the list makes
+ * the patch fail instead of dropping someone else's finalizer, and no resourceVersion is needed (a cache that is a
+ * write behind does not cause a conflict). Undefined when the finalizer is not there.
+ */
+export function removeFinalizerJsonPatch(obj: KubeObject, finalizer: string) {
+  const i = obj.metadata.finalizers?.indexOf(finalizer) ?? -1;
+  if (i < 0) return undefined;
+  return [
+    { op: "test" as const, path: `/metadata/finalizers/${i}`, value: finalizer },
+    { op: "remove" as const, path: `/metadata/finalizers/${i}` },
+  ];
+}
+
 /** Merge patch of the finalizer list, guarded by the resourceVersion it was computed from. */
 export function finalizerPatch(obj: KubeObject, finalizer: string, present: boolean) {
   return {

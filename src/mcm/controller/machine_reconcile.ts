@@ -6,7 +6,6 @@
 import {
   ANNOTATION_MACHINE_JOIN_DURATION,
   DecodeError,
-  decodeMachine,
   decodeMachineClass,
   LABEL_DEPLOYMENT_NAME,
   LABEL_NODE,
@@ -21,7 +20,13 @@ import {
 import { objectKey } from "../../k8s/objects.ts";
 import { Core } from "../../k8s/resources.ts";
 import { formatDuration } from "../../apis/duration.ts";
-import { classSecretData, type ControllerContext, currentMachine, INDEX_MACHINE_BY_DEPLOYMENT } from "./context.ts";
+import {
+  classSecretData,
+  type ControllerContext,
+  currentMachine,
+  decodeMachineOnce,
+  INDEX_MACHINE_BY_DEPLOYMENT,
+} from "./context.ts";
 import { canMarkMachineFailed, computeHealth, type Node } from "./health.ts";
 import { needsCreationFlow } from "./creation_flow.ts";
 import { deleteBootstrapToken, runCreationFlow } from "./creation_apply.ts";
@@ -54,7 +59,7 @@ export async function reconcileMachine(ctx: ControllerContext, key: string, sign
   if (!cached) return 0;
   let machine: Machine;
   try {
-    machine = decodeMachine(cached);
+    machine = decodeMachineOnce(cached);
   } catch (e) {
     ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
     return e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS;

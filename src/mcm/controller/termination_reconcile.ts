@@ -7,7 +7,6 @@
 import {
   ANNOTATION_MACHINE_JOIN_DURATION,
   DecodeError,
-  decodeMachine,
   decodeMachineClass,
   LABEL_NODE,
   type Machine,
@@ -20,7 +19,13 @@ import {
 import { Core, Storage } from "../../k8s/resources.ts";
 import { isNotFound } from "../../k8s/errors.ts";
 import type { SecretData } from "../driver/driver.ts";
-import { classSecretData, type ControllerContext, currentMachine, INDEX_POD_BY_NODE } from "./context.ts";
+import {
+  classSecretData,
+  type ControllerContext,
+  currentMachine,
+  decodeMachineOnce,
+  INDEX_POD_BY_NODE,
+} from "./context.ts";
 import {
   deleteNodeOutcome,
   deleteVMOutcome,
@@ -34,6 +39,7 @@ import {
   volumeAttachmentOutcome,
 } from "./deletion_flow.ts";
 import { DrainError, podsToDrain, runDrain } from "./drain.ts";
+import { removeFinalizerJsonPatch } from "./finalizer_reconcile.ts";
 import { drainEnv, liveVolumeAttachments } from "./drain_env.ts";
 import { callDriver, machineRequest, registerSecretData } from "./driver_calls.ts";
 import { retryAfterWriteError, setMachineFinalizer, updateMachine, writeStatus } from "./machine_writes.ts";
@@ -64,7 +70,7 @@ export async function reconcileTermination(ctx: ControllerContext, key: string, 
   if (!cached) return 0;
   let machine: Machine;
   try {
-    machine = decodeMachine(cached);
+    machine = decodeMachineOnce(cached);
   } catch (e) {
     ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
     return e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS;
@@ -317,14 +323,8 @@ async function runStep(ctx: ControllerContext, round: Round, signal: AbortSignal
       let result: "deleted" | "notFound" | { error: string };
       try {
         const node = caches?.nodes.get(nodeName);
-        if (node?.metadata.finalizers?.includes(NODE_FINALIZER)) {
-          await target.patch(Core.nodes, nodeName, {
-            metadata: {
-              resourceVersion: node.metadata.resourceVersion,
-              finalizers: node.metadata.finalizers.filter((f) => f !== NODE_FINALIZER),
-            },
-          }, "merge");
-        }
+        const patch = node ? removeFinalizerJsonPatch(node, NODE_FINALIZER) : undefined;
+        if (patch) await target.patch(Core.nodes, nodeName, patch, "json");
         await target.delete(Core.nodes, nodeName);
         result = "deleted";
       } catch (e) {
