@@ -1,0 +1,445 @@
+/**
+ * SIMULATION of gardenlet's part of the shoot flow, for the playground, tests and benchmarks — not part of the
+ * product (a real landscape runs gardenlet). Logs come from `sim.gardenlet` and carry `simulation: gardenlet`.
+ *
+ * Create: shoot namespace (gardenlet's labels), `cloudprovider` secret, Cluster, the pools' user data secrets, the
+ * Infrastructure with `gardener.cloud/operation=reconcile` + `gardener.cloud/timestamp`; wait until it is ready by
+ * gardenlet's rules (readiness.ts); copy its `status.providerStatus` into the Worker's
+ * `spec.infrastructureProviderStatus`; create/annotate the Worker; wait until it is ready and has published its
+ * machine deployments. Delete, in gardenlet's order: Worker, then Infrastructure, each annotated
+ * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace.
+ * While running, a Worker whose spec a user changed (generation increased, no operation pending) is annotated
+ * `reconcile` with a fresh timestamp, as gardenlet does after a Shoot change.
+ *
+ * Writes are retried on conflicts, throttling, server errors and network errors (gardenlet's flow retries its
+ * tasks); waits follow informer caches and give up after gardenlet's timeouts (10 minutes).
+ */
+import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP } from "../../apis/extensions/constants.ts";
+import type { KubeClient } from "../../k8s/client.ts";
+import { ApiError, isAlreadyExists, isConflict, isNotFound } from "../../k8s/errors.ts";
+import { Informer } from "../../k8s/informer.ts";
+import type { Runnable } from "../../k8s/manager.ts";
+import { type KubeObject, objectKey } from "../../k8s/objects.ts";
+import { Core, Extensions, type ResourceType } from "../../k8s/resources.ts";
+import { getLogger, type Logger } from "../../observability/log.ts";
+import { type Clock, realClock } from "../../runtime/clock.ts";
+import { deletionConfirmation, reconcileRequest } from "./operation.ts";
+import { extensionObjectProblem, type ExtensionObjectView, machineDeploymentsProblem } from "./readiness.ts";
+import { nodeAgentSecretNamesOutdated, withInfrastructureStatus, withNodeAgentSecretNames } from "./shoot_objects.ts";
+import type { ShootObjects } from "./shoot_template.ts";
+
+/** Logger name of the simulation. */
+export const LOGGER_NAME = "sim.gardenlet";
+/** gardenlet's wait for Infrastructure and Worker (gardener-contract.md §2.4). */
+export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
+
+/** Options of the gardenlet simulation. */
+export interface GardenletSimulationOptions {
+  /** Client of the seed. */
+  client: KubeClient;
+  clock?: Clock;
+  log?: Logger;
+  /** Limit of each wait for an extension object (default 10 minutes). */
+  waitTimeoutMs?: number;
+  /** Told about what the simulation does on its own (the re-annotation after a user's change). */
+  onNotice?: (message: string) => void;
+}
+
+/** When the milestones of a shoot creation were reached (clock milliseconds). */
+export interface ShootCreation {
+  infrastructureReadyAt: number;
+  workerReadyAt: number;
+}
+
+/** A shoot as the flow addresses it. */
+export type ShootRef = Pick<ShootObjects, "technicalId" | "shootName">;
+
+/** Writes the simulation made, by kind. */
+export interface GardenletStats {
+  writes: number;
+  reconcileRequests: number;
+  userChangesNoticed: number;
+}
+
+/** True for errors a retry may cure: conflicts, throttling, server errors and failures without an answer. */
+export function isRetryableWriteError(e: unknown): boolean {
+  if (!(e instanceof ApiError)) return true;
+  return e.code === 409 && isConflict(e) || e.code === 429 || e.code >= 500;
+}
+
+function annotationsOf(obj: KubeObject | undefined): Record<string, string> {
+  return obj?.metadata.annotations ?? {};
+}
+
+/** The simulated gardenlet; a `Runnable` whose informers feed the waits and the change detection. */
+export class GardenletSimulation implements Runnable {
+  readonly stats: GardenletStats = { writes: 0, reconcileRequests: 0, userChangesNoticed: 0 };
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly infrastructures: Informer<ExtensionObjectView>;
+  private readonly workers: Informer<ExtensionObjectView>;
+  private readonly waitTimeoutMs: number;
+  private runSignal?: AbortSignal;
+
+  constructor(private readonly opts: GardenletSimulationOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.log = (opts.log ?? getLogger(LOGGER_NAME)).with({ simulation: "gardenlet" });
+    this.waitTimeoutMs = opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    const informerOpts = { clock: this.clock, log: this.log.child("informer") };
+    this.infrastructures = new Informer(opts.client, Extensions.infrastructures, informerOpts);
+    this.workers = new Informer(opts.client, Extensions.workers, informerOpts);
+    this.workers.addEventHandler({ onUpdate: (o, n) => this.onWorkerUpdate(o, n) });
+  }
+
+  /** Starts the informers; resolves when `signal` aborts and they stopped. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.runSignal = signal;
+    this.infrastructures.start(signal);
+    this.workers.start(signal);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await Promise.all([this.infrastructures.stopped(), this.workers.stopped()]);
+  }
+
+  /** Resolves once both caches are filled. */
+  async waitForSync(signal?: AbortSignal): Promise<void> {
+    await Promise.all([this.infrastructures.waitForSync(signal), this.workers.waitForSync(signal)]);
+  }
+
+  /** The cached Worker of a shoot. */
+  worker(shoot: ShootRef): ExtensionObjectView | undefined {
+    return this.workers.get(`${shoot.technicalId}/${shoot.shootName}`);
+  }
+
+  /** The cached Infrastructure of a shoot. */
+  infrastructure(shoot: ShootRef): ExtensionObjectView | undefined {
+    return this.infrastructures.get(`${shoot.technicalId}/${shoot.shootName}`);
+  }
+
+  /** Runs the creation flow of one shoot up to a ready Worker. */
+  async createShoot(shoot: ShootObjects, signal?: AbortSignal): Promise<ShootCreation> {
+    const log = this.log.with({ shoot: shoot.technicalId });
+    for (const o of shoot.others) await this.ensure(resourceOf(o), o, signal);
+    await this.ensure(Core.namespaces, shoot.namespace, signal);
+    await this.ensure(Core.secrets, shoot.cloudProvider, signal);
+    await this.ensure(Extensions.clusters, shoot.cluster, signal);
+    for (const s of shoot.userData) await this.ensure(Core.secrets, s, signal);
+
+    log.info("Deploying the Infrastructure");
+    const infraTs = await this.requestReconcile(Extensions.infrastructures, shoot.infrastructure, signal);
+    const infra = await this.waitFor(
+      this.infrastructures,
+      objectKey(shoot.infrastructure),
+      (o) => o ? extensionObjectProblem(o, infraTs) : "not in the cache yet",
+      `Infrastructure ${objectKey(shoot.infrastructure)} to be ready`,
+      signal,
+    );
+    const infrastructureReadyAt = this.clock.now();
+    const providerStatus = (infra as { status?: { providerStatus?: unknown } }).status?.providerStatus;
+    log.info("Infrastructure ready; deploying the Worker with its provider status", { providerStatus });
+    const worker = withNodeAgentSecretNames(withInfrastructureStatus(shoot.worker, providerStatus));
+    await this.deployWorkerAndWait(shoot, worker, signal);
+    return { infrastructureReadyAt, workerReadyAt: this.clock.now() };
+  }
+
+  /**
+   * Changes the Worker (and optionally the Cluster first, as gardenlet syncs the Shoot into it), requests a
+   * reconcile and waits until the Worker is ready again.
+   */
+  async changeWorker(
+    shoot: ShootRef,
+    change: { worker: (w: KubeObject) => KubeObject; cluster?: (c: KubeObject) => KubeObject },
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (change.cluster) {
+      await this.retry(`update Cluster ${shoot.technicalId}`, signal, async () => {
+        const current = await this.opts.client.get(Extensions.clusters, shoot.technicalId);
+        this.stats.writes++;
+        await this.opts.client.update(Extensions.clusters, change.cluster!(structuredClone(current)));
+      });
+    }
+    const key = `${shoot.technicalId}/${shoot.shootName}`;
+    const current = await this.retry(
+      `get Worker ${key}`,
+      signal,
+      () => this.opts.client.get(Extensions.workers, shoot.shootName, { namespace: shoot.technicalId }),
+    );
+    await this.deployWorkerAndWait(shoot, withNodeAgentSecretNames(change.worker(structuredClone(current))), signal);
+  }
+
+  /** Runs the deletion flow of one shoot until its Worker, Infrastructure, Cluster and namespace are gone. */
+  async deleteShoot(shoot: ShootRef, signal?: AbortSignal): Promise<void> {
+    const log = this.log.with({ shoot: shoot.technicalId });
+    for (
+      const [res, informer, kind] of [
+        [Extensions.workers, this.workers, "Worker"],
+        [Extensions.infrastructures, this.infrastructures, "Infrastructure"],
+      ] as const
+    ) {
+      log.info(`Deleting the ${kind}`);
+      await this.confirmAndDelete(res, shoot.shootName, shoot.technicalId, signal);
+      await this.waitFor(
+        informer,
+        `${shoot.technicalId}/${shoot.shootName}`,
+        (o) => o ? `still exists${o.status?.lastError ? ` (${extensionObjectProblem(o)})` : ""}` : undefined,
+        `${kind} ${shoot.technicalId}/${shoot.shootName} to be deleted`,
+        signal,
+      );
+    }
+    log.info("Deleting the Cluster and the shoot namespace");
+    await this.deleteIfPresent(Extensions.clusters, shoot.technicalId, undefined, signal);
+    await this.deleteIfPresent(Core.namespaces, shoot.technicalId, undefined, signal);
+    await this.pollUntilGone(Core.namespaces, shoot.technicalId, signal);
+  }
+
+  // ---- steps ----------------------------------------------------------------------------------------------------
+
+  private async deployWorkerAndWait(shoot: ShootRef, worker: KubeObject, signal?: AbortSignal): Promise<void> {
+    const key = `${shoot.technicalId}/${shoot.shootName}`;
+    const before = this.workers.get(key)?.status?.machineDeploymentsLastUpdateTime;
+    const ts = await this.requestReconcile(Extensions.workers, worker, signal);
+    await this.waitFor(
+      this.workers,
+      key,
+      (o) => o ? extensionObjectProblem(o, ts) ?? machineDeploymentsProblem(o, before) : "not in the cache yet",
+      `Worker ${key} to be ready`,
+      signal,
+    );
+  }
+
+  /** Creates the object or updates its spec, with a reconcile request; returns the timestamp written. */
+  private async requestReconcile(res: ResourceType, desired: KubeObject, signal?: AbortSignal): Promise<string> {
+    const name = desired.metadata.name!;
+    const namespace = desired.metadata.namespace;
+    let timestamp = "";
+    await this.retry(`deploy ${res.kind} ${namespace}/${name}`, signal, async () => {
+      const request = reconcileRequest(this.clock.now());
+      timestamp = request[ANNOTATION_TIMESTAMP];
+      let current: KubeObject | undefined;
+      try {
+        current = await this.opts.client.get(res, name, { namespace });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      this.stats.writes++;
+      this.stats.reconcileRequests++;
+      const metadata = {
+        ...desired.metadata,
+        annotations: { ...annotationsOf(current), ...annotationsOf(desired), ...request },
+      };
+      if (!current) {
+        await this.opts.client.create(res, { ...desired, metadata }, { namespace });
+      } else {
+        await this.opts.client.update(res, {
+          ...current,
+          spec: (desired as { spec?: unknown }).spec,
+          metadata: {
+            ...current.metadata,
+            labels: { ...current.metadata.labels, ...desired.metadata.labels },
+            annotations: metadata.annotations,
+          },
+        } as KubeObject, { namespace });
+      }
+    });
+    return timestamp;
+  }
+
+  /** Creates an object, or brings labels and content of an existing one up to date. */
+  private async ensure(res: ResourceType, desired: KubeObject, signal?: AbortSignal): Promise<void> {
+    const name = desired.metadata.name!;
+    const namespace = res.namespaced ? desired.metadata.namespace : undefined;
+    await this.retry(`ensure ${res.kind} ${namespace ? `${namespace}/` : ""}${name}`, signal, async () => {
+      try {
+        this.stats.writes++;
+        await this.opts.client.create(res, desired, { namespace });
+        return;
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+      const current = await this.opts.client.get(res, name, { namespace });
+      const merged: KubeObject = {
+        ...current,
+        ...contentOf(desired),
+        metadata: {
+          ...current.metadata,
+          labels: { ...current.metadata.labels, ...desired.metadata.labels },
+          annotations: { ...current.metadata.annotations, ...desired.metadata.annotations },
+        },
+      };
+      if (JSON.stringify(merged) === JSON.stringify(current)) return;
+      this.stats.writes++;
+      await this.opts.client.update(res, merged, { namespace });
+    });
+  }
+
+  private async confirmAndDelete(res: ResourceType, name: string, namespace: string, signal?: AbortSignal) {
+    await this.retry(`delete ${res.kind} ${namespace}/${name}`, signal, async () => {
+      try {
+        this.stats.writes++;
+        await this.opts.client.patch(res, name, { metadata: { annotations: deletionConfirmation() } }, "merge", {
+          namespace,
+        });
+        this.stats.writes++;
+        await this.opts.client.delete(res, name, { namespace });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    });
+  }
+
+  private async deleteIfPresent(res: ResourceType, name: string, namespace: string | undefined, signal?: AbortSignal) {
+    await this.retry(`delete ${res.kind} ${name}`, signal, async () => {
+      try {
+        this.stats.writes++;
+        await this.opts.client.delete(res, name, { namespace });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    });
+  }
+
+  private async pollUntilGone(res: ResourceType, name: string, signal?: AbortSignal): Promise<void> {
+    const deadline = this.clock.now() + this.waitTimeoutMs;
+    for (;;) {
+      try {
+        await this.opts.client.get(res, name);
+      } catch (e) {
+        if (isNotFound(e)) return;
+        if (!isRetryableWriteError(e)) throw e;
+      }
+      if (this.clock.now() > deadline) throw new Error(`timed out waiting for ${res.kind} ${name} to be deleted`);
+      await this.clock.sleep(1000, this.signalOf(signal));
+    }
+  }
+
+  /**
+   * A user changed a Worker's spec: request a reconcile, as gardenlet does after a Shoot change — with the pools'
+   * node-agent secret names recomputed (a new machine type or image means a new OperatingSystemConfig).
+   */
+  private onWorkerUpdate(old: ExtensionObjectView, cur: ExtensionObjectView): void {
+    const generation = cur.metadata.generation ?? 0;
+    if (generation <= (old.metadata.generation ?? 0) || cur.metadata.deletionTimestamp) return;
+    // An operation already pending covers the change (our own spec writes always carry one).
+    if (annotationsOf(cur)[ANNOTATION_OPERATION]) return;
+    const key = objectKey(cur);
+    this.stats.userChangesNoticed++;
+    const message = `Worker ${key} spec changed (generation ${generation}): requesting a reconcile ` +
+      `(gardener.cloud/operation=reconcile with a fresh timestamp), as gardenlet does after a Shoot change`;
+    this.log.info(message);
+    this.opts.onNotice?.(message);
+    const signal = this.runSignal;
+    const ref = { name: cur.metadata.name!, namespace: cur.metadata.namespace };
+    this.retry(`annotate Worker ${key}`, signal, async () => {
+      const current = await this.opts.client.get(Extensions.workers, ref.name, { namespace: ref.namespace });
+      if (current.metadata.deletionTimestamp) return;
+      const annotations = { ...current.metadata.annotations, ...reconcileRequest(this.clock.now()) };
+      this.stats.writes++;
+      this.stats.reconcileRequests++;
+      const desired = nodeAgentSecretNamesOutdated(current) ? withNodeAgentSecretNames(current) : current;
+      await this.opts.client.update(
+        Extensions.workers,
+        { ...desired, metadata: { ...current.metadata, annotations } },
+        {
+          namespace: ref.namespace,
+        },
+      );
+    }).catch((e) => {
+      if (!signal?.aborted) {
+        this.log.error("Requesting the reconcile of a changed Worker failed", { worker: key, error: e });
+      }
+    });
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------------------
+
+  private signalOf(signal?: AbortSignal): AbortSignal | undefined {
+    if (signal && this.runSignal) return AbortSignal.any([signal, this.runSignal]);
+    return signal ?? this.runSignal;
+  }
+
+  /** Retries `fn` with backoff while its errors are retryable, up to the wait timeout. */
+  private async retry<T>(what: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    const deadline = this.clock.now() + this.waitTimeoutMs;
+    let delay = 200;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!isRetryableWriteError(e) || this.clock.now() + delay > deadline) {
+          throw new Error(`gardenlet (simulated): ${what}: ${(e as Error).message}`, { cause: e });
+        }
+        this.log.debug("Retrying", { what, error: e, delayMs: delay });
+        await this.clock.sleep(delay, this.signalOf(signal));
+        delay = Math.min(delay * 2, 5_000);
+      }
+    }
+  }
+
+  /** Waits until `problem` returns undefined for the cached object of `key`; throws with the last problem. */
+  private waitFor(
+    informer: Informer<ExtensionObjectView>,
+    key: string,
+    problem: (o: ExtensionObjectView | undefined) => string | undefined,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<ExtensionObjectView> {
+    const s = this.signalOf(signal);
+    return new Promise((resolve, reject) => {
+      let last = "";
+      let done = false;
+      const finish = (err?: unknown, obj?: ExtensionObjectView) => {
+        if (done) return;
+        done = true;
+        remove();
+        this.clock.clearTimeout(timer);
+        s?.removeEventListener("abort", onAbort);
+        if (err) reject(err);
+        else resolve(obj!);
+      };
+      const check = () => {
+        const obj = informer.get(key);
+        const p = problem(obj);
+        if (p === undefined) finish(undefined, obj);
+        else last = p;
+      };
+      const onAbort = () => finish(s!.reason ?? new DOMException("aborted", "AbortError"));
+      const timer = this.clock.setTimeout(
+        () => finish(new Error(`gardenlet (simulated): timed out waiting for ${what}: ${last}`)),
+        this.waitTimeoutMs,
+      );
+      // addEventHandler delivers cached objects at once: checks start only after registration.
+      let registered = false;
+      const matches = (o: KubeObject) => registered && objectKey(o) === key;
+      const remove = informer.addEventHandler({
+        onAdd: (o) => matches(o) && check(),
+        onUpdate: (_o, n) => matches(n) && check(),
+        onDelete: (o) => matches(o) && check(),
+      });
+      registered = true;
+      s?.addEventListener("abort", onAbort, { once: true });
+      if (s?.aborted) onAbort();
+      else check();
+    });
+  }
+}
+
+/** Everything of an object but its metadata and status (data, stringData, spec, type, ...). */
+function contentOf(o: KubeObject): Record<string, unknown> {
+  const { metadata: _m, status: _s, ...rest } = o as KubeObject & { status?: unknown };
+  return rest;
+}
+
+function resourceOf(o: KubeObject): ResourceType {
+  switch (o.kind) {
+    case "Namespace":
+      return Core.namespaces;
+    case "Secret":
+      return Core.secrets;
+    case "ConfigMap":
+      return Core.configMaps;
+    default:
+      throw new Error(`gardenlet (simulated): no resource known for kind ${o.kind} (${o.metadata.name})`);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * SIMULATION of gardenlet's part of the shoot flow — what a real seed's gardenlet does around our extension — for
+ * the playground, tests and benchmarks. Not part of the product.
+ *
+ *   const gardenlet = new GardenletSimulation({ client: seedClient, clock });
+ *   manager.add(gardenlet);   // or gardenlet.start(signal)
+ *   const shoot = shootObjects(shootTemplateFrom(manifests), { name: "playground", index: 0, credentials });
+ *   await gardenlet.createShoot(shoot);   // namespace … Infrastructure → ready → Worker → ready
+ *   await gardenlet.deleteShoot(shoot);   // Worker, then Infrastructure, then Cluster and namespace
+ */
+export {
+  DEFAULT_WAIT_TIMEOUT_MS,
+  GardenletSimulation,
+  type GardenletSimulationOptions,
+  type GardenletStats,
+  isRetryableWriteError,
+  LOGGER_NAME,
+  type ShootCreation,
+  type ShootRef,
+} from "./gardenlet.ts";
+export { deletionConfirmation, reconcileRequest, rfc3339Nano } from "./operation.ts";
+export { extensionObjectProblem, type ExtensionObjectView, machineDeploymentsProblem } from "./readiness.ts";
+export {
+  alternativeMachineType,
+  clusterWithPoolMachineType,
+  type Credentials,
+  generatePools,
+  nodeAgentSecretName,
+  nodeAgentSecretNamesOutdated,
+  type PoolShape,
+  poolShapes,
+  PROJECT_PLACEHOLDER,
+  shootNames,
+  shootObjects,
+  type ShootShape,
+  TOKEN_PLACEHOLDER,
+  wantedMachines,
+  withInfrastructureStatus,
+  withNodeAgentSecretNames,
+  withPoolMachineType,
+} from "./shoot_objects.ts";
+export { type ShootObjects, type ShootTemplate, shootTemplateFrom, type SourcedObject } from "./shoot_template.ts";
