@@ -1,35 +1,176 @@
 /**
- * `provider-equinix-metal playground` (alias `demo`): a fake API server with the real CRDs and the example
- * manifests applied. Prints `kubeconfig: <path>` and one line per object; serves until interrupted, or with
- * `--once` exits 0 after the scenario (1 with the reason otherwise).
+ * `provider-equinix-metal playground` (alias `demo`): the product's main job on simulated Equinix Metal — a shoot's
+ * Infrastructure and Worker become Running machines, with live progress, while kubectl can inspect and change
+ * things (`kubeconfig: <path>` is the seed, `shoot kubeconfig: <path>` the shoot). `--once` runs create → rolling
+ * update → deletion, prints a summary and exits 0 (1 with the reason otherwise). Knobs size the scenario and inject
+ * faults; SIGINT/SIGTERM stop everything gracefully.
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
-import { shutdownSignal } from "../runtime/shutdown.ts";
+import type { FaultOptions } from "../playground/faults.ts";
 import { runPlayground } from "../playground/mod.ts";
+import { DEFAULT_PROVISIONING_SECONDS } from "../playground/options.ts";
 import { parsePort } from "./apiserver.ts";
+
+function integer(min: number, max: number) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`not an integer: ${JSON.stringify(v)}`);
+    const n = Number(v);
+    if (n < min || n > max) throw new InvalidArgumentError(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function decimal(min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`not a number: ${JSON.stringify(v)}`);
+    if (n < min || n > max) throw new InvalidArgumentError(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+/** `<every seconds>:<size>`, e.g. `20:5`. */
+function burst(v: string): { everyMs: number; size: number } {
+  const m = /^(\d+(?:\.\d+)?):(\d+)$/.exec(v.trim());
+  if (!m || Number(m[1]) <= 0 || Number(m[2]) < 1) {
+    throw new InvalidArgumentError(`expected <every seconds>:<size>, e.g. 20:5, got ${JSON.stringify(v)}`);
+  }
+  return { everyMs: Math.round(Number(m[1]) * 1000), size: Number(m[2]) };
+}
+
+const percent = decimal(0, 100);
+const seconds = decimal(0.001, 86_400);
+
+interface FaultFlags {
+  metalLostResponses?: number;
+  metalServerErrors?: number;
+  metal429Bursts?: { everyMs: number; size: number };
+  apiserverConflicts?: number;
+  apiserverWatchDrops?: number;
+  apiserverGone?: number;
+  restarts?: number;
+  restartMode?: "crash" | "graceful" | "mixed";
+}
+
+/** The fault options of the flags, or undefined when none is set. */
+export function faultsFromFlags(f: FaultFlags): FaultOptions | undefined {
+  const faults: FaultOptions = {};
+  if (f.metalLostResponses || f.metalServerErrors || f.metal429Bursts) {
+    faults.metal = {
+      lostResponsePercent: f.metalLostResponses,
+      serverErrorPercent: f.metalServerErrors,
+      rateLimitBursts: f.metal429Bursts,
+    };
+  }
+  if (f.apiserverConflicts || f.apiserverWatchDrops || f.apiserverGone) {
+    faults.apiServers = {
+      conflictPercent: f.apiserverConflicts,
+      watchDropEveryMs: f.apiserverWatchDrops ? Math.round(f.apiserverWatchDrops * 1000) : undefined,
+      goneEveryMs: f.apiserverGone ? Math.round(f.apiserverGone * 1000) : undefined,
+    };
+  }
+  if (f.restarts) faults.restarts = { everyMs: Math.round(f.restarts * 1000), mode: f.restartMode };
+  return Object.keys(faults).length ? faults : undefined;
+}
 
 /** Builds the `playground` subcommand. */
 export function playgroundCommand() {
   return new Command("playground")
     .alias("demo")
-    .description("run the demo scenario: fake API server, real CRDs, example manifests")
-    .addOption(new Option("--once", "run the scenario once and exit (0 on success, 1 with the reason otherwise)"))
-    .addOption(new Option("--port <port>", "API server port (0: any free port)").argParser(parsePort).default(0))
-    .addOption(new Option("--kubeconfig-out <path>", "write the kubeconfig here (default: a temporary file)"))
-    .addOption(new Option("--crds-dir <dir>", "directory with gardener/ and machine/ CRDs (default: ../shared/crds)"))
-    .addOption(new Option("--examples-dir <dir>", "directory of example manifests (default: example/)"))
-    .action(async (opts) => {
+    .description(
+      "run the main job on simulated Equinix Metal: a shoot's Worker becomes Running machines (live progress, kubectl)",
+    )
+    .addOption(new Option("--once", "create → rolling update → delete, print a summary and exit (1 on failure)"))
+    .addOption(new Option("--shoots <n>", "number of shoots").argParser(integer(1, 1000)).default(1))
+    .addOption(
+      new Option("--pools <n>", "generated pools per shoot instead of the example's").argParser(integer(1, 100)),
+    )
+    .addOption(
+      new Option("--machines-per-pool <n>", "machines per generated pool (with --pools)").argParser(integer(0, 10_000)),
+    )
+    .addOption(
+      new Option("--provisioning-seconds <s>", "time a device takes from create to active")
+        .argParser(decimal(0, 3600)).default(DEFAULT_PROVISIONING_SECONDS),
+    )
+    .addOption(new Option("--no-rolling-update", "skip the rolling update of --once"))
+    .addOption(
+      new Option(
+        "--steady-state-seconds <s>",
+        "with --once: after the create phase, count the writes of a quiet period",
+      )
+        .argParser(decimal(0, 86_400)),
+    )
+    .addOption(
+      new Option("--seed <n>", "seed of ids and fault decisions (default: random)").argParser(integer(0, 2 ** 32 - 1)),
+    )
+    .addOption(
+      new Option("--components <how>", "run our components in-process or as CLI subprocesses")
+        .choices(["in-process", "subprocess"] as const).default("in-process" as const),
+    )
+    .addOption(
+      new Option("--status <mode>", "live status: tty (redrawn), plain (lines on changes), quiet (default: detect)")
+        .choices(["tty", "plain", "quiet"] as const),
+    )
+    .addOption(
+      new Option("--metal-lost-responses <percent>", "Metal API: responses lost after the effect").argParser(percent),
+    )
+    .addOption(new Option("--metal-server-errors <percent>", "Metal API: 500/503 answers").argParser(percent))
+    .addOption(
+      new Option("--metal-429-bursts <every:size>", "Metal API: every N s, 429 for the next M requests").argParser(
+        burst,
+      ),
+    )
+    .addOption(
+      new Option("--apiserver-conflicts <percent>", "API servers: 409 on updates and patches").argParser(percent),
+    )
+    .addOption(
+      new Option("--apiserver-watch-drops <seconds>", "API servers: close every watch this often").argParser(seconds),
+    )
+    .addOption(
+      new Option("--apiserver-gone <seconds>", "API servers: compact (410 Gone on resume) this often").argParser(
+        seconds,
+      ),
+    )
+    .addOption(
+      new Option("--restarts <seconds>", "restart a random component of ours about this often").argParser(seconds),
+    )
+    .addOption(
+      new Option("--restart-mode <mode>", "how restarts stop a component").choices(
+        ["crash", "graceful", "mixed"] as const,
+      ),
+    )
+    .addOption(new Option("--port <port>", "seed API server port (0: any free port)").argParser(parsePort).default(0))
+    .addOption(new Option("--kubeconfig-out <path>", "write the seed kubeconfig here (default: a temporary file)"))
+    .addOption(
+      new Option(
+        "--crds-dir <dir>",
+        "directory with gardener/ and machine/ CRDs, or embedded (default: ../shared/crds if present, else embedded)",
+      ),
+    )
+    .addOption(new Option("--examples-dir <dir>", "directory of the example shoot's manifests (default: example/)"))
+    .action(async (opts, cmd) => {
+      if ((opts.pools === undefined) !== (opts.machinesPerPool === undefined)) {
+        cmd.error("error: --pools and --machines-per-pool go together", { exitCode: 2 });
+      }
       const log = getLogger("playground");
-      const signal = opts.once ? undefined : shutdownSignal(log);
       try {
         await runPlayground({
           once: !!opts.once,
+          shoots: opts.shoots,
+          pools: opts.pools,
+          machinesPerPool: opts.machinesPerPool,
+          provisioningSeconds: opts.provisioningSeconds,
+          rollingUpdate: opts.rollingUpdate,
+          steadyStateMs: opts.steadyStateSeconds ? Math.round(opts.steadyStateSeconds * 1000) : undefined,
+          randomSeed: opts.seed,
+          components: opts.components,
+          status: opts.status,
+          faults: faultsFromFlags(opts),
           port: opts.port,
           kubeconfigOut: opts.kubeconfigOut,
           crdsDir: opts.crdsDir,
           examplesDir: opts.examplesDir,
-          signal,
           log,
         });
       } catch (e) {

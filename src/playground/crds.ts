@@ -1,10 +1,12 @@
 /**
  * The CRDs the playground's examples need: the real Gardener (extensions, resources) and MCM (machine) CRDs, read
- * from `../shared/crds` beside the project (never copied into it). Absent files are an error that says where they
- * were looked for.
+ * from `../shared/crds` beside the project (never copied into it). Without that directory (a fresh clone) the
+ * playground falls back to schemaless registrations generated in code (`embedded_crds.ts`) and says so. A directory
+ * given explicitly must exist: its absence is an error that says where the CRDs were looked for.
  */
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../k8s/objects.ts";
+import { embeddedCrds } from "./embedded_crds.ts";
 
 /** Subdirectories of the CRD directory that are installed. */
 export const CRD_SUBDIRS = ["gardener", "machine"] as const;
@@ -39,4 +41,51 @@ export async function loadCrds(dir: string): Promise<KubeObject[]> {
     }
   }
   return out;
+}
+
+/** The CRDs to install and where they came from. */
+export interface CrdSet {
+  crds: KubeObject[];
+  source: "directory" | "embedded";
+  /** One line for the user: which set is used. */
+  note: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `--crds-dir` value that selects the embedded schemaless CRDs. */
+export const EMBEDDED = "embedded";
+
+/**
+ * The real CRDs of `dir` when given (it must exist; `embedded` selects the embedded ones), else those of the shared
+ * directory (default ../shared/crds) when present, else the embedded schemaless ones.
+ */
+export async function resolveCrds(dir?: string, shared = defaultCrdDir()): Promise<CrdSet> {
+  if (dir === EMBEDDED) return embedded(`${EMBEDDED} requested`);
+  if (dir !== undefined) {
+    const crds = await loadCrds(dir);
+    return { crds, source: "directory", note: `CRDs: ${crds.length} real Gardener and MCM CRDs from ${dir}` };
+  }
+  if (await exists(shared)) {
+    const crds = await loadCrds(shared);
+    return { crds, source: "directory", note: `CRDs: ${crds.length} real Gardener and MCM CRDs from ${shared}` };
+  }
+  return embedded(`${shared} not found`);
+}
+
+function embedded(why: string): CrdSet {
+  const crds = embeddedCrds();
+  return {
+    crds,
+    source: "embedded",
+    note: `CRDs: ${why}; using ${crds.length} embedded schemaless CRDs (names, scopes, subresources and printer ` +
+      `columns only; objects are not validated against the real schemas)`,
+  };
 }

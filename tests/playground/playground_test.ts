@@ -1,142 +1,255 @@
-/** The playground skeleton: CRDs from ../shared, kubeconfig, create-or-update of the examples, --once. */
+/**
+ * The playground end to end: the scenario on a fake clock (create → all Running → rolling update → deletion), the
+ * serving mode driven with the real kubectl through the printed kubeconfigs, bad inputs, and the acceptance run of
+ * `demo --once` as a subprocess in a fresh copy of the project (no ../shared beside it).
+ */
 import assert from "node:assert/strict";
-import { parse } from "yaml";
 import { KubeClient } from "../../src/k8s/client.ts";
-import { applyManifests } from "../../src/playground/apply_manifests.ts";
-import { runPlayground } from "../../src/playground/mod.ts";
+import { loadConnection } from "../../src/k8s/kubeconfig.ts";
+import type { KubeObject } from "../../src/k8s/objects.ts";
+import { Core, Machine as MachineResources } from "../../src/k8s/resources.ts";
+import { configureLogging } from "../../src/observability/log.ts";
 import { parseManifests } from "../../src/playground/manifests.ts";
-import { ResourceMapper } from "../../src/playground/resource_mapper.ts";
-import { startApiServer } from "../../src/sim/apiserver/mod.ts";
+import { runPlayground } from "../../src/playground/mod.ts";
+import { FakeClock } from "../../src/runtime/clock.ts";
+import { eventually } from "../support/eventually.ts";
 import { sharedPath } from "../support/shared.ts";
+import { FakeTimeDriver } from "../e2e/fake_time.ts";
 
+configureLogging({ level: "error" });
 const ROOT = new URL("../../", import.meta.url).pathname;
+const NS = "shoot--garden--playground";
 
-async function tempExamples(files: Record<string, string>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "playground-examples-" });
-  for (const [name, text] of Object.entries(files)) await Deno.writeTextFile(`${dir}/${name}`, text);
-  return dir;
+Deno.test("once on a fake clock: create → all Running → rolling update → deletion; calls per machine; nothing left", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 8, 0, 0));
+  const lines: string[] = [];
+  const result = await new FakeTimeDriver(clock).during(() =>
+    runPlayground({ once: true, clock, randomSeed: 11, crdsDir: sharedPath("crds"), print: (l) => lines.push(l) })
+  );
+  const text = lines.join("\n");
+  assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [["create", 3], ["rolling update", 1], [
+    "delete",
+    3,
+  ]]);
+  const [create, rolling, del] = result.reports;
+  // The machines' own Metal calls: one lookup and one POST per created machine (plus at most one listing per class
+  // for the orphan collection), one DELETE per deleted machine.
+  assert.equal(create.metalByEndpoint["POST /projects/{id}/devices"], 3);
+  assert.ok(create.deviceCalls <= 2 * 3 + 3, JSON.stringify(create.metalByEndpoint));
+  assert.equal(del.deviceCallsByMethod.DELETE, 3);
+  assert.deepEqual(Object.keys(del.deviceCallsByMethod), ["DELETE"], "no GET before a DELETE");
+  assert.equal(rolling.metalByEndpoint["POST /projects/{id}/devices"], 1, "one new machine for the rolled pool");
+  assert.equal(rolling.metalByEndpoint["DELETE /devices/{id}"], 1, "and the old one deleted");
+  assert.ok(create.leaseWrites > 0 && create.componentWrites > 0 && create.simulationWrites > 0);
+  assert.ok(result.milestones!.allRunningMs <= result.milestones!.workersReadyMs + 1000);
+  assert.match(text, /^kubeconfig: \S+\/kubeconfig$/m);
+  assert.match(text, /^shoot kubeconfig: \S+\/shoot-shoot--garden--playground\.kubeconfig$/m);
+  assert.match(text, /MCM counts a machine as available as soon as it is Running/);
+  assert.match(
+    text,
+    /^created: all 3 machines Running after [\d.]+ s, Workers ready after [\d.]+ s; exactly one device per machine$/m,
+  );
+  assert.match(text, /^rolling update: pool pool-a c3\.small\.x86 → m3\.small\.x86 \(1 machine\(s\)\)$/m);
+  assert.match(text, /^deleted: every shoot gone after [\d.]+ s; no device left$/m);
+  assert.match(text, /^Summary$/m);
+  assert.match(text, /^ {4}delete +\d+ total: devices 3 = 1\.00 per machine \(DELETE 1\.00\), other \d+$/m);
+  assert.ok(lines.some((l) => l.startsWith("[creating] ")), "plain progress lines on changes");
+  await assert.rejects(Deno.stat(result.kubeconfigPath), Deno.errors.NotFound, "its temporary directory is removed");
+});
+
+async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command("kubectl", {
+    args: ["--kubeconfig", kubeconfig, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (out.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  return text;
 }
 
-const NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: garden-test\n";
-const CM = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings
-  namespace: garden-test
-data:
-  a: "1"
----
-apiVersion: machine.sapcloud.io/v1alpha1
-kind: MachineClass
-metadata:
-  name: small
-  namespace: garden-test
-providerSpec: {plan: c3.small.x86}
-`;
+type Pooled = KubeObject & { status?: { currentStatus?: { phase?: string } } };
 
-Deno.test("runPlayground --once installs the shared CRDs, writes the kubeconfig and creates the examples in order", async () => {
-  const crdsDir = sharedPath("crds");
-  const examples = await tempExamples({ "00-ns.yaml": NS, "10-objects.yaml": CM });
+Deno.test("serving: kubectl on the printed kubeconfigs scales a pool, rolls one, deletes the Worker; the signal stops everything", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 9, 0, 0));
+  const driver = new FakeTimeDriver(clock).start();
+  const stop = new AbortController();
   const lines: string[] = [];
+  const running = runPlayground({
+    clock,
+    signal: stop.signal,
+    randomSeed: 12,
+    status: "quiet",
+    print: (l) => lines.push(l),
+  });
+  let seed: KubeClient | undefined;
+  let shoot: KubeClient | undefined;
   try {
-    const result = await runPlayground({ once: true, crdsDir, examplesDir: examples, print: (l) => lines.push(l) });
-    assert.match(lines[0], /^installed \d+ CustomResourceDefinitions$/);
-    assert.equal(lines[1], `kubeconfig: ${result.kubeconfigPath}`);
-    assert.deepEqual(lines.slice(2), [
-      "namespace/garden-test created",
-      "configmap/settings (namespace garden-test) created",
-      "machineclass.machine.sapcloud.io/small (namespace garden-test) created",
-    ]);
-    const kc = parse(await Deno.readTextFile(result.kubeconfigPath)) as {
-      clusters: Array<{ cluster: { server: string } }>;
-    };
-    assert.equal(kc.clusters[0].cluster.server, result.url);
-    await Deno.remove(result.kubeconfigPath.replace(/\/kubeconfig$/, ""), { recursive: true });
+    await eventually(() => lines.some((l) => l === "Press Ctrl-C to stop."), {
+      timeoutMs: 60_000,
+      description: "serving",
+    });
+    const seedPath = /^kubeconfig: (\S+)$/m.exec(lines.join("\n"))![1];
+    const shootPath = /^shoot kubeconfig: (\S+)$/m.exec(lines.join("\n"))![1];
+    assert.ok(
+      lines.some((l) =>
+        l.includes(`kubectl --kubeconfig ${seedPath} -n ${NS} get workers,machinedeployments,machines`)
+      ),
+    );
+    seed = new KubeClient(await loadConnection({ path: seedPath }));
+    shoot = new KubeClient(await loadConnection({ path: shootPath }));
+    const machines = async (pool: string) =>
+      (await seed!.list<Pooled>(MachineResources.machines, { namespace: NS })).items.filter((m) =>
+        m.metadata.name!.startsWith(`${NS}-${pool}-`)
+      );
+    assert.match(await kubectl(seedPath, "-n", NS, "get", "machines"), new RegExp(`${NS}-pool-b-z2-`));
+    assert.equal((await shoot.list(Core.nodes)).items.length, 3);
+
+    // Scale pool-b (index 1) from 2..4 to 3..5 machines.
+    await kubectl(
+      seedPath,
+      "-n",
+      NS,
+      "patch",
+      "worker",
+      "playground",
+      "--type",
+      "json",
+      "-p",
+      '[{"op":"replace","path":"/spec/pools/1/minimum","value":3},{"op":"replace","path":"/spec/pools/1/maximum","value":5}]',
+    );
+    await eventually(async () => {
+      const b = await machines("pool-b");
+      return b.length === 3 && b.every((m) => m.status?.currentStatus?.phase === "Running");
+    }, { timeoutMs: 60_000, description: "three Running machines in pool-b" });
+    assert.ok(
+      lines.some((l) => /^gardenlet \(simulated\): Worker shoot--garden--playground\/playground spec changed/.test(l)),
+    );
+
+    // A new machine type for pool-a: a new node-agent secret, a new class, a rolling update.
+    await kubectl(
+      seedPath,
+      "-n",
+      NS,
+      "patch",
+      "worker",
+      "playground",
+      "--type",
+      "json",
+      "-p",
+      '[{"op":"replace","path":"/spec/pools/0/machineType","value":"m3.small.x86"}]',
+    );
+    await eventually(async () => {
+      const nodes = (await shoot!.list(Core.nodes)).items.filter((n) => n.metadata.name!.startsWith(`${NS}-pool-a-`));
+      return nodes.length === 1 && nodes[0].metadata.labels?.["node.kubernetes.io/instance-type"] === "m3.small.x86";
+    }, { timeoutMs: 60_000, description: "pool-a's node on m3.small.x86" });
+
+    // Delete the Worker as gardenlet would: confirm, then delete. Machines, nodes and devices go away.
+    await kubectl(seedPath, "-n", NS, "annotate", "worker", "playground", "confirmation.gardener.cloud/deletion=true");
+    await kubectl(seedPath, "-n", NS, "delete", "worker", "playground", "--wait=false");
+    await eventually(async () =>
+      (await seed!.list(MachineResources.machines, { namespace: NS })).items.length === 0 &&
+      (await shoot!.list(Core.nodes)).items.length === 0, {
+      timeoutMs: 60_000,
+      description: "no machine and no node left",
+    });
   } finally {
-    await Deno.remove(examples, { recursive: true });
+    seed?.close();
+    shoot?.close();
+    stop.abort();
+    const result = await running.finally(() => driver.stop());
+    assert.equal(result.reports.length, 1, "serving reports its create phase only");
+    await assert.rejects(Deno.stat(result.kubeconfigPath), Deno.errors.NotFound);
   }
 });
 
 Deno.test("bad inputs fail before anything starts, naming what is wrong", async () => {
-  const crdsDir = sharedPath("crds");
-  const missing = await Deno.makeTempDir();
-  await assert.rejects(
-    runPlayground({ once: true, crdsDir: missing, print: () => {} }),
-    new RegExp(`needs the Gardener and MCM CRDs in ${missing}/gardener`),
-  );
-  const broken = await tempExamples({ "00.yaml": NS, "10.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n" });
-  await assert.rejects(
-    runPlayground({ once: true, crdsDir, examplesDir: broken, print: () => {} }),
-    /10\.yaml#1: not a Kubernetes object: metadata\.name/,
-  );
-  const unknownKind = await tempExamples({
-    "00.yaml": "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n",
-  });
-  await assert.rejects(
-    runPlayground({ once: true, crdsDir, examplesDir: unknownKind, print: () => {} }),
-    /the API server does not serve example.com\/v1/,
-  );
-  for (const d of [missing, broken, unknownKind]) await Deno.remove(d, { recursive: true });
+  const tmp = await Deno.makeTempDir({ prefix: "playground-bad-" });
+  try {
+    await assert.rejects(
+      runPlayground({ once: true, crdsDir: `${tmp}/none`, print: () => {} }),
+      new RegExp(`needs the Gardener and MCM CRDs in ${tmp}/none/gardener`),
+    );
+    await Deno.writeTextFile(`${tmp}/10.yaml`, "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n");
+    await assert.rejects(
+      runPlayground({ once: true, crdsDir: "embedded", examplesDir: tmp, print: () => {} }),
+      /10\.yaml#1: not a Kubernetes object: metadata\.name/,
+    );
+    await Deno.writeTextFile(`${tmp}/10.yaml`, "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n");
+    await assert.rejects(
+      runPlayground({ once: true, crdsDir: "embedded", examplesDir: tmp, print: () => {} }),
+      /the shoot manifests need exactly one Cluster \(extensions\.gardener\.cloud\), found 0/,
+    );
+    await assert.rejects(runPlayground({ once: true, shoots: 0, print: () => {} }), /playground option shoots: /);
+    await assert.rejects(
+      runPlayground({ once: true, pools: 2, print: () => {} }),
+      /pools and machinesPerPool: give both or neither/,
+    );
+    await assert.rejects(
+      runPlayground({ once: true, faults: { metal: { lostResponsePercent: 120 } }, print: () => {} }),
+      /playground option faults\.metal\.lostResponsePercent: /,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
 
 Deno.test("manifests: multi-document files, empty documents skipped, errors name file and document", () => {
-  const docs = parseManifests(`${NS}---\n---\n${CM}`, "x.yaml");
-  assert.deepEqual(docs.map((d) => `${d.source} ${d.object.kind}`), [
-    "x.yaml#1 Namespace",
-    "x.yaml#3 ConfigMap",
-    "x.yaml#4 MachineClass",
-  ]);
+  const docs = parseManifests(
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n---\nkind: Secret\napiVersion: v1\nmetadata: {name: s}\n",
+    "x.yaml",
+  );
+  assert.deepEqual(docs.map((d) => `${d.source} ${d.object.kind}`), ["x.yaml#1 Namespace", "x.yaml#3 Secret"]);
   assert.throws(() => parseManifests("kind: [", "bad.yaml"), /bad\.yaml#1: invalid YAML/);
   assert.throws(() => parseManifests("apiVersion: v1\nmetadata: {name: x}\n", "k.yaml"), /k\.yaml#1: .*kind/);
 });
 
-Deno.test("`playground --once` (alias demo) applies example/ and exits 0; a bad --crds-dir exits 1 with the reason", async () => {
-  sharedPath("crds");
-  const ok = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P", "src/main.ts", "--log-level", "error", "demo", "--once"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const out = new TextDecoder().decode(ok.stdout);
-  assert.equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
-  assert.match(out, /^kubeconfig: \S+$/m);
-  assert.match(out, /^namespace\/garden-playground created$/m);
-  await Deno.remove(/^kubeconfig: (\S+)\/kubeconfig$/m.exec(out)![1], { recursive: true });
+/** A copy of what a clone contains that the demo needs, in a directory without ../shared beside it. */
+async function freshClone(): Promise<string> {
+  const base = await Deno.makeTempDir({ prefix: "fresh-clone-" });
+  const dir = `${base}/main`;
+  await Deno.mkdir(dir);
+  for (const f of ["deno.json", "deno.lock"]) await Deno.copyFile(`${ROOT}${f}`, `${dir}/${f}`);
+  for (const d of ["src", "example"]) {
+    const out = await new Deno.Command("cp", { args: ["-r", `${ROOT}${d}`, `${dir}/${d}`] }).output();
+    assert.equal(out.code, 0);
+  }
+  return base;
+}
 
-  const bad = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P", "src/main.ts", "playground", "--once", "--crds-dir", "/nonexistent"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(bad.code, 1);
-  assert.match(
-    new TextDecoder().decode(bad.stderr),
-    /playground failed: the playground needs the Gardener and MCM CRDs/,
-  );
-});
-
-Deno.test("applyManifests is create-or-update: a second run is unchanged, an edit updates", async () => {
-  const api = await startApiServer();
-  const client = new KubeClient(api.connection());
+Deno.test("`demo --once` in a fresh clone (no ../shared): embedded CRDs, the summary, exit 0; failures exit 1 or 2 naming the cause", async () => {
+  const base = await freshClone();
   try {
-    const mapper = new ResourceMapper(client);
-    const first = await applyManifests(client, mapper, parseManifests(`${NS}---\n${CM.split("---")[0]}`, "a.yaml"));
-    assert.deepEqual(first.map((a) => a.action), ["created", "created"]);
-    const again = await applyManifests(client, mapper, parseManifests(`${NS}---\n${CM.split("---")[0]}`, "a.yaml"));
-    assert.deepEqual(again.map((a) => a.action), ["unchanged", "unchanged"]);
-    const edited = CM.split("---")[0].replace('a: "1"', 'a: "2"');
-    const third = await applyManifests(client, mapper, parseManifests(edited, "b.yaml"));
-    assert.deepEqual(third.map((a) => a.action), ["updated"]);
-    const cm = await client.get<{ metadata: { name: string }; data: Record<string, string> }>(
-      { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true },
-      "settings",
-      { namespace: "garden-test" },
+    const run = (...args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-P", "--quiet", "src/main.ts", "--log-level", "error", ...args],
+        cwd: `${base}/main`,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    // Provisioning in no time keeps the run short; everything else is the default `demo --once`.
+    const ok = await run("demo", "--once", "--provisioning-seconds", "0");
+    const out = new TextDecoder().decode(ok.stdout);
+    assert.equal(ok.code, 0, `${out}\n${new TextDecoder().decode(ok.stderr)}`);
+    assert.match(out, /^CRDs: \S+\/shared\/crds not found; using 8 embedded schemaless CRDs/m);
+    assert.match(out, /^kubeconfig: \S+$/m);
+    assert.match(out, /^Summary$/m);
+    assert.match(out, /^ {2}create +[\d.]+ s +3$/m);
+    assert.match(out, /^ {2}rolling update +[\d.]+ s +1$/m);
+    assert.match(out, /^ {2}delete +[\d.]+ s +3$/m);
+    assert.match(out, /^deleted: every shoot gone after [\d.]+ s; no device left$/m);
+
+    const bad = await run("playground", "--once", "--crds-dir", "/nonexistent");
+    assert.equal(bad.code, 1);
+    assert.match(
+      new TextDecoder().decode(bad.stderr),
+      /playground failed: the playground needs the Gardener and MCM CRDs/,
     );
-    assert.deepEqual(cm.data, { a: "2" });
+    const flag = await run("demo", "--shoots", "many");
+    assert.notEqual(flag.code, 0);
+    assert.match(new TextDecoder().decode(flag.stderr), /--shoots <n>.*not an integer: "many"/);
   } finally {
-    client.close();
-    await api.stop();
+    await Deno.remove(base, { recursive: true });
   }
 });

@@ -1,0 +1,331 @@
+/**
+ * Our components as the playground runs them: the extension (one per seed) and one machine controller per shoot
+ * (MCM's provider sidecar: `--namespace=<shoot namespace>`, control cluster = seed, target cluster = shoot), with
+ * the flags gardenlet gives the sidecar. Each runs in-process (the default; the demo and the tests) or as a
+ * subprocess of our CLI (benchmarks, to measure each component's CPU and memory on its own).
+ *
+ * A `Supervisor` restarts a component that stops on its own (as the kubelet restarts a container) and restarts it
+ * on request, gracefully or as a crash (fault runs).
+ */
+import { resolveExtensionFlags, startExtension } from "../cli/extension.ts";
+import { LEASE_NAME } from "../cli/machine_controller.ts";
+import { KubeClient } from "../k8s/client.ts";
+import type { ClusterConnection } from "../k8s/kubeconfig.ts";
+import { Manager } from "../k8s/manager.ts";
+import { MachineController } from "../mcm/controller/machine_controller.ts";
+import { type MachineControllerOptions, withDefaults } from "../mcm/controller/options.ts";
+import { EquinixMetalDriver } from "../mcm/driver/equinix_metal_driver.ts";
+import type { Logger } from "../observability/log.ts";
+import type { Clock } from "../runtime/clock.ts";
+import { PRODUCT, VERSION } from "../runtime/version.ts";
+
+/** How a component is stopped. */
+export type StopMode = "graceful" | "crash";
+
+/** One running instance of a component. */
+export interface ComponentInstance {
+  /** Resolves when the instance stopped, for whatever reason (a description). */
+  readonly done: Promise<string>;
+  /** Process id of a subprocess. */
+  readonly pid?: number;
+  /**
+   * Stops the instance. Graceful: in-flight work may finish (within the grace period), resolves once stopped.
+   * Crash: in-flight work is cut off at its next await and the call returns at once; `done` tells when the rest
+   * has unwound (a subprocess is killed).
+   */
+  stop(mode: StopMode): Promise<void>;
+  /** CPU seconds and peak RSS of a subprocess (read from /proc while it runs). */
+  usage?(): ProcessUsage | undefined;
+}
+
+/** Resource usage of a subprocess. */
+export interface ProcessUsage {
+  cpuSeconds: number;
+  peakRssBytes: number;
+}
+
+/** Settings gardenlet gives the machine-controller sidecar (gardener-contract.md §4.4). */
+export const SIDECAR_OPTIONS: Partial<MachineControllerOptions> = {
+  kubeApiQps: 100,
+  kubeApiBurst: 200,
+  machineCreationTimeoutMs: 20 * 60_000,
+  machineDrainTimeoutMs: 2 * 3_600_000,
+  machineHealthTimeoutMs: 10 * 60_000,
+  machineSafetyApiserverStatuscheckTimeoutMs: 30_000,
+  machineSafetyApiserverStatuscheckPeriodMs: 60_000,
+  machineSafetyOrphanVmsPeriodMs: 30 * 60_000,
+};
+
+/** The same as command-line flags. */
+const SIDECAR_FLAGS = [
+  "--kube-api-qps=100",
+  "--kube-api-burst=200",
+  "--machine-creation-timeout=20m",
+  "--machine-drain-timeout=2h",
+  "--machine-health-timeout=10m",
+  "--machine-safety-apiserver-statuscheck-timeout=30s",
+  "--machine-safety-apiserver-statuscheck-period=1m",
+  "--machine-safety-orphan-vms-period=30m",
+];
+
+/** What every component instance needs. */
+export interface ComponentContext {
+  clock: Clock;
+  log: Logger;
+  metalUrl: string;
+  /** Time allowed for in-flight work on a graceful stop. */
+  gracefulShutdownMs: number;
+}
+
+function crashSignal(mode: StopMode): DOMException {
+  return new DOMException(mode === "crash" ? "crashed (fault injection)" : "stopped", "AbortError");
+}
+
+/** The extension in-process (`startExtension`, as `provider-equinix-metal extension` runs it). */
+export async function startExtensionInProcess(
+  ctx: ComponentContext,
+  opts: { connection: ClusterConnection; namespace: string; identity: string },
+): Promise<ComponentInstance> {
+  const { settings, errors } = resolveExtensionFlags({
+    leaderElectionNamespace: opts.namespace,
+    heartbeatNamespace: opts.namespace,
+    metricsBindAddress: "0",
+    healthBindAddress: "0",
+    metalApiUrl: ctx.metalUrl,
+  }, {});
+  if (!settings) throw new Error(`extension settings: ${errors.join("; ")}`);
+  const ext = await startExtension({
+    settings,
+    connection: opts.connection,
+    clock: ctx.clock,
+    identity: opts.identity,
+    gracefulShutdownMs: ctx.gracefulShutdownMs,
+    log: ctx.log,
+  });
+  return {
+    done: ext.done.then((r) => `stopped (${r ?? "signal"})`, (e) => `failed: ${(e as Error).message}`),
+    async stop(mode) {
+      const stopped = ext.stop();
+      if (mode === "graceful") await stopped;
+    },
+  };
+}
+
+/** One shoot's machine controller in-process, built as `provider-equinix-metal machine-controller` builds it. */
+export function startMachineControllerInProcess(
+  ctx: ComponentContext,
+  opts: { control: ClusterConnection; target: ClusterConnection; namespace: string; identity: string },
+): Promise<ComponentInstance> {
+  const options = withDefaults({ ...SIDECAR_OPTIONS, namespace: opts.namespace });
+  const clientOptions = {
+    qps: options.kubeApiQps,
+    burst: options.kubeApiBurst,
+    userAgent: `${PRODUCT}/${VERSION} machine-controller`,
+  };
+  const control = new KubeClient(opts.control, clientOptions);
+  const target = new KubeClient(opts.target, clientOptions);
+  const driver = new EquinixMetalDriver({ metalApiUrl: ctx.metalUrl, clock: ctx.clock, log: ctx.log.child("driver") });
+  const controller = new MachineController({ control, target, driver, options, clock: ctx.clock, log: ctx.log });
+  const manager = new Manager({
+    client: control,
+    probeAddresses: [],
+    leaderElection: { namespace: opts.namespace, name: LEASE_NAME, identity: opts.identity },
+    gracefulShutdownMs: ctx.gracefulShutdownMs,
+    clock: ctx.clock,
+    log: ctx.log.child("manager"),
+  });
+  manager.add(controller);
+  const stop = new AbortController();
+  const done = manager.start(stop.signal).then(
+    () => `stopped (${manager.stopReason ?? "signal"})`,
+    (e) => `failed: ${(e as Error).message}`,
+  ).finally(() => {
+    control.close();
+    target.close();
+  });
+  return Promise.resolve({
+    done,
+    async stop(mode) {
+      stop.abort(crashSignal(mode));
+      if (mode === "graceful") await done;
+    },
+  });
+}
+
+/** Reads CPU seconds and peak RSS of a process from /proc (Linux); undefined elsewhere or once it exited. */
+export function readProcessUsage(pid: number): ProcessUsage | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    return { cpuSeconds: ticks / 100, peakRssBytes: hwm ? Number(hwm[1]) * 1024 : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The project's CLI entry point. */
+function mainModule(): string {
+  return new URL("../main.ts", import.meta.url).pathname;
+}
+
+/** Starts a subcommand of our CLI as a subprocess; keeps the tail of its stderr for error messages. */
+export function startCliProcess(name: string, args: string[], log: Logger): ComponentInstance {
+  const root = new URL("../../", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-P", "--quiet", mainModule(), "--log-level", "error", ...args],
+    cwd: root,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let tail = "";
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) tail = (tail + decoder.decode(chunk, { stream: true })).slice(-8192);
+  })().catch(() => {});
+  let last: ProcessUsage | undefined;
+  const done = child.status.then(async (s) => {
+    await reading;
+    const why = s.signal ? `killed by ${s.signal}` : `exited with code ${s.code}`;
+    if (s.code !== 0 && !s.signal && tail) log.error(`${name} ${why}`, { stderr: tail.slice(-2000) });
+    return why;
+  });
+  return {
+    done,
+    pid: child.pid,
+    usage() {
+      last = readProcessUsage(child.pid) ?? last;
+      return last;
+    },
+    async stop(mode) {
+      last = readProcessUsage(child.pid) ?? last;
+      try {
+        child.kill(mode === "crash" ? "SIGKILL" : "SIGTERM");
+      } catch {
+        // already exited
+      }
+      await done;
+    },
+  };
+}
+
+/** The extension as a subprocess. */
+export function extensionSubprocess(
+  ctx: ComponentContext,
+  opts: { kubeconfig: string; namespace: string },
+): Promise<ComponentInstance> {
+  return Promise.resolve(startCliProcess("extension", [
+    "extension",
+    `--kubeconfig=${opts.kubeconfig}`,
+    `--leader-election-namespace=${opts.namespace}`,
+    `--heartbeat-namespace=${opts.namespace}`,
+    `--metal-api-url=${ctx.metalUrl}`,
+    "--metrics-bind-address=0",
+    "--health-bind-address=0",
+  ], ctx.log));
+}
+
+/** A free TCP port on loopback (for a subprocess's probe server). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** One shoot's machine controller as a subprocess, with the sidecar's flags. */
+export function machineControllerSubprocess(
+  ctx: ComponentContext,
+  opts: { controlKubeconfig: string; targetKubeconfig: string; namespace: string },
+): Promise<ComponentInstance> {
+  return Promise.resolve(startCliProcess(`machine-controller ${opts.namespace}`, [
+    "machine-controller",
+    `--control-kubeconfig=${opts.controlKubeconfig}`,
+    `--target-kubeconfig=${opts.targetKubeconfig}`,
+    `--namespace=${opts.namespace}`,
+    `--port=${freePort()}`,
+    "--address=127.0.0.1",
+    `--metal-api-url=${ctx.metalUrl}`,
+    ...SIDECAR_FLAGS,
+  ], ctx.log));
+}
+
+/** Keeps one component running: restarts it when it stops on its own, and on request. */
+export class Supervisor {
+  /** Restarts so far (requested and after unexpected stops). */
+  restarts = 0;
+  private instance?: ComponentInstance;
+  private generation = 0;
+  private stopping = false;
+  private changing?: Promise<void>;
+  /** Instances stopped as a crash that may still be unwinding. */
+  private readonly unwinding = new Set<Promise<string>>();
+
+  constructor(
+    readonly name: string,
+    private readonly factory: (generation: number) => Promise<ComponentInstance>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** The current instance (undefined while restarting). */
+  get current(): ComponentInstance | undefined {
+    return this.instance;
+  }
+
+  /** Starts the first instance. */
+  async start(): Promise<void> {
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
+    const generation = ++this.generation;
+    const instance = await this.factory(generation);
+    this.instance = instance;
+    instance.done.then((why) => {
+      if (this.stopping || this.instance !== instance || this.changing) return;
+      this.log.error(`${this.name} stopped unexpectedly (${why}); restarting it`, { component: this.name });
+      this.instance = undefined;
+      this.restarts++;
+      this.changing = this.clock.sleep(1000).then(() => this.stopping ? undefined : this.launch()).finally(() =>
+        this.changing = undefined
+      );
+    });
+  }
+
+  /** Stops the current instance (gracefully or as a crash) and starts a new one. */
+  async restart(mode: StopMode): Promise<void> {
+    if (this.stopping) return;
+    await this.changing;
+    const old = this.instance;
+    this.changing = (async () => {
+      this.log.info(`Restarting ${this.name} (${mode})`, { component: this.name });
+      this.restarts++;
+      if (old) {
+        this.unwinding.add(old.done);
+        old.done.finally(() => this.unwinding.delete(old.done));
+        await old.stop(mode);
+      }
+      if (!this.stopping) await this.launch();
+    })();
+    try {
+      await this.changing;
+    } finally {
+      this.changing = undefined;
+    }
+  }
+
+  /** Stops for good. */
+  async stop(mode: StopMode = "graceful"): Promise<void> {
+    this.stopping = true;
+    await this.changing?.catch(() => {});
+    await this.instance?.stop(mode);
+    await this.instance?.done;
+    this.instance = undefined;
+    await Promise.all(this.unwinding);
+  }
+}

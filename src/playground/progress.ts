@@ -1,0 +1,193 @@
+/**
+ * The playground's live progress as data: pools (desired, ready, up to date), machines by phase, devices by state,
+ * the shoots' Workers — computed from what the seed and the Metal simulator hold — and its two renderings: a block
+ * of lines redrawn in place on a terminal, and one compact line printed on changes otherwise. Pure.
+ */
+import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
+import type { KubeObject } from "../k8s/objects.ts";
+
+/** A Worker as the view reads it. */
+export interface WorkerView extends KubeObject {
+  spec?: { pools?: Array<{ name: string; machineType: string; minimum: number; maximum: number }> };
+  status?: { lastOperation?: { type?: string; state?: string; description?: string } | null };
+}
+
+/** A Machine as the view reads it. */
+export interface MachineView extends KubeObject {
+  spec?: { class?: { name?: string } };
+  status?: { currentStatus?: { phase?: string } };
+}
+
+/** One pool across every shoot that has it. */
+export interface PoolProgress {
+  name: string;
+  machineTypes: string[];
+  /** Σ MachineDeployment spec.replicas. */
+  desired: number;
+  ready: number;
+  updated: number;
+  available: number;
+  minimum: number;
+  maximum: number;
+}
+
+/** Everything the view shows at one instant. */
+export interface ProgressSnapshot {
+  elapsedMs: number;
+  /** What the scenario is doing, e.g. "creating", "serving". */
+  phase: string;
+  shoots: number;
+  workers: Array<{ key: string; state: string; description: string }>;
+  pools: PoolProgress[];
+  machines: Record<string, number>;
+  machineTotal: number;
+  devices: Record<string, number>;
+  deviceTotal: number;
+  metalCalls: number;
+  apiWrites: number;
+}
+
+/** Inputs of `computeProgress`. */
+export interface ProgressInput {
+  elapsedMs: number;
+  phase: string;
+  shoots: number;
+  workers: readonly WorkerView[];
+  deployments: readonly MachineDeployment[];
+  machines: readonly MachineView[];
+  deviceStates: readonly string[];
+  metalCalls: number;
+  apiWrites: number;
+}
+
+const POOL_LABEL = "worker.gardener.cloud/pool";
+/** Order of machine phases in the view (others follow alphabetically). */
+export const PHASE_ORDER = [
+  "(new)",
+  "Pending",
+  "Available",
+  "Running",
+  "Terminating",
+  "Unknown",
+  "CrashLoopBackOff",
+  "Failed",
+];
+/** Order of device states in the view. */
+export const STATE_ORDER = ["queued", "provisioning", "active", "deprovisioning", "failed", "inactive"];
+
+function count(values: Iterable<string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+/** The phase a machine is shown in. */
+export function machinePhase(m: MachineView): string {
+  return m.status?.currentStatus?.phase || (m.metadata.deletionTimestamp ? "Terminating" : "(new)");
+}
+
+/** Computes the snapshot. */
+export function computeProgress(input: ProgressInput): ProgressSnapshot {
+  const pools = new Map<string, PoolProgress>();
+  const pool = (name: string) => {
+    let p = pools.get(name);
+    if (!p) {
+      p = { name, machineTypes: [], desired: 0, ready: 0, updated: 0, available: 0, minimum: 0, maximum: 0 };
+      pools.set(name, p);
+    }
+    return p;
+  };
+  for (const w of input.workers) {
+    if (w.metadata.deletionTimestamp) continue;
+    for (const p of w.spec?.pools ?? []) {
+      const entry = pool(p.name);
+      if (!entry.machineTypes.includes(p.machineType)) entry.machineTypes.push(p.machineType);
+      entry.minimum += p.minimum;
+      entry.maximum += p.maximum;
+    }
+  }
+  for (const d of input.deployments) {
+    const name = d.metadata.labels?.[POOL_LABEL];
+    if (!name) continue;
+    const entry = pool(name);
+    entry.desired += d.spec?.replicas ?? 0;
+    entry.ready += d.status?.readyReplicas ?? 0;
+    entry.updated += d.status?.updatedReplicas ?? 0;
+    entry.available += d.status?.availableReplicas ?? 0;
+  }
+  return {
+    elapsedMs: input.elapsedMs,
+    phase: input.phase,
+    shoots: input.shoots,
+    workers: input.workers.map((w) => ({
+      key: `${w.metadata.namespace}/${w.metadata.name}`,
+      state: w.metadata.deletionTimestamp
+        ? `Deleting${w.status?.lastOperation?.state ? ` (${w.status.lastOperation.state})` : ""}`
+        : w.status?.lastOperation?.state ?? "Pending",
+      description: w.status?.lastOperation?.description ?? "",
+    })).sort((a, b) => a.key.localeCompare(b.key)),
+    pools: [...pools.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    machines: count(input.machines.map(machinePhase)),
+    machineTotal: input.machines.length,
+    devices: count(input.deviceStates),
+    deviceTotal: input.deviceStates.length,
+    metalCalls: input.metalCalls,
+    apiWrites: input.apiWrites,
+  };
+}
+
+function ordered(counts: Record<string, number>, order: readonly string[]): Array<[string, number]> {
+  const known = order.filter((k) => counts[k]).map((k) => [k, counts[k]] as [string, number]);
+  const rest = Object.keys(counts).filter((k) => !order.includes(k)).sort().map((k) =>
+    [k, counts[k]] as [string, number]
+  );
+  return [...known, ...rest];
+}
+
+function counts(counts: Record<string, number>, order: readonly string[]): string {
+  const parts = ordered(counts, order).map(([k, v]) => `${k} ${v}`);
+  return parts.length ? parts.join(", ") : "none";
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function truncate(s: string, width: number): string {
+  return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** The block redrawn on a terminal (at most ~14 lines, whatever the number of shoots). */
+export function renderProgressBlock(s: ProgressSnapshot, width = 120): string[] {
+  const lines: string[] = [];
+  lines.push(`── ${s.phase} ── ${seconds(s.elapsedMs)} ── ${s.shoots} shoot${s.shoots === 1 ? "" : "s"} ──`);
+  const shown = s.workers.slice(0, 3);
+  for (const w of shown) lines.push(`Worker ${w.key}: ${w.state}${w.description ? ` — ${w.description}` : ""}`);
+  if (s.workers.length > shown.length) {
+    const states = count(s.workers.map((w) => w.state));
+    lines.push(
+      `… ${s.workers.length - shown.length} more Workers (all: ${
+        counts(states, ["Succeeded", "Processing", "Error"])
+      })`,
+    );
+  }
+  if (s.workers.length === 0) lines.push("Workers: none");
+  for (const p of s.pools) {
+    lines.push(
+      `Pool ${p.name} (${p.machineTypes.join(", ") || "?"}, min ${p.minimum} max ${p.maximum}): ` +
+        `${p.ready}/${p.desired} ready, ${p.updated} up to date, ${p.available} available`,
+    );
+  }
+  lines.push(`Machines (${s.machineTotal}): ${counts(s.machines, PHASE_ORDER)}`);
+  lines.push(`Devices (${s.deviceTotal}): ${counts(s.devices, STATE_ORDER)}`);
+  lines.push(`Metal API calls ${s.metalCalls} · API-server writes ${s.apiWrites}`);
+  return lines.map((l) => truncate(l, width));
+}
+
+/** The compact line printed when something changed (no elapsed time, so it only differs on real changes). */
+export function renderProgressLine(s: ProgressSnapshot): string {
+  const pools = s.pools.map((p) => `${p.name} ${p.ready}/${p.desired}`).join(", ") || "none";
+  const states = count(s.workers.map((w) => w.state));
+  return `[${s.phase}] workers: ${counts(states, ["Succeeded", "Processing", "Error"])} | pools ready: ${pools} | ` +
+    `machines: ${counts(s.machines, PHASE_ORDER)} | devices: ${counts(s.devices, STATE_ORDER)}`;
+}

@@ -1,0 +1,105 @@
+/**
+ * The conditions the scenario waits for and the checks it ends with: all wanted machines Running, exactly one live
+ * device per machine (no duplicate from a retried create), no device of a replaced machine type left in a pool, and
+ * no device left at all after the deletion. Each returns a problem text, or undefined when it holds. Pure.
+ */
+import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
+import { machinePhase, type MachineView } from "./progress.ts";
+
+/** A device as the checks see it. */
+export interface DeviceView {
+  id: string;
+  hostname: string;
+  state: string;
+  plan: string;
+  /** The driver tags each device with `kubernetes.io/cluster/<technical ID>`. */
+  tags: readonly string[];
+}
+
+/** States of a device that is gone or on its way out (deletion accepted). */
+const GONE_STATES = new Set(["deprovisioning", "deleted"]);
+
+/** Devices that still exist as far as billing and nodes are concerned. */
+export function liveDevices<T extends DeviceView>(devices: readonly T[]): T[] {
+  return devices.filter((d) => !GONE_STATES.has(d.state));
+}
+
+function inShoots(namespaces: ReadonlySet<string>) {
+  return (o: { metadata: { namespace?: string } }) => namespaces.has(o.metadata.namespace ?? "");
+}
+
+const CLUSTER_TAG = "kubernetes.io/cluster/";
+
+function deviceOfShoots(namespaces: ReadonlySet<string>) {
+  return (d: DeviceView) =>
+    d.tags.some((t) => t.startsWith(CLUSTER_TAG) && namespaces.has(t.slice(CLUSTER_TAG.length)));
+}
+
+/** All machines the MachineDeployments want exist and are Running, and no other machine is left. */
+export function allRunningProblem(
+  machines: readonly MachineView[],
+  deployments: readonly MachineDeployment[],
+  namespaces: ReadonlySet<string>,
+): string | undefined {
+  const mine = machines.filter(inShoots(namespaces));
+  const mds = deployments.filter(inShoots(namespaces));
+  if (mds.length === 0) return "no MachineDeployment yet";
+  const wanted = mds.reduce((n, d) => n + (d.spec?.replicas ?? 0), 0);
+  const running = mine.filter((m) => machinePhase(m) === "Running" && !m.metadata.deletionTimestamp).length;
+  if (running !== wanted || mine.length !== wanted) {
+    const phases: Record<string, number> = {};
+    for (const m of mine) phases[machinePhase(m)] = (phases[machinePhase(m)] ?? 0) + 1;
+    return `${running}/${wanted} machines Running (${mine.length} machines: ${JSON.stringify(phases)})`;
+  }
+  return undefined;
+}
+
+/** Exactly one live device per machine of the shoots, and no live device without its machine. */
+export function duplicateDevicesProblem(
+  machines: readonly MachineView[],
+  devices: readonly DeviceView[],
+  namespaces: ReadonlySet<string>,
+): string | undefined {
+  const names = new Set(machines.filter(inShoots(namespaces)).map((m) => m.metadata.name!));
+  const perName = new Map<string, string[]>();
+  for (const d of liveDevices(devices).filter(deviceOfShoots(namespaces))) {
+    perName.set(d.hostname, [...(perName.get(d.hostname) ?? []), d.id]);
+  }
+  const problems: string[] = [];
+  for (const name of [...names].sort()) {
+    const ids = perName.get(name) ?? [];
+    if (ids.length !== 1) {
+      problems.push(`machine ${name} has ${ids.length} live devices${ids.length ? ` (${ids.join(", ")})` : ""}`);
+    }
+  }
+  for (const [hostname, ids] of perName) {
+    if (!names.has(hostname)) problems.push(`device(s) ${ids.join(", ")} (${hostname}) belong to no machine`);
+  }
+  return problems.length
+    ? problems.slice(0, 10).join("; ") + (problems.length > 10 ? `; … ${problems.length - 10} more` : "")
+    : undefined;
+}
+
+/** No live device of the pool runs the old machine type any more. */
+export function oldDevicesProblem(
+  devices: readonly DeviceView[],
+  technicalId: string,
+  pool: string,
+  oldPlan: string,
+): string | undefined {
+  const old = liveDevices(devices).filter((d) =>
+    deviceOfShoots(new Set([technicalId]))(d) && d.hostname.startsWith(`${technicalId}-${pool}-`) && d.plan === oldPlan
+  );
+  return old.length ? `${old.length} device(s) of pool ${pool} in ${technicalId} still run ${oldPlan}` : undefined;
+}
+
+/** No device of the shoots is left in a state other than deprovisioning/deleted. */
+export function leftoverDevicesProblem(
+  devices: readonly DeviceView[],
+  namespaces: ReadonlySet<string>,
+): string | undefined {
+  const left = liveDevices(devices).filter(deviceOfShoots(namespaces));
+  if (left.length === 0) return undefined;
+  return `${left.length} device(s) left: ` +
+    left.slice(0, 5).map((d) => `${d.hostname} (${d.id}, ${d.state})`).join(", ");
+}
