@@ -49,11 +49,13 @@ export interface FaultStats {
   watchDrops: number;
   compactions: number;
   restarts: Record<string, number>;
+  /** What the Metal simulator injected, by `<kind> <METHOD> <endpoint>` (kind: lost, 500, 503, 429). */
+  metalInjected: Record<string, number>;
 }
 
 /** Runs the periodic faults and restarts; `stop()` removes every rule and timer. */
 export class FaultInjection {
-  readonly stats: FaultStats = { rateLimitBursts: 0, watchDrops: 0, compactions: 0, restarts: {} };
+  readonly stats: FaultStats = { rateLimitBursts: 0, watchDrops: 0, compactions: 0, restarts: {}, metalInjected: {} };
   private readonly timers = new Set<Timer>();
   private readonly removers: Array<() => void> = [];
   private readonly rng: Rng;
@@ -160,6 +162,7 @@ export class FaultInjection {
     this.timers.clear();
     for (const r of this.removers) r();
     this.removers.length = 0;
+    this.stats.metalInjected = this.deps.metal.faults.snapshot();
     await this.restarting;
   }
 }

@@ -352,10 +352,6 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
       result.reports.push(await rollingUpdatePhase(ctx));
       usage("rolling update");
     }
-    if (faults) {
-      // Deletion is checked without faults still firing: leftovers must come from the flow, not from a last fault.
-      await faults.stop();
-    }
     result.reports.push(await deletePhase(ctx));
     usage("delete");
     ctx.setPhase("done");
