@@ -5,9 +5,9 @@
  * here are the controller's own. The controller uses the real Equinix Metal driver over loopback HTTP and the
  * client limits gardenlet gives the sidecar (--kube-api-qps=100, --kube-api-burst=200).
  *
- * Run: `deno task bench machine_controller`.
+ * Run: `deno task bench machine_controller` (BENCH_MACHINES=n for another size, BENCH_TRACE=ms to print memory and
+ * queue lengths periodically, BENCH_SYNCS=n for --concurrent-syncs).
  */
-import v8 from "node:v8";
 import { KubeClient } from "../../src/k8s/client.ts";
 import { loadConnection } from "../../src/k8s/kubeconfig.ts";
 import { EquinixMetalDriver } from "../../src/mcm/driver/equinix_metal_driver.ts";
@@ -86,15 +86,10 @@ const controller = new MachineController({
 });
 const stop = new AbortController();
 const running = controller.start(stop.signal);
-let snapshotTaken = false;
 if (Deno.env.get("BENCH_TRACE")) {
   const t = setInterval(() => {
     const m = Deno.memoryUsage();
     const mb = (n: number) => (n / 1048576).toFixed(0);
-    if (Deno.env.get("BENCH_SNAPSHOT") && m.heapUsed > 70 * 1048576 && !snapshotTaken) {
-      snapshotTaken = true;
-      console.log("  snapshot:", v8.writeHeapSnapshot("/tmp/mc.heapsnapshot"));
-    }
     const roll = Deno.readTextFileSync("/proc/self/smaps_rollup");
     const anon = Number(/Anonymous:\s+(\d+)/.exec(roll)?.[1] ?? 0) / 1024;
     console.log(
@@ -143,9 +138,6 @@ console.log(`  target: ${JSON.stringify(s.targetByVerb)} (node simulation: ${s.n
 report({ name: "create: controller CPU per machine", value: ((cpu1 - cpu0) / N) * 1000, unit: "ms" });
 
 memory("all Running");
-if (Deno.env.get("BENCH_SNAPSHOT_RUNNING")) {
-  console.log("  snapshot:", v8.writeHeapSnapshot("/tmp/mc-running.heapsnapshot"));
-}
 // Steady state: nothing but leases may be written (there are none here: no leader election).
 await sleep(10_000);
 await post("/reset");
