@@ -224,3 +224,47 @@ Deno.test("creation: userData missing in the class secret → no VM, a clear err
     await h.close();
   }
 });
+
+Deno.test("creation: a machine whose VM exists already (providerID set) is adopted without CreateMachine", async () => {
+  const driver = new FakeDriver();
+  const h = await Harness.start({ driver });
+  try {
+    await h.createDefaultClass();
+    const vm = driver.addVM("adopted");
+    await h.createMachine("adopted", { spec: { providerID: vm.providerID } });
+    const m = await h.until(async () => {
+      const x = await h.machine("adopted");
+      return x?.status?.currentStatus?.phase === "Pending" ? x : undefined;
+    });
+    assert.equal(driver.count("create"), 0);
+    assert.equal(driver.count("status", "adopted"), 1, "GetMachineStatus with a providerID, as MCM");
+    assert.equal(m.metadata.labels?.node, "adopted");
+    assert.equal(m.spec.providerID, vm.providerID);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("creation: an InitializeMachine error other than Unimplemented is a CrashLoopBackOff with its code", async () => {
+  const driver = new FakeDriver();
+  driver.errors.init = [new MachineError("Internal", "cannot attach network")];
+  const h = await Harness.start({ driver });
+  try {
+    await h.createDefaultClass();
+    await h.createMachine("init-fails");
+    const m = await h.until(async () => {
+      const x = await h.machine("init-fails");
+      return x?.status?.currentStatus?.phase === "CrashLoopBackOff" ? x : undefined;
+    });
+    assert.equal(
+      m.status?.lastOperation?.description,
+      "Provider error: machine codes error: code = [Internal] message = [cannot attach network]. Initialize VM Instance",
+    );
+    assert.equal(m.status?.lastOperation?.errorCode, "Internal");
+    // The next round finds the VM (providerID set), and Unimplemented from then on lets it go Pending.
+    await h.until(async () => (await h.phase("init-fails")) === "Pending");
+    assert.equal(driver.vms.size, 1);
+  } finally {
+    await h.close();
+  }
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Apps, Core, Policy, Storage } from "../../../src/k8s/resources.ts";
+import { Apps, Core, Machine as MachineResources, Policy, Storage } from "../../../src/k8s/resources.ts";
 import { isNotFound } from "../../../src/k8s/errors.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
@@ -284,6 +284,40 @@ Deno.test("deletion: the machine finalizer is only removed at the end (a deleted
     const m = await h.machine("m3");
     assert.equal(m?.status?.currentStatus?.phase, "Pending", "no MCM finalizer: nothing done (MCM LongRetry)");
     assert.equal(driver.vms.size, 1);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("deletion: without a node label the node is found by its machine-name label, else asked from the driver", async () => {
+  const { driver, h } = await runningMachine();
+  try {
+    // m1's Node carries the machine-name label: the controller restores the `node` label from it.
+    await h.controlClient.patch(MachineResources.machines, "m1", { metadata: { labels: { node: null } } }, "merge", {
+      namespace: NS,
+    });
+    await h.advance(1000);
+    await h.deleteMachine("m1");
+    await h.until(async () => (await h.machine("m1")) === undefined, { what: "m1 gone" });
+    assert.equal(driver.count("status", "m1"), 0, "found through the Node label, no driver call");
+    assert.equal(await h.node("m1"), undefined, "its node was drained and deleted");
+    // m2 has no node at all: the driver's GetMachineStatus names it.
+    await h.createMachine("m2");
+    await h.until(async () => (await h.phase("m2")) === "Running");
+    await h.controlClient.patch(MachineResources.machines, "m2", { metadata: { labels: { node: null } } }, "merge", {
+      namespace: NS,
+    });
+    await h.targetClient.patch(
+      Core.nodes,
+      "m2",
+      { metadata: { labels: { "node.gardener.cloud/machine-name": null } } },
+      "merge",
+    );
+    await h.advance(1000);
+    await h.deleteMachine("m2");
+    await h.until(async () => (await h.machine("m2")) === undefined, { what: "m2 gone" });
+    assert.equal(driver.count("status", "m2"), 1);
+    assert.equal(await h.node("m2"), undefined);
   } finally {
     await h.close();
   }

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
+import { KubeClient } from "../../../src/k8s/client.ts";
+import { Core } from "../../../src/k8s/resources.ts";
+import { isNotFound } from "../../../src/k8s/errors.ts";
+import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
+import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.ts";
+import { MetalClient } from "../../../src/metal/client.ts";
+import { metalDevices, NodeSimulator, type SimNode } from "../../../src/sim/nodes/mod.ts";
+
+async function until<T>(clock: FakeClock, probe: () => Promise<T> | T, what: string): Promise<NonNullable<T>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    for (let i = 0; i < 3; i++) await yieldToEventLoop();
+    await new Promise((r) => setTimeout(r, 3));
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await clock.advance(500);
+  }
+}
+
+Deno.test("node simulator: registers, untaints and removes Nodes for the Metal simulator's devices; its reads are no API calls", async () => {
+  const clock = new FakeClock();
+  const api = await startApiServer({ clock, bookmarkIntervalMs: 3_600_000 });
+  const client = new KubeClient(api.connection());
+  const simClient = new KubeClient(api.connection());
+  const sim = new MetalSimulator({ clock, randomSeed: 5, timings: { queuedMs: 1000, provisioningMs: 4000 } });
+  const metal = new MetalClient({ token: sim.defaultToken, baseUrl: IN_PROCESS_BASE_URL, fetch: sim.fetch });
+  const nodes = new NodeSimulator({
+    client: simClient,
+    devices: metalDevices(sim, sim.defaultProjectId),
+    clock,
+    pollMs: 1000,
+    criticalComponentsTaintMs: 3000,
+  });
+  const stop = new AbortController();
+  const running = nodes.start(stop.signal);
+  const getNode = async (name: string) => {
+    try {
+      return await client.get<SimNode>(Core.nodes, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  };
+  try {
+    await client.create(Core.nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "foreign" } });
+    const device = await metal.devices.create(sim.defaultProjectId, {
+      hostname: "pool-a-1",
+      plan: "c3.small.x86",
+      metro: "ny",
+      operating_system: "flatcar_stable",
+      billing_cycle: "hourly",
+    } as never);
+    const requestsAfterCreate = sim.counters.total();
+    await clock.advance(2000);
+    assert.equal(await getNode("pool-a-1"), undefined, "no node while provisioning");
+    const node = await until(clock, () => getNode("pool-a-1"), "node registered");
+    assert.equal(node.spec?.providerID, `equinixmetal://${device.id}`);
+    assert.ok(node.status?.addresses?.some((a) => a.type === "InternalIP"));
+    assert.equal(node.spec?.taints?.[0]?.key, "node.gardener.cloud/critical-components-not-ready");
+    await until(clock, async () => (await getNode("pool-a-1"))?.spec?.taints?.length === 0, "taint removed");
+    // A pod bound to the node; deleting the device deletes the node and the pod.
+    await client.create(Core.pods, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p", namespace: "default" },
+      spec: { nodeName: "pool-a-1", containers: [{ name: "c", image: "x" }] },
+    } as never, { namespace: "default" });
+    await metal.devices.delete(device.id);
+    await until(clock, async () => (await getNode("pool-a-1")) === undefined, "node deleted");
+    await until(clock, async () => {
+      try {
+        await client.get(Core.pods, "p", { namespace: "default" });
+        return false;
+      } catch (e) {
+        return isNotFound(e);
+      }
+    }, "pod removed");
+    assert.ok(await getNode("foreign"), "nodes it did not create are left alone");
+    assert.equal(sim.counters.total() - requestsAfterCreate, 1, "only the test's DELETE reached the Metal API");
+    assert.deepEqual(
+      [nodes.stats.nodesCreated, nodes.stats.nodesUntainted, nodes.stats.nodesDeleted, nodes.stats.podsDeleted],
+      [1, 1, 1, 1],
+    );
+  } finally {
+    stop.abort();
+    for (let i = 0; i < 50; i++) {
+      await clock.advance(100);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await running;
+    client.close();
+    simClient.close();
+    sim.close();
+    await api.stop();
+  }
+});
