@@ -9,6 +9,7 @@ import {
   type Secret,
 } from "../../../src/mcm/controller/bootstrap_token.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
+import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
 import { FakeDriver } from "./fake_driver.ts";
 import { CLASS, fakeDevices, Harness, NS } from "./harness.ts";
 
@@ -169,8 +170,12 @@ Deno.test("creation: already created VM is adopted; CrashLoopBackOff → Pending
       driver.addVM(req.machine.name);
       return new MachineError("Unavailable", "connection reset");
     };
+    const seen: Machine[] = [];
+    h.watchMachines((x) => seen.push(x));
     await h.createMachine("flaky");
-    await h.until(async () => (await h.phase("flaky")) === "CrashLoopBackOff");
+    await h.until(() => seen.some((x) => x.status?.currentStatus?.phase === "CrashLoopBackOff"), {
+      what: "CrashLoopBackOff",
+    });
     const m = await h.until(async () => {
       const x = await h.machine("flaky");
       return x?.status?.currentStatus?.phase === "Pending" ? x : undefined;
@@ -251,11 +256,13 @@ Deno.test("creation: an InitializeMachine error other than Unimplemented is a Cr
   const h = await Harness.start({ driver });
   try {
     await h.createDefaultClass();
+    const seen: Machine[] = [];
+    h.watchMachines((x) => seen.push(x));
     await h.createMachine("init-fails");
-    const m = await h.until(async () => {
-      const x = await h.machine("init-fails");
-      return x?.status?.currentStatus?.phase === "CrashLoopBackOff" ? x : undefined;
-    });
+    const m = await h.until(
+      () => seen.find((x) => x.status?.currentStatus?.phase === "CrashLoopBackOff"),
+      { what: "CrashLoopBackOff" },
+    );
     assert.equal(
       m.status?.lastOperation?.description,
       "Provider error: machine codes error: code = [Internal] message = [cannot attach network]. Initialize VM Instance",
