@@ -79,6 +79,8 @@ export interface ControllerContext {
   fresh: FreshObjects<Machine>;
   /** Nodes whose delete event has not been handled yet. */
   deletedNodes: Set<string>;
+  /** Bootstrap tokens registered for redaction and their secrets' uids, by machine key. */
+  bootstrapTokens: Map<string, { token: string; uid?: string }>;
 }
 
 /** Keeps the objects we wrote until the cache has caught up with them. */

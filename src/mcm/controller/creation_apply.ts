@@ -40,9 +40,6 @@ import { currentStatus, lastOperation, withOperation } from "./status.ts";
 import type { EffectiveSettings } from "./timeouts.ts";
 import { observeMachineDuration } from "./metrics.ts";
 
-/** Bootstrap tokens we registered for redaction, and their secrets' uids, by machine key. */
-const tokensByMachine = new Map<string, { token: string; uid?: string }>();
-
 /** Gets or creates the machine's bootstrap token in the target's kube-system; returns `<id>.<secret>`. */
 export async function ensureBootstrapToken(
   ctx: ControllerContext,
@@ -80,12 +77,12 @@ export async function ensureBootstrapToken(
   }
   const token = tokenFromSecret(secret);
   const key = `${machine.metadata.namespace}/${machine.metadata.name}`;
-  const known = tokensByMachine.get(key);
+  const known = ctx.bootstrapTokens.get(key);
   if (known?.token !== token) {
     registerSecret(token);
     if (known) forgetSecret(known.token);
   }
-  tokensByMachine.set(key, { token, uid: secret.metadata.uid });
+  ctx.bootstrapTokens.set(key, { token, uid: secret.metadata.uid });
   return token;
 }
 
@@ -94,7 +91,7 @@ export async function deleteBootstrapToken(ctx: ControllerContext, machine: Mach
   if (!ctx.target) return;
   const key = `${machine.metadata.namespace}/${machine.metadata.name}`;
   const name = bootstrapTokenSecretName(machine.metadata.name!);
-  let uid = tokensByMachine.get(key)?.uid;
+  let uid = ctx.bootstrapTokens.get(key)?.uid;
   try {
     if (!uid) {
       // Not created by this process: check the owner before deleting (a clashing id belongs to another machine).
@@ -106,9 +103,9 @@ export async function deleteBootstrapToken(ctx: ControllerContext, machine: Mach
   } catch (e) {
     if (!isNotFound(e) && !isConflict(e)) throw e;
   }
-  const known = tokensByMachine.get(key);
+  const known = ctx.bootstrapTokens.get(key);
   if (known) {
-    tokensByMachine.delete(key);
+    ctx.bootstrapTokens.delete(key);
     forgetSecret(known.token);
   }
 }

@@ -153,6 +153,7 @@ export class MachineController {
       safety: { frozen: false },
       fresh: new FreshObjects<Machine>(),
       deletedNodes: new Set(),
+      bootstrapTokens: new Map(),
     };
     const ctx = this.ctx;
     const reconciler = (fn: (key: string, signal: AbortSignal) => Promise<number>): Reconciler => ({
