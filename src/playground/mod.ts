@@ -73,7 +73,7 @@ export interface PlaygroundResult {
   faults?: FaultStats;
   /** Restarts per component (requested and after unexpected stops). */
   restarts: Record<string, number>;
-  /** After each phase: CPU seconds and peak RSS per component (subprocesses) and of this process (`landscape`). */
+  /** At start and after each phase: CPU seconds and peak RSS per component (subprocesses) and of this process. */
   usage: Array<{ phase: string; components: Record<string, ProcessUsage> }>;
 }
 
@@ -317,6 +317,7 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
       }
       result.usage.push({ phase: name, components });
     };
+    usage("start");
     const ctx: ScenarioContext = {
       landscape: ls,
       observer: obs,

@@ -12,7 +12,8 @@
  * `reconcile` with a fresh timestamp, as gardenlet does after a Shoot change.
  *
  * Writes are retried on conflicts, throttling, server errors and network errors (gardenlet's flow retries its
- * tasks); waits follow informer caches and give up after gardenlet's timeouts (10 minutes).
+ * tasks); waits follow informer caches and give up after gardenlet's timeouts (10 minutes), or at once when the
+ * extension reports a non-retryable error code (gardenlet then marks the Shoot Failed).
  */
 import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP } from "../../apis/extensions/constants.ts";
 import type { KubeClient } from "../../k8s/client.ts";
@@ -24,7 +25,12 @@ import { Core, Extensions, type ResourceType } from "../../k8s/resources.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { deletionConfirmation, reconcileRequest } from "./operation.ts";
-import { extensionObjectProblem, type ExtensionObjectView, machineDeploymentsProblem } from "./readiness.ts";
+import {
+  extensionObjectProblem,
+  type ExtensionObjectView,
+  machineDeploymentsProblem,
+  nonRetryableError,
+} from "./readiness.ts";
 import { nodeAgentSecretNamesOutdated, withInfrastructureStatus, withNodeAgentSecretNames } from "./shoot_objects.ts";
 import type { ShootObjects } from "./shoot_template.ts";
 
@@ -186,6 +192,7 @@ export class GardenletSimulation implements Runnable {
         (o) => o ? `still exists${o.status?.lastError ? ` (${extensionObjectProblem(o)})` : ""}` : undefined,
         `${kind} ${shoot.technicalId}/${shoot.shootName} to be deleted`,
         signal,
+        false,
       );
     }
     log.info("Deleting the Cluster and the shoot namespace");
@@ -384,6 +391,7 @@ export class GardenletSimulation implements Runnable {
     problem: (o: ExtensionObjectView | undefined) => string | undefined,
     what: string,
     signal?: AbortSignal,
+    failFast = true,
   ): Promise<ExtensionObjectView> {
     const s = this.signalOf(signal);
     return new Promise((resolve, reject) => {
@@ -401,8 +409,10 @@ export class GardenletSimulation implements Runnable {
       const check = () => {
         const obj = informer.get(key);
         const p = problem(obj);
-        if (p === undefined) finish(undefined, obj);
-        else last = p;
+        if (p === undefined) return finish(undefined, obj);
+        last = p;
+        const fatal = failFast ? nonRetryableError(obj) : undefined;
+        if (fatal) finish(new Error(`gardenlet (simulated): ${what}: non-retryable error, the shoot fails: ${fatal}`));
       };
       const onAbort = () => finish(s!.reason ?? new DOMException("aborted", "AbortError"));
       const timer = this.clock.setTimeout(

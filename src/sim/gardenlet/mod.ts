@@ -19,7 +19,12 @@ export {
   type ShootRef,
 } from "./gardenlet.ts";
 export { deletionConfirmation, reconcileRequest, rfc3339Nano } from "./operation.ts";
-export { extensionObjectProblem, type ExtensionObjectView, machineDeploymentsProblem } from "./readiness.ts";
+export {
+  extensionObjectProblem,
+  type ExtensionObjectView,
+  machineDeploymentsProblem,
+  nonRetryableError,
+} from "./readiness.ts";
 export {
   alternativeMachineType,
   clusterWithPoolMachineType,
@@ -32,6 +37,7 @@ export {
   PROJECT_PLACEHOLDER,
   shootNames,
   shootObjects,
+  shootPublicKey,
   type ShootShape,
   TOKEN_PLACEHOLDER,
   wantedMachines,

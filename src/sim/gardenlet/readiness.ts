@@ -4,6 +4,7 @@
  * the current request (`checkWorkerStatusMachineDeploymentsUpdated`, §1.5). Pure.
  */
 import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP } from "../../apis/extensions/constants.ts";
+import { hasNonRetryableErrorCode } from "../../apis/core/error_codes.ts";
 import type { KubeObject } from "../../k8s/objects.ts";
 
 /** The parts of an extension object's status that gardenlet reads. */
@@ -54,4 +55,14 @@ export function machineDeploymentsProblem(worker: ExtensionObjectView, before: s
   const now = worker.status?.machineDeploymentsLastUpdateTime;
   if (now && (!before || Date.parse(now) > Date.parse(before))) return undefined;
   return "the worker has not yet published the machine deployments of this request";
+}
+
+/**
+ * The error that ends gardenlet's wait at once: a `lastError` with a non-retryable code (gardenlet marks the Shoot
+ * Failed and stops retrying instead of waiting out its timeout). Undefined otherwise.
+ */
+export function nonRetryableError(obj: ExtensionObjectView | undefined): string | undefined {
+  const err = obj?.status?.lastError;
+  if (!err || !hasNonRetryableErrorCode(err.codes)) return undefined;
+  return `${err.description ?? "(no description)"} [${(err.codes ?? []).join(", ")}]`;
 }

@@ -179,6 +179,11 @@ export function shootObjects(template: ShootTemplate, shape: ShootShape): ShootO
   };
   const infrastructure = retarget(template.infrastructure);
   const worker = retarget(template.worker);
+  if (technicalId !== template.technicalId) {
+    // Each shoot has its own key pair (in Infrastructure and Worker, as base64 of the line).
+    const key = btoa(shootPublicKey(technicalId));
+    for (const o of [infrastructure, worker]) at(o, "spec")!.sshPublicKey = key;
+  }
   let userData = template.userData.map(inNs);
 
   if (shape.pools) {
@@ -288,4 +293,24 @@ export function withNodeAgentSecretNames(worker: KubeObject): KubeObject {
 /** True if some pool's `nodeAgentSecretName` is not the one gardenlet would compute. */
 export function nodeAgentSecretNamesOutdated(worker: KubeObject): boolean {
   return poolsOf(worker).some((p) => p.nodeAgentSecretName !== nodeAgentSecretName(p));
+}
+
+/** SSH string encoding: 32-bit big-endian length, then the bytes. */
+function sshString(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + bytes.length);
+  new DataView(out.buffer).setUint32(0, bytes.length);
+  out.set(bytes, 4);
+  return out;
+}
+
+/**
+ * A shoot's own SSH public key (an `authorized_keys` line), derived from its technical ID: gardenlet generates a key
+ * pair per shoot, and the Infrastructure controller refuses a key another shoot already registered in the project.
+ * Only the public half exists (nothing logs in to simulated devices); deterministic so that runs are reproducible.
+ */
+export function shootPublicKey(technicalId: string): string {
+  const type = new TextEncoder().encode("ssh-ed25519");
+  const key = createHash("sha256").update(`simulated ed25519 key of ${technicalId}`).digest();
+  const blob = new Uint8Array([...sshString(type), ...sshString(new Uint8Array(key))]);
+  return `ssh-ed25519 ${btoa(String.fromCharCode(...blob))} gardener@${technicalId}`;
 }

@@ -38,6 +38,8 @@ type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string
 class StandInExtension {
   readonly seen: string[] = [];
   answer = true;
+  /** Report this error (with a non-retryable code) instead of success. */
+  fail?: string;
   private stopped = false;
   private loop?: Promise<void>;
   constructor(private readonly client: KubeClient) {}
@@ -70,6 +72,18 @@ class StandInExtension {
       return;
     }
     if (o.metadata.annotations?.["gardener.cloud/operation"] !== "reconcile" || !this.answer) return;
+    if (this.fail) {
+      await this.client.patch(
+        res,
+        o.metadata.name!,
+        {
+          status: { lastError: { description: this.fail, codes: ["ERR_CONFIGURATION_PROBLEM"] } },
+        },
+        "merge",
+        { namespace: ns, subresource: "status" },
+      );
+      return;
+    }
     let seen = `reconcile ${kind} (timestamp ${
       o.metadata.annotations?.["gardener.cloud/timestamp"] ? "set" : "missing"
     })`;
@@ -201,6 +215,19 @@ Deno.test("a wait ends with gardenlet's timeout naming the object and what it st
     await assert.rejects(
       t.gardenlet.createShoot(t.shoot),
       /timed out waiting for Infrastructure shoot--garden--playground\/playground to be ready: observed generation outdated \(0\/1\)/,
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a non-retryable error fails the shoot at once instead of waiting out the timeout", async () => {
+  const t = await setup({ waitTimeoutMs: 600_000 });
+  t.extension.fail = "the project already holds this key";
+  try {
+    await assert.rejects(
+      t.gardenlet.createShoot(t.shoot),
+      /Infrastructure shoot--garden--playground\/playground to be ready: non-retryable error, the shoot fails: the project already holds this key \[ERR_CONFIGURATION_PROBLEM\]/,
     );
   } finally {
     await t.close();

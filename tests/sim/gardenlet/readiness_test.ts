@@ -4,6 +4,7 @@ import {
   extensionObjectProblem,
   type ExtensionObjectView,
   machineDeploymentsProblem,
+  nonRetryableError,
   reconcileRequest,
   rfc3339Nano,
 } from "../../../src/sim/gardenlet/mod.ts";
@@ -98,4 +99,13 @@ Deno.test("machine deployments published: a machineDeploymentsLastUpdateTime new
   assert.equal(machineDeploymentsProblem(w("2026-11-21T10:00:00Z"), undefined), undefined);
   assert.match(machineDeploymentsProblem(w("2026-11-21T10:00:00Z"), "2026-11-21T10:00:00Z") ?? "", /not yet/);
   assert.equal(machineDeploymentsProblem(w("2026-11-21T10:00:01Z"), "2026-11-21T10:00:00Z"), undefined);
+});
+
+Deno.test("a non-retryable error code ends gardenlet's wait; retryable ones and no error do not", () => {
+  const withError = (codes?: string[]) => ready({ status: { lastError: { description: "bad key", codes } } });
+  assert.equal(nonRetryableError(withError(["ERR_CONFIGURATION_PROBLEM"])), "bad key [ERR_CONFIGURATION_PROBLEM]");
+  assert.equal(nonRetryableError(withError(["ERR_RETRYABLE_INFRA_DEPENDENCIES"])), undefined);
+  assert.equal(nonRetryableError(withError()), undefined);
+  assert.equal(nonRetryableError(ready()), undefined);
+  assert.equal(nonRetryableError(undefined), undefined);
 });

@@ -20,6 +20,7 @@ import {
   withPoolMachineType,
 } from "../../../src/sim/gardenlet/mod.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
+import { parsePublicKey } from "../../../src/extension/infrastructure/ssh_public_key.ts";
 import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
 
 const EXAMPLE = new URL("../../../example/", import.meta.url).pathname;
@@ -140,4 +141,25 @@ Deno.test("the Infrastructure's provider status is copied into the Worker verbat
   assertValidAgainstSharedCrd(w);
   assert.equal(alternativeMachineType(template.cluster, "c3.small.x86"), "m3.small.x86");
   assert.equal(alternativeMachineType(template.cluster, "m3.small.x86"), "c3.small.x86");
+});
+
+Deno.test("every shoot has its own SSH public key (the example's for the example shoot), the same in Infrastructure and Worker", () => {
+  const key = (o: KubeObject) => atob(String(spec(o).sshPublicKey));
+  const one = shootObjects(template, { name: "playground", index: 0, credentials });
+  assert.equal(spec(one.infrastructure).sshPublicKey, spec(template.infrastructure).sshPublicKey);
+  const shoots = shootNames(template, 3).map((name, index) => shootObjects(template, { name, index, credentials }));
+  const fingerprints = new Set<string>();
+  for (const s of shoots) {
+    assert.equal(key(s.infrastructure), key(s.worker));
+    const parsed = parsePublicKey(key(s.infrastructure), "spec.sshPublicKey", s.technicalId);
+    assert.equal(parsed.type, "ssh-ed25519");
+    assert.match(parsed.line, new RegExp(` gardener@${s.technicalId}$`));
+    fingerprints.add(parsed.fingerprint);
+  }
+  assert.equal(fingerprints.size, 3);
+  assert.equal(
+    key(shootObjects(template, { name: "playground-2", index: 1, credentials }).worker),
+    key(shoots[1].worker),
+    "deterministic",
+  );
 });
