@@ -264,6 +264,8 @@ export class Supervisor {
   private changing?: Promise<void>;
   /** Instances stopped as a crash that may still be unwinding. */
   private readonly unwinding = new Set<Promise<string>>();
+  /** Last usage of instances that ended. */
+  private readonly ended: Array<ProcessUsage | undefined> = [];
 
   constructor(
     readonly name: string,
@@ -277,15 +279,29 @@ export class Supervisor {
     return this.instance;
   }
 
-  /** Starts the first instance. */
+  /** Starts an instance unless one runs (also after `stop()`). */
   async start(): Promise<void> {
+    await this.changing;
+    if (this.instance) return;
+    this.stopping = false;
     await this.launch();
+  }
+
+  /** CPU seconds of every instance so far and the largest peak RSS (subprocesses); undefined in-process. */
+  usage(): ProcessUsage | undefined {
+    const all = [...this.ended, ...(this.instance?.usage ? [this.instance.usage()] : [])].filter((u) => !!u);
+    if (all.length === 0) return undefined;
+    return {
+      cpuSeconds: all.reduce((n, u) => n + u!.cpuSeconds, 0),
+      peakRssBytes: Math.max(...all.map((u) => u!.peakRssBytes)),
+    };
   }
 
   private async launch(): Promise<void> {
     const generation = ++this.generation;
     const instance = await this.factory(generation);
     this.instance = instance;
+    instance.done.then(() => this.ended.push(instance.usage?.()));
     instance.done.then((why) => {
       if (this.stopping || this.instance !== instance || this.changing) return;
       this.log.error(`${this.name} stopped unexpectedly (${why}); restarting it`, { component: this.name });

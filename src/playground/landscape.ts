@@ -9,7 +9,7 @@ import type { KubeObject } from "../k8s/objects.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { type ApiServer, startApiServer } from "../sim/apiserver/mod.ts";
-import { GardenletSimulation } from "../sim/gardenlet/mod.ts";
+import { GardenletSimulation, type ShootRef } from "../sim/gardenlet/mod.ts";
 import { MachineDeploymentSimulation } from "../sim/machinedeployments/mod.ts";
 import { type DeviceTimings, MetalSimulator } from "../sim/metal/mod.ts";
 import { NodeSimulator } from "../sim/nodes/mod.ts";
@@ -44,6 +44,9 @@ export interface LandscapeOptions {
   criticalComponentsTaintMs?: number;
   /** Gardenlet simulation notices (re-annotation after a user's change). */
   onNotice?: (message: string) => void;
+  /** Where gardenlet deploys and deletes a shoot's machine-controller-manager in its flow. */
+  deployMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
+  destroyMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
 }
 
 /** One shoot's API server. */
@@ -145,6 +148,8 @@ export async function startLandscape(opts: LandscapeOptions): Promise<Landscape>
       clock,
       log: log.child("sim.gardenlet"),
       onNotice: opts.onNotice,
+      deployMachineControllerManager: opts.deployMachineControllerManager,
+      destroyMachineControllerManager: opts.destroyMachineControllerManager,
     });
     running.push(gardenlet.start(simulations.signal));
     const machineDeployments = new MachineDeploymentSimulation({

@@ -156,6 +156,8 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
   };
   let landscape: Landscape | undefined;
   const supervisors: Supervisor[] = [];
+  /** Each shoot's machine controller: started before its Worker, stopped once its Worker is gone (as MCM). */
+  const machineControllers = new Map<string, Supervisor>();
   let faults: FaultInjection | undefined;
   let observer: SeedObserver | undefined;
   const observing = new AbortController();
@@ -175,6 +177,8 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
       watchHistory: opts.watchHistory,
       nodePollMs: opts.nodePollMs,
       onNotice: (m) => output.line(`gardenlet (simulated): ${m}`),
+      deployMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.start(),
+      destroyMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.stop("graceful"),
     });
     const ls = landscape;
     result.url = ls.seed.url;
@@ -218,29 +222,29 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
     );
     for (const shoot of ls.shoots.values()) {
       const ns = shoot.technicalId;
-      supervisors.push(
-        new Supervisor(
-          `machine-controller ${ns}`,
-          (gen) =>
-            subprocess
-              ? machineControllerSubprocess(componentCtx, {
-                controlKubeconfig: result.kubeconfigPath,
-                targetKubeconfig: shoot.kubeconfig,
-                namespace: ns,
-              })
-              : startMachineControllerInProcess({
-                ...componentCtx,
-                log: log.child("machine-controller").with({ shoot: ns }),
-              }, {
-                control: ls.seed.connection(),
-                target: shoot.api.connection(),
-                namespace: ns,
-                identity: `playground-machine-controller-${gen}`,
-              }),
-          clock,
-          log,
-        ),
+      const supervisor = new Supervisor(
+        `machine-controller ${ns}`,
+        (gen) =>
+          subprocess
+            ? machineControllerSubprocess(componentCtx, {
+              controlKubeconfig: result.kubeconfigPath,
+              targetKubeconfig: shoot.kubeconfig,
+              namespace: ns,
+            })
+            : startMachineControllerInProcess({
+              ...componentCtx,
+              log: log.child("machine-controller").with({ shoot: ns }),
+            }, {
+              control: ls.seed.connection(),
+              target: shoot.api.connection(),
+              namespace: ns,
+              identity: `playground-machine-controller-${gen}`,
+            }),
+        clock,
+        log,
       );
+      supervisors.push(supervisor);
+      machineControllers.set(ns, supervisor);
     }
     await parallel(supervisors, 8, (s) => s.start());
     output.line(
@@ -312,7 +316,7 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
       const self = readProcessUsage(Deno.pid);
       if (self) components[subprocess ? "landscape" : "all (in-process)"] = self;
       for (const s of supervisors) {
-        const u = s.current?.usage?.();
+        const u = s.usage();
         if (u) components[s.name] = u;
       }
       result.usage.push({ phase: name, components });

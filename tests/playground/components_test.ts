@@ -15,11 +15,15 @@ configureLogging({ level: "error" });
 
 class FakeInstance implements ComponentInstance {
   readonly stops: StopMode[] = [];
+  cpu = 0;
   private end = Promise.withResolvers<string>();
   readonly done = this.end.promise;
   constructor(readonly generation: number) {}
   exit(why: string) {
     this.end.resolve(why);
+  }
+  usage() {
+    return { cpuSeconds: this.cpu, peakRssBytes: 100 * this.generation };
   }
   stop(mode: StopMode): Promise<void> {
     this.stops.push(mode);
@@ -47,11 +51,13 @@ Deno.test("supervisor: restarts on request (crash or graceful) and after an unex
   );
   await s.start();
   assert.equal(s.current, instances[0]);
+  instances[0].cpu = 1;
   await s.restart("crash");
   assert.deepEqual(instances[0].stops, ["crash"]);
   assert.equal(s.current, instances[1]);
   assert.equal(instances[1].generation, 2);
   // It stops on its own (e.g. lost its lease): restarted after a second, like a container.
+  instances[1].cpu = 2;
   instances[1].exit("stopped (leadership-lost)");
   await settle();
   assert.equal(s.current, undefined);
@@ -59,9 +65,20 @@ Deno.test("supervisor: restarts on request (crash or graceful) and after an unex
   await settle();
   assert.equal(s.current, instances[2]);
   assert.equal(s.restarts, 2);
+  instances[2].cpu = 4;
+  assert.deepEqual(s.usage(), { cpuSeconds: 7, peakRssBytes: 300 }, "CPU of every instance, the largest peak");
   await s.stop();
   assert.deepEqual(instances[2].stops, ["graceful"]);
+  await s.restart("crash");
+  await clock.advance(5000);
+  await settle();
   assert.equal(instances.length, 3, "no restart after stop()");
+  // gardenlet deploys machine-controller-manager again for a re-created shoot: start() after stop() works.
+  await s.start();
+  assert.equal(s.current, instances[3]);
+  await s.start();
+  assert.equal(instances.length, 4, "start() with a running instance starts no second one");
+  await s.stop();
   assert.equal(clock.pending(), 0);
 });
 

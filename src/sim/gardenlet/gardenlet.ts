@@ -7,7 +7,8 @@
  * gardenlet's rules (readiness.ts); copy its `status.providerStatus` into the Worker's
  * `spec.infrastructureProviderStatus`; create/annotate the Worker; wait until it is ready and has published its
  * machine deployments. Delete, in gardenlet's order: Worker, then Infrastructure, each annotated
- * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace.
+ * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace. Hooks let
+ * the caller deploy and delete machine-controller-manager at the points of the flow where gardenlet does.
  * While running, a Worker whose spec a user changed (generation increased, no operation pending) is annotated
  * `reconcile` with a fresh timestamp, as gardenlet does after a Shoot change.
  *
@@ -49,6 +50,10 @@ export interface GardenletSimulationOptions {
   waitTimeoutMs?: number;
   /** Told about what the simulation does on its own (the re-annotation after a user's change). */
   onNotice?: (message: string) => void;
+  /** gardenlet deploys machine-controller-manager (with our sidecar) before it deploys the Worker. */
+  deployMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
+  /** gardenlet deletes machine-controller-manager once the Worker is gone, before the Infrastructure. */
+  destroyMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
 }
 
 /** When the milestones of a shoot creation were reached (clock milliseconds). */
@@ -145,6 +150,7 @@ export class GardenletSimulation implements Runnable {
     const infrastructureReadyAt = this.clock.now();
     const providerStatus = (infra as { status?: { providerStatus?: unknown } }).status?.providerStatus;
     log.info("Infrastructure ready; deploying the Worker with its provider status", { providerStatus });
+    await this.opts.deployMachineControllerManager?.(shoot);
     const worker = withNodeAgentSecretNames(withInfrastructureStatus(shoot.worker, providerStatus));
     await this.deployWorkerAndWait(shoot, worker, signal);
     return { infrastructureReadyAt, workerReadyAt: this.clock.now() };
@@ -194,6 +200,7 @@ export class GardenletSimulation implements Runnable {
         signal,
         false,
       );
+      if (kind === "Worker") await this.opts.destroyMachineControllerManager?.(shoot);
     }
     log.info("Deleting the Cluster and the shoot namespace");
     await this.deleteIfPresent(Extensions.clusters, shoot.technicalId, undefined, signal);

@@ -132,7 +132,7 @@ class StandInExtension {
   }
 }
 
-async function setup(opts: { waitTimeoutMs?: number } = {}) {
+async function setup(opts: { waitTimeoutMs?: number; flow?: string[] } = {}) {
   const api = await startApiServer({ namespaces: ["default", "kube-system"] });
   await api.installCrds([...loadSharedCrds("gardener"), ...loadSharedCrds("machine")]);
   const client = new KubeClient(api.connection());
@@ -141,6 +141,8 @@ async function setup(opts: { waitTimeoutMs?: number } = {}) {
     client: new KubeClient(api.connection()),
     waitTimeoutMs: opts.waitTimeoutMs,
     onNotice: (m) => notices.push(m),
+    deployMachineControllerManager: (s) => Promise.resolve(void opts.flow?.push(`deploy MCM ${s.technicalId}`)),
+    destroyMachineControllerManager: (s) => Promise.resolve(void opts.flow?.push(`destroy MCM ${s.technicalId}`)),
   });
   const stop = new AbortController();
   const running = gardenlet.start(stop.signal);
@@ -304,4 +306,21 @@ Deno.test("delete: Worker, then Infrastructure, each confirmed and awaited; then
 
 Deno.test("timestamps are written in RFC3339Nano", () => {
   assert.equal(rfc3339Nano(Date.UTC(2026, 0, 2, 3, 4, 5, 600)), "2026-01-02T03:04:05.6Z");
+});
+
+Deno.test("machine-controller-manager is deployed before the Worker and deleted once the Worker is gone", async () => {
+  const flow: string[] = [];
+  const t = await setup({ flow });
+  try {
+    await t.gardenlet.createShoot(t.shoot);
+    await t.gardenlet.deleteShoot(t.shoot);
+    await eventually(() => t.extension.seen.filter((s) => s.startsWith("delete")).length === 2, {
+      description: "both deletions recorded",
+    });
+    const merged = [...t.extension.seen.map((s) => s.replace(/ \(.*$/, "")), ...flow];
+    assert.deepEqual(flow, [`deploy MCM ${NS}`, `destroy MCM ${NS}`]);
+    assert.ok(merged.includes("reconcile Worker") && merged.includes("delete Worker"));
+  } finally {
+    await t.close();
+  }
 });
