@@ -34,7 +34,7 @@ import {
 } from "./components.ts";
 import { resolveCrds } from "./crds.ts";
 import { FaultInjection, type FaultStats } from "./faults.ts";
-import { EXTENSION_NAMESPACE, type Landscape, startLandscape } from "./landscape.ts";
+import { EXTENSION_NAMESPACE, type Landscape, releasingWatches, startLandscape } from "./landscape.ts";
 import { readManifestDir } from "./manifests.ts";
 import { SeedObserver } from "./observer.ts";
 import { DEFAULT_PROVISIONING_SECONDS, type PlaygroundOptions, timingsFor, validateOptions } from "./options.ts";
@@ -364,17 +364,22 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
     for (const l of formatSummary(result.reports)) output.line(l);
     return result;
   } finally {
+    const t0 = Date.now();
+    const step = (what: string) => log.debug("Stopped", { what, ms: Date.now() - t0 });
     if (progressTimer) clock.clearTimeout(progressTimer);
     output.endStatus();
     await faults?.stop();
     if (faults) result.faults = faults.stats;
     for (const s of supervisors) result.restarts[s.name] = s.restarts;
-    await Promise.all(
-      supervisors.map((s) => s.stop("graceful").catch((e) => log.error("Stopping failed", { error: e }))),
-    );
     observing.abort();
-    await observer?.stopped();
+    const stopping = Promise.all([
+      ...supervisors.map((s) => s.stop("graceful").catch((e) => log.error("Stopping failed", { error: e }))),
+      observer?.stopped(),
+    ]);
+    await (landscape ? releasingWatches(() => landscape!.apiServers(), stopping) : stopping);
+    step("components and observer");
     await landscape?.stop();
+    step("landscape");
     external?.removeEventListener("abort", onExternal);
     if (ownDir) await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
