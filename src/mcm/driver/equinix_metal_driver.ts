@@ -53,6 +53,9 @@ export const EQUINIX_METAL_PROVIDER = "EquinixMetal";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The API's text for a locked device ("Cannot delete a locked item"). */
 const LOCKED = /locked/i;
+/** How long a device this driver deleted is known as deleted (repeated DeleteMachine calls cost no API call). */
+const RECENTLY_DELETED_MS = 10 * 60_000;
+const MAX_REMEMBERED_DELETIONS = 10_000;
 
 export interface EquinixMetalDriverOptions {
   /** Metal API base URL (default: the client's, `https://api.equinix.com/metal/v1`). */
@@ -97,6 +100,8 @@ export class EquinixMetalDriver implements Driver {
   private readonly clients = new Map<string, MetalClient>();
   /** Tail of the running create of each machine (see `serialized`). */
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Devices this driver deleted (204 or 404), with when: a repeated DeleteMachine needs no second call. */
+  private readonly deleted = new Map<string, number>();
   private readonly maxClients: number;
 
   constructor(private readonly opts: EquinixMetalDriverOptions = {}) {
@@ -272,7 +277,8 @@ export class EquinixMetalDriver implements Driver {
   /**
    * Deletes the machine's device with one call: `DELETE` directly (the API accepts it again while the device
    * deprovisions, answers 404 once it is gone and 422 while it is locked), so absent, departing or never-created
-   * devices are success and a deletion costs one Metal API call.
+   * devices are success and a deletion costs one Metal API call — also when MCM repeats the call: a device this
+   * driver deleted in the last 10 minutes is not asked for again.
    */
   deleteMachine(req: MachineRequest): Promise<DeleteMachineResponse> {
     const name = req.machine.name;
@@ -289,13 +295,21 @@ export class EquinixMetalDriver implements Driver {
         this.log.info("providerID names no Metal device (not a UUID); nothing to delete", { machine: name, id });
         return {};
       }
+      const at = this.deleted.get(id);
+      if (at !== undefined && this.clock.now() - at < RECENTLY_DELETED_MS) {
+        // MCM repeats DeleteMachine when a later step of its deletion flow has to be retried (e.g. a status write
+        // that conflicted); the device is already deprovisioning, so a second DELETE would change nothing.
+        this.log.debug("Device was deleted moments ago; not asking again", { machine: name, device: id });
+        return {};
+      }
       const owner = lenientOwner(req.machineClass.providerSpec);
       await this.withClient(creds, async (client) => {
         try {
           await client.devices.delete(id, { signal: req.signal });
+          this.rememberDeleted(id);
           this.log.info("Deleted device of machine", { machine: name, device: id });
         } catch (err) {
-          if (err instanceof MetalNotFoundError) return;
+          if (err instanceof MetalNotFoundError) return this.rememberDeleted(id);
           // 403 hides a device that failed provisioning, or the token may not touch it: tell the two apart.
           if (err instanceof MetalPermissionDeniedError) {
             throw await this.forbidden(client, owner, name, id, "delete", req.signal);
@@ -312,6 +326,13 @@ export class EquinixMetalDriver implements Driver {
       });
       return {};
     });
+  }
+
+  /** Remembers a deleted device (bounded: the oldest entries go first). */
+  private rememberDeleted(id: string): void {
+    this.deleted.delete(id);
+    this.deleted.set(id, this.clock.now());
+    if (this.deleted.size > MAX_REMEMBERED_DELETIONS) this.deleted.delete(this.deleted.keys().next().value!);
   }
 
   /** The machine's device: OK while it exists, FailedPrecondition when it failed, NotFound only when it is gone. */

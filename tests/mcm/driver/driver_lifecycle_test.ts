@@ -3,7 +3,9 @@ import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict
 import { MachineError } from "../../../src/mcm/driver/driver.ts";
 import { IN_PROCESS_BASE_URL } from "../../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../../src/metal/client.ts";
-import { CLUSTER_TAG, fixture, idOf, ROLE_TAG } from "./sim_fixture.ts";
+import { EquinixMetalDriver } from "../../../src/mcm/driver/equinix_metal_driver.ts";
+import { FakeClock } from "../../../src/runtime/clock.ts";
+import { CLUSTER_TAG, fixture, idOf, NO_RETRY, ROLE_TAG } from "./sim_fixture.ts";
 
 function isMachineError(code: string, message?: RegExp) {
   return (err: unknown) => {
@@ -95,7 +97,8 @@ Deno.test("status: NotFound only when the device is deprovisioning, deleted or u
 });
 
 Deno.test("delete: one DELETE per call; 404, departing devices, empty and non-UUID providerIDs are success", async () => {
-  const f = fixture();
+  const driverClock = new FakeClock();
+  const f = fixture({ driver: { clock: driverClock } });
   const { providerID } = await f.driver.createMachine(f.req("m1"));
   await f.advance(2 * MINUTE);
   f.sim.counters.reset();
@@ -103,11 +106,16 @@ Deno.test("delete: one DELETE per call; 404, departing devices, empty and non-UU
   assertEquals(f.sim.devices().length, 0);
   assertEquals(f.sim.counters.snapshot(), { "DELETE /devices/{id} 204": 1 }, "a deletion is one Metal API call");
   f.sim.counters.reset();
-  // already deprovisioning: the repeated DELETE is accepted and changes nothing
+  // MCM repeats DeleteMachine when a later step of its flow is retried: no second call for a device just deleted
   assertEquals(await f.driver.deleteMachine(f.req("m1", { providerID })), {});
+  assertEquals(f.sim.counters.snapshot(), {});
+  // another driver (a restarted controller) does not know it: its DELETE of a deprovisioning device is accepted
+  const restarted = new EquinixMetalDriver({ metalApiUrl: IN_PROCESS_BASE_URL, fetch: f.sim.fetch, retry: NO_RETRY });
+  assertEquals(await restarted.deleteMachine(f.req("m1", { providerID })), {});
   assertEquals(f.sim.counters.snapshot(), { "DELETE /devices/{id} 204": 1 });
   assertEquals(f.sim.devices({ includeDeleted: true }).map((d) => d.state), ["deprovisioning"]);
-  await f.advance(MINUTE);
+  await f.advance(11 * MINUTE);
+  await driverClock.advance(11 * MINUTE);
   f.sim.counters.reset();
   // gone: 404
   assertEquals(await f.driver.deleteMachine(f.req("m1", { providerID })), {});
