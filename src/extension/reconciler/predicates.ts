@@ -3,8 +3,9 @@
  * annotation respected (the default):
  *   - create (also the initial list at start): the annotation is reconcile/restore/migrate, or the object is being
  *     deleted, or its lastOperation is missing or not Succeeded (automatic retry after a restart);
- *   - update: the annotation is one of the three, or a deletionTimestamp is set and the status did not change (so
- *     that our own status writes never trigger us);
+ *   - update: the annotation is one of the three (unless only the status changed while the same request was
+ *     already pending), or a deletionTimestamp is set and the status did not change (so that our own status writes
+ *     never trigger us);
  *   - delete: never.
  * With `--ignore-operation-annotation`: spec changes (generation), deletions, and Cluster changes (separate watch).
  * Always: `spec.type` must match, `spec.class` must be one of ours (unset means `shoot`), the shoot must not have
@@ -39,7 +40,9 @@ export function operationAnnotationPredicate(): Predicate<KubeObject> {
     },
     update: (oldO, newO) => {
       const obj = asExt(newO);
-      if (requestsWork(obj)) return true;
+      // A pending request counts once: our own status write (Processing is recorded before the annotation goes)
+      // changes neither the annotations nor the spec and must not start another reconcile.
+      if (requestsWork(obj)) return !samePendingRequest(asExt(oldO), obj);
       return !!obj.metadata.deletionTimestamp && jsonEqual(asExt(oldO).status ?? {}, obj.status ?? {});
     },
     delete: () => false,
@@ -79,4 +82,10 @@ export function extensionPredicates(opts: ExtensionPredicateOptions): Predicate<
     // Last: it decodes the Cluster, the others only look at the event's object.
     shootNotFailedPredicate(opts.isShootFailed),
   );
+}
+
+/** True if the update changed neither the pending request (annotations) nor the spec (generation). */
+function samePendingRequest(old: ExtensionObject, cur: ExtensionObject): boolean {
+  return requestsWork(old) && old.metadata.generation === cur.metadata.generation &&
+    jsonEqual(old.metadata.annotations ?? {}, cur.metadata.annotations ?? {});
 }

@@ -5,7 +5,8 @@
  *
  * Order of one reconcile (observe → decide → apply → report):
  *   wait-for-state → nothing; failed shoot → nothing; migrated and not asked to migrate/restore → nothing;
- *   `reconcile` annotation removed; then migrate | delete | restore | reconcile.
+ *   `reconcile` annotation removed (on the reconcile path once Processing is recorded); then migrate | delete |
+ *   restore | reconcile.
  * A reconcile of an up-to-date object whose actuator changes nothing sends no write at all.
  */
 import type { KubeClient } from "../../k8s/client.ts";
@@ -138,24 +139,37 @@ export class ExtensionReconciler<T extends ExtensionObject> implements Reconcile
       return await this.fail(run, op, phaseOf(op, raw), e);
     }
     const upToDate = isUpToDate(obj, this.kind.finalizer);
-    // gardenlet's request is acknowledged before any work (the library's OperationAnnotationWrapper).
-    if (operationAnnotation(obj) === Operation.Reconcile) await live.removeOperationAnnotation();
+    // gardenlet's request (`reconcile`) is acknowledged by removing the annotation, as the library's
+    // OperationAnnotationWrapper does — but on the reconcile path only once lastOperation says Processing: a crash
+    // between the two must not lose the request (after a restart, an object whose last operation is not Succeeded is
+    // reconciled again; one whose annotation is gone and whose last operation still says Succeeded would not be).
+    const acknowledge = operationAnnotation(obj) === Operation.Reconcile;
+    if (acknowledge && (op === LastOperationType.Migrate || obj.metadata.deletionTimestamp)) {
+      await live.removeOperationAnnotation();
+    }
 
     if (op === LastOperationType.Migrate) return await this.migrate(run);
     if (obj.metadata.deletionTimestamp) return await this.delete(run);
     if (operationAnnotation(obj) === Operation.Restore) return await this.restore(run);
-    return await this.reconcileOrCreate(run, op, upToDate);
+    return await this.reconcileOrCreate(run, op, upToDate, acknowledge);
   }
 
   private decode(raw: T): T {
     return this.options.decode ? this.options.decode(raw, describeExtensionObject(this.kind.kind, raw)) : raw;
   }
 
-  private async reconcileOrCreate(run: Run<T>, op: LastOperationType, upToDate: boolean): Promise<Result | void> {
+  private async reconcileOrCreate(
+    run: Run<T>,
+    op: LastOperationType,
+    upToDate: boolean,
+    acknowledge: boolean,
+  ): Promise<Result | void> {
     const texts = phaseTexts("reconcile", this.kind.noun);
     await run.live.ensureFinalizer();
     const writesBefore = run.live.writes;
     if (!upToDate) await this.start(run, op, "reconcile");
+    // After Processing is recorded (an annotated object is never up to date, so `start` ran).
+    if (acknowledge) await run.live.removeOperationAnnotation();
     const input = this.decode(run.live.current);
     let outcome: ActuatorOutcome | void;
     try {

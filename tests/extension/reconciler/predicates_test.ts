@@ -1,6 +1,6 @@
 /** Which events start a reconcile: Gardener's default predicates, ignore-operation-annotation mode, type/class/failed. */
 import assert from "node:assert/strict";
-import { extensionPredicates } from "../../../src/extension/reconciler/predicates.ts";
+import { extensionPredicates, operationAnnotationPredicate } from "../../../src/extension/reconciler/predicates.ts";
 import { passes } from "../../../src/k8s/predicates.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 
@@ -94,4 +94,23 @@ Deno.test("ignore-operation-annotation: creates, spec changes and deletions; not
   assert.equal(update(base, obj({ op: "reconcile", state: "Succeeded" }), true), false);
   assert.equal(update(base, obj({ state: "Succeeded", deleting: true }), true), true);
   assert.equal(del(base, true), true);
+});
+
+Deno.test("update: a status-only change while the same request is pending is not a new request", () => {
+  const p = operationAnnotationPredicate();
+  const pending = (generation: number, timestamp: string, state: string) =>
+    ({
+      metadata: {
+        name: "a",
+        generation,
+        annotations: { "gardener.cloud/operation": "reconcile", "gardener.cloud/timestamp": timestamp },
+      },
+      status: { lastOperation: { state } },
+    }) as unknown as KubeObject;
+  const a = pending(2, "2026-11-21T10:00:00Z", "Succeeded");
+  assert.equal(p.update!(a, pending(2, "2026-11-21T10:00:00Z", "Processing")), false, "our Processing write");
+  assert.equal(p.update!(a, pending(2, "2026-11-21T10:00:05Z", "Processing")), true, "a new timestamp: a new request");
+  assert.equal(p.update!(a, pending(3, "2026-11-21T10:00:00Z", "Succeeded")), true, "a spec change");
+  const none = { metadata: { name: "a", generation: 2 } } as KubeObject;
+  assert.equal(p.update!(none, pending(2, "2026-11-21T10:00:00Z", "Succeeded")), true, "the annotation appears");
 });

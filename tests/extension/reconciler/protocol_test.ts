@@ -16,9 +16,10 @@ import { EventRecorder } from "../../../src/k8s/events.ts";
 import { Core } from "../../../src/k8s/resources.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
-import { ExtensionHarness, infrastructureObject, NAME, NS, readinessProblems } from "./harness.ts";
+import { ExtensionHarness, infrastructureObject, KEY_2, NAME, NS, readinessProblems } from "./harness.ts";
 import { FieldValidationError, invalid } from "../../../src/apis/decode.ts";
 import { TestActuator } from "./test_actuator.ts";
+import { operationAnnotationPredicate } from "../../../src/extension/reconciler/predicates.ts";
 
 const FINALIZER = "extensions.gardener.cloud/infrastructure";
 
@@ -48,7 +49,7 @@ function assertReady(obj: Infrastructure): void {
   assertValidAgainstSharedCrd(obj);
 }
 
-Deno.test("create: annotation removed before work, finalizer first, Processing then Create/Succeeded; ready for gardenlet", async () => {
+Deno.test("create: annotation removed before work (after Processing is recorded), finalizer first, Processing then Create/Succeeded; ready for gardenlet", async () => {
   const { h, actuator, reconcile, recorder, close } = await setup();
   try {
     await h.createInfrastructure();
@@ -480,5 +481,58 @@ Deno.test("an object that fails decoding gets ERR_CONFIGURATION_PROBLEM naming t
     );
   } finally {
     await h.close();
+  }
+});
+
+Deno.test("a crash at any point of a requested reconcile keeps the request: picked up again after a restart", async () => {
+  const { h, actuator, close } = await setup();
+  const reconciler = new ExtensionReconciler<Infrastructure>({
+    kind: INFRASTRUCTURE,
+    actuator,
+    client: h.client,
+    decode: (raw, object) => decodeInfrastructure(raw, { object }),
+    clock: h.clock,
+  });
+  const run = (signal = new AbortController().signal) =>
+    reconciler.reconcile({ namespace: NS, name: NAME }, { signal, log: getLogger("t") });
+  // What a restarted controller's initial list admits.
+  const admittedAfterRestart = async () => operationAnnotationPredicate().create!(await h.getInfrastructure());
+  try {
+    await h.createInfrastructure();
+    await h.annotate("reconcile");
+    await run();
+    assert.equal((await h.getInfrastructure()).status?.lastOperation?.state, "Succeeded");
+
+    // A spec change requested by gardenlet; the process dies when it would acknowledge the request.
+    const obj = await h.getInfrastructure();
+    await h.client.update(INFRASTRUCTURE.resource, {
+      ...obj,
+      spec: { ...obj.spec, sshPublicKey: infrastructureObject(KEY_2.key).spec.sshPublicKey },
+    }, { namespace: NS });
+    await h.annotate("reconcile");
+    h.api.faults.add({ verb: "patch", resource: "infrastructures", status: 503, times: 1 });
+    await assert.rejects(run());
+    let stored = await h.getInfrastructure();
+    assert.equal(stored.metadata.annotations?.["gardener.cloud/operation"], "reconcile", "not acknowledged yet");
+    assert.equal(stored.status?.lastOperation?.state, "Processing", "recorded before the acknowledgement");
+    assert.ok(await admittedAfterRestart());
+
+    // This time it dies during the work, after the acknowledgement.
+    const crash = new AbortController();
+    actuator.next.reconcile = () => {
+      crash.abort(new DOMException("process killed", "AbortError"));
+      return Promise.reject(crash.signal.reason);
+    };
+    await assert.rejects(run(crash.signal));
+    stored = await h.getInfrastructure();
+    assert.equal(stored.metadata.annotations?.["gardener.cloud/operation"], undefined, "acknowledged");
+    assert.equal(stored.status?.lastOperation?.state, "Processing");
+    assert.notEqual(stored.status?.observedGeneration, stored.metadata.generation);
+    assert.ok(await admittedAfterRestart(), "the restarted controller reconciles it again");
+
+    await run();
+    assertReady(await h.getInfrastructure());
+  } finally {
+    await close();
   }
 });
