@@ -2,6 +2,7 @@
 import type { KubeClient } from "../../k8s/client.ts";
 import { Core } from "../../k8s/resources.ts";
 import type { KubeObject } from "../../k8s/objects.ts";
+import { parseLabelSelectorObject, selectorMatches } from "../../k8s/label_selector.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { DrainEnv, Pod, PodDisruptionBudget } from "./drain.ts";
@@ -10,33 +11,10 @@ import type { Driver } from "../driver/driver.ts";
 
 /** True when the PDB selects the pod (policy/v1: a missing selector selects nothing, an empty one every pod). */
 export function pdbMatches(pdb: PodDisruptionBudget, pod: Pod): boolean {
-  const sel = (pdb.spec as { selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } })
-    ?.selector;
-  if (!sel) return false;
-  const labels = pod.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const raw of sel.matchExpressions ?? []) {
-    const e = raw as { key: string; operator: string; values?: string[] };
-    const has = e.key in labels;
-    const v = labels[e.key];
-    switch (e.operator) {
-      case "In":
-        if (!has || !(e.values ?? []).includes(v)) return false;
-        break;
-      case "NotIn":
-        if (has && (e.values ?? []).includes(v)) return false;
-        break;
-      case "Exists":
-        if (!has) return false;
-        break;
-      case "DoesNotExist":
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  const raw = (pdb.spec as { selector?: unknown } | undefined)?.selector;
+  if (!raw) return false;
+  const parsed = parseLabelSelectorObject(raw);
+  return "selector" in parsed && selectorMatches(parsed.selector, pod.metadata.labels);
 }
 
 /** Builds the drain environment for one node. */

@@ -8,7 +8,7 @@
 import type { KubeObject } from "../../k8s/objects.ts";
 import type { ResourceType } from "../../k8s/resources.ts";
 import type { Webhook, WebhookRule } from "./admission_config.ts";
-import { isEmptySelector, parseLabelSelector, selectorMatches } from "./admission_label_selector.ts";
+import { isEmptySelector, parseLabelSelectorObject, selectorMatches } from "../../k8s/label_selector.ts";
 
 /** What matching needs to know about a request. */
 export interface MatchAttributes {
@@ -77,7 +77,7 @@ export function webhookMatches(
 
   const isNamespace = attrs.resource.group === "" && attrs.resource.resource === "namespaces";
   if (attrs.resource.namespaced || isNamespace) {
-    const parsed = parseLabelSelector(webhook.namespaceSelector);
+    const parsed = parseLabelSelectorObject(webhook.namespaceSelector);
     if ("error" in parsed) return selectorFailure(webhook, "namespaceSelector", parsed.error);
     if (!isEmptySelector(parsed.selector)) {
       let labels: Record<string, string> | undefined;
@@ -94,7 +94,7 @@ export function webhookMatches(
     }
   }
 
-  const parsedObject = parseLabelSelector(webhook.objectSelector);
+  const parsedObject = parseLabelSelectorObject(webhook.objectSelector);
   if ("error" in parsedObject) return selectorFailure(webhook, "objectSelector", parsedObject.error);
   if (isEmptySelector(parsedObject.selector)) return true;
   // A missing object or old object does not match (CREATE has no old object, DELETE no new one).

@@ -6,7 +6,7 @@
  * asks the owning controllers for their scale, which the matched pods stand in for).
  */
 import type { KubeObject } from "../../k8s/objects.ts";
-import { parseLabelSelector, selectorMatches } from "./admission_label_selector.ts";
+import { parseLabelSelectorObject, selectorMatches } from "../../k8s/label_selector.ts";
 
 /** kube's message for an eviction a budget does not allow (answered with 429 TooManyRequests). */
 export const EVICTION_REFUSED_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";
@@ -85,7 +85,7 @@ function specOf(pdb: KubeObject): Record<string, unknown> {
 }
 
 function selectedPods(pdb: KubeObject, pods: PodView[]): PodView[] {
-  const parsed = parseLabelSelector(specOf(pdb).selector);
+  const parsed = parseLabelSelectorObject(specOf(pdb).selector);
   // A missing selector selects nothing (metav1.LabelSelectorAsSelector(nil) is labels.Nothing()).
   if (specOf(pdb).selector === undefined || specOf(pdb).selector === null || "error" in parsed) return [];
   return pods.filter((p) => selectorMatches(parsed.selector, p.labels));

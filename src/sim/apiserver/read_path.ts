@@ -8,7 +8,7 @@ import { statusBody, StatusReason } from "../../k8s/errors.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { jsonAs } from "./change_event.ts";
 import { FieldSelectorError, matchesFields, parseFieldSelector } from "./field_selector.ts";
-import { matchesLabels, parseLabelSelector, SelectorParseError } from "./label_selector.ts";
+import { matchesLabels, parseLabelSelector, SelectorParseError } from "../../k8s/label_selector.ts";
 import type { ObjectStore } from "./object_store.ts";
 import { ContinueTokenError, decodeContinue, paginate } from "./pagination.ts";
 import { type ServedResource, storageKey } from "./served_resource.ts";

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from "../../k8s/objects.ts";
 import type { ServedResource } from "./served_resource.ts";
-import { labelSelectorToString } from "./label_selector.ts";
+import { labelSelectorToString } from "../../k8s/label_selector.ts";
 
 /** autoscaling/v1 Scale. */
 export interface ScaleObject extends KubeObject {

@@ -6,7 +6,7 @@
  */
 import type { LabelSelector } from "kubernetes-types/meta/v1.d.ts";
 import { controllerOf, type KubeObject } from "../../k8s/objects.ts";
-import { parseLabelSelector, selectorMatches } from "../apiserver/admission_label_selector.ts";
+import { parseLabelSelectorObject, selectorMatches } from "../../k8s/label_selector.ts";
 
 /** Index name: objects by the UID of their controller owner. */
 export const CONTROLLER_UID_INDEX = "controller-uid";
@@ -25,7 +25,7 @@ export function isControlledBy(obj: KubeObject, uid: string | undefined): boolea
 
 /** True if `selector` (a non-empty, valid selector) selects `labels`; invalid selectors select nothing. */
 export function selects(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  const parsed = parseLabelSelector(selector);
+  const parsed = parseLabelSelectorObject(selector);
   if ("error" in parsed) return false;
   const s = parsed.selector;
   if (!Object.keys(s.matchLabels ?? {}).length && !(s.matchExpressions ?? []).length) return false;

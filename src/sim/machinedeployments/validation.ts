@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
-import { isEmptySelector, parseLabelSelector } from "../apiserver/admission_label_selector.ts";
+import { isEmptySelector, parseLabelSelectorObject } from "../../k8s/label_selector.ts";
 import { resolveFenceposts } from "./rollout_limits.ts";
 
 const intOrString = z.union([z.number(), z.string()]);
@@ -55,7 +55,7 @@ function selectorProblems(
   templateLabels: Record<string, string> | undefined,
   field: string,
 ): string[] {
-  const parsed = parseLabelSelector(selector);
+  const parsed = parseLabelSelectorObject(selector);
   if ("error" in parsed) return [`${field}: ${parsed.error}`];
   const out: string[] = [];
   if (isEmptySelector(parsed.selector)) out.push(`${field}: must not be empty (it would select every machine)`);

@@ -1,7 +1,10 @@
 /**
- * Label selectors in the string form of the API (`a=b,c!=d,e in (x,y),f notin (z),g,!h`), parsed and matched as
- * k8s.io/apimachinery/pkg/labels does. Also converts a metav1.LabelSelector object into requirements.
+ * Label selectors, as k8s.io/apimachinery/pkg/labels parses and matches them: the string form of the API
+ * (`a=b,c!=d,e in (x,y),f notin (z),g,!h`) and metav1.LabelSelector objects (matchLabels + matchExpressions). Both
+ * become the same requirements, matched by one function — used by the fake API server, admission, eviction, the
+ * MachineDeployment simulation and the drain.
  */
+import { z } from "zod";
 
 /** One requirement of a selector. */
 export interface LabelRequirement {
@@ -148,4 +151,65 @@ export function labelSelectorToString(
     }
   }
   return parts.join(",");
+}
+
+const LabelSelectorSchema = z.object({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z.array(z.object({
+    key: z.string(),
+    operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+    values: z.array(z.string()).optional(),
+  })).optional(),
+});
+
+/** A metav1.LabelSelector. */
+export type LabelSelector = z.infer<typeof LabelSelectorSchema>;
+
+/**
+ * Validates a metav1.LabelSelector object; an invalid one yields kube's error text (callers decide what an invalid
+ * selector means: webhooks and PDBs treat it as matching nothing).
+ */
+export function parseLabelSelectorObject(raw: unknown): { selector: LabelSelector } | { error: string } {
+  const r = LabelSelectorSchema.safeParse(raw ?? {});
+  if (!r.success) return { error: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  for (const e of r.data.matchExpressions ?? []) {
+    const n = e.values?.length ?? 0;
+    if ((e.operator === "In" || e.operator === "NotIn") && n === 0) {
+      return { error: `values: Required value: must be specified when \`operator\` is '${e.operator}'` };
+    }
+    if ((e.operator === "Exists" || e.operator === "DoesNotExist") && n > 0) {
+      return { error: `values: Forbidden: may not be specified when \`operator\` is '${e.operator}'` };
+    }
+  }
+  return { selector: r.data };
+}
+
+const OPERATOR: Record<string, LabelRequirement["op"]> = {
+  In: "in",
+  NotIn: "notin",
+  Exists: "exists",
+  DoesNotExist: "!exists",
+};
+
+/** The requirements of a (validated) metav1.LabelSelector. */
+export function selectorRequirements(selector: LabelSelector): LabelRequirement[] {
+  const reqs: LabelRequirement[] = Object.entries(selector.matchLabels ?? {}).map(([key, v]) => ({
+    key,
+    op: "=",
+    values: [v],
+  }));
+  for (const e of selector.matchExpressions ?? []) {
+    reqs.push({ key: e.key, op: OPERATOR[e.operator], values: e.values ?? [] });
+  }
+  return reqs;
+}
+
+/** True if the labels satisfy every requirement of the selector object. */
+export function selectorMatches(selector: LabelSelector, labels: Record<string, string> | undefined): boolean {
+  return matchesLabels(selectorRequirements(selector), labels);
+}
+
+/** True if the selector has no requirement at all (it matches every label set). */
+export function isEmptySelector(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
 }
