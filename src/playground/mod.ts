@@ -363,6 +363,10 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
     output.endStatus();
     for (const l of formatSummary(result.reports)) output.line(l);
     return result;
+  } catch (e) {
+    // Stopped before the shoots were up: when serving, that is what the user asked for (Ctrl-C), not a failure.
+    if (!opts.once && stop.signal.aborted) return result;
+    throw e;
   } finally {
     const t0 = Date.now();
     const step = (what: string) => log.debug("Stopped", { what, ms: Date.now() - t0 });

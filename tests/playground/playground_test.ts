@@ -164,6 +164,26 @@ Deno.test("serving: kubectl on the printed kubeconfigs scales a pool, rolls one,
   }
 });
 
+Deno.test("serving: a stop while the shoot is still being created ends cleanly (Ctrl-C is not a failure)", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 10, 0, 0));
+  const stop = new AbortController();
+  const lines: string[] = [];
+  const result = await new FakeTimeDriver(clock).during(async () => {
+    const running = runPlayground({
+      clock,
+      signal: stop.signal,
+      randomSeed: 13,
+      status: "quiet",
+      print: (l) => lines.push(l),
+    });
+    await eventually(() => lines.some((l) => l.startsWith("running: ")), { timeoutMs: 30_000, description: "started" });
+    stop.abort(new DOMException("received SIGINT", "AbortError"));
+    return await running;
+  });
+  assert.deepEqual(result.reports, [], "no phase finished");
+  await assert.rejects(Deno.stat(result.kubeconfigPath), Deno.errors.NotFound);
+});
+
 Deno.test("bad inputs fail before anything starts, naming what is wrong", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "playground-bad-" });
   try {
