@@ -5,7 +5,6 @@
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
-import { startApiServer } from "../sim/apiserver/mod.ts";
 
 /** Parses a TCP port option (0 picks a free port); commander names the option in its error. */
 export function parsePort(value: string): number {
@@ -31,6 +30,7 @@ export function apiserverCommand() {
     .addOption(new Option("--plain-http", "serve plain HTTP without authentication instead of HTTPS"))
     .action(async (opts) => {
       const log = getLogger("apiserver");
+      const { startApiServer } = await import("../sim/apiserver/mod.ts");
       const signal = shutdownSignal(log);
       const api = await startApiServer({
         port: opts.port,

@@ -4,9 +4,6 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
-import { parseEndpoint } from "../mcm/cmi/endpoint.ts";
-import { startCmiServer } from "../mcm/cmi/server.ts";
-import { EquinixMetalDriver } from "../mcm/driver/equinix_metal_driver.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 
 function positiveMs(value: string): number {
@@ -29,6 +26,7 @@ export function cmiCommand() {
     )
     .action(async (opts) => {
       const log = getLogger("cmi");
+      const { parseEndpoint } = await import("../mcm/cmi/endpoint.ts");
       const endpoint = parseEndpoint(opts.listen, "--listen");
       if (opts.metalApiUrl !== undefined) {
         try {
@@ -37,6 +35,9 @@ export function cmiCommand() {
           throw new Error(`--metal-api-url: not an absolute URL: ${JSON.stringify(opts.metalApiUrl)}`);
         }
       }
+      // Loaded here so that other commands start without the gRPC stack and the driver.
+      const { startCmiServer } = await import("../mcm/cmi/server.ts");
+      const { EquinixMetalDriver } = await import("../mcm/driver/equinix_metal_driver.ts");
       const signal = shutdownSignal(log);
       const driver = new EquinixMetalDriver({ metalApiUrl: opts.metalApiUrl, log: getLogger("machine-driver") });
       const server = await startCmiServer({ driver, endpoint, log, drainTimeoutMs: opts.drainTimeoutMs });

@@ -6,8 +6,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
-import { MetalSimulator, parseSeedText, resolveSeed, type SeedData } from "../sim/metal/mod.ts";
-import { Rng } from "../sim/metal/rng.ts";
+import type { SeedData } from "../sim/metal/mod.ts";
 
 function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`--port: expected 0-65535, got ${value}`);
@@ -29,6 +28,8 @@ export async function readSeedFile(path: string): Promise<SeedData> {
   } catch (e) {
     throw new Error(`--seed: cannot read ${path}: ${(e as Error).message}`);
   }
+  const { parseSeedText, resolveSeed } = await import("../sim/metal/mod.ts");
+  const { Rng } = await import("../sim/metal/rng.ts");
   const seed = parseSeedText(text, path);
   // Resolve once up front so that dangling references are reported with the file name before anything starts.
   resolveSeed(seed, new Rng(0), path);
@@ -56,6 +57,7 @@ export function metalSimulatorCommand() {
     } catch (e) {
       cmd.error((e as Error).message, { exitCode: 2 });
     }
+    const { MetalSimulator } = await import("../sim/metal/mod.ts");
     const signal = shutdownSignal(log);
     const sim = new MetalSimulator({ seed, randomSeed: opts.randomSeed, log });
     const server = await sim.serve({ hostname: opts.hostname, port: opts.port });

@@ -8,8 +8,6 @@
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
 import type { FaultOptions } from "../playground/faults.ts";
-import { runPlayground } from "../playground/mod.ts";
-import { DEFAULT_PROVISIONING_SECONDS } from "../playground/options.ts";
 import { parsePort } from "./apiserver.ts";
 
 function integer(min: number, max: number) {
@@ -90,8 +88,8 @@ export function playgroundCommand() {
       new Option("--machines-per-pool <n>", "machines per generated pool (with --pools)").argParser(integer(0, 10_000)),
     )
     .addOption(
-      new Option("--provisioning-seconds <s>", "time a device takes from create to active")
-        .argParser(decimal(0, 3600)).default(DEFAULT_PROVISIONING_SECONDS),
+      new Option("--provisioning-seconds <s>", "time a device takes from create to active (default 5)")
+        .argParser(decimal(0, 3600)),
     )
     .addOption(new Option("--no-rolling-update", "skip the rolling update of --once"))
     .addOption(
@@ -154,6 +152,8 @@ export function playgroundCommand() {
         cmd.error("error: --pools and --machines-per-pool go together", { exitCode: 2 });
       }
       const log = getLogger("playground");
+      // Loaded here so that other commands start without the whole landscape.
+      const { runPlayground } = await import("../playground/mod.ts");
       try {
         await runPlayground({
           once: !!opts.once,

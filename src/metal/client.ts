@@ -18,12 +18,12 @@ import { PlansApi } from "./plans.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry_policy.ts";
 import { SshKeysApi } from "./ssh_keys.ts";
 import { MetalTransport } from "./transport.ts";
+import { DEFAULT_METAL_API_URL } from "./api_url.ts";
 
 export type { RetryPolicy };
 export { DEFAULT_RETRY_POLICY };
 
-/** The public Metal API. */
-export const DEFAULT_METAL_API_URL = "https://api.equinix.com/metal/v1";
+export { DEFAULT_METAL_API_URL };
 /** Per-request timeout unless configured. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 

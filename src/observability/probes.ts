@@ -5,6 +5,7 @@
 import type { Registry } from "prom-client";
 import { registerProcessMetrics, registry as defaultRegistry } from "./metrics.ts";
 import type { Logger } from "./log.ts";
+import { parseListenAddress } from "./listen_address.ts";
 
 /** A named check: returns true when healthy/ready, or a string that explains why not. */
 export type Check = () => boolean | string | Promise<boolean | string>;
@@ -51,18 +52,6 @@ export interface ProbeServer {
   /** The bound addresses (with the actual port when 0 was requested). */
   readonly urls: string[];
   shutdown(): Promise<void>;
-}
-
-/** Parses `host:port`, `:port` or `port` into hostname and port. */
-export function parseListenAddress(address: string): { hostname: string; port: number } {
-  const text = address.trim();
-  const colon = text.lastIndexOf(":");
-  const host = colon < 0 ? "" : text.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-  const portText = colon < 0 ? text : text.slice(colon + 1);
-  if (!/^\d+$/.test(portText)) throw new Error(`invalid listen address "${address}": expected host:port`);
-  const port = Number(portText);
-  if (port > 65535) throw new Error(`invalid listen address "${address}": port out of range`);
-  return { hostname: host || "0.0.0.0", port };
 }
 
 async function respond(check: Checks | undefined, verbose: boolean): Promise<Response> {

@@ -7,8 +7,9 @@
  * A `Supervisor` restarts a component that stops on its own (as the kubelet restarts a container) and restarts it
  * on request, gracefully or as a crash (fault runs).
  */
-import { resolveExtensionFlags, startExtension } from "../cli/extension.ts";
-import { LEASE_NAME } from "../cli/machine_controller.ts";
+import { resolveExtensionFlags } from "../extension/settings.ts";
+import { startExtension } from "../extension/app.ts";
+import { LEASE_NAME } from "../mcm/controller/flags.ts";
 import { KubeClient } from "../k8s/client.ts";
 import type { ClusterConnection } from "../k8s/kubeconfig.ts";
 import { Manager } from "../k8s/manager.ts";

@@ -1,6 +1,6 @@
 /** The `extension` command's flags: upstream defaults, Go booleans, env fallbacks, errors naming the flag; --help. */
 import assert from "node:assert/strict";
-import { resolveExtensionFlags } from "../../src/cli/extension.ts";
+import { resolveExtensionFlags } from "../../src/extension/settings.ts";
 
 const main = new URL("../../src/main.ts", import.meta.url).pathname;
 

@@ -5,7 +5,8 @@
  * SIGTERM stops the process cleanly. Plus the in-process `startExtension` with its probes.
  */
 import assert from "node:assert/strict";
-import { resolveExtensionFlags, startExtension } from "../../src/cli/extension.ts";
+import { resolveExtensionFlags } from "../../src/extension/settings.ts";
+import { startExtension } from "../../src/extension/app.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../src/metal/client.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Checks, parseListenAddress, startProbeServer } from "../../src/observability/probes.ts";
+import { Checks, startProbeServer } from "../../src/observability/probes.ts";
+import { parseListenAddress } from "../../src/observability/listen_address.ts";
 import { counter, Registry } from "../../src/observability/metrics.ts";
 
 Deno.test("probe server: healthz, readyz gated by checks, metrics in Prometheus text format", async () => {

@@ -17,11 +17,11 @@ import { backoffDelay } from "../../runtime/backoff.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { gauge } from "../../observability/metrics.ts";
+import { DEFAULT_RENEW_INTERVAL_SECONDS } from "./renew_interval.ts";
 
 /** The Lease name gardenlet looks for. */
 export const HEARTBEAT_LEASE_NAME = "gardener-extension-heartbeat";
-/** Default of `--heartbeat-renew-interval-seconds`. */
-export const DEFAULT_RENEW_INTERVAL_SECONDS = 30;
+export { DEFAULT_RENEW_INTERVAL_SECONDS };
 
 export interface HeartbeatOptions {
   client: KubeClient;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { resolveFlags } from "../../../src/cli/machine_controller.ts";
+import { resolveFlags } from "../../../src/mcm/controller/flags.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client.ts";
 import { Coordination, Core, Machine as MachineResources } from "../../../src/k8s/resources.ts";

@@ -1,0 +1,194 @@
+/**
+ * The extension as a running component: a Manager with probes, leader election gating the controllers
+ * (infrastructure, worker, heartbeat) and graceful shutdown. `provider-equinix-metal extension` runs it; the
+ * playground starts it in-process next to the simulators.
+ */
+import { getLogger, type Logger } from "../observability/log.ts";
+import { aborted } from "../runtime/shutdown.ts";
+import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
+import { KubeClient } from "../k8s/client.ts";
+import { type ClusterConnection, loadConnection } from "../k8s/kubeconfig.ts";
+import { Manager, type StopReason } from "../k8s/manager.ts";
+import { EventRecorder } from "../k8s/events.ts";
+import {
+  DEFAULTS,
+  loadControllerConfiguration,
+  type ResolvedControllerConfiguration,
+} from "../apis/config/v1alpha1.ts";
+import { EXTENSION_NAME } from "../apis/extensions/constants.ts";
+import { newInfrastructureController } from "./infrastructure/mod.ts";
+import { newExtensionController } from "./reconciler/mod.ts";
+import { newWorkerController } from "./worker/actuator.ts";
+import { Heartbeat } from "./heartbeat/heartbeat.ts";
+import { PRODUCT, VERSION } from "../runtime/version.ts";
+import { type ExtensionSettings, IMPLEMENTED_CONTROLLERS } from "./settings.ts";
+
+/** How to start the extension in-process. */
+export interface StartExtensionOptions {
+  settings: ExtensionSettings;
+  /** Connection to the seed (default: from `--kubeconfig`/`--master`, the config file, KUBECONFIG, in-cluster). */
+  connection?: ClusterConnection;
+  /** The component configuration (default: `--config-file`, else the defaults). */
+  config?: ResolvedControllerConfiguration;
+  /** Transport of the Metal API client (the playground passes the simulator's in-process fetch). */
+  metalFetch?: typeof fetch;
+  /** Leader-election identity (default: hostname + random). */
+  identity?: string;
+  gracefulShutdownMs?: number;
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** A started extension. */
+export interface RunningExtension {
+  readonly manager: Manager;
+  readonly client: KubeClient;
+  /** Probe/metrics URLs while running. */
+  readonly probeUrls: string[];
+  /** Resolves when the manager stopped, with why. */
+  readonly done: Promise<StopReason | undefined>;
+  /** Stops gracefully and waits. */
+  stop(): Promise<StopReason | undefined>;
+}
+
+/** The config file, or the defaults when none is given (upstream required the flag; every field has a default). */
+async function configOf(settings: ExtensionSettings): Promise<ResolvedControllerConfiguration> {
+  if (settings.configFile) return await loadControllerConfiguration(settings.configFile);
+  return {
+    clientConnection: { ...DEFAULTS.clientConnection },
+    etcd: { storage: {} },
+    healthCheck: {
+      syncPeriodMs: DEFAULTS.healthCheck.syncPeriodMs,
+      shootRESTOptions: { ...DEFAULTS.healthCheck.shootRESTOptions },
+    },
+  };
+}
+
+async function connectionOf(settings: ExtensionSettings, config: ResolvedControllerConfiguration) {
+  const path = settings.kubeconfig || config.clientConnection.kubeconfig || undefined;
+  let conn: ClusterConnection;
+  try {
+    conn = await loadConnection({ path });
+  } catch (e) {
+    throw new Error(`--kubeconfig: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return settings.master ? { ...conn, server: settings.master.replace(/\/+$/, "") } : conn;
+}
+
+/** Builds the Manager with the enabled controllers and starts it; resolves once it runs. */
+export async function startExtension(opts: StartExtensionOptions): Promise<RunningExtension> {
+  const { settings } = opts;
+  const log = opts.log ?? getLogger("extension");
+  const clock = opts.clock ?? realClock;
+  const config = opts.config ?? await configOf(settings);
+  const connection = opts.connection ?? await connectionOf(settings, config);
+  const client = new KubeClient(connection, {
+    qps: config.clientConnection.qps,
+    burst: config.clientConnection.burst,
+    userAgent: `${PRODUCT}/${VERSION} extension`,
+  });
+  const leNamespace = settings.leaderElection?.namespace ?? connection.namespace;
+  if (settings.leaderElection && !leNamespace) {
+    client.close();
+    throw new Error(
+      "--leader-election-namespace: required with --leader-election (or set LEADER_ELECTION_NAMESPACE)",
+    );
+  }
+  const manager = new Manager({
+    client,
+    probeAddresses: settings.probeAddresses,
+    leaderElection: settings.leaderElection
+      ? { namespace: leNamespace!, name: settings.leaderElection.id, identity: opts.identity }
+      : undefined,
+    gracefulShutdownMs: opts.gracefulShutdownMs,
+    clock,
+    log: log.child("manager"),
+  });
+  const recorder = new EventRecorder(client, { component: EXTENSION_NAME, clock, log: log.child("events") });
+  const common = {
+    client,
+    informers: manager.informers,
+    extensionClasses: [settings.extensionClass],
+    ignoreOperationAnnotation: settings.ignoreOperationAnnotation,
+    recorder,
+    clock,
+  };
+  const enabled = new Set(settings.controllers);
+  for (const name of settings.controllers) {
+    if (!IMPLEMENTED_CONTROLLERS.has(name)) log.info("Controller not available in this version; skipped", { name });
+  }
+  if (enabled.has("infrastructure")) {
+    manager.add(newInfrastructureController({
+      ...common,
+      concurrency: settings.concurrency.infrastructure,
+      log: log.child("infrastructure"),
+      actuator: { metalApiUrl: settings.metalApiUrl, metalFetch: opts.metalFetch, log: log.child("infrastructure") },
+    }));
+  }
+  if (enabled.has("worker")) {
+    // The Worker controller's parts (src/extension/worker) on the generic reconciler.
+    manager.add(newExtensionController({
+      ...common,
+      ...newWorkerController(),
+      concurrency: settings.concurrency.worker,
+      log: log.child("worker"),
+    }));
+  }
+  if (enabled.has("heartbeat")) {
+    const namespace = settings.heartbeat.namespace ?? leNamespace;
+    if (!namespace) {
+      client.close();
+      throw new Error(
+        "--heartbeat-namespace: required for the heartbeat controller (or set LEADER_ELECTION_NAMESPACE)",
+      );
+    }
+    manager.add(
+      new Heartbeat({
+        client,
+        namespace,
+        renewIntervalSeconds: settings.heartbeat.renewIntervalSeconds,
+        clock,
+        log: log.child("heartbeat"),
+      }),
+    );
+  }
+
+  const stop = new AbortController();
+  log.info("Starting the extension", {
+    version: VERSION,
+    gardenerVersion: settings.gardenerVersion,
+    controllers: settings.controllers.filter((c) => IMPLEMENTED_CONTROLLERS.has(c)),
+    leaderElection: settings.leaderElection ? `${leNamespace}/${settings.leaderElection.id}` : false,
+    metalApiUrl: settings.metalApiUrl,
+  });
+  const done = manager.start(stop.signal).then(() => manager.stopReason).finally(async () => {
+    await recorder.flush();
+    client.close();
+  });
+  // Resolve once the probe server listens (the manager starts it first), or once starting failed.
+  let settled = false;
+  done.then(() => (settled = true), () => (settled = true));
+  while (!settled && manager.probeUrls.length < settings.probeAddresses.length) await yieldToEventLoop();
+  return {
+    manager,
+    client,
+    get probeUrls() {
+      return manager.probeUrls;
+    },
+    done,
+    stop: async () => {
+      stop.abort(new DOMException("extension stopped", "AbortError"));
+      return await done;
+    },
+  };
+}
+
+/** Runs the extension until the signal aborts; returns why it stopped. */
+export async function runExtension(
+  opts: StartExtensionOptions,
+  signal: AbortSignal,
+): Promise<StopReason | undefined> {
+  const ext = await startExtension(opts);
+  await Promise.race([aborted(signal), ext.done.then(() => {}, () => {})]);
+  return await ext.stop();
+}
