@@ -171,7 +171,7 @@ Deno.test("creation: already created VM is adopted; CrashLoopBackOff → Pending
       return new MachineError("Unavailable", "connection reset");
     };
     const seen: Machine[] = [];
-    h.watchMachines((x) => seen.push(x));
+    await h.watchMachines((x) => seen.push(x));
     await h.createMachine("flaky");
     await h.until(() => seen.some((x) => x.status?.currentStatus?.phase === "CrashLoopBackOff"), {
       what: "CrashLoopBackOff",
@@ -257,7 +257,7 @@ Deno.test("creation: an InitializeMachine error other than Unimplemented is a Cr
   try {
     await h.createDefaultClass();
     const seen: Machine[] = [];
-    h.watchMachines((x) => seen.push(x));
+    await h.watchMachines((x) => seen.push(x));
     await h.createMachine("init-fails");
     const m = await h.until(
       () => seen.find((x) => x.status?.currentStatus?.phase === "CrashLoopBackOff"),

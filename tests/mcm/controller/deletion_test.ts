@@ -82,9 +82,12 @@ async function runningMachine(spec: Partial<Machine["spec"]> = {}, labels: Recor
 }
 
 /** Records every lastOperation description the machine goes through (from watch events: every write is seen). */
-function descriptionsOf(h: Harness, name: string): { seen: string[]; poll: () => Promise<boolean> } {
+async function descriptionsOf(
+  h: Harness,
+  name: string,
+): Promise<{ seen: string[]; poll: () => Promise<boolean> }> {
   const seen: string[] = [];
-  h.watchMachines((m) => {
+  await h.watchMachines((m) => {
     if (m.metadata.name !== name) return;
     const d = m.status?.lastOperation?.description;
     if (d && seen[seen.length - 1] !== d) seen.push(d);
@@ -125,7 +128,7 @@ Deno.test("deletion: drain evicts pods, retries a PDB refusal every 20 s, delete
     await h.until(async () => !(await podExists(h, "web")), { stepMs: 500, what: "web evicted" });
     assert.equal(await podExists(h, "db"), true, "the PDB keeps db");
 
-    const track = descriptionsOf(h, "m1");
+    const track = await descriptionsOf(h, "m1");
     await h.until(track.poll, { stepMs: 5000, what: "machine gone" });
     assert.equal(driver.vms.has(vm.id), false, "VM deleted");
     assert.equal(driver.count("delete"), 1);
@@ -178,7 +181,7 @@ Deno.test("deletion: force-deletion label deletes pods without eviction and remo
     );
     await h.advance(1000);
     h.target.counters.reset();
-    const track = descriptionsOf(h, "m1");
+    const track = await descriptionsOf(h, "m1");
     await h.deleteMachine("m1");
     await h.until(track.poll, { stepMs: 1000, what: "machine gone" });
     assert.ok(track.seen.includes("Force Drain successful. Delete Volume Attachments"), track.seen.join(" | "));
@@ -203,7 +206,7 @@ Deno.test("deletion: a node NotReady for more than 5 minutes is force-drained", 
     await h.setNodeConditions("m1", { Ready: "False" }, 6 * 60_000);
     await h.until(async () => (await h.phase("m1")) === "Unknown", { what: "Unknown" });
     h.target.counters.reset();
-    const track = descriptionsOf(h, "m1");
+    const track = await descriptionsOf(h, "m1");
     await h.deleteMachine("m1");
     await h.until(track.poll, { stepMs: 1000, maxMs: 5 * 60_000, what: "machine gone" });
     assert.equal(h.target.counters.snapshot().byVerbResource["create pods/eviction"] ?? 0, 0, "forced: no eviction");
@@ -218,7 +221,7 @@ Deno.test("deletion: a drain that fails before the drain timeout is retried, and
   try {
     // A pod that never finishes terminating (a finalizer nobody removes): every normal drain attempt fails.
     await createPod(h, "stuck", "m1", { finalizers: ["example.com/never"] });
-    const track = descriptionsOf(h, "m1");
+    const track = await descriptionsOf(h, "m1");
     await h.deleteMachine("m1");
     await h.until(track.poll, { stepMs: 5000, maxMs: 15 * 60_000, what: "machine gone" });
     const failed = track.seen.find((d) => d.startsWith("Drain failed due to - "));
@@ -234,13 +237,18 @@ Deno.test("deletion: a drain that fails before the drain timeout is retried, and
 Deno.test("deletion: a Node deleted by someone deletes its Machine; the finalizer guards the Node until then", async () => {
   const { driver, h } = await runningMachine();
   try {
-    await h.targetClient.delete(Core.nodes, "m1");
-    const m = await h.until(async () => {
-      const x = await h.machine("m1");
-      return x?.metadata.deletionTimestamp ? x : undefined;
-    }, { stepMs: 200, what: "machine deleting" });
-    assert.ok(m.metadata.deletionTimestamp);
-    await h.until(async () => (await h.machine("m1")) === undefined, { what: "machine gone" });
+    // Watched, not polled: under load the whole deletion flow can finish between two polls.
+    let deletingSeen = false;
+    await h.watchMachines((m) => {
+      if (m.metadata.name === "m1" && m.metadata.deletionTimestamp) deletingSeen = true;
+    });
+    const deleted = await h.targetClient.delete(Core.nodes, "m1");
+    // The finalizer keeps the Node: the API server answers with the object, marked for deletion.
+    assert.equal(deleted.kind, "Node");
+    assert.ok((deleted as KubeObject).metadata.deletionTimestamp);
+    await h.until(async () => (await h.machine("m1")) === undefined, { stepMs: 200, what: "machine gone" });
+    assert.ok(deletingSeen, "the machine was deleted (a version with a deletionTimestamp was announced)");
+    assert.equal(await h.node("m1"), undefined, "the Node went with its Machine");
     assert.equal(driver.vms.size, 0);
   } finally {
     await h.close();
@@ -254,7 +262,7 @@ Deno.test("deletion: a machine still crash-looping (no node) skips the drain and
     await h.createDefaultClass();
     await h.createMachine("m2");
     await h.until(async () => (await h.phase("m2")) === "Pending");
-    const track = descriptionsOf(h, "m2");
+    const track = await descriptionsOf(h, "m2");
     await h.deleteMachine("m2");
     await h.until(track.poll, { what: "machine gone" });
     assert.equal(driver.vms.size, 0);

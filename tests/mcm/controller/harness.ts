@@ -171,12 +171,15 @@ export class Harness {
     await new Promise((r) => setTimeout(r, 5));
   }
 
-  /** Calls `fn` with every version of every Machine the control server announces (until `close()`). */
-  watchMachines(fn: (m: Machine) => void): void {
+  /** Calls `fn` with every version of every Machine the control server announces (until `close()`); resolves once synced. */
+  async watchMachines(fn: (m: Machine) => void): Promise<void> {
     const informer = new Informer<Machine>(this.controlClient, MachineResources.machines, { namespace: NS });
-    informer.addEventHandler({ onAdd: fn, onUpdate: (_o, n) => fn(n) });
+    // The delete event carries the last state too (with its deletionTimestamp).
+    informer.addEventHandler({ onAdd: fn, onUpdate: (_o, n) => fn(n), onDelete: fn });
     informer.start(this.watchers.signal);
     this.informers.push(informer);
+    // Synced before the caller acts, so no version written after this call is missed.
+    await informer.waitForSync(this.watchers.signal);
   }
 
   private readonly watchers = new AbortController();

@@ -200,7 +200,7 @@ Deno.test("API-server safety: unreachable control API freezes the controller; Un
     await h.until(async () => (await h.phase("m1")) === "Running");
     // Machines are read from a watch from now on: the injected fault breaks every GET of machines.
     const seen = new Map<string, Machine>();
-    h.watchMachines((m) => seen.set(m.metadata.name!, m));
+    await h.watchMachines((m) => seen.set(m.metadata.name!, m));
     const phase = () => seen.get("m1")?.status?.currentStatus?.phase;
     await h.setNodeConditions("m1", { Ready: "Unknown" });
     await h.until(() => phase() === "Unknown", { stepMs: 500 });
