@@ -32,6 +32,23 @@ export function selectMachineDevices(devices: Device[], owner: OwnershipSpec, ma
   return selectRoleDevices(devices, owner).filter((d) => d.hostname === machineName);
 }
 
+/**
+ * Nested objects a role listing never reads (it needs id, hostname, tags, state and the metro code). The API then
+ * sends `{href}` stubs: a 1,000-device page shrinks by about a third, which is most of the machine-controller's peak
+ * memory during orphan collection.
+ */
+export const ROLE_LISTING_EXCLUDES = [
+  "ip_addresses",
+  "plan",
+  "operating_system",
+  "facility",
+  "project",
+  "ssh_keys",
+  "network_ports",
+  "volumes",
+  "provisioning_events",
+];
+
 /** Every device of the role, all pages (`perPage` each, default the client's), filtered server-side by cluster tag. */
 export async function listRoleDevices(
   client: MetalClient,
@@ -39,7 +56,12 @@ export async function listRoleDevices(
   signal?: AbortSignal,
   perPage?: number,
 ): Promise<Device[]> {
-  const devices = await client.devices.listByProject(owner.projectID, { tag: owner.clusterTag, signal, perPage });
+  const devices = await client.devices.listByProject(owner.projectID, {
+    tag: owner.clusterTag,
+    exclude: ROLE_LISTING_EXCLUDES,
+    signal,
+    perPage,
+  });
   return selectRoleDevices(devices, owner);
 }
 

@@ -223,3 +223,26 @@ Deno.test("GetVolumeIDs returns an empty list; InitializeMachine is Unimplemente
   });
   await rejects(f.driver.initializeMachine(f.req("m1")), isMachineError("Unimplemented"));
 });
+
+Deno.test("list asks only for what it reads: nested objects come as {href} stubs, the metro stays expanded", async () => {
+  const f = fixture();
+  const { providerID } = await f.driver.createMachine(f.req("m1"));
+  let listed: { url: string; body: string } | undefined;
+  const driver = new EquinixMetalDriver({
+    metalApiUrl: IN_PROCESS_BASE_URL,
+    retry: NO_RETRY,
+    fetch: async (input, init) => {
+      const resp = await f.sim.fetch(input, init);
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes("/devices?")) listed = { url, body: await resp.clone().text() };
+      return resp;
+    },
+  });
+  assertEquals((await driver.listMachines(f.listReq())).machineList, { [providerID]: "m1" });
+  ok(listed, "a device listing was sent");
+  const excludes = new URL(listed.url).searchParams.get("exclude")?.split(",") ?? [];
+  ok(excludes.includes("ip_addresses") && excludes.includes("plan"), listed.url);
+  const device = JSON.parse(listed.body).devices[0];
+  assertEquals(Object.keys(device.plan), ["href"]);
+  assertEquals(typeof device.metro.code, "string");
+});
