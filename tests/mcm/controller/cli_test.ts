@@ -155,10 +155,18 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
     assert.equal(sim.devices({ projectId: sim.defaultProjectId }).length, 1);
     const lease = await controlClient.get(Coordination.leases, "machine-controller", { namespace: "shoot--cli" });
     assert.ok((lease as { spec?: { holderIdentity?: string } }).spec?.holderIdentity);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    assert.match(metrics, /^mcm_machine_items_total 1$/m);
-    assert.match(metrics, /^mcm_machine_current_status_phase\{name="cli-m1",namespace="shoot--cli"\} -2$/m);
-    assert.match(metrics, /^mcm_cloud_api_requests_total\{provider="EquinixMetal",service="CreateMachine"\} 1$/m);
+    // The gauges are read from the controller's cache, which may see the Pending status a moment after we do.
+    const wanted = [
+      /^mcm_machine_items_total 1$/m,
+      /^mcm_machine_current_status_phase\{name="cli-m1",namespace="shoot--cli"\} -2$/m,
+      /^mcm_cloud_api_requests_total\{provider="EquinixMetal",service="CreateMachine"\} 1$/m,
+    ];
+    let metrics = "";
+    await eventually(async () => {
+      metrics = await (await fetch(`${base}/metrics`)).text();
+      return wanted.every((re) => re.test(metrics));
+    }, { timeoutMs: 10_000, description: "machine metrics" }).catch(() => {});
+    for (const re of wanted) assert.match(metrics, re);
     child.kill("SIGTERM");
     const status = await child.status;
     const stderr = new TextDecoder().decode((await child.stderr.getReader().read()).value ?? new Uint8Array());
