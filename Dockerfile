@@ -1,11 +1,13 @@
 # Builds the single provider-equinix-metal binary with `deno task compile` (the same flags, including the
-# permission set in deno.json, as local builds) and ships it on distroless. `deno compile` downloads its runtime
-# (denort) from dl.deno.land, so this build needs network access.
+# permission set and V8 flags in deno.json, as local builds) and ships it on distroless. `deno compile` downloads
+# its runtime (denort) from dl.deno.land, so this build needs network access.
 FROM denoland/deno:2.9.3 AS build
 WORKDIR /src
 COPY deno.json deno.lock ./
 RUN deno install --frozen
 COPY src/ src/
+# The playground reads the example shoot at run time; the compile task embeds it (--include example/).
+COPY example/ example/
 RUN deno task compile
 
 # The compiled binary links glibc and libgcc_s: distroless "cc", running as nonroot.

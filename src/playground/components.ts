@@ -19,6 +19,7 @@ import { EquinixMetalDriver } from "../mcm/driver/equinix_metal_driver.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
+import { V8_FLAGS } from "../runtime/v8_flags.ts";
 
 /** How a component is stopped. */
 export type StopMode = "graceful" | "crash";
@@ -168,17 +169,22 @@ export function readProcessUsage(pid: number): ProcessUsage | undefined {
   }
 }
 
-/** The project's CLI entry point. */
-function mainModule(): string {
-  return new URL("../main.ts", import.meta.url).pathname;
+/**
+ * The command line that starts a subcommand of our CLI: the binary itself when compiled (its V8 flags and
+ * permissions are baked in), otherwise `deno run` of the entry point with the same permissions and V8 flags.
+ */
+export function cliCommand(args: string[]): string[] {
+  if (Deno.build.standalone) return args;
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  return ["run", "-P", "--quiet", `--v8-flags=${V8_FLAGS}`, main, ...args];
 }
 
 /** Starts a subcommand of our CLI as a subprocess; keeps the tail of its stderr for error messages. */
 export function startCliProcess(name: string, args: string[], log: Logger): ComponentInstance {
-  const root = new URL("../../", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P", "--quiet", mainModule(), "--log-level", "error", ...args],
-    cwd: root,
+    args: cliCommand(["--log-level", "error", ...args]),
+    // `deno run -P` finds the permission set in the project's deno.json; a compiled binary needs no directory.
+    cwd: Deno.build.standalone ? undefined : new URL("../../", import.meta.url).pathname,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
