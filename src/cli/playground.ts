@@ -6,7 +6,7 @@
  * faults; SIGINT/SIGTERM stop everything gracefully.
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import { getLogger } from "../observability/log.ts";
+import { configureLogging, fileSink, getLogger } from "../observability/log.ts";
 import type { FaultOptions } from "../playground/faults.ts";
 import { parsePort } from "./apiserver.ts";
 
@@ -147,6 +147,13 @@ export function playgroundCommand() {
       ),
     )
     .addOption(new Option("--examples-dir <dir>", "directory of the example shoot's manifests (default: example/)"))
+    .addOption(
+      new Option(
+        "--log-file <path>",
+        "where log lines go, - for stderr (default: a file in the temporary directory while the live view is " +
+          "redrawn on a terminal, else stderr)",
+      ),
+    )
     .action(async (opts, cmd) => {
       if ((opts.pools === undefined) !== (opts.machinesPerPool === undefined)) {
         cmd.error("error: --pools and --machines-per-pool go together", { exitCode: 2 });
@@ -154,6 +161,14 @@ export function playgroundCommand() {
       const log = getLogger("playground");
       // Loaded here so that other commands start without the whole landscape.
       const { runPlayground } = await import("../playground/mod.ts");
+      const { detectStatusMode } = await import("../playground/output.ts");
+      // Log lines written between redraws would tear the live view apart: they go to a file then.
+      const logFile = opts.logFile ??
+        ((opts.status ?? detectStatusMode()) === "tty" ? await Deno.makeTempFile({ suffix: "-playground.log" }) : "-");
+      if (logFile !== "-") {
+        configureLogging({ sink: fileSink(logFile) });
+        console.log(`logs: ${logFile}`);
+      }
       try {
         await runPlayground({
           once: !!opts.once,

@@ -32,10 +32,20 @@ export type LogSink = (line: string, level: LogLevel) => void;
 
 const encoder = new TextEncoder();
 
-function stderrSink(line: string): void {
+function writeLine(to: { writeSync(p: Uint8Array): number }, line: string): void {
   const bytes = encoder.encode(line + "\n");
   let written = 0;
-  while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+  while (written < bytes.length) written += to.writeSync(bytes.subarray(written));
+}
+
+function stderrSink(line: string): void {
+  writeLine(Deno.stderr, line);
+}
+
+/** A sink appending to a file (created with mode 0600: log lines are redacted, but stay the operator's). */
+export function fileSink(path: string): LogSink {
+  const file = Deno.openSync(path, { append: true, create: true, mode: 0o600 });
+  return (line) => writeLine(file, line);
 }
 
 const config: { level: LogLevel; format: LogFormat; sink: LogSink; now: () => Date } = {

@@ -248,10 +248,17 @@ Deno.test("`demo --once` in a fresh clone (no ../shared): embedded CRDs, the sum
         stdout: "piped",
         stderr: "piped",
       }).output();
-    // Provisioning in no time keeps the run short; everything else is the default `demo --once`.
-    const ok = await run("demo", "--once", "--provisioning-seconds", "0");
+    // Provisioning in no time keeps the run short; everything else is the default `demo --once`. Info logs go to
+    // the --log-file, none to stderr (on a terminal that is the default, so they never tear the live view apart).
+    const logFile = `${base}/demo.log`;
+    const ok = await run("--log-level", "info", "demo", "--once", "--provisioning-seconds", "0", "--log-file", logFile);
     const out = new TextDecoder().decode(ok.stdout);
-    assert.equal(ok.code, 0, `${out}\n${new TextDecoder().decode(ok.stderr)}`);
+    const stderr = new TextDecoder().decode(ok.stderr);
+    assert.equal(ok.code, 0, `${out}\n${stderr}`);
+    assert.match(out, new RegExp(`^logs: ${logFile}$`, "m"));
+    assert.doesNotMatch(stderr, /"level":/);
+    const logLines = (await Deno.readTextFile(logFile)).trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(logLines.some((l) => l.level === "info" && l.logger.startsWith("playground")), logLines[0]);
     assert.match(out, /^CRDs: \S+\/shared\/crds not found; using 8 embedded schemaless CRDs/m);
     assert.match(out, /^kubeconfig: \S+$/m);
     assert.match(out, /^Summary$/m);
