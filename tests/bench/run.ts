@@ -2,7 +2,10 @@
  * Runs the benchmark scripts of tests/bench (each `*_bench.ts` in its own process, so RSS and CPU are its own).
  * Usage: `deno task bench [substring ...]` runs the scripts whose name contains one of the substrings.
  * Each script prints human-readable lines and, for machines, lines `BENCH {"name","value","unit","goal"?}`.
+ * Scripts run with the product's V8 flags (`src/runtime/v8_flags.ts`), so in-process measurements match the binary.
  */
+import { V8_FLAGS } from "../../src/runtime/v8_flags.ts";
+
 const dir = new URL(".", import.meta.url).pathname;
 const filters = Deno.args;
 const scripts = [...Deno.readDirSync(dir)]
@@ -15,7 +18,7 @@ let failed = 0;
 for (const script of scripts) {
   console.log(`\n=== ${script}`);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", dir + script],
+    args: ["run", "-A", `--v8-flags=--expose-gc,${V8_FLAGS}`, dir + script],
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();

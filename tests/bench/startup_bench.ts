@@ -2,19 +2,21 @@
  * Start-up time and memory of the binary's entry point: `provider-equinix-metal version` (how fast the CLI answers)
  * and an idle controller process (`machine-controller` against a fake API server with nothing to do, measured after
  * its caches synced). The binary cannot be compiled on this machine (`deno compile` downloads its runtime), so the
- * entry point runs with `deno run -P` — the same code and permissions; the compiled binary skips the module loading
- * from DENO_DIR, so these numbers are an upper bound.
+ * entry point runs as the playground starts it (`deno run -P` with the product's V8 flags) — the same code,
+ * permissions and flags; the compiled binary skips the module loading from DENO_DIR, so these numbers are an upper
+ * bound.
  */
 import { report } from "./report.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { loadSharedCrds } from "../support/shared.ts";
+import { cliCommand } from "../../src/playground/components.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const RUNS = 7;
 
 async function timeVersion(): Promise<{ wallMs: number; rssMb: number }> {
   const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%e %M", Deno.execPath(), "run", "-P", "--quiet", "src/main.ts", "version"],
+    args: ["-f", "%e %M", Deno.execPath(), ...cliCommand(["version"])],
     cwd: root,
     stdout: "null",
     stderr: "piped",
@@ -49,11 +51,7 @@ const port = (probe.addr as Deno.NetAddr).port;
 probe.close();
 const started = performance.now();
 const child = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "-P",
-    "--quiet",
-    "src/main.ts",
+  args: cliCommand([
     "machine-controller",
     `--control-kubeconfig=${dir}/control.yaml`,
     `--target-kubeconfig=${dir}/target.yaml`,
@@ -61,7 +59,7 @@ const child = new Deno.Command(Deno.execPath(), {
     `--port=${port}`,
     "--address=127.0.0.1",
     "--leader-elect=false",
-  ],
+  ]),
   cwd: root,
   stdout: "null",
   stderr: "piped",
