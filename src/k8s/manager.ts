@@ -7,7 +7,7 @@
  * server. If the runnables do not finish within the deadline the lease is *not* released, so that no successor can
  * start while our work may still be running; it expires on its own.
  */
-import type { KubeClient } from "./client.ts";
+import { KubeClient } from "./client.ts";
 import { InformerFactory } from "./informer.ts";
 import { LeaderElectionLostError, type LeaderElectionOptions, runLeaderElection } from "./leader_election.ts";
 import { Checks, type ProbeServer, startProbeServer } from "../observability/probes.ts";
@@ -170,8 +170,12 @@ export class Manager {
 
   private runAsLeader(runSignal: AbortSignal, grace: number): Promise<void> {
     const le = this.options.leaderElection!;
+    // Its own client, as controller-runtime's resource lock has: lease renewals never wait behind the controllers'
+    // requests in the client-side rate limiter or connection pool (a burst of work must not cost the lease).
+    const main = this.options.client;
+    const leaseClient = new KubeClient(main.connection, { ...main.options, qps: undefined, burst: undefined });
     return runLeaderElection(
-      { ...le, client: this.options.client, clock: this.clock, log: this.log.child("leader-election") },
+      { ...le, client: leaseClient, clock: this.clock, log: this.log.child("leader-election") },
       runSignal,
       async (leaderSignal) => {
         this.leaderSignal = leaderSignal;
@@ -194,7 +198,7 @@ export class Manager {
         this.log.error("Leader election failed", { error: e });
       }
       this.stopRun?.();
-    });
+    }).finally(() => leaseClient.close());
   }
 
   private launch(r: Runnable, signal: AbortSignal): Promise<void> {

@@ -172,3 +172,49 @@ Deno.test("manager: a failing runnable stops the manager and start() rejects wit
     await assert.rejects(mgr.start(new AbortController().signal), /already started/);
   });
 });
+
+Deno.test("manager: lease renewals do not wait behind the controllers' requests in the client's rate limiter", async () => {
+  await withApi(async (api) => {
+    // 1 request per second for the controllers: 60 queued reads would hold a shared limiter for a minute.
+    const client = new KubeClient(api.connection(), { qps: 1, burst: 1 });
+    const mgr = new Manager({
+      client,
+      leaderElection: {
+        namespace: "default",
+        name: "mgr-busy",
+        identity: "mgr-busy-a",
+        leaseDurationMs: 1_500,
+        renewDeadlineMs: 1_000,
+        retryPeriodMs: 200,
+      },
+    });
+    const stop = new AbortController();
+    const leading = Promise.withResolvers<void>();
+    const busy = new AbortController();
+    mgr.add({
+      async start(signal) {
+        leading.resolve();
+        const reads = Array.from(
+          { length: 60 },
+          () => client.list(Core.configMaps, { namespace: "default", signal: busy.signal }).catch(() => {}),
+        );
+        await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
+        busy.abort();
+        await Promise.all(reads);
+      },
+    });
+    const done = mgr.start(stop.signal);
+    await leading.promise;
+    // Renewed at least twice more (every 200 ms) while the controllers' reads are queued.
+    const before = api.counters.snapshot().byVerbResource["update leases"] ?? 0;
+    await eventually(() => (api.counters.snapshot().byVerbResource["update leases"] ?? 0) >= before + 2, {
+      timeoutMs: 5_000,
+      description: "two lease renewals while the rate limiter is saturated",
+    });
+    stop.abort();
+    await done;
+    assert.equal(mgr.lostLeadership, false);
+    assert.equal(mgr.stopReason, "signal");
+    client.close();
+  });
+});
