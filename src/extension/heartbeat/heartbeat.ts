@@ -105,10 +105,13 @@ export class Heartbeat implements Runnable {
     const intervalMs = this.interval * 1000;
     let failures = 0;
     while (!signal.aborted) {
+      // Measured from the start of the renewal, so the time the write takes does not make renewals drift.
+      const startedMs = this.clock.now();
       let waitMs = intervalMs;
       try {
         await this.renew(signal);
         failures = 0;
+        waitMs = Math.max(0, intervalMs - (this.clock.now() - startedMs));
       } catch (e) {
         if (signal.aborted) break;
         waitMs = Math.min(
