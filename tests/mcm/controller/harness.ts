@@ -8,7 +8,8 @@ import { KubeClient } from "../../../src/k8s/client.ts";
 import { Informer } from "../../../src/k8s/informer.ts";
 import { Core, Machine as MachineResources } from "../../../src/k8s/resources.ts";
 import { isNotFound } from "../../../src/k8s/errors.ts";
-import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
+import { FakeClock } from "../../../src/runtime/clock.ts";
+import { pumpFor, pumpUntil } from "../../support/fake_time.ts";
 import type { Driver } from "../../../src/mcm/driver/driver.ts";
 import { MachineController } from "../../../src/mcm/controller/machine_controller.ts";
 import { type MachineControllerOptions, withDefaults } from "../../../src/mcm/controller/options.ts";
@@ -133,42 +134,16 @@ export class Harness {
    * Advances fake time by `stepMs` at a time (letting real I/O run in between) until `probe` returns a truthy
    * value; fails after `maxMs` of fake time or 20 s of real time.
    */
-  async until<T>(
+  until<T>(
     probe: () => T | Promise<T>,
     opts: { stepMs?: number; maxMs?: number; what?: string } = {},
   ): Promise<NonNullable<T>> {
-    const step = opts.stepMs ?? 1000;
-    const maxMs = opts.maxMs ?? 30 * 60_000;
-    const start = this.clock.now();
-    const realDeadline = Date.now() + 20_000;
-    let last: unknown;
-    for (;;) {
-      for (let i = 0; i < 3; i++) await yieldToEventLoop();
-      await new Promise((r) => setTimeout(r, 3));
-      try {
-        const v = await probe();
-        if (v) return v as NonNullable<T>;
-        last = v;
-      } catch (e) {
-        last = e;
-      }
-      if (this.clock.now() - start > maxMs || Date.now() > realDeadline) {
-        const detail = last instanceof Error ? last.message : JSON.stringify(last);
-        throw new Error(`timed out waiting for ${opts.what ?? "condition"} (last: ${detail})`);
-      }
-      await this.clock.advance(step);
-    }
+    return pumpUntil(this.clock, probe, { maxMs: 30 * 60_000, ...opts });
   }
 
   /** Lets fake time pass in steps (for "nothing happens before X" assertions). */
-  async advance(ms: number, stepMs = 1000): Promise<void> {
-    for (let t = 0; t < ms; t += stepMs) {
-      for (let i = 0; i < 3; i++) await yieldToEventLoop();
-      await new Promise((r) => setTimeout(r, 3));
-      await this.clock.advance(Math.min(stepMs, ms - t));
-    }
-    for (let i = 0; i < 3; i++) await yieldToEventLoop();
-    await new Promise((r) => setTimeout(r, 5));
+  advance(ms: number, stepMs = 1000): Promise<void> {
+    return pumpFor(this.clock, ms, stepMs);
   }
 
   /** Calls `fn` with every version of every Machine the control server announces (until `close()`); resolves once synced. */

@@ -10,7 +10,8 @@ import { Informer } from "../../../src/k8s/informer.ts";
 import { isConflict, isNotFound } from "../../../src/k8s/errors.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
-import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
+import { FakeClock } from "../../../src/runtime/clock.ts";
+import { pumpFor, pumpUntil } from "../../support/fake_time.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
 import {
   API_VERSION,
@@ -165,36 +166,13 @@ export class Harness {
   }
 
   /** Advances fake time in `stepMs` steps, letting I/O settle, until `probe` is truthy (20 s real time at most). */
-  async until<T>(probe: () => T | Promise<T>, what: string, stepMs = 50): Promise<NonNullable<T>> {
-    const realDeadline = Date.now() + 20_000;
-    let last: unknown;
-    for (;;) {
-      for (let i = 0; i < 3; i++) await yieldToEventLoop();
-      try {
-        const v = await probe();
-        if (v) return v as NonNullable<T>;
-        last = v;
-      } catch (e) {
-        last = e;
-      }
-      if (Date.now() > realDeadline) {
-        const detail = last instanceof Error ? last.message : JSON.stringify(last);
-        throw new Error(`timed out waiting for ${what} (last: ${detail})`);
-      }
-      await new Promise((r) => setTimeout(r, 2));
-      await this.clock.advance(stepMs);
-    }
+  until<T>(probe: () => T | Promise<T>, what: string, stepMs = 50): Promise<NonNullable<T>> {
+    return pumpUntil(this.clock, probe, { what, stepMs });
   }
 
   /** Lets `ms` of fake time pass in steps while I/O settles. */
-  async idle(ms: number, stepMs = 1000): Promise<void> {
-    for (let t = 0; t < ms; t += stepMs) {
-      for (let i = 0; i < 3; i++) await yieldToEventLoop();
-      await new Promise((r) => setTimeout(r, 3));
-      await this.clock.advance(Math.min(stepMs, ms - t));
-    }
-    for (let i = 0; i < 5; i++) await yieldToEventLoop();
-    await new Promise((r) => setTimeout(r, 10));
+  idle(ms: number, stepMs = 1000): Promise<void> {
+    return pumpFor(this.clock, ms, stepMs);
   }
 
   // ---- the machine controller's part -----------------------------------------------------------------------------
