@@ -266,6 +266,7 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
       return {
         at: clock.now(),
         metal: ls.metal.counters.snapshot(),
+        metalListings: ls.metal.unfilteredDeviceListings.snapshot(),
         api,
         simulationWrites: ls.gardenlet.stats.writes + ls.machineDeployments.stats.writes + nodeWrites,
       };

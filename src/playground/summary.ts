@@ -10,6 +10,8 @@ export interface CounterSnapshot {
   at: number;
   /** Metal simulator requests by `METHOD endpoint status`. */
   metal: Record<string, number>;
+  /** Of those, project device listings without a hostname filter (orphan collection), by `METHOD endpoint`. */
+  metalListings?: Record<string, number>;
   /** API-server requests by `verb resource`, summed over every server. */
   api: Record<string, number>;
   /** Writes the simulations sent (gardenlet, MachineDeployment/MachineSet controllers, nodes). */
@@ -23,9 +25,11 @@ export interface PhaseReport {
   /** Machines the phase created, replaced or deleted (the per-machine divisor). */
   machines: number;
   metalCalls: number;
-  /** Calls on device endpoints (the machines' own calls), by method. */
+  /** Calls on device endpoints for single machines (lookups, creates, deletes, ...), by method. */
   deviceCalls: number;
   deviceCallsByMethod: Record<string, number>;
+  /** Listings of a whole cluster's devices (the machine controller's orphan collection), not per machine. */
+  deviceListings: number;
   metalByEndpoint: Record<string, number>;
   apiWrites: number;
   leaseWrites: number;
@@ -68,12 +72,17 @@ export function phaseReport(
   machines: number,
 ): PhaseReport {
   const metal = diff(after.metal, before.metal);
+  const deviceListings = sum(diff(after.metalListings ?? {}, before.metalListings ?? {}));
   const deviceCallsByMethod: Record<string, number> = {};
   const metalByEndpoint: Record<string, number> = {};
   for (const [key, n] of Object.entries(metal)) {
     const [method, endpoint] = key.split(" ");
     if (isDeviceEndpoint(endpoint)) add(deviceCallsByMethod, method, n);
     add(metalByEndpoint, `${method} ${endpoint}`, n);
+  }
+  if (deviceListings > 0) {
+    deviceCallsByMethod.GET -= deviceListings;
+    if (deviceCallsByMethod.GET === 0) delete deviceCallsByMethod.GET;
   }
   let apiWrites = 0;
   let leaseWrites = 0;
@@ -93,6 +102,7 @@ export function phaseReport(
     metalCalls: sum(metal),
     deviceCalls: sum(deviceCallsByMethod),
     deviceCallsByMethod,
+    deviceListings,
     metalByEndpoint,
     apiWrites,
     leaseWrites,
@@ -118,14 +128,17 @@ export function formatSummary(reports: PhaseReport[], notes: string[] = []): str
   for (const r of reports) {
     lines.push(`  ${r.name.padEnd(width)}  ${seconds(r.durationMs).padStart(8)}  ${String(r.machines).padStart(8)}`);
   }
-  lines.push("  Metal API calls (device calls per machine of the phase, by method; other = SSH keys etc.):");
+  lines.push(
+    "  Metal API calls (device calls per machine of the phase, by method; listings = orphan collection's " +
+      "listings of all devices; other = SSH keys etc.):",
+  );
   for (const r of reports) {
     const methods = Object.entries(r.deviceCallsByMethod).sort(([a], [b]) => a.localeCompare(b))
       .map(([m, n]) => `${m} ${perMachine(n, r.machines)}`).join(", ");
     lines.push(
       `    ${r.name.padEnd(width)}  ${r.metalCalls} total: devices ${r.deviceCalls} = ` +
         `${perMachine(r.deviceCalls, r.machines)} per machine${methods ? ` (${methods})` : ""}, ` +
-        `other ${r.metalCalls - r.deviceCalls}`,
+        `listings ${r.deviceListings}, other ${r.metalCalls - r.deviceCalls - r.deviceListings}`,
     );
   }
   const total = reports.reduce((n, r) => n + r.metalCalls, 0);

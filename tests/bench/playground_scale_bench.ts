@@ -101,8 +101,14 @@ for (const s of SCENARIOS.filter((x) => wanted.includes(x.key))) {
   }
   report({ name: `${tag} Metal device calls per machine to delete`, value: perMachine(del), unit: "calls", goal: "1" });
   report({
+    name: `${tag} Metal listings of all devices (orphan collection), create+delete`,
+    value: create.deviceListings + del.deviceListings,
+    unit: "calls",
+  });
+  report({
     name: `${tag} Metal calls besides devices (SSH keys), create+delete`,
-    value: create.metalCalls - create.deviceCalls + del.metalCalls - del.deviceCalls,
+    value: create.metalCalls - create.deviceCalls - create.deviceListings + del.metalCalls - del.deviceCalls -
+      del.deviceListings,
     unit: "calls",
   });
   report({

@@ -53,8 +53,24 @@ Deno.test("the summary names every phase with its duration, calls per machine an
   const text = lines.join("\n");
   assert.match(text, /^Summary$/m);
   assert.match(text, /^ {2}create +12\.5 s +3$/m);
-  assert.match(text, /create +10 total: devices 8 = 2\.67 per machine \(GET 1\.33, POST 1\.33\), other 2/);
-  assert.match(text, /delete +0 total: devices 0 = - per machine, other 0/);
+  assert.match(text, /create +10 total: devices 8 = 2\.67 per machine \(GET 1\.33, POST 1\.33\), listings 0, other 2/);
+  assert.match(text, /delete +0 total: devices 0 = - per machine, listings 0, other 0/);
   assert.match(text, /create +15 total: ours 8 \(2\.67 per machine\), leases 4, simulations 3/);
   assert.match(text, /all +15 total$/m);
+});
+
+Deno.test("listings of all devices (orphan collection) are counted apart from the machines' own device calls", () => {
+  const r = phaseReport(
+    "create",
+    { ...before, metalListings: { "GET /projects/{id}/devices": 1 } },
+    { ...after, metalListings: { "GET /projects/{id}/devices": 3 } },
+    3,
+  );
+  assert.equal(r.deviceListings, 2);
+  assert.equal(r.deviceCalls, 6);
+  assert.deepEqual(r.deviceCallsByMethod, { GET: 2, POST: 4 });
+  assert.match(
+    formatSummary([r]).join("\n"),
+    /create +10 total: devices 6 = 2\.00 per machine \(GET 0\.67, POST 1\.33\), listings 2, other 2/,
+  );
 });

@@ -107,6 +107,11 @@ export class MetalSimulator {
   readonly fetch: typeof fetch;
   readonly faults: MetalFaults;
   readonly counters: RequestCounters = new RequestCounters();
+  /**
+   * Project device listings without a `hostname` filter, a subset of `counters` (a machine's lookup filters by
+   * hostname; a listing of a whole cluster's devices, as orphan collection does, does not).
+   */
+  readonly unfilteredDeviceListings: RequestCounters = new RequestCounters();
   /** A user token of the first user (sees the projects of its organisations). */
   readonly defaultToken: string;
   /** The first project of the seed. */
@@ -284,6 +289,9 @@ export class MetalSimulator {
     }
     const template = match.route ? match.route.template : match.template;
     const requestId = randomUuid(this.requestIds);
+    if (method === "GET" && template === "/projects/{id}/devices" && !url.searchParams.get("hostname")) {
+      this.unfilteredDeviceListings.record(`${method} ${template}`);
+    }
 
     const decision: FaultDecision = this.faults.decide(method, template);
     if (decision.latencyMs > 0) {

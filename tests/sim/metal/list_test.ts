@@ -25,6 +25,9 @@ Deno.test("hostnames are not unique; the hostname filter is a substring match, t
   assert.deepEqual(await ids("metro=da"), []);
   assert.deepEqual(await ids("facility=ny5"), [a.id, b.id, c.id]);
   assert.deepEqual(await ids("search=master"), [c.id]);
+  // 8 listings, of which 7 without a hostname filter (what the playground reports apart as orphan-collection lists).
+  assert.equal(sim.counters.total("GET /projects/{id}/devices"), 8);
+  assert.deepEqual(sim.unfilteredDeviceListings.snapshot(), { "GET /projects/{id}/devices": 7 });
 });
 
 async function walk(api: RawApi, firstPath: string): Promise<Json[]> {
