@@ -32,10 +32,10 @@ Deno.test("once on a fake clock: create → all Running → rolling update → d
     3,
   ]]);
   const [create, rolling, del] = result.reports;
-  // The machines' own Metal calls: one lookup and one POST per created machine (plus at most one listing per class
-  // for the orphan collection), one DELETE per deleted machine.
-  assert.equal(create.metalByEndpoint["POST /projects/{id}/devices"], 3);
-  assert.ok(create.deviceCalls <= 2 * 3 + 3, JSON.stringify(create.metalByEndpoint));
+  // The machines' own Metal calls: one lookup and one POST per created machine, one DELETE per deleted machine; the
+  // orphan collection's listings of all devices (at most one per class) are counted apart.
+  assert.deepEqual(create.deviceCallsByMethod, { GET: 3, POST: 3 }, JSON.stringify(create.metalByEndpoint));
+  assert.ok(create.deviceListings <= 3, JSON.stringify(create.metalByEndpoint));
   assert.equal(del.deviceCallsByMethod.DELETE, 3);
   assert.deepEqual(Object.keys(del.deviceCallsByMethod), ["DELETE"], "no GET before a DELETE");
   assert.equal(rolling.metalByEndpoint["POST /projects/{id}/devices"], 1, "one new machine for the rolled pool");
@@ -52,7 +52,11 @@ Deno.test("once on a fake clock: create → all Running → rolling update → d
   assert.match(text, /^rolling update: pool pool-a c3\.small\.x86 → m3\.small\.x86 \(1 machine\(s\)\)$/m);
   assert.match(text, /^deleted: every shoot gone after [\d.]+ s; no device left$/m);
   assert.match(text, /^Summary$/m);
-  assert.match(text, /^ {4}delete +\d+ total: devices 3 = 1\.00 per machine \(DELETE 1\.00\), other \d+$/m);
+  assert.match(
+    text,
+    /^ {4}create +\d+ total: devices 6 = 2\.00 per machine \(GET 1\.00, POST 1\.00\), listings \d, other \d+$/m,
+  );
+  assert.match(text, /^ {4}delete +\d+ total: devices 3 = 1\.00 per machine \(DELETE 1\.00\), listings 0, other \d+$/m);
   assert.ok(lines.some((l) => l.startsWith("[creating] ")), "plain progress lines on changes");
   await assert.rejects(Deno.stat(result.kubeconfigPath), Deno.errors.NotFound, "its temporary directory is removed");
 });
