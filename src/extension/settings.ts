@@ -7,6 +7,7 @@ import { EXTENSION_NAME, ExtensionClass } from "../apis/extensions/constants.ts"
 import { DEFAULT_METAL_API_URL } from "../metal/api_url.ts";
 import { DEFAULT_RENEW_INTERVAL_SECONDS } from "./heartbeat/renew_interval.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
+import { goBool } from "../cli/go_bool.ts";
 
 /** Controller names of `--controllers` / `--disable-controllers` (the Go provider's). */
 export const CONTROLLER_NAMES = ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"] as const;
@@ -68,15 +69,6 @@ export interface ExtensionSettings {
   metalApiUrl: string;
   /** Accepted for the webhook issues; not served yet. */
   webhooks: { disabled: string[]; mode: string; serverPort: number; namespace?: string };
-}
-
-function goBool(v: string | boolean | undefined, flag: string, fallback: boolean, errors: string[]): boolean {
-  if (v === undefined) return fallback;
-  if (typeof v === "boolean") return v;
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(v)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
-  errors.push(`${flag}: invalid boolean ${JSON.stringify(v)}`);
-  return fallback;
 }
 
 function int(v: string | undefined, flag: string, fallback: number, errors: string[], min = 1): number {

@@ -4,6 +4,7 @@
  */
 import { parseDuration } from "../../apis/duration.ts";
 import { DEFAULT_OPTIONS, type MachineControllerOptions, validateOptions, withDefaults } from "./options.ts";
+import { goBool } from "../../cli/go_bool.ts";
 
 /** Flag values as given on the command line (strings, as Go's pflag receives them). */
 export interface RawFlags {
@@ -55,15 +56,6 @@ export interface ResolvedFlags {
 
 /** Lease name of the machine controller (MCM). */
 export const LEASE_NAME = "machine-controller";
-
-function goBool(v: string | boolean | undefined, flag: string, fallback: boolean, errors: string[]): boolean {
-  if (v === undefined) return fallback;
-  if (typeof v === "boolean") return v;
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(v)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
-  errors.push(`${flag}: invalid boolean ${JSON.stringify(v)}`);
-  return fallback;
-}
 
 function isIp(s: string): boolean {
   if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s)) return s.split(".").every((p) => Number(p) <= 255);
