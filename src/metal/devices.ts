@@ -1,6 +1,6 @@
 /** Devices: create, read, list (all pages), update, delete, power and reinstall actions. */
 import { MetalInputError } from "./errors.ts";
-import { collectAllPages, DEFAULT_PER_PAGE, MAX_PER_PAGE } from "./pagination.ts";
+import { DEFAULT_PER_PAGE, eachPage, MAX_PER_PAGE } from "./pagination.ts";
 import { checkAttributeList, fillPath, isUuid, requireUuid } from "./request_url.ts";
 import {
   DeviceActionInputSchema,
@@ -126,6 +126,13 @@ export class DevicesApi {
 
   /** Every device of a project matching the filter, reading all pages. */
   async listByProject(projectId: string, filter: DeviceListFilter = {}): Promise<Device[]> {
+    const devices: Device[] = [];
+    for await (const page of this.pagesByProject(projectId, filter)) devices.push(...page);
+    return devices;
+  }
+
+  /** The devices of a project matching the filter, one page at a time (a caller keeping little holds one page). */
+  async *pagesByProject(projectId: string, filter: DeviceListFilter = {}): AsyncGenerator<Device[]> {
     const op = `${OP}.listByProject`;
     requireUuid(op, "projectId", projectId);
     checkAttributeList(op, "filter.include", filter.include);
@@ -141,7 +148,7 @@ export class DevicesApi {
       }
     }
     const endpoint = "/projects/{id}/devices";
-    const devices = await collectAllPages(async (page) => {
+    const pages = eachPage(async (page) => {
       const r = await this.t.json({
         method: "GET",
         endpoint,
@@ -160,7 +167,7 @@ export class DevicesApi {
       }, DeviceListSchema);
       return { items: r.devices, meta: r.meta };
     }, { perPage, describe: { method: "GET", path: fillPath(endpoint, { id: projectId }), endpoint } });
-    return states ? devices.filter((d) => d.state && states.has(d.state)) : devices;
+    for await (const devices of pages) yield states ? devices.filter((d) => d.state && states.has(d.state)) : devices;
   }
 
   /** Updates a device (`PUT /devices/{id}`). */

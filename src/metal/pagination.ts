@@ -55,30 +55,38 @@ export function nextPage(
 }
 
 /**
- * Reads pages 1, 2, ... until `meta` says the last was read; returns the items of all pages, without duplicates
- * (an object created meanwhile can shift another one onto the next page, which would then be read twice).
+ * Reads pages 1, 2, ... until `meta` says the last was read and yields each page's items, without those an earlier
+ * page had (an object created meanwhile can shift another one onto the next page, which would then be read twice).
+ * A caller that keeps only a little of each item holds one page at a time instead of the whole listing.
  */
-export async function collectAllPages<T extends { id: string }>(
+export async function* eachPage<T extends { id: string }>(
   fetchPage: (page: number) => Promise<Page<T>>,
   opts: { perPage: number; maxPages?: number; describe: ListingDescription },
-): Promise<T[]> {
+): AsyncGenerator<T[]> {
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES;
-  const out: T[] = [];
   const seen = new Set<string>();
   let page = 1;
   for (let read = 0;; read++) {
     if (read >= maxPages) throw incoherent(opts.describe, `more than ${maxPages} pages`);
     const { items, meta } = await fetchPage(page);
-    for (const item of items) {
-      if (seen.has(item.id)) continue;
-      seen.add(item.id);
-      out.push(item);
-    }
     const step = nextPage(page, items.length, opts.perPage, meta);
     if ("error" in step) throw incoherent(opts.describe, step.error);
-    if (step.done) return out;
+    const fresh = items.filter((item) => !seen.has(item.id));
+    for (const item of fresh) seen.add(item.id);
+    yield fresh;
+    if (step.done) return;
     page = step.next;
   }
+}
+
+/** The items of every page (see `eachPage`). */
+export async function collectAllPages<T extends { id: string }>(
+  fetchPage: (page: number) => Promise<Page<T>>,
+  opts: { perPage: number; maxPages?: number; describe: ListingDescription },
+): Promise<T[]> {
+  const out: T[] = [];
+  for await (const items of eachPage(fetchPage, opts)) out.push(...items);
+  return out;
 }
 
 function incoherent(d: ListingDescription, problem: string): MetalBadResponseError {

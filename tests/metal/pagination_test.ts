@@ -35,6 +35,16 @@ Deno.test("an explicit perPage is used, and an exact multiple ends on the last f
   assert.equal(requests.length, 3);
 });
 
+Deno.test("pages one at a time: each page is requested only when the previous one was taken", async () => {
+  const { client, requests } = testClient(devicePages(25));
+  const sizes: number[] = [];
+  for await (const page of client.devices.pagesByProject(PROJECT_ID, { perPage: 10 })) {
+    sizes.push(page.length);
+    assert.equal(requests.length, sizes.length, "no read-ahead");
+  }
+  assert.deepEqual(sizes, [10, 10, 5]);
+});
+
 Deno.test("an empty project is one request", async () => {
   const { client, requests } = testClient(devicePages(0));
   assert.deepEqual(await client.devices.listByProject(PROJECT_ID), []);

@@ -56,20 +56,36 @@ export const ROLE_LISTING_EXCLUDES = [
  */
 export const ROLE_LISTING_PAGE_SIZE = 250;
 
-/** Every device of the role, all pages (`perPage` each), filtered server-side by cluster tag. */
+/** What a role listing keeps of a device: enough for ListMachines (provider ID and machine name). */
+export interface RoleDevice {
+  id: string;
+  hostname?: string | null;
+  metroCode?: string;
+}
+
+/**
+ * Every device of the role, all pages (`perPage` each), filtered server-side by cluster tag. Only a few fields of each
+ * device are kept while the pages are read, so a large project costs one page of memory, not the whole listing.
+ */
 export async function listRoleDevices(
   client: MetalClient,
   owner: OwnershipSpec,
   signal?: AbortSignal,
   perPage = ROLE_LISTING_PAGE_SIZE,
-): Promise<Device[]> {
-  const devices = await client.devices.listByProject(owner.projectID, {
+): Promise<RoleDevice[]> {
+  const out: RoleDevice[] = [];
+  const pages = client.devices.pagesByProject(owner.projectID, {
     tag: owner.clusterTag,
     exclude: ROLE_LISTING_EXCLUDES,
     signal,
     perPage,
   });
-  return selectRoleDevices(devices, owner);
+  for await (const page of pages) {
+    for (const d of selectRoleDevices(page, owner)) {
+      out.push({ id: d.id, hostname: d.hostname, metroCode: d.metro?.code ?? undefined });
+    }
+  }
+  return out;
 }
 
 /** The devices of one machine, all pages, filtered server-side by the cluster tag and the hostname. */

@@ -483,7 +483,7 @@ export class EquinixMetalDriver implements Driver {
         }
       });
       const machineList: Record<string, string> = {};
-      for (const d of devices) machineList[encodeProviderID(d.metro?.code ?? undefined, d.id)] = d.hostname ?? "";
+      for (const d of devices) machineList[encodeProviderID(d.metroCode, d.id)] = d.hostname ?? "";
       return { machineList };
     });
   }
