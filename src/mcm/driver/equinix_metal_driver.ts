@@ -72,7 +72,7 @@ export interface EquinixMetalDriverOptions {
   timeoutMs?: number;
   /** Clients kept per token (least recently used are dropped). Default 64. */
   maxCachedClients?: number;
-  /** Page size of device lists (default: the client's 1000 for lookups, 250 for role listings). */
+  /** Page size of device lists (default: the client's 1000 for lookups, 100 for role listings). */
   listPageSize?: number;
 }
 
