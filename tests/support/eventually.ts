@@ -14,19 +14,31 @@ export async function eventually<T>(
   opts: EventuallyOptions = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-  let last: unknown;
   for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
+    const r = await attempt(probe);
+    if (r.done) return r.value;
     if (Date.now() > deadline) {
-      const detail = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`timed out waiting for ${opts.description ?? "condition"}: last result ${detail}`);
+      throw new Error(
+        `timed out waiting for ${opts.description ?? "condition"}: last result ${describeResult(r.last)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 20));
   }
+}
+
+/** One call of a probe: its truthy value, or what it returned or threw instead. */
+export async function attempt<T>(
+  probe: () => T | Promise<T>,
+): Promise<{ done: true; value: NonNullable<T> } | { done: false; last: unknown }> {
+  try {
+    const v = await probe();
+    return v ? { done: true, value: v as NonNullable<T> } : { done: false, last: v };
+  } catch (e) {
+    return { done: false, last: e };
+  }
+}
+
+/** A probe's last result for a failure message. */
+export function describeResult(last: unknown): string {
+  return last instanceof Error ? last.message : JSON.stringify(last);
 }

@@ -3,6 +3,7 @@
  * `pumpUntil` waits for a condition, `pumpFor` lets a span of fake time pass.
  */
 import { type FakeClock, yieldToEventLoop } from "../../src/runtime/clock.ts";
+import { attempt, describeResult } from "./eventually.ts";
 
 /** Lets queued callbacks and a little real time run, so I/O started by the last step can progress. */
 async function settle(yields: number, realMs: number): Promise<void> {
@@ -23,19 +24,12 @@ export async function pumpUntil<T>(
   const maxMs = opts.maxMs ?? Number.POSITIVE_INFINITY;
   const start = clock.now();
   const realDeadline = Date.now() + (opts.realMs ?? 20_000);
-  let last: unknown;
   for (;;) {
     await settle(3, 3);
-    try {
-      const v = await probe();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
+    const r = await attempt(probe);
+    if (r.done) return r.value;
     if (clock.now() - start > maxMs || Date.now() > realDeadline) {
-      const detail = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`timed out waiting for ${opts.what ?? "condition"} (last: ${detail})`);
+      throw new Error(`timed out waiting for ${opts.what ?? "condition"} (last: ${describeResult(r.last)})`);
     }
     await clock.advance(step);
   }
