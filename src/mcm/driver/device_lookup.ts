@@ -34,8 +34,7 @@ export function selectMachineDevices(devices: Device[], owner: OwnershipSpec, ma
 
 /**
  * Nested objects a role listing never reads (it needs id, hostname, tags, state and the metro code). The API then
- * sends `{href}` stubs: a 1,000-device page shrinks by about a third, which is most of the machine-controller's peak
- * memory during orphan collection.
+ * sends `{href}` stubs, and each device of the listing is about a third smaller.
  */
 export const ROLE_LISTING_EXCLUDES = [
   "ip_addresses",
