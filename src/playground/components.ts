@@ -9,16 +9,11 @@
  */
 import { resolveExtensionFlags } from "../extension/settings.ts";
 import { startExtension } from "../extension/app.ts";
-import { LEASE_NAME } from "../mcm/controller/flags.ts";
-import { KubeClient } from "../k8s/client.ts";
+import { type RawFlags, resolveFlags } from "../mcm/controller/flags.ts";
+import { assembleMachineController } from "../mcm/controller/app.ts";
 import type { ClusterConnection } from "../k8s/kubeconfig.ts";
-import { Manager } from "../k8s/manager.ts";
-import { MachineController } from "../mcm/controller/machine_controller.ts";
-import { type MachineControllerOptions, withDefaults } from "../mcm/controller/options.ts";
-import { EquinixMetalDriver } from "../mcm/driver/equinix_metal_driver.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
-import { PRODUCT, VERSION } from "../runtime/version.ts";
 import { V8_FLAGS } from "../runtime/v8_flags.ts";
 
 /** How a component is stopped. */
@@ -46,29 +41,22 @@ export interface ProcessUsage {
   peakRssBytes: number;
 }
 
-/** Settings gardenlet gives the machine-controller sidecar (gardener-contract.md §4.4). */
-export const SIDECAR_OPTIONS: Partial<MachineControllerOptions> = {
-  kubeApiQps: 100,
-  kubeApiBurst: 200,
-  machineCreationTimeoutMs: 20 * 60_000,
-  machineDrainTimeoutMs: 2 * 3_600_000,
-  machineHealthTimeoutMs: 10 * 60_000,
-  machineSafetyApiserverStatuscheckTimeoutMs: 30_000,
-  machineSafetyApiserverStatuscheckPeriodMs: 60_000,
-  machineSafetyOrphanVmsPeriodMs: 30 * 60_000,
+/** Flags gardenlet gives the machine-controller sidecar (gardener-contract.md §4.4), as the command receives them. */
+export const SIDECAR_FLAGS: RawFlags = {
+  kubeApiQps: "100",
+  kubeApiBurst: "200",
+  machineCreationTimeout: "20m",
+  machineDrainTimeout: "2h",
+  machineHealthTimeout: "10m",
+  machineSafetyApiserverStatuscheckTimeout: "30s",
+  machineSafetyApiserverStatuscheckPeriod: "1m",
+  machineSafetyOrphanVmsPeriod: "30m",
 };
 
-/** The same as command-line flags. */
-const SIDECAR_FLAGS = [
-  "--kube-api-qps=100",
-  "--kube-api-burst=200",
-  "--machine-creation-timeout=20m",
-  "--machine-drain-timeout=2h",
-  "--machine-health-timeout=10m",
-  "--machine-safety-apiserver-statuscheck-timeout=30s",
-  "--machine-safety-apiserver-statuscheck-period=1m",
-  "--machine-safety-orphan-vms-period=30m",
-];
+/** Command-line arguments of raw flags (`kubeApiQps` → `--kube-api-qps=…`). */
+function flagArgs(raw: RawFlags): string[] {
+  return Object.entries(raw).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}=${v}`);
+}
 
 /** What every component instance needs. */
 export interface ComponentContext {
@@ -118,33 +106,22 @@ export function startMachineControllerInProcess(
   ctx: ComponentContext,
   opts: { control: ClusterConnection; target: ClusterConnection; namespace: string; identity: string },
 ): Promise<ComponentInstance> {
-  const options = withDefaults({ ...SIDECAR_OPTIONS, namespace: opts.namespace });
-  const clientOptions = {
-    qps: options.kubeApiQps,
-    burst: options.kubeApiBurst,
-    userAgent: `${PRODUCT}/${VERSION} machine-controller`,
-  };
-  const control = new KubeClient(opts.control, clientOptions);
-  const target = new KubeClient(opts.target, clientOptions);
-  const driver = new EquinixMetalDriver({ metalApiUrl: ctx.metalUrl, clock: ctx.clock, log: ctx.log.child("driver") });
-  const controller = new MachineController({ control, target, driver, options, clock: ctx.clock, log: ctx.log });
-  const manager = new Manager({
-    client: control,
-    probeAddresses: [],
-    leaderElection: { namespace: opts.namespace, name: LEASE_NAME, identity: opts.identity },
-    gracefulShutdownMs: ctx.gracefulShutdownMs,
+  const { flags, errors } = resolveFlags({ ...SIDECAR_FLAGS, namespace: opts.namespace, metalApiUrl: ctx.metalUrl });
+  if (!flags) throw new Error(`machine-controller flags: ${errors.join("; ")}`);
+  const mc = assembleMachineController({
+    flags,
+    control: opts.control,
+    target: opts.target,
+    log: ctx.log,
     clock: ctx.clock,
-    log: ctx.log.child("manager"),
+    identity: opts.identity,
+    gracefulShutdownMs: ctx.gracefulShutdownMs,
   });
-  manager.add(controller);
   const stop = new AbortController();
-  const done = manager.start(stop.signal).then(
-    () => `stopped (${manager.stopReason ?? "signal"})`,
+  const done = mc.manager.start(stop.signal).then(
+    () => `stopped (${mc.manager.stopReason ?? "signal"})`,
     (e) => `failed: ${(e as Error).message}`,
-  ).finally(() => {
-    control.close();
-    target.close();
-  });
+  ).finally(() => mc.close());
   return Promise.resolve({
     done,
     async stop(mode) {
@@ -257,7 +234,7 @@ export function machineControllerSubprocess(
     `--port=${freePort()}`,
     "--address=127.0.0.1",
     `--metal-api-url=${ctx.metalUrl}`,
-    ...SIDECAR_FLAGS,
+    ...flagArgs(SIDECAR_FLAGS),
   ], ctx.log));
 }
 

@@ -3,7 +3,8 @@
  * rules), start-up checks, the Equinix Metal driver, and a Manager with probes, the `machine-controller` lease and
  * graceful shutdown. `provider-equinix-metal machine-controller` runs it.
  */
-import { configureLogging, getLogger } from "../../observability/log.ts";
+import { configureLogging, getLogger, type Logger } from "../../observability/log.ts";
+import type { Clock } from "../../runtime/clock.ts";
 import { shutdownSignal } from "../../runtime/shutdown.ts";
 import { KubeClient } from "../../k8s/client.ts";
 import { type ClusterConnection, inClusterConnection, loadConnection } from "../../k8s/kubeconfig.ts";
@@ -54,6 +55,67 @@ async function checkControlCluster(client: KubeClient, signal: AbortSignal): Pro
   }
 }
 
+/** One machine controller, as the command builds it: clients, driver, controller and a Manager holding the lease. */
+export interface AssembledMachineController {
+  control: KubeClient;
+  target: KubeClient;
+  controller: MachineController;
+  manager: Manager;
+  /** Closes the clients (after the manager stopped). */
+  close(): void;
+}
+
+/** Builds a machine controller from resolved flags and the two clusters (the command and the playground share it). */
+export function assembleMachineController(opts: {
+  flags: ResolvedFlags;
+  control: ClusterConnection;
+  target: ClusterConnection;
+  log: Logger;
+  driverLog?: Logger;
+  clock?: Clock;
+  /** Lease holder identity (default: the leader election's, from the hostname). */
+  identity?: string;
+  probeAddresses?: string[];
+  gracefulShutdownMs?: number;
+}): AssembledMachineController {
+  const { flags, log, clock } = opts;
+  const clientOptions = {
+    qps: flags.controller.kubeApiQps,
+    burst: flags.controller.kubeApiBurst,
+    userAgent: `${PRODUCT}/${VERSION} machine-controller`,
+  };
+  const control = new KubeClient(opts.control, clientOptions);
+  const target = new KubeClient(opts.target, clientOptions);
+  const driver = new EquinixMetalDriver({
+    metalApiUrl: flags.metalApiUrl,
+    clock,
+    log: opts.driverLog ?? log.child("driver"),
+  });
+  const controller = new MachineController({ control, target, driver, options: flags.controller, clock, log });
+  const manager = new Manager({
+    client: control,
+    probeAddresses: opts.probeAddresses ?? [],
+    leaderElection: flags.leaderElection
+      ? { namespace: flags.controller.namespace, name: LEASE_NAME, identity: opts.identity, ...flags.leaderElection }
+      : undefined,
+    gracefulShutdownMs: opts.gracefulShutdownMs,
+    clock,
+    log: log.child("manager"),
+  });
+  manager.readiness.add("machine-controller-caches", () => controller.hasSynced() || "caches not synced");
+  manager.add(controller);
+  return {
+    control,
+    target,
+    controller,
+    manager,
+    close() {
+      control.close();
+      target.close();
+    },
+  };
+}
+
 /** Runs the machine controller until SIGTERM/SIGINT; exits non-zero if leadership is lost. */
 export async function runMachineController(flags: ResolvedFlags): Promise<void> {
   const log = getLogger("machine-controller");
@@ -69,16 +131,17 @@ export async function runMachineController(flags: ResolvedFlags): Promise<void> 
   const controlConn = flags.controlKubeconfig === ""
     ? targetConn
     : await connect(flags.controlKubeconfig, "--control-kubeconfig");
-  const clientOptions = {
-    qps: flags.controller.kubeApiQps,
-    burst: flags.controller.kubeApiBurst,
-    userAgent: `${PRODUCT}/${VERSION} machine-controller`,
-  };
-  const control = new KubeClient(controlConn, clientOptions);
-  const target = new KubeClient(targetConn, clientOptions);
+  const mc = assembleMachineController({
+    flags,
+    control: controlConn,
+    target: targetConn,
+    log,
+    driverLog: getLogger("machine-driver"),
+    probeAddresses: [flags.listen],
+  });
   try {
-    await checkControlCluster(control, signal);
-    const version = await target.requestJson<{ gitVersion?: string }>("GET", "/version", undefined, signal)
+    await checkControlCluster(mc.control, signal);
+    const version = await mc.target.requestJson<{ gitVersion?: string }>("GET", "/version", undefined, signal)
       .catch((e) => {
         throw new Error(`--target-kubeconfig: cannot reach the target API server: ${e.message}`);
       });
@@ -87,25 +150,12 @@ export async function runMachineController(flags: ResolvedFlags): Promise<void> 
       targetVersion: version.gitVersion,
       listen: flags.listen,
     });
-    const driver = new EquinixMetalDriver({ metalApiUrl: flags.metalApiUrl, log: getLogger("machine-driver") });
-    const controller = new MachineController({ control, target, driver, options: flags.controller, log });
-    const manager = new Manager({
-      client: control,
-      probeAddresses: [flags.listen],
-      leaderElection: flags.leaderElection
-        ? { namespace: flags.controller.namespace, name: LEASE_NAME, ...flags.leaderElection }
-        : undefined,
-      log: log.child("manager"),
-    });
-    manager.readiness.add("machine-controller-caches", () => controller.hasSynced() || "caches not synced");
-    manager.add(controller);
-    await manager.start(signal);
-    if (manager.lostLeadership) {
+    await mc.manager.start(signal);
+    if (mc.manager.lostLeadership) {
       log.error("Leader election lost; exiting");
       Deno.exitCode = 1;
     }
   } finally {
-    control.close();
-    target.close();
+    mc.close();
   }
 }
