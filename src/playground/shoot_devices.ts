@@ -4,7 +4,7 @@
  * one full snapshot per shoot and poll.
  */
 import type { MetalSimulator, SimDevice } from "../sim/metal/mod.ts";
-import type { SimulatedDevice } from "../sim/nodes/mod.ts";
+import { type SimulatedDevice, simulatedDevice } from "../sim/nodes/mod.ts";
 import type { Clock } from "../runtime/clock.ts";
 
 const CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/";
@@ -17,16 +17,7 @@ export function groupByShoot(devices: readonly SimDevice[]): Map<string, Simulat
     if (!tag) continue;
     const shoot = tag.slice(CLUSTER_TAG_PREFIX.length);
     const list = out.get(shoot) ?? [];
-    list.push({
-      id: d.id,
-      hostname: d.hostname,
-      // A device that failed provisioning hides behind 403: for the node side it is gone.
-      state: d.vanished ? "deleted" : d.state,
-      addresses: d.ipsVisible ? d.addresses : [],
-      metro: d.metro,
-      facility: d.facility,
-      plan: d.plan,
-    });
+    list.push(simulatedDevice(d));
     out.set(shoot, list);
   }
   return out;

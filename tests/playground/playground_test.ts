@@ -107,20 +107,14 @@ Deno.test("serving: kubectl on the printed kubeconfigs scales a pool, rolls one,
       (await seed!.list<Pooled>(MachineResources.machines, { namespace: NS })).items.filter((m) =>
         m.metadata.name!.startsWith(`${NS}-${pool}-`)
       );
+    /** A JSON patch of the Worker with kubectl, as a user would change the shoot. */
+    const patchWorker = (ops: string) =>
+      kubectl(seedPath, "-n", NS, "patch", "worker", "playground", "--type", "json", "-p", ops);
     assert.match(await kubectl(seedPath, "-n", NS, "get", "machines"), new RegExp(`${NS}-pool-b-z2-`));
     assert.equal((await shoot.list(Core.nodes)).items.length, 3);
 
     // Scale pool-b (index 1) from 2..4 to 3..5 machines.
-    await kubectl(
-      seedPath,
-      "-n",
-      NS,
-      "patch",
-      "worker",
-      "playground",
-      "--type",
-      "json",
-      "-p",
+    await patchWorker(
       '[{"op":"replace","path":"/spec/pools/1/minimum","value":3},{"op":"replace","path":"/spec/pools/1/maximum","value":5}]',
     );
     await eventually(async () => {
@@ -132,18 +126,7 @@ Deno.test("serving: kubectl on the printed kubeconfigs scales a pool, rolls one,
     );
 
     // A new machine type for pool-a: a new node-agent secret, a new class, a rolling update.
-    await kubectl(
-      seedPath,
-      "-n",
-      NS,
-      "patch",
-      "worker",
-      "playground",
-      "--type",
-      "json",
-      "-p",
-      '[{"op":"replace","path":"/spec/pools/0/machineType","value":"m3.small.x86"}]',
-    );
+    await patchWorker('[{"op":"replace","path":"/spec/pools/0/machineType","value":"m3.small.x86"}]');
     await eventually(async () => {
       const nodes = (await shoot!.list(Core.nodes)).items.filter((n) => n.metadata.name!.startsWith(`${NS}-pool-a-`));
       return nodes.length === 1 && nodes[0].metadata.labels?.["node.kubernetes.io/instance-type"] === "m3.small.x86";

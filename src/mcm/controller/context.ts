@@ -7,7 +7,8 @@
 import type { KubeClient } from "../../k8s/client.ts";
 import type { Informer } from "../../k8s/informer.ts";
 import { type KubeObject, objectKey, resourceVersionNumber } from "../../k8s/objects.ts";
-import { decodeMachine, type Machine, type MachineClass } from "../../apis/machine/v1alpha1.ts";
+import { DecodeError, decodeMachine, type Machine, type MachineClass } from "../../apis/machine/v1alpha1.ts";
+import { LONG_RETRY_MS, SHORT_RETRY_MS } from "./retry.ts";
 import type { Driver, SecretData } from "../driver/driver.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -138,6 +139,21 @@ export function currentMachine(ctx: ControllerContext, key: string): Machine | u
     return undefined;
   }
   return ctx.fresh.latest(key, cached);
+}
+
+/**
+ * The current Machine of a key, decoded, for a reconcile: `{ machine }`, or the requeue period when there is nothing
+ * to do (0: gone) or the Machine cannot be decoded (logged; a decoding error waits long, anything else short).
+ */
+export function machineToReconcile(ctx: ControllerContext, key: string): { machine: Machine } | { requeueMs: number } {
+  const cached = currentMachine(ctx, key);
+  if (!cached) return { requeueMs: 0 };
+  try {
+    return { machine: decodeMachineOnce(cached) };
+  } catch (e) {
+    ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
+    return { requeueMs: e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS };
+  }
 }
 
 /** Secret data of a class: secretRef then credentialsSecretRef merged (missing secrets contribute nothing). */

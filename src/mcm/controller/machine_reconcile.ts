@@ -5,7 +5,6 @@
  */
 import {
   ANNOTATION_MACHINE_JOIN_DURATION,
-  DecodeError,
   decodeMachineClass,
   LABEL_DEPLOYMENT_NAME,
   LABEL_NODE,
@@ -20,13 +19,7 @@ import {
 import { objectKey } from "../../k8s/objects.ts";
 import { Core } from "../../k8s/resources.ts";
 import { formatDuration } from "../../apis/duration.ts";
-import {
-  classSecretData,
-  type ControllerContext,
-  currentMachine,
-  decodeMachineOnce,
-  INDEX_MACHINE_BY_DEPLOYMENT,
-} from "./context.ts";
+import { classSecretData, type ControllerContext, INDEX_MACHINE_BY_DEPLOYMENT, machineToReconcile } from "./context.ts";
 import { canMarkMachineFailed, computeHealth, type Node } from "./health.ts";
 import { needsCreationFlow } from "./creation_flow.ts";
 import { deleteBootstrapToken, runCreationFlow } from "./creation_apply.ts";
@@ -55,15 +48,9 @@ export function classProblem(cls: MachineClass): string | undefined {
 
 /** Reconciles one machine key. */
 export async function reconcileMachine(ctx: ControllerContext, key: string, signal: AbortSignal): Promise<number> {
-  const cached = currentMachine(ctx, key);
-  if (!cached) return 0;
-  let machine: Machine;
-  try {
-    machine = decodeMachineOnce(cached);
-  } catch (e) {
-    ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
-    return e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS;
-  }
+  const loaded = machineToReconcile(ctx, key);
+  if ("requeueMs" in loaded) return loaded.requeueMs;
+  let machine = loaded.machine;
   const log = ctx.log.with({ machine: machine.metadata.name });
   const deleting = !!machine.metadata.deletionTimestamp;
 

@@ -6,7 +6,6 @@
  */
 import {
   ANNOTATION_MACHINE_JOIN_DURATION,
-  DecodeError,
   decodeMachineClass,
   LABEL_NODE,
   type Machine,
@@ -19,13 +18,7 @@ import {
 import { Core, Storage } from "../../k8s/resources.ts";
 import { isNotFound } from "../../k8s/errors.ts";
 import type { SecretData } from "../driver/driver.ts";
-import {
-  classSecretData,
-  type ControllerContext,
-  currentMachine,
-  decodeMachineOnce,
-  INDEX_POD_BY_NODE,
-} from "./context.ts";
+import { classSecretData, type ControllerContext, INDEX_POD_BY_NODE, machineToReconcile } from "./context.ts";
 import {
   deleteNodeOutcome,
   deleteVMOutcome,
@@ -66,15 +59,9 @@ interface Round {
 
 /** Reconciles one machine key of the termination queue; returns the requeue period (0: none). */
 export async function reconcileTermination(ctx: ControllerContext, key: string, signal: AbortSignal): Promise<number> {
-  const cached = currentMachine(ctx, key);
-  if (!cached) return 0;
-  let machine: Machine;
-  try {
-    machine = decodeMachineOnce(cached);
-  } catch (e) {
-    ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
-    return e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS;
-  }
+  const loaded = machineToReconcile(ctx, key);
+  if ("requeueMs" in loaded) return loaded.requeueMs;
+  const { machine } = loaded;
   if (!machine.metadata.deletionTimestamp) return 0;
   if (ctx.creating.has(key)) {
     ctx.log.info("Machine is in creation flow. Deletion cannot proceed", { machine: key });

@@ -3,7 +3,7 @@
  * the playground, tests and benchmarks. Not part of what runs in a real seed.
  */
 export { NodeSimulator, type NodeSimulatorOptions, type NodeSimulatorStats } from "./node_simulator.ts";
-export { metalDevices } from "./metal_source.ts";
+export { metalDevices, simulatedDevice } from "./metal_source.ts";
 export {
   CCM_PROVIDER_ID_PREFIX,
   CRITICAL_COMPONENTS_TAINT,
