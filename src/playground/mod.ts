@@ -10,6 +10,7 @@
  * left, and returns the summary; otherwise the shoots are created and everything keeps serving (for kubectl) until
  * the signal aborts. Everything started is stopped in reverse order, our components gracefully.
  */
+import { isWriteVerb } from "../sim/apiserver/counters.ts";
 import { getLogger } from "../observability/log.ts";
 import { type Clock, realClock } from "../runtime/clock.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
@@ -276,7 +277,7 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
     const started = clock.now();
     let phase = "starting";
     const redraw = () => {
-      const writes = Object.entries(counters().api).filter(([k]) => /^(create|update|patch|delete)/.test(k))
+      const writes = Object.entries(counters().api).filter(([k]) => isWriteVerb(k.split(" ")[0]))
         .reduce((n, [, v]) => n + v, 0);
       const snapshot = computeProgress({
         elapsedMs: clock.now() - started,

@@ -3,6 +3,7 @@
  * the API-server writes (total, of which leases and the simulations, and ours per machine), computed from counter
  * snapshots taken at the phase's start and end; and their text form. Pure.
  */
+import { isWriteVerb } from "../sim/apiserver/counters.ts";
 
 /** Counters at one instant. */
 export interface CounterSnapshot {
@@ -39,8 +40,6 @@ export interface PhaseReport {
   /** Every write but the leases', by `verb resource` (ours and the simulations'). */
   writesByResource: Record<string, number>;
 }
-
-const WRITE_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection"]);
 
 function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
@@ -89,7 +88,7 @@ export function phaseReport(
   const byResource: Record<string, number> = {};
   for (const [key, n] of Object.entries(diff(after.api, before.api))) {
     const [verb, resource] = key.split(" ");
-    if (!WRITE_VERBS.has(verb)) continue;
+    if (!isWriteVerb(verb)) continue;
     apiWrites += n;
     if (resource.split("/")[0] === "leases") leaseWrites += n;
     else add(byResource, `${verb} ${resource}`, n);

@@ -7,6 +7,11 @@ import type { RequestCounters } from "./mod.ts";
 
 const WRITE_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection"]);
 
+/** True for the verbs that change objects. */
+export function isWriteVerb(verb: string): boolean {
+  return WRITE_VERBS.has(verb);
+}
+
 /** In-memory request counters. */
 export class Counters implements RequestCounters {
   private byVerb = new Map<string, number>();
@@ -28,7 +33,7 @@ export class Counters implements RequestCounters {
     let n = 0;
     for (const [key, count] of this.byVerbResource) {
       const [verb, resource] = key.split(" ", 2);
-      if (!WRITE_VERBS.has(verb)) continue;
+      if (!isWriteVerb(verb)) continue;
       if (excluded.has(resource) || excluded.has(resource.split("/")[0])) continue;
       n += count;
     }
