@@ -2,8 +2,7 @@
  * The one small HTTP server each process runs: `/healthz`, `/readyz` (ready only once every registered check,
  * e.g. "informer caches synced", passes) and `/metrics` in Prometheus text format.
  */
-import type { Registry } from "prom-client";
-import { registerProcessMetrics, registry as defaultRegistry } from "./metrics.ts";
+import { registerProcessMetrics, type Registry, registry as defaultRegistry } from "./metrics.ts";
 import type { Logger } from "./log.ts";
 import { parseListenAddress } from "./listen_address.ts";
 
