@@ -153,7 +153,7 @@ export function readProcessUsage(pid: number): ProcessUsage | undefined {
 export function cliCommand(args: string[]): string[] {
   if (Deno.build.standalone) return args;
   const main = new URL("../main.ts", import.meta.url).pathname;
-  return ["run", "-P", "--quiet", `--v8-flags=${V8_FLAGS}`, main, ...args];
+  return ["run", "-P", "--no-prompt", "--quiet", `--v8-flags=${V8_FLAGS}`, main, ...args];
 }
 
 /** Starts a subcommand of our CLI as a subprocess; keeps the tail of its stderr for error messages. */

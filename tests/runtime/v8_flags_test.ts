@@ -15,9 +15,9 @@ Deno.test("v8 flags: the cli, demo and compile tasks start with exactly the flag
 
 Deno.test("v8 flags: the playground starts its components with the same flags and permissions", () => {
   const args = cliCommand(["version"]);
-  assert.deepEqual(args.slice(0, 4), ["run", "-P", "--quiet", `--v8-flags=${V8_FLAGS}`]);
-  assert.match(args[4], /\/src\/main\.ts$/);
-  assert.deepEqual(args.slice(5), ["version"]);
+  assert.deepEqual(args.slice(0, 5), ["run", "-P", "--no-prompt", "--quiet", `--v8-flags=${V8_FLAGS}`]);
+  assert.match(args[5], /\/src\/main\.ts$/);
+  assert.deepEqual(args.slice(6), ["version"]);
 });
 
 Deno.test("v8 flags: the flag takes effect in a process started that way (a smaller young generation)", async () => {
