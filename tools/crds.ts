@@ -10,12 +10,7 @@
  * Dev tooling: the product never imports this module.
  */
 import { parseAllDocuments, stringify } from "yaml";
-
-/** The CRD groups (subdirectories) that are vendored. */
-export const CRD_GROUPS = ["gardener", "machine"] as const;
-
-/** The vendored folder beside `tools/`. */
-export const VENDORED_DIR = new URL("../crds/", import.meta.url).pathname.replace(/\/$/, "");
+import { CRD_GROUPS, VENDORED_CRD_DIR } from "../src/playground/crds.ts";
 
 /** First lines of every vendored file: what it is, that it was changed, and where its provenance is. */
 export const HEADER = [
@@ -171,7 +166,7 @@ export function main(args: string[], print: (line: string) => void = console.log
   const source = rest[0].startsWith("/") ? rest[0] : `${cwd}/${rest[0]}`;
   let changes: Change[];
   try {
-    changes = vendorCrds(source, VENDORED_DIR, { check });
+    changes = vendorCrds(source, VENDORED_CRD_DIR, { check });
   } catch (e) {
     print(`crds: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
