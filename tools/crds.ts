@@ -40,17 +40,16 @@ export function* schemaNodes(node: unknown): Generator<Obj> {
   yield node;
   for (const k of SCHEMA_KEYWORDS) {
     const v = node[k];
-    if (Array.isArray(v)) { for (const s of v) yield* schemaNodes(s); }
-    else yield* schemaNodes(v);
+    for (const s of Array.isArray(v) ? v : [v]) yield* schemaNodes(s);
   }
   for (const k of SCHEMA_LIST_KEYWORDS) {
     const v = node[k];
-    if (Array.isArray(v)) { for (const s of v) yield* schemaNodes(s); }
+    for (const s of Array.isArray(v) ? v : []) yield* schemaNodes(s);
   }
   for (const k of SCHEMA_MAP_KEYWORDS) {
     const v = node[k];
     // `dependencies` values may also be lists of property names; schemaNodes skips those.
-    if (isObj(v)) { for (const s of Object.values(v)) yield* schemaNodes(s); }
+    for (const s of isObj(v) ? Object.values(v) : []) yield* schemaNodes(s);
   }
 }
 
