@@ -6,8 +6,10 @@ WORKDIR /src
 COPY deno.json deno.lock ./
 RUN deno install --frozen
 COPY src/ src/
-# The playground reads the example shoot at run time; the compile task embeds it (--include example/).
+# The playground reads the example shoot and the vendored CRDs at run time; the compile task embeds them
+# (--include example/ --include crds/).
 COPY example/ example/
+COPY crds/ crds/
 RUN deno task compile
 
 # The compiled binary links glibc and libgcc_s: distroless "cc", running as nonroot.

@@ -143,7 +143,7 @@ export function playgroundCommand() {
     .addOption(
       new Option(
         "--crds-dir <dir>",
-        "directory with gardener/ and machine/ CRDs, or embedded (default: ../shared/crds if present, else embedded)",
+        "directory of real CRDs with gardener/ and machine/ (default: the project's vendored copies in crds/)",
       ),
     )
     .addOption(new Option("--examples-dir <dir>", "directory of the example shoot's manifests (default: example/)"))

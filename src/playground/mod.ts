@@ -132,7 +132,7 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
   const timings = opts.timings ?? timingsFor(provisioning);
 
   // Inputs first: a broken CRD directory or manifest fails before anything starts.
-  const crdSet = await resolveCrds(opts.crdsDir);
+  const crdSet = resolveCrds(opts.crdsDir);
   const makeShoots = await planShoots(opts);
   const technicalIds = makeShoots({ apiToken: "", projectId: "" }).map((s) => s.technicalId);
 

@@ -22,7 +22,7 @@ export interface PlaygroundOptions {
   once?: boolean;
   /** Ends the serving phase and stops everything (default: the first SIGINT/SIGTERM). */
   signal?: AbortSignal;
-  /** CRD directory with `gardener/` and `machine/` (default: ../shared/crds, else embedded schemaless CRDs). */
+  /** CRD directory with `gardener/` and `machine/` (default: the vendored copies in crds/). */
   crdsDir?: string;
   /** Directory of the example shoot's manifests (default: example/ of the project). */
   examplesDir?: string;

@@ -15,7 +15,7 @@ import { Informer } from "../../src/k8s/informer.ts";
 import { Core, Machine as MachineResources } from "../../src/k8s/resources.ts";
 import type { Machine } from "../../src/apis/machine/v1alpha1.ts";
 import { configureLogging } from "../../src/observability/log.ts";
-import { loadSharedCrds } from "../support/shared.ts";
+import { loadCrds } from "../../src/playground/crds.ts";
 
 configureLogging({ level: "error" });
 const NS = "shoot--bench";
@@ -24,7 +24,7 @@ const dir = Deno.args[0] ?? await Deno.makeTempDir({ prefix: "mc-bench-" });
 const tls = Deno.env.get("BENCH_PLAIN_HTTP") ? false : true;
 const control = await startApiServer({ namespaces: ["default", "kube-system", NS], watchHistory: 100_000, tls });
 const target = await startApiServer({ watchHistory: 100_000, tls });
-await control.installCrds(loadSharedCrds("machine"));
+await control.installCrds(loadCrds({ groups: ["machine"] }));
 await control.writeKubeconfig(`${dir}/control`);
 await target.writeKubeconfig(`${dir}/target`);
 const sim = new MetalSimulator({ randomSeed: 1, timings: { queuedMs: 0, provisioningMs: 0, deprovisionVisibleMs: 0 } });

@@ -14,7 +14,7 @@ import { Machine as MachineResources } from "../../src/k8s/resources.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { type Machine, type MachineDeployment, MCM_FINALIZER } from "../../src/apis/machine/v1alpha1.ts";
 import { MachineDeploymentSimulation } from "../../src/sim/machinedeployments/mod.ts";
-import { loadSharedCrds } from "../support/shared.ts";
+import { loadCrds } from "../../src/playground/crds.ts";
 import { cpuSeconds, machineDescription, peakRssMb, report } from "./report.ts";
 import { deployment, NS } from "../sim/machinedeployments/harness.ts";
 
@@ -24,7 +24,7 @@ const REPLICAS = 10;
 const TOTAL = DEPLOYMENTS * REPLICAS;
 
 const api = await startApiServer({ tls: false, namespaces: ["default", NS] });
-await api.installCrds(loadSharedCrds("machine"));
+await api.installCrds(loadCrds({ groups: ["machine"] }));
 const simClient = new KubeClient(api.connection());
 const client = new KubeClient(api.connection());
 const stop = new AbortController();

@@ -8,7 +8,7 @@
  */
 import { report } from "./report.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
-import { loadSharedCrds } from "../support/shared.ts";
+import { loadCrds } from "../../src/playground/crds.ts";
 import { cliCommand } from "../../src/playground/components.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -41,7 +41,7 @@ report({ name: "version: peak RSS (median of 7)", value: median(versionRuns.map(
 // 2. An idle machine controller: control and target cluster with nothing to do.
 const control = await startApiServer();
 const target = await startApiServer();
-await control.installCrds(loadSharedCrds("machine"));
+await control.installCrds(loadCrds({ groups: ["machine"] }));
 const dir = await Deno.makeTempDir();
 await control.writeKubeconfig(`${dir}/control.yaml`);
 await target.writeKubeconfig(`${dir}/target.yaml`);

@@ -4,22 +4,9 @@
  * `deno run -P src/main.ts apiserver` in a subprocess, with HOME in a temp dir so kubectl's discovery cache is ours.
  */
 import assert from "node:assert/strict";
+import { KUBECTL, KUBECTL_MISSING, testUnless } from "../support/needs.ts";
 
-const KUBECTL = "/usr/bin/kubectl";
 const ROOT = new URL("../../", import.meta.url).pathname;
-
-function kubectlPresent(): boolean {
-  try {
-    return Deno.statSync(KUBECTL).isFile;
-  } catch {
-    return false;
-  }
-}
-
-const present = kubectlPresent();
-if (!present) {
-  console.warn(`NOT RUN: ${KUBECTL} is missing, so the kubectl compatibility test of the fake API server was skipped`);
-}
 
 /** Reads a process's stdout line by line. */
 class LineReader {
@@ -50,9 +37,8 @@ class LineReader {
   }
 }
 
-Deno.test({
+testUnless(KUBECTL_MISSING, {
   name: "real kubectl works against the standalone fake API server",
-  ignore: !present,
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "kubectl-test-" });
     const kubeconfig = `${dir}/kubeconfig`;

@@ -12,11 +12,10 @@ import { MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../src/metal/client.ts";
 import { KubeClient } from "../../src/k8s/client.ts";
 import { Coordination, Core, Extensions } from "../../src/k8s/resources.ts";
-import type { KubeObject } from "../../src/k8s/objects.ts";
 import type { Lease } from "../../src/k8s/leader_election.ts";
 import type { Infrastructure } from "../../src/apis/extensions/v1alpha1.ts";
 import { configureLogging } from "../../src/observability/log.ts";
-import { readYamlDocuments } from "../support/shared.ts";
+import { parseManifests } from "../../src/playground/manifests.ts";
 import { eventually } from "../support/eventually.ts";
 import { extensionCrds, readinessProblems } from "../extension/reconciler/harness.ts";
 
@@ -43,10 +42,7 @@ async function applyExamples(client: KubeClient, token: string, project: string)
     const text = (await Deno.readTextFile(`${ROOT}example/${file}`))
       .replaceAll("${METAL_API_TOKEN}", token)
       .replaceAll("${METAL_PROJECT_ID}", project);
-    const path = await Deno.makeTempFile({ suffix: ".yaml" });
-    await Deno.writeTextFile(path, text);
-    for (const doc of readYamlDocuments(path) as KubeObject[]) await client.create(resourceOf(doc.kind!), doc);
-    await Deno.remove(path);
+    for (const { object } of parseManifests(text, file)) await client.create(resourceOf(object.kind!), object);
   }
 }
 

@@ -12,7 +12,6 @@ import assert from "node:assert/strict";
 import { configureLogging, type LogLevel } from "../../src/observability/log.ts";
 import { type FaultOptions, runPlayground } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
-import { sharedPath } from "../support/shared.ts";
 import { FakeTimeDriver } from "./fake_time.ts";
 
 // Injected faults make the components log errors by design; TEST_LOG_LEVEL=info shows them.
@@ -40,7 +39,6 @@ for (const seed of SEEDS) {
           machinesPerPool: 3,
           provisioningSeconds: 10,
           faults: FAULTS,
-          crdsDir: sharedPath("crds"),
           status: "quiet",
           print: (l) => lines.push(l),
         })

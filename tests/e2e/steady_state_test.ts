@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { configureLogging } from "../../src/observability/log.ts";
 import { runPlayground } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
-import { sharedPath } from "../support/shared.ts";
 import { FakeTimeDriver } from "./fake_time.ts";
 
 configureLogging({ level: "error" });
@@ -22,7 +21,6 @@ Deno.test("10 minutes with nothing changing: only lease writes, no Metal API cal
       randomSeed: 5,
       steadyStateMs: 10 * 60_000,
       rollingUpdate: false,
-      crdsDir: sharedPath("crds"),
       status: "quiet",
       print: (l) => lines.push(l),
     })

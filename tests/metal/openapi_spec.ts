@@ -1,9 +1,10 @@
 /**
- * The Metal OpenAPI copy in ../shared, loaded for tests: operations by method and path template, with every
- * multi-file `$ref` inlined so that request bodies and query parameters can be validated with ajv.
+ * The Metal OpenAPI document (METAL_OPENAPI_DIR, outside the repository), loaded for tests: operations by method
+ * and path template, with every multi-file `$ref` inlined so that request bodies and query parameters can be
+ * validated with ajv.
  */
 import { parse } from "yaml";
-import { sharedPath } from "../support/shared.ts";
+import { METAL_OPENAPI_DIR } from "../support/openapi.ts";
 
 export interface OpenApiParameter {
   name: string;
@@ -88,13 +89,13 @@ export function toJsonSchema(node: unknown): unknown {
   return out;
 }
 
-/** The spec, from ../shared (fails with a clear message when absent). */
+/** The spec, from METAL_OPENAPI_DIR (throws naming the file when it cannot be read). */
 export class OpenApiSpec {
   private readonly root: string;
   private readonly paths: Record<string, unknown>;
 
   constructor() {
-    this.root = sharedPath("metal-api/openapi/openapi3.yaml");
+    this.root = `${METAL_OPENAPI_DIR}openapi3.yaml`;
     this.paths = (loadFile(this.root) as { paths: Record<string, unknown> }).paths;
   }
 

@@ -1,81 +1,85 @@
 /**
- * CRDs of the playground: the real ones from a directory, else the embedded schemaless registrations, which must
- * agree with the real CRDs in everything they declare and serve the example's objects to kubectl.
+ * The CRDs of the playground and the tests: the vendored copies by default, a given directory instead; the example's
+ * objects are validated against them (valid ones stored unchanged, invalid ones refused) and kubectl lists them.
  */
 import assert from "node:assert/strict";
-import { EMBEDDED_CRD_FACTS, embeddedCrds } from "../../src/playground/embedded_crds.ts";
-import { resolveCrds } from "../../src/playground/crds.ts";
+import { loadCrds, resolveCrds, VENDORED_CRD_DIR } from "../../src/playground/crds.ts";
 import { readManifestDir } from "../../src/playground/manifests.ts";
 import { KubeClient } from "../../src/k8s/client.ts";
+import { InvalidError } from "../../src/k8s/errors.ts";
 import type { KubeObject } from "../../src/k8s/objects.ts";
 import { Core, Extensions } from "../../src/k8s/resources.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
-import { loadSharedCrds, sharedPath } from "../support/shared.ts";
+import { KUBECTL, KUBECTL_MISSING, testUnless } from "../support/needs.ts";
 
-interface Crd {
-  spec: {
-    group: string;
-    scope: string;
-    names: { kind: string; plural: string; singular: string; shortNames?: string[] };
-    versions: Array<{
-      name: string;
-      subresources?: Record<string, unknown>;
-      additionalPrinterColumns?: Array<{ name: string; jsonPath: string; type: string; priority?: number }>;
-    }>;
-  };
-}
+const EXAMPLE = new URL("../../example/", import.meta.url).pathname;
 
-Deno.test("embedded CRDs agree with the real ones: names, scope, version, subresources, printer columns", () => {
-  const real = [...loadSharedCrds("gardener"), ...loadSharedCrds("machine")] as unknown as Crd[];
-  assert.equal(embeddedCrds().length, EMBEDDED_CRD_FACTS.length);
-  for (const e of embeddedCrds() as unknown as Crd[]) {
-    const r = real.find((c) => c.spec.group === e.spec.group && c.spec.names.kind === e.spec.names.kind);
-    assert.ok(r, `a real CRD for ${e.spec.names.kind}`);
-    const what = `${e.spec.names.kind}`;
-    assert.equal(e.spec.scope, r.spec.scope, what);
-    assert.deepEqual(
-      { plural: e.spec.names.plural, singular: e.spec.names.singular, shortNames: e.spec.names.shortNames },
-      { plural: r.spec.names.plural, singular: r.spec.names.singular, shortNames: r.spec.names.shortNames },
-      what,
+Deno.test("CRD sets: the vendored copies by default, a given directory instead (which must exist)", async () => {
+  assert.equal(VENDORED_CRD_DIR, new URL("../../crds", import.meta.url).pathname);
+  const vendored = resolveCrds();
+  assert.equal(vendored.crds.length, 22);
+  assert.match(vendored.note, /^CRDs: every object is validated against the real schemas of 22 Gardener and MCM CRDs/);
+  assert.match(vendored.note, /vendored in crds\/ .*provenance in crds\/README\.md/);
+
+  const dir = await Deno.makeTempDir({ prefix: "crds-dir-" });
+  try {
+    for (const g of ["gardener", "machine"]) await Deno.mkdir(`${dir}/${g}`);
+    const keep = "10-crd-extensions.gardener.cloud_workers.yaml";
+    await Deno.copyFile(`${VENDORED_CRD_DIR}/gardener/${keep}`, `${dir}/gardener/${keep}`);
+    const machines = "10-crd-machine.sapcloud.io_machines.yaml";
+    await Deno.copyFile(`${VENDORED_CRD_DIR}/machine/${machines}`, `${dir}/machine/${machines}`);
+    const given = resolveCrds(dir);
+    assert.deepEqual(given.crds.map((c) => c.metadata.name), [
+      "workers.extensions.gardener.cloud",
+      "machines.machine.sapcloud.io",
+    ]);
+    assert.match(given.note, new RegExp(`of 2 Gardener and MCM CRDs, from ${dir}$`));
+
+    await Deno.writeTextFile(`${dir}/machine/20-other.yaml`, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    assert.throws(
+      () => resolveCrds(dir),
+      new RegExp(`${dir}/machine/20-other\\.yaml#1: not a CustomResourceDefinition`),
     );
-    const [ev] = e.spec.versions;
-    const rv = r.spec.versions.find((v) => v.name === ev.name);
-    assert.ok(rv, `${what} ${ev.name}`);
-    assert.deepEqual(Object.keys(ev.subresources ?? {}).sort(), Object.keys(rv.subresources ?? {}).sort(), what);
-    assert.deepEqual(
-      (ev.additionalPrinterColumns ?? []).map((c) => [c.name, c.jsonPath, c.type, c.priority]),
-      (rv.additionalPrinterColumns ?? []).map((c) => [c.name, c.jsonPath, c.type, c.priority]),
-      what,
-    );
-    assert.deepEqual((ev as { schema?: unknown }).schema, {
-      openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-    });
+    await Deno.remove(`${dir}/machine`, { recursive: true });
+    assert.throws(() => resolveCrds(dir), /the Gardener and MCM CRDs are expected in \S+\/machine; it does not exist/);
+    await Deno.mkdir(`${dir}/machine`);
+    assert.throws(() => resolveCrds(dir), /no CRD files \(\*\.yaml\) in \S+\/machine/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
+  assert.throws(() => resolveCrds("/nonexistent-crds"), /expected in \/nonexistent-crds\/gardener/);
 });
 
-Deno.test("CRD sets: a given directory (must exist), the shared one when present, else embedded with a note", async () => {
-  const shared = sharedPath("crds");
-  const fromDir = await resolveCrds(shared);
-  assert.equal(fromDir.source, "directory");
-  assert.match(fromDir.note, /real Gardener and MCM CRDs from/);
-  await assert.rejects(
-    resolveCrds("/nonexistent-crds"),
-    /needs the Gardener and MCM CRDs in \/nonexistent-crds\/gardener/,
+Deno.test("loadCrds: groups and names select; a name that is not there is an error naming it", () => {
+  const names = (crds: KubeObject[]) => crds.map((c) => c.metadata.name);
+  assert.deepEqual(names(loadCrds({ groups: ["machine"] })), [
+    "machineclasses.machine.sapcloud.io",
+    "machinedeployments.machine.sapcloud.io",
+    "machines.machine.sapcloud.io",
+    "machinesets.machine.sapcloud.io",
+  ]);
+  assert.deepEqual(
+    names(
+      loadCrds({ groups: ["gardener"], names: ["workers.extensions.gardener.cloud", "etcds.druid.gardener.cloud"] }),
+    ),
+    ["etcds.druid.gardener.cloud", "workers.extensions.gardener.cloud"],
   );
-  const fallback = await resolveCrds(undefined, "/nonexistent-shared/crds");
-  assert.equal(fallback.source, "embedded");
-  assert.match(fallback.note, /\/nonexistent-shared\/crds not found; using 8 embedded schemaless CRDs/);
-  assert.equal((await resolveCrds("embedded")).source, "embedded");
-  assert.equal((await resolveCrds(undefined, shared)).source, "directory");
+  assert.throws(
+    () => loadCrds({ groups: ["gardener"], names: ["workers.extensions.gardener.cloud", "nodes.example.com"] }),
+    /no CRD nodes\.example\.com in /,
+  );
 });
 
-Deno.test("with the embedded CRDs the example's objects are stored as they are and kubectl lists them by short name", async () => {
+/** The example shoot's objects created through a fake API server with the vendored CRDs installed. */
+async function withExampleObjects(
+  fn: (ctx: { client: KubeClient; objects: KubeObject[]; kubeconfig: string }) => Promise<void>,
+): Promise<void> {
   const api = await startApiServer();
   const client = new KubeClient(api.connection());
   const dir = await Deno.makeTempDir({ prefix: "crds-test-" });
   try {
-    await api.installCrds(embeddedCrds());
-    const objects = (await readManifestDir(new URL("../../example/", import.meta.url).pathname)).map((m) => m.object);
+    await api.installCrds(loadCrds());
+    const objects = (await readManifestDir(EXAMPLE)).map((m) => m.object);
     const res = (o: KubeObject) =>
       ({
         Namespace: Core.namespaces,
@@ -85,23 +89,43 @@ Deno.test("with the embedded CRDs the example's objects are stored as they are a
         Worker: Extensions.workers,
       })[o.kind!]!;
     for (const o of objects) await client.create(res(o), o, { namespace: o.metadata.namespace });
-    const worker = objects.find((o) => o.kind === "Worker")!;
-    const stored = await client.get(Extensions.workers, "playground", { namespace: "shoot--garden--playground" });
-    assert.deepEqual((stored as unknown as { spec: unknown }).spec, (worker as unknown as { spec: unknown }).spec);
     await api.writeKubeconfig(`${dir}/kubeconfig`);
-    const out = await new Deno.Command("kubectl", {
-      args: ["--kubeconfig", `${dir}/kubeconfig`, "-n", "shoot--garden--playground", "get", "worker,infra"],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    assert.match(text, /^NAME\s/m);
-    assert.match(text, /^worker\.extensions\.gardener\.cloud\/playground\s/m);
-    assert.match(text, /^infrastructure\.extensions\.gardener\.cloud\/playground\s/m);
+    await fn({ client, objects, kubeconfig: `${dir}/kubeconfig` });
   } finally {
     client.close();
     await api.stop();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("with the vendored CRDs the example's objects are stored unchanged and an invalid Worker is refused", async () => {
+  await withExampleObjects(async ({ client, objects }) => {
+    const worker = objects.find((o) => o.kind === "Worker")!;
+    const stored = await client.get(Extensions.workers, "playground", { namespace: "shoot--garden--playground" });
+    assert.deepEqual((stored as unknown as { spec: unknown }).spec, (worker as unknown as { spec: unknown }).spec);
+    const bad = structuredClone(worker) as KubeObject & { spec: { pools: Array<Record<string, unknown>> } };
+    bad.metadata = { name: "bad", namespace: worker.metadata.namespace };
+    bad.spec.pools[0].minimum = "one";
+    await assert.rejects(
+      client.create(Extensions.workers, bad, { namespace: bad.metadata.namespace }),
+      (e: unknown) => e instanceof InvalidError && e.causes.some((c) => c.field === "spec.pools[0].minimum"),
+    );
+  });
+});
+
+testUnless(KUBECTL_MISSING, {
+  name: "with the vendored CRDs kubectl lists the example's Worker and Infrastructure",
+  fn: () =>
+    withExampleObjects(async ({ kubeconfig }) => {
+      const out = await new Deno.Command(KUBECTL, {
+        args: ["--kubeconfig", kubeconfig, "-n", "shoot--garden--playground", "get", "worker,infra"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      assert.match(text, /^NAME\s/m);
+      assert.match(text, /^worker\.extensions\.gardener\.cloud\/playground\s/m);
+      assert.match(text, /^infrastructure\.extensions\.gardener\.cloud\/playground\s/m);
+    }),
 });

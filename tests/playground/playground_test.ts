@@ -1,7 +1,7 @@
 /**
  * The playground end to end: the scenario on a fake clock (create → all Running → rolling update → deletion), the
  * serving mode driven with the real kubectl through the printed kubeconfigs, bad inputs, and the acceptance run of
- * `demo --once` as a subprocess in a fresh copy of the project (no ../shared beside it).
+ * `demo --once` as a subprocess in a copy of what a fresh clone holds, alone in its directory.
  */
 import assert from "node:assert/strict";
 import { KubeClient } from "../../src/k8s/client.ts";
@@ -13,7 +13,7 @@ import { parseManifests } from "../../src/playground/manifests.ts";
 import { runPlayground } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
 import { eventually } from "../support/eventually.ts";
-import { sharedPath } from "../support/shared.ts";
+import { KUBECTL, KUBECTL_MISSING, testUnless } from "../support/needs.ts";
 import { FakeTimeDriver } from "../e2e/fake_time.ts";
 
 configureLogging({ level: "error" });
@@ -24,7 +24,7 @@ Deno.test("once on a fake clock: create → all Running → rolling update → d
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 8, 0, 0));
   const lines: string[] = [];
   const result = await new FakeTimeDriver(clock).during(() =>
-    runPlayground({ once: true, clock, randomSeed: 11, crdsDir: sharedPath("crds"), print: (l) => lines.push(l) })
+    runPlayground({ once: true, clock, randomSeed: 11, print: (l) => lines.push(l) })
   );
   const text = lines.join("\n");
   assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [["create", 3], ["rolling update", 1], [
@@ -62,7 +62,7 @@ Deno.test("once on a fake clock: create → all Running → rolling update → d
 });
 
 async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("kubectl", {
+  const out = await new Deno.Command(KUBECTL, {
     args: ["--kubeconfig", kubeconfig, ...args],
     stdout: "piped",
     stderr: "piped",
@@ -75,80 +75,97 @@ async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
 
 type Pooled = KubeObject & { status?: { currentStatus?: { phase?: string } } };
 
-Deno.test("serving: kubectl on the printed kubeconfigs scales a pool, rolls one, deletes the Worker; the signal stops everything", async () => {
-  const clock = new FakeClock(Date.UTC(2026, 10, 21, 9, 0, 0));
-  const driver = new FakeTimeDriver(clock).start();
-  const stop = new AbortController();
-  const lines: string[] = [];
-  const running = runPlayground({
-    clock,
-    signal: stop.signal,
-    randomSeed: 12,
-    status: "quiet",
-    print: (l) => lines.push(l),
-  });
-  let seed: KubeClient | undefined;
-  let shoot: KubeClient | undefined;
-  try {
-    await eventually(() => lines.some((l) => l === "Press Ctrl-C to stop."), {
-      timeoutMs: 60_000,
-      description: "serving",
+testUnless(KUBECTL_MISSING, {
+  name:
+    "serving: kubectl on the printed kubeconfigs scales a pool, rolls one, deletes the Worker; the signal stops everything",
+  fn: async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 21, 9, 0, 0));
+    const driver = new FakeTimeDriver(clock).start();
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const running = runPlayground({
+      clock,
+      signal: stop.signal,
+      randomSeed: 12,
+      status: "quiet",
+      print: (l) => lines.push(l),
     });
-    const seedPath = /^kubeconfig: (\S+)$/m.exec(lines.join("\n"))![1];
-    const shootPath = /^shoot kubeconfig: (\S+)$/m.exec(lines.join("\n"))![1];
-    assert.ok(
-      lines.some((l) =>
-        l.includes(`kubectl --kubeconfig ${seedPath} -n ${NS} get workers,machinedeployments,machines`)
-      ),
-    );
-    seed = new KubeClient(await loadConnection({ path: seedPath }));
-    shoot = new KubeClient(await loadConnection({ path: shootPath }));
-    const machines = async (pool: string) =>
-      (await seed!.list<Pooled>(MachineResources.machines, { namespace: NS })).items.filter((m) =>
-        m.metadata.name!.startsWith(`${NS}-${pool}-`)
+    let seed: KubeClient | undefined;
+    let shoot: KubeClient | undefined;
+    try {
+      await eventually(() => lines.some((l) => l === "Press Ctrl-C to stop."), {
+        timeoutMs: 60_000,
+        description: "serving",
+      });
+      const seedPath = /^kubeconfig: (\S+)$/m.exec(lines.join("\n"))![1];
+      const shootPath = /^shoot kubeconfig: (\S+)$/m.exec(lines.join("\n"))![1];
+      assert.ok(
+        lines.some((l) =>
+          l.includes(`kubectl --kubeconfig ${seedPath} -n ${NS} get workers,machinedeployments,machines`)
+        ),
       );
-    /** A JSON patch of the Worker with kubectl, as a user would change the shoot. */
-    const patchWorker = (ops: string) =>
-      kubectl(seedPath, "-n", NS, "patch", "worker", "playground", "--type", "json", "-p", ops);
-    assert.match(await kubectl(seedPath, "-n", NS, "get", "machines"), new RegExp(`${NS}-pool-b-z2-`));
-    assert.equal((await shoot.list(Core.nodes)).items.length, 3);
+      seed = new KubeClient(await loadConnection({ path: seedPath }));
+      shoot = new KubeClient(await loadConnection({ path: shootPath }));
+      const machines = async (pool: string) =>
+        (await seed!.list<Pooled>(MachineResources.machines, { namespace: NS })).items.filter((m) =>
+          m.metadata.name!.startsWith(`${NS}-${pool}-`)
+        );
+      /** A JSON patch of the Worker with kubectl, as a user would change the shoot. */
+      const patchWorker = (ops: string) =>
+        kubectl(seedPath, "-n", NS, "patch", "worker", "playground", "--type", "json", "-p", ops);
+      assert.match(await kubectl(seedPath, "-n", NS, "get", "machines"), new RegExp(`${NS}-pool-b-z2-`));
+      assert.equal((await shoot.list(Core.nodes)).items.length, 3);
 
-    // Scale pool-b (index 1) from 2..4 to 3..5 machines.
-    await patchWorker(
-      '[{"op":"replace","path":"/spec/pools/1/minimum","value":3},{"op":"replace","path":"/spec/pools/1/maximum","value":5}]',
-    );
-    await eventually(async () => {
-      const b = await machines("pool-b");
-      return b.length === 3 && b.every((m) => m.status?.currentStatus?.phase === "Running");
-    }, { timeoutMs: 60_000, description: "three Running machines in pool-b" });
-    assert.ok(
-      lines.some((l) => /^gardenlet \(simulated\): Worker shoot--garden--playground\/playground spec changed/.test(l)),
-    );
+      // Scale pool-b (index 1) from 2..4 to 3..5 machines.
+      await patchWorker(
+        '[{"op":"replace","path":"/spec/pools/1/minimum","value":3},{"op":"replace","path":"/spec/pools/1/maximum","value":5}]',
+      );
+      await eventually(async () => {
+        const b = await machines("pool-b");
+        return b.length === 3 && b.every((m) => m.status?.currentStatus?.phase === "Running");
+      }, { timeoutMs: 60_000, description: "three Running machines in pool-b" });
+      assert.ok(
+        lines.some((l) =>
+          /^gardenlet \(simulated\): Worker shoot--garden--playground\/playground spec changed/.test(l)
+        ),
+      );
 
-    // A new machine type for pool-a: a new node-agent secret, a new class, a rolling update.
-    await patchWorker('[{"op":"replace","path":"/spec/pools/0/machineType","value":"m3.small.x86"}]');
-    await eventually(async () => {
-      const nodes = (await shoot!.list(Core.nodes)).items.filter((n) => n.metadata.name!.startsWith(`${NS}-pool-a-`));
-      return nodes.length === 1 && nodes[0].metadata.labels?.["node.kubernetes.io/instance-type"] === "m3.small.x86";
-    }, { timeoutMs: 60_000, description: "pool-a's node on m3.small.x86" });
+      // A new machine type for pool-a: a new node-agent secret, a new class, a rolling update.
+      await patchWorker('[{"op":"replace","path":"/spec/pools/0/machineType","value":"m3.small.x86"}]');
+      await eventually(async () => {
+        const nodes = (await shoot!.list(Core.nodes)).items.filter((n) => n.metadata.name!.startsWith(`${NS}-pool-a-`));
+        return nodes.length === 1 && nodes[0].metadata.labels?.["node.kubernetes.io/instance-type"] === "m3.small.x86";
+      }, { timeoutMs: 60_000, description: "pool-a's node on m3.small.x86" });
 
-    // Delete the Worker as gardenlet would: confirm, then delete. Machines, nodes and devices go away.
-    await kubectl(seedPath, "-n", NS, "annotate", "worker", "playground", "confirmation.gardener.cloud/deletion=true");
-    await kubectl(seedPath, "-n", NS, "delete", "worker", "playground", "--wait=false");
-    await eventually(async () =>
-      (await seed!.list(MachineResources.machines, { namespace: NS })).items.length === 0 &&
-      (await shoot!.list(Core.nodes)).items.length === 0, {
-      timeoutMs: 60_000,
-      description: "no machine and no node left",
-    });
-  } finally {
-    seed?.close();
-    shoot?.close();
-    stop.abort();
-    const result = await running.finally(() => driver.stop());
-    assert.equal(result.reports.length, 1, "serving reports its create phase only");
-    await assert.rejects(Deno.stat(result.kubeconfigPath), Deno.errors.NotFound);
-  }
+      // Delete the Worker as gardenlet would: confirm, then delete. Machines, nodes and devices go away.
+      await kubectl(
+        seedPath,
+        "-n",
+        NS,
+        "annotate",
+        "worker",
+        "playground",
+        "confirmation.gardener.cloud/deletion=true",
+      );
+      await kubectl(seedPath, "-n", NS, "delete", "worker", "playground", "--wait=false");
+      await eventually(
+        async () =>
+          (await seed!.list(MachineResources.machines, { namespace: NS })).items.length === 0 &&
+          (await shoot!.list(Core.nodes)).items.length === 0,
+        {
+          timeoutMs: 60_000,
+          description: "no machine and no node left",
+        },
+      );
+    } finally {
+      seed?.close();
+      shoot?.close();
+      stop.abort();
+      const result = await running.finally(() => driver.stop());
+      assert.equal(result.reports.length, 1, "serving reports its create phase only");
+      await assert.rejects(Deno.stat(result.kubeconfigPath), Deno.errors.NotFound);
+    }
+  },
 });
 
 Deno.test("serving: a stop while the shoot is still being created ends cleanly (Ctrl-C is not a failure)", async () => {
@@ -176,16 +193,16 @@ Deno.test("bad inputs fail before anything starts, naming what is wrong", async 
   try {
     await assert.rejects(
       runPlayground({ once: true, crdsDir: `${tmp}/none`, print: () => {} }),
-      new RegExp(`needs the Gardener and MCM CRDs in ${tmp}/none/gardener`),
+      new RegExp(`the Gardener and MCM CRDs are expected in ${tmp}/none/gardener; it does not exist`),
     );
     await Deno.writeTextFile(`${tmp}/10.yaml`, "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n");
     await assert.rejects(
-      runPlayground({ once: true, crdsDir: "embedded", examplesDir: tmp, print: () => {} }),
+      runPlayground({ once: true, examplesDir: tmp, print: () => {} }),
       /10\.yaml#1: not a Kubernetes object: metadata\.name/,
     );
     await Deno.writeTextFile(`${tmp}/10.yaml`, "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n");
     await assert.rejects(
-      runPlayground({ once: true, crdsDir: "embedded", examplesDir: tmp, print: () => {} }),
+      runPlayground({ once: true, examplesDir: tmp, print: () => {} }),
       /the shoot manifests need exactly one Cluster \(extensions\.gardener\.cloud\), found 0/,
     );
     await assert.rejects(runPlayground({ once: true, shoots: 0, print: () => {} }), /playground option shoots: /);
@@ -212,20 +229,20 @@ Deno.test("manifests: multi-document files, empty documents skipped, errors name
   assert.throws(() => parseManifests("apiVersion: v1\nmetadata: {name: x}\n", "k.yaml"), /k\.yaml#1: .*kind/);
 });
 
-/** A copy of what a clone contains that the demo needs, in a directory without ../shared beside it. */
+/** A copy of what a clone contains that the demo needs, alone in a new temporary directory. */
 async function freshClone(): Promise<string> {
   const base = await Deno.makeTempDir({ prefix: "fresh-clone-" });
   const dir = `${base}/main`;
   await Deno.mkdir(dir);
   for (const f of ["deno.json", "deno.lock"]) await Deno.copyFile(`${ROOT}${f}`, `${dir}/${f}`);
-  for (const d of ["src", "example"]) {
+  for (const d of ["src", "example", "crds"]) {
     const out = await new Deno.Command("cp", { args: ["-r", `${ROOT}${d}`, `${dir}/${d}`] }).output();
     assert.equal(out.code, 0);
   }
   return base;
 }
 
-Deno.test("`demo --once` in a fresh clone (no ../shared): embedded CRDs, the summary, exit 0; failures exit 1 or 2 naming the cause", async () => {
+Deno.test("`demo --once` in a fresh clone: the vendored CRDs, the summary, exit 0; failures exit 1 or 2 naming the cause", async () => {
   const base = await freshClone();
   try {
     const run = (...args: string[]) =>
@@ -246,7 +263,10 @@ Deno.test("`demo --once` in a fresh clone (no ../shared): embedded CRDs, the sum
     assert.doesNotMatch(stderr, /"level":/);
     const logLines = (await Deno.readTextFile(logFile)).trim().split("\n").map((l) => JSON.parse(l));
     assert.ok(logLines.some((l) => l.level === "info" && l.logger.startsWith("playground")), logLines[0]);
-    assert.match(out, /^CRDs: \S+\/shared\/crds not found; using 8 embedded schemaless CRDs/m);
+    assert.match(
+      out,
+      /^CRDs: every object is validated against the real schemas of 22 Gardener and MCM CRDs, from the structural copies vendored in crds\/ \(from the Gardener repositories; provenance in crds\/README\.md\)$/m,
+    );
     assert.match(out, /^kubeconfig: \S+$/m);
     assert.match(out, /^Summary$/m);
     assert.match(out, /^ {2}create +[\d.]+ s +3$/m);
@@ -258,7 +278,7 @@ Deno.test("`demo --once` in a fresh clone (no ../shared): embedded CRDs, the sum
     assert.equal(bad.code, 1);
     assert.match(
       new TextDecoder().decode(bad.stderr),
-      /playground failed: the playground needs the Gardener and MCM CRDs/,
+      /playground failed: the Gardener and MCM CRDs are expected in \/nonexistent\/gardener/,
     );
     const flag = await run("demo", "--shoots", "many");
     assert.notEqual(flag.code, 0);

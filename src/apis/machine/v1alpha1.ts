@@ -1,6 +1,6 @@
 /**
  * machine.sapcloud.io/v1alpha1 (machine-controller-manager): Machine, MachineClass, MachineSet and MachineDeployment
- * as the CRDs in `../shared/crds/machine` define them, the zod schemas we decode them with, and MCM's catalogue of
+ * as the CRDs in `crds/machine` define them, the zod schemas we decode them with, and MCM's catalogue of
  * finalizers, labels, annotations, phases and lastOperation vocabulary (exact strings: other tools parse them).
  */
 import { z } from "zod";

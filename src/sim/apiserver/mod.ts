@@ -4,7 +4,7 @@
  *
  *   const api = await startApiServer();             // HTTPS on 127.0.0.1, random port, generated CA, bearer token
  *   const client = new KubeClient(api.connection());
- *   await api.installCrds(await loadCrdFiles("../shared/crds/machine"));
+ *   await api.installCrds(loadCrds({ groups: ["machine"] })); // the vendored MCM CRDs (src/playground/crds.ts)
  *   api.faults.add({ verb: "update", resource: "machines", status: 409, probability: 0.1 });
  *   api.counters.writes();                           // create+update+patch+delete requests served
  *   await api.stop();

@@ -15,7 +15,7 @@ import { Core, Extensions } from "../../../src/k8s/resources.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { getLogger } from "../../../src/observability/log.ts";
 import { realClock } from "../../../src/runtime/clock.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { infrastructureObject, KEY_1, KEY_2, NAME, NS, readinessProblems } from "../reconciler/harness.ts";
 import { InfraWorld } from "./infra_harness.ts";
 
@@ -87,7 +87,7 @@ Deno.test("infrastructure: creates one project key, reports it in providerStatus
     });
     assert.equal(infra.status?.networking, undefined, "node CIDRs are not known at infrastructure time");
     assert.equal(infra.status?.nodesCIDR, undefined);
-    assertValidAgainstSharedCrd(infra);
+    assertValidAgainstCrd(infra);
     await w.recorder.flush();
     const events = (await w.h.client.list<KubeObject & { reason: string }>(Core.events, { namespace: NS })).items;
     assert.ok(events.some((e) => e.reason === "SSHKeyCreated"));
@@ -281,7 +281,7 @@ Deno.test("infrastructure: bad credentials give ERR_CONFIGURATION_PROBLEM naming
       /field "projectID" must be an Equinix Metal project UUID/,
     );
     assert.equal(w.metalRequests(), 0);
-    assertValidAgainstSharedCrd(await w.h.getInfrastructure());
+    assertValidAgainstCrd(await w.h.getInfrastructure());
   });
 });
 
@@ -360,6 +360,6 @@ Deno.test("infrastructure: migrate keeps key and state and calls no Metal API; r
     assert.equal(restored.status?.lastOperation?.type, "Restore");
     assert.equal((restored.status?.providerStatus as { sshKeyID: string }).sshKeyID, k.id);
     assert.equal(w.sim.counters.total("POST "), 1, "no new key");
-    assertValidAgainstSharedCrd(restored);
+    assertValidAgainstCrd(restored);
   });
 });

@@ -10,20 +10,21 @@ import { cloudProfileConfigFromCluster, findImageInCloudProfile } from "../../..
 import { validateCloudProfileConfig } from "../../../src/apis/equinixmetal/validation.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { parsePublicKey } from "../../../src/extension/infrastructure/ssh_public_key.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
-import { readYamlDocuments } from "../../support/shared.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
+import { parseManifests } from "../../../src/playground/manifests.ts";
 import { KEY_1 } from "../reconciler/harness.ts";
 
 const EXAMPLE = new URL("../../../example/", import.meta.url).pathname;
-const docs = (file: string) => readYamlDocuments(EXAMPLE + file) as KubeObject[];
+const docs = (file: string): KubeObject[] =>
+  parseManifests(Deno.readTextFileSync(EXAMPLE + file), file).map((m) => m.object);
 const NS = "shoot--garden--playground";
 
 Deno.test("examples: Cluster and Infrastructure validate against the real CRDs; provider configs decode strictly", () => {
   const [ns, cluster] = docs("10-cluster.yaml");
   assert.equal(ns.kind, "Namespace");
-  assertValidAgainstSharedCrd(cluster);
+  assertValidAgainstCrd(cluster);
   const [infra] = docs("30-infrastructure.yaml");
-  assertValidAgainstSharedCrd(infra);
+  assertValidAgainstCrd(infra);
 
   const c = decodeCluster(cluster);
   const cfg = cloudProfileConfigFromCluster(c)!;

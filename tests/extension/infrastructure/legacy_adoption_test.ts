@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Core } from "../../../src/k8s/resources.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { isNotFound } from "../../../src/k8s/errors.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { infrastructureObject, KEY_1, NAME, NS, readinessProblems } from "../reconciler/harness.ts";
 import { InfraWorld, LABEL } from "./infra_harness.ts";
 
@@ -113,7 +113,7 @@ Deno.test("legacy: the key from the Terraform state is adopted, no key is create
         [Core.configMaps, `${NAME}.infra.tf-state`],
       ] as const
     ) assert.ok(await gone(w, res, name), `${name} removed with its finalizer`);
-    assertValidAgainstSharedCrd(infra);
+    assertValidAgainstCrd(infra);
 
     // Once adopted, reconciles are zero-write again.
     w.h.api.counters.reset();

@@ -1,6 +1,6 @@
 /**
- * Test harness of the extension controllers: the fake API server with the real Cluster and Infrastructure CRDs from
- * ../shared, a shoot namespace with its Cluster, and helpers that act as gardenlet (annotate, delete, force-delete,
+ * Test harness of the extension controllers: the fake API server with the real Cluster and Infrastructure CRDs
+ * (crds/), a shoot namespace with its Cluster, and helpers that act as gardenlet (annotate, delete, force-delete,
  * fail the shoot). `readinessProblems` is an independent copy of gardenlet's readiness check (§2.4).
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
@@ -10,7 +10,7 @@ import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
 import { encodeSshPublicKey, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 
 configureLogging({ level: (Deno.env.get("TEST_LOG_LEVEL") ?? "error") as LogLevel });
 
@@ -33,9 +33,9 @@ const CRDS = new Set([
 ]);
 let crds: KubeObject[] | undefined;
 
-/** The Cluster, Infrastructure and Worker CRDs of ../shared (parsed once per test module: parsing is the slow part). */
+/** The Cluster, Infrastructure and Worker CRDs (parsed once per test module: parsing is the slow part). */
 export function extensionCrds(): KubeObject[] {
-  crds ??= loadSharedCrds("gardener").filter((c) => CRDS.has(c.metadata.name ?? ""));
+  crds ??= loadCrds({ groups: ["gardener"], names: [...CRDS] });
   return crds;
 }
 

@@ -15,7 +15,7 @@ import { ForbiddenError, statusBody } from "../../../src/k8s/errors.ts";
 import { EventRecorder } from "../../../src/k8s/events.ts";
 import { Core } from "../../../src/k8s/resources.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { ExtensionHarness, infrastructureObject, KEY_2, NAME, NS, readinessProblems } from "./harness.ts";
 import { FieldValidationError, invalid } from "../../../src/apis/decode.ts";
 import { TestActuator } from "./test_actuator.ts";
@@ -46,7 +46,7 @@ async function setup(opts: { shootFailed?: boolean } = {}) {
 
 function assertReady(obj: Infrastructure): void {
   assert.deepEqual(readinessProblems(obj), [], "gardenlet would not consider the object ready");
-  assertValidAgainstSharedCrd(obj);
+  assertValidAgainstCrd(obj);
 }
 
 Deno.test("create: annotation removed before work (after Processing is recorded), finalizer first, Processing then Create/Succeeded; ready for gardenlet", async () => {
@@ -154,7 +154,7 @@ Deno.test("failure: Error, progress 50, capitalised description, lastError with 
     actuator.next.reconcile = () => Promise.reject(err);
     await assert.rejects(reconcile(), (e) => e === err);
     const failed = await h.getInfrastructure();
-    assertValidAgainstSharedCrd(failed);
+    assertValidAgainstCrd(failed);
     const lo = failed.status!.lastOperation!;
     assert.equal(lo.state, "Error");
     assert.equal(lo.type, "Create");
@@ -193,7 +193,7 @@ Deno.test("failure codes: configuration problems are non-retryable, seed API err
     await assert.rejects(reconcile());
     s = (await h.getInfrastructure()).status!;
     assert.equal(s.lastError?.codes, undefined, "the earlier codes are cleared, no new ones");
-    assertValidAgainstSharedCrd(await h.getInfrastructure());
+    assertValidAgainstCrd(await h.getInfrastructure());
   } finally {
     await close();
   }
@@ -244,7 +244,7 @@ Deno.test("delete: Delete/Succeeded then the finalizer goes; objects without our
     assert.deepEqual(after.metadata.finalizers, ["test/hold"]);
     assert.equal(after.status?.lastOperation?.type, "Delete");
     assert.equal(after.status?.lastOperation?.state, "Succeeded");
-    assertValidAgainstSharedCrd(after);
+    assertValidAgainstCrd(after);
 
     const writes = h.api.counters.writes();
     await reconcile();

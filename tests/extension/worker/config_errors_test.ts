@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Core, Machine as M } from "../../../src/k8s/resources.ts";
 import { captureLogs, configureLogging } from "../../../src/observability/log.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { WorkerHarness } from "./harness.ts";
 import { API_TOKEN, NS, RESERVATION, workerConfig, workerObject } from "./fixtures.ts";
 
@@ -71,7 +71,7 @@ for (const [what, change, message, prepare] of CASES) {
       await h.annotate();
       assert.ok(await h.reconcileCatching() instanceof Error);
       const got = await h.getWorker();
-      assertValidAgainstSharedCrd(got);
+      assertValidAgainstCrd(got);
       assert.equal(got.status?.lastOperation?.state, "Error");
       assert.deepEqual(got.status?.lastError?.codes, ["ERR_CONFIGURATION_PROBLEM"]);
       assert.match(got.status?.lastError?.description ?? "", message);

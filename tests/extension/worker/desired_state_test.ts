@@ -12,7 +12,7 @@ import { determineErrorCodes } from "../../../src/extension/reconciler/error_cod
 import { computeDesiredWorker, type DesiredStateInputs } from "../../../src/extension/worker/desired_state.ts";
 import { buildMachineDeployment } from "../../../src/extension/worker/machine_deployment.ts";
 import { decodeForCreate } from "../../../src/mcm/driver/provider_spec.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import {
   API_TOKEN,
   clusterContext,
@@ -146,7 +146,7 @@ Deno.test("the MachineClass: providerSpec our driver accepts, credentials and us
   });
   const spec = decodeForCreate(cls.providerSpec);
   assert.equal(spec.facilities?.[0], "ny7");
-  for (const c of d.classes) assertValidAgainstSharedCrd(c);
+  for (const c of d.classes) assertValidAgainstCrd(c);
   const secret = d.classSecrets[2];
   assert.deepEqual(secret.metadata?.labels, { "gardener.cloud/purpose": "machineclass" });
   assert.equal(secret.data?.userData, (userDataSecret("pool-b") as Secret).data?.cloud_config);
@@ -181,7 +181,7 @@ Deno.test("iPXE images: the WorkerStatus fallback keeps ipxeScriptUrl; the pool'
   }]);
   assert.deepEqual(d.classes[0].nodeTemplate?.capacity, { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" });
   assert.equal(d.classes[0].nodeTemplate?.architecture, "arm64");
-  assertValidAgainstSharedCrd(d.classes[0]);
+  assertValidAgainstCrd(d.classes[0]);
 });
 
 Deno.test("the MachineDeployment carries every field of the generic actuator and validates against the CRD", () => {
@@ -257,7 +257,7 @@ Deno.test("the MachineDeployment carries every field of the generic actuator and
       autoPreserveFailedMachineMax: 2,
     },
   });
-  assertValidAgainstSharedCrd(md);
+  assertValidAgainstCrd(md);
   assert.deepEqual(d.deployments.map((x) => x.priority), [10, 10]);
 });
 

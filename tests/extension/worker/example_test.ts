@@ -15,8 +15,9 @@ import { newWorkerController } from "../../../src/extension/worker/actuator.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
 import type { MachineClass, MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
-import { loadSharedCrds, readYamlDocuments, sharedPath } from "../../support/shared.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
+import { parseManifests } from "../../../src/playground/manifests.ts";
 
 configureLogging({ level: (Deno.env.get("TEST_LOG_LEVEL") ?? "error") as LogLevel });
 
@@ -29,18 +30,12 @@ const PROJECT_ID = "2f0b8a7c-5d4e-4c3b-9a1f-6e7d8c9b0a12";
 function docs(file: string, vars: Record<string, string> = {}): KubeObject[] {
   let text = Deno.readTextFileSync(EXAMPLE + file);
   for (const [k, v] of Object.entries(vars)) text = text.replaceAll("${" + k + "}", v);
-  const tmp = Deno.makeTempFileSync({ suffix: ".yaml" });
-  try {
-    Deno.writeTextFileSync(tmp, text);
-    return readYamlDocuments(tmp) as KubeObject[];
-  } finally {
-    Deno.removeSync(tmp);
-  }
+  return parseManifests(text, file).map((m) => m.object);
 }
 
 Deno.test("example Worker: valid against the real CRD, strictly decodable provider configs, consistent with the Shoot", () => {
   const [raw] = docs("40-worker.yaml");
-  assertValidAgainstSharedCrd(raw);
+  assertValidAgainstCrd(raw);
   const worker = decodeWorker(raw);
   assert.equal(worker.metadata.name, "playground");
   assert.equal(worker.metadata.namespace, NS);
@@ -70,10 +65,11 @@ Deno.test("example objects reconcile into a MachineDeployment, MachineClass and 
   const client = new KubeClient(api.connection());
   try {
     await api.installCrds([
-      ...["clusters", "workers"].flatMap((r) =>
-        readYamlDocuments(sharedPath(`crds/gardener/10-crd-extensions.gardener.cloud_${r}.yaml`)) as KubeObject[]
-      ),
-      ...loadSharedCrds("machine"),
+      ...loadCrds({
+        groups: ["gardener"],
+        names: ["clusters.extensions.gardener.cloud", "workers.extensions.gardener.cloud"],
+      }),
+      ...loadCrds({ groups: ["machine"] }),
     ]);
     const seedObjects = docs("10-cluster.yaml");
     await client.create(Core.namespaces, seedObjects.find((d) => d.kind === "Namespace" && d.metadata.name === NS)!);
@@ -100,7 +96,7 @@ Deno.test("example objects reconcile into a MachineDeployment, MachineClass and 
       [`${NS}-pool-b-z2`, 1],
     ]);
     const classes = (await client.list<MachineClass>(M.machineClasses, { namespace: NS })).items;
-    for (const o of [...mds, ...classes]) assertValidAgainstSharedCrd(o);
+    for (const o of [...mds, ...classes]) assertValidAgainstCrd(o);
     for (const c of classes) {
       const spec = c.providerSpec as Record<string, unknown>;
       assert.equal(spec.projectID, PROJECT_ID);
@@ -108,7 +104,7 @@ Deno.test("example objects reconcile into a MachineDeployment, MachineClass and 
       assert.equal(spec.OS, "flatcar_stable");
     }
     const worker = await client.get<Worker>(Extensions.workers, "playground", { namespace: NS });
-    assertValidAgainstSharedCrd(worker);
+    assertValidAgainstCrd(worker);
     assert.equal(worker.status?.lastError, undefined);
     assert.deepEqual(worker.status?.machineDeployments?.map((d) => [d.name, d.minimum, d.maximum]), [
       [`${NS}-pool-a-z1`, 1, 2],

@@ -1,6 +1,6 @@
 /**
- * Integration harness of the Worker controller: the fake API server with the real Worker, Cluster and MCM CRDs from
- * ../shared, the Worker actuator behind the generic extension reconciler, gardenlet's actions (annotate, delete,
+ * Integration harness of the Worker controller: the fake API server with the real Worker, Cluster and MCM CRDs
+ * (vendored in crds/), the Worker actuator behind the generic extension reconciler, gardenlet's actions (annotate, delete,
  * hibernate, restore) and a test-side stand-in for machine-controller-manager (`Mcm`) that writes MachineSets,
  * Machines, finalizers and MachineDeployment status the way MCM would.
  */
@@ -23,7 +23,7 @@ import {
 } from "../../../src/apis/machine/v1alpha1.ts";
 import { newWorkerController } from "../../../src/extension/worker/actuator.ts";
 import { isNotFound } from "../../../src/k8s/errors.ts";
-import { loadSharedCrds, readYamlDocuments, sharedPath } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 import {
   clusterObject,
   type ClusterOptions,
@@ -38,13 +38,14 @@ configureLogging({ level: (Deno.env.get("TEST_LOG_LEVEL") ?? "error") as LogLeve
 
 let crds: KubeObject[] | undefined;
 
-/** The Worker and Cluster CRDs and MCM's CRDs from ../shared, parsed once per test module. */
+/** The Worker and Cluster CRDs and MCM's CRDs, parsed once per test module. */
 function workerCrds(): KubeObject[] {
   crds ??= [
-    ...["clusters", "workers"].flatMap((r) =>
-      readYamlDocuments(sharedPath(`crds/gardener/10-crd-extensions.gardener.cloud_${r}.yaml`)) as KubeObject[]
-    ),
-    ...loadSharedCrds("machine"),
+    ...loadCrds({
+      groups: ["gardener"],
+      names: ["clusters.extensions.gardener.cloud", "workers.extensions.gardener.cloud"],
+    }),
+    ...loadCrds({ groups: ["machine"] }),
   ];
   return crds;
 }

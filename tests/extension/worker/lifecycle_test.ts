@@ -8,7 +8,7 @@ import { Apps, Core, Machine as M } from "../../../src/k8s/resources.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import type { Machine, MachineDeployment, MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
 import { encodeMachineState } from "../../../src/extension/worker/machine_state.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { mcmDeployment, WorkerHarness } from "./harness.ts";
 import { NS, pool, workerObject } from "./fixtures.ts";
 
@@ -158,7 +158,7 @@ Deno.test("restore: MachineSets and Machines from the gzipped state, deployments
       [`${Z("pool-b", 1)}-5f7d8-0`, NS, "equinixmetal://ny/device-0"],
       [`${Z("pool-b", 1)}-5f7d8-1`, NS, "equinixmetal://ny/device-1"],
     ]);
-    for (const m of machines) assertValidAgainstSharedCrd(m);
+    for (const m of machines) assertValidAgainstCrd(m);
     const mds = await h.list<MachineDeployment>(M.machineDeployments);
     assert.deepEqual(mds.map((d) => [d.metadata.name, d.spec.replicas]), [
       [Z("pool-a", 1), 1],

@@ -8,7 +8,7 @@ import type { Secret } from "kubernetes-types/core/v1.d.ts";
 import { Apps, Core, Machine as M } from "../../../src/k8s/resources.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import type { MachineClass, MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { WorkerHarness } from "./harness.ts";
 import { NS, pool, RESERVATION, USER_DATA, workerConfig, workerObject } from "./fixtures.ts";
 
@@ -42,11 +42,11 @@ Deno.test("create: classes, secrets and deployments per pool and zone; progressi
     const classes = await h.list<MachineClass>(M.machineClasses);
     assert.equal(classes.length, 3);
     for (const [i, md] of mds.entries()) {
-      assertValidAgainstSharedCrd(md);
+      assertValidAgainstCrd(md);
       assert.equal(md.spec.template.spec?.class?.name, classes[i].metadata.name);
       assert.match(classes[i].metadata.name!, new RegExp(`^${md.metadata.name}-[0-9a-f]{5}$`));
     }
-    for (const c of classes) assertValidAgainstSharedCrd(c);
+    for (const c of classes) assertValidAgainstCrd(c);
     assert.deepEqual(await h.classSecretNames(), classes.map((c) => c.metadata.name));
     const secret = await h.client.get<Secret & KubeObject>(Core.secrets, classes[0].metadata.name!, { namespace: NS });
     assert.equal(
@@ -58,7 +58,7 @@ Deno.test("create: classes, secrets and deployments per pool and zone; progressi
     assert.deepEqual(mds.map((d) => d.spec.replicas), [1, 1, 1]);
 
     let w = await h.getWorker();
-    assertValidAgainstSharedCrd(w);
+    assertValidAgainstCrd(w);
     assert.equal(w.status?.lastOperation?.state, "Processing");
     assert.match(
       w.status?.lastOperation?.description ?? "",
@@ -82,7 +82,7 @@ Deno.test("create: classes, secrets and deployments per pool and zone; progressi
     assert.equal(await h.reconcile(), undefined);
     w = await h.getWorker();
     assert.deepEqual(readinessProblems(w), []);
-    assertValidAgainstSharedCrd(w);
+    assertValidAgainstCrd(w);
     assert.equal(w.status?.lastOperation?.type, "Create");
   } finally {
     await h.close();
@@ -209,7 +209,7 @@ Deno.test("failed machines end in lastError; capacity failures are ERR_INFRA_RES
       w.status?.lastError?.description ?? "",
       /machine\(s\) failed: "m-1": Cloud provider message - no capacity/,
     );
-    assertValidAgainstSharedCrd(w);
+    assertValidAgainstCrd(w);
   } finally {
     await h.close();
   }

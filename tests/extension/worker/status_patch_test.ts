@@ -7,7 +7,7 @@ import {
   nextLastUpdateTime,
 } from "../../../src/extension/worker/status_patch.ts";
 import type { DesiredDeployment } from "../../../src/extension/worker/machine_deployment.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { workerObject } from "./fixtures.ts";
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0, 400);
@@ -58,7 +58,7 @@ Deno.test("first reconcile: list, time and WorkerStatus; the patched Worker vali
     machineDeploymentsLastUpdateTime: "2026-11-21T10:00:00Z",
     providerStatus: PROVIDER_STATUS,
   });
-  assertValidAgainstSharedCrd({ ...w, status: patch });
+  assertValidAgainstCrd({ ...w, status: patch });
 });
 
 Deno.test("an unrequested resync of an up-to-date Worker patches nothing; a request or a changed list renews the time", () => {

@@ -1,25 +1,38 @@
 """CMI interop client on Python grpcio, for tests: reads a JSON list of calls on stdin, prints one JSON result per call.
 
-Usage: python3 interop_client.py <stubs dir with cmi_pb2.py> <grpc target, e.g. 127.0.0.1:1234 or unix:///path>
+Usage: python3 interop_client.py <cmi.proto's serialized FileDescriptorProto> <grpc target, e.g. 127.0.0.1:1234 or
+unix:///path>. The message classes are built at run time from that descriptor (the test writes the one embedded in
+src/mcm/cmi/gen/cmi_pb.ts), so neither protoc nor generated Python stubs are needed.
 Each call is {"service": "Machine", "method": "CreateMachine", "request": {...proto JSON...}}; each result is
 {"code": "OK" | "<grpc status name>", "message": str, "response": {...proto JSON...} | null}.
-Calls are made through a generic channel.unary_unary, so only the message stubs (protoc --python_out) are needed.
+Calls are made through a generic channel.unary_unary.
 """
 import json
 import sys
 
 import grpc
-from google.protobuf import json_format
+from google.protobuf import descriptor_pool, json_format, message_factory
+# cmi.proto depends on descriptor.proto and wrappers.proto: importing their modules registers them in the default pool.
+from google.protobuf import descriptor_pb2, wrappers_pb2  # noqa: F401
 
-sys.path.insert(0, sys.argv[1])
-import cmi_pb2  # noqa: E402  (generated at test time)
 
+def message_classes(descriptor_file):
+    pool = descriptor_pool.Default()
+    with open(descriptor_file, "rb") as f:
+        file_desc = pool.AddSerializedFile(f.read())
+    package = file_desc.package
 
-def message_class(name):
-    return getattr(cmi_pb2, name)
+    def message_class(name):
+        desc = pool.FindMessageTypeByName(package + "." + name)
+        if hasattr(message_factory, "GetMessageClass"):  # protobuf >= 4.22
+            return message_factory.GetMessageClass(desc)
+        return message_factory.MessageFactory(pool).GetPrototype(desc)
+
+    return message_class
 
 
 def main():
+    message_class = message_classes(sys.argv[1])
     target = sys.argv[2]
     calls = json.load(sys.stdin)
     results = []

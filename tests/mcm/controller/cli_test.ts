@@ -5,7 +5,7 @@ import { KubeClient } from "../../../src/k8s/client.ts";
 import { Coordination, Core, Machine as MachineResources } from "../../../src/k8s/resources.ts";
 import { MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 import { eventually } from "../../support/eventually.ts";
 
 Deno.test("flags: MCM defaults", () => {
@@ -91,7 +91,7 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
   const controlClient = new KubeClient(control.connection());
   let child: Deno.ChildProcess | undefined;
   try {
-    await control.installCrds(loadSharedCrds("machine"));
+    await control.installCrds(loadCrds({ groups: ["machine"] }));
     await control.writeKubeconfig(`${dir}/control`);
     await target.writeKubeconfig(`${dir}/target`);
     await controlClient.create(Core.secrets, {

@@ -1,6 +1,6 @@
 /**
- * Integration harness of the machine controller: two fake API servers (control with the real machine CRDs from
- * ../shared, target with nodes/pods/PDBs/VolumeAttachments), one FakeClock for every timer, a driver, the
+ * Integration harness of the machine controller: two fake API servers (control with the real machine CRDs of
+ * crds/, target with nodes/pods/PDBs/VolumeAttachments), one FakeClock for every timer, a driver, the
  * controller, and optionally the node simulation. `until()` advances fake time in steps while real I/O settles.
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
@@ -17,7 +17,7 @@ import type { Machine, MachineClass } from "../../../src/apis/machine/v1alpha1.t
 import type { Node } from "../../../src/mcm/controller/health.ts";
 import { NodeSimulator } from "../../../src/sim/nodes/node_simulator.ts";
 import type { SimulatedDevice } from "../../../src/sim/nodes/node_plan.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
 
 export const NS = "shoot--test";
@@ -52,7 +52,7 @@ export class Harness {
 
   static async start(opts: HarnessOptions): Promise<Harness> {
     const clock = opts.clock ?? new FakeClock();
-    const crds = loadSharedCrds("machine");
+    const crds = loadCrds({ groups: ["machine"] });
     const control = await startApiServer({
       clock,
       namespaces: ["default", "kube-system", NS],

@@ -1,11 +1,11 @@
 /**
- * End to end through the fake API server: every CRD in ../shared/crds installs, the valid objects of the kinds we
+ * End to end through the fake API server: every vendored CRD (crds/) installs, the valid objects of the kinds we
  * write are created (201), invalid ones are refused with 422 naming the field in `details.causes`, and unknown
  * fields are pruned from what is stored.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { INVALID_CASES, VALID_OBJECTS } from "./crds_examples.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
@@ -52,11 +52,11 @@ function collectionPath(crd: Crd, namespace?: string): string {
   return `/apis/${crd.spec.group}/${version}${ns}/${crd.spec.names.plural}`;
 }
 
-Deno.test("e2e: shared CRDs install; valid objects are created, invalid ones get 422 with the field path", async () => {
+Deno.test("e2e: the vendored CRDs install; valid objects are created, invalid ones get 422 with the field path", async () => {
   const logs = captureLogs();
   const api = await startApi();
   try {
-    const crds = [...loadSharedCrds("gardener"), ...loadSharedCrds("machine")];
+    const crds = loadCrds();
     await api.server.installCrds(crds as KubeObject[]);
     const byKind = new Map((crds as unknown as Crd[]).map((c) => [c.spec.names.kind, c]));
 

@@ -1,5 +1,5 @@
 /**
- * Realistic objects of every CRD kind the project writes, valid against the real schemas in ../shared/crds, plus
+ * Realistic objects of every CRD kind the project writes, valid against the real schemas (crds/), plus
  * invalid variants with the exact field errors kube-apiserver reports for them.
  */
 import type { KubeObject } from "../../../src/k8s/objects.ts";

@@ -1,6 +1,6 @@
 /** CustomResourceDefinitions: registration, discovery, schema validation, status/scale, versions, removal. */
 import assert from "node:assert/strict";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 import { eventually } from "../../support/eventually.ts";
 import { type TestApi, withApi } from "./api_test_client.ts";
 
@@ -248,9 +248,9 @@ Deno.test("invalid CRDs are rejected with 422", async () => {
   });
 });
 
-Deno.test("the real MCM CRDs install from ../shared and serve machines with their schema", async () => {
+Deno.test("the real MCM CRDs install from crds/ and serve machines with their schema", async () => {
   await withApi(async (api) => {
-    await api.server.installCrds(loadSharedCrds("machine"));
+    await api.server.installCrds(loadCrds({ groups: ["machine"] }));
     const disc = await api.get<{ resources: Array<{ name: string; shortNames?: string[] }> }>(
       "/apis/machine.sapcloud.io/v1alpha1",
     );
@@ -268,6 +268,6 @@ Deno.test("the real MCM CRDs install from ../shared and serve machines with thei
     assert.equal(bad.status, 422);
     assert.ok(bad.body.details.causes.some((c) => c.field === "providerSpec"), JSON.stringify(bad.body));
     // Installing again (an update) is idempotent.
-    await api.server.installCrds(loadSharedCrds("machine"));
+    await api.server.installCrds(loadCrds({ groups: ["machine"] }));
   });
 });

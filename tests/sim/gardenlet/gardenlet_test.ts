@@ -19,7 +19,7 @@ import {
   withPoolMachineType,
 } from "../../../src/sim/gardenlet/mod.ts";
 import { eventually } from "../../support/eventually.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 
 configureLogging({ level: "error" });
 const EXAMPLE = new URL("../../../example/", import.meta.url).pathname;
@@ -134,7 +134,7 @@ class StandInExtension {
 
 async function setup(opts: { waitTimeoutMs?: number; flow?: string[] } = {}) {
   const api = await startApiServer({ namespaces: ["default", "kube-system"] });
-  await api.installCrds([...loadSharedCrds("gardener"), ...loadSharedCrds("machine")]);
+  await api.installCrds(loadCrds());
   const client = new KubeClient(api.connection());
   const notices: string[] = [];
   const gardenlet = new GardenletSimulation({

@@ -21,7 +21,7 @@ import {
 } from "../../../src/sim/gardenlet/mod.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { parsePublicKey } from "../../../src/extension/infrastructure/ssh_public_key.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 
 const EXAMPLE = new URL("../../../example/", import.meta.url).pathname;
 const manifests = await readManifestDir(EXAMPLE);
@@ -66,7 +66,7 @@ Deno.test("one shoot: the example's names, the credentials filled in, valid agai
     projectID: credentials.projectId,
   });
   assert.equal(wantedMachines(s.worker), 3);
-  for (const o of [s.cluster, s.infrastructure, s.worker]) assertValidAgainstSharedCrd(o);
+  for (const o of [s.cluster, s.infrastructure, s.worker]) assertValidAgainstCrd(o);
   assert.ok(!JSON.stringify(s).includes("${METAL_API_TOKEN}"));
 });
 
@@ -110,7 +110,7 @@ Deno.test("many shoots with generated pools: renamed everywhere, pools in Worker
   assert.equal(wantedMachines(s.worker), 12);
   const uids = new Set(shoots.map((x) => x.namespace.metadata.annotations?.["shoot.gardener.cloud/uid"]));
   assert.equal(uids.size, 3, "each shoot has its own UID");
-  for (const o of [s.cluster, s.infrastructure, s.worker]) assertValidAgainstSharedCrd(o);
+  for (const o of [s.cluster, s.infrastructure, s.worker]) assertValidAgainstCrd(o);
   assert.deepEqual(poolShapes(s), shapes);
 });
 
@@ -138,7 +138,7 @@ Deno.test("the Infrastructure's provider status is copied into the Worker verbat
   const w = withInfrastructureStatus(template.worker, status);
   assert.deepEqual(spec(w).infrastructureProviderStatus, status);
   assert.notEqual(spec(w).infrastructureProviderStatus, status, "a copy");
-  assertValidAgainstSharedCrd(w);
+  assertValidAgainstCrd(w);
   assert.equal(alternativeMachineType(template.cluster, "c3.small.x86"), "m3.small.x86");
   assert.equal(alternativeMachineType(template.cluster, "m3.small.x86"), "c3.small.x86");
 });

@@ -1,6 +1,6 @@
 /**
  * Test harness of the MachineDeployment simulation: a fake API server (plain HTTP, one FakeClock for every timer)
- * with the real MCM CRDs from ../shared, the simulation, and a tiny "machine phase setter" playing the provider's
+ * with the real MCM CRDs (crds/), the simulation, and a tiny "machine phase setter" playing the provider's
  * machine controller: it puts the MCM finalizer on new Machines, moves them to a phase the test chooses, and
  * releases the finalizer of deleted Machines. `until()` advances fake time in small steps while real I/O settles.
  */
@@ -21,7 +21,7 @@ import {
   MCM_FINALIZER,
 } from "../../../src/apis/machine/v1alpha1.ts";
 import { MachineDeploymentSimulation } from "../../../src/sim/machinedeployments/mod.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 
 export const NS = "shoot--sim";
 
@@ -110,7 +110,7 @@ export class Harness {
       namespaces: ["default", NS],
       bookmarkIntervalMs: 3_600_000,
     });
-    await api.installCrds(loadSharedCrds("machine"));
+    await api.installCrds(loadCrds({ groups: ["machine"] }));
     const h = new Harness(clock, api, new KubeClient(api.connection()), new KubeClient(api.connection()), opts);
     await h.until(() => h.sim.hasSynced() && h.machines.hasSynced() && h.sets.hasSynced(), "caches synced");
     return h;

@@ -6,7 +6,7 @@ import { Manager } from "../../../src/k8s/manager.ts";
 import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
 import type { MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
 import { MachineDeploymentSimulation } from "../../../src/sim/machinedeployments/mod.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 import { eventually } from "../../support/eventually.ts";
 import { deployment, NS } from "./harness.ts";
 
@@ -14,7 +14,7 @@ Deno.test("runs under the Manager with shared informers and stops with it", asyn
   const api = await startApiServer({ tls: false, namespaces: ["default", NS] });
   const client = new KubeClient(api.connection());
   try {
-    await api.installCrds(loadSharedCrds("machine"));
+    await api.installCrds(loadCrds({ groups: ["machine"] }));
     const manager = new Manager({ client, gracefulShutdownMs: 5_000 });
     const sim = new MachineDeploymentSimulation({ client, namespace: NS, informers: manager.informers });
     manager.add(sim);

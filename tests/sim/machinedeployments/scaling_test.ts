@@ -7,7 +7,7 @@ import {
 } from "../../../src/apis/machine/v1alpha1.ts";
 import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
 import { LABEL_TEMPLATE_HASH } from "../../../src/sim/machinedeployments/mod.ts";
-import { assertValidAgainstSharedCrd } from "../../support/crd_validation.ts";
+import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 
 Deno.test("a new deployment gets one MachineSet per template hash and Machines built from its template", async () => {
@@ -42,7 +42,7 @@ Deno.test("a new deployment gets one MachineSet per template hash and Machines b
     assertEquals(set.metadata.annotations?.["deployment.kubernetes.io/desired-replicas"], "3");
     assertEquals(set.metadata.annotations?.["deployment.kubernetes.io/max-replicas"], "4");
     assertEquals(h.deploymentOf("pool-a")?.metadata.annotations?.["deployment.kubernetes.io/revision"], "1");
-    assertValidAgainstSharedCrd(set);
+    assertValidAgainstCrd(set);
 
     const machines = h.machinesOfSet(set.metadata.name!);
     assertEquals(machines.length, 3);
@@ -62,7 +62,7 @@ Deno.test("a new deployment gets one MachineSet per template hash and Machines b
       assertEquals(m.spec.class, { kind: "MachineClass", name: "pool-a-class-a" });
       assertEquals(m.spec.nodeTemplate, { metadata: { labels: { "worker.gardener.cloud/pool": "pool-a" } } });
       assertEquals([m.spec.drainTimeout, m.spec.healthTimeout, m.spec.creationTimeout], ["2h0m0s", "10m0s", "20m0s"]);
-      assertValidAgainstSharedCrd(m);
+      assertValidAgainstCrd(m);
     }
 
     const s = h.sets.get(`${NS}/${set.metadata.name}`)!.status!;
@@ -74,7 +74,7 @@ Deno.test("a new deployment gets one MachineSet per template hash and Machines b
     assertEquals(mdStatus.conditions?.map((c) => [c.type, c.status, c.reason, c.message]), [
       ["Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."],
     ]);
-    assertValidAgainstSharedCrd(h.deploymentOf("pool-a"));
+    assertValidAgainstCrd(h.deploymentOf("pool-a"));
     assertEquals(h.setterErrors, []);
   } finally {
     await h.close();

@@ -1,11 +1,11 @@
 /**
- * Every CRD in ../shared/crds against our schema validation: the schemas compile, realistic objects of the kinds we
+ * Every vendored CRD (crds/) against our schema validation: the schemas compile, realistic objects of the kinds we
  * write are accepted unchanged, invalid ones get errors naming the exact field, unknown fields are pruned only where
  * the schema does not preserve them.
  */
 import { assertEquals, assertErrors } from "./schema_helpers.ts";
 import { INVALID_CASES, VALID_OBJECTS } from "./crds_examples.ts";
-import { loadSharedCrds } from "../../support/shared.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
 import type { KubeObject } from "../../../src/k8s/objects.ts";
 import { checkStructuralSchema } from "../../../src/sim/apiserver/schema_check.ts";
 import { type JSONSchemaProps, validateAgainstSchema } from "../../../src/sim/apiserver/schema_validation.ts";
@@ -22,15 +22,15 @@ interface Crd {
 
 let loaded: Crd[] | undefined;
 
-/** Every shared CRD, parsed once per test module. */
+/** Every vendored CRD, parsed once per test module. */
 function allCrds(): Crd[] {
-  loaded ??= [...loadSharedCrds("gardener"), ...loadSharedCrds("machine")] as unknown as Crd[];
+  loaded ??= loadCrds() as unknown as Crd[];
   return loaded;
 }
 
 function schemaOf(kind: string, version?: string): JSONSchemaProps {
   const crd = allCrds().find((c) => c.spec.names.kind === kind);
-  if (!crd) throw new Error(`no CRD for ${kind} in ../shared/crds`);
+  if (!crd) throw new Error(`no CRD for ${kind} in crds/`);
   const v = crd.spec.versions.find((v) => (version ? v.name === version : v.storage));
   if (!v?.schema?.openAPIV3Schema) throw new Error(`CRD of ${kind} has no schema for ${version ?? "storage version"}`);
   return v.schema.openAPIV3Schema;
@@ -40,16 +40,16 @@ function sortErrors<T extends { field?: string; type?: string }>(errors: T[]): T
   return [...errors].sort((a, b) => `${a.field} ${a.type}`.localeCompare(`${b.field} ${b.type}`));
 }
 
-Deno.test("../shared/crds holds the CRDs of every kind we write", () => {
+Deno.test("crds/ holds the CRDs of every kind we write", () => {
   const kinds = new Set(allCrds().map((c) => c.spec.names.kind));
   for (const kind of Object.keys(VALID_OBJECTS)) {
-    if (!kinds.has(kind)) throw new Error(`no CRD for ${kind} in ../shared/crds`);
+    if (!kinds.has(kind)) throw new Error(`no CRD for ${kind} in crds/`);
   }
   // 18 Gardener/monitoring/VPA CRDs plus 4 of machine.sapcloud.io at the pinned commit.
   assertEquals(kinds.size >= 22, true);
 });
 
-Deno.test("every served version of every shared CRD compiles and validates a bare object", () => {
+Deno.test("every served version of every vendored CRD compiles and validates a bare object", () => {
   let versions = 0;
   for (const crd of allCrds()) {
     for (const v of crd.spec.versions.filter((v) => v.served)) {
