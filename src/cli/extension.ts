@@ -32,7 +32,11 @@ export function extensionCommand() {
   return new Command("extension")
     .description("run the Gardener extension controllers for Equinix Metal (infrastructure, worker, heartbeat)")
     .addOption(flag("gardener-version", "version", "version of the Gardener that deploys the extension"))
-    .addOption(boolFlag("self-hosted-shoot-cluster", `the extension runs in a self-hosted shoot (${NO_WEBHOOKS})`))
+    .addOption(boolFlag(
+      "self-hosted-shoot-cluster",
+      "the extension runs in a self-hosted shoot cluster (default: false; only webhooks use it, and this version " +
+        "serves none)",
+    ))
     .addOption(boolFlag("autonomous-shoot-cluster", "old name of --self-hosted-shoot-cluster"))
     .addOption(flag("kubeconfig", "path", "kubeconfig of the seed (default: KUBECONFIG, ~/.kube/config, in-cluster)"))
     .addOption(flag("master", "url", "URL of the seed's API server (overrides the kubeconfig)"))

@@ -88,7 +88,7 @@ export function playgroundCommand() {
       new Option("--machines-per-pool <n>", "machines per generated pool (with --pools)").argParser(integer(0, 10_000)),
     )
     .addOption(
-      new Option("--provisioning-seconds <s>", "time a device takes from create to active (default 5)")
+      new Option("--provisioning-seconds <s>", "time a device takes from create to active (default: 5)")
         .argParser(decimal(0, 3600)),
     )
     .addOption(new Option("--no-rolling-update", "skip the rolling update of --once"))

@@ -262,7 +262,7 @@ Deno.test("`demo --once` in a fresh clone (no ../shared): embedded CRDs, the sum
     );
     const flag = await run("demo", "--shoots", "many");
     assert.notEqual(flag.code, 0);
-    assert.match(new TextDecoder().decode(flag.stderr), /--shoots <n>.*not an integer: "many"/);
+    assert.match(JSON.parse(new TextDecoder().decode(flag.stderr)).error, /--shoots <n>.*not an integer: "many"/);
   } finally {
     await Deno.remove(base, { recursive: true });
   }
