@@ -225,7 +225,7 @@ async function freshClone(): Promise<string> {
   return base;
 }
 
-Deno.test("`demo --once` in a fresh clone (no ../shared): embedded CRDs, the summary, exit 0; failures exit 1 or 2 naming the cause", async () => {
+Deno.test("`demo --once` in a fresh clone (no ../shared): embedded CRDs, the summary, exit 0; failures exit 1 naming the cause", async () => {
   const base = await freshClone();
   try {
     const run = (...args: string[]) =>
