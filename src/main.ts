@@ -1,6 +1,7 @@
 /** Entry point of the `provider-equinix-metal` binary: every component behind one permission-scoped CLI. */
 import { buildCli } from "./cli/root.ts";
+import { runCommandLine } from "./cli/errors.ts";
 
 if (import.meta.main) {
-  await buildCli().parseAsync(Deno.args, { from: "user" });
+  await runCommandLine(buildCli(), Deno.args);
 }

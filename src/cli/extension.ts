@@ -1,8 +1,10 @@
 /**
  * `provider-equinix-metal extension`: the Gardener extension controller (gardener-extension-provider-equinix-metal's
- * `provider-equinix-metal-controller-manager`). Flags and defaults are the Go provider's (upstream-extension.md §1);
- * Go-style booleans (`--leader-election=false`) and comma-separated lists are accepted. The controllers run from
- * `src/extension/app.ts`, loaded only when this command runs (every other command starts without them).
+ * `provider-equinix-metal-controller-manager`). Flags and defaults are the Go provider's, with Gardener's current
+ * names (`--extension-classes`, `--self-hosted-shoot-cluster`) and their old names as aliases; Go-style booleans
+ * (`--leader-election=false`) and comma-separated lists are accepted. Invalid flags are reported together, in one
+ * usage error. The controllers run from `src/extension/app.ts`, loaded only when this command runs (every other
+ * command starts without them).
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
@@ -11,62 +13,110 @@ import { DEFAULT_METAL_API_URL } from "../metal/api_url.ts";
 import {
   CONTROLLER_NAMES,
   DEFAULT_LEADER_ELECTION_ID,
+  IMPLEMENTED_CONTROLLERS,
   type RawExtensionFlags,
   resolveExtensionFlags,
   WEBHOOK_NAMES,
 } from "../extension/settings.ts";
 
-const flag = (name: string, description: string) => new Option(`--${name} <value>`, description);
+const flag = (name: string, value: string, description: string) => new Option(`--${name} <${value}>`, description);
 const boolFlag = (name: string, description: string) => new Option(`--${name} [bool]`, description);
-const listFlag = (name: string, description: string) =>
-  new Option(`--${name} <names>`, description).argParser((v: string, prev?: string[]) => [...(prev ?? []), v]);
+const listFlag = (name: string, value: string, description: string) =>
+  new Option(`--${name} <${value}>`, description).argParser((v: string, prev?: string[]) => [...(prev ?? []), v]);
+
+const NO_WEBHOOKS = "accepted for compatibility; this version serves no webhooks";
+const absent = CONTROLLER_NAMES.filter((n) => !IMPLEMENTED_CONTROLLERS.has(n));
 
 /** Builds the `extension` subcommand. */
 export function extensionCommand() {
   return new Command("extension")
     .description("run the Gardener extension controllers for Equinix Metal (infrastructure, worker, heartbeat)")
-    .addOption(flag("gardener-version", "version of the Gardener that deploys the extension"))
-    .addOption(boolFlag("autonomous-shoot-cluster", "accepted for the webhook issues (default false)"))
-    .addOption(flag("kubeconfig", "kubeconfig of the seed (default: KUBECONFIG, ~/.kube/config, in-cluster)"))
-    .addOption(flag("master", "URL of the seed's API server (overrides the kubeconfig)"))
-    .addOption(boolFlag("leader-election", "run the controllers only while holding the leader lease (default true)"))
-    .addOption(flag("leader-election-id", `lease name (default ${DEFAULT_LEADER_ELECTION_ID})`))
-    .addOption(flag("leader-election-namespace", "lease namespace (default $LEADER_ELECTION_NAMESPACE)"))
-    .addOption(flag("metrics-bind-address", "address of /metrics (default :8080; 0 disables)"))
-    .addOption(flag("health-bind-address", "address of /healthz and /readyz (default :8081; 0 disables)"))
-    .addOption(flag("webhook-config-server-host", "accepted for the webhook issues"))
-    .addOption(flag("webhook-config-server-port", "accepted for the webhook issues (default 443)"))
-    .addOption(flag("webhook-config-cert-dir", "accepted for the webhook issues"))
-    .addOption(flag("controlplane-max-concurrent-reconciles", "parallel ControlPlane reconciles (default 5)"))
-    .addOption(flag("infrastructure-max-concurrent-reconciles", "parallel Infrastructure reconciles (default 5)"))
-    .addOption(flag("worker-max-concurrent-reconciles", "parallel Worker reconciles (default 5)"))
-    .addOption(flag("healthcheck-max-concurrent-reconciles", "parallel health checks (default 1)"))
-    .addOption(flag("heartbeat-namespace", "namespace of the heartbeat lease (default $LEADER_ELECTION_NAMESPACE)"))
-    .addOption(flag("heartbeat-renew-interval-seconds", "heartbeat renew interval, > 0 (default 30)"))
-    .addOption(listFlag("controllers", `controllers to run (default all: ${CONTROLLER_NAMES.join(", ")})`))
-    .addOption(listFlag("disable-controllers", "controllers not to run"))
-    .addOption(flag("config-file", "ControllerConfiguration file (default: built-in defaults)"))
-    .addOption(boolFlag("ignore-operation-annotation", "react to spec/Cluster changes, not gardenlet (default false)"))
-    .addOption(flag("extension-class", "extension class to handle: shoot, seed or garden (default shoot)"))
-    .addOption(listFlag("disable-webhooks", `accepted for the webhook issues (${WEBHOOK_NAMES.join(", ")}, *)`))
-    .addOption(flag("webhook-config-mode", "accepted for the webhook issues (service, url, url-service)"))
-    .addOption(flag("webhook-config-url", "accepted for the webhook issues"))
-    .addOption(flag("webhook-config-service-port", "accepted for the webhook issues"))
-    .addOption(flag("webhook-config-namespace", "accepted for the webhook issues (default $WEBHOOK_CONFIG_NAMESPACE)"))
-    .addOption(flag("webhook-config-owner-namespace", "accepted for the webhook issues"))
-    .addOption(flag("metal-api-url", `Equinix Metal API base URL (default ${DEFAULT_METAL_API_URL})`))
+    .addOption(flag("gardener-version", "version", "version of the Gardener that deploys the extension"))
+    .addOption(boolFlag(
+      "self-hosted-shoot-cluster",
+      "the extension runs in a self-hosted shoot cluster (default: false; only webhooks use it, and this version " +
+        "serves none)",
+    ))
+    .addOption(boolFlag("autonomous-shoot-cluster", "old name of --self-hosted-shoot-cluster"))
+    .addOption(flag("kubeconfig", "path", "kubeconfig of the seed (default: KUBECONFIG, ~/.kube/config, in-cluster)"))
+    .addOption(flag("master", "url", "URL of the seed's API server (overrides the kubeconfig)"))
+    .addOption(boolFlag("leader-election", "run the controllers only while holding the leader lease (default: true)"))
+    .addOption(flag("leader-election-id", "name", `lease name (default: ${DEFAULT_LEADER_ELECTION_ID})`))
+    .addOption(
+      flag("leader-election-namespace", "namespace", "lease namespace (default: $LEADER_ELECTION_NAMESPACE)"),
+    )
+    .addOption(flag("metrics-bind-address", "address", "address of /metrics (default: :8080; 0 disables)"))
+    .addOption(flag("health-bind-address", "address", "address of /healthz and /readyz (default: :8081; 0 disables)"))
+    .addOption(flag("webhook-config-server-host", "host", `webhook server host (${NO_WEBHOOKS})`))
+    .addOption(flag("webhook-config-server-port", "port", `webhook server port (default: 443; ${NO_WEBHOOKS})`))
+    .addOption(flag("webhook-config-cert-dir", "path", `webhook certificate directory (${NO_WEBHOOKS})`))
+    .addOption(
+      flag("controlplane-max-concurrent-reconciles", "n", "parallel ControlPlane reconciles (default: 5)"),
+    )
+    .addOption(
+      flag("infrastructure-max-concurrent-reconciles", "n", "parallel Infrastructure reconciles (default: 5)"),
+    )
+    .addOption(flag("worker-max-concurrent-reconciles", "n", "parallel Worker reconciles (default: 5)"))
+    .addOption(flag("healthcheck-max-concurrent-reconciles", "n", "parallel health checks (default: 1)"))
+    .addOption(
+      flag(
+        "heartbeat-namespace",
+        "namespace",
+        "namespace of the heartbeat lease (default: $LEADER_ELECTION_NAMESPACE)",
+      ),
+    )
+    .addOption(flag("heartbeat-renew-interval-seconds", "seconds", "heartbeat renew interval, > 0 (default: 30)"))
+    .addOption(
+      listFlag(
+        "controllers",
+        "names",
+        `controllers to run, comma-separated (default: all of ${CONTROLLER_NAMES.join(", ")}; ` +
+          `${absent.join(" and ")} are accepted but not part of this version)`,
+      ),
+    )
+    .addOption(listFlag("disable-controllers", "names", "controllers not to run, comma-separated"))
+    .addOption(flag("config-file", "path", "ControllerConfiguration file (default: built-in defaults)"))
+    .addOption(
+      boolFlag("ignore-operation-annotation", "react to spec and Cluster changes, not to gardenlet (default: false)"),
+    )
+    .addOption(
+      listFlag(
+        "extension-classes",
+        "classes",
+        "extension classes to handle, comma-separated: shoot, seed, garden (default: shoot)",
+      ),
+    )
+    .addOption(flag("extension-class", "class", "old name of --extension-classes (one class)"))
+    .addOption(
+      listFlag("disable-webhooks", "names", `webhooks not to run: ${WEBHOOK_NAMES.join(", ")}, * (${NO_WEBHOOKS})`),
+    )
+    .addOption(
+      flag("webhook-config-mode", "mode", `how webhooks are reached: service, url, url-service (${NO_WEBHOOKS})`),
+    )
+    .addOption(flag("webhook-config-url", "url", `webhook URL in the url modes (${NO_WEBHOOKS})`))
+    .addOption(flag("webhook-config-service-port", "port", `webhook service port (${NO_WEBHOOKS})`))
+    .addOption(
+      flag(
+        "webhook-config-namespace",
+        "namespace",
+        `webhook namespace (default: $WEBHOOK_CONFIG_NAMESPACE; ${NO_WEBHOOKS})`,
+      ),
+    )
+    .addOption(
+      flag(
+        "webhook-config-owner-namespace",
+        "namespace",
+        `namespace owning the webhook configuration (${NO_WEBHOOKS})`,
+      ),
+    )
+    .addOption(flag("metal-api-url", "url", `Equinix Metal API base URL (default: ${DEFAULT_METAL_API_URL})`))
     .action(async (opts, cmd) => {
       const { settings, errors } = resolveExtensionFlags(opts as RawExtensionFlags, Deno.env.toObject());
-      if (!settings) cmd.error(`error: invalid flags:\n  ${errors.join("\n  ")}`, { exitCode: 2 });
+      if (!settings) return cmd.error(`invalid flags: ${errors.join("; ")}`);
       const log = getLogger("extension");
       const signal = shutdownSignal(log);
       const { runExtension } = await import("../extension/app.ts");
-      let reason: Awaited<ReturnType<typeof runExtension>>;
-      try {
-        reason = await runExtension({ settings: settings!, log }, signal);
-      } catch (e) {
-        cmd.error(`error: ${e instanceof Error ? e.message : String(e)}`, { exitCode: 1 });
-      }
+      const reason = await runExtension({ settings, log }, signal);
       if (reason === "leadership-lost") {
         log.error("Leader election lost; exiting");
         Deno.exitCode = 1;

@@ -3,19 +3,15 @@
  * was shut down on 2026-06-30). Prints `url: ...`, `token: ...` and `project: ...` once it serves; stops on
  * SIGTERM/SIGINT.
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
+import { parsePort } from "./apiserver.ts";
 import type { SeedData } from "../sim/metal/mod.ts";
-
-function parsePort(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`--port: expected 0-65535, got ${value}`);
-  return Number(value);
-}
 
 function parseRandomSeed(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) {
-    throw new Error(`--random-seed: expected an integer 0-4294967295, got ${value}`);
+    throw new InvalidArgumentError(`expected an integer 0-4294967295, got ${value}`);
   }
   return Number(value);
 }
@@ -55,7 +51,7 @@ export function metalSimulatorCommand() {
     try {
       seed = opts.seed === undefined ? undefined : await readSeedFile(opts.seed);
     } catch (e) {
-      cmd.error((e as Error).message, { exitCode: 2 });
+      cmd.error((e as Error).message);
     }
     const { MetalSimulator } = await import("../sim/metal/mod.ts");
     const signal = shutdownSignal(log);

@@ -88,7 +88,7 @@ export function playgroundCommand() {
       new Option("--machines-per-pool <n>", "machines per generated pool (with --pools)").argParser(integer(0, 10_000)),
     )
     .addOption(
-      new Option("--provisioning-seconds <s>", "time a device takes from create to active (default 5)")
+      new Option("--provisioning-seconds <s>", "time a device takes from create to active (default: 5)")
         .argParser(decimal(0, 3600)),
     )
     .addOption(new Option("--no-rolling-update", "skip the rolling update of --once"))
@@ -156,7 +156,7 @@ export function playgroundCommand() {
     )
     .action(async (opts, cmd) => {
       if ((opts.pools === undefined) !== (opts.machinesPerPool === undefined)) {
-        cmd.error("error: --pools and --machines-per-pool go together", { exitCode: 2 });
+        cmd.error("--pools and --machines-per-pool go together");
       }
       const log = getLogger("playground");
       // Loaded here so that other commands start without the whole landscape.
@@ -189,8 +189,7 @@ export function playgroundCommand() {
           log,
         });
       } catch (e) {
-        console.error(`playground failed: ${e instanceof Error ? e.message : String(e)}`);
-        Deno.exit(1);
+        throw new Error("playground failed", { cause: e });
       }
     });
 }

@@ -3,8 +3,12 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { configureLogging, LOG_FORMATS, LOG_LEVELS } from "../observability/log.ts";
 import { PRODUCT } from "../runtime/version.ts";
 import { subcommands } from "./commands.ts";
+import { quietCommander } from "./errors.ts";
 
-/** Builds the CLI; `parseAsync(Deno.args, { from: "user" })` runs it. */
+/**
+ * Builds the CLI; `runCommandLine(buildCli(), Deno.args)` runs it. Commander prints no errors and never exits by
+ * itself: its errors are thrown (see `errors.ts`), help goes to stdout.
+ */
 export function buildCli() {
   const program = new Command(PRODUCT)
     .description(
@@ -12,11 +16,11 @@ export function buildCli() {
     )
     .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS).default("info" as const))
     .addOption(new Option("--log-format <format>", "log format").choices(LOG_FORMATS).default("json" as const))
-    .showHelpAfterError()
     .hook("preAction", (root) => {
       const { logLevel, logFormat } = root.opts();
       configureLogging({ level: logLevel, format: logFormat });
     });
   for (const make of subcommands) program.addCommand(make());
+  quietCommander(program);
   return program;
 }

@@ -108,7 +108,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
   const common = {
     client,
     informers: manager.informers,
-    extensionClasses: [settings.extensionClass],
+    extensionClasses: settings.extensionClasses,
     ignoreOperationAnnotation: settings.ignoreOperationAnnotation,
     recorder,
     clock,

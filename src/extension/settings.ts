@@ -21,6 +21,8 @@ export const DEFAULT_LEADER_ELECTION_ID = `${EXTENSION_NAME}-leader-election`;
 /** Flag values as given on the command line (strings, as Go's pflag receives them). */
 export interface RawExtensionFlags {
   gardenerVersion?: string;
+  selfHostedShootCluster?: string | boolean;
+  /** Old name of `selfHostedShootCluster` (Gardener renamed the flag). */
   autonomousShootCluster?: string | boolean;
   kubeconfig?: string;
   master?: string;
@@ -42,6 +44,8 @@ export interface RawExtensionFlags {
   disableControllers?: string[];
   configFile?: string;
   ignoreOperationAnnotation?: string | boolean;
+  extensionClasses?: string[];
+  /** Old singular flag (one class); merged into `extensionClasses`. */
   extensionClass?: string;
   disableWebhooks?: string[];
   webhookConfigMode?: string;
@@ -65,9 +69,10 @@ export interface ExtensionSettings {
   controllers: ControllerName[];
   configFile?: string;
   ignoreOperationAnnotation: boolean;
-  extensionClass: string;
+  /** Extension classes whose objects the controllers handle (`spec.class`, unset meaning `shoot`); never empty. */
+  extensionClasses: string[];
   metalApiUrl: string;
-  /** Accepted for the webhook issues; not served yet. */
+  /** Webhook settings, validated for compatibility; this version serves no webhooks. */
   webhooks: { disabled: string[]; mode: string; serverPort: number; namespace?: string };
 }
 
@@ -105,12 +110,38 @@ export function resolveControllers(
   return CONTROLLER_NAMES.filter((n) => (enabled === undefined || enabled.includes(n)) && !off.has(n));
 }
 
+/**
+ * The extension classes of `--extension-classes` (a list, Gardener's current flag) and the old singular
+ * `--extension-class`, together and without repeats; none given means `shoot`. Unknown classes are errors.
+ */
+export function resolveExtensionClasses(
+  classes: readonly string[] | undefined,
+  oldSingular: string | undefined,
+  errors: string[],
+): string[] {
+  const known = Object.values(ExtensionClass) as string[];
+  const out: string[] = [];
+  for (
+    const [flag, names] of [["--extension-classes", classes ?? []], ["--extension-class", [oldSingular ?? ""]]] as const
+  ) {
+    for (const name of names) {
+      if (name === "") continue;
+      if (!known.includes(name)) {
+        errors.push(`${flag}: unsupported value ${JSON.stringify(name)} (one of ${known.join(", ")})`);
+      } else if (!out.includes(name)) out.push(name);
+    }
+  }
+  return out.length ? out : [ExtensionClass.Shoot];
+}
+
 /** Resolves and validates the flags (environment as fallback); every problem names its flag. */
 export function resolveExtensionFlags(
   raw: RawExtensionFlags,
   env: Record<string, string | undefined>,
 ): { settings?: ExtensionSettings; errors: string[] } {
   const errors: string[] = [];
+  // Only the (not served) webhooks would read it; validated so that a chart's typo does not go unnoticed.
+  goBool(raw.selfHostedShootCluster, "--self-hosted-shoot-cluster", false, errors);
   goBool(raw.autonomousShootCluster, "--autonomous-shoot-cluster", false, errors);
   const elect = goBool(raw.leaderElection, "--leader-election", true, errors);
   const leNamespace = raw.leaderElectionNamespace || env.LEADER_ELECTION_NAMESPACE || undefined;
@@ -148,13 +179,7 @@ export function resolveExtensionFlags(
     errors,
   );
   const controllers = resolveControllers(list(raw.controllers), list(raw.disableControllers), errors);
-  const extensionClass = raw.extensionClass || ExtensionClass.Shoot;
-  const classes = Object.values(ExtensionClass) as string[];
-  if (!classes.includes(extensionClass)) {
-    errors.push(
-      `--extension-class: unsupported value ${JSON.stringify(extensionClass)} (one of ${classes.join(", ")})`,
-    );
-  }
+  const extensionClasses = resolveExtensionClasses(list(raw.extensionClasses), raw.extensionClass, errors);
   const disabledWebhooks = list(raw.disableWebhooks) ?? [];
   const unknownWebhooks = disabledWebhooks.filter((w) =>
     w !== "*" && !(WEBHOOK_NAMES as readonly string[]).includes(w)
@@ -206,7 +231,7 @@ export function resolveExtensionFlags(
       controllers,
       configFile: raw.configFile || undefined,
       ignoreOperationAnnotation: ignore,
-      extensionClass,
+      extensionClasses,
       metalApiUrl,
       webhooks: {
         disabled: disabledWebhooks,

@@ -47,6 +47,8 @@ export interface ClusterConnection {
 export interface LoadKubeconfigOptions {
   /** Explicit path (a --kubeconfig flag). Otherwise KUBECONFIG, then ~/.kube/config, then in-cluster. */
   path?: string;
+  /** The flag that gives `path`, named when no configuration is found (default `--kubeconfig`). */
+  flag?: string;
   context?: string;
   /** Environment to read KUBECONFIG, HOME and KUBERNETES_SERVICE_* from (default: the process environment). */
   env?: Record<string, string | undefined>;
@@ -109,7 +111,7 @@ export async function loadConnection(opts: LoadKubeconfigOptions = {}): Promise<
     return inClusterConnection(opts.inClusterRoot ?? SERVICE_ACCOUNT_ROOT, opts);
   }
   throw new Error(
-    "no Kubernetes configuration found: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, " +
+    `no Kubernetes configuration found: pass ${opts.flag ?? "--kubeconfig"}, set KUBECONFIG, create ~/.kube/config, ` +
       "or run in a pod (KUBERNETES_SERVICE_HOST is not set)",
   );
 }

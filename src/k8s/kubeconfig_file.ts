@@ -3,7 +3,7 @@
  * absolute against the file that defines them, and merging of a KUBECONFIG list as kubectl does (for every
  * cluster/user/context name and for current-context, the first file that sets it wins).
  */
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 
 /** A kubeconfig problem, naming the file and the field. */
@@ -110,13 +110,23 @@ export function resolvePath(dir: string, p: string): string {
   return `${dir.replace(/\/+$/, "")}/${p}`;
 }
 
+/**
+ * Where and why the YAML parser gave up, without its message: that quotes the offending line (and some messages
+ * quote parts of a value), and a kubeconfig line may hold a token or a key.
+ */
+function yamlProblem(e: unknown): string {
+  if (!(e instanceof YAMLParseError)) return "not valid YAML";
+  const at = e.linePos?.[0];
+  return `not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ""} (${e.code})`;
+}
+
 /** Parses one kubeconfig document (the text of `file`) into a single-file merged view. */
 export function parseKubeconfig(text: string, file: string): MergedKubeconfig {
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new KubeconfigError(file, "", `not valid YAML: ${e instanceof Error ? e.message : String(e)}`);
+    throw new KubeconfigError(file, "", yamlProblem(e));
   }
   if (raw === null || raw === undefined) raw = {};
   const parsed = KubeconfigSchema.safeParse(raw);

@@ -28,7 +28,7 @@ Deno.test("extension flags: the Go provider's defaults", () => {
     controllers: ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"],
     configFile: undefined,
     ignoreOperationAnnotation: false,
-    extensionClass: "shoot",
+    extensionClasses: ["shoot"],
     metalApiUrl: "https://api.equinix.com/metal/v1",
     webhooks: { disabled: [], mode: "service", serverPort: 443, namespace: undefined },
   });
@@ -44,7 +44,7 @@ Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled 
     healthBindAddress: "127.0.0.1:9000",
     heartbeatRenewIntervalSeconds: "10",
     infrastructureMaxConcurrentReconciles: "2",
-    extensionClass: "seed",
+    extensionClasses: ["seed"],
   }, { LEADER_ELECTION_NAMESPACE: "extension-provider-equinix-metal-x1", WEBHOOK_CONFIG_NAMESPACE: "w" });
   assert.equal(settings?.leaderElection, undefined);
   assert.equal(settings?.ignoreOperationAnnotation, true);
@@ -52,7 +52,7 @@ Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled 
   assert.deepEqual(settings?.probeAddresses, ["127.0.0.1:9000"]);
   assert.deepEqual(settings?.heartbeat, { namespace: "extension-provider-equinix-metal-x1", renewIntervalSeconds: 10 });
   assert.equal(settings?.concurrency.infrastructure, 2);
-  assert.equal(settings?.extensionClass, "seed");
+  assert.deepEqual(settings?.extensionClasses, ["seed"]);
   assert.equal(settings?.webhooks.namespace, "w");
   assert.deepEqual(
     resolveExtensionFlags({ metricsBindAddress: ":9090", healthBindAddress: ":9090" }, {}).settings?.probeAddresses,
@@ -77,6 +77,9 @@ Deno.test("extension flags: every problem is reported and names its flag", () =>
     workerMaxConcurrentReconciles: "many",
     leaderElection: "maybe",
     extensionClass: "cluster",
+    extensionClasses: ["seed,galaxy"],
+    autonomousShootCluster: "yes",
+    selfHostedShootCluster: "no",
     disableWebhooks: ["shoot,etcd"],
     webhookConfigMode: "magic",
     metricsBindAddress: "localhost",
@@ -90,7 +93,10 @@ Deno.test("extension flags: every problem is reported and names its flag", () =>
     /^--heartbeat-renew-interval-seconds: must be at least 1, got 0$/,
     /^--controllers: unknown controller\(s\) dnsrecord \(known: infrastructure, controlplane, worker, healthcheck, heartbeat\)$/,
     /^--disable-controllers: unknown controller\(s\) bastion/,
+    /^--extension-classes: unsupported value "galaxy" \(one of shoot, seed, garden\)$/,
     /^--extension-class: unsupported value "cluster"/,
+    /^--self-hosted-shoot-cluster: invalid boolean "no"$/,
+    /^--autonomous-shoot-cluster: invalid boolean "yes"$/,
     /^--disable-webhooks: unknown webhook\(s\) etcd/,
     /^--webhook-config-mode: unsupported value "magic"/,
     /^--metal-api-url: not an absolute http\(s\) URL/,
@@ -99,16 +105,46 @@ Deno.test("extension flags: every problem is reported and names its flag", () =>
   assert.equal(errors.length, expected.length);
 });
 
-Deno.test("extension --help lists the flags; unknown controller names stop the start with exit code 2", async () => {
+Deno.test("extension flags: --extension-classes is a list; the old --extension-class adds to it; default shoot", () => {
+  const classes = (raw: Parameters<typeof resolveExtensionFlags>[0]) => {
+    const { settings, errors } = resolveExtensionFlags(raw, {});
+    assert.deepEqual(errors, []);
+    return settings?.extensionClasses;
+  };
+  assert.deepEqual(classes({ extensionClasses: ["seed,shoot"] }), ["seed", "shoot"]);
+  assert.deepEqual(classes({ extensionClasses: ["seed", "garden,seed"] }), ["seed", "garden"]);
+  assert.deepEqual(classes({ extensionClass: "garden" }), ["garden"]);
+  assert.deepEqual(classes({ extensionClasses: ["seed"], extensionClass: "garden" }), ["seed", "garden"]);
+  assert.deepEqual(classes({ extensionClasses: [""] }), ["shoot"], "an empty list means shoot, as in Gardener");
+  assert.deepEqual(classes({ extensionClass: "" }), ["shoot"]);
+  for (const flags of [{ selfHostedShootCluster: "true" }, { autonomousShootCluster: true }]) {
+    assert.deepEqual(resolveExtensionFlags(flags, {}).errors, [], JSON.stringify(flags));
+  }
+});
+
+Deno.test("extension --help lists new and old flag names; invalid flags stop the start with exit code 1", async () => {
   const help = await run(["extension", "--help"]);
   assert.equal(help.code, 0, help.stderr);
-  for (const f of ["--leader-election", "--controllers", "--heartbeat-renew-interval-seconds", "--metal-api-url"]) {
+  for (
+    const f of [
+      "--leader-election",
+      "--controllers",
+      "--heartbeat-renew-interval-seconds",
+      "--metal-api-url",
+      "--extension-classes <classes>",
+      "--extension-class <class>",
+      "--self-hosted-shoot-cluster [bool]",
+      "--autonomous-shoot-cluster [bool]",
+    ]
+  ) {
     assert.ok(help.stdout.includes(f), f);
   }
+  assert.doesNotMatch(help.stdout, /\bissues?\b|\blater\b|not built|\byet\b/i, "help describes the product");
   const bad = await run(["extension", "--controllers", "infrastructure,foo", "--kubeconfig", "/nonexistent"]);
-  assert.equal(bad.code, 2);
+  assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--controllers: unknown controller\(s\) foo/);
+  assert.equal(bad.stderr.trimEnd().split("\n").length, 1, bad.stderr);
   const missing = await run(["extension", "--kubeconfig", "/nonexistent/kubeconfig", "--metrics-bind-address", "0"]);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /^error: --kubeconfig: .*\/nonexistent\/kubeconfig/m);
+  assert.match(JSON.parse(missing.stderr).error, /^--kubeconfig: kubeconfig \/nonexistent\/kubeconfig: cannot read/);
 });

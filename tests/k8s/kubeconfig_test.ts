@@ -550,6 +550,11 @@ Deno.test("bad kubeconfigs are rejected naming the file and the field", async ()
   const cluster = [{ name: "c", cluster: { server: "https://k" } }];
   const cases: Array<{ text: string; context?: string; error: RegExp }> = [
     { text: "clusters: [\n", error: /not valid YAML/ },
+    // The parser's own message quotes the offending line; here that line holds a token.
+    {
+      text: "users:\n- user:\n    token: sekret-0123456789: x: [\n",
+      error: /: not valid YAML at line 3, column \d+ \(\w+\)$/,
+    },
     { text: kubeconfig({ clusters: [{ name: "c", cluster: {} }] }), error: /clusters\[0\]\.cluster\.server: / },
     { text: kubeconfig({ clusters: cluster, contexts: ctx }), error: /current-context: not set/ },
     {

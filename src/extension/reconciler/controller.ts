@@ -35,7 +35,7 @@ export interface ExtensionControllerOptions<T extends ExtensionObject> {
   decode?: (raw: unknown, object: string) => T;
   /** `spec.type` to handle (default `equinixmetal`). */
   extensionType?: string;
-  /** `--extension-class` (default: `shoot`; an unset `spec.class` counts as `shoot`). */
+  /** `--extension-classes` (default: `shoot`; an unset `spec.class` counts as `shoot`). */
   extensionClasses?: readonly string[];
   /** `--ignore-operation-annotation`: react to spec and Cluster changes instead of gardenlet's annotation. */
   ignoreOperationAnnotation?: boolean;

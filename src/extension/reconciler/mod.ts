@@ -16,7 +16,7 @@
  *     informers: manager.informers,     // shared informers of the Manager
  *     decode: (raw, object) => decodeWorker(raw, { object }),
  *     concurrency: 5,                   // --worker-max-concurrent-reconciles
- *     extensionClasses: ["shoot"],      // --extension-class
+ *     extensionClasses: ["shoot"],      // --extension-classes
  *     ignoreOperationAnnotation: false, // --ignore-operation-annotation
  *     recorder, clock, log,
  *   });

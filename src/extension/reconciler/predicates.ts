@@ -21,7 +21,7 @@ import { requestsWork } from "./operation.ts";
 export interface ExtensionPredicateOptions {
   /** `spec.type` to handle, e.g. `equinixmetal`. */
   type: string;
-  /** Extension classes to handle (`--extension-class`); empty means `shoot`. */
+  /** Extension classes to handle (`--extension-classes`); empty means `shoot`. */
   classes?: readonly string[];
   ignoreOperationAnnotation?: boolean;
   /** True if the Cluster of the namespace says the shoot's last operation failed (from a cache; no I/O). */

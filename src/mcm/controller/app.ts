@@ -19,7 +19,9 @@ async function connect(path: string, what: string): Promise<ClusterConnection> {
   try {
     if (path === "inClusterConfig") return await inClusterConnection();
     if (path === "") {
-      return Deno.env.get("KUBERNETES_SERVICE_HOST") ? await inClusterConnection() : await loadConnection();
+      return Deno.env.get("KUBERNETES_SERVICE_HOST")
+        ? await inClusterConnection()
+        : await loadConnection({ flag: what });
     }
     return await loadConnection({ path });
   } catch (e) {

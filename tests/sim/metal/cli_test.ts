@@ -83,17 +83,20 @@ Deno.test("cli: metal-simulator prints url, token and project, serves them, and 
   }
 });
 
-Deno.test("cli: an invalid seed file fails with exit code 2 naming the file and the field", async () => {
+Deno.test("cli: an invalid seed file fails with exit code 1 naming the file and the field", async () => {
   const dir = await Deno.makeTempDir({ prefix: "metal-sim-cli-" });
   try {
     const seedPath = `${dir}/seed.json`;
     await Deno.writeTextFile(seedPath, JSON.stringify({ projects: [{ name: "p", organization: "nobody" }] }));
     const out = await simulatorProcess(["--seed", seedPath]).output();
-    assert.equal(out.code, 2);
-    const err = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1);
+    // One text log line; its error field is JSON-quoted.
+    const errorField = (stderr: Uint8Array) =>
+      JSON.parse(/\terror=("(?:[^"\\]|\\.)*")/.exec(new TextDecoder().decode(stderr))![1]) as string;
+    const err = errorField(out.stderr);
     assert.match(err, /seed\.projects\[0\]\.organization: unknown organization "nobody"/);
     await Deno.writeTextFile(seedPath, JSON.stringify({ tokens: [{ token: "short" }], timing: {} }));
-    const typo = new TextDecoder().decode((await simulatorProcess(["--seed", seedPath]).output()).stderr);
+    const typo = errorField((await simulatorProcess(["--seed", seedPath]).output()).stderr);
     assert.match(typo, new RegExp(`${seedPath.replaceAll(".", "\\.")}: seed\\.tokens\\[0\\]\\.token`));
     assert.match(typo, /Unrecognized key.*"timing"/);
   } finally {
