@@ -2,53 +2,54 @@
  * `provider-equinix-metal cmi`: the Equinix Metal driver as a standalone CMI gRPC plugin. Listens on `--listen`
  * (or `CMI_ENDPOINT`), prints `listening: <endpoint>` once it serves, stops gracefully on SIGTERM/SIGINT.
  */
-import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
-import type { CmiEndpoint } from "../mcm/cmi/endpoint.ts";
+import { keepOnlyPermissions, revokePermission } from "../runtime/permissions.ts";
+import { parseEndpoint } from "../mcm/cmi/endpoint.ts";
+import { command, UsageError, value } from "./parser.ts";
 
-/** Parses a duration in milliseconds (0 or more); commander names the option in its error. */
-function nonNegativeMs(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError(`expected a number of milliseconds, 0 or more, got ${JSON.stringify(value)}`);
+/** Parses a duration in milliseconds (0 or more). */
+function nonNegativeMs(raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new Error(`expected a number of milliseconds, 0 or more, got ${JSON.stringify(raw)}`);
   }
   return n;
 }
 
-/** Builds the `cmi` subcommand. */
-export function cmiCommand() {
-  return new Command("cmi")
-    .description("serve the Equinix Metal machine driver over the CMI gRPC protocol")
-    .addOption(
-      new Option("--listen <endpoint>", "tcp://host:port or unix:///path").env("CMI_ENDPOINT").makeOptionMandatory(),
-    )
-    .addOption(new Option("--metal-api-url <url>", "Equinix Metal API base URL (default: the public API)"))
-    .addOption(
-      new Option("--drain-timeout-ms <ms>", "how long running calls may finish on shutdown").argParser(nonNegativeMs)
-        .default(10_000),
-    )
-    .action(async (opts, cmd) => {
-      const log = getLogger("cmi");
-      const { parseEndpoint } = await import("../mcm/cmi/endpoint.ts");
-      const listenFrom = cmd.getOptionValueSource("listen") === "env" ? "CMI_ENDPOINT" : "--listen";
-      let endpoint: CmiEndpoint;
-      try {
-        endpoint = parseEndpoint(opts.listen, listenFrom);
-      } catch (e) {
-        return cmd.error((e as Error).message);
-      }
-      if (opts.metalApiUrl !== undefined && !URL.canParse(opts.metalApiUrl)) {
-        return cmd.error(`--metal-api-url: not an absolute URL: ${JSON.stringify(opts.metalApiUrl)}`);
-      }
-      // Loaded here so that other commands start without the gRPC stack and the driver.
-      const { startCmiServer } = await import("../mcm/cmi/server.ts");
-      const { EquinixMetalDriver } = await import("../mcm/driver/equinix_metal_driver.ts");
-      const signal = shutdownSignal(log);
-      const driver = new EquinixMetalDriver({ metalApiUrl: opts.metalApiUrl, log: getLogger("machine-driver") });
-      const server = await startCmiServer({ driver, endpoint, log, drainTimeoutMs: opts.drainTimeoutMs });
-      console.log(`listening: ${server.endpoint}`);
-      await aborted(signal);
-      await server.close();
-    });
-}
+/** The `cmi` command. */
+export const cmiCommand = command({
+  name: "cmi",
+  summary: "serve the Equinix Metal machine driver over the CMI gRPC protocol",
+  flags: {
+    listen: value("<endpoint>", "tcp://host:port or unix:///path", {
+      env: "CMI_ENDPOINT",
+      required: true,
+      parse: parseEndpoint,
+    }),
+    metalApiUrl: value("<url>", "Equinix Metal API base URL (default: the public API)"),
+    drainTimeoutMs: value("<ms>", "how long running calls may finish on shutdown", {
+      parse: nonNegativeMs,
+      default: 10_000,
+    }),
+  },
+  async run(opts) {
+    // Serving needs the network; a unix socket also needs to check its path, create it and at the end remove it.
+    const unix = opts.listen.kind === "unix";
+    keepOnlyPermissions(unix ? ["net", "read", "write"] : ["net"]);
+    if (opts.metalApiUrl !== undefined && !URL.canParse(opts.metalApiUrl)) {
+      throw new UsageError(`--metal-api-url: not an absolute URL: ${JSON.stringify(opts.metalApiUrl)}`, "cmi");
+    }
+    const log = getLogger("cmi");
+    // Loaded here so that other commands start without the gRPC stack and the driver.
+    const { startCmiServer } = await import("../mcm/cmi/server.ts");
+    const { EquinixMetalDriver } = await import("../mcm/driver/equinix_metal_driver.ts");
+    const signal = shutdownSignal(log);
+    const driver = new EquinixMetalDriver({ metalApiUrl: opts.metalApiUrl, log: getLogger("machine-driver") });
+    const server = await startCmiServer({ driver, endpoint: opts.listen, log, drainTimeoutMs: opts.drainTimeoutMs });
+    if (unix) revokePermission("read");
+    console.log(`listening: ${server.endpoint}`);
+    await aborted(signal);
+    await server.close();
+  },
+});

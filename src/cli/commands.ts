@@ -1,5 +1,5 @@
 /** The list of subcommands; each lives in its own module under src/cli/. */
-import type { Command } from "@commander-js/extra-typings";
+import type { Command } from "./parser.ts";
 import { versionCommand } from "./version.ts";
 import { cmiCommand } from "./cmi.ts";
 import { apiserverCommand } from "./apiserver.ts";
@@ -8,11 +8,9 @@ import { metalSimulatorCommand } from "./metal_simulator.ts";
 import { machineControllerCommand } from "./machine_controller.ts";
 import { extensionCommand } from "./extension.ts";
 
-// deno-lint-ignore no-explicit-any -- commands have different option types; commander only needs the instance
-type AnyCommand = Command<any, any, any>;
-
-/** Factories of every subcommand, in the order `--help` lists them. */
-export const subcommands: Array<() => AnyCommand> = [
+/** Every subcommand, in the order `--help` lists them. */
+// deno-lint-ignore no-explicit-any -- commands have different flag sets
+export const subcommands: readonly Command<any>[] = [
   versionCommand,
   cmiCommand,
   apiserverCommand,

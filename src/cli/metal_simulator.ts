@@ -3,17 +3,16 @@
  * was shut down on 2026-06-30). Prints `url: ...`, `token: ...` and `project: ...` once it serves; stops on
  * SIGTERM/SIGINT.
  */
-import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
+import { keepOnlyPermissions } from "../runtime/permissions.ts";
 import { parsePort } from "./apiserver.ts";
+import { command, UsageError, value } from "./parser.ts";
 import type { SeedData } from "../sim/metal/mod.ts";
 
-function parseRandomSeed(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) {
-    throw new InvalidArgumentError(`expected an integer 0-4294967295, got ${value}`);
-  }
-  return Number(value);
+function parseRandomSeed(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) > 0xffffffff) throw new Error(`expected an integer 0-4294967295, got ${raw}`);
+  return Number(raw);
 }
 
 /** Reads and validates a seed file; the error names the file and the field. */
@@ -32,27 +31,29 @@ export async function readSeedFile(path: string): Promise<SeedData> {
   return seed;
 }
 
-/** Builds the `metal-simulator` subcommand. */
-export function metalSimulatorCommand() {
-  const cmd = new Command("metal-simulator")
-    .description("run the Equinix Metal API simulator (organisations, projects, devices, faults) over HTTP")
-    .addOption(new Option("--port <port>", "port to listen on (0: any free port)").argParser(parsePort).default(0))
-    .addOption(new Option("--hostname <host>", "address to listen on").default("127.0.0.1"))
-    .addOption(
-      new Option(
-        "--seed <file>",
-        "JSON or YAML seed: organizations, users, projects, tokens, sshKeys, hardwareReservations, capacity, timings",
-      ),
-    )
-    .addOption(new Option("--random-seed <n>", "make ids, tokens and faults reproducible").argParser(parseRandomSeed));
-  return cmd.action(async (opts) => {
+/** The `metal-simulator` command. */
+export const metalSimulatorCommand = command({
+  name: "metal-simulator",
+  summary: "run the Equinix Metal API simulator (organisations, projects, devices, faults) over HTTP",
+  flags: {
+    port: value("<port>", "port to listen on (0: any free port)", { parse: parsePort, default: 0 }),
+    hostname: value("<host>", "address to listen on", { default: "127.0.0.1" }),
+    seed: value(
+      "<file>",
+      "JSON or YAML seed: organizations, users, projects, tokens, sshKeys, hardwareReservations, capacity, timings",
+    ),
+    randomSeed: value("<n>", "make ids, tokens and faults reproducible", { parse: parseRandomSeed }),
+  },
+  async run(opts) {
     const log = getLogger("metal-simulator");
     let seed: SeedData | undefined;
     try {
       seed = opts.seed === undefined ? undefined : await readSeedFile(opts.seed);
     } catch (e) {
-      cmd.error((e as Error).message);
+      throw new UsageError((e as Error).message, "metal-simulator");
     }
+    // Once the seed is read, it only serves.
+    keepOnlyPermissions(["net", "env", "sys"]);
     const { MetalSimulator } = await import("../sim/metal/mod.ts");
     const signal = shutdownSignal(log);
     const sim = new MetalSimulator({ seed, randomSeed: opts.randomSeed, log });
@@ -67,5 +68,5 @@ export function metalSimulatorCommand() {
       sim.close();
       await server.stop();
     }
-  });
-}
+  },
+});

@@ -5,16 +5,16 @@
  * update → deletion, prints a summary and exits 0 (1 with the reason otherwise). Knobs size the scenario and inject
  * faults; SIGINT/SIGTERM stop everything gracefully.
  */
-import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { configureLogging, fileSink, getLogger } from "../observability/log.ts";
 import type { FaultOptions } from "../playground/faults.ts";
 import { parsePort } from "./apiserver.ts";
+import { command, toggle, UsageError, value } from "./parser.ts";
 
 function integer(min: number, max: number) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`not an integer: ${JSON.stringify(v)}`);
+    if (!/^\d+$/.test(v.trim())) throw new Error(`not an integer: ${JSON.stringify(v)}`);
     const n = Number(v);
-    if (n < min || n > max) throw new InvalidArgumentError(`must be between ${min} and ${max}, got ${n}`);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
     return n;
   };
 }
@@ -22,8 +22,8 @@ function integer(min: number, max: number) {
 function decimal(min: number, max: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`not a number: ${JSON.stringify(v)}`);
-    if (n < min || n > max) throw new InvalidArgumentError(`must be between ${min} and ${max}, got ${n}`);
+    if (v.trim() === "" || !Number.isFinite(n)) throw new Error(`not a number: ${JSON.stringify(v)}`);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
     return n;
   };
 }
@@ -32,7 +32,7 @@ function decimal(min: number, max: number) {
 function burst(v: string): { everyMs: number; size: number } {
   const m = /^(\d+(?:\.\d+)?):(\d+)$/.exec(v.trim());
   if (!m || Number(m[1]) <= 0 || Number(m[2]) < 1) {
-    throw new InvalidArgumentError(`expected <every seconds>:<size>, e.g. 20:5, got ${JSON.stringify(v)}`);
+    throw new Error(`expected <every seconds>:<size>, e.g. 20:5, got ${JSON.stringify(v)}`);
   }
   return { everyMs: Math.round(Number(m[1]) * 1000), size: Number(m[2]) };
 }
@@ -72,124 +72,89 @@ export function faultsFromFlags(f: FaultFlags): FaultOptions | undefined {
   return Object.keys(faults).length ? faults : undefined;
 }
 
-/** Builds the `playground` subcommand. */
-export function playgroundCommand() {
-  return new Command("playground")
-    .alias("demo")
-    .description(
-      "run the main job on simulated Equinix Metal: a shoot's Worker becomes Running machines (live progress, kubectl)",
-    )
-    .addOption(new Option("--once", "create → rolling update → delete, print a summary and exit (1 on failure)"))
-    .addOption(new Option("--shoots <n>", "number of shoots").argParser(integer(1, 1000)).default(1))
-    .addOption(
-      new Option("--pools <n>", "generated pools per shoot instead of the example's").argParser(integer(1, 100)),
-    )
-    .addOption(
-      new Option("--machines-per-pool <n>", "machines per generated pool (with --pools)").argParser(integer(0, 10_000)),
-    )
-    .addOption(
-      new Option("--provisioning-seconds <s>", "time a device takes from create to active (default: 5)")
-        .argParser(decimal(0, 3600)),
-    )
-    .addOption(new Option("--no-rolling-update", "skip the rolling update of --once"))
-    .addOption(
-      new Option(
-        "--steady-state-seconds <s>",
-        "with --once: after the create phase, count the writes of a quiet period",
-      )
-        .argParser(decimal(0, 86_400)),
-    )
-    .addOption(
-      new Option("--seed <n>", "seed of ids and fault decisions (default: random)").argParser(integer(0, 2 ** 32 - 1)),
-    )
-    .addOption(
-      new Option("--components <how>", "run our components in-process or as CLI subprocesses")
-        .choices(["in-process", "subprocess"] as const).default("in-process" as const),
-    )
-    .addOption(
-      new Option("--status <mode>", "live status: tty (redrawn), plain (lines on changes), quiet (default: detect)")
-        .choices(["tty", "plain", "quiet"] as const),
-    )
-    .addOption(
-      new Option("--metal-lost-responses <percent>", "Metal API: responses lost after the effect").argParser(percent),
-    )
-    .addOption(new Option("--metal-server-errors <percent>", "Metal API: 500/503 answers").argParser(percent))
-    .addOption(
-      new Option("--metal-429-bursts <every:size>", "Metal API: every N s, 429 for the next M requests").argParser(
-        burst,
-      ),
-    )
-    .addOption(
-      new Option("--apiserver-conflicts <percent>", "API servers: 409 on updates and patches").argParser(percent),
-    )
-    .addOption(
-      new Option("--apiserver-watch-drops <seconds>", "API servers: close every watch this often").argParser(seconds),
-    )
-    .addOption(
-      new Option("--apiserver-gone <seconds>", "API servers: compact (410 Gone on resume) this often").argParser(
-        seconds,
-      ),
-    )
-    .addOption(
-      new Option("--restarts <seconds>", "restart a random component of ours about this often").argParser(seconds),
-    )
-    .addOption(
-      new Option("--restart-mode <mode>", "how restarts stop a component").choices(
-        ["crash", "graceful", "mixed"] as const,
-      ),
-    )
-    .addOption(new Option("--port <port>", "seed API server port (0: any free port)").argParser(parsePort).default(0))
-    .addOption(new Option("--kubeconfig-out <path>", "write the seed kubeconfig here (default: a temporary file)"))
-    .addOption(
-      new Option(
-        "--crds-dir <dir>",
-        "directory of real CRDs with gardener/ and machine/ (default: the project's vendored copies in crds/)",
-      ),
-    )
-    .addOption(new Option("--examples-dir <dir>", "directory of the example shoot's manifests (default: example/)"))
-    .addOption(
-      new Option(
-        "--log-file <path>",
-        "where log lines go, - for stderr (default: a file in the temporary directory while the live view is " +
-          "redrawn on a terminal, else stderr)",
-      ),
-    )
-    .action(async (opts, cmd) => {
-      if ((opts.pools === undefined) !== (opts.machinesPerPool === undefined)) {
-        cmd.error("--pools and --machines-per-pool go together");
-      }
-      const log = getLogger("playground");
-      // Loaded here so that other commands start without the whole landscape.
-      const { runPlayground } = await import("../playground/mod.ts");
-      const { detectStatusMode } = await import("../playground/output.ts");
-      // Log lines written between redraws would tear the live view apart: they go to a file then.
-      const logFile = opts.logFile ??
-        ((opts.status ?? detectStatusMode()) === "tty" ? await Deno.makeTempFile({ suffix: "-playground.log" }) : "-");
-      if (logFile !== "-") {
-        configureLogging({ sink: fileSink(logFile) });
-        console.log(`logs: ${logFile}`);
-      }
-      try {
-        await runPlayground({
-          once: !!opts.once,
-          shoots: opts.shoots,
-          pools: opts.pools,
-          machinesPerPool: opts.machinesPerPool,
-          provisioningSeconds: opts.provisioningSeconds,
-          rollingUpdate: opts.rollingUpdate,
-          steadyStateMs: opts.steadyStateSeconds ? Math.round(opts.steadyStateSeconds * 1000) : undefined,
-          randomSeed: opts.seed,
-          components: opts.components,
-          status: opts.status,
-          faults: faultsFromFlags(opts),
-          port: opts.port,
-          kubeconfigOut: opts.kubeconfigOut,
-          crdsDir: opts.crdsDir,
-          examplesDir: opts.examplesDir,
-          log,
-        });
-      } catch (e) {
-        throw new Error("playground failed", { cause: e });
-      }
-    });
-}
+/** The `playground` command (alias `demo`). Its components and simulations need every permission of the binary. */
+export const playgroundCommand = command({
+  name: "playground",
+  aliases: ["demo"],
+  summary:
+    "run the main job on simulated Equinix Metal: a shoot's Worker becomes Running machines (live progress, kubectl)",
+  flags: {
+    once: toggle("create → rolling update → delete, print a summary and exit (1 on failure)"),
+    shoots: value("<n>", "number of shoots", { parse: integer(1, 1000), default: 1 }),
+    pools: value("<n>", "generated pools per shoot instead of the example's", { parse: integer(1, 100) }),
+    machinesPerPool: value("<n>", "machines per generated pool (with --pools)", { parse: integer(0, 10_000) }),
+    provisioningSeconds: value("<s>", "time a device takes from create to active (default: 5)", {
+      parse: decimal(0, 3600),
+    }),
+    rollingUpdate: toggle("the rolling update of --once (--no-rolling-update skips it)", { negatable: true }),
+    steadyStateSeconds: value("<s>", "with --once: after the create phase, count the writes of a quiet period", {
+      parse: decimal(0, 86_400),
+    }),
+    seed: value("<n>", "seed of ids and fault decisions (default: random)", { parse: integer(0, 2 ** 32 - 1) }),
+    components: value("<how>", "run our components in-process or as CLI subprocesses", {
+      choices: ["in-process", "subprocess"] as const,
+      default: "in-process",
+    }),
+    status: value("<mode>", "live status: tty (redrawn), plain (lines on changes), quiet (default: detect)", {
+      choices: ["tty", "plain", "quiet"] as const,
+    }),
+    metalLostResponses: value("<percent>", "Metal API: responses lost after the effect", { parse: percent }),
+    metalServerErrors: value("<percent>", "Metal API: 500/503 answers", { parse: percent }),
+    metal429Bursts: value("<every:size>", "Metal API: every N s, 429 for the next M requests", { parse: burst }),
+    apiserverConflicts: value("<percent>", "API servers: 409 on updates and patches", { parse: percent }),
+    apiserverWatchDrops: value("<seconds>", "API servers: close every watch this often", { parse: seconds }),
+    apiserverGone: value("<seconds>", "API servers: compact (410 Gone on resume) this often", { parse: seconds }),
+    restarts: value("<seconds>", "restart a random component of ours about this often", { parse: seconds }),
+    restartMode: value("<mode>", "how restarts stop a component", { choices: ["crash", "graceful", "mixed"] as const }),
+    port: value("<port>", "seed API server port (0: any free port)", { parse: parsePort, default: 0 }),
+    kubeconfigOut: value("<path>", "write the seed kubeconfig here (default: a temporary file)"),
+    crdsDir: value(
+      "<dir>",
+      "directory of real CRDs with gardener/ and machine/ (default: the project's vendored copies in crds/)",
+    ),
+    examplesDir: value("<dir>", "directory of the example shoot's manifests (default: example/)"),
+    logFile: value(
+      "<path>",
+      "where log lines go, - for stderr (default: a file in the temporary directory while the live view is " +
+        "redrawn on a terminal, else stderr)",
+    ),
+  },
+  async run(opts) {
+    if ((opts.pools === undefined) !== (opts.machinesPerPool === undefined)) {
+      throw new UsageError("--pools and --machines-per-pool go together", "playground");
+    }
+    const log = getLogger("playground");
+    // Loaded here so that other commands start without the whole landscape.
+    const { runPlayground } = await import("../playground/mod.ts");
+    const { detectStatusMode } = await import("../playground/output.ts");
+    // Log lines written between redraws would tear the live view apart: they go to a file then.
+    const logFile = opts.logFile ??
+      ((opts.status ?? detectStatusMode()) === "tty" ? await Deno.makeTempFile({ suffix: "-playground.log" }) : "-");
+    if (logFile !== "-") {
+      configureLogging({ sink: fileSink(logFile) });
+      console.log(`logs: ${logFile}`);
+    }
+    try {
+      await runPlayground({
+        once: opts.once,
+        shoots: opts.shoots,
+        pools: opts.pools,
+        machinesPerPool: opts.machinesPerPool,
+        provisioningSeconds: opts.provisioningSeconds,
+        rollingUpdate: opts.rollingUpdate,
+        steadyStateMs: opts.steadyStateSeconds ? Math.round(opts.steadyStateSeconds * 1000) : undefined,
+        randomSeed: opts.seed,
+        components: opts.components,
+        status: opts.status,
+        faults: faultsFromFlags(opts),
+        port: opts.port,
+        kubeconfigOut: opts.kubeconfigOut,
+        crdsDir: opts.crdsDir,
+        examplesDir: opts.examplesDir,
+        log,
+      });
+    } catch (e) {
+      throw new Error("playground failed", { cause: e });
+    }
+  },
+});

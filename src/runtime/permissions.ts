@@ -23,7 +23,9 @@ export function revokePermission(name: PermissionKind): void {
 
 /** The current state of every kind (for the start-up log line). */
 export function permissionStates(): Record<PermissionKind, Deno.PermissionState> {
-  return Object.fromEntries(PERMISSION_KINDS.map((name) => [name, Deno.permissions.querySync({ name }).state])) as Record<
+  return Object.fromEntries(
+    PERMISSION_KINDS.map((name) => [name, Deno.permissions.querySync({ name }).state]),
+  ) as Record<
     PermissionKind,
     Deno.PermissionState
   >;

@@ -85,6 +85,6 @@ Deno.test("a bad --port is refused with a message naming the flag", async () => 
   assert.notEqual(res.code, 0);
   assert.match(
     new TextDecoder().decode(res.stderr),
-    /option '--port <port>' argument '70000' is invalid\. expected a port number 0-65535, got 70000/,
+    /--port: expected a port number 0-65535, got 70000/,
   );
 });

@@ -2,22 +2,16 @@
  * CMI endpoints: `tcp://host:port` (the spec's `CMI_ENDPOINT` form) or `unix:///absolute/path` (two containers of a
  * Pod sharing a volume).
  */
-import { z } from "zod";
-
 /** A parsed endpoint. */
 export type CmiEndpoint =
   | { kind: "tcp"; host: string; port: number }
   | { kind: "unix"; path: string };
 
-const portSchema = z.coerce.number().int().min(0).max(65535);
-
-/** Parses an endpoint; errors name the option (`field`) and say which forms are accepted. */
-export function parseEndpoint(text: string, field = "endpoint"): CmiEndpoint {
+/** Parses an endpoint; errors say which forms are accepted (the caller names the flag or variable). */
+export function parseEndpoint(text: string): CmiEndpoint {
   const value = text.trim();
   const fail = (why: string): never => {
-    throw new Error(
-      `${field}: invalid CMI endpoint ${JSON.stringify(text)}: ${why} (expected tcp://host:port or unix:///path)`,
-    );
+    throw new Error(`invalid CMI endpoint ${JSON.stringify(text)}: ${why} (expected tcp://host:port or unix:///path)`);
   };
   if (value.startsWith("unix://")) {
     const path = value.slice("unix://".length);
@@ -29,9 +23,9 @@ export function parseEndpoint(text: string, field = "endpoint"): CmiEndpoint {
   const m = /^(\[[^\]]+\]|[^:/[\]]*):(\d+)$/.exec(rest);
   if (!m) return fail("missing host:port");
   const host = m[1].replace(/^\[(.*)\]$/, "$1") || "0.0.0.0";
-  const port = portSchema.safeParse(m[2]);
-  if (!port.success) return fail(`port ${m[2]} is out of range`);
-  return { kind: "tcp", host, port: port.data };
+  const port = Number(m[2]);
+  if (port > 65535) return fail(`port ${m[2]} is out of range`);
+  return { kind: "tcp", host, port };
 }
 
 /** The endpoint as text, in the same form `parseEndpoint` reads. */
