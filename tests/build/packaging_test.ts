@@ -25,12 +25,19 @@ Deno.test("Dockerfile: the builder copies every path the compile task includes",
   }
 });
 
-Deno.test("CI runs the README's test command, and fmt, lint and check", async () => {
+Deno.test("CI: fmt, lint, check, the offline compile, the README's test command in a copy with nothing beside it", async () => {
   const readme = await read("README.md");
   const ci = await read(".ci/run");
   const testCommand = /^(npx -y deno@2\.9\.3 task test)\b/m.exec(readme.split("```")[1] ?? "")?.[1];
   assert.ok(testCommand, "the README's first code block gives the test command");
-  assert.match(ci, new RegExp(`^${testCommand.replaceAll(".", "\\.")}$`, "m"));
-  for (const step of [/^deno fmt --check$/m, /^deno lint$/m, /^deno task check$/m]) assert.match(ci, step);
+  // The test command runs inside the copy (a subshell that changed into it), so it may be indented.
+  assert.match(ci, new RegExp(`^\\s*${testCommand.replaceAll(".", "\\.")}$`, "m"));
+  assert.match(
+    ci,
+    /tar --exclude=\.\/node_modules --exclude=\.\/dist --exclude=\.\/\.git -cf - \. \| tar -xf - -C "\$alone"/,
+  );
+  for (const step of [/^deno fmt --check$/m, /^deno lint$/m, /^deno task check$/m, /^deno task compile:check$/m]) {
+    assert.match(ci, step);
+  }
   assert.equal(tasks.test.split(/\s+/).slice(0, 2).join(" "), "deno test");
 });

@@ -17,9 +17,14 @@ export function findProgram(name: string): string | undefined {
   return undefined;
 }
 
-/** Registers `def`; when `missing` gives a reason, registers it ignored with "(ignored: <reason>)" in its name. */
+/**
+ * Registers `def`; when `missing` gives a reason, registers it ignored with "(ignored: <reason>)" in its name. With
+ * `REQUIRE_TEST_NEEDS=1` (CI, where everything is provided) a missing need fails the test instead.
+ */
 export function testUnless(missing: string | undefined, def: Deno.TestDefinition): void {
-  if (missing === undefined) Deno.test(def);
+  if (missing !== undefined && Deno.env.get("REQUIRE_TEST_NEEDS") === "1") {
+    Deno.test({ ...def, fn: () => Promise.reject(new Error(`required but missing: ${missing}`)) });
+  } else if (missing === undefined) Deno.test(def);
   else Deno.test({ ...def, name: `${def.name} (ignored: ${missing})`, ignore: true });
 }
 
