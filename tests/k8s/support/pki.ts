@@ -1,4 +1,4 @@
-/** A throw-away CA with a server certificate (127.0.0.1, localhost) and a client certificate, for TLS tests. */
+/** A throw-away CA with a server certificate and a client certificate, for TLS tests. */
 import * as x509 from "@peculiar/x509";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -23,8 +23,11 @@ async function keyPair(): Promise<CryptoKeyPair> {
   return await crypto.subtle.generateKey(ALG, true, ["sign", "verify"]) as CryptoKeyPair;
 }
 
-/** Generates a CA, a server certificate and a client certificate (CN `clientCn`). */
-export async function makeTestPki(clientCn = "test-user"): Promise<TestPki> {
+/**
+ * Generates a CA, a server certificate (127.0.0.1, localhost and `extraDnsNames`) and a client certificate (CN
+ * `clientCn`).
+ */
+export async function makeTestPki(clientCn = "test-user", extraDnsNames: string[] = []): Promise<TestPki> {
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + 86_400_000);
   const caKeys = await keyPair();
@@ -58,10 +61,11 @@ export async function makeTestPki(clientCn = "test-user"): Promise<TestPki> {
         new x509.ExtendedKeyUsageExtension([server ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2"]),
         ...(server
           ? [
-            new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }, {
-              type: "dns",
-              value: "localhost",
-            }]),
+            new x509.SubjectAlternativeNameExtension([
+              { type: "ip", value: "127.0.0.1" },
+              { type: "dns", value: "localhost" },
+              ...extraDnsNames.map((value) => ({ type: "dns" as const, value })),
+            ]),
           ]
           : []),
         await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
