@@ -55,6 +55,7 @@ export function extensionCommand() {
     .addOption(flag("webhook-config-namespace", "accepted for the webhook issues (default $WEBHOOK_CONFIG_NAMESPACE)"))
     .addOption(flag("webhook-config-owner-namespace", "accepted for the webhook issues"))
     .addOption(flag("metal-api-url", `Equinix Metal API base URL (default ${DEFAULT_METAL_API_URL})`))
+    .addOption(boolFlag("metal-api-allow-plain-http", "allow an http:// --metal-api-url on a non-loopback host"))
     .action(async (opts, cmd) => {
       const { settings, errors } = resolveExtensionFlags(opts as RawExtensionFlags, Deno.env.toObject());
       if (!settings) cmd.error(`error: invalid flags:\n  ${errors.join("\n  ")}`, { exitCode: 2 });

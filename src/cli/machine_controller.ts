@@ -49,6 +49,9 @@ export function machineControllerCommand() {
     .addOption(flag("leader-elect-resource-lock", "only leases"))
     .addOption(flag("v", "verbosity, accepted for compatibility (4 and more: debug logs)"))
     .addOption(flag("metal-api-url", "Equinix Metal API base URL (default: the public API)"))
+    .addOption(
+      new Option("--metal-api-allow-plain-http [enabled]", "allow an http:// --metal-api-url on a non-loopback host"),
+    )
     .action(async (opts, cmd) => {
       const { flags, errors } = resolveFlags(opts as RawFlags);
       if (!flags) cmd.error(`error: invalid flags:\n  ${errors.join("\n  ")}`, { exitCode: 2 });
