@@ -9,14 +9,21 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * Reads a response body as UTF-8 text, at most `limitBytes`. A `Content-Length` above the limit fails before any
- * byte is read; otherwise the body is read chunk by chunk and cancelled as soon as the total passes the limit.
+ * Reads a response body as UTF-8 text, at most `limitBytes`. With a `Content-Length` the HTTP layer delivers exactly
+ * that many bytes, so a declared length above the limit fails before any byte is read and one within it is read in
+ * one call (checked again, for responses built in process). Without one, the body is read chunk by chunk and
+ * cancelled as soon as the total passes the limit.
  */
 export async function readTextLimited(res: Response, limitBytes: number): Promise<string> {
-  const declared = Number(res.headers.get("content-length") ?? NaN);
-  if (declared > limitBytes) {
-    await res.body?.cancel().catch(() => {});
-    throw new BodyTooLargeError(limitBytes);
+  const declared = res.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim())) {
+    if (Number(declared) > limitBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw new BodyTooLargeError(limitBytes);
+    }
+    const bytes = await res.bytes();
+    if (bytes.byteLength > limitBytes) throw new BodyTooLargeError(limitBytes);
+    return new TextDecoder().decode(bytes);
   }
   if (!res.body) return "";
   const reader = res.body.getReader();

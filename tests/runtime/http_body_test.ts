@@ -45,3 +45,9 @@ Deno.test("readTextLimited refuses a declared Content-Length above the limit bef
   assert.equal(s.pulled(), 0);
   assert.ok(s.cancelled());
 });
+
+Deno.test("readTextLimited reads a body with a Content-Length within the limit in one piece, and checks it", async () => {
+  assert.equal(await readTextLimited(new Response("hello", { headers: { "content-length": "5" } }), 5), "hello");
+  const lying = new Response("x".repeat(100), { headers: { "content-length": "5" } });
+  await assert.rejects(readTextLimited(lying, 10), BodyTooLargeError);
+});
