@@ -123,7 +123,7 @@ Deno.test("proxy-url: requests tunnel through CONNECT with credentials, keep the
 });
 
 Deno.test("through a tunnel the server's name is still checked against its certificate", async () => {
-  const pki = await makeTestPki("alice", ["api.cluster.test"]);
+  const pki = await makeTestPki("alice", { dnsNames: ["api.cluster.test"] });
   const server = await startTestHttps(pki.server);
   const proxy = startConnectProxy(server.port);
   const viaEnv = createTransport(
@@ -182,6 +182,26 @@ Deno.test("a streaming body that pauses longer than the idle-connection timeout 
     assert.equal(rest, '{"type":"MODIFIED"}\n');
   } finally {
     transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("a rotated client certificate (exec plugin) is used for new requests, with the same CA trust", async () => {
+  const pki = await makeTestPki("first", { moreClients: ["second"] });
+  const server = await startTestHttps(pki.server, { clientCa: pki.caPem });
+  let current = pki.client;
+  const client = new KubeClient({
+    server: server.url,
+    caPem: pki.caPem,
+    clientCertificate: () => Promise.resolve(current),
+  });
+  try {
+    await client.list(Core.namespaces);
+    current = pki.clients.second;
+    await client.list(Core.namespaces);
+    assert.deepEqual(server.seen.map((s) => s.cn), ["first", "second"]);
+  } finally {
+    client.close();
     await server.close();
   }
 });
