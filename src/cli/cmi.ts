@@ -6,7 +6,8 @@ import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 import { keepOnlyPermissions, revokePermission } from "../runtime/permissions.ts";
 import { parseEndpoint } from "../mcm/cmi/endpoint.ts";
-import { command, UsageError, value } from "./parser.ts";
+import { metalApiUrlProblem } from "../metal/api_url.ts";
+import { command, toggle, UsageError, value } from "./parser.ts";
 
 /** Parses a duration in milliseconds (0 or more). */
 function nonNegativeMs(raw: string): number {
@@ -28,6 +29,7 @@ export const cmiCommand = command({
       parse: parseEndpoint,
     }),
     metalApiUrl: value("<url>", "Equinix Metal API base URL (default: the public API)"),
+    metalApiAllowPlainHttp: toggle("allow an http:// --metal-api-url on a host that is not loopback"),
     drainTimeoutMs: value("<ms>", "how long running calls may finish on shutdown", {
       parse: nonNegativeMs,
       default: 10_000,
@@ -37,15 +39,20 @@ export const cmiCommand = command({
     // Serving needs the network; a unix socket also needs to check its path, create it and at the end remove it.
     const unix = opts.listen.kind === "unix";
     keepOnlyPermissions(unix ? ["net", "read", "write"] : ["net"]);
-    if (opts.metalApiUrl !== undefined && !URL.canParse(opts.metalApiUrl)) {
-      throw new UsageError(`--metal-api-url: not an absolute URL: ${JSON.stringify(opts.metalApiUrl)}`, "cmi");
-    }
+    const problem = opts.metalApiUrl === undefined
+      ? undefined
+      : metalApiUrlProblem(opts.metalApiUrl, opts.metalApiAllowPlainHttp);
+    if (problem) throw new UsageError(`--metal-api-url: ${problem}`, "cmi");
     const log = getLogger("cmi");
     // Loaded here so that other commands start without the gRPC stack and the driver.
     const { startCmiServer } = await import("../mcm/cmi/server.ts");
     const { EquinixMetalDriver } = await import("../mcm/driver/equinix_metal_driver.ts");
     const signal = shutdownSignal(log);
-    const driver = new EquinixMetalDriver({ metalApiUrl: opts.metalApiUrl, log: getLogger("machine-driver") });
+    const driver = new EquinixMetalDriver({
+      metalApiUrl: opts.metalApiUrl,
+      metalApiAllowPlainHttp: opts.metalApiAllowPlainHttp,
+      log: getLogger("machine-driver"),
+    });
     const server = await startCmiServer({ driver, endpoint: opts.listen, log, drainTimeoutMs: opts.drainTimeoutMs });
     if (unix) revokePermission("read");
     console.log(`listening: ${server.endpoint}`);

@@ -72,6 +72,7 @@ export const extensionCommand = command({
     webhookConfigNamespace: flag("namespace", `webhook namespace (default: $WEBHOOK_CONFIG_NAMESPACE; ${NO_WEBHOOKS})`),
     webhookConfigOwnerNamespace: flag("namespace", `namespace owning the webhook configuration (${NO_WEBHOOKS})`),
     metalApiUrl: flag("url", `Equinix Metal API base URL (default: ${DEFAULT_METAL_API_URL})`),
+    metalApiAllowPlainHttp: bool("allow an http:// --metal-api-url on a host that is not loopback (default: false)"),
   },
   async run(opts) {
     // No files written, no programs run (run comes back only for a kubeconfig exec plugin: see runExtension).

@@ -73,6 +73,7 @@ export const machineControllerCommand = command({
     leaderElectResourceLock: flag("lock", "lock type; only leases is supported (default: leases)"),
     v: flag("level", "log verbosity; 4 and more: debug logs (default: 0)"),
     metalApiUrl: flag("url", "Equinix Metal API base URL (default: the public API)"),
+    metalApiAllowPlainHttp: bool("allow an http:// --metal-api-url on a host that is not loopback (default: false)"),
   },
   async run(opts) {
     // No files written, no programs run (run comes back only for a kubeconfig exec plugin: see runMachineController).

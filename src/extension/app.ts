@@ -122,7 +122,12 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
       ...common,
       concurrency: settings.concurrency.infrastructure,
       log: log.child("infrastructure"),
-      actuator: { metalApiUrl: settings.metalApiUrl, metalFetch: opts.metalFetch, log: log.child("infrastructure") },
+      actuator: {
+        metalApiUrl: settings.metalApiUrl,
+        metalApiAllowPlainHttp: settings.metalApiAllowPlainHttp,
+        metalFetch: opts.metalFetch,
+        log: log.child("infrastructure"),
+      },
     }));
   }
   if (enabled.has("worker")) {

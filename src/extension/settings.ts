@@ -4,7 +4,7 @@
  * loads it for every `extension` invocation before the heavy controller graph.
  */
 import { EXTENSION_NAME, ExtensionClass } from "../apis/extensions/constants.ts";
-import { DEFAULT_METAL_API_URL } from "../metal/api_url.ts";
+import { DEFAULT_METAL_API_URL, metalApiUrlProblem } from "../metal/api_url.ts";
 import { DEFAULT_RENEW_INTERVAL_SECONDS } from "./heartbeat/renew_interval.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
 import { goBool } from "../cli/go_bool.ts";
@@ -54,6 +54,7 @@ export interface RawExtensionFlags {
   webhookConfigNamespace?: string;
   webhookConfigOwnerNamespace?: string;
   metalApiUrl?: string;
+  metalApiAllowPlainHttp?: string | boolean;
 }
 
 /** Everything the extension needs, resolved and validated. */
@@ -72,6 +73,8 @@ export interface ExtensionSettings {
   /** Extension classes whose objects the controllers handle (`spec.class`, unset meaning `shoot`); never empty. */
   extensionClasses: string[];
   metalApiUrl: string;
+  /** `--metal-api-allow-plain-http`: an http:// Metal API URL on a host that is not loopback. */
+  metalApiAllowPlainHttp: boolean;
   /** Webhook settings, validated for compatibility; this version serves no webhooks. */
   webhooks: { disabled: string[]; mode: string; serverPort: number; namespace?: string };
 }
@@ -198,12 +201,9 @@ export function resolveExtensionFlags(
     int(raw.webhookConfigServicePort, "--webhook-config-service-port", serverPort, errors, 0);
   }
   const metalApiUrl = raw.metalApiUrl ?? DEFAULT_METAL_API_URL;
-  try {
-    const u = new URL(metalApiUrl);
-    if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("not http(s)");
-  } catch {
-    errors.push(`--metal-api-url: not an absolute http(s) URL: ${JSON.stringify(metalApiUrl)}`);
-  }
+  const allowPlainHttp = goBool(raw.metalApiAllowPlainHttp, "--metal-api-allow-plain-http", false, errors);
+  const metalUrlProblem = metalApiUrlProblem(metalApiUrl, allowPlainHttp);
+  if (metalUrlProblem) errors.push(`--metal-api-url: ${metalUrlProblem}`);
   if (raw.master !== undefined) {
     try {
       new URL(raw.master);
@@ -233,6 +233,7 @@ export function resolveExtensionFlags(
       ignoreOperationAnnotation: ignore,
       extensionClasses,
       metalApiUrl,
+      metalApiAllowPlainHttp: allowPlainHttp,
       webhooks: {
         disabled: disabledWebhooks,
         mode,

@@ -1,11 +1,18 @@
 /**
- * The HTTP layer under the Kubernetes client: native `fetch` with a `Deno.HttpClient` for the cluster's CA, client
- * certificate and proxy. `insecure-skip-tls-verify` over HTTPS is the one thing `Deno.createHttpClient` cannot do,
- * so only that case goes through `node:https` with `rejectUnauthorized: false`.
+ * The HTTP layer under the Kubernetes client. A server with a CA (kubeconfig or service account) is reached through
+ * `node:https` with `ca`, which replaces the default roots: the connection trusts that CA alone, as kubectl does.
+ * (`Deno.createHttpClient({ caCerts })` would only add the CA to the default roots, so any publicly trusted
+ * certificate for the server's name would be accepted.) `insecure-skip-tls-verify` also goes through `node:https`.
+ * Plain `http://` servers and HTTPS servers without a CA (verified against the system roots) use native `fetch`.
  */
 import https from "node:https";
-import type { IncomingMessage } from "node:http";
+import http from "node:http";
+import tls from "node:tls";
+import type { ClientRequestArgs, IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { ClusterConnection } from "./kubeconfig.ts";
+import { describeProxy, type ProxyEnv, proxyFromEnvironment, readProxyEnv, tunnelProxy } from "./proxy.ts";
 
 /** What the client sends. */
 export interface TransportRequest {
@@ -26,16 +33,41 @@ interface TlsMaterial {
   keyPem?: string;
 }
 
+/** Settings of `createTransport` that tests change. */
+export interface TransportOptions {
+  /** Proxy variables (default: read from the process environment when permitted). */
+  env?: ProxyEnv;
+  /** Idle pooled connections are closed after this long (default `IDLE_SOCKET_TIMEOUT_MS`). */
+  idleSocketTimeoutMs?: number;
+}
+
+/**
+ * Idle kept-alive connections are closed after 30 s: well before kube-apiserver closes idle connections itself
+ * (90 s), so a request is not sent on a connection the server is closing at that moment.
+ */
+export const IDLE_SOCKET_TIMEOUT_MS = 30_000;
+
+/** How long the proxy may take to answer a CONNECT. */
+const PROXY_CONNECT_TIMEOUT_MS = 30_000;
+
 /** Creates the transport for a connection (clients are created lazily and reused). */
-export function createTransport(conn: ClusterConnection): Transport {
-  const https_ = conn.server.startsWith("https:");
-  if (https_ && conn.insecureSkipTlsVerify) {
-    if (conn.proxyUrl) {
-      throw new Error(`${conn.source ?? conn.server}: proxy-url cannot be combined with insecure-skip-tls-verify`);
+export function createTransport(conn: ClusterConnection, opts: TransportOptions = {}): Transport {
+  const server = new URL(conn.server);
+  if (server.protocol !== "https:" || !(conn.caPem || conn.insecureSkipTlsVerify)) return new FetchTransport(conn);
+  const rawProxy = conn.proxyUrl ?? proxyFromEnvironment(server, opts.env ?? readProxyEnv());
+  let proxy: URL | undefined;
+  if (rawProxy) {
+    const t = tunnelProxy(rawProxy);
+    if ("problem" in t) {
+      const what = conn.proxyUrl ? "proxy-url" : "HTTPS_PROXY";
+      throw new Error(`${conn.source ?? conn.server}: ${what} ${t.problem}`);
     }
-    return new InsecureNodeTransport(conn);
+    proxy = t.url;
   }
-  return new FetchTransport(conn);
+  const trust: TrustOptions = conn.insecureSkipTlsVerify
+    ? { rejectUnauthorized: false }
+    : { rejectUnauthorized: true, ca: conn.caPem };
+  return new NodeTransport(conn, trust, proxy, opts.idleSocketTimeoutMs ?? IDLE_SOCKET_TIMEOUT_MS);
 }
 
 async function currentTls(conn: ClusterConnection): Promise<TlsMaterial> {
@@ -44,6 +76,7 @@ async function currentTls(conn: ClusterConnection): Promise<TlsMaterial> {
   return { certPem: conn.clientCertPem, keyPem: conn.clientKeyPem };
 }
 
+/** Plain http:// servers and HTTPS servers verified against the system roots: native fetch. */
 class FetchTransport implements Transport {
   /** One HTTP client per client certificate (exec plugins may rotate it). */
   private readonly clients = new Map<string, Deno.HttpClient | undefined>();
@@ -54,12 +87,10 @@ class FetchTransport implements Transport {
     const tls = await currentTls(this.conn);
     const key = tls.certPem ?? "";
     if (this.clients.has(key)) return this.clients.get(key);
-    const { caPem, proxyUrl } = this.conn;
+    const { proxyUrl } = this.conn;
     let client: Deno.HttpClient | undefined;
-    if (caPem || tls.certPem || proxyUrl) {
-      const options: Deno.CreateHttpClientOptions = {};
-      if (caPem) options.caCerts = [caPem];
-      if (proxyUrl) options.proxy = { url: proxyUrl };
+    if (tls.certPem || proxyUrl) {
+      const options: Deno.CreateHttpClientOptions = proxyUrl ? { proxy: { url: proxyUrl } } : {};
       client = tls.certPem && tls.keyPem
         ? Deno.createHttpClient({ ...options, cert: tls.certPem, key: tls.keyPem })
         : Deno.createHttpClient(options);
@@ -79,17 +110,35 @@ class FetchTransport implements Transport {
   }
 }
 
-class InsecureNodeTransport implements Transport {
+/** How the server certificate is checked: against `ca` alone, or not at all (insecure-skip-tls-verify). */
+type TrustOptions = { rejectUnauthorized: true; ca?: string } | { rejectUnauthorized: false };
+
+/** TLS options of one connection: trust plus the client certificate. */
+type TlsOptions = TrustOptions & { cert?: string; key?: string };
+
+/** `node:https` with keep-alive; through an HTTP CONNECT tunnel when a proxy is configured. */
+class NodeTransport implements Transport {
+  /** One agent (connection pool) per client certificate (exec plugins may rotate it). */
   private readonly agents = new Map<string, https.Agent>();
 
-  constructor(private readonly conn: ClusterConnection) {}
+  constructor(
+    private readonly conn: ClusterConnection,
+    private readonly trust: TrustOptions,
+    private readonly proxy: URL | undefined,
+    private readonly idleSocketTimeoutMs: number,
+  ) {}
 
   private async agent(): Promise<https.Agent> {
-    const tls = await currentTls(this.conn);
-    const key = tls.certPem ?? "";
+    const material = await currentTls(this.conn);
+    const key = material.certPem ?? "";
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false, cert: tls.certPem, key: tls.keyPem });
+      const options: TlsOptions = { ...this.trust, cert: material.certPem, key: material.keyPem };
+      // `timeout` closes pooled connections that stayed idle that long; it does not cut responses in progress.
+      const poolOptions = { keepAlive: true, timeout: this.idleSocketTimeoutMs };
+      agent = this.proxy
+        ? new TunnelAgent(this.proxy, options, poolOptions)
+        : new https.Agent({ ...poolOptions, ...options });
       this.agents.set(key, agent);
     }
     return agent;
@@ -124,6 +173,92 @@ class InsecureNodeTransport implements Transport {
   }
 }
 
+/** An agent whose connections are TLS sessions opened inside an HTTP CONNECT tunnel through `proxy`. */
+class TunnelAgent extends https.Agent {
+  constructor(private readonly proxy: URL, private readonly tlsOptions: TlsOptions, poolOptions: https.AgentOptions) {
+    super(poolOptions);
+  }
+
+  /**
+   * Called by the pool for each new connection. The pool also accepts an answer through `done` and no return value
+   * (node's type declarations only describe the synchronous form, hence the cast).
+   */
+  override createConnection(
+    options: ClientRequestArgs,
+    done?: (err: Error | null, socket: Duplex) => void,
+  ): Duplex {
+    if (!done) throw new Error("TunnelAgent: connections through a proxy are created asynchronously");
+    const host = String(options.hostname ?? options.host ?? "").replace(/^\[(.*)\]$/, "$1");
+    const port = Number(options.port ?? 443);
+    openTunnel(this.proxy, host, port).then(
+      (raw) => {
+        const secure = tls.connect({
+          ...this.tlsOptions,
+          socket: raw,
+          host,
+          // SNI carries names only, never IP addresses.
+          servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+        });
+        const onError = (e: Error) => {
+          secure.destroy();
+          done(e, secure);
+        };
+        secure.once("error", onError);
+        secure.once("secureConnect", () => {
+          secure.off("error", onError);
+          done(null, secure);
+        });
+      },
+      (e: Error) => done(e, undefined as unknown as Duplex),
+    );
+    return undefined as unknown as Duplex;
+  }
+}
+
+/** Asks an HTTP proxy for a tunnel to `host:port`; resolves with the raw socket once the proxy answered 200. */
+function openTunnel(proxy: URL, host: string, port: number): Promise<Socket> {
+  const target = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const headers: Record<string, string> = { host: target };
+  if (proxy.username || proxy.password) {
+    const user = decodeURIComponent(proxy.username);
+    const password = decodeURIComponent(proxy.password);
+    headers["proxy-authorization"] = `Basic ${btoa(`${user}:${password}`)}`;
+  }
+  return new Promise<Socket>((resolve, reject) => {
+    const req = http.request({
+      host: proxy.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: Number(proxy.port || 80),
+      method: "CONNECT",
+      path: target,
+      headers,
+      agent: false,
+    });
+    req.setTimeout(PROXY_CONNECT_TIMEOUT_MS, () => {
+      req.destroy(new Error(`proxy ${describeProxy(proxy)} did not answer CONNECT ${target} in time`));
+    });
+    req.once("connect", (res: IncomingMessage, socket: Socket) => {
+      req.setTimeout(0);
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        reject(new Error(`proxy ${describeProxy(proxy)} refused CONNECT ${target}: HTTP ${res.statusCode}`));
+        return;
+      }
+      resolve(socket);
+    });
+    req.once("error", (e: Error) => {
+      reject(new Error(`proxy ${describeProxy(proxy)}: ${e.message}`, { cause: e }));
+    });
+    req.end();
+  });
+}
+
+/** Chunks queued ahead of the reader before the socket is paused (backpressure towards the server). */
+const QUEUED_CHUNKS = 16;
+
+/**
+ * A web `Response` over a node response. The body streams as it arrives; it ends exactly once, whether the server
+ * finishes, the connection breaks, the signal aborts or the reader cancels (late events are ignored).
+ */
 function toResponse(res: IncomingMessage, signal?: AbortSignal): Response {
   const headers = new Headers();
   for (const [k, v] of Object.entries(res.headers)) {
@@ -134,34 +269,41 @@ function toResponse(res: IncomingMessage, signal?: AbortSignal): Response {
     res.resume();
     return new Response(null, { status, headers });
   }
+  let finished = false;
+  const onAbort = () => res.destroy();
+  const finish = (end: () => void) => {
+    if (finished) return;
+    finished = true;
+    signal?.removeEventListener("abort", onAbort);
+    end();
+  };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      const onAbort = () => res.destroy();
       signal?.addEventListener("abort", onAbort, { once: true });
-      res.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
-      res.on("end", () => {
-        signal?.removeEventListener("abort", onAbort);
-        controller.close();
+      res.on("data", (chunk: Uint8Array) => {
+        if (finished) return;
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 1) <= 0) res.pause();
       });
-      res.on("error", (e: Error) => {
-        signal?.removeEventListener("abort", onAbort);
-        controller.error(e);
-      });
-      res.on("close", () => {
-        signal?.removeEventListener("abort", onAbort);
-        // A destroyed response never emits "end": end the stream with an error so readers do not hang.
-        if (!res.complete) {
-          try {
-            controller.error(new Error("connection closed before the response was complete"));
-          } catch {
-            // already closed
-          }
-        }
-      });
+      res.on("end", () => finish(() => controller.close()));
+      res.on("error", (e: Error) => finish(() => controller.error(e)));
+      // A destroyed response never emits "end": end the stream with an error so readers do not hang.
+      res.on(
+        "close",
+        () =>
+          finish(() =>
+            res.complete
+              ? controller.close()
+              : controller.error(new Error("connection closed before the response was complete"))
+          ),
+      );
+    },
+    pull() {
+      res.resume();
     },
     cancel() {
-      res.destroy();
+      finish(() => res.destroy());
     },
-  });
+  }, { highWaterMark: QUEUED_CHUNKS });
   return new Response(body, { status, headers });
 }

@@ -15,6 +15,7 @@ import {
   splitKubeconfigEnv,
 } from "./kubeconfig_file.ts";
 import { TokenFile } from "./token_file.ts";
+import { tunnelProxy } from "./proxy.ts";
 
 export { KubeconfigError } from "./kubeconfig_file.ts";
 
@@ -36,7 +37,10 @@ export interface ClusterConnection {
   clientCertificate?: () => Promise<{ certPem: string; keyPem: string } | undefined>;
   /** Called after a 401: the next `token()`/`clientCertificate()` must fetch fresh credentials. */
   invalidateCredentials?: () => void;
-  /** HTTP(S) or SOCKS5 proxy (kubeconfig `proxy-url`). */
+  /**
+   * Proxy (kubeconfig `proxy-url`): http, https or socks5 for plain http:// servers and HTTPS servers without a CA;
+   * http:// only (HTTP CONNECT) for servers verified against their own CA or with insecure-skip-tls-verify.
+   */
   proxyUrl?: string;
   /** Impersonation headers (kubeconfig `as`, `as-uid`, `as-groups`). */
   impersonate?: { user?: string; uid?: string; groups?: string[] };
@@ -214,6 +218,11 @@ export async function connectionFromKubeconfig(
       "cannot be combined with certificate-authority(-data): choose one",
     );
   }
+  const proxyUrl = c["proxy-url"] ?? undefined;
+  if (proxyUrl && url.protocol === "https:" && (caPem || insecure)) {
+    const proxy = tunnelProxy(proxyUrl);
+    if ("problem" in proxy) throw new KubeconfigError(cluster.file, `${cf}.proxy-url`, proxy.problem);
+  }
   if (c["tls-server-name"]) {
     opts.log?.warn("kubeconfig tls-server-name is not supported and is ignored", {
       file: cluster.file,
@@ -225,7 +234,7 @@ export async function connectionFromKubeconfig(
     server: c.server.replace(/\/+$/, ""),
     caPem,
     insecureSkipTlsVerify: insecure || undefined,
-    proxyUrl: c["proxy-url"] ?? undefined,
+    proxyUrl,
     namespace: ctx.value.namespace ?? undefined,
     source: `kubeconfig ${files} context ${contextName}`,
   };

@@ -18,7 +18,7 @@ import { PlansApi } from "./plans.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry_policy.ts";
 import { SshKeysApi } from "./ssh_keys.ts";
 import { MetalTransport } from "./transport.ts";
-import { DEFAULT_METAL_API_URL } from "./api_url.ts";
+import { DEFAULT_METAL_API_URL, metalApiUrlProblem } from "./api_url.ts";
 
 export type { RetryPolicy };
 export { DEFAULT_RETRY_POLICY };
@@ -27,11 +27,21 @@ export { DEFAULT_METAL_API_URL };
 /** Per-request timeout unless configured. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * Largest response body read (64 MiB). The largest answer the client asks for is a page of 1,000 devices: 5.7 MB from
+ * the simulator with 2 KiB of user data per device, 20 MB with 16 KiB (see docs/decisions.md, Metal API client).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 export interface MetalClientOptions {
   /** Sent as `X-Auth-Token`; registered as a secret so no log line shows it. */
   token: string;
-  /** Default `https://api.equinix.com/metal/v1` (`DEFAULT_METAL_API_URL`). */
+  /** Default `https://api.equinix.com/metal/v1` (`DEFAULT_METAL_API_URL`); http:// only for loopback hosts. */
   baseUrl?: string;
+  /** Accept a plain http:// `baseUrl` on a host that is not loopback (`--metal-api-allow-plain-http`). */
+  allowPlainHttp?: boolean;
+  /** Bodies larger than this fail with `MetalResponseTooLargeError` (default `DEFAULT_MAX_RESPONSE_BYTES`). */
+  maxResponseBytes?: number;
   /** Default `provider-equinix-metal/<version>`. */
   userAgent?: string;
   /** Per request attempt, body included (default 30 s). */
@@ -48,23 +58,15 @@ export interface MetalClientOptions {
 
 const OP = "MetalClient";
 
-function checkOptions(opts: MetalClientOptions): { baseUrl: string; timeoutMs: number; retry: RetryPolicy } {
+function checkOptions(
+  opts: MetalClientOptions,
+): { baseUrl: string; timeoutMs: number; retry: RetryPolicy; maxResponseBytes: number } {
   if (typeof opts.token !== "string" || opts.token.trim() === "") {
     throw new MetalInputError(OP, "token", "must be a non-empty API token");
   }
   const baseUrl = opts.baseUrl ?? DEFAULT_METAL_API_URL;
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new MetalInputError(OP, "baseUrl", `must be an absolute URL, got ${JSON.stringify(baseUrl)}`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new MetalInputError(OP, "baseUrl", `must use http or https, got ${JSON.stringify(baseUrl)}`);
-  }
-  if (url.search || url.hash) {
-    throw new MetalInputError(OP, "baseUrl", `must not have a query or fragment, got ${JSON.stringify(baseUrl)}`);
-  }
+  const problem = metalApiUrlProblem(baseUrl, opts.allowPlainHttp);
+  if (problem) throw new MetalInputError(OP, "baseUrl", problem);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw new MetalInputError(OP, "timeoutMs", `must be a positive number, got ${timeoutMs}`);
@@ -76,7 +78,11 @@ function checkOptions(opts: MetalClientOptions): { baseUrl: string; timeoutMs: n
   if (!(retry.maxElapsedMs >= 0)) {
     throw new MetalInputError(OP, "retry.maxElapsedMs", `must be >= 0, got ${retry.maxElapsedMs}`);
   }
-  return { baseUrl: baseUrl.replace(/\/+$/, ""), timeoutMs, retry };
+  const maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
+    throw new MetalInputError(OP, "maxResponseBytes", `must be a positive integer, got ${maxResponseBytes}`);
+  }
+  return { baseUrl: baseUrl.replace(/\/+$/, ""), timeoutMs, retry, maxResponseBytes };
 }
 
 /** Typed access to the Equinix Metal API v1. */
@@ -92,7 +98,7 @@ export class MetalClient {
   readonly baseUrl: string;
 
   constructor(opts: MetalClientOptions) {
-    const { baseUrl, timeoutMs, retry } = checkOptions(opts);
+    const { baseUrl, timeoutMs, retry, maxResponseBytes } = checkOptions(opts);
     registerSecret(opts.token);
     this.baseUrl = baseUrl;
     const f = opts.fetch ?? globalThis.fetch;
@@ -101,6 +107,7 @@ export class MetalClient {
       baseUrl,
       userAgent: opts.userAgent ?? USER_AGENT,
       timeoutMs,
+      maxResponseBytes,
       retry,
       clock: opts.clock ?? realClock,
       log: opts.log ?? getLogger("metal-client"),

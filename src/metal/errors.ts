@@ -113,6 +113,15 @@ export class MetalTimeoutError extends MetalApiError {
 /** A 2xx response we cannot use: not JSON, not matching the schema, or incoherent pagination `meta`. */
 export class MetalBadResponseError extends MetalApiError {}
 
+/** The response body was larger than the client's limit; it was not read further (never retried). */
+export class MetalResponseTooLargeError extends MetalBadResponseError {
+  readonly limitBytes: number;
+  constructor(details: MetalErrorDetails & { limitBytes: number }) {
+    super(details, `response body larger than the limit of ${details.limitBytes} bytes`);
+    this.limitBytes = details.limitBytes;
+  }
+}
+
 /** Rejected before sending: a caller-supplied value is invalid. Names the field and the operation. */
 export class MetalInputError extends Error {
   constructor(readonly operation: string, readonly field: string, problem: string) {

@@ -1,12 +1,14 @@
 /**
  * The HTTP layer of the Metal client: one call = one or more attempts. Each attempt sends the request with the
- * auth headers and a per-attempt timeout, reads the whole body, and turns the answer into a value or a typed error.
+ * auth headers and a per-attempt timeout, reads the whole body (at most `maxResponseBytes`, else
+ * `MetalResponseTooLargeError`), and turns the answer into a value or a typed error.
  * Retries follow `retry_policy.ts`: idempotent calls are retried on 429/5xx/network/timeout; a POST is sent again
  * only when the failed attempt certainly had no effect, or after the caller's `dedupe` lookup found nothing.
  */
 import type { z } from "zod";
 import type { Clock } from "../runtime/clock.ts";
 import type { Logger } from "../observability/log.ts";
+import { BodyTooLargeError, readTextLimited } from "../runtime/http_body.ts";
 import type { MetalApiMetrics } from "./api_metrics.ts";
 import {
   errorFromResponse,
@@ -15,6 +17,7 @@ import {
   type MetalErrorDetails,
   MetalNetworkError,
   MetalNotFoundError,
+  MetalResponseTooLargeError,
   MetalTimeoutError,
   parseErrorBody,
   scrubMessages,
@@ -37,6 +40,8 @@ export interface TransportConfig {
   baseUrl: string;
   userAgent: string;
   timeoutMs: number;
+  /** Larger response bodies are cancelled and fail the call. */
+  maxResponseBytes: number;
   retry: RetryPolicy;
   clock: Clock;
   log: Logger;
@@ -191,8 +196,14 @@ export class MetalTransport {
         signal: controller.signal,
         redirect: "manual",
       });
-      text = await res.text();
+      text = await readTextLimited(res, this.cfg.maxResponseBytes);
     } catch (e) {
+      if (e instanceof BodyTooLargeError && res) {
+        const requestId = res.headers.get("x-request-id") ?? undefined;
+        this.record(spec, "response_too_large", clock.now() - t0, attempt, requestId);
+        const details = { ...base, status: res.status, requestId };
+        return { ok: false, error: new MetalResponseTooLargeError({ ...details, limitBytes: e.limitBytes }) };
+      }
       if (signal?.aborted) {
         this.record(spec, "canceled", clock.now() - t0, attempt);
         throw signal.reason;

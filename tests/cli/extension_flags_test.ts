@@ -30,6 +30,7 @@ Deno.test("extension flags: the Go provider's defaults", () => {
     ignoreOperationAnnotation: false,
     extensionClasses: ["shoot"],
     metalApiUrl: "https://api.equinix.com/metal/v1",
+    metalApiAllowPlainHttp: false,
     webhooks: { disabled: [], mode: "service", serverPort: 443, namespace: undefined },
   });
 });

@@ -27,6 +27,8 @@ import { findTerraformerObjects, removeTerraformerObjects } from "./terraformer_
 export interface InfrastructureActuatorOptions {
   /** `--metal-api-url` (default the public API). */
   metalApiUrl?: string;
+  /** `--metal-api-allow-plain-http`. */
+  metalApiAllowPlainHttp?: boolean;
   /** Transport of the Metal client (the playground passes the simulator's in-process fetch). */
   metalFetch?: typeof fetch;
   /** Retries of one Metal call (default: the client's). */
@@ -120,6 +122,7 @@ export class InfrastructureActuator implements Actuator<Infrastructure> {
     const metal = new MetalClient({
       token: creds.apiToken,
       baseUrl: this.options.metalApiUrl ?? DEFAULT_METAL_API_URL,
+      allowPlainHttp: this.options.metalApiAllowPlainHttp,
       fetch: this.options.metalFetch,
       retry: this.options.metalRetry,
       clock: this.options.clock ?? realClock,

@@ -90,6 +90,7 @@ export function assembleMachineController(opts: {
   const target = new KubeClient(opts.target, clientOptions);
   const driver = new EquinixMetalDriver({
     metalApiUrl: flags.metalApiUrl,
+    metalApiAllowPlainHttp: flags.metalApiAllowPlainHttp,
     clock,
     log: opts.driverLog ?? log.child("driver"),
   });

@@ -5,6 +5,7 @@
 import { parseDuration } from "../../apis/duration.ts";
 import { DEFAULT_OPTIONS, type MachineControllerOptions, validateOptions, withDefaults } from "./options.ts";
 import { goBool } from "../../cli/go_bool.ts";
+import { metalApiUrlProblem } from "../../metal/api_url.ts";
 
 /** Flag values as given on the command line (strings, as Go's pflag receives them). */
 export interface RawFlags {
@@ -41,6 +42,7 @@ export interface RawFlags {
   leaderElectResourceLock?: string;
   v?: string;
   metalApiUrl?: string;
+  metalApiAllowPlainHttp?: string | boolean;
 }
 
 /** Everything the command needs, resolved and validated. */
@@ -52,6 +54,8 @@ export interface ResolvedFlags {
   leaderElection?: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
   verbosity: number;
   metalApiUrl?: string;
+  /** `--metal-api-allow-plain-http`: an http:// Metal API URL on a host that is not loopback. */
+  metalApiAllowPlainHttp: boolean;
 }
 
 /** Lease name of the machine controller (MCM). */
@@ -186,13 +190,11 @@ export function resolveFlags(raw: RawFlags): { flags?: ResolvedFlags; errors: st
     }
   }
   const verbosity = int(raw.v, "--v", 0);
-  if (raw.metalApiUrl !== undefined) {
-    try {
-      new URL(raw.metalApiUrl);
-    } catch {
-      errors.push(`--metal-api-url: not an absolute URL: ${JSON.stringify(raw.metalApiUrl)}`);
-    }
-  }
+  const allowPlainHttp = goBool(raw.metalApiAllowPlainHttp, "--metal-api-allow-plain-http", false, errors);
+  const metalUrlProblem = raw.metalApiUrl === undefined
+    ? undefined
+    : metalApiUrlProblem(raw.metalApiUrl, allowPlainHttp);
+  if (metalUrlProblem) errors.push(`--metal-api-url: ${metalUrlProblem}`);
   if (errors.length) return { errors };
   const listenHost = address.includes(":") ? `[${address}]` : address;
   return {
@@ -205,6 +207,7 @@ export function resolveFlags(raw: RawFlags): { flags?: ResolvedFlags; errors: st
       leaderElection: elect ? lease : undefined,
       verbosity,
       metalApiUrl: raw.metalApiUrl,
+      metalApiAllowPlainHttp: allowPlainHttp,
     },
   };
 }

@@ -60,6 +60,8 @@ const MAX_REMEMBERED_DELETIONS = 10_000;
 export interface EquinixMetalDriverOptions {
   /** Metal API base URL (default: the client's, `https://api.equinix.com/metal/v1`). */
   metalApiUrl?: string;
+  /** Accept an http:// `metalApiUrl` on a host that is not loopback (`--metal-api-allow-plain-http`). */
+  metalApiAllowPlainHttp?: boolean;
   clock?: Clock;
   log?: Logger;
   /** Passed to every Metal client (the simulator offers an in-process fetch). */
@@ -121,6 +123,7 @@ export class EquinixMetalDriver implements Driver {
     const made = this.opts.clientFactory?.(token) ?? new MetalClient({
       token,
       baseUrl: this.opts.metalApiUrl,
+      allowPlainHttp: this.opts.metalApiAllowPlainHttp,
       fetch: this.opts.fetch,
       clock: this.clock,
       retry: this.opts.retry,

@@ -1,10 +1,12 @@
 /**
  * One HTTPS POST of an AdmissionReview to a webhook: the address from `clientConfig.url` or a resolved service
  * reference, `?timeout=<n>s` appended as kube-apiserver does, the server certificate verified against `caBundle`
- * (base64 PEM) when given or the system roots otherwise, and the whole exchange (connect, send, read the answer)
- * bounded by `timeoutSeconds` on the given clock so a call never hangs.
+ * (base64 PEM) alone when given (the Kubernetes client's transport) or the system roots otherwise, and the whole
+ * exchange (connect, send, read the answer) bounded by `timeoutSeconds` on the given clock so a call never hangs.
  */
+import { createTransport, type Transport } from "../../k8s/http_transport.ts";
 import type { Clock } from "../../runtime/clock.ts";
+import { readTextLimited } from "../../runtime/http_body.ts";
 import type { Webhook } from "./admission_config.ts";
 
 /** Largest answer read from a webhook (kube limits responses to a few MB as well). */
@@ -42,12 +44,6 @@ function decodeCaBundle(caBundle: string): string {
   }
 }
 
-async function readLimited(res: Response): Promise<string> {
-  const text = await res.text();
-  if (text.length > MAX_RESPONSE_BYTES) throw new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`);
-  return text;
-}
-
 /** POSTs the review and returns the decoded JSON answer; throws WebhookCallError on any failure or timeout. */
 export async function postAdmissionReview(
   webhook: Webhook,
@@ -56,26 +52,27 @@ export async function postAdmissionReview(
   resolveService?: ServiceResolver,
 ): Promise<unknown> {
   const url = webhookUrl(webhook, resolveService);
-  let client: Deno.HttpClient | undefined;
-  if (webhook.clientConfig.caBundle) {
-    try {
-      client = Deno.createHttpClient({ caCerts: [decodeCaBundle(webhook.clientConfig.caBundle)] });
-    } catch (e) {
-      if (e instanceof WebhookCallError) throw e;
-      throw new WebhookCallError(`failed to call webhook: invalid clientConfig.caBundle: ${errorText(e)}`);
-    }
+  const caBundle = webhook.clientConfig.caBundle;
+  const caPem = caBundle ? decodeCaBundle(caBundle) : undefined;
+  if (caPem !== undefined && !/-----BEGIN CERTIFICATE-----/.test(caPem)) {
+    throw new WebhookCallError("failed to call webhook: invalid clientConfig.caBundle: no PEM certificate");
+  }
+  let transport: Transport;
+  try {
+    transport = createTransport({ server: new URL(url).origin, caPem });
+  } catch (e) {
+    throw new WebhookCallError(`failed to call webhook: Post "${url}": ${errorText(e)}`);
   }
   const controller = new AbortController();
   const timer = clock.setTimeout(() => controller.abort(), webhook.timeoutSeconds * 1000);
   try {
-    const res = await fetch(url, {
+    const res = await transport.fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: new Headers({ "content-type": "application/json", accept: "application/json" }),
       body: JSON.stringify(review),
       signal: controller.signal,
-      ...(client ? { client } : {}),
     });
-    const text = await readLimited(res);
+    const text = await readTextLimited(res, MAX_RESPONSE_BYTES);
     if (res.status < 200 || res.status > 299) {
       throw new Error(`the server responded with status ${res.status}: ${text.slice(0, 200)}`);
     }
@@ -89,7 +86,7 @@ export async function postAdmissionReview(
     throw new WebhookCallError(`failed to call webhook: Post "${url}": ${reason}`);
   } finally {
     clock.clearTimeout(timer);
-    client?.close();
+    transport.close();
   }
 }
 

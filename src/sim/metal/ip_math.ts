@@ -1,20 +1,9 @@
 /** IPv4/IPv6 address arithmetic for the simulator's address pools (pure functions). */
+import { parseIpv4, parseIpv6 } from "../../runtime/ip_address.ts";
 
 /** Formats an IPv4 address held as an unsigned 32-bit number. */
 export function formatIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
-
-/** Parses dotted-quad IPv4; undefined if malformed. */
-export function parseIpv4(s: string): number | undefined {
-  const parts = s.split(".");
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n >>> 0;
 }
 
 /** The dotted netmask of an IPv4 prefix length. */
@@ -51,24 +40,6 @@ export function formatIpv6(n: bigint): string {
   const head = hex.slice(0, bestStart).join(":");
   const tail = hex.slice(bestStart + bestLen).join(":");
   return `${head}::${tail}`;
-}
-
-/** Parses an IPv6 address (with optional `::`); undefined if malformed. */
-export function parseIpv6(s: string): bigint | undefined {
-  if (!/^[0-9a-fA-F:]+$/.test(s)) return undefined;
-  const halves = s.split("::");
-  if (halves.length > 2) return undefined;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
-  const missing = 8 - head.length - tail.length;
-  if ((halves.length === 1 && missing !== 0) || missing < 0) return undefined;
-  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  let n = 0n;
-  for (const g of groups) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-    n = (n << 16n) | BigInt(parseInt(g, 16));
-  }
-  return n;
 }
 
 /** The netmask of an IPv6 prefix length, formatted as the API does (full groups). */

@@ -40,8 +40,8 @@ export type { ResolvedSeed, SeedData } from "./seed.ts";
 export { parseSeedText, resolveSeed, SeedDataSchema, validateSeed } from "./seed.ts";
 export type { CapacityCount } from "./capacity.ts";
 
-/** Base URL to give a client that uses the simulator's in-process `fetch` (any host works). */
-export const IN_PROCESS_BASE_URL = "http://metal-simulator.invalid/metal/v1";
+/** Base URL to give a client that uses the simulator's in-process `fetch` (any scheme and host work). */
+export const IN_PROCESS_BASE_URL = "https://metal-simulator.invalid/metal/v1";
 
 /** Options of a simulator. */
 export interface MetalSimulatorOptions {

@@ -1,4 +1,4 @@
-/** A throw-away CA with a server certificate (127.0.0.1, localhost) and a client certificate, for TLS tests. */
+/** A throw-away CA with a server certificate and a client certificate, for TLS tests. */
 import * as x509 from "@peculiar/x509";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -12,6 +12,16 @@ export interface TestPki {
   caPem: string;
   server: CertAndKey;
   client: CertAndKey;
+  /** Client certificates of `moreClients`, by CN. */
+  clients: Record<string, CertAndKey>;
+}
+
+/** Extras of `makeTestPki`. */
+export interface TestPkiOptions {
+  /** Names the server certificate carries besides 127.0.0.1 and localhost. */
+  dnsNames?: string[];
+  /** CNs of further client certificates from the same CA. */
+  moreClients?: string[];
 }
 
 function pem(label: string, der: ArrayBuffer): string {
@@ -23,8 +33,8 @@ async function keyPair(): Promise<CryptoKeyPair> {
   return await crypto.subtle.generateKey(ALG, true, ["sign", "verify"]) as CryptoKeyPair;
 }
 
-/** Generates a CA, a server certificate and a client certificate (CN `clientCn`). */
-export async function makeTestPki(clientCn = "test-user"): Promise<TestPki> {
+/** Generates a CA, a server certificate (127.0.0.1, localhost) and a client certificate (CN `clientCn`). */
+export async function makeTestPki(clientCn = "test-user", opts: TestPkiOptions = {}): Promise<TestPki> {
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + 86_400_000);
   const caKeys = await keyPair();
@@ -58,10 +68,11 @@ export async function makeTestPki(clientCn = "test-user"): Promise<TestPki> {
         new x509.ExtendedKeyUsageExtension([server ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2"]),
         ...(server
           ? [
-            new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }, {
-              type: "dns",
-              value: "localhost",
-            }]),
+            new x509.SubjectAlternativeNameExtension([
+              { type: "ip", value: "127.0.0.1" },
+              { type: "dns", value: "localhost" },
+              ...(opts.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
+            ]),
           ]
           : []),
         await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
@@ -72,9 +83,12 @@ export async function makeTestPki(clientCn = "test-user"): Promise<TestPki> {
       keyPem: pem("PRIVATE KEY", await crypto.subtle.exportKey("pkcs8", keys.privateKey)),
     };
   };
+  const clients: Record<string, CertAndKey> = {};
+  for (const [i, cn] of (opts.moreClients ?? []).entries()) clients[cn] = await leaf(cn, (16 + i).toString(16), false);
   return {
     caPem: ca.toString("pem") + "\n",
     server: await leaf("localhost", "02", true),
     client: await leaf(clientCn, "03", false),
+    clients,
   };
 }

@@ -1,0 +1,50 @@
+/** Reading HTTP bodies with a size limit, so a misbehaving server cannot make us buffer without bound. */
+
+/** The body is larger than the limit (the rest was not read; the body was cancelled). */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`response body larger than ${limitBytes} bytes`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/**
+ * Reads a response body as UTF-8 text, at most `limitBytes`. With a `Content-Length` the HTTP layer delivers exactly
+ * that many bytes, so a declared length above the limit fails before any byte is read and one within it is read in
+ * one call (checked again, for responses built in process). Without one, the body is read chunk by chunk and
+ * cancelled as soon as the total passes the limit.
+ */
+export async function readTextLimited(res: Response, limitBytes: number): Promise<string> {
+  const declared = res.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim())) {
+    if (Number(declared) > limitBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw new BodyTooLargeError(limitBytes);
+    }
+    const bytes = await res.bytes();
+    if (bytes.byteLength > limitBytes) throw new BodyTooLargeError(limitBytes);
+    return new TextDecoder().decode(bytes);
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limitBytes) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(limitBytes);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}

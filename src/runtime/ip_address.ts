@@ -1,0 +1,54 @@
+/** Parsing of literal IP addresses and the loopback test shared by the Kubernetes and Metal clients (pure). */
+
+/** Parses dotted-quad IPv4; undefined if malformed. */
+export function parseIpv4(s: string): number | undefined {
+  const parts = s.split(".");
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n >>> 0;
+}
+
+/** Parses an IPv6 address (with optional `::`); undefined if malformed. */
+export function parseIpv6(s: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:]+$/.test(s)) return undefined;
+  const halves = s.split("::");
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || missing < 0) return undefined;
+  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  let n = 0n;
+  for (const g of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    n = (n << 16n) | BigInt(parseInt(g, 16));
+  }
+  return n;
+}
+
+/** A literal address as family and value; a URL's bracketed IPv6 hostname (`[::1]`) is accepted. */
+export function parseIp(host: string): { family: 4; value: number } | { family: 6; value: bigint } | undefined {
+  const v4 = parseIpv4(host);
+  if (v4 !== undefined) return { family: 4, value: v4 };
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const v6 = parseIpv6(bare);
+  return v6 === undefined ? undefined : { family: 6, value: v6 };
+}
+
+/**
+ * Whether a URL hostname names this machine: `localhost`, 127.0.0.0/8, `::1`, or 127.0.0.0/8 written as an
+ * IPv4-mapped IPv6 address. Names that merely resolve to loopback do not count (DNS could change that).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  if (host === "localhost") return true;
+  const ip = parseIp(host);
+  if (!ip) return false;
+  if (ip.family === 4) return ip.value >>> 24 === 127;
+  if (ip.value === 1n) return true;
+  return ip.value >> 32n === 0xffffn && Number(ip.value & 0xffffffffn) >>> 24 === 127;
+}
