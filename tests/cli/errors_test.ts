@@ -205,7 +205,7 @@ Deno.test("cmi: a bad --listen or CMI_ENDPOINT is a usage error; a non-socket pa
   assertUsageError(
     await run(["cmi", "--listen", "tcp://127.0.0.1:0", "--metal-api-url", "nope"]),
     "cmi",
-    /^--metal-api-url: not an absolute URL: "nope"$/,
+    /^--metal-api-url: not an absolute http\(s\) URL: "nope"$/,
   );
   const file = await Deno.makeTempFile({ prefix: "cli-errors-" });
   try {
