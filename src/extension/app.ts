@@ -5,6 +5,7 @@
  */
 import { getLogger, type Logger } from "../observability/log.ts";
 import { aborted } from "../runtime/shutdown.ts";
+import { revokePermission } from "../runtime/permissions.ts";
 import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
 import { KubeClient } from "../k8s/client.ts";
 import { type ClusterConnection, loadConnection } from "../k8s/kubeconfig.ts";
@@ -43,6 +44,8 @@ export interface StartExtensionOptions {
 export interface RunningExtension {
   readonly manager: Manager;
   readonly client: KubeClient;
+  /** The seed connection the client uses. */
+  readonly connection: ClusterConnection;
   /** Probe/metrics URLs while running. */
   readonly probeUrls: string[];
   /** Resolves when the manager stopped, with why. */
@@ -177,6 +180,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
   return {
     manager,
     client,
+    connection,
     get probeUrls() {
       return manager.probeUrls;
     },
@@ -188,12 +192,16 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
   };
 }
 
-/** Runs the extension until the signal aborts; returns why it stopped. */
+/**
+ * Runs the extension until the signal aborts; returns why it stopped. Once started, the process gives up running
+ * programs unless its kubeconfig's credentials come from an exec plugin.
+ */
 export async function runExtension(
   opts: StartExtensionOptions,
   signal: AbortSignal,
 ): Promise<StopReason | undefined> {
   const ext = await startExtension(opts);
+  if (!ext.connection.execPlugin) revokePermission("run");
   await Promise.race([aborted(signal), ext.done.then(() => {}, () => {})]);
   return await ext.stop();
 }

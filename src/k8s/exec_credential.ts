@@ -127,7 +127,9 @@ export class ExecCredentialProvider {
   private async run(): Promise<ExecCredential> {
     const { config, file, field } = this.options;
     const fail = (detail: string) => new ExecCredentialError(file, field, `plugin "${config.command}": ${detail}`);
-    const env: Record<string, string> = { ...(this.options.env ?? Deno.env.toObject()) };
+    // The plugin inherits our whole environment, as kubectl's do (PATH, HOME, cloud SDK settings), without this
+    // process reading it: the binary may read only the variables it needs. An explicit `env` replaces it (tests).
+    const env: Record<string, string> = { ...(this.options.env ?? {}) };
     for (const v of config.env ?? []) env[v.name] = v.value;
     env.KUBERNETES_EXEC_INFO = this.execInfo();
     const abort = new AbortController();
@@ -138,7 +140,7 @@ export class ExecCredentialProvider {
       out = await new Deno.Command(config.command, {
         args: config.args ?? [],
         env,
-        clearEnv: true,
+        clearEnv: this.options.env !== undefined,
         stdin: "null",
         stdout: "piped",
         stderr: "piped",

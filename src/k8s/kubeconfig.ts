@@ -37,6 +37,8 @@ export interface ClusterConnection {
   clientCertificate?: () => Promise<{ certPem: string; keyPem: string } | undefined>;
   /** Called after a 401: the next `token()`/`clientCertificate()` must fetch fresh credentials. */
   invalidateCredentials?: () => void;
+  /** Credentials come from an exec plugin: the process must keep its permission to run programs. */
+  execPlugin?: boolean;
   /**
    * Proxy (kubeconfig `proxy-url`): http, https or socks5 for plain http:// servers and HTTPS servers without a CA;
    * http:// only (HTTP CONNECT) for servers verified against their own CA or with insecure-skip-tls-verify.
@@ -321,6 +323,7 @@ export async function connectionFromKubeconfig(
           : undefined;
       };
       conn.invalidateCredentials = () => exec.invalidate();
+      conn.execPlugin = true;
     }
   }
   return conn;

@@ -6,6 +6,7 @@
 import { configureLogging, getLogger, type Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { shutdownSignal } from "../../runtime/shutdown.ts";
+import { revokePermission } from "../../runtime/permissions.ts";
 import { KubeClient } from "../../k8s/client.ts";
 import { type ClusterConnection, inClusterConnection, loadConnection } from "../../k8s/kubeconfig.ts";
 import { Manager } from "../../k8s/manager.ts";
@@ -134,6 +135,8 @@ export async function runMachineController(flags: ResolvedFlags): Promise<void> 
   const controlConn = flags.controlKubeconfig === ""
     ? targetConn
     : await connect(flags.controlKubeconfig, "--control-kubeconfig");
+  // Running programs is needed only by kubeconfig exec plugins.
+  if (!targetConn.execPlugin && !controlConn.execPlugin) revokePermission("run");
   const mc = assembleMachineController({
     flags,
     control: controlConn,

@@ -1,0 +1,211 @@
+/**
+ * Least privilege per command: each production command runs as the binary does (`deno run -P --no-prompt`, the
+ * permission set of deno.json) with a probe preloaded that, when the process exits, tries one operation of every
+ * permission kind (tests/cli/fixtures/permission_probe.ts). What the command gave up must be refused.
+ */
+import assert from "node:assert/strict";
+import { cliCommand } from "../../src/playground/components.ts";
+import { startApiServer } from "../../src/sim/apiserver/mod.ts";
+import { loadCrds } from "../../src/playground/crds.ts";
+import { MetalSimulator } from "../../src/sim/metal/mod.ts";
+import { eventually } from "../support/eventually.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const PROBE = `${ROOT}tests/cli/fixtures/permission_probe.ts`;
+const DENIED = "NotCapable";
+
+type Outcome = Record<"read" | "write" | "run" | "env" | "sys" | "net", string>;
+
+/**
+ * Starts a command with the probe preloaded; `stop` sends SIGTERM (unless `terminate` is false: the command ends by
+ * itself) and returns the probe's outcome.
+ */
+function start(args: string[], env: Record<string, string> = {}) {
+  const [run, ...rest] = cliCommand(args);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [run, "--preload", PROBE, ...rest],
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  return {
+    async stop(terminate = true): Promise<{ code: number; outcome: Outcome; stderr: string; stdout: string }> {
+      if (terminate) {
+        try {
+          child.kill("SIGTERM");
+        } catch {
+          // already exited
+        }
+      }
+      const out = await output;
+      const stderr = new TextDecoder().decode(out.stderr);
+      const line = stderr.split("\n").find((l) => l.startsWith("PERMISSION-PROBE "));
+      assert.ok(line, `no probe line; stderr: ${stderr.slice(-2000)}`);
+      return {
+        code: out.code,
+        outcome: JSON.parse(line.slice("PERMISSION-PROBE ".length)),
+        stderr,
+        stdout: new TextDecoder().decode(out.stdout),
+      };
+    },
+  };
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function ready(url: string): Promise<void> {
+  await eventually(async () => (await (await fetch(url).catch(() => undefined))?.text())?.startsWith("ok"), {
+    timeoutMs: 30_000,
+    description: url,
+  });
+}
+
+Deno.test("version gives up every permission", async () => {
+  const r = await start(["version"]).stop(false);
+  assert.equal(r.code, 0);
+  assert.deepEqual(r.outcome, { read: DENIED, write: DENIED, run: DENIED, env: DENIED, sys: DENIED, net: DENIED });
+});
+
+for (const transport of ["tcp", "unix"] as const) {
+  Deno.test(`cmi over ${transport} keeps only the network${transport === "unix" ? " and writing its socket" : ""}`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "cmi-perm-" });
+    const listen = transport === "tcp" ? "tcp://127.0.0.1:0" : `unix://${dir}/cmi.sock`;
+    const proc = start(["cmi", "--listen", listen, "--metal-api-url", "http://127.0.0.1:1/metal/v1"]);
+    try {
+      await eventually(async () => {
+        const s = await Deno.lstat(`${dir}/cmi.sock`).catch(() => undefined);
+        return transport === "tcp" || s !== undefined;
+      }, { description: "socket" });
+      // Give the command its start; the probe runs at exit, after the last revocation.
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      const r = await proc.stop();
+      assert.equal(r.code, 0, r.stderr.slice(-2000));
+      assert.match(r.stdout, /^listening: /m);
+      assert.deepEqual(r.outcome, {
+        read: DENIED,
+        write: transport === "unix" ? "allowed" : DENIED,
+        run: DENIED,
+        env: DENIED,
+        sys: DENIED,
+        net: "allowed",
+      });
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("machine-controller keeps read, net, env and sys; no writing files, no programs without an exec plugin", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mc-perm-" });
+  const control = await startApiServer({ namespaces: ["default", "kube-system"] });
+  const target = await startApiServer();
+  const sim = new MetalSimulator({ randomSeed: 5 });
+  const metal = await sim.serve();
+  try {
+    await control.installCrds(loadCrds({ groups: ["machine"] }));
+    await control.writeKubeconfig(`${dir}/control`);
+    await target.writeKubeconfig(`${dir}/target`);
+    const port = freePort();
+    const proc = start([
+      "--log-level=error",
+      "machine-controller",
+      `--control-kubeconfig=${dir}/control`,
+      `--target-kubeconfig=${dir}/target`,
+      `--port=${port}`,
+      "--address=127.0.0.1",
+      "--leader-elect=false",
+      `--metal-api-url=${metal.url}`,
+    ]);
+    await ready(`http://127.0.0.1:${port}/readyz`).finally(async () => {
+      const r = await proc.stop();
+      assert.equal(r.code, 0, r.stderr.slice(-2000));
+      assert.deepEqual(r.outcome, {
+        read: "allowed",
+        write: DENIED,
+        run: DENIED,
+        env: "allowed",
+        sys: "allowed",
+        net: "allowed",
+      });
+    });
+  } finally {
+    sim.close();
+    await metal.stop();
+    await control.stop();
+    await target.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A kubeconfig whose credentials come from an exec plugin (a shell script printing the server's bearer token). */
+async function execKubeconfig(dir: string, server: string, caPem: string, token: string): Promise<string> {
+  const plugin = `${dir}/credential-plugin`;
+  const credential = JSON.stringify({
+    apiVersion: "client.authentication.k8s.io/v1",
+    kind: "ExecCredential",
+    status: { token },
+  });
+  await Deno.writeTextFile(plugin, `#!/bin/sh\necho '${credential}'\n`, { mode: 0o755 });
+  const kubeconfig = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "seed", cluster: { server, "certificate-authority-data": btoa(caPem) } }],
+    users: [{
+      name: "plugin",
+      user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: plugin, interactiveMode: "Never" } },
+    }],
+    contexts: [{ name: "seed", context: { cluster: "seed", user: "plugin" } }],
+    "current-context": "seed",
+  };
+  await Deno.writeTextFile(`${dir}/kubeconfig`, JSON.stringify(kubeconfig));
+  return `${dir}/kubeconfig`;
+}
+
+for (const credentials of ["token", "exec plugin"] as const) {
+  Deno.test(`extension with a ${credentials} kubeconfig keeps read, net, env and sys; run only for a plugin`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "extension-perm-" });
+    const api = await startApiServer({ namespaces: ["default", "kube-system", "garden"] });
+    try {
+      await api.installCrds(loadCrds({ groups: ["gardener"] }));
+      let kubeconfig = `${dir}/kubeconfig`;
+      await api.writeKubeconfig(kubeconfig);
+      if (credentials === "exec plugin") {
+        const conn = api.connection();
+        kubeconfig = await execKubeconfig(dir, conn.server, conn.caPem!, (await conn.token!())!);
+      }
+      const health = freePort();
+      const proc = start([
+        "--log-level=error",
+        "extension",
+        `--kubeconfig=${kubeconfig}`,
+        "--leader-election=false",
+        "--metrics-bind-address=0",
+        `--health-bind-address=127.0.0.1:${health}`,
+        "--heartbeat-namespace=default",
+      ]);
+      await ready(`http://127.0.0.1:${health}/readyz`).finally(async () => {
+        const r = await proc.stop();
+        assert.equal(r.code, 0, r.stderr.slice(-2000));
+        assert.deepEqual(r.outcome, {
+          read: "allowed",
+          write: DENIED,
+          run: credentials === "exec plugin" ? "allowed" : DENIED,
+          env: "allowed",
+          sys: "allowed",
+          net: "allowed",
+        });
+      });
+    } finally {
+      await api.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
