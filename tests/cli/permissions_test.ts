@@ -30,8 +30,16 @@ function start(args: string[], env: Record<string, string> = {}) {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const output = child.output();
+  let stdout = "";
+  const reading = (async () => {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) stdout += chunk;
+  })();
+  const stderr = new Response(child.stderr).text();
   return {
+    /** Waits until the command printed a line matching `re` on stdout. */
+    async printed(re: RegExp): Promise<void> {
+      await eventually(() => re.test(stdout), { timeoutMs: 30_000, description: `stdout ${re}` });
+    },
     async stop(terminate = true): Promise<{ code: number; outcome: Outcome; stderr: string; stdout: string }> {
       if (terminate) {
         try {
@@ -40,16 +48,12 @@ function start(args: string[], env: Record<string, string> = {}) {
           // already exited
         }
       }
-      const out = await output;
-      const stderr = new TextDecoder().decode(out.stderr);
-      const line = stderr.split("\n").find((l) => l.startsWith("PERMISSION-PROBE "));
-      assert.ok(line, `no probe line; stderr: ${stderr.slice(-2000)}`);
-      return {
-        code: out.code,
-        outcome: JSON.parse(line.slice("PERMISSION-PROBE ".length)),
-        stderr,
-        stdout: new TextDecoder().decode(out.stdout),
-      };
+      const status = await child.status;
+      await reading;
+      const err = await stderr;
+      const line = err.split("\n").find((l) => l.startsWith("PERMISSION-PROBE "));
+      assert.ok(line, `no probe line; stderr: ${err.slice(-2000)}`);
+      return { code: status.code, outcome: JSON.parse(line.slice("PERMISSION-PROBE ".length)), stderr: err, stdout };
     },
   };
 }
@@ -80,16 +84,11 @@ for (const transport of ["tcp", "unix"] as const) {
     const listen = transport === "tcp" ? "tcp://127.0.0.1:0" : `unix://${dir}/cmi.sock`;
     const proc = start(["cmi", "--listen", listen, "--metal-api-url", "http://127.0.0.1:1/metal/v1"]);
     try {
-      await eventually(async () => {
-        const s = await Deno.lstat(`${dir}/cmi.sock`).catch(() => undefined);
-        return transport === "tcp" || s !== undefined;
-      }, { description: "socket" });
-      // Give the command its start; the probe runs at exit, after the last revocation.
-      await new Promise((r) => setTimeout(r, 500));
+      // The probe runs at exit, after the last revocation (cmi gives up read once it listens).
+      await proc.printed(/^listening: /m);
     } finally {
       const r = await proc.stop();
       assert.equal(r.code, 0, r.stderr.slice(-2000));
-      assert.match(r.stdout, /^listening: /m);
       assert.deepEqual(r.outcome, {
         read: DENIED,
         write: transport === "unix" ? "allowed" : DENIED,

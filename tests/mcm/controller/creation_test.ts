@@ -9,7 +9,7 @@ import {
   type Secret,
 } from "../../../src/mcm/controller/bootstrap_token.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
-import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
+import { type Machine, MCM_FINALIZER } from "../../../src/apis/machine/v1alpha1.ts";
 import { FakeDriver } from "./fake_driver.ts";
 import { CLASS, fakeDevices, Harness, NS } from "./harness.ts";
 
@@ -117,7 +117,10 @@ Deno.test("creation: CrashLoopBackOff on Internal (MediumRetry), on ResourceExha
   const driver = new FakeDriver();
   const h = await Harness.start({ driver, options: { resourceExhaustedRetryMs: 42_000 } });
   try {
-    await h.createDefaultClass();
+    // A class already in use (with its finalizer): otherwise the first reconcile waits for the finalizer and its
+    // 5 s requeue, still pending when the class update lets the machine fail, retries early (as a Go workqueue would).
+    await h.createSecret("class-secret", { userData: "#!/bin/sh\n", apiToken: "fake-api-token-123456" });
+    await h.createClass({ metadata: { name: CLASS, namespace: NS, finalizers: [MCM_FINALIZER] } });
     driver.errors.create = (req) =>
       req.machine.name === "internal"
         ? new MachineError("Internal", "quota service broken")
