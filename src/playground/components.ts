@@ -148,20 +148,20 @@ export function readProcessUsage(pid: number): ProcessUsage | undefined {
 
 /**
  * The command line that starts a subcommand of our CLI: the binary itself when compiled (its V8 flags and
- * permissions are baked in), otherwise `deno run` of the entry point with the same permissions and V8 flags.
+ * permissions are baked in), otherwise `deno run` of the entry point with the same permissions (the project's
+ * deno.json, named so that the working directory does not matter) and V8 flags.
  */
 export function cliCommand(args: string[]): string[] {
   if (Deno.build.standalone) return args;
   const main = new URL("../main.ts", import.meta.url).pathname;
-  return ["run", "-P", "--no-prompt", "--quiet", `--v8-flags=${V8_FLAGS}`, main, ...args];
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  return ["run", "-P", "--no-prompt", "--quiet", `--config=${config}`, `--v8-flags=${V8_FLAGS}`, main, ...args];
 }
 
 /** Starts a subcommand of our CLI as a subprocess; keeps the tail of its stderr for error messages. */
 export function startCliProcess(name: string, args: string[], log: Logger): ComponentInstance {
   const child = new Deno.Command(Deno.execPath(), {
     args: cliCommand(["--log-level", "error", ...args]),
-    // `deno run -P` finds the permission set in the project's deno.json; a compiled binary needs no directory.
-    cwd: Deno.build.standalone ? undefined : new URL("../../", import.meta.url).pathname,
     stdin: "null",
     stdout: "null",
     stderr: "piped",

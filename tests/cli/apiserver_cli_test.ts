@@ -1,13 +1,14 @@
 /** The `apiserver` subcommand: kubeconfig output, plain HTTP, bad flags, graceful stop. */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
+import { cliCommand } from "../../src/playground/components.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Starts `apiserver` with extra args; returns the printed kubeconfig path and a stop function. */
 async function start(args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P", "src/main.ts", "--log-level", "error", "apiserver", ...args],
+    args: cliCommand(["--log-level", "error", "apiserver", ...args]),
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -77,7 +78,7 @@ Deno.test("--plain-http serves HTTP without authentication", async () => {
 
 Deno.test("a bad --port is refused with a message naming the flag", async () => {
   const res = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P", "src/main.ts", "apiserver", "--port", "70000"],
+    args: cliCommand(["apiserver", "--port", "70000"]),
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

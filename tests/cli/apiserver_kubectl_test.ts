@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { KUBECTL, KUBECTL_MISSING, testUnless } from "../support/needs.ts";
+import { cliCommand } from "../../src/playground/components.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -45,7 +46,7 @@ testUnless(KUBECTL_MISSING, {
     const home = `${dir}/home`;
     await Deno.mkdir(home);
     const server = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-P", "src/main.ts", "--log-level", "error", "apiserver", "--kubeconfig-out", kubeconfig],
+      args: cliCommand(["--log-level", "error", "apiserver", "--kubeconfig-out", kubeconfig]),
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",

@@ -1,12 +1,11 @@
 /** The CLI as users meet it: every command has --help, unknown flags are errors. Runs the real entry point. */
 import assert from "node:assert/strict";
 import { cli } from "../../src/cli/root.ts";
-
-const main = new URL("../../src/main.ts", import.meta.url).pathname;
+import { cliCommand } from "../../src/playground/components.ts";
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P", "--quiet", main, ...args],
+    args: cliCommand(args),
     cwd: new URL("../../", import.meta.url).pathname,
     stdout: "piped",
     stderr: "piped",

@@ -8,6 +8,7 @@ import { ALLOW_PLAIN_HTTP_FLAG, metalApiUrlProblem } from "../../src/metal/api_u
 import { MetalClient } from "../../src/metal/client.ts";
 import { MetalInputError } from "../../src/metal/errors.ts";
 import { resolveFlags } from "../../src/mcm/controller/flags.ts";
+import { cliCommand } from "../../src/playground/components.ts";
 
 const REMOTE_HTTP = "http://metal.corp.example/metal/v1";
 
@@ -80,7 +81,7 @@ Deno.test("machine-controller: --metal-api-url over remote http needs --metal-ap
 
 async function cmi(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", new URL("../../src/main.ts", import.meta.url).pathname, "cmi", ...args],
+    args: cliCommand(["cmi", ...args]),
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -19,7 +19,13 @@ Deno.test("permissions: the env allow-list holds every variable src/ reads", asy
   assert.equal(ignore, true, "variables outside the list read as unset (npm packages probe some)");
   const read = new Set<string>(PROXY_ENV_VARS);
   for await (const text of sources(new URL("src/", root))) {
-    for (const re of [/Deno\.env\.get\("([A-Za-z_]+)"\)/g, /\benv\.([A-Z][A-Z0-9_]+)\b(?!\s*=[^=])/g, /\benv: "([A-Z][A-Z0-9_]+)"/g]) {
+    for (
+      const re of [
+        /Deno\.env\.get\("([A-Za-z_]+)"\)/g,
+        /\benv\.([A-Z][A-Z0-9_]+)\b(?!\s*=[^=])/g,
+        /\benv: "([A-Z][A-Z0-9_]+)"/g,
+      ]
+    ) {
       for (const m of text.matchAll(re)) read.add(m[1]);
     }
   }

@@ -15,9 +15,11 @@ Deno.test("v8 flags: the cli, demo and compile tasks start with exactly the flag
 
 Deno.test("v8 flags: the playground starts its components with the same flags and permissions", () => {
   const args = cliCommand(["version"]);
-  assert.deepEqual(args.slice(0, 5), ["run", "-P", "--no-prompt", "--quiet", `--v8-flags=${V8_FLAGS}`]);
-  assert.match(args[5], /\/src\/main\.ts$/);
-  assert.deepEqual(args.slice(6), ["version"]);
+  assert.deepEqual(args.slice(0, 4), ["run", "-P", "--no-prompt", "--quiet"]);
+  assert.match(args[4], /^--config=\/.*\/deno\.json$/);
+  assert.equal(args[5], `--v8-flags=${V8_FLAGS}`);
+  assert.match(args[6], /\/src\/main\.ts$/);
+  assert.deepEqual(args.slice(7), ["version"]);
 });
 
 Deno.test("v8 flags: the flag takes effect in a process started that way (a smaller young generation)", async () => {

@@ -18,6 +18,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { testUnless } from "../../support/needs.ts";
 import { connectCmi } from "./cmi_client.ts";
+import { cliCommand } from "../../../src/playground/components.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const enc = new TextEncoder();
@@ -38,7 +39,7 @@ interface CmiProcess {
 async function startCmiProcess(listen: string, metalApiUrl: string, viaEnv = false): Promise<CmiProcess> {
   const listenArgs = viaEnv ? [] : ["--listen", listen];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P", "--quiet", "src/main.ts", "cmi", ...listenArgs, "--metal-api-url", metalApiUrl],
+    args: cliCommand(["cmi", ...listenArgs, "--metal-api-url", metalApiUrl]),
     env: viaEnv ? { CMI_ENDPOINT: listen } : {},
     cwd: ROOT,
     stdin: "null",

@@ -7,6 +7,7 @@ import { MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
 import { eventually } from "../../support/eventually.ts";
+import { cliCommand } from "../../../src/playground/components.ts";
 
 Deno.test("flags: MCM defaults", () => {
   const { flags, errors } = resolveFlags({});
@@ -123,10 +124,7 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
     } as never, { namespace: "shoot--cli" });
     const port = freePort();
     child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../../src/main.ts", import.meta.url).pathname,
+      args: cliCommand([
         "--log-level",
         "error",
         "machine-controller",
@@ -137,7 +135,7 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
         "--address=127.0.0.1",
         `--metal-api-url=${metal.url}`,
         "--v=3",
-      ],
+      ]),
       stdout: "null",
       stderr: "piped",
     }).spawn();

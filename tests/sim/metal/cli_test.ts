@@ -1,12 +1,12 @@
 /** `provider-equinix-metal metal-simulator` as a subprocess: the three lines, a request with them, a clean stop. */
 import assert from "node:assert/strict";
+import { cliCommand } from "../../../src/playground/components.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
-const MAIN = `${ROOT}src/main.ts`;
 
 function simulatorProcess(args: string[]) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--log-format", "text", "metal-simulator", ...args],
+    args: cliCommand(["--log-format", "text", "metal-simulator", ...args]),
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
