@@ -105,20 +105,23 @@ function args<T extends string>(
   return typeof a === "number" ? [undefined, a] : [a, b ?? fallback];
 }
 
-/** A monotonically increasing count. */
-export class Counter<T extends string = string> extends Metric<T, { value: number }> {
-  readonly type = "counter";
-
-  constructor(config: MetricConfiguration<T, Counter<T>>) {
-    super(config as MetricConfiguration<T, never>, config.collect as never);
-  }
-
+/** A metric with one number per label set (counters and gauges). */
+abstract class SingleValueMetric<T extends string> extends Metric<T, { value: number }> {
   protected initial() {
     return { value: 0 };
   }
 
   protected samples(labels: LabelValues<T>, s: { value: number }): MetricValue<T>[] {
     return [{ labels, value: s.value }];
+  }
+}
+
+/** A monotonically increasing count. */
+export class Counter<T extends string = string> extends SingleValueMetric<T> {
+  readonly type = "counter";
+
+  constructor(config: MetricConfiguration<T, Counter<T>>) {
+    super(config as MetricConfiguration<T, never>, config.collect as never);
   }
 
   /** Adds `value` (default 1, never negative). */
@@ -130,19 +133,11 @@ export class Counter<T extends string = string> extends Metric<T, { value: numbe
 }
 
 /** A value that goes up and down. */
-export class Gauge<T extends string = string> extends Metric<T, { value: number }> {
+export class Gauge<T extends string = string> extends SingleValueMetric<T> {
   readonly type = "gauge";
 
   constructor(config: MetricConfiguration<T, Gauge<T>>) {
     super(config as MetricConfiguration<T, never>, config.collect as never);
-  }
-
-  protected initial() {
-    return { value: 0 };
-  }
-
-  protected samples(labels: LabelValues<T>, s: { value: number }): MetricValue<T>[] {
-    return [{ labels, value: s.value }];
   }
 
   /** Sets the value. */
