@@ -41,7 +41,7 @@ export interface ProcessUsage {
   peakRssBytes: number;
 }
 
-/** Flags gardenlet gives the machine-controller sidecar (gardener-contract.md §4.4), as the command receives them. */
+/** Flags gardenlet gives the machine-controller sidecar, as the command receives them. */
 export const SIDECAR_FLAGS: RawFlags = {
   kubeApiQps: "100",
   kubeApiBurst: "200",

@@ -3,8 +3,8 @@
  * serves; a recording `fetch` keeps each request/response pair; every response must validate against the schema of
  * its operation and status in the Metal OpenAPI document (../shared/metal-api/openapi beside the project: it is not
  * shipped; where it is absent these tests are ignored with that reason), and every request body the **client** sends
- * against the operation's request schema. Where the spec is wrong or stricter than the real API (metal-api.md says
- * so), the exception is a narrow schema patch or an allowance listed below, each with its reason.
+ * against the operation's request schema. Where the spec is wrong or stricter than the real API (as its answers
+ * show), the exception is a narrow schema patch or an allowance listed below, each with its reason.
  */
 import assert from "node:assert/strict";
 import { MetalClient } from "../../src/metal/client.ts";
@@ -14,7 +14,7 @@ import { ROUTES } from "../../src/sim/metal/routes.ts";
 import { loadMetalOpenApi, METAL_OPENAPI_MISSING, type OpenApiSpec, type SchemaPatch } from "../support/openapi.ts";
 import { testUnless } from "../support/needs.ts";
 
-/** Where the spec disagrees with the real API (each backed by metal-api.md). */
+/** Where the spec disagrees with the real API (each seen in the real API's answers). */
 const PATCHES: SchemaPatch[] = [
   {
     schemaFile: "Meta.yaml",
@@ -34,7 +34,7 @@ const PATCHES: SchemaPatch[] = [
   },
 ];
 
-/** Responses whose status the spec does not list, but the real API sends (metal-api.md §6, §12.9). */
+/** Responses whose status the spec does not list, but the real API sends. */
 const UNDOCUMENTED_STATUS_ALLOWED: Record<string, number[]> = {
   // `hardware_reservation_id: "next-available"` with none free → 503 with an Error body (CAPP#191).
   "POST /projects/{id}/devices": [503],

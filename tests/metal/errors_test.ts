@@ -1,5 +1,5 @@
 /**
- * Each typed error from the status/body pairs the real API sends (metal-api.md §6, §12.9, §12.11), seen through
+ * Each typed error from the status/body pairs the real API sends, seen through
  * the client, plus the body parser on its own.
  */
 import assert from "node:assert/strict";

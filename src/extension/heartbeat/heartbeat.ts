@@ -1,5 +1,5 @@
 /**
- * The extension heartbeat (gardener-contract.md §2.10): Lease `gardener-extension-heartbeat` in the extension's
+ * The extension heartbeat: Lease `gardener-extension-heartbeat` in the extension's
  * namespace, holder `provider-equinix-metal`, `leaseDurationSeconds` = renew interval, `renewTime` = now (MicroTime),
  * created or updated every interval. gardenlet's shoot care marks every condition this extension reports as Unknown
  * when the lease is older than 5 minutes, so the heartbeat says "the controllers are working".

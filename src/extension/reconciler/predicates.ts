@@ -1,5 +1,5 @@
 /**
- * Which events of an extension object start a reconcile (gardener-contract.md §2.1, §2.8, §2.9). With the operation
+ * Which events of an extension object start a reconcile. With the operation
  * annotation respected (the default):
  *   - create (also the initial list at start): the annotation is reconcile/restore/migrate, or the object is being
  *     deleted, or its lastOperation is missing or not Succeeded (automatic retry after a restart);

@@ -1,5 +1,5 @@
 /**
- * Gardener's generic extension reconcile protocol for one kind (gardener-contract.md §2): reads the object and its
+ * Gardener's generic extension reconcile protocol for one kind: reads the object and its
  * Cluster, decides the operation, owns the operation annotation, the finalizer, lastOperation, lastError and
  * observedGeneration, and calls the kind's actuator for the actual work.
  *

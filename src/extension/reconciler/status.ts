@@ -1,5 +1,5 @@
 /**
- * The status the generic reconciler writes at each step (gardener-contract.md §2.3) as merge patches of `status`, and
+ * The status the generic reconciler writes at each step as merge patches of `status`, and
  * the comparisons that let a reconcile skip writes that would change nothing. Pure: time comes in as milliseconds.
  *
  * Patches never carry `conditions` (the health checks own them, and a merge patch replaces whole arrays).

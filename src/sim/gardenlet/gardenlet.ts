@@ -37,7 +37,7 @@ import type { ShootObjects } from "./shoot_template.ts";
 
 /** Logger name of the simulation. */
 export const LOGGER_NAME = "sim.gardenlet";
-/** gardenlet's wait for Infrastructure and Worker (gardener-contract.md §2.4). */
+/** gardenlet's wait for Infrastructure and Worker. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
 
 /** Options of the gardenlet simulation. */

@@ -1,6 +1,6 @@
 /**
  * SIMULATION of gardenlet: the annotations gardenlet writes on extension objects to request work or to confirm a
- * deletion (gardener-contract.md §2.1, §2.5). Pure.
+ * deletion. Pure.
  */
 import {
   ANNOTATION_CONFIRM_DELETION,

@@ -1,6 +1,6 @@
 /**
  * SIMULATION of gardenlet: when gardenlet considers an extension object ready after it requested an operation
- * (`CheckExtensionObject`, gardener-contract.md §2.4), and when a Worker has published the machine deployments of
+ * (`CheckExtensionObject`), and when a Worker has published the machine deployments of
  * the current request (`checkWorkerStatusMachineDeploymentsUpdated`, §1.5). Pure.
  */
 import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP } from "../../apis/extensions/constants.ts";

@@ -1,6 +1,6 @@
 /**
  * Authentication and authorisation: tokens map to a user (sees the projects of its organisations) or to one
- * project. Unknown ids answer 404, existing objects the caller may not see 403 (metal-api.md §12.10).
+ * project. Unknown ids answer 404, existing objects the caller may not see 403.
  */
 import { forbidden, notFound, unauthenticated } from "./api_errors.ts";
 import type { RequestContext } from "./context.ts";

@@ -1,7 +1,7 @@
 /**
  * Allocation of addresses: project IP reservations (blocks) and the assignments devices get from them. A device's
  * private IPv4 /31 comes from a per-project, per-metro private /25 management block, its public IPv4 /31 is a
- * management block of its own, its IPv6 /127 comes from the project's /56 in that metro (metal-api.md §4.1).
+ * management block of its own, its IPv6 /127 comes from the project's /56 in that metro.
  */
 import { ApiError, notValid, TEXT, unprocessable } from "./api_errors.ts";
 import { type Block, SubAllocator } from "./ip_pools.ts";

@@ -21,7 +21,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Verbatim texts of the real API (metal-api.md §6, §12). */
+/** Verbatim texts of the real API. */
 export const TEXT = {
   invalidToken: "Invalid authentication token",
   notFound: "Not found",

@@ -1,6 +1,6 @@
 /**
  * Request bodies, validated with zod at the boundary. The schemas accept the wire-format tolerances real clients
- * rely on (metal-api.md §12.15): `tags: null`, `customdata` and `spot_price_max` as strings, `facility`/`metro` as a
+ * rely on: `tags: null`, `customdata` and `spot_price_max` as strings, `facility`/`metro` as a
  * string or a list, `project_id` in the body, capacity `quantity` as a number or a string. Unknown fields are
  * ignored, as the API ignores them.
  */

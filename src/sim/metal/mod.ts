@@ -1,6 +1,6 @@
 /**
  * A stateful, fault-injecting simulator of the Equinix Metal API (v1), faithful to the real API's shapes, texts
- * and asynchronous behaviour (metal-api.md §5–§7, §11, §12). It is the product's embedded default since the real
+ * and asynchronous behaviour. It is the product's embedded default since the real
  * service was shut down, and the ground truth of every test.
  *
  *   const sim = new MetalSimulator({ clock, randomSeed: 1 });

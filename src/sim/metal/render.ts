@@ -1,6 +1,6 @@
 /**
  * JSON representations of catalogue objects, projects, users, SSH keys and hardware reservations, shaped like the
- * real API's (metal-api.md §11) and honouring `include`/`exclude` the way it does: nested references are `{href}`
+ * real API's and honouring `include`/`exclude` the way it does: nested references are `{href}`
  * unless included, excluded objects collapse to `{href}`.
  */
 import {

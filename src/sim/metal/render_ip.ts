@@ -1,6 +1,6 @@
 /**
  * IP assignments (addresses on devices) and IP reservations (blocks of a project). IPReservation is a closed field
- * set: the Go SDK rejects unknown keys, so nothing outside the spec's properties may appear (metal-api.md §12.7).
+ * set: the Go SDK rejects unknown keys, so nothing outside the spec's properties may appear.
  */
 import { findMetro } from "./catalog.ts";
 import { formatIpv4, formatIpv6, ipv4Netmask, ipv6Netmask } from "./ip_math.ts";
