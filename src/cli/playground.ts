@@ -6,7 +6,7 @@
  * faults; SIGINT/SIGTERM stop everything gracefully.
  */
 import { configureLogging, fileSink, getLogger } from "../observability/log.ts";
-import type { FaultOptions } from "../playground/faults.ts";
+import type { FaultOptions } from "../playground/mod.ts";
 import { parsePort } from "./apiserver.ts";
 import { command, toggle, UsageError, value } from "./parser.ts";
 
@@ -126,7 +126,7 @@ export const playgroundCommand = command({
     const log = getLogger("playground");
     // Loaded here so that other commands start without the whole landscape.
     const { runPlayground } = await import("../playground/mod.ts");
-    const { detectStatusMode } = await import("../playground/output.ts");
+    const { detectStatusMode } = await import("../playground/mod.ts");
     // Log lines written between redraws would tear the live view apart: they go to a file then.
     const logFile = opts.logFile ??
       ((opts.status ?? detectStatusMode()) === "tty" ? await Deno.makeTempFile({ suffix: "-playground.log" }) : "-");

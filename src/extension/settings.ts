@@ -7,7 +7,7 @@ import { EXTENSION_NAME, ExtensionClass } from "../apis/extensions/constants.ts"
 import { DEFAULT_METAL_API_URL, metalApiUrlProblem } from "../metal/api_url.ts";
 import { DEFAULT_RENEW_INTERVAL_SECONDS } from "./heartbeat/renew_interval.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
-import { goBool } from "../cli/go_bool.ts";
+import { goBool } from "../apis/go_bool.ts";
 
 /** Controller names of `--controllers` / `--disable-controllers` (the Go provider's). */
 export const CONTROLLER_NAMES = ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"] as const;

@@ -3,7 +3,7 @@
  * the API-server writes (total, of which leases and the simulations, and ours per machine), computed from counter
  * snapshots taken at the phase's start and end; and their text form. Pure.
  */
-import { isWriteVerb } from "../sim/apiserver/counters.ts";
+import { isWriteVerb } from "../sim/apiserver/mod.ts";
 
 /** Counters at one instant. */
 export interface CounterSnapshot {

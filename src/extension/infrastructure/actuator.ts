@@ -7,14 +7,14 @@
  * project's per-metro private block when the device is provisioned, so no node CIDR exists (or is known) at
  * infrastructure time; gardenlet then uses the Shoot's own `spec.networking`.
  */
-import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext } from "../reconciler/actuator.ts";
+import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext } from "../reconciler/mod.ts";
 import type { Infrastructure } from "../../apis/extensions/v1alpha1.ts";
 import { decodeSshPublicKey } from "../../apis/extensions/v1alpha1.ts";
 import { encodeInfrastructureStatus } from "../../apis/equinixmetal/helper.ts";
 import { DEFAULT_METAL_API_URL, MetalClient, type RetryPolicy } from "../../metal/client.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
-import { describeExtensionObject } from "../reconciler/extension_object.ts";
+import { describeExtensionObject } from "../reconciler/mod.ts";
 import { readCredentials } from "./credentials.ts";
 import { adoptTerraformState } from "./legacy_adoption.ts";
 import { type DesiredKey, sshKeyLabel } from "./ssh_key_match.ts";

@@ -8,7 +8,7 @@ import type { KubeObject } from "../../k8s/objects.ts";
 import { Core } from "../../k8s/resources.ts";
 import { isUuid } from "../../metal/request_url.ts";
 import { registerSecret } from "../../observability/redact.ts";
-import { ConfigurationError, RetryableConfigurationError } from "../reconciler/error_codes.ts";
+import { ConfigurationError, RetryableConfigurationError } from "../reconciler/mod.ts";
 
 /** What the Metal API needs. */
 export interface MetalCredentials {

@@ -12,7 +12,7 @@ import type { MetalClient } from "../../metal/client.ts";
 import { MetalInvalidError, MetalNotFoundError } from "../../metal/errors.ts";
 import type { SshKey } from "../../metal/types.ts";
 import type { Logger } from "../../observability/log.ts";
-import { ConfigurationError } from "../reconciler/error_codes.ts";
+import { ConfigurationError } from "../reconciler/mod.ts";
 import { canonicalKey, type DesiredKey, holdsPublicKey, inProject, isOurKey } from "./ssh_key_match.ts";
 import type { FlowStateStore } from "./state_store.ts";
 

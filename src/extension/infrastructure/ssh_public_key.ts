@@ -3,7 +3,7 @@
  * reports it (`aa:bb:...`, like `ssh-keygen -l -E md5`), which is how we recognise our key among a project's keys.
  */
 import { createHash } from "node:crypto";
-import { ConfigurationError } from "../reconciler/error_codes.ts";
+import { ConfigurationError } from "../reconciler/mod.ts";
 
 /** A parsed public key. */
 export interface PublicKey {

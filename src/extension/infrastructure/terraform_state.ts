@@ -3,7 +3,7 @@
  * output `key_pair_id`, or the id of resource `metal_project_ssh_key.publickey` (`packet_project_ssh_key` before the
  * Terraform provider was renamed). Both tfstate formats are understood (v4 `resources[]`, v3 `modules[]`).
  */
-import { ConfigurationError } from "../reconciler/error_codes.ts";
+import { ConfigurationError } from "../reconciler/mod.ts";
 
 /** The Terraformer's raw state as stored in `status.state`. */
 export interface TerraformRawState {

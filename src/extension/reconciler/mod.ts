@@ -34,7 +34,7 @@ export { type ExtensionController, type ExtensionControllerOptions, newExtension
 export { ExtensionReconciler, type ExtensionReconcilerOptions } from "./reconciler.ts";
 export { CodedError, ConfigurationError, determineErrorCodes, RetryableConfigurationError } from "./error_codes.ts";
 export { apiClusterReader, clusterContextOf, type ClusterReader } from "./cluster.ts";
-export type { ExtensionObject } from "./extension_object.ts";
 export { computeOperationType, isMigrated, shouldSkipAfterMigration, timestampSatisfied } from "./operation.ts";
 export { extensionPredicates, operationAnnotationPredicate } from "./predicates.ts";
-export { isUpToDate, phaseTexts, statusTime } from "./status.ts";
+export { describeExtensionObject, type ExtensionObject } from "./extension_object.ts";
+export { isUpToDate, phaseTexts, type StatusPatch, statusTime } from "./status.ts";

@@ -18,14 +18,8 @@ import type { MachineDeployment } from "../../apis/machine/v1alpha1.ts";
 import { Core, Machine as MachineResources } from "../../k8s/resources.ts";
 import type { KubeObject } from "../../k8s/objects.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
-import type {
-  Actuator,
-  ActuatorContext,
-  ActuatorOutcome,
-  ClusterContext,
-  ExtensionKind,
-} from "../reconciler/actuator.ts";
-import { WORKER } from "../reconciler/kinds.ts";
+import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext, ExtensionKind } from "../reconciler/mod.ts";
+import { WORKER } from "../reconciler/mod.ts";
 import { computeDesiredWorker, describeWorker, type DesiredWorker } from "./desired_state.ts";
 import { deletionStep, isCredentialsSecretAcquired } from "./deletion.ts";
 import { failedMachinesError } from "./failed_machines.ts";

@@ -33,9 +33,9 @@ import {
 import type { CloudProfileConfig, MachineImage, WorkerConfig, WorkerStatus } from "../../apis/equinixmetal/v1alpha1.ts";
 import type { MachineClass } from "../../apis/machine/v1alpha1.ts";
 import { isQuantity } from "../../apis/quantity.ts";
-import type { ClusterContext } from "../reconciler/actuator.ts";
-import { ConfigurationError, RetryableConfigurationError } from "../reconciler/error_codes.ts";
-import { credentialsFromSecret, type SecretObject } from "../infrastructure/credentials.ts";
+import type { ClusterContext } from "../reconciler/mod.ts";
+import { ConfigurationError, RetryableConfigurationError } from "../reconciler/mod.ts";
+import { credentialsFromSecret, type SecretObject } from "../infrastructure/mod.ts";
 import { buildClassSecret, buildMachineClass, type ClassNodeTemplate } from "./machine_class.ts";
 import { clusterAutoscalerAnnotationsOf, machineConfigurationOf } from "./machine_configuration.ts";
 import type { DesiredDeployment } from "./machine_deployment.ts";

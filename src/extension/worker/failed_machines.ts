@@ -6,7 +6,7 @@
  */
 import { ErrorCode } from "../../apis/core/error_codes.ts";
 import type { MachineDeployment, MachineSummary } from "../../apis/machine/v1alpha1.ts";
-import { CodedError } from "../reconciler/error_codes.ts";
+import { CodedError } from "../reconciler/mod.ts";
 
 /** Failure descriptions of machines that failed for lack of capacity, for MCM versions that set no errorCode. */
 const DEPLETED_TEXT =

@@ -14,8 +14,8 @@ import { encodeWorkerStatus } from "../../apis/equinixmetal/helper.ts";
 import type { MachineImage } from "../../apis/equinixmetal/v1alpha1.ts";
 import { jsonEqual } from "../../k8s/patch/json_value.ts";
 import { createMergePatch } from "../../k8s/patch/merge_patch.ts";
-import { isUpToDate, type StatusPatch } from "../reconciler/status.ts";
-import type { ExtensionObject } from "../reconciler/extension_object.ts";
+import { isUpToDate, type StatusPatch } from "../reconciler/mod.ts";
+import type { ExtensionObject } from "../reconciler/mod.ts";
 import type { DesiredDeployment } from "./machine_deployment.ts";
 
 /** The `status.machineDeployments` entries of the wanted deployments. */

@@ -4,7 +4,7 @@
  */
 import { parseDuration } from "../../apis/duration.ts";
 import { DEFAULT_OPTIONS, type MachineControllerOptions, validateOptions, withDefaults } from "./options.ts";
-import { goBool } from "../../cli/go_bool.ts";
+import { goBool } from "../../apis/go_bool.ts";
 import { metalApiUrlProblem } from "../../metal/api_url.ts";
 
 /** Flag values as given on the command line (strings, as Go's pflag receives them). */

@@ -3,7 +3,14 @@
  * reaches the server is counted, including those answered with an injected fault, since each one is load a client
  * put on the API.
  */
-import type { RequestCounters } from "./mod.ts";
+
+export interface RequestCounters {
+  /** Requests served, by `verb` and by `verb resource` (e.g. `update machines`, `patch workers/status`). */
+  snapshot(): { byVerb: Record<string, number>; byVerbResource: Record<string, number> };
+  /** create+update+patch+delete+deletecollection requests, optionally excluding some resources (e.g. leases). */
+  writes(opts?: { excludeResources?: string[] }): number;
+  reset(): void;
+}
 
 const WRITE_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection"]);
 

@@ -4,15 +4,9 @@
  */
 import type { KubeObject } from "../../k8s/objects.ts";
 import type { JSONSchemaProps } from "./schema_validation.ts";
-import type { ServedResource } from "./served_resource.ts";
+import type { CrdScale, ServedResource } from "./served_resource.ts";
 
 /** Paths of the scale subresource of a custom resource. */
-export interface CrdScale {
-  specReplicasPath: string;
-  statusReplicasPath: string;
-  labelSelectorPath?: string;
-}
-
 interface CrdVersion {
   name?: string;
   served?: boolean;

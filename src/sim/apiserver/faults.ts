@@ -3,8 +3,37 @@
  * forced conflicts, 429 with Retry-After, dropped watches and compaction. Random decisions come from a seeded
  * generator so that runs are reproducible.
  */
-import type { FaultInjector, FaultRule, Verb } from "./mod.ts";
+import type { Verb } from "./request_info.ts";
 import { conflict, type StatusError, tooManyRequests, withCode } from "./status_errors.ts";
+
+/** One fault rule; every matching request is subject to it. */
+export interface FaultRule {
+  verb?: Verb;
+  /** Plural resource name (e.g. `machines`), optionally `resource/subresource`. */
+  resource?: string;
+  namespace?: string;
+  /** Chance that a matching request is affected (default 1). */
+  probability?: number;
+  /** Answer with this HTTP status instead of serving (409 gives a Conflict Status, 429 adds Retry-After). */
+  status?: number;
+  retryAfterSeconds?: number;
+  /** Delay before serving. */
+  latencyMs?: number;
+  /** Stop after affecting this many requests. */
+  times?: number;
+}
+
+export interface FaultInjector {
+  /** Adds a rule; returns a function that removes it. */
+  add(rule: FaultRule): () => void;
+  clear(): void;
+  /** Closes every open watch stream (clients must resume from their last resourceVersion). */
+  dropWatches(): void;
+  /** Forgets the watch history so that resuming from any older resourceVersion gets 410 Gone. */
+  compact(): void;
+  /** Seed of the random decisions (reproducible runs). */
+  seed(n: number): void;
+}
 
 /** The request a fault decision is about. */
 export interface FaultTarget {

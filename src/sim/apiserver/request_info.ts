@@ -2,7 +2,17 @@
  * Parses a resource URL the way kube-apiserver's RequestInfo does: `/api/v1/namespaces/ns/pods/name/status`,
  * `/apis/apps/v1/deployments`, the legacy `/watch/` prefix, and the namespace subresources `status`/`finalize`.
  */
-import type { Verb } from "./mod.ts";
+
+/** Verbs as the API server names them. */
+export type Verb =
+  | "get"
+  | "list"
+  | "watch"
+  | "create"
+  | "update"
+  | "patch"
+  | "delete"
+  | "deletecollection";
 
 /** The parts of a resource request URL. */
 export interface RequestInfo {

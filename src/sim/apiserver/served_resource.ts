@@ -1,7 +1,13 @@
 /** What the fake API server knows about one served group/version/resource, built-in or from a CRD. */
 import type { ResourceType } from "../../k8s/resources.ts";
 import type { JSONSchemaProps } from "./schema_validation.ts";
-import type { CrdScale } from "./crd_resources.ts";
+
+/** The scale subresource of a CRD: where replicas and the label selector live in its objects. */
+export interface CrdScale {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
 
 /** One group/version/resource the server answers for. */
 export interface ServedResource {

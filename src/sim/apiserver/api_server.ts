@@ -1,0 +1,218 @@
+/**
+ * An in-process Kubernetes API server faithful enough that our controllers — and the real kubectl — behave against
+ * it as against kube-apiserver. See docs/architecture.md for the module map of this folder.
+ *
+ *   const api = await startApiServer();             // HTTPS on 127.0.0.1, random port, generated CA, bearer token
+ *   const client = new KubeClient(api.connection());
+ *   await api.installCrds(loadCrds({ groups: ["machine"] })); // the vendored MCM CRDs (src/playground/crds.ts)
+ *   api.faults.add({ verb: "update", resource: "machines", status: 409, probability: 0.1 });
+ *   api.counters.writes();                           // create+update+patch+delete requests served
+ *   await api.stop();
+ */
+import type { ClusterConnection } from "../../k8s/kubeconfig.ts";
+import type { KubeObject } from "../../k8s/objects.ts";
+import { ApiExtensions, Core } from "../../k8s/resources.ts";
+import { type Clock, realClock } from "../../runtime/clock.ts";
+import { getLogger, type Logger } from "../../observability/log.ts";
+import { forgetSecret, registerSecret } from "../../observability/redact.ts";
+import { AdmissionRunner } from "./admission_runner.ts";
+import { generateServingCertificates } from "./certs.ts";
+import { Counters, type RequestCounters } from "./counters.ts";
+import { type FaultInjector, Faults } from "./faults.ts";
+import { createHttpHandler } from "./http_handler.ts";
+import { listenHttp } from "./http_listener.ts";
+import { renderKubeconfig } from "./kubeconfig_yaml.ts";
+import { ObjectStore } from "./object_store.ts";
+import { ReadPath } from "./read_path.ts";
+import { ResourceRegistry } from "./resource_registry.ts";
+import { ServerControllers } from "./server_controllers.ts";
+import { StatusError } from "./status_errors.ts";
+import { type UserInfo, WritePath } from "./write_path.ts";
+
+export interface ApiServerOptions {
+  hostname?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** HTTPS with a generated CA (default) or plain HTTP. */
+  tls?: boolean;
+  /** Bearer token required over HTTPS (default: random). Plain HTTP accepts anonymous requests, as kubectl sends none. */
+  token?: string;
+  /** How many watch events are kept for resuming watches; older resourceVersions get 410 Gone. */
+  watchHistory?: number;
+  /** Interval of BOOKMARK events on watches that asked for them (default 1 s). */
+  bookmarkIntervalMs?: number;
+  /** Namespaces created at start (default: default, kube-system, kube-public, kube-node-lease). */
+  namespaces?: string[];
+  /** Events queued for one watcher beyond which it is closed as too slow (default 10,000). */
+  watchQueueLimit?: number;
+  /** Seed of fault decisions and generated names (default: random). */
+  seed?: number;
+  log?: Logger;
+  clock?: Clock;
+}
+
+export interface ApiServer {
+  /** Base URL, e.g. `https://127.0.0.1:41234`. */
+  readonly url: string;
+  readonly token: string;
+  /** PEM of the generated CA (HTTPS only). */
+  readonly caPem?: string;
+  /** Connection for our KubeClient. */
+  connection(): ClusterConnection;
+  /** A kubeconfig for kubectl and our CLI. */
+  kubeconfigYaml(): string;
+  writeKubeconfig(path: string): Promise<void>;
+  /** Installs CustomResourceDefinitions (objects as parsed from YAML) and waits until they are served. */
+  installCrds(crds: KubeObject[]): Promise<void>;
+  readonly faults: FaultInjector;
+  readonly counters: RequestCounters;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+const SYSTEM_USER: UserInfo = { username: "system:apiserver", groups: ["system:masters"] };
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Starts the server; resolves once it accepts requests. */
+export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServer> {
+  const clock = opts.clock ?? realClock;
+  const log = opts.log ?? getLogger("fake-apiserver");
+  const tls = opts.tls ?? true;
+  const token = opts.token ?? randomToken();
+  registerSecret(token);
+  const hostname = opts.hostname ?? "127.0.0.1";
+  // Certificates are checked by clients against the wall clock, so they use real time even under a FakeClock.
+  const certs = tls ? await generateServingCertificates() : undefined;
+
+  const registry = new ResourceRegistry();
+  const store = new ObjectStore(opts.watchHistory ?? 10_000);
+  const admission = new AdmissionRunner(store, log.child("admission"), clock);
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
+  const faults = new Faults({
+    dropWatches: () => {
+      for (const w of store.allWatchers()) w.close("dropped");
+    },
+    compact: () => store.compact(),
+  }, seed);
+  const nameRandom = (() => {
+    let a = (seed ^ 0x9e3779b9) >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  })();
+  const writes = new WritePath(store, registry, clock, admission, nameRandom);
+  const reads = new ReadPath(store, clock, {
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
+    watchQueueLimit: opts.watchQueueLimit ?? 10_000,
+  });
+  const controllers = new ServerControllers(store, registry, writes, log.child("controllers"));
+  const counters = new Counters();
+
+  const nsResource = registry.resolve("", "v1", Core.namespaces.resource)!;
+  for (const name of opts.namespaces ?? DEFAULT_NAMESPACES) {
+    await writes.create(nsResource, undefined, { metadata: { name } }, { dryRun: false, user: SYSTEM_USER });
+  }
+
+  const stopping = new AbortController();
+  let baseUrl = "";
+  const handler = createHttpHandler({
+    registry,
+    store,
+    reads,
+    writes,
+    faults,
+    counters,
+    clock: {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimeout: (t) => clock.clearTimeout(t),
+      // Injected latency ends early when the server stops, so that shutdown never waits on a fake clock.
+      sleep: (ms) => clock.sleep(ms, stopping.signal),
+    },
+    log,
+    token: tls ? token : undefined,
+    serverAddress: () => new URL(baseUrl).host,
+  });
+
+  const listener = await listenHttp(
+    { hostname, port: opts.port ?? 0, ...(certs ? { tls: { cert: certs.certPem, key: certs.keyPem } } : {}) },
+    handler,
+    log,
+  );
+  // A wildcard address is reached through loopback (which the serving certificate names).
+  const reachable = listener.hostname === "0.0.0.0"
+    ? "127.0.0.1"
+    : listener.hostname === "::"
+    ? "::1"
+    : listener.hostname;
+  const host = reachable.includes(":") ? `[${reachable}]` : reachable;
+  baseUrl = `${tls ? "https" : "http"}://${host}:${listener.port}`;
+  log.debug("fake kube-apiserver listening", { url: baseUrl, tls });
+
+  const crdResource = registry.resolve(
+    ApiExtensions.customResourceDefinitions.group,
+    ApiExtensions.customResourceDefinitions.version,
+    ApiExtensions.customResourceDefinitions.resource,
+  )!;
+  let stopped: Promise<void> | undefined;
+
+  const api: ApiServer = {
+    url: baseUrl,
+    token,
+    caPem: certs?.caPem,
+    connection(): ClusterConnection {
+      return {
+        server: baseUrl,
+        ...(certs ? { caPem: certs.caPem } : {}),
+        token: () => Promise.resolve(token),
+        namespace: "default",
+      };
+    },
+    kubeconfigYaml(): string {
+      return renderKubeconfig({ server: baseUrl, caPem: certs?.caPem, token });
+    },
+    async writeKubeconfig(path: string): Promise<void> {
+      await Deno.writeTextFile(path, api.kubeconfigYaml(), { mode: 0o600 });
+    },
+    async installCrds(crds: KubeObject[]): Promise<void> {
+      for (const crd of crds) {
+        const name = crd.metadata?.name;
+        if (!name) throw new Error(`installCrds: a CustomResourceDefinition without metadata.name (kind ${crd.kind})`);
+        const options = { dryRun: false, user: SYSTEM_USER };
+        try {
+          if (store.get("customresourcedefinitions.apiextensions.k8s.io", "", name)) {
+            await writes.update(crdResource, "", name, () => ({ ...crd, metadata: { ...crd.metadata } }), options);
+          } else {
+            await writes.create(crdResource, undefined, crd, options);
+          }
+        } catch (e) {
+          if (e instanceof StatusError) throw new Error(`installCrds: CRD ${name}: ${e.message}`);
+          throw e;
+        }
+        const group = (crd as { spec?: { group?: string } }).spec?.group ?? "";
+        if (!registry.versionsOf(group).length) throw new Error(`installCrds: CRD ${name} is stored but not served`);
+      }
+    },
+    faults,
+    counters,
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        controllers.stop();
+        stopping.abort(new DOMException("fake API server stopped", "AbortError"));
+        for (const w of store.allWatchers()) w.close("stopped");
+        await listener.close();
+        forgetSecret(token);
+        log.debug("fake kube-apiserver stopped", { url: baseUrl });
+      })();
+      return stopped;
+    },
+  };
+  return api;
+}
