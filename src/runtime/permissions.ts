@@ -10,23 +10,12 @@
 export const PERMISSION_KINDS = ["read", "write", "net", "env", "run", "sys", "ffi"] as const;
 export type PermissionKind = typeof PERMISSION_KINDS[number];
 
-/** Revokes every kind not in `keep`; returns the state of each kind afterwards. */
-export function keepOnlyPermissions(keep: readonly PermissionKind[]): Record<PermissionKind, Deno.PermissionState> {
+/** Revokes every kind not in `keep`. */
+export function keepOnlyPermissions(keep: readonly PermissionKind[]): void {
   for (const name of PERMISSION_KINDS) if (!keep.includes(name)) Deno.permissions.revokeSync({ name });
-  return permissionStates();
 }
 
 /** Revokes one kind (e.g. `run` once the kubeconfigs turned out to need no exec plugin). */
 export function revokePermission(name: PermissionKind): void {
   Deno.permissions.revokeSync({ name });
-}
-
-/** The current state of every kind (for the start-up log line). */
-export function permissionStates(): Record<PermissionKind, Deno.PermissionState> {
-  return Object.fromEntries(
-    PERMISSION_KINDS.map((name) => [name, Deno.permissions.querySync({ name }).state]),
-  ) as Record<
-    PermissionKind,
-    Deno.PermissionState
-  >;
 }
