@@ -7,10 +7,10 @@ import { getLogger, type Logger } from "../observability/log.ts";
 import { aborted } from "../runtime/shutdown.ts";
 import { revokePermission } from "../runtime/permissions.ts";
 import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
-import { KubeClient } from "../k8s/client.ts";
-import { type ClusterConnection, loadConnection } from "../k8s/kubeconfig.ts";
-import { Manager, type StopReason } from "../k8s/manager.ts";
-import { EventRecorder } from "../k8s/events.ts";
+import { KubeClient } from "../k8s/client/client.ts";
+import { type ClusterConnection, loadConnection } from "../k8s/client/kubeconfig.ts";
+import { Manager, type StopReason } from "../k8s/controller/manager.ts";
+import { EventRecorder } from "../k8s/controller/events.ts";
 import {
   DEFAULTS,
   loadControllerConfiguration,

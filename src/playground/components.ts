@@ -11,7 +11,7 @@ import { resolveExtensionFlags } from "../extension/settings.ts";
 import { startExtension } from "../extension/app.ts";
 import { type RawFlags, resolveFlags } from "../mcm/controller/flags.ts";
 import { assembleMachineController } from "../mcm/controller/app.ts";
-import type { ClusterConnection } from "../k8s/kubeconfig.ts";
+import type { ClusterConnection } from "../k8s/client/kubeconfig.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { V8_FLAGS } from "../runtime/v8_flags.ts";

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import type { KubeObject } from "../k8s/objects.ts";
+import type { KubeObject } from "../k8s/api/objects.ts";
 
 /** Subdirectories of a CRD directory, each installed whole. */
 export const CRD_GROUPS = ["gardener", "machine"] as const;

@@ -4,8 +4,8 @@
  * and the clearly labelled simulations of a landscape — gardenlet's shoot flow, MCM's MachineDeployment/MachineSet
  * controllers (seed-wide) and one node simulation per shoot. `stop()` stops everything it started, in reverse order.
  */
-import { KubeClient } from "../k8s/client.ts";
-import type { KubeObject } from "../k8s/objects.ts";
+import { KubeClient } from "../k8s/client/client.ts";
+import type { KubeObject } from "../k8s/api/objects.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { type ApiServer, startApiServer } from "../sim/apiserver/mod.ts";

@@ -4,7 +4,7 @@
  */
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
-import type { KubeObject } from "../k8s/objects.ts";
+import type { KubeObject } from "../k8s/api/objects.ts";
 
 /** One object read from a manifest file. */
 export interface Manifest {

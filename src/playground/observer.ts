@@ -4,9 +4,9 @@
  * half second of the clock (device states change without an event).
  */
 import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
-import type { KubeClient } from "../k8s/client.ts";
-import { Informer } from "../k8s/informer.ts";
-import { Extensions, Machine as MachineResources } from "../k8s/resources.ts";
+import type { KubeClient } from "../k8s/client/client.ts";
+import { Informer } from "../k8s/cache/informer.ts";
+import { Extensions, Machine as MachineResources } from "../k8s/api/resources.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { MachineView, WorkerView } from "./progress.ts";

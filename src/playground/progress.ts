@@ -4,7 +4,7 @@
  * of lines redrawn in place on a terminal, and one compact line printed on changes otherwise. Pure.
  */
 import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
-import type { KubeObject } from "../k8s/objects.ts";
+import type { KubeObject } from "../k8s/api/objects.ts";
 
 /** A Worker as the view reads it. */
 export interface WorkerView extends KubeObject {

@@ -5,10 +5,10 @@
  *
  * Run: `deno task bench informer_memory` (passes --v8-flags=--expose-gc).
  */
-import { KubeClient } from "../../src/k8s/client.ts";
-import { Informer } from "../../src/k8s/informer.ts";
-import { loadConnection } from "../../src/k8s/kubeconfig.ts";
-import { Core } from "../../src/k8s/resources.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { Informer } from "../../src/k8s/cache/informer.ts";
+import { loadConnection } from "../../src/k8s/client/kubeconfig.ts";
+import { Core } from "../../src/k8s/api/resources.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { machineDescription, report } from "./report.ts";
 

@@ -8,10 +8,10 @@
 import { cpuSeconds, peakRssMb, report } from "./report.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../src/sim/metal/mod.ts";
-import { KubeClient } from "../../src/k8s/client.ts";
-import { InformerFactory } from "../../src/k8s/informer.ts";
-import { Core, Extensions } from "../../src/k8s/resources.ts";
-import type { KubeObject } from "../../src/k8s/objects.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { InformerFactory } from "../../src/k8s/cache/informer.ts";
+import { Core, Extensions } from "../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../src/k8s/api/objects.ts";
 import { newInfrastructureController } from "../../src/extension/infrastructure/mod.ts";
 import type { Infrastructure } from "../../src/apis/extensions/v1alpha1.ts";
 import { configureLogging, getLogger } from "../../src/observability/log.ts";

@@ -8,8 +8,8 @@
  * Run: `deno task bench machine_controller` (BENCH_MACHINES=n for another size, BENCH_TRACE=ms to print memory and
  * queue lengths periodically, BENCH_SYNCS=n for --concurrent-syncs).
  */
-import { KubeClient } from "../../src/k8s/client.ts";
-import { loadConnection } from "../../src/k8s/kubeconfig.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { loadConnection } from "../../src/k8s/client/kubeconfig.ts";
 import { EquinixMetalDriver } from "../../src/mcm/driver/equinix_metal_driver.ts";
 import { MachineController } from "../../src/mcm/controller/machine_controller.ts";
 import { withDefaults } from "../../src/mcm/controller/options.ts";

@@ -10,9 +10,9 @@
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { metalDevices, NodeSimulator } from "../../src/sim/nodes/mod.ts";
-import { KubeClient } from "../../src/k8s/client.ts";
-import { Informer } from "../../src/k8s/informer.ts";
-import { Core, Machine as MachineResources } from "../../src/k8s/resources.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { Informer } from "../../src/k8s/cache/informer.ts";
+import { Core, Machine as MachineResources } from "../../src/k8s/api/resources.ts";
 import type { Machine } from "../../src/apis/machine/v1alpha1.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { loadCrds } from "../../src/playground/crds.ts";

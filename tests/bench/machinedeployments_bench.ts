@@ -7,10 +7,10 @@
  * (the harness is shared with the tests in tests/sim/machinedeployments).
  */
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../src/k8s/client.ts";
-import { Informer } from "../../src/k8s/informer.ts";
-import { isConflict, isNotFound } from "../../src/k8s/errors.ts";
-import { Machine as MachineResources } from "../../src/k8s/resources.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { Informer } from "../../src/k8s/cache/informer.ts";
+import { isConflict, isNotFound } from "../../src/k8s/api/errors.ts";
+import { Machine as MachineResources } from "../../src/k8s/api/resources.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { type Machine, type MachineDeployment, MCM_FINALIZER } from "../../src/apis/machine/v1alpha1.ts";
 import { MachineDeploymentSimulation } from "../../src/sim/machinedeployments/mod.ts";

@@ -4,12 +4,12 @@
  * run one key twice at a time and must bring every object to its final state.
  */
 import assert from "node:assert/strict";
-import { KubeClient } from "../../src/k8s/client.ts";
-import { Controller } from "../../src/k8s/controller.ts";
-import { isConflict, isNotFound } from "../../src/k8s/errors.ts";
-import { Informer } from "../../src/k8s/informer.ts";
-import { type KubeObject, objectKey, resourceVersionNumber } from "../../src/k8s/objects.ts";
-import { Core } from "../../src/k8s/resources.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { Controller } from "../../src/k8s/controller/controller.ts";
+import { isConflict, isNotFound } from "../../src/k8s/api/errors.ts";
+import { Informer } from "../../src/k8s/cache/informer.ts";
+import { type KubeObject, objectKey, resourceVersionNumber } from "../../src/k8s/api/objects.ts";
+import { Core } from "../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../src/observability/log.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { eventually } from "../support/eventually.ts";

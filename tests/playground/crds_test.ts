@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import { loadCrds, resolveCrds, VENDORED_CRD_DIR } from "../../src/playground/crds.ts";
 import { readManifestDir } from "../../src/playground/manifests.ts";
-import { KubeClient } from "../../src/k8s/client.ts";
-import { InvalidError } from "../../src/k8s/errors.ts";
-import type { KubeObject } from "../../src/k8s/objects.ts";
-import { Core, Extensions } from "../../src/k8s/resources.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { InvalidError } from "../../src/k8s/api/errors.ts";
+import type { KubeObject } from "../../src/k8s/api/objects.ts";
+import { Core, Extensions } from "../../src/k8s/api/resources.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { KUBECTL, KUBECTL_MISSING, testUnless } from "../support/needs.ts";
 

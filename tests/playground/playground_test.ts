@@ -4,10 +4,10 @@
  * `demo --once` as a subprocess in a copy of what a fresh clone holds, alone in its directory.
  */
 import assert from "node:assert/strict";
-import { KubeClient } from "../../src/k8s/client.ts";
-import { loadConnection } from "../../src/k8s/kubeconfig.ts";
-import type { KubeObject } from "../../src/k8s/objects.ts";
-import { Core, Machine as MachineResources } from "../../src/k8s/resources.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { loadConnection } from "../../src/k8s/client/kubeconfig.ts";
+import type { KubeObject } from "../../src/k8s/api/objects.ts";
+import { Core, Machine as MachineResources } from "../../src/k8s/api/resources.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { parseManifests } from "../../src/playground/manifests.ts";
 import { runPlayground } from "../../src/playground/mod.ts";

@@ -1,6 +1,6 @@
 /** The binary's permission set (deno.json) against the code: every environment variable the code reads is allowed. */
 import assert from "node:assert/strict";
-import { PROXY_ENV_VARS } from "../../src/k8s/proxy.ts";
+import { PROXY_ENV_VARS } from "../../src/k8s/client/proxy.ts";
 
 const root = new URL("../../", import.meta.url);
 

@@ -4,7 +4,7 @@
  * finalizers, labels, annotations, phases and lastOperation vocabulary (exact strings: other tools parse them).
  */
 import { z } from "zod";
-import type { KubeObject, ObjectMeta } from "../../k8s/objects.ts";
+import type { KubeObject, ObjectMeta } from "../../k8s/api/objects.ts";
 import type { NodeAddress, NodeCondition, NodeSpec, Taint } from "kubernetes-types/core/v1.d.ts";
 import type { LabelSelector } from "kubernetes-types/meta/v1.d.ts";
 

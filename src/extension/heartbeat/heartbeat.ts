@@ -7,11 +7,11 @@
  * It runs only on the leader, like the Go heartbeat controller (a controller-runtime controller, which needs leader
  * election by default): a standby replica renewing it would report a healthy extension while nobody reconciles.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/errors.ts";
-import { type Lease, type LeaseSpec, microTime } from "../../k8s/leader_election.ts";
-import type { Runnable } from "../../k8s/manager.ts";
-import { Coordination } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { type Lease, type LeaseSpec, microTime } from "../../k8s/controller/leader_election.ts";
+import type { Runnable } from "../../k8s/controller/manager.ts";
+import { Coordination } from "../../k8s/api/resources.ts";
 import { EXTENSION_NAME } from "../../apis/extensions/constants.ts";
 import { backoffDelay } from "../../runtime/backoff.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";

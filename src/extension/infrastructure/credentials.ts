@@ -2,10 +2,10 @@
  * The Equinix Metal credentials of a shoot: the `cloudprovider` secret named by `spec.secretRef` (keys `apiToken` and
  * `projectID`). The token is registered with the redactor the moment it is read. Errors name the secret and the key.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { isNotFound } from "../../k8s/errors.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { Core } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isNotFound } from "../../k8s/api/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { Core } from "../../k8s/api/resources.ts";
 import { isUuid } from "../../metal/request_url.ts";
 import { registerSecret } from "../../observability/redact.ts";
 import { ConfigurationError, RetryableConfigurationError } from "../reconciler/mod.ts";

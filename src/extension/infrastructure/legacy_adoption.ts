@@ -4,7 +4,7 @@
  * then are the Terraformer objects and their finalizers removed — a crash in between repeats the clean-up, never
  * loses the id. Seed reads and writes only; no Metal API call.
  */
-import type { KubeClient } from "../../k8s/client.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { ObservedState } from "./state.ts";
 import type { FlowStateStore } from "./state_store.ts";

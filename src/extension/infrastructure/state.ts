@@ -6,7 +6,7 @@
  *    data: {sshKeyID, obsoleteSSHKeyIDs, migratedFromTerraform, terraformCleanedUp}}
  */
 import { z } from "zod";
-import { createMergePatch } from "../../k8s/patch/merge_patch.ts";
+import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import { API_VERSION } from "../../apis/equinixmetal/v1alpha1.ts";
 import { decodeTyped, type TypedKind } from "../../apis/decode.ts";
 

@@ -2,7 +2,7 @@
  * Persists the flow state in `status.state` after every external effect (through the reconciler's `patchStatus`,
  * which skips writes that change nothing), so that a crash at any line resumes from what was last done.
  */
-import { jsonEqual } from "../../k8s/patch/json_value.ts";
+import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
 import { encodeFlowState, type FlowStateData, statePatch } from "./state.ts";
 
 /** The flow state of one reconcile: what is known, and the last value written. */

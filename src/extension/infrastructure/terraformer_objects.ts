@@ -3,10 +3,10 @@
  * and `<infra>.infra.tf-state` (key `terraform.tfstate`) and Secret `<infra>.infra.tf-vars`, each with finalizer
  * `gardener.cloud/terraformer`. We read the state once (to adopt the SSH key) and then remove them.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { isConflict, isNotFound } from "../../k8s/errors.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { Core, type ResourceType } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { Core, type ResourceType } from "../../k8s/api/resources.ts";
 
 export const TERRAFORMER_FINALIZER = "gardener.cloud/terraformer";
 export const TFSTATE_KEY = "terraform.tfstate";

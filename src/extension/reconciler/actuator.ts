@@ -4,10 +4,10 @@
  * (this folder) owns filtering, the operation annotation, the operation type, the finalizer, lastOperation,
  * lastError (with error codes) and observedGeneration; an actuator only does the kind's own work.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import type { ResourceType } from "../../k8s/resources.ts";
-import type { EventRecorder } from "../../k8s/events.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import type { ResourceType } from "../../k8s/api/resources.ts";
+import type { EventRecorder } from "../../k8s/controller/events.ts";
 import type { Cluster } from "../../apis/extensions/v1alpha1.ts";
 import type { CloudProfile, Seed, Shoot } from "../../apis/core/v1beta1.ts";
 import type { Clock } from "../../runtime/clock.ts";

@@ -2,10 +2,10 @@
  * The Cluster of an extension object's namespace (named after the namespace), decoded leniently into the context an
  * actuator receives. The seed is optional (self-hosted shoots).
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { isNotFound } from "../../k8s/errors.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { Extensions } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isNotFound } from "../../k8s/api/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { Extensions } from "../../k8s/api/resources.ts";
 import { decodeCluster } from "../../apis/extensions/v1alpha1.ts";
 import type { ClusterContext } from "./actuator.ts";
 

@@ -4,14 +4,14 @@
  * Cluster changes to the objects of its namespace), concurrency and backoff. The result is a `Runnable` for the
  * Manager.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { Controller, type RateLimiterOptions, type Request } from "../../k8s/controller.ts";
-import type { EventRecorder } from "../../k8s/events.ts";
-import type { Informer, InformerFactory } from "../../k8s/informer.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { passes, type Predicate } from "../../k8s/predicates.ts";
-import { Extensions } from "../../k8s/resources.ts";
-import type { Runnable } from "../../k8s/manager.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { Controller, type RateLimiterOptions, type Request } from "../../k8s/controller/controller.ts";
+import type { EventRecorder } from "../../k8s/controller/events.ts";
+import type { Informer, InformerFactory } from "../../k8s/cache/informer.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { passes, type Predicate } from "../../k8s/controller/predicates.ts";
+import { Extensions } from "../../k8s/api/resources.ts";
+import type { Runnable } from "../../k8s/controller/manager.ts";
 import { isShootFailed } from "../../apis/core/shoot.ts";
 import { EXTENSION_TYPE } from "../../apis/extensions/constants.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
@@ -21,7 +21,7 @@ import { clusterContextOf } from "./cluster.ts";
 import type { ExtensionObject } from "./extension_object.ts";
 import { classPredicate, extensionPredicates } from "./predicates.ts";
 import { ExtensionReconciler } from "./reconciler.ts";
-import { hasType } from "../../k8s/predicates.ts";
+import { hasType } from "../../k8s/controller/predicates.ts";
 
 /** Everything `newExtensionController` needs; only `kind`, `actuator`, `client` and `informers` are required. */
 export interface ExtensionControllerOptions<T extends ExtensionObject> {

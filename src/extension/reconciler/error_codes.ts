@@ -10,7 +10,7 @@
 import { ErrorCode } from "../../apis/core/error_codes.ts";
 import { FieldValidationError } from "../../apis/decode.ts";
 import { MachineImageNotFoundError } from "../../apis/equinixmetal/helper.ts";
-import { ApiError } from "../../k8s/errors.ts";
+import { ApiError } from "../../k8s/api/errors.ts";
 import {
   MetalApiError,
   MetalBadResponseError,

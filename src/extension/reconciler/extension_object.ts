@@ -1,5 +1,5 @@
 /** The shape every extension kind shares (Infrastructure, Worker, ControlPlane): the envelope the reconciler uses. */
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 import type { DefaultStatus } from "../../apis/extensions/v1alpha1.ts";
 
 /** An extension object: `spec.type`/`spec.class` and the common status fields. */

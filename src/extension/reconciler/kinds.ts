@@ -1,6 +1,6 @@
 /** The extension kinds this provider reconciles, as the generic reconciler needs to know them. */
 import { Finalizer } from "../../apis/extensions/constants.ts";
-import { Extensions } from "../../k8s/resources.ts";
+import { Extensions } from "../../k8s/api/resources.ts";
 import type { ExtensionKind } from "./actuator.ts";
 
 /** `Infrastructure` (finalizer `extensions.gardener.cloud/infrastructure`). */

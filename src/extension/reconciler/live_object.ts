@@ -4,9 +4,9 @@
  * patch that is skipped when it would change nothing; finalizer lists are written with the resourceVersion they were
  * computed from (optimistic locking), since a merge patch replaces the whole list.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { isConflict, isNotFound } from "../../k8s/errors.ts";
-import { hasFinalizer } from "../../k8s/objects.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { hasFinalizer } from "../../k8s/api/objects.ts";
 import { ANNOTATION_OPERATION } from "../../apis/extensions/constants.ts";
 import type { ExtensionKind } from "./actuator.ts";
 import type { ExtensionObject } from "./extension_object.ts";

@@ -11,9 +11,9 @@
  * Always: `spec.type` must match, `spec.class` must be one of ours (unset means `shoot`), the shoot must not have
  * failed.
  */
-import { and, extensionClassOf, hasType, type Predicate } from "../../k8s/predicates.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { jsonEqual } from "../../k8s/patch/json_value.ts";
+import { and, extensionClassOf, hasType, type Predicate } from "../../k8s/controller/predicates.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
 import { LastOperationState } from "../../apis/core/v1beta1.ts";
 import type { ExtensionObject } from "./extension_object.ts";
 import { requestsWork } from "./operation.ts";

@@ -9,10 +9,10 @@
  *   restore | reconcile.
  * A reconcile of an up-to-date object whose actuator changes nothing sends no write at all.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/controller.ts";
-import { isNotFound } from "../../k8s/errors.ts";
-import type { EventRecorder, EventType } from "../../k8s/events.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/controller/controller.ts";
+import { isNotFound } from "../../k8s/api/errors.ts";
+import type { EventRecorder, EventType } from "../../k8s/controller/events.ts";
 import { LastOperationType } from "../../apis/core/v1beta1.ts";
 import { isForceDeletionRequested, isShootFailed } from "../../apis/core/shoot.ts";
 import { Operation } from "../../apis/extensions/constants.ts";

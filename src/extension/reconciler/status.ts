@@ -4,13 +4,13 @@
  *
  * Patches never carry `conditions` (the health checks own them, and a merge patch replaces whole arrays).
  */
-import { applyMergePatch } from "../../k8s/patch/merge_patch.ts";
-import { jsonEqual } from "../../k8s/patch/json_value.ts";
+import { applyMergePatch } from "../../k8s/api/patch/merge_patch.ts";
+import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
 import { LastOperationState, LastOperationType } from "../../apis/core/v1beta1.ts";
 import { redact } from "../../observability/redact.ts";
 import type { ExtensionObject } from "./extension_object.ts";
 import { computeOperationType, operationAnnotation, timestampSatisfied } from "./operation.ts";
-import { hasFinalizer } from "../../k8s/objects.ts";
+import { hasFinalizer } from "../../k8s/api/objects.ts";
 
 /** A merge patch of `status` (values `null` delete a field). */
 export type StatusPatch = Record<string, unknown>;

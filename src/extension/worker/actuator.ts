@@ -15,8 +15,8 @@
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
 import { decodeWorker, type Worker } from "../../apis/extensions/v1alpha1.ts";
 import type { MachineDeployment } from "../../apis/machine/v1alpha1.ts";
-import { Core, Machine as MachineResources } from "../../k8s/resources.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
+import { Core, Machine as MachineResources } from "../../k8s/api/resources.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext, ExtensionKind } from "../reconciler/mod.ts";
 import { WORKER } from "../reconciler/mod.ts";

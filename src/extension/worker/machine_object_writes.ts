@@ -12,12 +12,12 @@ import {
   type MachineClass,
   type MachineDeployment,
 } from "../../apis/machine/v1alpha1.ts";
-import type { KubeClient } from "../../k8s/client.ts";
-import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { jsonEqual } from "../../k8s/patch/json_value.ts";
-import { createMergePatch } from "../../k8s/patch/merge_patch.ts";
-import { Apps, Core, Machine as MachineResources, type ResourceType } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
+import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
+import { Apps, Core, Machine as MachineResources, type ResourceType } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
 import { classSecretOwnedView, machineClassOwnedView } from "./machine_class.ts";

@@ -7,10 +7,10 @@ import type { Secret } from "kubernetes-types/core/v1.d.ts";
 import { LABEL_PURPOSE, PURPOSE_MACHINE_CLASS } from "../../apis/extensions/constants.ts";
 import type { Worker } from "../../apis/extensions/v1alpha1.ts";
 import type { Machine, MachineClass, MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
-import type { KubeClient } from "../../k8s/client.ts";
-import { isNotFound } from "../../k8s/errors.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { Apps, Core, Machine as MachineResources, type ResourceType } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isNotFound } from "../../k8s/api/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { Apps, Core, Machine as MachineResources, type ResourceType } from "../../k8s/api/resources.ts";
 import { userDataSecretNames } from "./desired_state.ts";
 
 /** Name of the machine-controller-manager Deployment gardenlet runs in every shoot namespace. */

@@ -12,8 +12,8 @@ import { ANNOTATION_TIMESTAMP, Finalizer } from "../../apis/extensions/constants
 import type { MachineDeploymentStatus, Worker } from "../../apis/extensions/v1alpha1.ts";
 import { encodeWorkerStatus } from "../../apis/equinixmetal/helper.ts";
 import type { MachineImage } from "../../apis/equinixmetal/v1alpha1.ts";
-import { jsonEqual } from "../../k8s/patch/json_value.ts";
-import { createMergePatch } from "../../k8s/patch/merge_patch.ts";
+import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
+import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import { isUpToDate, type StatusPatch } from "../reconciler/mod.ts";
 import type { ExtensionObject } from "../reconciler/mod.ts";
 import type { DesiredDeployment } from "./machine_deployment.ts";

@@ -7,9 +7,9 @@ import { configureLogging, getLogger, type Logger } from "../../observability/lo
 import type { Clock } from "../../runtime/clock.ts";
 import { shutdownSignal } from "../../runtime/shutdown.ts";
 import { revokePermission } from "../../runtime/permissions.ts";
-import { KubeClient } from "../../k8s/client.ts";
-import { type ClusterConnection, inClusterConnection, loadConnection } from "../../k8s/kubeconfig.ts";
-import { Manager } from "../../k8s/manager.ts";
+import { KubeClient } from "../../k8s/client/client.ts";
+import { type ClusterConnection, inClusterConnection, loadConnection } from "../../k8s/client/kubeconfig.ts";
+import { Manager } from "../../k8s/controller/manager.ts";
 import { EquinixMetalDriver } from "../driver/equinix_metal_driver.ts";
 import { MachineController } from "./machine_controller.ts";
 import { PRODUCT, VERSION } from "../../runtime/version.ts";

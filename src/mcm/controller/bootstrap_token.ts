@@ -8,7 +8,7 @@ import {
   BOOTSTRAP_TOKEN_SECRET_PREFIX,
   BOOTSTRAP_TOKEN_SECRET_TYPE,
 } from "../../apis/machine/v1alpha1.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 import { timestamp } from "./status.ts";
 
 /** A core/v1 Secret, as far as we use it. */

@@ -4,9 +4,9 @@
  * Machines (an object we just wrote is used until the informer has caught up, so a quick requeue never acts on a
  * stale copy and repeats a driver call).
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import type { Informer } from "../../k8s/informer.ts";
-import { type KubeObject, objectKey, resourceVersionNumber } from "../../k8s/objects.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import type { Informer } from "../../k8s/cache/informer.ts";
+import { type KubeObject, objectKey, resourceVersionNumber } from "../../k8s/api/objects.ts";
 import { DecodeError, decodeMachine, type Machine, type MachineClass } from "../../apis/machine/v1alpha1.ts";
 import { LONG_RETRY_MS, SHORT_RETRY_MS } from "./retry.ts";
 import type { Driver, SecretData } from "../driver/driver.ts";

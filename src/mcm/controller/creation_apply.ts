@@ -10,8 +10,8 @@ import {
   type Machine,
   type MachineClass,
 } from "../../apis/machine/v1alpha1.ts";
-import { Core } from "../../k8s/resources.ts";
-import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/errors.ts";
+import { Core } from "../../k8s/api/resources.ts";
+import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import { MachineError, type SecretData } from "../driver/driver.ts";
 import type { ControllerContext } from "./context.ts";

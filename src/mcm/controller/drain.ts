@@ -6,8 +6,8 @@
  * DaemonSet pods and mirror pods are left alone. The whole drain is bounded by its timeout.
  * All I/O goes through `DrainEnv`, so the algorithm runs against fakes in unit tests.
  */
-import type { KubeObject } from "../../k8s/objects.ts";
-import { isNotFound, isTooManyRequests } from "../../k8s/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { isNotFound, isTooManyRequests } from "../../k8s/api/errors.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
 import { POD_EVICTION_RETRY_INTERVAL_MS } from "./deletion_flow.ts";

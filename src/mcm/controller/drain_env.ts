@@ -1,8 +1,8 @@
 /** The drain's view of the target cluster: pods and PDBs from the caches, evictions and deletions via the client. */
-import type { KubeClient } from "../../k8s/client.ts";
-import { Core } from "../../k8s/resources.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { parseLabelSelectorObject, selectorMatches } from "../../k8s/label_selector.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { Core } from "../../k8s/api/resources.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { parseLabelSelectorObject, selectorMatches } from "../../k8s/api/label_selector.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { DrainEnv, Pod, PodDisruptionBudget } from "./drain.ts";

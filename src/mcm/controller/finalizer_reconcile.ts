@@ -3,9 +3,9 @@
  * Finalizer lists are written with the resourceVersion they were read at, so a concurrent change is never lost.
  */
 import { type MachineClass, MC_SECRET_FINALIZER, MCM_FINALIZER, NODE_FINALIZER } from "../../apis/machine/v1alpha1.ts";
-import { Core, Machine as MachineResources } from "../../k8s/resources.ts";
-import { isConflict, isNotFound } from "../../k8s/errors.ts";
-import { type KubeObject, objectKey, parseObjectKey } from "../../k8s/objects.ts";
+import { Core, Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { type KubeObject, objectKey, parseObjectKey } from "../../k8s/api/objects.ts";
 import {
   type ControllerContext,
   INDEX_CLASS_BY_SECRET,

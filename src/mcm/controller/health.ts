@@ -11,7 +11,7 @@ import {
   phaseOf,
   TAINT_CRITICAL_COMPONENTS_NOT_READY,
 } from "../../apis/machine/v1alpha1.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 import type { EffectiveSettings } from "./timeouts.ts";
 import { currentStatus, lastOperation, parseTime } from "./status.ts";
 import { formatDuration } from "../../apis/duration.ts";

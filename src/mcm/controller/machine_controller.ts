@@ -4,12 +4,12 @@
  * PVCs; cluster-wide), five queues (machine, termination, machineclass, secret, node) and the safety loops.
  * A `Runnable`: `start(signal)` runs everything until the signal aborts.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { Controller, type Reconciler, type Request } from "../../k8s/controller.ts";
-import { type Informer, InformerFactory } from "../../k8s/informer.ts";
-import { type KubeObject, objectKey, parseObjectKey } from "../../k8s/objects.ts";
-import type { Predicate } from "../../k8s/predicates.ts";
-import { Core, Machine as MachineResources, Policy, Storage } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { Controller, type Reconciler, type Request } from "../../k8s/controller/controller.ts";
+import { type Informer, InformerFactory } from "../../k8s/cache/informer.ts";
+import { type KubeObject, objectKey, parseObjectKey } from "../../k8s/api/objects.ts";
+import type { Predicate } from "../../k8s/controller/predicates.ts";
+import { Core, Machine as MachineResources, Policy, Storage } from "../../k8s/api/resources.ts";
 import {
   LABEL_DEPLOYMENT_NAME,
   LABEL_NODE,

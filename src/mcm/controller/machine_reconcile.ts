@@ -16,8 +16,8 @@ import {
   NODE_FINALIZER,
   phaseOf,
 } from "../../apis/machine/v1alpha1.ts";
-import { objectKey } from "../../k8s/objects.ts";
-import { Core } from "../../k8s/resources.ts";
+import { objectKey } from "../../k8s/api/objects.ts";
+import { Core } from "../../k8s/api/resources.ts";
 import { formatDuration } from "../../apis/duration.ts";
 import { classSecretData, type ControllerContext, INDEX_MACHINE_BY_DEPLOYMENT, machineToReconcile } from "./context.ts";
 import { canMarkMachineFailed, computeHealth, type Node } from "./health.ts";
@@ -26,7 +26,7 @@ import { deleteBootstrapToken, runCreationFlow } from "./creation_apply.ts";
 import { effectiveSettings } from "./timeouts.ts";
 import { patchMachineAnnotations, retryAfterWriteError, setMachineFinalizer, writeStatus } from "./machine_writes.ts";
 import { CONFLICT_RETRY_MS, LONG_RETRY_MS, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "./retry.ts";
-import { isConflict } from "../../k8s/errors.ts";
+import { isConflict } from "../../k8s/api/errors.ts";
 import { nodeTemplatePatch, virtualCapacityPatch } from "./node_template_sync.ts";
 import { countFailedJoin, observeMachineDuration } from "./metrics.ts";
 import { KeyedMutex } from "./keyed_mutex.ts";

@@ -3,8 +3,8 @@
  * sends the resourceVersion it was computed from (a stale copy gets 409 and is retried after ConflictRetry), and
  * its result is remembered so the next reconcile works on it even before the informer has seen it.
  */
-import { Machine as MachineResources } from "../../k8s/resources.ts";
-import { isConflict, isNotFound } from "../../k8s/errors.ts";
+import { Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { type Machine, type MachineStatus, MCM_FINALIZER } from "../../apis/machine/v1alpha1.ts";
 import type { ControllerContext } from "./context.ts";
 import { isStatusWriteRedundant } from "./status.ts";

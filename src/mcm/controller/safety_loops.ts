@@ -5,9 +5,9 @@
  */
 import { NODE_ANNOTATION_NOT_MANAGED_BY_MCM, NODE_FINALIZER } from "../../apis/machine/v1alpha1.ts";
 import { decodeMachineClass, type Machine as MachineT } from "../../apis/machine/v1alpha1.ts";
-import { Core, Machine as MachineResources } from "../../k8s/resources.ts";
-import { isNotFound } from "../../k8s/errors.ts";
-import { objectKey } from "../../k8s/objects.ts";
+import { Core, Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { isNotFound } from "../../k8s/api/errors.ts";
+import { objectKey } from "../../k8s/api/objects.ts";
 import type { Timer } from "../../runtime/clock.ts";
 import { classSecretData, type ControllerContext, currentMachine, listMachines } from "./context.ts";
 import { findOrphans, unmanagedNodeMarkings } from "./safety_orphans.ts";

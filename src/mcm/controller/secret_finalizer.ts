@@ -4,7 +4,7 @@
  * loses it. Pure.
  */
 import { type MachineClass, MC_SECRET_FINALIZER } from "../../apis/machine/v1alpha1.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 
 /** Names of the secrets a class refers to (in the given namespace; refs without namespace mean the class's). */
 export function secretsOfClass(cls: MachineClass, namespace: string): string[] {

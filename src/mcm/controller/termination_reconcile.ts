@@ -15,8 +15,8 @@ import {
   NODE_LABEL_MACHINE_NAME,
   phaseOf,
 } from "../../apis/machine/v1alpha1.ts";
-import { Core, Storage } from "../../k8s/resources.ts";
-import { isNotFound } from "../../k8s/errors.ts";
+import { Core, Storage } from "../../k8s/api/resources.ts";
+import { isNotFound } from "../../k8s/api/errors.ts";
 import type { SecretData } from "../driver/driver.ts";
 import { classSecretData, type ControllerContext, INDEX_POD_BY_NODE, machineToReconcile } from "./context.ts";
 import {

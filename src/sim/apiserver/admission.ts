@@ -14,12 +14,12 @@
  * `AdmissionSources.resolveService`; the certificate is then verified against the resolved address, not against
  * `<service>.<namespace>.svc`.
  */
-import type { KubeObject } from "../../k8s/objects.ts";
-import type { ResourceType } from "../../k8s/resources.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import type { ResourceType } from "../../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { counter, histogram } from "../../observability/metrics.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
-import { applyJsonPatch, type JsonPatchOperation } from "../../k8s/patch/json_patch.ts";
+import { applyJsonPatch, type JsonPatchOperation } from "../../k8s/api/patch/json_patch.ts";
 import { type ParsedWebhook, parseWebhookConfiguration, type Webhook } from "./admission_config.ts";
 import { postAdmissionReview, type ServiceResolver, WebhookCallError } from "./admission_call.ts";
 import { isExemptFromWebhooks, webhookMatches } from "./admission_matching.ts";

@@ -2,9 +2,9 @@
  * Connects the server's writes to the admission webhooks of `admission.ts`: reads the stored webhook
  * configurations, skips admission entirely while there are none, and turns denials into Status errors.
  */
-import type { KubeObject } from "../../k8s/objects.ts";
-import { Admission as AdmissionResources } from "../../k8s/resources.ts";
-import { statusBody, type StatusDetails } from "../../k8s/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { Admission as AdmissionResources } from "../../k8s/api/resources.ts";
+import { statusBody, type StatusDetails } from "../../k8s/api/errors.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { AdmissionChain, type AdmissionRequestAttributes } from "./admission.ts";

@@ -9,9 +9,9 @@
  *   api.counters.writes();                           // create+update+patch+delete requests served
  *   await api.stop();
  */
-import type { ClusterConnection } from "../../k8s/kubeconfig.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { ApiExtensions, Core } from "../../k8s/resources.ts";
+import type { ClusterConnection } from "../../k8s/client/kubeconfig.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { ApiExtensions, Core } from "../../k8s/api/resources.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";

@@ -5,8 +5,8 @@
  * budget is computed here from the pods of the namespace; "expected pods" are the pods the selector matches (kube
  * asks the owning controllers for their scale, which the matched pods stand in for).
  */
-import type { KubeObject } from "../../k8s/objects.ts";
-import { parseLabelSelectorObject, selectorMatches } from "../../k8s/label_selector.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { parseLabelSelectorObject, selectorMatches } from "../../k8s/api/label_selector.ts";
 
 /** kube's message for an eviction a budget does not allow (answered with 429 TooManyRequests). */
 export const EVICTION_REFUSED_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";

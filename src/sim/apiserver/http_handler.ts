@@ -5,14 +5,14 @@
  */
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
-import type { KubeObject } from "../../k8s/objects.ts";
-import { apiVersionOf, Policy } from "../../k8s/resources.ts";
-import { statusBody } from "../../k8s/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { apiVersionOf, Policy } from "../../k8s/api/resources.ts";
+import { statusBody } from "../../k8s/api/errors.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
 import type { Clock } from "../../runtime/clock.ts";
-import { applyMergePatch } from "../../k8s/patch/merge_patch.ts";
-import { applyStrategicMergePatch } from "../../k8s/patch/strategic_merge_patch.ts";
+import { applyMergePatch } from "../../k8s/api/patch/merge_patch.ts";
+import { applyStrategicMergePatch } from "../../k8s/api/patch/strategic_merge_patch.ts";
 import type { Counters } from "./counters.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { decideEviction } from "./eviction.ts";

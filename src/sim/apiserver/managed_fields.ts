@@ -2,7 +2,7 @@
  * `metadata.managedFields` bookkeeping: which manager wrote which fields (FieldsV1), recorded for server-side apply
  * and for writes that name a fieldManager. Ownership conflicts are not computed. Pure functions.
  */
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 import type { ManagedFieldsEntry } from "kubernetes-types/meta/v1.d.ts";
 
 type FieldSet = Record<string, unknown>;

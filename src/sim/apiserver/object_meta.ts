@@ -2,7 +2,7 @@
  * Object metadata rules every resource shares: name formats (DNS-1123 subdomain, label, DNS-1035 label, path
  * segment), label syntax, generateName, timestamps. Pure functions that return field errors.
  */
-import type { KubeObject, ObjectMeta } from "../../k8s/objects.ts";
+import type { KubeObject, ObjectMeta } from "../../k8s/api/objects.ts";
 
 /** ObjectMeta without the readonly markers of kubernetes-types (the server sets system fields). */
 export type MutableObjectMeta = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };

@@ -3,11 +3,11 @@
  * built-in kinds, server-side apply) and applies it with the project's patch implementations.
  */
 import { parse as parseYaml } from "yaml";
-import { applyJsonPatch, type JsonPatchOperation, PatchError } from "../../k8s/patch/json_patch.ts";
-import { applyMergePatch } from "../../k8s/patch/merge_patch.ts";
-import { applyStrategicMergePatch } from "../../k8s/patch/strategic_merge_patch.ts";
+import { applyJsonPatch, type JsonPatchOperation, PatchError } from "../../k8s/api/patch/json_patch.ts";
+import { applyMergePatch } from "../../k8s/api/patch/merge_patch.ts";
+import { applyStrategicMergePatch } from "../../k8s/api/patch/strategic_merge_patch.ts";
 import { badRequest, invalid, StatusError, unsupportedMediaType } from "./status_errors.ts";
-import { statusBody, StatusReason } from "../../k8s/errors.ts";
+import { statusBody, StatusReason } from "../../k8s/api/errors.ts";
 
 /** The four patch types of the API. */
 export type PatchKind = "json" | "merge" | "strategic" | "apply";

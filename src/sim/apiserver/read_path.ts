@@ -2,13 +2,13 @@
  * Reads: GET of one object, LIST (selectors, limit/continue) and WATCH (from a resourceVersion, synthetic ADDED
  * events for "" and "0", bookmarks, timeoutSeconds, 410 Expired as an ERROR event once history is compacted).
  */
-import type { KubeObject } from "../../k8s/objects.ts";
-import { apiVersionOf } from "../../k8s/resources.ts";
-import { statusBody, StatusReason } from "../../k8s/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { apiVersionOf } from "../../k8s/api/resources.ts";
+import { statusBody, StatusReason } from "../../k8s/api/errors.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { jsonAs } from "./change_event.ts";
 import { FieldSelectorError, matchesFields, parseFieldSelector } from "./field_selector.ts";
-import { matchesLabels, parseLabelSelector, SelectorParseError } from "../../k8s/label_selector.ts";
+import { matchesLabels, parseLabelSelector, SelectorParseError } from "../../k8s/api/label_selector.ts";
 import type { ObjectStore } from "./object_store.ts";
 import { ContinueTokenError, decodeContinue, paginate } from "./pagination.ts";
 import { type ServedResource, storageKey } from "./served_resource.ts";

@@ -2,9 +2,9 @@
  * The `scale` subresource (autoscaling/v1 Scale): built-in workloads use spec.replicas / status.replicas /
  * spec.selector, custom resources the paths their CRD names. Pure conversions between object and Scale.
  */
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 import type { ServedResource } from "./served_resource.ts";
-import { labelSelectorToString } from "../../k8s/label_selector.ts";
+import { labelSelectorToString } from "../../k8s/api/label_selector.ts";
 
 /** autoscaling/v1 Scale. */
 export interface ScaleObject extends KubeObject {

@@ -1,5 +1,5 @@
 /** What the fake API server knows about one served group/version/resource, built-in or from a CRD. */
-import type { ResourceType } from "../../k8s/resources.ts";
+import type { ResourceType } from "../../k8s/api/resources.ts";
 import type { JSONSchemaProps } from "./schema_validation.ts";
 
 /** The scale subresource of a CRD: where replicas and the label selector live in its objects. */

@@ -7,7 +7,7 @@
  *   (the owner waits with `foregroundDeletion` until blocking dependents are gone) and orphan.
  * They react to committed changes and run in a microtask after the write that triggered them.
  */
-import type { KubeObject, OwnerReference } from "../../k8s/objects.ts";
+import type { KubeObject, OwnerReference } from "../../k8s/api/objects.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { ChangeEvent } from "./change_event.ts";
 import { crdSpec } from "./crd_resources.ts";

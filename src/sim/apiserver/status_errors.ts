@@ -2,7 +2,7 @@
  * The error answers of the fake API server, worded like kube-apiserver's (`configmaps "x" not found`,
  * `Operation cannot be fulfilled on ...`). Handlers throw `StatusError`; the router turns it into a `Status` body.
  */
-import { type Status, statusBody, type StatusCause, StatusReason } from "../../k8s/errors.ts";
+import { type Status, statusBody, type StatusCause, StatusReason } from "../../k8s/api/errors.ts";
 
 /** A failure answered with a kube `Status` body (and optional extra headers such as Retry-After). */
 export class StatusError extends Error {

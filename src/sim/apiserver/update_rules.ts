@@ -2,7 +2,7 @@
  * How an update turns the stored object and the submitted one into the next stored object: status kept apart,
  * system metadata preserved, generation bumped only by spec changes, no new finalizers while deleting. Pure.
  */
-import type { KubeObject, ObjectMeta } from "../../k8s/objects.ts";
+import type { KubeObject, ObjectMeta } from "../../k8s/api/objects.ts";
 
 type Json = unknown;
 

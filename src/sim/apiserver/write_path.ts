@@ -4,8 +4,8 @@
  * no-op detection), delete (preconditions, finalizers, deletionTimestamp, propagation policy), custom-resource
  * schema validation, admission and dry-run. Garbage collection reuses the synchronous parts.
  */
-import type { KubeObject } from "../../k8s/objects.ts";
-import { apiVersionOf } from "../../k8s/resources.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { apiVersionOf } from "../../k8s/api/resources.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { AdmissionRequestAttributes } from "./admission.ts";
 import type { AdmissionRunner } from "./admission_runner.ts";

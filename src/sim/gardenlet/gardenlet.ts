@@ -17,12 +17,12 @@
  * extension reports a non-retryable error code (gardenlet then marks the Shoot Failed).
  */
 import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP } from "../../apis/extensions/constants.ts";
-import type { KubeClient } from "../../k8s/client.ts";
-import { ApiError, isAlreadyExists, isConflict, isNotFound } from "../../k8s/errors.ts";
-import { Informer } from "../../k8s/informer.ts";
-import type { Runnable } from "../../k8s/manager.ts";
-import { type KubeObject, objectKey } from "../../k8s/objects.ts";
-import { Core, Extensions, type ResourceType } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { ApiError, isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { Informer } from "../../k8s/cache/informer.ts";
+import type { Runnable } from "../../k8s/controller/manager.ts";
+import { type KubeObject, objectKey } from "../../k8s/api/objects.ts";
+import { Core, Extensions, type ResourceType } from "../../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { deletionConfirmation, reconcileRequest } from "./operation.ts";

@@ -5,7 +5,7 @@
  */
 import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP } from "../../apis/extensions/constants.ts";
 import { hasNonRetryableErrorCode } from "../../apis/core/error_codes.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 
 /** The parts of an extension object's status that gardenlet reads. */
 export interface ExtensionStatusView {

@@ -5,7 +5,7 @@
  * type as a Shoot edit would). Every function returns new objects. Pure.
  */
 import { createHash } from "node:crypto";
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 import type { ShootObjects, ShootTemplate } from "./shoot_template.ts";
 
 /** The size of one worker pool. */

@@ -5,7 +5,7 @@
  */
 import { decodeCluster, decodeWorker } from "../../apis/extensions/v1alpha1.ts";
 import { LABEL_PURPOSE, PURPOSE_CLOUDPROVIDER } from "../../apis/extensions/constants.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 
 /** One object read from a manifest (`source` is `file#document`, for messages). */
 export interface SourcedObject {

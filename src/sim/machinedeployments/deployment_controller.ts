@@ -8,11 +8,11 @@
  * changed. The decisions are the pure functions of the sibling modules; this file only applies them.
  */
 import { type Machine, type MachineDeployment, type MachineSet, MCM_FINALIZER } from "../../apis/machine/v1alpha1.ts";
-import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/controller.ts";
-import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
-import { hasFinalizer, objectKey } from "../../k8s/objects.ts";
-import { Machine as MachineResources } from "../../k8s/resources.ts";
-import type { JsonPatchOperation } from "../../k8s/patch/json_patch.ts";
+import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/controller/controller.ts";
+import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
+import { hasFinalizer, objectKey } from "../../k8s/api/objects.ts";
+import { Machine as MachineResources } from "../../k8s/api/resources.ts";
+import type { JsonPatchOperation } from "../../k8s/api/patch/json_patch.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { semanticEqual } from "./canonical_json.ts";

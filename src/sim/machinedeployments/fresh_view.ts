@@ -6,8 +6,8 @@
  * delivers the same or a newer version (or the deletion), and after `ttlMs` at the latest (a change we never see,
  * e.g. an object created and deleted by others before the informer caught up).
  */
-import type { Informer } from "../../k8s/informer.ts";
-import { type KubeObject, objectKey, resourceVersionNumber } from "../../k8s/objects.ts";
+import type { Informer } from "../../k8s/cache/informer.ts";
+import { type KubeObject, objectKey, resourceVersionNumber } from "../../k8s/api/objects.ts";
 import type { Clock } from "../../runtime/clock.ts";
 
 interface Entry<T> {

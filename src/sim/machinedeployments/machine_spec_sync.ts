@@ -5,7 +5,7 @@
  * patch of the machine's spec (empty: nothing to do). Pure.
  */
 import type { Machine, MachineSet, MachineSpec } from "../../apis/machine/v1alpha1.ts";
-import type { JsonPatchOperation } from "../../k8s/patch/json_patch.ts";
+import type { JsonPatchOperation } from "../../k8s/api/patch/json_patch.ts";
 import { semanticEqual } from "./canonical_json.ts";
 import { isActive } from "./machine_ranking.ts";
 

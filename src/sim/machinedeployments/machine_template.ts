@@ -11,7 +11,7 @@ import {
   type Machine,
   type MachineSet,
 } from "../../apis/machine/v1alpha1.ts";
-import type { OwnerReference } from "../../k8s/objects.ts";
+import type { OwnerReference } from "../../k8s/api/objects.ts";
 
 /** A controller owner reference to `owner` (controller and blockOwnerDeletion set, as MCM sets them). */
 export function controllerReference(

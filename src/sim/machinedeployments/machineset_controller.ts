@@ -7,10 +7,10 @@
  * and release the finalizer once none is left → write the status if it changed.
  */
 import { type Machine, type MachineSet, MCM_FINALIZER } from "../../apis/machine/v1alpha1.ts";
-import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/controller.ts";
-import { ApiError, isNotFound } from "../../k8s/errors.ts";
-import { hasFinalizer, objectKey } from "../../k8s/objects.ts";
-import { Machine as MachineResources } from "../../k8s/resources.ts";
+import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/controller/controller.ts";
+import { ApiError, isNotFound } from "../../k8s/api/errors.ts";
+import { hasFinalizer, objectKey } from "../../k8s/api/objects.ts";
+import { Machine as MachineResources } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { FIELD_MANAGER, RESYNC_MS, SLOW_START_INITIAL_BATCH, TERMINATING_STATUS } from "./keys.ts";

@@ -8,7 +8,7 @@
  * failed and goes away after a sync without failure. Pure.
  */
 import type { Machine, MachineSet, MachineSummary } from "../../apis/machine/v1alpha1.ts";
-import { controllerOf } from "../../k8s/objects.ts";
+import { controllerOf } from "../../k8s/api/objects.ts";
 import { semanticEqual } from "./canonical_json.ts";
 import { MachineSetConditionType, REASON_FAILED_CREATE, REASON_FAILED_DELETE } from "./keys.ts";
 import { isAvailable, isReady } from "./machine_ranking.ts";

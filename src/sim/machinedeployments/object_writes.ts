@@ -5,10 +5,10 @@
  * deletion (guarded by UID; NotFound counts as done). Every result goes into the fresh view, and every request is
  * counted.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { isNotFound } from "../../k8s/errors.ts";
-import type { KubeObject, OwnerReference } from "../../k8s/objects.ts";
-import { resourceName, type ResourceType } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isNotFound } from "../../k8s/api/errors.ts";
+import type { KubeObject, OwnerReference } from "../../k8s/api/objects.ts";
+import { resourceName, type ResourceType } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
 import { FIELD_MANAGER } from "./keys.ts";

@@ -5,8 +5,8 @@
  * owner's selector are adopted, as MCM's controller-ref managers do.
  */
 import type { LabelSelector } from "kubernetes-types/meta/v1.d.ts";
-import { controllerOf, type KubeObject } from "../../k8s/objects.ts";
-import { parseLabelSelectorObject, selectorMatches } from "../../k8s/label_selector.ts";
+import { controllerOf, type KubeObject } from "../../k8s/api/objects.ts";
+import { parseLabelSelectorObject, selectorMatches } from "../../k8s/api/label_selector.ts";
 
 /** Index name: objects by the UID of their controller owner. */
 export const CONTROLLER_UID_INDEX = "controller-uid";

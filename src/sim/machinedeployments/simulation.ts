@@ -12,12 +12,12 @@
  * The caches are shared with a `FreshView` each so that a reconcile never acts twice on its own unobserved write.
  */
 import type { Machine, MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
-import type { KubeClient } from "../../k8s/client.ts";
-import { Controller, type RateLimiterOptions, type Request } from "../../k8s/controller.ts";
-import { Informer, type InformerFactory } from "../../k8s/informer.ts";
-import type { Runnable } from "../../k8s/manager.ts";
-import { controllerOf, type KubeObject } from "../../k8s/objects.ts";
-import { Machine as MachineResources, type ResourceType } from "../../k8s/resources.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { Controller, type RateLimiterOptions, type Request } from "../../k8s/controller/controller.ts";
+import { Informer, type InformerFactory } from "../../k8s/cache/informer.ts";
+import type { Runnable } from "../../k8s/controller/manager.ts";
+import { controllerOf, type KubeObject } from "../../k8s/api/objects.ts";
+import { Machine as MachineResources, type ResourceType } from "../../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { DeploymentReconciler } from "./deployment_controller.ts";
@@ -44,7 +44,7 @@ export interface MachineDeploymentSimulationOptions {
   informers?: InformerFactory;
 }
 
-/** The simulated MCM controllers; a `Runnable` of `src/k8s/manager.ts`. */
+/** The simulated MCM controllers; a `Runnable` of `src/k8s/controller/manager.ts`. */
 export class MachineDeploymentSimulation implements Runnable {
   /** Writes made so far, by kind. */
   readonly stats: SimulationStats = emptyStats();

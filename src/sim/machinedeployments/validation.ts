@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
-import { isEmptySelector, parseLabelSelectorObject } from "../../k8s/label_selector.ts";
+import { isEmptySelector, parseLabelSelectorObject } from "../../k8s/api/label_selector.ts";
 import { resolveFenceposts } from "./rollout_limits.ts";
 
 const intOrString = z.union([z.number(), z.string()]);

@@ -4,7 +4,7 @@
  * and gardener-node-agent removing the critical-components taint once node-critical pods run.
  * This module is the pure part: which Nodes to create, untaint and delete for a set of devices. Pure.
  */
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 
 /** A machine of the provider, as the simulation needs it. */
 export interface SimulatedDevice {

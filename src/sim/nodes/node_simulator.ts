@@ -5,11 +5,11 @@
  * (gardener-node-agent), deletes the Node when its device is gone (CCM) and removes the pods that were bound to a
  * deleted Node (pod garbage collection). It watches Nodes through an informer, so a pass costs no API reads.
  */
-import type { KubeClient } from "../../k8s/client.ts";
-import { Informer } from "../../k8s/informer.ts";
-import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
-import { Core } from "../../k8s/resources.ts";
-import type { KubeObject } from "../../k8s/objects.ts";
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { Informer } from "../../k8s/cache/informer.ts";
+import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
+import { Core } from "../../k8s/api/resources.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
 import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import {

@@ -7,9 +7,9 @@ import {
   validateRenewInterval,
 } from "../../../src/extension/heartbeat/heartbeat.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { Coordination } from "../../../src/k8s/resources.ts";
-import type { Lease } from "../../../src/k8s/leader_election.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { Coordination } from "../../../src/k8s/api/resources.ts";
+import type { Lease } from "../../../src/k8s/controller/leader_election.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging } from "../../../src/observability/log.ts";
 import { eventually } from "../../support/eventually.ts";

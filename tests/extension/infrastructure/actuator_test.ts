@@ -11,8 +11,8 @@ import {
   encodeSshPublicKey,
   type Infrastructure,
 } from "../../../src/apis/extensions/v1alpha1.ts";
-import { Core, Extensions } from "../../../src/k8s/resources.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import { Core, Extensions } from "../../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { getLogger } from "../../../src/observability/log.ts";
 import { realClock } from "../../../src/runtime/clock.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";

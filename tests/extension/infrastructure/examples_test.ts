@@ -8,7 +8,7 @@ import { decodeCluster, decodeInfrastructure, decodeSshPublicKey } from "../../.
 import { decodeInfrastructureConfig } from "../../../src/apis/equinixmetal/v1alpha1.ts";
 import { cloudProfileConfigFromCluster, findImageInCloudProfile } from "../../../src/apis/equinixmetal/helper.ts";
 import { validateCloudProfileConfig } from "../../../src/apis/equinixmetal/validation.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { parsePublicKey } from "../../../src/extension/infrastructure/ssh_public_key.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { parseManifests } from "../../../src/playground/manifests.ts";

@@ -9,8 +9,8 @@ import { decodeInfrastructure, type Infrastructure } from "../../../src/apis/ext
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../../src/metal/client.ts";
 import type { SshKey } from "../../../src/metal/types.ts";
-import { EventRecorder } from "../../../src/k8s/events.ts";
-import { Core } from "../../../src/k8s/resources.ts";
+import { EventRecorder } from "../../../src/k8s/controller/events.ts";
+import { Core } from "../../../src/k8s/api/resources.ts";
 import { getLogger } from "../../../src/observability/log.ts";
 import { realClock } from "../../../src/runtime/clock.ts";
 import { ExtensionHarness, NAME, NS } from "../reconciler/harness.ts";

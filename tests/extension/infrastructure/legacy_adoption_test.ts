@@ -4,9 +4,9 @@
  * nothing.
  */
 import assert from "node:assert/strict";
-import { Core } from "../../../src/k8s/resources.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
-import { isNotFound } from "../../../src/k8s/errors.ts";
+import { Core } from "../../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
+import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { infrastructureObject, KEY_1, NAME, NS, readinessProblems } from "../reconciler/harness.ts";
 import { InfraWorld, LABEL } from "./infra_harness.ts";

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { newExtensionController } from "../../../src/extension/reconciler/controller.ts";
 import { INFRASTRUCTURE } from "../../../src/extension/reconciler/kinds.ts";
-import { InformerFactory } from "../../../src/k8s/informer.ts";
-import { Extensions } from "../../../src/k8s/resources.ts";
+import { InformerFactory } from "../../../src/k8s/cache/informer.ts";
+import { Extensions } from "../../../src/k8s/api/resources.ts";
 import { decodeInfrastructure, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
 import { MetalServerError } from "../../../src/metal/errors.ts";
 import { realClock } from "../../../src/runtime/clock.ts";

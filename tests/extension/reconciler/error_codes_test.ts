@@ -22,7 +22,7 @@ import {
   MetalTimeoutError,
   MetalUnauthenticatedError,
 } from "../../../src/metal/errors.ts";
-import { ConflictError, ForbiddenError, statusBody, UnauthorizedError } from "../../../src/k8s/errors.ts";
+import { ConflictError, ForbiddenError, statusBody, UnauthorizedError } from "../../../src/k8s/api/errors.ts";
 
 const d = (status: number, messages: string[] = [], path = "/ssh-keys/1"): MetalErrorDetails => ({
   status,

@@ -4,9 +4,9 @@
  * fail the shoot). `readinessProblems` is an independent copy of gardenlet's readiness check (§2.4).
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { Extensions } from "../../../src/k8s/resources.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { Extensions } from "../../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
 import { encodeSshPublicKey, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";

@@ -1,8 +1,8 @@
 /** Which events start a reconcile: Gardener's default predicates, ignore-operation-annotation mode, type/class/failed. */
 import assert from "node:assert/strict";
 import { extensionPredicates, operationAnnotationPredicate } from "../../../src/extension/reconciler/predicates.ts";
-import { passes } from "../../../src/k8s/predicates.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import { passes } from "../../../src/k8s/controller/predicates.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 
 interface Opts {
   op?: string;

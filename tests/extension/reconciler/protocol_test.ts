@@ -11,10 +11,10 @@ import { ConfigurationError } from "../../../src/extension/reconciler/error_code
 import { decodeInfrastructure, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
 import { getLogger } from "../../../src/observability/log.ts";
 import { MetalUnauthenticatedError } from "../../../src/metal/errors.ts";
-import { ForbiddenError, statusBody } from "../../../src/k8s/errors.ts";
-import { EventRecorder } from "../../../src/k8s/events.ts";
-import { Core } from "../../../src/k8s/resources.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import { ForbiddenError, statusBody } from "../../../src/k8s/api/errors.ts";
+import { EventRecorder } from "../../../src/k8s/controller/events.ts";
+import { Core } from "../../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { ExtensionHarness, infrastructureObject, KEY_2, NAME, NS, readinessProblems } from "./harness.ts";
 import { FieldValidationError, invalid } from "../../../src/apis/decode.ts";

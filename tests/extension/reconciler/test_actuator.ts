@@ -5,7 +5,7 @@ import type {
   ActuatorOutcome,
   ClusterContext,
 } from "../../../src/extension/reconciler/actuator.ts";
-import { Extensions } from "../../../src/k8s/resources.ts";
+import { Extensions } from "../../../src/k8s/api/resources.ts";
 import type { Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
 
 export type Method = "reconcile" | "delete" | "forceDelete" | "migrate" | "restore";

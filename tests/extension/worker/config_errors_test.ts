@@ -4,7 +4,7 @@
  * user data or the API token.
  */
 import assert from "node:assert/strict";
-import { Core, Machine as M } from "../../../src/k8s/resources.ts";
+import { Core, Machine as M } from "../../../src/k8s/api/resources.ts";
 import { captureLogs, configureLogging } from "../../../src/observability/log.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";

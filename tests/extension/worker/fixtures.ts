@@ -3,7 +3,7 @@
  * a flatcar image), the cloudprovider and user data secrets, and a Worker with pools pool-a (c3.small.x86, ny5) and
  * pool-b (m3.small.x86, ny5+ny7) — the names of example/.
  */
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { Worker, WorkerPool } from "../../../src/apis/extensions/v1alpha1.ts";
 import {
   encodeCloudProfileConfig,

@@ -5,13 +5,13 @@
  * Machines, finalizers and MachineDeployment status the way MCM would.
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
-import { Apps, Core, Extensions, Machine as M } from "../../../src/k8s/resources.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
+import { Apps, Core, Extensions, Machine as M } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/reconciler.ts";
-import type { Result } from "../../../src/k8s/controller.ts";
+import type { Result } from "../../../src/k8s/controller/controller.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import {
   type Machine,
@@ -22,7 +22,7 @@ import {
   MCM_FINALIZER,
 } from "../../../src/apis/machine/v1alpha1.ts";
 import { newWorkerController } from "../../../src/extension/worker/actuator.ts";
-import { isNotFound } from "../../../src/k8s/errors.ts";
+import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
 import {
   clusterObject,

@@ -4,8 +4,8 @@
  * server.
  */
 import assert from "node:assert/strict";
-import { Apps, Core, Machine as M } from "../../../src/k8s/resources.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import { Apps, Core, Machine as M } from "../../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { Machine, MachineDeployment, MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
 import { encodeMachineState } from "../../../src/extension/worker/machine_state.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";

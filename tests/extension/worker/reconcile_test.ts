@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
-import { Apps, Core, Machine as M } from "../../../src/k8s/resources.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import { Apps, Core, Machine as M } from "../../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { MachineClass, MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { WorkerHarness } from "./harness.ts";

@@ -4,9 +4,9 @@
  * to exercise the client and informers, and a request log to assert what went over the wire. The acceptance tests
  * run against the project's fake API server (`src/sim/apiserver`) instead.
  */
-import type { ClusterConnection } from "../../../src/k8s/kubeconfig.ts";
-import { statusBody } from "../../../src/k8s/errors.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { ClusterConnection } from "../../../src/k8s/client/kubeconfig.ts";
+import { statusBody } from "../../../src/k8s/api/errors.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 
 export interface RecordedRequest {
   method: string;

@@ -1,10 +1,10 @@
 /**
- * Child process of tests/k8s/ca_trust_test.ts: for each argument (`kubeconfig=<path>` or `in-cluster=<root>:<port>`)
+ * Child process of tests/k8s/client/ca_trust_test.ts: for each argument (`kubeconfig=<path>` or `in-cluster=<root>:<port>`)
  * connects the way the product does and prints one JSON line: `{"ok":true}` or `{"ok":false,"error":"…"}`.
  */
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { inClusterConnection, loadConnection } from "../../../src/k8s/kubeconfig.ts";
-import { Core } from "../../../src/k8s/resources.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { inClusterConnection, loadConnection } from "../../../src/k8s/client/kubeconfig.ts";
+import { Core } from "../../../src/k8s/api/resources.ts";
 
 for (const arg of Deno.args) {
   const [kind, value] = arg.split(/=(.*)/s);

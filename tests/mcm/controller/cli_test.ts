@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { resolveFlags } from "../../../src/mcm/controller/flags.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { Coordination, Core, Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { Coordination, Core, Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import { MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";

@@ -10,7 +10,7 @@ import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.
 import { metalDevices } from "../../../src/sim/nodes/metal_source.ts";
 import { EquinixMetalDriver } from "../../../src/mcm/driver/equinix_metal_driver.ts";
 import type { RetryPolicy } from "../../../src/metal/client.ts";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
 import { deviceIdFromProviderID } from "../../../src/mcm/driver/provider_id.ts";
 import { Harness, NS } from "./harness.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Core } from "../../../src/k8s/resources.ts";
-import { isNotFound } from "../../../src/k8s/errors.ts";
+import { Core } from "../../../src/k8s/api/resources.ts";
+import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { MachineError } from "../../../src/mcm/driver/driver.ts";
 import {
   bootstrapTokenId,

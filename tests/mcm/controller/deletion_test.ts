@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Apps, Core, Machine as MachineResources, Policy, Storage } from "../../../src/k8s/resources.ts";
-import { isNotFound } from "../../../src/k8s/errors.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import { Apps, Core, Machine as MachineResources, Policy, Storage } from "../../../src/k8s/api/resources.ts";
+import { isNotFound } from "../../../src/k8s/api/errors.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
 import { FakeDriver } from "./fake_driver.ts";
 import { fakeDevices, Harness, NS } from "./harness.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { apiErrorFrom } from "../../../src/k8s/errors.ts";
+import { apiErrorFrom } from "../../../src/k8s/api/errors.ts";
 import {
   type DrainEnv,
   DrainError,

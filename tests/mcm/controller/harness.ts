@@ -4,10 +4,10 @@
  * controller, and optionally the node simulation. `until()` advances fake time in steps while real I/O settles.
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { Informer } from "../../../src/k8s/informer.ts";
-import { Core, Machine as MachineResources } from "../../../src/k8s/resources.ts";
-import { isNotFound } from "../../../src/k8s/errors.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { Informer } from "../../../src/k8s/cache/informer.ts";
+import { Core, Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { pumpFor, pumpUntil } from "../../support/fake_time.ts";
 import type { Driver } from "../../../src/mcm/driver/driver.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Core, Machine as MachineResources } from "../../../src/k8s/resources.ts";
-import { isNotFound } from "../../../src/k8s/errors.ts";
+import { Core, Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { MachineError } from "../../../src/mcm/driver/driver.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";

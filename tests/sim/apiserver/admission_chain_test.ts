@@ -1,7 +1,7 @@
 /** The admission chain against a real HTTPS webhook with a generated CA. */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
-import { Admission, Core } from "../../../src/k8s/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
+import { Admission, Core } from "../../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import {

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
-import { Admission, Core, Machine } from "../../../src/k8s/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
+import { Admission, Core, Machine } from "../../../src/k8s/api/resources.ts";
 import {
   parseWebhookConfiguration,
   type Webhook,

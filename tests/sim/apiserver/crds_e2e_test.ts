@@ -6,7 +6,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { INVALID_CASES, VALID_OBJECTS } from "./crds_examples.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
 

@@ -2,7 +2,7 @@
  * Realistic objects of every CRD kind the project writes, valid against the real schemas (crds/), plus
  * invalid variants with the exact field errors kube-apiserver reports for them.
  */
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 
 const NS = "shoot--dev--metal";
 const PROJECT_ID = "0f3a8c2e-5b1d-4e7a-9c6b-2d4e8f1a3b5c";

@@ -5,7 +5,7 @@ import {
   matchesLabels,
   parseLabelSelector,
   SelectorParseError,
-} from "../../../src/k8s/label_selector.ts";
+} from "../../../src/k8s/api/label_selector.ts";
 import { FieldSelectorError, matchesFields, parseFieldSelector } from "../../../src/sim/apiserver/field_selector.ts";
 
 Deno.test("label selector operators =, ==, !=, in, notin, exists, !exists", () => {

@@ -1,6 +1,6 @@
 /** Pure update rules: generation, status separation, no-op detection, finalizers. */
 import assert from "node:assert/strict";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import {
   addedFinalizers,
   generationChanged,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { ChangeEvent } from "../../../src/sim/apiserver/change_event.ts";
 import { Watcher } from "../../../src/sim/apiserver/watcher.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 
 function event(i: number): ChangeEvent {
   const object: KubeObject = {

@@ -5,9 +5,9 @@
  * status, the re-annotation after a user's change, and the deletion order with its confirmation annotation.
  */
 import assert from "node:assert/strict";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
-import { Core, Extensions, type ResourceType } from "../../../src/k8s/resources.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
+import { Core, Extensions, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import { configureLogging } from "../../../src/observability/log.ts";
 import { readManifestDir } from "../../../src/playground/manifests.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";

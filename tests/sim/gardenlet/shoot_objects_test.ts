@@ -19,7 +19,7 @@ import {
   withNodeAgentSecretNames,
   withPoolMachineType,
 } from "../../../src/sim/gardenlet/mod.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { parsePublicKey } from "../../../src/extension/infrastructure/ssh_public_key.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 

@@ -1,7 +1,7 @@
 /** Deleting a MachineDeployment: sets, then machines, then finalizers, nothing left behind. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { MCM_FINALIZER } from "../../../src/apis/machine/v1alpha1.ts";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 
 Deno.test("deleting a deployment cascades to its machine sets and machines, then releases the finalizers", async () => {

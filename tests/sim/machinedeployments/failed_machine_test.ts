@@ -1,7 +1,7 @@
 /** Failed machines: reported in failedMachines, deleted with MCM's immediate Terminating status, replaced. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { ANNOTATION_PRESERVE } from "../../../src/apis/machine/v1alpha1.ts";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 
 const FAILED_OP = {

@@ -5,11 +5,11 @@
  * releases the finalizer of deleted Machines. `until()` advances fake time in small steps while real I/O settles.
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { Informer } from "../../../src/k8s/informer.ts";
-import { isConflict, isNotFound } from "../../../src/k8s/errors.ts";
-import type { KubeObject } from "../../../src/k8s/objects.ts";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { Informer } from "../../../src/k8s/cache/informer.ts";
+import { isConflict, isNotFound } from "../../../src/k8s/api/errors.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
+import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { pumpFor, pumpUntil } from "../../support/fake_time.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";

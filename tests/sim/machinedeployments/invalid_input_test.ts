@@ -1,7 +1,7 @@
 /** Bad MachineDeployments and MachineSets are left alone with an error naming the object and the field. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { API_VERSION, type MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 

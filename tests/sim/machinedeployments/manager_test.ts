@@ -1,9 +1,9 @@
 /** The simulation as a Runnable of the k8s Manager, sharing the manager's informers. */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { Manager } from "../../../src/k8s/manager.ts";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { Manager } from "../../../src/k8s/controller/manager.ts";
+import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import type { MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
 import { MachineDeploymentSimulation } from "../../../src/sim/machinedeployments/mod.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";

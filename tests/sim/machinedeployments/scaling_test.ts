@@ -5,7 +5,7 @@ import {
   ANNOTATION_MACHINE_PRIORITY,
   MCM_FINALIZER,
 } from "../../../src/apis/machine/v1alpha1.ts";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import { LABEL_TEMPLATE_HASH } from "../../../src/sim/machinedeployments/mod.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { deployment, Harness, NS } from "./harness.ts";

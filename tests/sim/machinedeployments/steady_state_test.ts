@@ -1,6 +1,6 @@
 /** A converged landscape makes no API writes at all, across MCM's 10-minute resyncs; restarts and faults. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { Machine as MachineResources } from "../../../src/k8s/resources.ts";
+import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { Core } from "../../../src/k8s/resources.ts";
-import { isNotFound } from "../../../src/k8s/errors.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { Core } from "../../../src/k8s/api/resources.ts";
+import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../../src/metal/client.ts";
