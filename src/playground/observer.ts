@@ -6,7 +6,7 @@
 import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
 import type { KubeClient } from "../k8s/client/client.ts";
 import { Informer } from "../k8s/cache/informer.ts";
-import { Extensions, Machine as MachineResources } from "../k8s/api/resources.ts";
+import { ExtensionsV1alpha1, MachineV1alpha1 } from "../k8s/api/resources.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { MachineView, WorkerView } from "./progress.ts";
@@ -20,9 +20,9 @@ export class SeedObserver {
 
   constructor(client: KubeClient, private readonly clock: Clock, log: Logger) {
     const opts = { clock, log: log.child("informer") };
-    this.workers = new Informer<WorkerView>(client, Extensions.workers, opts);
-    this.deployments = new Informer<MachineDeployment>(client, MachineResources.machineDeployments, opts);
-    this.machines = new Informer<MachineView>(client, MachineResources.machines, opts);
+    this.workers = new Informer<WorkerView>(client, ExtensionsV1alpha1.workers, opts);
+    this.deployments = new Informer<MachineDeployment>(client, MachineV1alpha1.machineDeployments, opts);
+    this.machines = new Informer<MachineView>(client, MachineV1alpha1.machines, opts);
     for (const i of this.all()) {
       i.addEventHandler({ onAdd: () => this.notify(), onUpdate: () => this.notify(), onDelete: () => this.notify() });
     }

@@ -8,7 +8,7 @@
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import { Informer } from "../../src/k8s/cache/informer.ts";
 import { loadConnection } from "../../src/k8s/client/kubeconfig.ts";
-import { Core } from "../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../src/k8s/api/resources.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { machineDescription, report } from "./report.ts";
 
@@ -88,10 +88,10 @@ async function measure(kubeconfig: string, keepManagedFields: boolean): Promise<
   const client = new KubeClient(await loadConnection({ path: kubeconfig }), { timeoutMs: 120_000 });
   try {
     // Warm up the code paths (TLS, list decoding) so that their one-time cost is not counted as cache memory.
-    await client.list(Core.configMaps, { namespace: NAMESPACE, limit: 10 });
+    await client.list(CoreV1.configMaps, { namespace: NAMESPACE, limit: 10 });
     const before = await settledMemory();
     const stop = new AbortController();
-    const informer = new Informer(client, Core.configMaps, { namespace: NAMESPACE, keepManagedFields });
+    const informer = new Informer(client, CoreV1.configMaps, { namespace: NAMESPACE, keepManagedFields });
     const start = performance.now();
     informer.start(stop.signal);
     await informer.waitForSync();
@@ -145,10 +145,10 @@ try {
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     // A field manager makes the server record managedFields, as kube-apiserver does for every write.
-    while (next < OBJECTS) await client.create(Core.configMaps, configMap(next++), { fieldManager: "bench" });
+    while (next < OBJECTS) await client.create(CoreV1.configMaps, configMap(next++), { fieldManager: "bench" });
   }));
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  const stored = JSON.stringify(await client.get(Core.configMaps, "bench-cm-00001", { namespace: NAMESPACE }));
+  const stored = JSON.stringify(await client.get(CoreV1.configMaps, "bench-cm-00001", { namespace: NAMESPACE }));
   console.log(
     `created ${OBJECTS} ConfigMaps in ${seconds} s: ${sample.length} bytes of JSON each as sent, ` +
       `${stored.length} as served (with managedFields)`,

@@ -10,7 +10,7 @@ import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import { InformerFactory } from "../../src/k8s/cache/informer.ts";
-import { Core, Extensions } from "../../src/k8s/api/resources.ts";
+import { CoreV1, ExtensionsV1alpha1 } from "../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
 import { newInfrastructureController } from "../../src/extension/infrastructure/mod.ts";
 import type { Infrastructure } from "../../src/apis/extensions/v1alpha1.ts";
@@ -51,9 +51,9 @@ const client = new KubeClient(api.connection());
 const sim = new MetalSimulator({ randomSeed: 1 });
 const names = Array.from({ length: SHOOTS }, (_, i) => `shoot--bench--s${i}`);
 for (const [i, ns] of names.entries()) {
-  await client.create(Core.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
-  await client.create(Extensions.clusters, rename(clusterObject(), ns));
-  await client.create(Core.secrets, {
+  await client.create(CoreV1.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+  await client.create(ExtensionsV1alpha1.clusters, rename(clusterObject(), ns));
+  await client.create(CoreV1.secrets, {
     apiVersion: "v1",
     kind: "Secret",
     metadata: { name: "cloudprovider", namespace: ns },
@@ -61,7 +61,7 @@ for (const [i, ns] of names.entries()) {
   } as KubeObject);
   const infra = rename(infrastructureObject(publicKey(i)), ns);
   infra.metadata.annotations = { "gardener.cloud/operation": "reconcile" };
-  await client.create(Extensions.infrastructures, infra);
+  await client.create(ExtensionsV1alpha1.infrastructures, infra);
 }
 api.counters.reset();
 
@@ -78,7 +78,7 @@ const t0 = performance.now();
 informers.start(stop.signal);
 const running = ctrl.start(stop.signal);
 for (;;) {
-  const list = await client.list<Infrastructure>(Extensions.infrastructures);
+  const list = await client.list<Infrastructure>(ExtensionsV1alpha1.infrastructures);
   if (list.items.filter((o) => readinessProblems(o).length === 0).length === SHOOTS) break;
   await new Promise((r) => setTimeout(r, 20));
 }

@@ -12,7 +12,7 @@ import { MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { metalDevices, NodeSimulator } from "../../src/sim/nodes/mod.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import { Informer } from "../../src/k8s/cache/informer.ts";
-import { Core, Machine as MachineResources } from "../../src/k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1 } from "../../src/k8s/api/resources.ts";
 import type { Machine } from "../../src/apis/machine/v1alpha1.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { loadCrds } from "../../src/playground/crds.ts";
@@ -40,15 +40,15 @@ const nodeSim = new NodeSimulator({
 });
 const nodeSimDone = nodeSim.start(stop.signal);
 const client = new KubeClient(control.connection());
-const machines = new Informer<Machine>(client, MachineResources.machines, { namespace: NS });
+const machines = new Informer<Machine>(client, MachineV1alpha1.machines, { namespace: NS });
 machines.start(stop.signal);
 await machines.waitForSync();
 const targetClient = new KubeClient(target.connection());
-const nodes = new Informer(targetClient, Core.nodes);
+const nodes = new Informer(targetClient, CoreV1.nodes);
 nodes.start(stop.signal);
 await nodes.waitForSync();
 
-await client.create(Core.secrets, {
+await client.create(CoreV1.secrets, {
   apiVersion: "v1",
   kind: "Secret",
   metadata: { name: "worker", namespace: NS },
@@ -57,7 +57,7 @@ await client.create(Core.secrets, {
     userData: "#!/bin/bash\n# bootstrap\necho <<BOOTSTRAP_TOKEN>> > /var/lib/token\n" + "# filler\n".repeat(200),
   },
 } as never, { namespace: NS });
-await client.create(MachineResources.machineClasses, {
+await client.create(MachineV1alpha1.machineClasses, {
   apiVersion: "machine.sapcloud.io/v1alpha1",
   kind: "MachineClass",
   metadata: { name: "worker", namespace: NS },
@@ -87,7 +87,7 @@ const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, asy
     const n = Number(url.searchParams.get("n") ?? "1000");
     const names = Array.from({ length: n }, (_, i) => `shoot--bench-worker-z1-${String(i).padStart(5, "0")}`);
     await parallel(names, 32, (name) =>
-      client.create(MachineResources.machines, {
+      client.create(MachineV1alpha1.machines, {
         apiVersion: "machine.sapcloud.io/v1alpha1",
         kind: "Machine",
         metadata: { name, namespace: NS, labels: { name: "shoot--bench-worker-z1" } },
@@ -99,7 +99,7 @@ const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, asy
     await parallel(
       machines.list(NS),
       32,
-      (m) => client.delete(MachineResources.machines, m.metadata.name!, { namespace: NS }),
+      (m) => client.delete(MachineV1alpha1.machines, m.metadata.name!, { namespace: NS }),
     );
     return new Response("ok");
   }

@@ -10,7 +10,7 @@ import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import { Informer } from "../../src/k8s/cache/informer.ts";
 import { isConflict, isNotFound } from "../../src/k8s/api/errors.ts";
-import { Machine as MachineResources } from "../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../src/k8s/api/resources.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { type Machine, type MachineDeployment, MCM_FINALIZER } from "../../src/apis/machine/v1alpha1.ts";
 import { MachineDeploymentSimulation } from "../../src/sim/machinedeployments/mod.ts";
@@ -30,7 +30,7 @@ const client = new KubeClient(api.connection());
 const stop = new AbortController();
 
 // The machine controller's part: finalizer, Running, release on deletion.
-const machines = new Informer<Machine>(client, MachineResources.machines, { namespace: NS });
+const machines = new Informer<Machine>(client, MachineV1alpha1.machines, { namespace: NS });
 const busy = new Set<string>();
 const act = (m: Machine) => {
   const name = m.metadata.name!;
@@ -47,7 +47,7 @@ const act = (m: Machine) => {
     sub = "status";
   } else return;
   busy.add(name);
-  client.patch(MachineResources.machines, name, patch, "merge", { namespace: NS, subresource: sub })
+  client.patch(MachineV1alpha1.machines, name, patch, "merge", { namespace: NS, subresource: sub })
     .catch((e) => {
       if (!isNotFound(e) && !isConflict(e)) console.error(e);
     })
@@ -59,7 +59,7 @@ const act = (m: Machine) => {
 };
 machines.addEventHandler({ onAdd: act, onUpdate: (_o, m) => act(m) });
 machines.start(stop.signal);
-const deployments = new Informer<MachineDeployment>(client, MachineResources.machineDeployments, { namespace: NS });
+const deployments = new Informer<MachineDeployment>(client, MachineV1alpha1.machineDeployments, { namespace: NS });
 deployments.start(stop.signal);
 
 const sim = new MachineDeploymentSimulation({ client: simClient, namespace: NS, concurrency: 5 });
@@ -93,7 +93,7 @@ api.counters.reset();
 await Promise.all(
   Array.from(
     { length: DEPLOYMENTS },
-    (_, i) => client.create(MachineResources.machineDeployments, deployment(`md-${i}`, { replicas: REPLICAS })),
+    (_, i) => client.create(MachineV1alpha1.machineDeployments, deployment(`md-${i}`, { replicas: REPLICAS })),
   ),
 );
 await waitFor("initial rollout", allDone);
@@ -131,7 +131,7 @@ const before = { ...sim.stats };
 await Promise.all(
   deployments.list(NS).map((d) =>
     client.patch(
-      MachineResources.machineDeployments,
+      MachineV1alpha1.machineDeployments,
       d.metadata.name!,
       {
         spec: { template: { spec: { class: { kind: "MachineClass", name: `${d.metadata.name}-class-b` } } } },

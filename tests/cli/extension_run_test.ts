@@ -11,7 +11,7 @@ import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../src/metal/client.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
-import { Coordination, Core, Extensions } from "../../src/k8s/api/resources.ts";
+import { CoordinationV1, CoreV1, ExtensionsV1alpha1 } from "../../src/k8s/api/resources.ts";
 import type { Lease } from "../../src/k8s/controller/leader_election.ts";
 import type { Infrastructure } from "../../src/apis/extensions/v1alpha1.ts";
 import { configureLogging } from "../../src/observability/log.ts";
@@ -25,11 +25,11 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const NS = "shoot--garden--playground";
 
 function resourceOf(kind: string) {
-  const table: Record<string, typeof Core.namespaces> = {
-    Namespace: Core.namespaces,
-    Secret: Core.secrets,
-    Cluster: Extensions.clusters,
-    Infrastructure: Extensions.infrastructures,
+  const table: Record<string, typeof CoreV1.namespaces> = {
+    Namespace: CoreV1.namespaces,
+    Secret: CoreV1.secrets,
+    Cluster: ExtensionsV1alpha1.clusters,
+    Infrastructure: ExtensionsV1alpha1.infrastructures,
   };
   const res = table[kind];
   if (!res) throw new Error(`example kind ${kind} not handled by this test`);
@@ -91,7 +91,7 @@ Deno.test("extension command: reconciles example/30-infrastructure.yaml to Succe
     const output = child.output();
 
     const infra = await eventually(async () => {
-      const obj = await client.get<Infrastructure>(Extensions.infrastructures, "playground", { namespace: NS });
+      const obj = await client.get<Infrastructure>(ExtensionsV1alpha1.infrastructures, "playground", { namespace: NS });
       return readinessProblems(obj).length === 0 ? obj : undefined;
     }, { timeoutMs: 30_000, description: "Infrastructure playground ready" });
     const sshKeyID = (infra.status?.providerStatus as { sshKeyID: string }).sshKeyID;
@@ -101,7 +101,7 @@ Deno.test("extension command: reconciles example/30-infrastructure.yaml to Succe
     assert.equal(infra.status?.lastOperation?.type, "Create");
 
     const lease = () =>
-      client.get<Lease>(Coordination.leases, "gardener-extension-heartbeat", { namespace: "default" });
+      client.get<Lease>(CoordinationV1.leases, "gardener-extension-heartbeat", { namespace: "default" });
     const first = await eventually(() => lease().catch(() => undefined), { description: "heartbeat lease" });
     assert.equal(first.spec?.holderIdentity, "provider-equinix-metal");
     assert.equal(first.spec?.leaseDurationSeconds, 1);
@@ -109,7 +109,7 @@ Deno.test("extension command: reconciles example/30-infrastructure.yaml to Succe
       timeoutMs: 10_000,
       description: "heartbeat renewed",
     });
-    const leader = await client.get<Lease>(Coordination.leases, "provider-equinix-metal-leader-election", {
+    const leader = await client.get<Lease>(CoordinationV1.leases, "provider-equinix-metal-leader-election", {
       namespace: "default",
     });
     assert.ok(leader.spec?.holderIdentity, "the leader lease is held");
@@ -155,7 +155,7 @@ Deno.test("startExtension in-process: probes serve, readiness follows the caches
     });
     const metrics = await (await fetch(`${ext.probeUrls[1]}/metrics`)).text();
     assert.match(metrics, /controller_runtime_active_workers/);
-    await eventually(() => client.get(Coordination.leases, "gardener-extension-heartbeat", { namespace: "default" }));
+    await eventually(() => client.get(CoordinationV1.leases, "gardener-extension-heartbeat", { namespace: "default" }));
     assert.equal(await ext.stop(), "signal");
     ext = undefined;
   } finally {

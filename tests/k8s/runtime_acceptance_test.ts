@@ -9,7 +9,7 @@ import { Controller } from "../../src/k8s/controller/controller.ts";
 import { isConflict, isNotFound } from "../../src/k8s/api/errors.ts";
 import { Informer } from "../../src/k8s/cache/informer.ts";
 import { type KubeObject, objectKey, resourceVersionNumber } from "../../src/k8s/api/objects.ts";
-import { Core } from "../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../src/observability/log.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { eventually } from "../support/eventually.ts";
@@ -28,7 +28,7 @@ Deno.test("acceptance: an informer survives watch drops and 410s under concurren
   const stop = new AbortController();
   const logs = captureLogs(); // the informer logs every 410 at info level
   try {
-    const informer = new Informer<ConfigMap>(client, Core.configMaps, { namespace: "default", backoff: FAST });
+    const informer = new Informer<ConfigMap>(client, CoreV1.configMaps, { namespace: "default", backoff: FAST });
     const delivered = new Map<string, number>();
     const violations: string[] = [];
     const seen = (o: KubeObject) => {
@@ -48,14 +48,14 @@ Deno.test("acceptance: an informer survives watch drops and 410s under concurren
         const name = `cm-${(w * 13 + i * 7) % 40}`;
         try {
           if (i % 9 === 8) {
-            await writer.delete(Core.configMaps, name, { namespace: "default" });
+            await writer.delete(CoreV1.configMaps, name, { namespace: "default" });
           } else {
-            const current = await writer.get<ConfigMap>(Core.configMaps, name, { namespace: "default" })
+            const current = await writer.get<ConfigMap>(CoreV1.configMaps, name, { namespace: "default" })
               .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
             if (current) {
-              await writer.update(Core.configMaps, { ...current, data: { writer: String(w), i: String(i) } });
+              await writer.update(CoreV1.configMaps, { ...current, data: { writer: String(w), i: String(i) } });
             } else {
-              await writer.create(Core.configMaps, { metadata: { name, namespace: "default" }, data: { i: "0" } });
+              await writer.create(CoreV1.configMaps, { metadata: { name, namespace: "default" }, data: { i: "0" } });
             }
           }
         } catch (e) {
@@ -78,7 +78,7 @@ Deno.test("acceptance: an informer survives watch drops and 410s under concurren
     writing = false;
     await Promise.all(writers);
 
-    const fresh = await writer.listAll<ConfigMap>(Core.configMaps, { namespace: "default" });
+    const fresh = await writer.listAll<ConfigMap>(CoreV1.configMaps, { namespace: "default" });
     const expected = new Map(fresh.items.map((o) => [objectKey(o), o.metadata.resourceVersion]));
     const differences = () => {
       const cached = new Map(informer.list().map((o) => [objectKey(o), o.metadata.resourceVersion]));
@@ -117,12 +117,12 @@ Deno.test("acceptance: 50 workers never reconcile one key concurrently and every
   try {
     const KEYS = 60;
     for (let i = 0; i < KEYS; i++) {
-      await client.create(Core.configMaps, {
+      await client.create(CoreV1.configMaps, {
         metadata: { name: `obj-${i}`, namespace: "default" },
         data: { want: "0" },
       });
     }
-    const informer = new Informer<ConfigMap>(client, Core.configMaps, { namespace: "default" });
+    const informer = new Informer<ConfigMap>(client, CoreV1.configMaps, { namespace: "default" });
     const running = new Set<string>();
     const overlaps: string[] = [];
     let reconciles = 0;
@@ -144,7 +144,7 @@ Deno.test("acceptance: 50 workers never reconcile one key concurrently and every
             const want = cm.data?.want;
             if (cm.data?.done === want) return;
             // Optimistic concurrency: a stale cache gives a 409, which is retried with backoff.
-            await client.update(Core.configMaps, { ...structuredClone(cm), data: { ...cm.data, done: want! } });
+            await client.update(CoreV1.configMaps, { ...structuredClone(cm), data: { ...cm.data, done: want! } });
           } finally {
             running.delete(key);
           }
@@ -159,9 +159,9 @@ Deno.test("acceptance: 50 workers never reconcile one key concurrently and every
     for (let round = 1; round <= 5; round++) {
       await Promise.all(Array.from({ length: KEYS }, async (_, i) => {
         for (;;) {
-          const cm = await client.get<ConfigMap>(Core.configMaps, `obj-${i}`, { namespace: "default" });
+          const cm = await client.get<ConfigMap>(CoreV1.configMaps, `obj-${i}`, { namespace: "default" });
           try {
-            await client.update(Core.configMaps, { ...cm, data: { ...cm.data, want: String(round) } });
+            await client.update(CoreV1.configMaps, { ...cm, data: { ...cm.data, want: String(round) } });
             return;
           } catch (e) {
             if (!isConflict(e)) throw e;
@@ -171,7 +171,7 @@ Deno.test("acceptance: 50 workers never reconcile one key concurrently and every
       await sleep(10);
     }
     await eventually(async () => {
-      const list = await client.listAll<ConfigMap>(Core.configMaps, { namespace: "default" });
+      const list = await client.listAll<ConfigMap>(CoreV1.configMaps, { namespace: "default" });
       return list.items.every((o) => o.data?.want === "5" && o.data?.done === "5") && controller.queueLength() === 0;
     }, { description: "every object reconciled to want=5", timeoutMs: 20_000 });
     assert.deepEqual(overlaps, [], "a key was reconciled by two workers at once");

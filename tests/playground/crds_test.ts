@@ -8,7 +8,7 @@ import { readManifestDir } from "../../src/playground/manifests.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import { InvalidError } from "../../src/k8s/api/errors.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
-import { Core, Extensions } from "../../src/k8s/api/resources.ts";
+import { CoreV1, ExtensionsV1alpha1 } from "../../src/k8s/api/resources.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { KUBECTL, KUBECTL_MISSING, testUnless } from "../support/needs.ts";
 
@@ -82,11 +82,11 @@ async function withExampleObjects(
     const objects = (await readManifestDir(EXAMPLE)).map((m) => m.object);
     const res = (o: KubeObject) =>
       ({
-        Namespace: Core.namespaces,
-        Secret: Core.secrets,
-        Cluster: Extensions.clusters,
-        Infrastructure: Extensions.infrastructures,
-        Worker: Extensions.workers,
+        Namespace: CoreV1.namespaces,
+        Secret: CoreV1.secrets,
+        Cluster: ExtensionsV1alpha1.clusters,
+        Infrastructure: ExtensionsV1alpha1.infrastructures,
+        Worker: ExtensionsV1alpha1.workers,
       })[o.kind!]!;
     for (const o of objects) await client.create(res(o), o, { namespace: o.metadata.namespace });
     await api.writeKubeconfig(`${dir}/kubeconfig`);
@@ -101,13 +101,15 @@ async function withExampleObjects(
 Deno.test("with the vendored CRDs the example's objects are stored unchanged and an invalid Worker is refused", async () => {
   await withExampleObjects(async ({ client, objects }) => {
     const worker = objects.find((o) => o.kind === "Worker")!;
-    const stored = await client.get(Extensions.workers, "playground", { namespace: "shoot--garden--playground" });
+    const stored = await client.get(ExtensionsV1alpha1.workers, "playground", {
+      namespace: "shoot--garden--playground",
+    });
     assert.deepEqual((stored as unknown as { spec: unknown }).spec, (worker as unknown as { spec: unknown }).spec);
     const bad = structuredClone(worker) as KubeObject & { spec: { pools: Array<Record<string, unknown>> } };
     bad.metadata = { name: "bad", namespace: worker.metadata.namespace };
     bad.spec.pools[0].minimum = "one";
     await assert.rejects(
-      client.create(Extensions.workers, bad, { namespace: bad.metadata.namespace }),
+      client.create(ExtensionsV1alpha1.workers, bad, { namespace: bad.metadata.namespace }),
       (e: unknown) => e instanceof InvalidError && e.causes.some((c) => c.field === "spec.pools[0].minimum"),
     );
   });

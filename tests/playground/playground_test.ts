@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import { loadConnection } from "../../src/k8s/client/kubeconfig.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
-import { Core, Machine as MachineResources } from "../../src/k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1 } from "../../src/k8s/api/resources.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { parseManifests } from "../../src/playground/manifests.ts";
 import { runPlayground } from "../../src/playground/mod.ts";
@@ -107,14 +107,14 @@ testUnless(KUBECTL_MISSING, {
       seed = new KubeClient(await loadConnection({ path: seedPath }));
       shoot = new KubeClient(await loadConnection({ path: shootPath }));
       const machines = async (pool: string) =>
-        (await seed!.list<Pooled>(MachineResources.machines, { namespace: NS })).items.filter((m) =>
+        (await seed!.list<Pooled>(MachineV1alpha1.machines, { namespace: NS })).items.filter((m) =>
           m.metadata.name!.startsWith(`${NS}-${pool}-`)
         );
       /** A JSON patch of the Worker with kubectl, as a user would change the shoot. */
       const patchWorker = (ops: string) =>
         kubectl(seedPath, "-n", NS, "patch", "worker", "playground", "--type", "json", "-p", ops);
       assert.match(await kubectl(seedPath, "-n", NS, "get", "machines"), new RegExp(`${NS}-pool-b-z2-`));
-      assert.equal((await shoot.list(Core.nodes)).items.length, 3);
+      assert.equal((await shoot.list(CoreV1.nodes)).items.length, 3);
 
       // Scale pool-b (index 1) from 2..4 to 3..5 machines.
       await patchWorker(
@@ -133,7 +133,9 @@ testUnless(KUBECTL_MISSING, {
       // A new machine type for pool-a: a new node-agent secret, a new class, a rolling update.
       await patchWorker('[{"op":"replace","path":"/spec/pools/0/machineType","value":"m3.small.x86"}]');
       await eventually(async () => {
-        const nodes = (await shoot!.list(Core.nodes)).items.filter((n) => n.metadata.name!.startsWith(`${NS}-pool-a-`));
+        const nodes = (await shoot!.list(CoreV1.nodes)).items.filter((n) =>
+          n.metadata.name!.startsWith(`${NS}-pool-a-`)
+        );
         return nodes.length === 1 && nodes[0].metadata.labels?.["node.kubernetes.io/instance-type"] === "m3.small.x86";
       }, { timeoutMs: 60_000, description: "pool-a's node on m3.small.x86" });
 
@@ -150,8 +152,8 @@ testUnless(KUBECTL_MISSING, {
       await kubectl(seedPath, "-n", NS, "delete", "worker", "playground", "--wait=false");
       await eventually(
         async () =>
-          (await seed!.list(MachineResources.machines, { namespace: NS })).items.length === 0 &&
-          (await shoot!.list(Core.nodes)).items.length === 0,
+          (await seed!.list(MachineV1alpha1.machines, { namespace: NS })).items.length === 0 &&
+          (await shoot!.list(CoreV1.nodes)).items.length === 0,
         {
           timeoutMs: 60_000,
           description: "no machine and no node left",

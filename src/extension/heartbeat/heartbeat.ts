@@ -11,7 +11,7 @@ import type { KubeClient } from "../../k8s/client/client.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { type Lease, type LeaseSpec, microTime } from "../../k8s/controller/leader_election.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
-import { Coordination } from "../../k8s/api/resources.ts";
+import { CoordinationV1 } from "../../k8s/api/resources.ts";
 import { EXTENSION_NAME } from "../../apis/extensions/constants.ts";
 import { backoffDelay } from "../../runtime/backoff.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
@@ -76,15 +76,15 @@ export class Heartbeat implements Runnable {
       try {
         let current: Lease | undefined;
         try {
-          current = await client.get<Lease>(Coordination.leases, HEARTBEAT_LEASE_NAME, { namespace, signal });
+          current = await client.get<Lease>(CoordinationV1.leases, HEARTBEAT_LEASE_NAME, { namespace, signal });
         } catch (e) {
           if (!isNotFound(e)) throw e;
         }
         const lease = current
-          ? await client.update<Lease>(Coordination.leases, { ...current, spec: { ...current.spec, ...spec } }, {
+          ? await client.update<Lease>(CoordinationV1.leases, { ...current, spec: { ...current.spec, ...spec } }, {
             signal,
           })
-          : await client.create<Lease>(Coordination.leases, {
+          : await client.create<Lease>(CoordinationV1.leases, {
             apiVersion: "coordination.k8s.io/v1",
             kind: "Lease",
             metadata: { name: HEARTBEAT_LEASE_NAME, namespace },

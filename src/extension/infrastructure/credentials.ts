@@ -5,7 +5,7 @@
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { Core } from "../../k8s/api/resources.ts";
+import { CoreV1 } from "../../k8s/api/resources.ts";
 import { isUuid } from "../../metal/request_url.ts";
 import { registerSecret } from "../../observability/redact.ts";
 import { ConfigurationError, RetryableConfigurationError } from "../reconciler/mod.ts";
@@ -76,7 +76,7 @@ export async function readCredentials(
   if (!ref.name) throw new ConfigurationError("spec.secretRef.name: Required value: names the credentials secret");
   let secret: SecretObject;
   try {
-    secret = await client.get<SecretObject>(Core.secrets, ref.name, { namespace, signal });
+    secret = await client.get<SecretObject>(CoreV1.secrets, ref.name, { namespace, signal });
   } catch (e) {
     // gardenlet writes the secret before the Infrastructure; a missing one may still be on its way.
     if (isNotFound(e)) {

@@ -6,7 +6,7 @@
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { Core, type ResourceType } from "../../k8s/api/resources.ts";
+import { CoreV1, type ResourceType } from "../../k8s/api/resources.ts";
 
 export const TERRAFORMER_FINALIZER = "gardener.cloud/terraformer";
 export const TFSTATE_KEY = "terraform.tfstate";
@@ -23,9 +23,9 @@ export function terraformerObjects(
 ): { config: TerraformerObject; variables: TerraformerObject; state: TerraformerObject } {
   const prefix = `${infraName}.infra`;
   return {
-    config: { resource: Core.configMaps, name: `${prefix}.tf-config` },
-    variables: { resource: Core.secrets, name: `${prefix}.tf-vars` },
-    state: { resource: Core.configMaps, name: `${prefix}.tf-state` },
+    config: { resource: CoreV1.configMaps, name: `${prefix}.tf-config` },
+    variables: { resource: CoreV1.secrets, name: `${prefix}.tf-vars` },
+    state: { resource: CoreV1.configMaps, name: `${prefix}.tf-state` },
   };
 }
 

@@ -5,7 +5,7 @@
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { Extensions } from "../../k8s/api/resources.ts";
+import { ExtensionsV1alpha1 } from "../../k8s/api/resources.ts";
 import { decodeCluster } from "../../apis/extensions/v1alpha1.ts";
 import type { ClusterContext } from "./actuator.ts";
 
@@ -29,7 +29,7 @@ export type ClusterReader = (namespace: string, signal?: AbortSignal) => Promise
 export function apiClusterReader(client: KubeClient): ClusterReader {
   return async (namespace, signal) => {
     try {
-      return clusterContextOf(await client.get(Extensions.clusters, namespace, { signal }));
+      return clusterContextOf(await client.get(ExtensionsV1alpha1.clusters, namespace, { signal }));
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;

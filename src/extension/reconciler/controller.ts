@@ -10,7 +10,7 @@ import type { EventRecorder } from "../../k8s/controller/events.ts";
 import type { Informer, InformerFactory } from "../../k8s/cache/informer.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { passes, type Predicate } from "../../k8s/controller/predicates.ts";
-import { Extensions } from "../../k8s/api/resources.ts";
+import { ExtensionsV1alpha1 } from "../../k8s/api/resources.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
 import { isShootFailed } from "../../apis/core/shoot.ts";
 import { EXTENSION_TYPE } from "../../apis/extensions/constants.ts";
@@ -80,7 +80,7 @@ export function newExtensionController<T extends ExtensionObject>(
   const type = opts.extensionType ?? EXTENSION_TYPE;
   const classes = opts.extensionClasses ?? [];
   const informer = opts.informers.informer<KubeObject>(opts.kind.resource);
-  const clusters = opts.informers.informer<KubeObject>(Extensions.clusters);
+  const clusters = opts.informers.informer<KubeObject>(ExtensionsV1alpha1.clusters);
 
   const reconciler = new ExtensionReconciler<T>({
     kind: opts.kind,

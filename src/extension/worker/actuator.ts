@@ -15,7 +15,7 @@
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
 import { decodeWorker, type Worker } from "../../apis/extensions/v1alpha1.ts";
 import type { MachineDeployment } from "../../apis/machine/v1alpha1.ts";
-import { Core, Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext, ExtensionKind } from "../reconciler/mod.ts";
@@ -181,16 +181,16 @@ export class WorkerActuator implements Actuator<Worker> {
     const wantedClasses = new Set(desired.deployments.map((d) => d.className));
     const wantedSecrets = new Set(desired.deployments.map((d) => d.secretName));
     const unwanted = observed.deployments.filter((d) => !wanted.has(d.metadata.name ?? ""));
-    for (const md of unwanted) await writer.delete(MachineResources.machineDeployments, md);
+    for (const md of unwanted) await writer.delete(MachineV1alpha1.machineDeployments, md);
     for (const cls of observed.classes) {
-      if (!wantedClasses.has(cls.metadata.name ?? "")) await writer.delete(MachineResources.machineClasses, cls);
+      if (!wantedClasses.has(cls.metadata.name ?? "")) await writer.delete(MachineV1alpha1.machineClasses, cls);
     }
     for (const s of observed.classSecrets) {
-      if (!wantedSecrets.has(s.metadata?.name ?? "")) await writer.delete(Core.secrets, s as Secret & KubeObject);
+      if (!wantedSecrets.has(s.metadata?.name ?? "")) await writer.delete(CoreV1.secrets, s as Secret & KubeObject);
     }
     if (unwanted.length === 0 || (observed.mcm?.spec?.replicas ?? 0) === 0) return undefined;
     const left =
-      (await listInNamespace<MachineDeployment>(ctx.client, MachineResources.machineDeployments, ns, ctx.signal))
+      (await listInNamespace<MachineDeployment>(ctx.client, MachineV1alpha1.machineDeployments, ns, ctx.signal))
         .filter((d) => !wanted.has(d.metadata.name ?? ""));
     if (left.length === 0) return undefined;
     const failed = failedMachinesError(left);
@@ -244,10 +244,10 @@ export class WorkerActuator implements Actuator<Worker> {
       }
     }
     await writer.labelForceDeletion(machines);
-    for (const md of observed.deployments) await writer.delete(MachineResources.machineDeployments, md);
-    for (const cls of observed.classes) await writer.delete(MachineResources.machineClasses, cls);
+    for (const md of observed.deployments) await writer.delete(MachineV1alpha1.machineDeployments, md);
+    for (const cls of observed.classes) await writer.delete(MachineV1alpha1.machineClasses, cls);
     for (const s of await listClassSecrets(ctx.client, ns, ctx.signal)) {
-      await writer.delete(Core.secrets, s as Secret & KubeObject);
+      await writer.delete(CoreV1.secrets, s as Secret & KubeObject);
     }
     const failed = failedMachinesError(observed.deployments);
     if (failed) throw failed;
@@ -280,8 +280,8 @@ export class WorkerActuator implements Actuator<Worker> {
         // Only before the deployment exists: afterwards MCM owns its machines, and a retried restore must not
         // resurrect machines MCM has deleted meanwhile.
         if (!recorded || recorded.machineSets.length === 0 || existing.has(d.name)) continue;
-        for (const ms of recorded.machineSets) await writer.createIfAbsent(MachineResources.machineSets, ms);
-        for (const m of recorded.machines) await writer.createIfAbsent(MachineResources.machines, m);
+        for (const ms of recorded.machineSets) await writer.createIfAbsent(MachineV1alpha1.machineSets, ms);
+        for (const m of recorded.machines) await writer.createIfAbsent(MachineV1alpha1.machines, m);
         ctx.log.info("Restored machine objects", {
           machineDeployment: d.name,
           machineSets: recorded.machineSets.length,

@@ -17,7 +17,7 @@ import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
 import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
-import { Apps, Core, Machine as MachineResources, type ResourceType } from "../../k8s/api/resources.ts";
+import { AppsV1, CoreV1, MachineV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
 import { classSecretOwnedView, machineClassOwnedView } from "./machine_class.ts";
@@ -85,7 +85,7 @@ export class MachineObjectWriter {
   /** Ensures a class Secret. */
   ensureClassSecret(desired: Secret, existing: Secret | undefined): Promise<Secret> {
     return this.ensure(
-      Core.secrets,
+      CoreV1.secrets,
       desired as Secret & KubeObject,
       existing as (Secret & KubeObject) | undefined,
       classSecretOwnedView,
@@ -94,7 +94,7 @@ export class MachineObjectWriter {
 
   /** Ensures a MachineClass. */
   ensureMachineClass(desired: MachineClass, existing: MachineClass | undefined): Promise<MachineClass> {
-    return this.ensure(MachineResources.machineClasses, desired, existing, machineClassOwnedView);
+    return this.ensure(MachineV1alpha1.machineClasses, desired, existing, machineClassOwnedView);
   }
 
   /** Ensures a MachineDeployment. */
@@ -102,7 +102,7 @@ export class MachineObjectWriter {
     desired: MachineDeployment,
     existing: MachineDeployment | undefined,
   ): Promise<MachineDeployment> {
-    return this.ensure(MachineResources.machineDeployments, desired, existing, machineDeploymentOwnedView);
+    return this.ensure(MachineV1alpha1.machineDeployments, desired, existing, machineDeploymentOwnedView);
   }
 
   /** Creates an object unless one of that name exists (restore); true if it was created. */
@@ -135,9 +135,9 @@ export class MachineObjectWriter {
     const todo = machines.filter((m) => m.metadata.labels?.[LABEL_FORCE_DELETION] !== FORCE_DELETION_VALUE);
     await Promise.all(todo.map(async (m) => {
       try {
-        this.count("patch", MachineResources.machines);
+        this.count("patch", MachineV1alpha1.machines);
         await this.client.patch(
-          MachineResources.machines,
+          MachineV1alpha1.machines,
           m.metadata.name ?? "",
           { metadata: { labels: { [LABEL_FORCE_DELETION]: FORCE_DELETION_VALUE } } },
           "merge",
@@ -155,8 +155,8 @@ export class MachineObjectWriter {
   async scaleMachineControllerManager(mcm: Deployment | undefined, replicas: number): Promise<void> {
     if (!mcm || (mcm.spec?.replicas ?? 1) === replicas) return;
     try {
-      this.count("patch", Apps.deployments);
-      await this.client.updateScale(Apps.deployments, MCM_DEPLOYMENT, replicas, {
+      this.count("patch", AppsV1.deployments);
+      await this.client.updateScale(AppsV1.deployments, MCM_DEPLOYMENT, replicas, {
         namespace: this.namespace,
         signal: this.signal,
       });

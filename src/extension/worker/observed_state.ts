@@ -10,7 +10,7 @@ import type { Machine, MachineClass, MachineDeployment, MachineSet } from "../..
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { Apps, Core, Machine as MachineResources, type ResourceType } from "../../k8s/api/resources.ts";
+import { AppsV1, CoreV1, MachineV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
 import { userDataSecretNames } from "./desired_state.ts";
 
 /** Name of the machine-controller-manager Deployment gardenlet runs in every shoot namespace. */
@@ -59,14 +59,14 @@ export async function listInNamespace<T extends KubeObject>(
 
 /** The Machines of the namespace (read only when they are labelled or counted). */
 export function listMachines(client: KubeClient, namespace: string, signal?: AbortSignal): Promise<Machine[]> {
-  return listInNamespace<Machine>(client, MachineResources.machines, namespace, signal);
+  return listInNamespace<Machine>(client, MachineV1alpha1.machines, namespace, signal);
 }
 
 /** The class Secrets of the namespace. */
 export function listClassSecrets(client: KubeClient, namespace: string, signal?: AbortSignal): Promise<Secret[]> {
   return listInNamespace<Secret & KubeObject>(
     client,
-    Core.secrets,
+    CoreV1.secrets,
     namespace,
     signal,
     `${LABEL_PURPOSE}=${PURPOSE_MACHINE_CLASS}`,
@@ -81,14 +81,14 @@ export async function observeWorker(client: KubeClient, worker: Worker, signal?:
   const userDataNames = userDataSecretNames(worker);
   const [credentials, userData, deployments, machineSets, classes, classSecrets, mcm] = await Promise.all([
     credentialsName
-      ? getOptional<Secret & KubeObject>(client, Core.secrets, credentialsName, credentialsNamespace, signal)
+      ? getOptional<Secret & KubeObject>(client, CoreV1.secrets, credentialsName, credentialsNamespace, signal)
       : Promise.resolve(undefined),
-    Promise.all(userDataNames.map((n) => getOptional<Secret & KubeObject>(client, Core.secrets, n, ns, signal))),
-    listInNamespace<MachineDeployment>(client, MachineResources.machineDeployments, ns, signal),
-    listInNamespace<MachineSet>(client, MachineResources.machineSets, ns, signal),
-    listInNamespace<MachineClass>(client, MachineResources.machineClasses, ns, signal),
+    Promise.all(userDataNames.map((n) => getOptional<Secret & KubeObject>(client, CoreV1.secrets, n, ns, signal))),
+    listInNamespace<MachineDeployment>(client, MachineV1alpha1.machineDeployments, ns, signal),
+    listInNamespace<MachineSet>(client, MachineV1alpha1.machineSets, ns, signal),
+    listInNamespace<MachineClass>(client, MachineV1alpha1.machineClasses, ns, signal),
     listClassSecrets(client, ns, signal),
-    getOptional<Deployment & KubeObject>(client, Apps.deployments, MCM_DEPLOYMENT, ns, signal),
+    getOptional<Deployment & KubeObject>(client, AppsV1.deployments, MCM_DEPLOYMENT, ns, signal),
   ]);
   const userDataSecrets = new Map<string, Secret | undefined>();
   userDataNames.forEach((n, i) => userDataSecrets.set(n, userData[i]));

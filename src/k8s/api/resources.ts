@@ -37,8 +37,12 @@ function res(
   return { group, version, resource, kind, namespaced, ...extra };
 }
 
-/** Built-in Kubernetes resources (served natively by the fake API server). */
-export const Core = {
+/**
+ * Built-in Kubernetes resources (served natively by the fake API server). Each table is named for its group and
+ * version as client-go names a clientset's accessors (`CoreV1`, `MachineV1alpha1`), so a table never shares a name
+ * with an API type (`Machine`) or with Gardener's `core` group (`src/apis/core`).
+ */
+export const CoreV1 = {
   namespaces: res("", "v1", "namespaces", "Namespace", false, { shortNames: ["ns"], subresources: ["status"] }),
   secrets: res("", "v1", "secrets", "Secret", true),
   configMaps: res("", "v1", "configmaps", "ConfigMap", true, { shortNames: ["cm"] }),
@@ -58,7 +62,7 @@ export const Core = {
   endpoints: res("", "v1", "endpoints", "Endpoints", true, { shortNames: ["ep"] }),
 } as const;
 
-export const Apps = {
+export const AppsV1 = {
   deployments: res("apps", "v1", "deployments", "Deployment", true, {
     shortNames: ["deploy"],
     subresources: ["status", "scale"],
@@ -74,32 +78,32 @@ export const Apps = {
   }),
 } as const;
 
-export const Coordination = {
+export const CoordinationV1 = {
   leases: res("coordination.k8s.io", "v1", "leases", "Lease", true),
 } as const;
 
-export const Policy = {
+export const PolicyV1 = {
   podDisruptionBudgets: res("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, {
     shortNames: ["pdb"],
     subresources: ["status"],
   }),
 } as const;
 
-export const Rbac = {
+export const RbacV1 = {
   roles: res("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
   roleBindings: res("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
   clusterRoles: res("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
   clusterRoleBindings: res("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
 } as const;
 
-export const Storage = {
+export const StorageV1 = {
   volumeAttachments: res("storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment", false, {
     subresources: ["status"],
   }),
   storageClasses: res("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, { shortNames: ["sc"] }),
 } as const;
 
-export const Admission = {
+export const AdmissionregistrationV1 = {
   mutatingWebhookConfigurations: res(
     "admissionregistration.k8s.io",
     "v1",
@@ -116,7 +120,7 @@ export const Admission = {
   ),
 } as const;
 
-export const ApiExtensions = {
+export const ApiextensionsV1 = {
   customResourceDefinitions: res(
     "apiextensions.k8s.io",
     "v1",
@@ -132,18 +136,18 @@ export const ApiExtensions = {
 
 /** Every built-in resource type, for registries and discovery. */
 export const BuiltinResources: readonly ResourceType[] = [
-  ...Object.values(Core),
-  ...Object.values(Apps),
-  ...Object.values(Coordination),
-  ...Object.values(Policy),
-  ...Object.values(Rbac),
-  ...Object.values(Storage),
-  ...Object.values(Admission),
-  ...Object.values(ApiExtensions),
+  ...Object.values(CoreV1),
+  ...Object.values(AppsV1),
+  ...Object.values(CoordinationV1),
+  ...Object.values(PolicyV1),
+  ...Object.values(RbacV1),
+  ...Object.values(StorageV1),
+  ...Object.values(AdmissionregistrationV1),
+  ...Object.values(ApiextensionsV1),
 ];
 
 /** machine.sapcloud.io (MCM), installed from CRDs. */
-export const Machine = {
+export const MachineV1alpha1 = {
   machines: res("machine.sapcloud.io", "v1alpha1", "machines", "Machine", true, {
     shortNames: ["mc"],
     subresources: ["status"],
@@ -162,7 +166,7 @@ export const Machine = {
 } as const;
 
 /** extensions.gardener.cloud, installed from CRDs. */
-export const Extensions = {
+export const ExtensionsV1alpha1 = {
   clusters: res("extensions.gardener.cloud", "v1alpha1", "clusters", "Cluster", false),
   infrastructures: res("extensions.gardener.cloud", "v1alpha1", "infrastructures", "Infrastructure", true, {
     shortNames: ["infra"],
@@ -184,7 +188,7 @@ export const Extensions = {
 } as const;
 
 /** resources.gardener.cloud, installed from CRDs. */
-export const Resources = {
+export const ResourcesV1alpha1 = {
   managedResources: res("resources.gardener.cloud", "v1alpha1", "managedresources", "ManagedResource", true, {
     shortNames: ["mr"],
     subresources: ["status"],

@@ -6,7 +6,7 @@
 import type { KubeClient } from "../client/client.ts";
 import { isAlreadyExists, isNotFound } from "../api/errors.ts";
 import type { KubeObject } from "../api/objects.ts";
-import { Core } from "../api/resources.ts";
+import { CoreV1 } from "../api/resources.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
@@ -139,7 +139,7 @@ export class EventRecorder {
     if (existing) {
       try {
         await this.client.patch(
-          Core.events,
+          CoreV1.events,
           existing.name,
           {
             count: existing.count + 1,
@@ -177,7 +177,7 @@ export class EventRecorder {
         reportingInstance: this.options.host ?? this.options.component,
       };
       try {
-        await this.client.create(Core.events, ev);
+        await this.client.create(CoreV1.events, ev);
         this.touch(key, { namespace, name, count: 1 });
         eventsTotal.inc({ component: this.options.component, outcome: "created" });
         return;

@@ -9,7 +9,7 @@
 import type { KubeClient } from "../client/client.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../api/errors.ts";
 import type { KubeObject } from "../api/objects.ts";
-import { Coordination } from "../api/resources.ts";
+import { CoordinationV1 } from "../api/resources.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { gauge } from "../../observability/metrics.ts";
@@ -202,7 +202,7 @@ export class LeaderElector {
     const now = this.clock.now();
     let lease: Lease;
     try {
-      lease = await client.get<Lease>(Coordination.leases, name, { namespace, signal });
+      lease = await client.get<Lease>(CoordinationV1.leases, name, { namespace, signal });
     } catch (e) {
       if (!isNotFound(e)) throw e;
       const spec: LeaseSpec = {
@@ -213,7 +213,7 @@ export class LeaderElector {
         leaseTransitions: 0,
       };
       try {
-        const created = await client.create<Lease>(Coordination.leases, {
+        const created = await client.create<Lease>(CoordinationV1.leases, {
           apiVersion: "coordination.k8s.io/v1",
           kind: "Lease",
           metadata: { name, namespace },
@@ -239,7 +239,7 @@ export class LeaderElector {
       leaseTransitions: mine ? old.leaseTransitions ?? 0 : (old.leaseTransitions ?? 0) + 1,
     };
     try {
-      const updated = await client.update<Lease>(Coordination.leases, { ...lease, spec }, { signal });
+      const updated = await client.update<Lease>(CoordinationV1.leases, { ...lease, spec }, { signal });
       this.observe(updated, now);
       if (!mine) this.log.info("Took over the lease", { previousHolder: old.holderIdentity ?? "" });
       return true;
@@ -262,7 +262,7 @@ export class LeaderElector {
     const attempt = new AbortController();
     const timer = this.clock.setTimeout(() => attempt.abort(new Error("release timed out")), this.renewDeadlineMs);
     try {
-      const lease = await client.get<Lease>(Coordination.leases, name, { namespace, signal: attempt.signal });
+      const lease = await client.get<Lease>(CoordinationV1.leases, name, { namespace, signal: attempt.signal });
       if (lease.spec?.holderIdentity !== this.identity) return;
       const now = this.clock.now();
       const spec: LeaseSpec = {
@@ -271,7 +271,7 @@ export class LeaderElector {
         renewTime: microTime(now),
         leaseTransitions: lease.spec.leaseTransitions ?? 0,
       };
-      await client.update<Lease>(Coordination.leases, { ...lease, spec }, { signal: attempt.signal });
+      await client.update<Lease>(CoordinationV1.leases, { ...lease, spec }, { signal: attempt.signal });
       this.log.info("Released the lease");
     } catch (e) {
       this.log.warn("Could not release the lease; it expires on its own", { error: e });

@@ -10,7 +10,7 @@ import {
   type Machine,
   type MachineClass,
 } from "../../apis/machine/v1alpha1.ts";
-import { Core } from "../../k8s/api/resources.ts";
+import { CoreV1 } from "../../k8s/api/resources.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import { MachineError, type SecretData } from "../driver/driver.ts";
@@ -60,13 +60,13 @@ export async function ensureBootstrapToken(
   });
   let secret: Secret;
   try {
-    secret = await target.create<Secret>(Core.secrets, desired, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
+    secret = await target.create<Secret>(CoreV1.secrets, desired, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
   } catch (err) {
     if (!isAlreadyExists(err)) {
       forgetSecret(tokenSecret);
       throw err;
     }
-    secret = await target.get<Secret>(Core.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
+    secret = await target.get<Secret>(CoreV1.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
   }
   forgetSecret(tokenSecret);
   if (!isTokenOf(secret, machine.metadata.name!, machine.metadata.namespace)) {
@@ -95,11 +95,11 @@ export async function deleteBootstrapToken(ctx: ControllerContext, machine: Mach
   try {
     if (!uid) {
       // Not created by this process: check the owner before deleting (a clashing id belongs to another machine).
-      const secret = await ctx.target.get<Secret>(Core.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
+      const secret = await ctx.target.get<Secret>(CoreV1.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
       if (!isTokenOf(secret, machine.metadata.name!, machine.metadata.namespace)) return;
       uid = secret.metadata.uid;
     }
-    await ctx.target.delete(Core.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE, preconditions: { uid } });
+    await ctx.target.delete(CoreV1.secrets, name, { namespace: BOOTSTRAP_TOKEN_NAMESPACE, preconditions: { uid } });
   } catch (e) {
     if (!isNotFound(e) && !isConflict(e)) throw e;
   }

@@ -1,6 +1,6 @@
 /** The drain's view of the target cluster: pods and PDBs from the caches, evictions and deletions via the client. */
 import type { KubeClient } from "../../k8s/client/client.ts";
-import { Core } from "../../k8s/api/resources.ts";
+import { CoreV1 } from "../../k8s/api/resources.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { parseLabelSelectorObject, selectorMatches } from "../../k8s/api/label_selector.ts";
 import type { Clock } from "../../runtime/clock.ts";
@@ -33,7 +33,7 @@ export function drainEnv(opts: {
     getPod: (namespace, name) => caches.pods.get({ namespace, name }),
     evictPod: (pod, signal) => target.evict(pod.metadata.namespace!, pod.metadata.name!, { signal }),
     deletePod: async (pod, grace, signal) => {
-      await target.delete(Core.pods, pod.metadata.name!, {
+      await target.delete(CoreV1.pods, pod.metadata.name!, {
         namespace: pod.metadata.namespace,
         gracePeriodSeconds: grace,
         signal,

@@ -3,7 +3,7 @@
  * Finalizer lists are written with the resourceVersion they were read at, so a concurrent change is never lost.
  */
 import { type MachineClass, MC_SECRET_FINALIZER, MCM_FINALIZER, NODE_FINALIZER } from "../../apis/machine/v1alpha1.ts";
-import { Core, Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { type KubeObject, objectKey, parseObjectKey } from "../../k8s/api/objects.ts";
 import {
@@ -70,12 +70,12 @@ export async function reconcileNode(ctx: ControllerContext, key: string): Promis
         log.debug("Ignoring node", { reason: action.reason });
         return 0;
       case "removeFinalizer":
-        await target.patch(Core.nodes, key, finalizerPatch(node!, NODE_FINALIZER, false), "merge");
+        await target.patch(CoreV1.nodes, key, finalizerPatch(node!, NODE_FINALIZER, false), "merge");
         return 0;
       case "deleteMachine":
         log.info("Node is being deleted; deleting its machine", { machine: action.machine.metadata.name });
         try {
-          await ctx.control.delete(MachineResources.machines, action.machine.metadata.name!, {
+          await ctx.control.delete(MachineV1alpha1.machines, action.machine.metadata.name!, {
             namespace: action.machine.metadata.namespace,
           });
         } catch (e) {
@@ -103,7 +103,7 @@ export async function reconcileMachineClass(ctx: ControllerContext, key: string)
     switch (action.kind) {
       case "add":
         await ctx.control.patch(
-          MachineResources.machineClasses,
+          MachineV1alpha1.machineClasses,
           cls.metadata.name!,
           finalizerPatch(cls, MCM_FINALIZER, true),
           "merge",
@@ -115,7 +115,7 @@ export async function reconcileMachineClass(ctx: ControllerContext, key: string)
         return LONG_RETRY_MS;
       case "remove":
         await ctx.control.patch(
-          MachineResources.machineClasses,
+          MachineV1alpha1.machineClasses,
           cls.metadata.name!,
           finalizerPatch(cls, MCM_FINALIZER, false),
           "merge",
@@ -149,7 +149,7 @@ export async function reconcileSecret(ctx: ControllerContext, key: string): Prom
   try {
     if (action !== "none") {
       await ctx.control.patch(
-        Core.secrets,
+        CoreV1.secrets,
         ref.name,
         finalizerPatch(secret, MC_SECRET_FINALIZER, action === "add"),
         "merge",

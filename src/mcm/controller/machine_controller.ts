@@ -9,7 +9,7 @@ import { Controller, type Reconciler, type Request } from "../../k8s/controller/
 import { type Informer, InformerFactory } from "../../k8s/cache/informer.ts";
 import { type KubeObject, objectKey, parseObjectKey } from "../../k8s/api/objects.ts";
 import type { Predicate } from "../../k8s/controller/predicates.ts";
-import { Core, Machine as MachineResources, Policy, Storage } from "../../k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1, PolicyV1, StorageV1 } from "../../k8s/api/resources.ts";
 import {
   LABEL_DEPLOYMENT_NAME,
   LABEL_NODE,
@@ -95,7 +95,7 @@ export class MachineController {
     this.controlInformers = new InformerFactory(deps.control, { namespace, clock, log: log.child("informers") });
     this.targetInformers = new InformerFactory(deps.target, { clock, log: log.child("target-informers") });
 
-    const machines = this.controlInformers.informer<Machine>(MachineResources.machines, {
+    const machines = this.controlInformers.informer<Machine>(MachineV1alpha1.machines, {
       namespace,
       indexers: {
         [INDEX_MACHINE_BY_NODE]: (m) => (m.metadata.labels?.[LABEL_NODE] ? [m.metadata.labels[LABEL_NODE]] : []),
@@ -106,25 +106,25 @@ export class MachineController {
             : [],
       },
     });
-    const classes = this.controlInformers.informer<MachineClass>(MachineResources.machineClasses, {
+    const classes = this.controlInformers.informer<MachineClass>(MachineV1alpha1.machineClasses, {
       namespace,
       indexers: {
         [INDEX_CLASS_BY_SECRET]: (c) => secretsOfClass(c, namespace).map((s) => `${namespace}/${s}`),
       },
     });
-    const secrets = this.controlInformers.informer<Secret>(Core.secrets, { namespace });
+    const secrets = this.controlInformers.informer<Secret>(CoreV1.secrets, { namespace });
     const t = this.targetInformers;
     const targetCaches: TargetCaches = {
-      nodes: t.informer<Node>(Core.nodes),
-      pods: t.informer<Pod>(Core.pods, {
+      nodes: t.informer<Node>(CoreV1.nodes),
+      pods: t.informer<Pod>(CoreV1.pods, {
         indexers: { [INDEX_POD_BY_NODE]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
       }),
-      pdbs: t.informer<PodDisruptionBudget>(Policy.podDisruptionBudgets),
-      volumeAttachments: t.informer<VolumeAttachment>(Storage.volumeAttachments, {
+      pdbs: t.informer<PodDisruptionBudget>(PolicyV1.podDisruptionBudgets),
+      volumeAttachments: t.informer<VolumeAttachment>(StorageV1.volumeAttachments, {
         indexers: { [INDEX_VA_BY_NODE]: (va) => (va.spec?.nodeName ? [va.spec.nodeName] : []) },
       }),
-      pvcs: t.informer<PersistentVolumeClaim>(Core.persistentVolumeClaims),
-      pvs: t.informer<KubeObject>(Core.persistentVolumes),
+      pvcs: t.informer<PersistentVolumeClaim>(CoreV1.persistentVolumeClaims),
+      pvs: t.informer<KubeObject>(CoreV1.persistentVolumes),
     };
 
     const queues: Queues = {

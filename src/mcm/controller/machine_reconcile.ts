@@ -17,7 +17,7 @@ import {
   phaseOf,
 } from "../../apis/machine/v1alpha1.ts";
 import { objectKey } from "../../k8s/api/objects.ts";
-import { Core } from "../../k8s/api/resources.ts";
+import { CoreV1 } from "../../k8s/api/resources.ts";
 import { formatDuration } from "../../apis/duration.ts";
 import { classSecretData, type ControllerContext, INDEX_MACHINE_BY_DEPLOYMENT, machineToReconcile } from "./context.ts";
 import { canMarkMachineFailed, computeHealth, type Node } from "./health.ts";
@@ -223,18 +223,20 @@ async function syncNode(
   let wrote = false;
   try {
     if (patch) {
-      await target.patch(Core.nodes, node.metadata.name!, patch, "merge");
+      await target.patch(CoreV1.nodes, node.metadata.name!, patch, "merge");
       wrote = true;
     }
     const vc = virtualCapacityPatch(cls.nodeTemplate?.virtualCapacity, node);
     if (vc) {
       if (vc.annotation !== undefined) {
-        await target.patch(Core.nodes, node.metadata.name!, {
+        await target.patch(CoreV1.nodes, node.metadata.name!, {
           metadata: { annotations: { "node.machine.sapcloud.io/last-applied-virtual-capacity": vc.annotation } },
         }, "merge");
       }
       if (vc.status) {
-        await target.patch(Core.nodes, node.metadata.name!, { status: vc.status }, "merge", { subresource: "status" });
+        await target.patch(CoreV1.nodes, node.metadata.name!, { status: vc.status }, "merge", {
+          subresource: "status",
+        });
       }
       wrote = true;
     }

@@ -3,7 +3,7 @@
  * sends the resourceVersion it was computed from (a stale copy gets 409 and is retried after ConflictRetry), and
  * its result is remembered so the next reconcile works on it even before the informer has seen it.
  */
-import { Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { type Machine, type MachineStatus, MCM_FINALIZER } from "../../apis/machine/v1alpha1.ts";
 import type { ControllerContext } from "./context.ts";
@@ -20,7 +20,7 @@ export async function writeStatus(
   status: MachineStatus,
 ): Promise<WriteResult> {
   if (isStatusWriteRedundant(machine.status, status, ctx.clock.now())) return { written: false, machine };
-  const updated = await ctx.control.updateStatus<Machine>(MachineResources.machines, { ...machine, status }, {
+  const updated = await ctx.control.updateStatus<Machine>(MachineV1alpha1.machines, { ...machine, status }, {
     namespace: machine.metadata.namespace,
   });
   return { written: true, machine: ctx.fresh.remember(updated) };
@@ -28,7 +28,7 @@ export async function writeStatus(
 
 /** PUTs the whole Machine (metadata and spec). */
 export async function updateMachine(ctx: ControllerContext, machine: Machine): Promise<Machine> {
-  const updated = await ctx.control.update<Machine>(MachineResources.machines, machine, {
+  const updated = await ctx.control.update<Machine>(MachineV1alpha1.machines, machine, {
     namespace: machine.metadata.namespace,
   });
   return ctx.fresh.remember(updated);
@@ -55,7 +55,7 @@ export async function patchMachineAnnotations(
   annotations: Record<string, string | null>,
 ): Promise<void> {
   const updated = await ctx.control.patch<Machine>(
-    MachineResources.machines,
+    MachineV1alpha1.machines,
     machine.metadata.name!,
     { metadata: { annotations } },
     "merge",

@@ -5,7 +5,7 @@
  */
 import { NODE_ANNOTATION_NOT_MANAGED_BY_MCM, NODE_FINALIZER } from "../../apis/machine/v1alpha1.ts";
 import { decodeMachineClass, type Machine as MachineT } from "../../apis/machine/v1alpha1.ts";
-import { Core, Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import { isNotFound } from "../../k8s/api/errors.ts";
 import { objectKey } from "../../k8s/api/objects.ts";
 import type { Timer } from "../../runtime/clock.ts";
@@ -188,11 +188,11 @@ async function markUnmanagedNodes(ctx: ControllerContext): Promise<void> {
       if (m.action === "markUnmanaged") {
         ctx.log.info("Node has no Machine; marking it not managed by MCM", { node: m.node });
         const patch = finalizerPatch(node, NODE_FINALIZER, false);
-        await ctx.target.patch(Core.nodes, m.node, {
+        await ctx.target.patch(CoreV1.nodes, m.node, {
           metadata: { ...patch.metadata, annotations: { [NODE_ANNOTATION_NOT_MANAGED_BY_MCM]: "1" } },
         }, "merge");
       } else {
-        await ctx.target.patch(Core.nodes, m.node, {
+        await ctx.target.patch(CoreV1.nodes, m.node, {
           metadata: { annotations: { [NODE_ANNOTATION_NOT_MANAGED_BY_MCM]: null } },
         }, "merge");
         ctx.queues.node(m.node);
@@ -217,9 +217,9 @@ export function apiServerProbe(ctx: ControllerContext): () => Promise<number> {
   };
   return async () => {
     const controlUp = await up(() =>
-      ctx.control.get(MachineResources.machines, "dummy_name", { namespace: ctx.namespace })
+      ctx.control.get(MachineV1alpha1.machines, "dummy_name", { namespace: ctx.namespace })
     );
-    const targetUp = !ctx.target || await up(() => ctx.target!.get(Core.nodes, "dummy_name"));
+    const targetUp = !ctx.target || await up(() => ctx.target!.get(CoreV1.nodes, "dummy_name"));
     const d = observeProbe(state, controlUp && targetUp, ctx.clock.now(), {
       periodMs: ctx.options.machineSafetyApiserverStatuscheckPeriodMs,
       timeoutMs: ctx.options.machineSafetyApiserverStatuscheckTimeoutMs,

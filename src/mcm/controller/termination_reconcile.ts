@@ -15,7 +15,7 @@ import {
   NODE_LABEL_MACHINE_NAME,
   phaseOf,
 } from "../../apis/machine/v1alpha1.ts";
-import { Core, Storage } from "../../k8s/api/resources.ts";
+import { CoreV1, StorageV1 } from "../../k8s/api/resources.ts";
 import { isNotFound } from "../../k8s/api/errors.ts";
 import type { SecretData } from "../driver/driver.ts";
 import { classSecretData, type ControllerContext, INDEX_POD_BY_NODE, machineToReconcile } from "./context.ts";
@@ -223,7 +223,7 @@ async function runStep(ctx: ControllerContext, round: Round, signal: AbortSignal
       try {
         const cachedNode = caches!.nodes.get(nodeName!);
         if (cachedNode && !cachedNode.spec?.unschedulable) {
-          await target!.patch(Core.nodes, nodeName!, { spec: { unschedulable: true } }, "merge");
+          await target!.patch(CoreV1.nodes, nodeName!, { spec: { unschedulable: true } }, "merge");
         }
       } catch (e) {
         if (!isNotFound(e) && plan.mode !== "force") {
@@ -271,7 +271,7 @@ async function runStep(ctx: ControllerContext, round: Round, signal: AbortSignal
       if ("waitMs" in out) {
         for (const va of live) {
           try {
-            await target!.delete(Storage.volumeAttachments, va.metadata.name!);
+            await target!.delete(StorageV1.volumeAttachments, va.metadata.name!);
           } catch (e) {
             if (!isNotFound(e)) {
               log.info("Could not delete a VolumeAttachment", { attachment: va.metadata.name, error: e });
@@ -311,8 +311,8 @@ async function runStep(ctx: ControllerContext, round: Round, signal: AbortSignal
       try {
         const node = caches?.nodes.get(nodeName);
         const patch = node ? removeFinalizerJsonPatch(node, NODE_FINALIZER) : undefined;
-        if (patch) await target.patch(Core.nodes, nodeName, patch, "json");
-        await target.delete(Core.nodes, nodeName);
+        if (patch) await target.patch(CoreV1.nodes, nodeName, patch, "json");
+        await target.delete(CoreV1.nodes, nodeName);
         result = "deleted";
       } catch (e) {
         result = isNotFound(e) ? "notFound" : { error: errorText(e) };
@@ -357,7 +357,7 @@ async function setTerminatingCondition(ctx: ControllerContext, nodeName: string,
   const next = [...conditions.filter((c) => c.type !== NODE_CONDITION_TERMINATING), cond];
   try {
     await target.patch(
-      Core.nodes,
+      CoreV1.nodes,
       nodeName,
       { metadata: { resourceVersion: node.metadata.resourceVersion }, status: { conditions: next } },
       "merge",

@@ -3,7 +3,7 @@
  * configurations, skips admission entirely while there are none, and turns denials into Status errors.
  */
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { Admission as AdmissionResources } from "../../k8s/api/resources.ts";
+import { AdmissionregistrationV1 } from "../../k8s/api/resources.ts";
 import { statusBody, type StatusDetails } from "../../k8s/api/errors.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
@@ -12,8 +12,8 @@ import type { ObjectStore } from "./object_store.ts";
 import { storageKey } from "./served_resource.ts";
 import { StatusError } from "./status_errors.ts";
 
-const MUTATING = storageKey(AdmissionResources.mutatingWebhookConfigurations);
-const VALIDATING = storageKey(AdmissionResources.validatingWebhookConfigurations);
+const MUTATING = storageKey(AdmissionregistrationV1.mutatingWebhookConfigurations);
+const VALIDATING = storageKey(AdmissionregistrationV1.validatingWebhookConfigurations);
 
 /** Runs the admission chain for one request when webhook configurations exist. */
 export class AdmissionRunner {

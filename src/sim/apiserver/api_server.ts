@@ -11,7 +11,7 @@
  */
 import type { ClusterConnection } from "../../k8s/client/kubeconfig.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { ApiExtensions, Core } from "../../k8s/api/resources.ts";
+import { ApiextensionsV1, CoreV1 } from "../../k8s/api/resources.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
@@ -115,7 +115,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const controllers = new ServerControllers(store, registry, writes, log.child("controllers"));
   const counters = new Counters();
 
-  const nsResource = registry.resolve("", "v1", Core.namespaces.resource)!;
+  const nsResource = registry.resolve("", "v1", CoreV1.namespaces.resource)!;
   for (const name of opts.namespaces ?? DEFAULT_NAMESPACES) {
     await writes.create(nsResource, undefined, { metadata: { name } }, { dryRun: false, user: SYSTEM_USER });
   }
@@ -157,9 +157,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   log.debug("fake kube-apiserver listening", { url: baseUrl, tls });
 
   const crdResource = registry.resolve(
-    ApiExtensions.customResourceDefinitions.group,
-    ApiExtensions.customResourceDefinitions.version,
-    ApiExtensions.customResourceDefinitions.resource,
+    ApiextensionsV1.customResourceDefinitions.group,
+    ApiextensionsV1.customResourceDefinitions.version,
+    ApiextensionsV1.customResourceDefinitions.resource,
   )!;
   let stopped: Promise<void> | undefined;
 

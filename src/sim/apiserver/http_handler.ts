@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { apiVersionOf, Policy } from "../../k8s/api/resources.ts";
+import { apiVersionOf, PolicyV1 } from "../../k8s/api/resources.ts";
 import { statusBody } from "../../k8s/api/errors.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
@@ -453,7 +453,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
       ...(parsed.data as Record<string, unknown>),
       metadata: { ...(parsed.data.metadata ?? {}), name, namespace: ns },
     } as KubeObject, { dryRun, user });
-    const pdbs = deps.store.list(storageKey(Policy.podDisruptionBudgets), ns).map((e) =>
+    const pdbs = deps.store.list(storageKey(PolicyV1.podDisruptionBudgets), ns).map((e) =>
       structuredClone(e.stored.object)
     );
     const pods = deps.store.list("pods", ns).map((e) => structuredClone(e.stored.object));

@@ -22,7 +22,7 @@ import { ApiError, isAlreadyExists, isConflict, isNotFound } from "../../k8s/api
 import { Informer } from "../../k8s/cache/informer.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
 import { type KubeObject, objectKey } from "../../k8s/api/objects.ts";
-import { Core, Extensions, type ResourceType } from "../../k8s/api/resources.ts";
+import { CoreV1, ExtensionsV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { deletionConfirmation, reconcileRequest } from "./operation.ts";
@@ -97,8 +97,8 @@ export class GardenletSimulation implements Runnable {
     this.log = (opts.log ?? getLogger(LOGGER_NAME)).with({ simulation: "gardenlet" });
     this.waitTimeoutMs = opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     const informerOpts = { clock: this.clock, log: this.log.child("informer") };
-    this.infrastructures = new Informer(opts.client, Extensions.infrastructures, informerOpts);
-    this.workers = new Informer(opts.client, Extensions.workers, informerOpts);
+    this.infrastructures = new Informer(opts.client, ExtensionsV1alpha1.infrastructures, informerOpts);
+    this.workers = new Informer(opts.client, ExtensionsV1alpha1.workers, informerOpts);
     this.workers.addEventHandler({ onUpdate: (o, n) => this.onWorkerUpdate(o, n) });
   }
 
@@ -133,13 +133,13 @@ export class GardenletSimulation implements Runnable {
   async createShoot(shoot: ShootObjects, signal?: AbortSignal): Promise<ShootCreation> {
     const log = this.log.with({ shoot: shoot.technicalId });
     for (const o of shoot.others) await this.ensure(resourceOf(o), o, signal);
-    await this.ensure(Core.namespaces, shoot.namespace, signal);
-    await this.ensure(Core.secrets, shoot.cloudProvider, signal);
-    await this.ensure(Extensions.clusters, shoot.cluster, signal);
-    for (const s of shoot.userData) await this.ensure(Core.secrets, s, signal);
+    await this.ensure(CoreV1.namespaces, shoot.namespace, signal);
+    await this.ensure(CoreV1.secrets, shoot.cloudProvider, signal);
+    await this.ensure(ExtensionsV1alpha1.clusters, shoot.cluster, signal);
+    for (const s of shoot.userData) await this.ensure(CoreV1.secrets, s, signal);
 
     log.info("Deploying the Infrastructure");
-    const infraTs = await this.requestReconcile(Extensions.infrastructures, shoot.infrastructure, signal);
+    const infraTs = await this.requestReconcile(ExtensionsV1alpha1.infrastructures, shoot.infrastructure, signal);
     const infra = await this.waitFor(
       this.infrastructures,
       objectKey(shoot.infrastructure),
@@ -167,16 +167,16 @@ export class GardenletSimulation implements Runnable {
   ): Promise<void> {
     if (change.cluster) {
       await this.retry(`update Cluster ${shoot.technicalId}`, signal, async () => {
-        const current = await this.opts.client.get(Extensions.clusters, shoot.technicalId);
+        const current = await this.opts.client.get(ExtensionsV1alpha1.clusters, shoot.technicalId);
         this.stats.writes++;
-        await this.opts.client.update(Extensions.clusters, change.cluster!(structuredClone(current)));
+        await this.opts.client.update(ExtensionsV1alpha1.clusters, change.cluster!(structuredClone(current)));
       });
     }
     const key = `${shoot.technicalId}/${shoot.shootName}`;
     const current = await this.retry(
       `get Worker ${key}`,
       signal,
-      () => this.opts.client.get(Extensions.workers, shoot.shootName, { namespace: shoot.technicalId }),
+      () => this.opts.client.get(ExtensionsV1alpha1.workers, shoot.shootName, { namespace: shoot.technicalId }),
     );
     await this.deployWorkerAndWait(shoot, withNodeAgentSecretNames(change.worker(structuredClone(current))), signal);
   }
@@ -186,8 +186,8 @@ export class GardenletSimulation implements Runnable {
     const log = this.log.with({ shoot: shoot.technicalId });
     for (
       const [res, informer, kind] of [
-        [Extensions.workers, this.workers, "Worker"],
-        [Extensions.infrastructures, this.infrastructures, "Infrastructure"],
+        [ExtensionsV1alpha1.workers, this.workers, "Worker"],
+        [ExtensionsV1alpha1.infrastructures, this.infrastructures, "Infrastructure"],
       ] as const
     ) {
       log.info(`Deleting the ${kind}`);
@@ -203,9 +203,9 @@ export class GardenletSimulation implements Runnable {
       if (kind === "Worker") await this.opts.destroyMachineControllerManager?.(shoot);
     }
     log.info("Deleting the Cluster and the shoot namespace");
-    await this.deleteIfPresent(Extensions.clusters, shoot.technicalId, undefined, signal);
-    await this.deleteIfPresent(Core.namespaces, shoot.technicalId, undefined, signal);
-    await this.pollUntilGone(Core.namespaces, shoot.technicalId, signal);
+    await this.deleteIfPresent(ExtensionsV1alpha1.clusters, shoot.technicalId, undefined, signal);
+    await this.deleteIfPresent(CoreV1.namespaces, shoot.technicalId, undefined, signal);
+    await this.pollUntilGone(CoreV1.namespaces, shoot.technicalId, signal);
   }
 
   // ---- steps ----------------------------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ export class GardenletSimulation implements Runnable {
   private async deployWorkerAndWait(shoot: ShootRef, worker: KubeObject, signal?: AbortSignal): Promise<void> {
     const key = `${shoot.technicalId}/${shoot.shootName}`;
     const before = this.workers.get(key)?.status?.machineDeploymentsLastUpdateTime;
-    const ts = await this.requestReconcile(Extensions.workers, worker, signal);
+    const ts = await this.requestReconcile(ExtensionsV1alpha1.workers, worker, signal);
     await this.waitFor(
       this.workers,
       key,
@@ -346,14 +346,14 @@ export class GardenletSimulation implements Runnable {
     const signal = this.runSignal;
     const ref = { name: cur.metadata.name!, namespace: cur.metadata.namespace };
     this.retry(`annotate Worker ${key}`, signal, async () => {
-      const current = await this.opts.client.get(Extensions.workers, ref.name, { namespace: ref.namespace });
+      const current = await this.opts.client.get(ExtensionsV1alpha1.workers, ref.name, { namespace: ref.namespace });
       if (current.metadata.deletionTimestamp) return;
       const annotations = { ...current.metadata.annotations, ...reconcileRequest(this.clock.now()) };
       this.stats.writes++;
       this.stats.reconcileRequests++;
       const desired = nodeAgentSecretNamesOutdated(current) ? withNodeAgentSecretNames(current) : current;
       await this.opts.client.update(
-        Extensions.workers,
+        ExtensionsV1alpha1.workers,
         { ...desired, metadata: { ...current.metadata, annotations } },
         {
           namespace: ref.namespace,
@@ -451,11 +451,11 @@ function contentOf(o: KubeObject): Record<string, unknown> {
 function resourceOf(o: KubeObject): ResourceType {
   switch (o.kind) {
     case "Namespace":
-      return Core.namespaces;
+      return CoreV1.namespaces;
     case "Secret":
-      return Core.secrets;
+      return CoreV1.secrets;
     case "ConfigMap":
-      return Core.configMaps;
+      return CoreV1.configMaps;
     default:
       throw new Error(`gardenlet (simulated): no resource known for kind ${o.kind} (${o.metadata.name})`);
   }

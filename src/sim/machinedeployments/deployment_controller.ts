@@ -11,7 +11,7 @@ import { type Machine, type MachineDeployment, type MachineSet, MCM_FINALIZER } 
 import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/controller/controller.ts";
 import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
 import { hasFinalizer, objectKey } from "../../k8s/api/objects.ts";
-import { Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import type { JsonPatchOperation } from "../../k8s/api/patch/json_patch.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
@@ -126,7 +126,7 @@ export class DeploymentReconciler implements Reconciler {
 
     if (md.metadata.deletionTimestamp) return await this.whileDeleting(md, ctx.log);
     md = await this.deps.writes.setFinalizer(
-      MachineResources.machineDeployments,
+      MachineV1alpha1.machineDeployments,
       this.deps.deployments,
       md,
       MCM_FINALIZER,
@@ -161,7 +161,7 @@ export class DeploymentReconciler implements Reconciler {
     const sets = this.setsOf(md);
     if (sets.length === 0) {
       await this.deps.writes.setFinalizer(
-        MachineResources.machineDeployments,
+        MachineV1alpha1.machineDeployments,
         this.deps.deployments,
         md,
         MCM_FINALIZER,
@@ -172,7 +172,7 @@ export class DeploymentReconciler implements Reconciler {
     }
     for (const s of sets) {
       if (s.metadata.deletionTimestamp) continue;
-      if (await this.deps.writes.delete(MachineResources.machineSets, this.deps.sets, s)) {
+      if (await this.deps.writes.delete(MachineV1alpha1.machineSets, this.deps.sets, s)) {
         this.deps.writes.stats.machineSetsDeleted++;
         log.info("Deleting machine set of a deleted deployment", { machineSet: s.metadata.name });
       }
@@ -245,10 +245,10 @@ export class DeploymentReconciler implements Reconciler {
     if (newSet) {
       const refreshed = refreshedNewSet(md, newSet, revision);
       if (refreshed) {
-        this.deps.writes.count(MachineResources.machineSets, "patch");
+        this.deps.writes.count(MachineV1alpha1.machineSets, "patch");
         this.deps.writes.stats.machineSetsUpdated++;
         const out = await this.deps.writes.client.patch<MachineSet>(
-          MachineResources.machineSets,
+          MachineV1alpha1.machineSets,
           newSet.metadata.name!,
           refreshPatch(newSet, refreshed),
           "json",
@@ -274,9 +274,9 @@ export class DeploymentReconciler implements Reconciler {
     const replicas = newSetTarget(md, [...oldSets, placeholder], placeholder);
     const desired = newMachineSetFor(md, replicas, revision);
     let created: MachineSet;
-    this.deps.writes.count(MachineResources.machineSets, "create");
+    this.deps.writes.count(MachineV1alpha1.machineSets, "create");
     try {
-      created = await this.deps.writes.client.create<MachineSet>(MachineResources.machineSets, desired, {
+      created = await this.deps.writes.client.create<MachineSet>(MachineV1alpha1.machineSets, desired, {
         fieldManager: FIELD_MANAGER,
       });
       this.deps.writes.stats.machineSetsCreated++;
@@ -304,7 +304,7 @@ export class DeploymentReconciler implements Reconciler {
   /** The set that already has the new set's name: ours (a repeated create), or a hash collision. */
   private async existingNamesake(md: MachineDeployment, desired: MachineSet): Promise<MachineSet> {
     const existing = await this.deps.writes.client.get<MachineSet>(
-      MachineResources.machineSets,
+      MachineV1alpha1.machineSets,
       desired.metadata.name!,
       { namespace: md.metadata.namespace },
     );
@@ -316,7 +316,7 @@ export class DeploymentReconciler implements Reconciler {
     }
     // Another template hashed to the same name: salt the hash and try again on the next reconcile.
     const collisionCount = (md.status?.collisionCount ?? 0) + 1;
-    await this.deps.writes.writeStatus(MachineResources.machineDeployments, this.deps.deployments, md, {
+    await this.deps.writes.writeStatus(MachineV1alpha1.machineDeployments, this.deps.deployments, md, {
       ...(md.status ?? {}),
       collisionCount,
     });
@@ -329,11 +329,11 @@ export class DeploymentReconciler implements Reconciler {
   /** Sets the deployment's revision annotation to the new set's revision. */
   private async syncRevision(md: MachineDeployment, revision: string | undefined): Promise<MachineDeployment> {
     if (revision === undefined || md.metadata.annotations?.[ANNOTATION_REVISION] === revision) return md;
-    this.deps.writes.count(MachineResources.machineDeployments, "patch");
+    this.deps.writes.count(MachineV1alpha1.machineDeployments, "patch");
     this.deps.writes.stats.deploymentsUpdated++;
     try {
       const out = await this.deps.writes.client.patch<MachineDeployment>(
-        MachineResources.machineDeployments,
+        MachineV1alpha1.machineDeployments,
         md.metadata.name!,
         { metadata: { annotations: { [ANNOTATION_REVISION]: revision } } },
         "merge",
@@ -368,7 +368,7 @@ export class DeploymentReconciler implements Reconciler {
       try {
         adopted.push(
           await this.deps.writes.adopt(
-            MachineResources.machineSets,
+            MachineV1alpha1.machineSets,
             this.deps.sets,
             s,
             controllerReference(md, "MachineDeployment"),
@@ -390,12 +390,12 @@ export class DeploymentReconciler implements Reconciler {
       const sameSize = setReplicas(set) === replicas;
       const current = Object.fromEntries(Object.keys(annotations).map((k) => [k, set.metadata.annotations?.[k]]));
       if (sameSize && semanticEqual(current, annotations)) continue;
-      this.deps.writes.count(MachineResources.machineSets, "patch");
+      this.deps.writes.count(MachineV1alpha1.machineSets, "patch");
       if (!sameSize) this.deps.writes.stats.machineSetsScaled++;
       else this.deps.writes.stats.machineSetsUpdated++;
       try {
         const out = await this.deps.writes.client.patch<MachineSet>(
-          MachineResources.machineSets,
+          MachineV1alpha1.machineSets,
           set.metadata.name!,
           {
             metadata: { annotations },
@@ -429,7 +429,7 @@ export class DeploymentReconciler implements Reconciler {
       const busy = (s.status?.replicas ?? 0) !== 0 || setReplicas(s) !== 0 ||
         (s.metadata.generation ?? 0) > (s.status?.observedGeneration ?? 0);
       if (busy) continue;
-      if (await this.deps.writes.delete(MachineResources.machineSets, this.deps.sets, s)) {
+      if (await this.deps.writes.delete(MachineV1alpha1.machineSets, this.deps.sets, s)) {
         this.deps.writes.stats.machineSetsDeleted++;
         log.info("Deleted old machine set beyond the revision history limit", {
           machineSet: s.metadata.name,
@@ -443,6 +443,6 @@ export class DeploymentReconciler implements Reconciler {
     const current = this.deps.deployments.get(objectKey(md)) ?? md;
     // Conditions noted in memory during this reconcile (Progressing) live on `md`, not on the stored object.
     if (!deploymentStatusChanged(current, status)) return;
-    await this.deps.writes.writeStatus(MachineResources.machineDeployments, this.deps.deployments, current, status);
+    await this.deps.writes.writeStatus(MachineV1alpha1.machineDeployments, this.deps.deployments, current, status);
   }
 }

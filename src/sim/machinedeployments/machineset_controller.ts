@@ -10,7 +10,7 @@ import { type Machine, type MachineSet, MCM_FINALIZER } from "../../apis/machine
 import type { ReconcileContext, Reconciler, Request, Result } from "../../k8s/controller/controller.ts";
 import { ApiError, isNotFound } from "../../k8s/api/errors.ts";
 import { hasFinalizer, objectKey } from "../../k8s/api/objects.ts";
-import { Machine as MachineResources } from "../../k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { FIELD_MANAGER, RESYNC_MS, SLOW_START_INITIAL_BATCH, TERMINATING_STATUS } from "./keys.ts";
@@ -75,7 +75,7 @@ export class MachineSetReconciler implements Reconciler {
     this.reportedInvalid.delete(key);
     const deleting = !!ms.metadata.deletionTimestamp;
     if (!deleting) {
-      ms = await this.deps.writes.setFinalizer(MachineResources.machineSets, this.deps.sets, ms, MCM_FINALIZER, true);
+      ms = await this.deps.writes.setFinalizer(MachineV1alpha1.machineSets, this.deps.sets, ms, MCM_FINALIZER, true);
       if (!ms) return;
     }
 
@@ -88,7 +88,7 @@ export class MachineSetReconciler implements Reconciler {
     if (!deleting) {
       replicaError = await this.manageReplicas(key, ms, machines, ctx.log);
     } else if (machines.length === 0) {
-      await this.deps.writes.setFinalizer(MachineResources.machineSets, this.deps.sets, ms, MCM_FINALIZER, false);
+      await this.deps.writes.setFinalizer(MachineV1alpha1.machineSets, this.deps.sets, ms, MCM_FINALIZER, false);
       return;
     } else if (hasFinalizer(ms, MCM_FINALIZER)) {
       ctx.log.debug("Machine set is being deleted; deleting its machines", { machines: machines.length });
@@ -100,7 +100,7 @@ export class MachineSetReconciler implements Reconciler {
     const current = this.deps.sets.get(key) ?? ms;
     const status = computeMachineSetStatus(current, machines, replicaError, this.deps.clock.now());
     if (machineSetStatusChanged(current, status)) {
-      await this.deps.writes.writeStatus(MachineResources.machineSets, this.deps.sets, current, status);
+      await this.deps.writes.writeStatus(MachineV1alpha1.machineSets, this.deps.sets, current, status);
     }
     if (replicaError !== undefined) throw new Error(`machine set ${key}: ${replicaError}`);
     return { requeueAfterMs: RESYNC_MS };
@@ -117,7 +117,7 @@ export class MachineSetReconciler implements Reconciler {
 
   /** Machines of `ms` read from the API server (after a creation whose outcome is unknown). */
   private async listLive(ms: MachineSet): Promise<Machine[]> {
-    const list = await this.deps.writes.client.listAll<Machine>(MachineResources.machines, {
+    const list = await this.deps.writes.client.listAll<Machine>(MachineV1alpha1.machines, {
       namespace: ms.metadata.namespace,
     });
     const owned = list.items.filter((m) => isControlledBy(m, ms.metadata.uid));
@@ -136,7 +136,7 @@ export class MachineSetReconciler implements Reconciler {
       try {
         adopted.push(
           await this.deps.writes.adopt(
-            MachineResources.machines,
+            MachineV1alpha1.machines,
             this.deps.machines,
             m,
             controllerReference(ms, "MachineSet"),
@@ -154,11 +154,11 @@ export class MachineSetReconciler implements Reconciler {
       if (m.metadata.deletionTimestamp) continue;
       const ops = machineSpecSyncOps(ms, m);
       if (ops.length === 0) continue;
-      this.deps.writes.count(MachineResources.machines, "patch");
+      this.deps.writes.count(MachineV1alpha1.machines, "patch");
       this.deps.writes.stats.machinesUpdated++;
       try {
         const out = await this.deps.writes.client.patch<Machine>(
-          MachineResources.machines,
+          MachineV1alpha1.machines,
           m.metadata.name!,
           [
             { op: "test", path: "/metadata/uid", value: m.metadata.uid },
@@ -213,10 +213,10 @@ export class MachineSetReconciler implements Reconciler {
   }
 
   private async createMachine(key: string, ms: MachineSet): Promise<void> {
-    this.deps.writes.count(MachineResources.machines, "create");
+    this.deps.writes.count(MachineV1alpha1.machines, "create");
     try {
       const created = await this.deps.writes.client.create<Machine>(
-        MachineResources.machines,
+        MachineV1alpha1.machines,
         machineFromTemplate(ms),
         { fieldManager: FIELD_MANAGER },
       );
@@ -236,17 +236,17 @@ export class MachineSetReconciler implements Reconciler {
   }
 
   private async terminateOne(m: Machine, log: Logger): Promise<void> {
-    const existed = await this.deps.writes.delete(MachineResources.machines, this.deps.machines, m);
+    const existed = await this.deps.writes.delete(MachineV1alpha1.machines, this.deps.machines, m);
     if (!existed) return;
     this.deps.writes.stats.machinesDeleted++;
     // MCM writes the Terminating phase right away so that the set counts the machine out before the machine
     // controller gets to it (the replacement of a Failed machine is created on the next sync).
     const now = metav1Time(this.deps.clock.now());
-    this.deps.writes.count(MachineResources.machines, "patch");
+    this.deps.writes.count(MachineV1alpha1.machines, "patch");
     this.deps.writes.stats.statusWrites++;
     try {
       const out = await this.deps.writes.client.patch<Machine>(
-        MachineResources.machines,
+        MachineV1alpha1.machines,
         m.metadata.name!,
         {
           status: {

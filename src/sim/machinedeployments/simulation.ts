@@ -17,7 +17,7 @@ import { Controller, type RateLimiterOptions, type Request } from "../../k8s/con
 import { Informer, type InformerFactory } from "../../k8s/cache/informer.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
 import { controllerOf, type KubeObject } from "../../k8s/api/objects.ts";
-import { Machine as MachineResources, type ResourceType } from "../../k8s/api/resources.ts";
+import { MachineV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { DeploymentReconciler } from "./deployment_controller.ts";
@@ -67,9 +67,9 @@ export class MachineDeploymentSimulation implements Runnable {
       };
       return opts.informers ? opts.informers.informer<T>(res, options) : new Informer<T>(opts.client, res, options);
     };
-    this.machineInformer = informer<Machine>(MachineResources.machines);
-    this.setInformer = informer<MachineSet>(MachineResources.machineSets);
-    this.deploymentInformer = informer<MachineDeployment>(MachineResources.machineDeployments);
+    this.machineInformer = informer<Machine>(MachineV1alpha1.machines);
+    this.setInformer = informer<MachineSet>(MachineV1alpha1.machineSets);
+    this.deploymentInformer = informer<MachineDeployment>(MachineV1alpha1.machineDeployments);
   }
 
   /** True once all three caches are filled. */

@@ -8,7 +8,7 @@
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { Informer } from "../../k8s/cache/informer.ts";
 import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
-import { Core } from "../../k8s/api/resources.ts";
+import { CoreV1 } from "../../k8s/api/resources.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
@@ -64,7 +64,7 @@ export class NodeSimulator {
   constructor(private readonly opts: NodeSimulatorOptions) {
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? getLogger("sim.nodes");
-    this.nodes = new Informer<SimNode>(opts.client, Core.nodes, { clock: this.clock, log: this.log });
+    this.nodes = new Informer<SimNode>(opts.client, CoreV1.nodes, { clock: this.clock, log: this.log });
     this.nodes.addEventHandler({ onDelete: (n) => this.onNodeGone(n) });
   }
 
@@ -139,7 +139,7 @@ export class NodeSimulator {
   private async create(node: SimNode): Promise<void> {
     this.stats.writes++;
     try {
-      await this.opts.client.create(Core.nodes, node);
+      await this.opts.client.create(CoreV1.nodes, node);
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
       this.registeredAt.set(node.metadata.name!, this.clock.now());
@@ -155,7 +155,7 @@ export class NodeSimulator {
     if (!node) return;
     const taints = (node.spec?.taints ?? []).filter((t) => t.key !== CRITICAL_COMPONENTS_TAINT);
     this.stats.writes++;
-    await this.opts.client.patch(Core.nodes, name, {
+    await this.opts.client.patch(CoreV1.nodes, name, {
       metadata: { resourceVersion: node.metadata.resourceVersion },
       spec: { taints },
     }, "merge");
@@ -165,7 +165,7 @@ export class NodeSimulator {
   private async remove(name: string): Promise<void> {
     this.stats.writes++;
     try {
-      await this.opts.client.delete(Core.nodes, name);
+      await this.opts.client.delete(CoreV1.nodes, name);
       this.stats.nodesDeleted++;
       this.log.debug("Deleted node of a gone device", { node: name });
     } catch (e) {
@@ -184,11 +184,11 @@ export class NodeSimulator {
 
   /** Pods bound to a Node that no longer exists are removed (the pod GC of kube-controller-manager). */
   private async deletePodsOf(nodeName: string): Promise<void> {
-    const pods = await this.opts.client.listAll(Core.pods, { fieldSelector: `spec.nodeName=${nodeName}` });
+    const pods = await this.opts.client.listAll(CoreV1.pods, { fieldSelector: `spec.nodeName=${nodeName}` });
     for (const pod of pods.items) {
       this.stats.writes++;
       try {
-        await this.opts.client.delete(Core.pods, pod.metadata.name!, {
+        await this.opts.client.delete(CoreV1.pods, pod.metadata.name!, {
           namespace: pod.metadata.namespace,
           gracePeriodSeconds: 0,
         });

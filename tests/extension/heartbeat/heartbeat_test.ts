@@ -8,7 +8,7 @@ import {
 } from "../../../src/extension/heartbeat/heartbeat.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { Coordination } from "../../../src/k8s/api/resources.ts";
+import { CoordinationV1 } from "../../../src/k8s/api/resources.ts";
 import type { Lease } from "../../../src/k8s/controller/leader_election.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging } from "../../../src/observability/log.ts";
@@ -39,7 +39,7 @@ Deno.test("heartbeat: creates the lease, renews it every interval, survives a fa
   try {
     const hb = new Heartbeat({ client, namespace: NS, renewIntervalSeconds: 10, clock });
     const done = hb.start(stop.signal);
-    const read = () => client.get<Lease>(Coordination.leases, HEARTBEAT_LEASE_NAME, { namespace: NS });
+    const read = () => client.get<Lease>(CoordinationV1.leases, HEARTBEAT_LEASE_NAME, { namespace: NS });
     const first = await eventually(() => read().catch(() => undefined), { description: "lease created" });
     assert.deepEqual(first.spec, {
       holderIdentity: "provider-equinix-metal",

@@ -11,7 +11,7 @@ import {
   encodeSshPublicKey,
   type Infrastructure,
 } from "../../../src/apis/extensions/v1alpha1.ts";
-import { Core, Extensions } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, ExtensionsV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { getLogger } from "../../../src/observability/log.ts";
 import { realClock } from "../../../src/runtime/clock.ts";
@@ -53,7 +53,7 @@ function directContext(w: InfraWorld, crashOn?: (patch: Record<string, unknown>)
         crashed = true;
         throw new Error("process killed");
       }
-      await w.h.client.patch(Extensions.infrastructures, NAME, { status: patch }, "merge", {
+      await w.h.client.patch(ExtensionsV1alpha1.infrastructures, NAME, { status: patch }, "merge", {
         namespace: NS,
         subresource: "status",
       });
@@ -62,7 +62,7 @@ function directContext(w: InfraWorld, crashOn?: (patch: Record<string, unknown>)
 }
 
 async function cluster(w: InfraWorld) {
-  return clusterContextOf(await w.h.client.get(Extensions.clusters, NS));
+  return clusterContextOf(await w.h.client.get(ExtensionsV1alpha1.clusters, NS));
 }
 
 const stateOf = (i: Infrastructure) =>
@@ -89,7 +89,7 @@ Deno.test("infrastructure: creates one project key, reports it in providerStatus
     assert.equal(infra.status?.nodesCIDR, undefined);
     assertValidAgainstCrd(infra);
     await w.recorder.flush();
-    const events = (await w.h.client.list<KubeObject & { reason: string }>(Core.events, { namespace: NS })).items;
+    const events = (await w.h.client.list<KubeObject & { reason: string }>(CoreV1.events, { namespace: NS })).items;
     assert.ok(events.some((e) => e.reason === "SSHKeyCreated"));
   });
 });
@@ -158,7 +158,7 @@ Deno.test("infrastructure: key rotation creates the new key, records it, then de
     await createReady(w);
     const [old] = await w.ourKeys();
     await w.h.client.patch(
-      Extensions.infrastructures,
+      ExtensionsV1alpha1.infrastructures,
       NAME,
       { spec: { sshPublicKey: encodeSshPublicKey(KEY_2.key) } },
       "merge",
@@ -184,7 +184,7 @@ Deno.test("infrastructure: a crash between recording the new key and deleting th
     await createReady(w);
     const [old] = await w.ourKeys();
     await w.h.client.patch(
-      Extensions.infrastructures,
+      ExtensionsV1alpha1.infrastructures,
       NAME,
       { spec: { sshPublicKey: encodeSshPublicKey(KEY_2.key) } },
       "merge",
@@ -236,7 +236,7 @@ Deno.test("infrastructure: deletion deletes the key (also when it is already gon
     await assert.rejects(w.h.getInfrastructure(), /not found/);
 
     // Again, with the key removed out of band first: the DELETE's 404 means done.
-    await w.h.client.delete(Extensions.infrastructures, NAME, { namespace: NS }).catch(() => {});
+    await w.h.client.delete(ExtensionsV1alpha1.infrastructures, NAME, { namespace: NS }).catch(() => {});
     await createReady(w);
     const [k] = await w.ourKeys();
     await w.metal.sshKeys.delete(k.id);
@@ -316,7 +316,7 @@ Deno.test("infrastructure: an invalid public key is ERR_CONFIGURATION_PROBLEM na
 Deno.test("infrastructure: without a public key (SSH access off) no key is kept and providerStatus has an empty id", async () => {
   await withWorld(async (w) => {
     await createReady(w);
-    await w.h.client.patch(Extensions.infrastructures, NAME, { spec: { sshPublicKey: null } }, "merge", {
+    await w.h.client.patch(ExtensionsV1alpha1.infrastructures, NAME, { spec: { sshPublicKey: null } }, "merge", {
       namespace: NS,
     });
     await w.h.annotate("reconcile");
@@ -348,7 +348,7 @@ Deno.test("infrastructure: migrate keeps key and state and calls no Metal API; r
     assert.equal((await w.ourKeys()).length, 1);
 
     // The destination seed: gardenlet re-creates the object (wait-for-state), copies the state, asks for restore.
-    await w.h.client.delete(Extensions.infrastructures, NAME, { namespace: NS });
+    await w.h.client.delete(ExtensionsV1alpha1.infrastructures, NAME, { namespace: NS });
     const obj = infrastructureObject();
     obj.metadata.annotations = { "gardener.cloud/operation": "wait-for-state" };
     await w.h.createInfrastructure(obj);

@@ -10,7 +10,7 @@ import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.
 import { MetalClient } from "../../../src/metal/client.ts";
 import type { SshKey } from "../../../src/metal/types.ts";
 import { EventRecorder } from "../../../src/k8s/controller/events.ts";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { getLogger } from "../../../src/observability/log.ts";
 import { realClock } from "../../../src/runtime/clock.ts";
 import { ExtensionHarness, NAME, NS } from "../reconciler/harness.ts";
@@ -75,8 +75,8 @@ export class InfraWorld {
       metadata: { name: "cloudprovider", namespace: NS, labels: { "gardener.cloud/purpose": "cloudprovider" } },
       data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
     };
-    await this.h.client.delete(Core.secrets, "cloudprovider", { namespace: NS }).catch(() => {});
-    await this.h.client.create(Core.secrets, secret);
+    await this.h.client.delete(CoreV1.secrets, "cloudprovider", { namespace: NS }).catch(() => {});
+    await this.h.client.create(CoreV1.secrets, secret);
   }
 
   /** Runs one reconcile as the controller would. */

@@ -4,7 +4,7 @@
  * nothing.
  */
 import assert from "node:assert/strict";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
@@ -34,19 +34,19 @@ function tfstate(keyId: string, projectId: string): string {
 
 async function terraformerObjects(w: InfraWorld, state: string): Promise<void> {
   const meta = (name: string) => ({ name, namespace: NS, finalizers: ["gardener.cloud/terraformer"] });
-  await w.h.client.create(Core.configMaps, {
+  await w.h.client.create(CoreV1.configMaps, {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: meta(`${NAME}.infra.tf-config`),
     data: { "main.tf": 'resource "metal_project_ssh_key" "publickey" {}', "variables.tf": "" },
   } as KubeObject);
-  await w.h.client.create(Core.secrets, {
+  await w.h.client.create(CoreV1.secrets, {
     apiVersion: "v1",
     kind: "Secret",
     metadata: meta(`${NAME}.infra.tf-vars`),
     data: { "terraform.tfvars": btoa("# no values") },
   } as KubeObject);
-  await w.h.client.create(Core.configMaps, {
+  await w.h.client.create(CoreV1.configMaps, {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: meta(`${NAME}.infra.tf-state`),
@@ -54,7 +54,7 @@ async function terraformerObjects(w: InfraWorld, state: string): Promise<void> {
   } as KubeObject);
 }
 
-async function gone(w: InfraWorld, res: typeof Core.configMaps, name: string): Promise<boolean> {
+async function gone(w: InfraWorld, res: typeof CoreV1.configMaps, name: string): Promise<boolean> {
   try {
     await w.h.client.get(res, name, { namespace: NS });
     return false;
@@ -108,9 +108,9 @@ Deno.test("legacy: the key from the Terraform state is adopted, no key is create
     assert.equal((infra.status?.providerStatus as { sshKeyID: string }).sshKeyID, existing.id);
     for (
       const [res, name] of [
-        [Core.configMaps, `${NAME}.infra.tf-config`],
-        [Core.secrets, `${NAME}.infra.tf-vars`],
-        [Core.configMaps, `${NAME}.infra.tf-state`],
+        [CoreV1.configMaps, `${NAME}.infra.tf-config`],
+        [CoreV1.secrets, `${NAME}.infra.tf-vars`],
+        [CoreV1.configMaps, `${NAME}.infra.tf-state`],
       ] as const
     ) assert.ok(await gone(w, res, name), `${name} removed with its finalizer`);
     assertValidAgainstCrd(infra);
@@ -152,7 +152,7 @@ Deno.test("legacy: migrate adopts the id and cleans up the seed without calling 
     const infra = await w.h.getInfrastructure();
     assert.equal(infra.status?.lastOperation?.type, "Migrate");
     assert.equal((infra.status?.state as { data: { sshKeyID: string } }).data.sshKeyID, existing.id);
-    assert.ok(await gone(w, Core.configMaps, `${NAME}.infra.tf-state`));
+    assert.ok(await gone(w, CoreV1.configMaps, `${NAME}.infra.tf-state`));
     assert.equal(w.metalRequests(), requests);
   } finally {
     await w.close();
@@ -169,7 +169,7 @@ Deno.test("legacy: deleting a Terraform-era Infrastructure deletes the adopted k
     await w.reconcile();
     assert.deepEqual(await w.ourKeys(), []);
     await assert.rejects(w.h.getInfrastructure(), /not found/);
-    assert.ok(await gone(w, Core.secrets, `${NAME}.infra.tf-vars`));
+    assert.ok(await gone(w, CoreV1.secrets, `${NAME}.infra.tf-vars`));
   } finally {
     await w.close();
   }

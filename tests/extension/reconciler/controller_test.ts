@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { newExtensionController } from "../../../src/extension/reconciler/controller.ts";
 import { INFRASTRUCTURE } from "../../../src/extension/reconciler/kinds.ts";
 import { InformerFactory } from "../../../src/k8s/cache/informer.ts";
-import { Extensions } from "../../../src/k8s/api/resources.ts";
+import { ExtensionsV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { decodeInfrastructure, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
 import { MetalServerError } from "../../../src/metal/errors.ts";
 import { realClock } from "../../../src/runtime/clock.ts";
@@ -60,7 +60,9 @@ Deno.test("controller: gardenlet's annotation triggers one reconcile; our own wr
     assert.deepEqual(actuator.methods(), ["reconcile"]);
 
     // A spec change without the annotation is not picked up (gardenlet always annotates).
-    await h.client.patch(Extensions.infrastructures, NAME, { spec: { region: "da" } }, "merge", { namespace: NS });
+    await h.client.patch(ExtensionsV1alpha1.infrastructures, NAME, { spec: { region: "da" } }, "merge", {
+      namespace: NS,
+    });
     await settle();
     assert.deepEqual(actuator.methods(), ["reconcile"]);
     await h.annotate("reconcile");
@@ -127,7 +129,9 @@ Deno.test("controller with --ignore-operation-annotation: creates, spec changes 
   try {
     await h.createInfrastructure();
     await eventually(ready(h), { description: "reconciled without annotation" });
-    await h.client.patch(Extensions.infrastructures, NAME, { spec: { region: "da" } }, "merge", { namespace: NS });
+    await h.client.patch(ExtensionsV1alpha1.infrastructures, NAME, { spec: { region: "da" } }, "merge", {
+      namespace: NS,
+    });
     await eventually(async () => (await h.getInfrastructure()).status?.observedGeneration === 2);
     const n = actuator.calls.length;
     await h.updateCluster({ "example.com/changed": "yes" });

@@ -5,7 +5,7 @@
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { Extensions } from "../../../src/k8s/api/resources.ts";
+import { ExtensionsV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
@@ -134,32 +134,32 @@ export class ExtensionHarness {
       throw e;
     }
     const h = new ExtensionHarness(api, new KubeClient(api.connection()), clock);
-    await h.client.create(Extensions.clusters, clusterObject({}, opts.shootFailed));
+    await h.client.create(ExtensionsV1alpha1.clusters, clusterObject({}, opts.shootFailed));
     return h;
   }
 
   /** Replaces the shoot's annotations / failed state in the Cluster (as gardenlet re-syncs it). */
   async updateCluster(shootAnnotations: Record<string, string>, shootFailed = false): Promise<void> {
-    const current = await this.client.get(Extensions.clusters, NS);
+    const current = await this.client.get(ExtensionsV1alpha1.clusters, NS);
     const next = clusterObject(shootAnnotations, shootFailed);
-    await this.client.update(Extensions.clusters, {
+    await this.client.update(ExtensionsV1alpha1.clusters, {
       ...next,
       metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion },
     });
   }
 
   async createInfrastructure(obj: Infrastructure = infrastructureObject()): Promise<Infrastructure> {
-    return await this.client.create<Infrastructure>(Extensions.infrastructures, obj);
+    return await this.client.create<Infrastructure>(ExtensionsV1alpha1.infrastructures, obj);
   }
 
   async getInfrastructure(name = NAME): Promise<Infrastructure> {
-    return await this.client.get<Infrastructure>(Extensions.infrastructures, name, { namespace: NS });
+    return await this.client.get<Infrastructure>(ExtensionsV1alpha1.infrastructures, name, { namespace: NS });
   }
 
   /** Sets `gardener.cloud/operation` and a fresh `gardener.cloud/timestamp`, as gardenlet does for every request. */
   async annotate(operation: string, name = NAME): Promise<void> {
     await this.client.patch(
-      Extensions.infrastructures,
+      ExtensionsV1alpha1.infrastructures,
       name,
       {
         metadata: {
@@ -176,7 +176,7 @@ export class ExtensionHarness {
 
   /** Patches the status as gardenlet does before a restore (state, resources). */
   async patchStatus(status: Record<string, unknown>, name = NAME): Promise<void> {
-    await this.client.patch(Extensions.infrastructures, name, { status }, "merge", {
+    await this.client.patch(ExtensionsV1alpha1.infrastructures, name, { status }, "merge", {
       namespace: NS,
       subresource: "status",
     });
@@ -185,7 +185,7 @@ export class ExtensionHarness {
   /** Deletes the Infrastructure (gardenlet confirms deletion first). */
   async deleteInfrastructure(name = NAME): Promise<void> {
     await this.client.patch(
-      Extensions.infrastructures,
+      ExtensionsV1alpha1.infrastructures,
       name,
       {
         metadata: { annotations: { "confirmation.gardener.cloud/deletion": "true" } },
@@ -193,7 +193,7 @@ export class ExtensionHarness {
       "merge",
       { namespace: NS },
     );
-    await this.client.delete(Extensions.infrastructures, name, { namespace: NS });
+    await this.client.delete(ExtensionsV1alpha1.infrastructures, name, { namespace: NS });
   }
 
   async close(): Promise<void> {

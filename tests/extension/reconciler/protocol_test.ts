@@ -13,7 +13,7 @@ import { getLogger } from "../../../src/observability/log.ts";
 import { MetalUnauthenticatedError } from "../../../src/metal/errors.ts";
 import { ForbiddenError, statusBody } from "../../../src/k8s/api/errors.ts";
 import { EventRecorder } from "../../../src/k8s/controller/events.ts";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { ExtensionHarness, infrastructureObject, KEY_2, NAME, NS, readinessProblems } from "./harness.ts";
@@ -79,7 +79,7 @@ Deno.test("create: annotation removed before work (after Processing is recorded)
     assert.ok(after.metadata.annotations?.["gardener.cloud/timestamp"], "the timestamp stays");
     await recorder.flush();
     const events =
-      (await h.client.list<KubeObject & { reason: string; message: string }>(Core.events, { namespace: NS }))
+      (await h.client.list<KubeObject & { reason: string; message: string }>(CoreV1.events, { namespace: NS }))
         .items.map((e) => `${e.reason}: ${e.message}`).sort();
     assert.deepEqual(events, [
       "InfrastructureReconciliation: Reconciling the infrastructure",

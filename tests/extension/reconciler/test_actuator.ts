@@ -5,7 +5,7 @@ import type {
   ActuatorOutcome,
   ClusterContext,
 } from "../../../src/extension/reconciler/actuator.ts";
-import { Extensions } from "../../../src/k8s/api/resources.ts";
+import { ExtensionsV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import type { Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
 
 export type Method = "reconcile" | "delete" | "forceDelete" | "migrate" | "restore";
@@ -28,7 +28,7 @@ export class TestActuator implements Actuator<Infrastructure> {
   readonly always: Partial<Record<Method, Behaviour>> = {};
 
   private async run(method: Method, obj: Infrastructure, cluster: ClusterContext, ctx: ActuatorContext) {
-    const stored = await ctx.client.get<Infrastructure>(Extensions.infrastructures, obj.metadata.name!, {
+    const stored = await ctx.client.get<Infrastructure>(ExtensionsV1alpha1.infrastructures, obj.metadata.name!, {
       namespace: obj.metadata.namespace,
     });
     this.calls.push({ method, generation: obj.metadata.generation, stored, cluster });

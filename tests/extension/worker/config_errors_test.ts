@@ -4,7 +4,7 @@
  * user data or the API token.
  */
 import assert from "node:assert/strict";
-import { Core, Machine as M } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { captureLogs, configureLogging } from "../../../src/observability/log.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
@@ -53,7 +53,7 @@ const CASES: Array<[string, (w: Worker) => void, RegExp, (h: WorkerHarness) => P
     () => {},
     /spec\.pools\[1\]\.userDataSecretRef\.name: Invalid value: "user-data-pool-b": secret .* does not exist/,
     async (h) => {
-      await h.client.delete(Core.secrets, "user-data-pool-b", { namespace: NS });
+      await h.client.delete(CoreV1.secrets, "user-data-pool-b", { namespace: NS });
     },
   ],
 ];
@@ -76,8 +76,8 @@ for (const [what, change, message, prepare] of CASES) {
       assert.deepEqual(got.status?.lastError?.codes, ["ERR_CONFIGURATION_PROBLEM"]);
       assert.match(got.status?.lastError?.description ?? "", message);
       assert.match(got.status?.lastError?.description ?? "", new RegExp(`Worker ${NS}/eqx`));
-      assert.deepEqual(await h.names(M.machineDeployments), []);
-      assert.deepEqual(await h.names(M.machineClasses), []);
+      assert.deepEqual(await h.names(MachineV1alpha1.machineDeployments), []);
+      assert.deepEqual(await h.names(MachineV1alpha1.machineClasses), []);
       assert.deepEqual(await h.classSecretNames(), []);
       assert.ok(logs.lines.some((l) => l.includes("Reconciling the worker")), "logs were captured");
       const status = JSON.stringify(got.status);

@@ -9,7 +9,7 @@ import { workerConfigOfPool } from "../../../src/apis/equinixmetal/helper.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Core, Extensions, Machine as M } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/reconciler.ts";
 import { newWorkerController } from "../../../src/extension/worker/actuator.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
@@ -72,14 +72,14 @@ Deno.test("example objects reconcile into a MachineDeployment, MachineClass and 
       ...loadCrds({ groups: ["machine"] }),
     ]);
     const seedObjects = docs("10-cluster.yaml");
-    await client.create(Core.namespaces, seedObjects.find((d) => d.kind === "Namespace" && d.metadata.name === NS)!);
-    await client.create(Extensions.clusters, seedObjects.find((d) => d.kind === "Cluster")!);
+    await client.create(CoreV1.namespaces, seedObjects.find((d) => d.kind === "Namespace" && d.metadata.name === NS)!);
+    await client.create(ExtensionsV1alpha1.clusters, seedObjects.find((d) => d.kind === "Cluster")!);
     for (
       const s of docs("20-secret.yaml", { METAL_API_TOKEN: "token-for-the-example", METAL_PROJECT_ID: PROJECT_ID })
     ) {
-      await client.create(Core.secrets, s);
+      await client.create(CoreV1.secrets, s);
     }
-    await client.create(Extensions.workers, docs("40-worker.yaml", { METAL_SSH_KEY_ID: SSH_KEY_ID })[0]);
+    await client.create(ExtensionsV1alpha1.workers, docs("40-worker.yaml", { METAL_SSH_KEY_ID: SSH_KEY_ID })[0]);
 
     const { kind, actuator, decode } = newWorkerController();
     const reconciler = new ExtensionReconciler<Worker>({ kind, actuator, client, decode, clock });
@@ -89,13 +89,13 @@ Deno.test("example objects reconcile into a MachineDeployment, MachineClass and 
     });
     assert.deepEqual(result, { requeueAfterMs: 5000 }, "waits for machine-controller-manager");
 
-    const mds = (await client.list<MachineDeployment>(M.machineDeployments, { namespace: NS })).items;
+    const mds = (await client.list<MachineDeployment>(MachineV1alpha1.machineDeployments, { namespace: NS })).items;
     assert.deepEqual(mds.map((d) => [d.metadata.name, d.spec.replicas]).sort(), [
       [`${NS}-pool-a-z1`, 1],
       [`${NS}-pool-b-z1`, 1],
       [`${NS}-pool-b-z2`, 1],
     ]);
-    const classes = (await client.list<MachineClass>(M.machineClasses, { namespace: NS })).items;
+    const classes = (await client.list<MachineClass>(MachineV1alpha1.machineClasses, { namespace: NS })).items;
     for (const o of [...mds, ...classes]) assertValidAgainstCrd(o);
     for (const c of classes) {
       const spec = c.providerSpec as Record<string, unknown>;
@@ -103,7 +103,7 @@ Deno.test("example objects reconcile into a MachineDeployment, MachineClass and 
       assert.deepEqual(spec.sshKeys, [SSH_KEY_ID]);
       assert.equal(spec.OS, "flatcar_stable");
     }
-    const worker = await client.get<Worker>(Extensions.workers, "playground", { namespace: NS });
+    const worker = await client.get<Worker>(ExtensionsV1alpha1.workers, "playground", { namespace: NS });
     assertValidAgainstCrd(worker);
     assert.equal(worker.status?.lastError, undefined);
     assert.deepEqual(worker.status?.machineDeployments?.map((d) => [d.name, d.minimum, d.maximum]), [

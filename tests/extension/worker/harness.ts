@@ -7,7 +7,7 @@
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Apps, Core, Extensions, Machine as M } from "../../../src/k8s/api/resources.ts";
+import { AppsV1, CoreV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/reconciler.ts";
@@ -73,11 +73,11 @@ export class WorkerHarness {
     const h = new WorkerHarness(api, new KubeClient(api.connection()), clock);
     try {
       await api.installCrds(workerCrds());
-      await h.client.create(Extensions.clusters, clusterObject(opts));
-      await h.client.create(Core.secrets, credentialsSecret());
-      await h.client.create(Core.secrets, userDataSecret("pool-a"));
-      await h.client.create(Core.secrets, userDataSecret("pool-b"));
-      if (opts.mcmDeployment) await h.client.create(Apps.deployments, mcmDeployment(1));
+      await h.client.create(ExtensionsV1alpha1.clusters, clusterObject(opts));
+      await h.client.create(CoreV1.secrets, credentialsSecret());
+      await h.client.create(CoreV1.secrets, userDataSecret("pool-a"));
+      await h.client.create(CoreV1.secrets, userDataSecret("pool-b"));
+      if (opts.mcmDeployment) await h.client.create(AppsV1.deployments, mcmDeployment(1));
     } catch (e) {
       await h.close();
       throw e;
@@ -87,31 +87,31 @@ export class WorkerHarness {
 
   /** Replaces the Cluster (as gardenlet re-syncs it, e.g. on hibernation). */
   async updateCluster(opts: ClusterOptions): Promise<void> {
-    const current = await this.client.get(Extensions.clusters, NS);
+    const current = await this.client.get(ExtensionsV1alpha1.clusters, NS);
     const next = clusterObject(opts);
-    await this.client.update(Extensions.clusters, {
+    await this.client.update(ExtensionsV1alpha1.clusters, {
       ...next,
       metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion },
     });
   }
 
   async createWorker(worker: Worker = workerObject()): Promise<Worker> {
-    return await this.client.create<Worker>(Extensions.workers, worker);
+    return await this.client.create<Worker>(ExtensionsV1alpha1.workers, worker);
   }
 
   async getWorker(): Promise<Worker> {
-    return await this.client.get<Worker>(Extensions.workers, NAME, { namespace: NS });
+    return await this.client.get<Worker>(ExtensionsV1alpha1.workers, NAME, { namespace: NS });
   }
 
   /** Replaces the Worker's spec (as gardenlet deploys a new one; a merge patch replaces the pools list whole). */
   async updateWorkerSpec(spec: Worker["spec"]): Promise<void> {
-    await this.client.patch(Extensions.workers, NAME, { spec }, "merge", { namespace: NS });
+    await this.client.patch(ExtensionsV1alpha1.workers, NAME, { spec }, "merge", { namespace: NS });
   }
 
   /** gardenlet's request: operation annotation plus a fresh timestamp. */
   async annotate(operation = "reconcile"): Promise<void> {
     await this.client.patch(
-      Extensions.workers,
+      ExtensionsV1alpha1.workers,
       NAME,
       {
         metadata: {
@@ -147,7 +147,7 @@ export class WorkerHarness {
   /** gardenlet deletes the Worker (confirmation annotation first). */
   async deleteWorker(): Promise<void> {
     await this.client.patch(
-      Extensions.workers,
+      ExtensionsV1alpha1.workers,
       NAME,
       {
         metadata: { annotations: { "confirmation.gardener.cloud/deletion": "true" } },
@@ -155,7 +155,7 @@ export class WorkerHarness {
       "merge",
       { namespace: NS },
     );
-    await this.client.delete(Extensions.workers, NAME, { namespace: NS });
+    await this.client.delete(ExtensionsV1alpha1.workers, NAME, { namespace: NS });
   }
 
   async workerExists(): Promise<boolean> {
@@ -170,20 +170,23 @@ export class WorkerHarness {
 
   /** Patches the Worker status as gardenlet does before a restore. */
   async patchWorkerStatus(status: Record<string, unknown>): Promise<void> {
-    await this.client.patch(Extensions.workers, NAME, { status }, "merge", { namespace: NS, subresource: "status" });
+    await this.client.patch(ExtensionsV1alpha1.workers, NAME, { status }, "merge", {
+      namespace: NS,
+      subresource: "status",
+    });
   }
 
-  async list<T extends KubeObject>(res: typeof M[keyof typeof M]): Promise<T[]> {
+  async list<T extends KubeObject>(res: typeof MachineV1alpha1[keyof typeof MachineV1alpha1]): Promise<T[]> {
     return (await this.client.list<T>(res, { namespace: NS })).items
       .sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
   }
 
-  async names(res: typeof M[keyof typeof M]): Promise<string[]> {
+  async names(res: typeof MachineV1alpha1[keyof typeof MachineV1alpha1]): Promise<string[]> {
     return (await this.list(res)).map((o) => o.metadata.name ?? "");
   }
 
   async classSecretNames(): Promise<string[]> {
-    const list = await this.client.list(Core.secrets, {
+    const list = await this.client.list(CoreV1.secrets, {
       namespace: NS,
       labelSelector: "gardener.cloud/purpose=machineclass",
     });
@@ -236,11 +239,11 @@ export class Mcm {
   constructor(private readonly client: KubeClient) {}
 
   private async md(name: string): Promise<MachineDeployment> {
-    return await this.client.get<MachineDeployment>(M.machineDeployments, name, { namespace: NS });
+    return await this.client.get<MachineDeployment>(MachineV1alpha1.machineDeployments, name, { namespace: NS });
   }
 
   private async setsOf(md: string): Promise<MachineSet[]> {
-    const all = (await this.client.list<MachineSet>(M.machineSets, { namespace: NS })).items;
+    const all = (await this.client.list<MachineSet>(MachineV1alpha1.machineSets, { namespace: NS })).items;
     return all.filter((s) =>
       (s.metadata.ownerReferences ?? []).some((o) => o.kind === "MachineDeployment" && o.name === md) ||
       (!s.metadata.ownerReferences?.length && s.metadata.labels?.name === md)
@@ -248,7 +251,7 @@ export class Mcm {
   }
 
   async machinesOf(set: string): Promise<Machine[]> {
-    const all = (await this.client.list<Machine>(M.machines, { namespace: NS })).items;
+    const all = (await this.client.list<Machine>(MachineV1alpha1.machines, { namespace: NS })).items;
     return all.filter((m) => (m.metadata.ownerReferences ?? []).some((o) => o.name === set));
   }
 
@@ -258,10 +261,10 @@ export class Mcm {
     const name = `${md.metadata.name}-${hash5(cls)}`;
     let set: MachineSet;
     try {
-      set = await this.client.get<MachineSet>(M.machineSets, name, { namespace: NS });
+      set = await this.client.get<MachineSet>(MachineV1alpha1.machineSets, name, { namespace: NS });
     } catch (e) {
       if (!isNotFound(e)) throw e;
-      set = await this.client.create<MachineSet>(M.machineSets, {
+      set = await this.client.create<MachineSet>(MachineV1alpha1.machineSets, {
         apiVersion: "machine.sapcloud.io/v1alpha1",
         kind: "MachineSet",
         metadata: {
@@ -288,7 +291,7 @@ export class Mcm {
     }
     const machines = await this.machinesOf(name);
     for (let i = machines.length; i < replicas; i++) {
-      await this.client.create<Machine>(M.machines, {
+      await this.client.create<Machine>(MachineV1alpha1.machines, {
         apiVersion: "machine.sapcloud.io/v1alpha1",
         kind: "Machine",
         metadata: {
@@ -307,12 +310,12 @@ export class Mcm {
         spec: { class: md.spec.template.spec?.class, providerID: `equinixmetal://ny/dev-${name}-${i}` },
       });
     }
-    for (const m of machines.slice(replicas)) await this.deleteNow(M.machines, m);
+    for (const m of machines.slice(replicas)) await this.deleteNow(MachineV1alpha1.machines, m);
     return set;
   }
 
   /** Removes finalizers and deletes an object. */
-  async deleteNow(res: typeof M[keyof typeof M], obj: KubeObject): Promise<void> {
+  async deleteNow(res: typeof MachineV1alpha1[keyof typeof MachineV1alpha1], obj: KubeObject): Promise<void> {
     try {
       if (obj.metadata.finalizers?.length) {
         await this.client.patch(res, obj.metadata.name!, { metadata: { finalizers: null } }, "merge", {
@@ -326,7 +329,7 @@ export class Mcm {
   }
 
   private async writeStatus(md: MachineDeployment, status: MachineDeployment["status"]): Promise<void> {
-    await this.client.patch(M.machineDeployments, md.metadata.name!, { status }, "merge", {
+    await this.client.patch(MachineV1alpha1.machineDeployments, md.metadata.name!, { status }, "merge", {
       namespace: NS,
       subresource: "status",
     });
@@ -346,19 +349,19 @@ export class Mcm {
         { namespace: NS },
       );
     };
-    for (const md of (await this.client.list(M.machineDeployments, { namespace: NS })).items) {
-      await add(M.machineDeployments, md, MCM_FINALIZER);
+    for (const md of (await this.client.list(MachineV1alpha1.machineDeployments, { namespace: NS })).items) {
+      await add(MachineV1alpha1.machineDeployments, md, MCM_FINALIZER);
     }
-    const classes = (await this.client.list<MachineClass>(M.machineClasses, { namespace: NS })).items;
+    const classes = (await this.client.list<MachineClass>(MachineV1alpha1.machineClasses, { namespace: NS })).items;
     const secrets = new Set<string>();
     for (const c of classes) {
-      await add(M.machineClasses, c, MCM_FINALIZER);
+      await add(MachineV1alpha1.machineClasses, c, MCM_FINALIZER);
       for (const ref of [c.secretRef, c.credentialsSecretRef]) if (ref?.name) secrets.add(ref.name);
     }
     for (const name of secrets) {
       try {
-        const s = await this.client.get(Core.secrets, name, { namespace: NS });
-        await add(Core.secrets, s, MC_SECRET_FINALIZER);
+        const s = await this.client.get(CoreV1.secrets, name, { namespace: NS });
+        await add(CoreV1.secrets, s, MC_SECRET_FINALIZER);
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
@@ -372,8 +375,8 @@ export class Mcm {
     const current = await this.currentSet(md, replicas);
     for (const s of await this.setsOf(name)) {
       if (s.metadata.name === current.metadata.name) continue;
-      for (const m of await this.machinesOf(s.metadata.name!)) await this.deleteNow(M.machines, m);
-      await this.deleteNow(M.machineSets, s);
+      for (const m of await this.machinesOf(s.metadata.name!)) await this.deleteNow(MachineV1alpha1.machines, m);
+      await this.deleteNow(MachineV1alpha1.machineSets, s);
     }
     await this.writeStatus(md, {
       observedGeneration: md.metadata.generation,
@@ -391,7 +394,7 @@ export class Mcm {
 
   /** Converges every deployment. */
   async settleAll(): Promise<void> {
-    for (const md of (await this.client.list(M.machineDeployments, { namespace: NS })).items) {
+    for (const md of (await this.client.list(MachineV1alpha1.machineDeployments, { namespace: NS })).items) {
       if (!md.metadata.deletionTimestamp) await this.settle(md.metadata.name!);
     }
   }
@@ -419,10 +422,10 @@ export class Mcm {
 
   /** Takes or releases MCM's finalizer on the cloudprovider secret. */
   async holdCredentials(hold: boolean): Promise<void> {
-    const s = await this.client.get(Core.secrets, "cloudprovider", { namespace: NS });
+    const s = await this.client.get(CoreV1.secrets, "cloudprovider", { namespace: NS });
     const rest = (s.metadata.finalizers ?? []).filter((f) => f !== MC_SECRET_FINALIZER);
     await this.client.patch(
-      Core.secrets,
+      CoreV1.secrets,
       "cloudprovider",
       {
         metadata: { finalizers: hold ? [...rest, MC_SECRET_FINALIZER] : rest },
@@ -434,26 +437,29 @@ export class Mcm {
 
   /** MCM processing deletions: machines and sets of deleted deployments go, then finalizers are released. */
   async processDeletions(): Promise<void> {
-    const mds = (await this.client.list<MachineDeployment>(M.machineDeployments, { namespace: NS })).items;
+    const mds =
+      (await this.client.list<MachineDeployment>(MachineV1alpha1.machineDeployments, { namespace: NS })).items;
     for (const md of mds.filter((d) => d.metadata.deletionTimestamp)) {
       for (const s of await this.setsOf(md.metadata.name!)) {
-        for (const m of await this.machinesOf(s.metadata.name!)) await this.deleteNow(M.machines, m);
-        await this.deleteNow(M.machineSets, s);
+        for (const m of await this.machinesOf(s.metadata.name!)) await this.deleteNow(MachineV1alpha1.machines, m);
+        await this.deleteNow(MachineV1alpha1.machineSets, s);
       }
-      await this.deleteNow(M.machineDeployments, md);
+      await this.deleteNow(MachineV1alpha1.machineDeployments, md);
     }
-    const machines = (await this.client.list<Machine>(M.machines, { namespace: NS })).items;
+    const machines = (await this.client.list<Machine>(MachineV1alpha1.machines, { namespace: NS })).items;
     const used = new Set(machines.map((m) => m.spec.class?.name));
-    for (const c of (await this.client.list(M.machineClasses, { namespace: NS })).items) {
-      if (c.metadata.deletionTimestamp && !used.has(c.metadata.name)) await this.deleteNow(M.machineClasses, c);
+    for (const c of (await this.client.list(MachineV1alpha1.machineClasses, { namespace: NS })).items) {
+      if (c.metadata.deletionTimestamp && !used.has(c.metadata.name)) {
+        await this.deleteNow(MachineV1alpha1.machineClasses, c);
+      }
     }
-    const classes = (await this.client.list<MachineClass>(M.machineClasses, { namespace: NS })).items;
+    const classes = (await this.client.list<MachineClass>(MachineV1alpha1.machineClasses, { namespace: NS })).items;
     const referenced = new Set(classes.flatMap((c) => [c.secretRef?.name, c.credentialsSecretRef?.name]));
-    for (const s of (await this.client.list(Core.secrets, { namespace: NS })).items) {
+    for (const s of (await this.client.list(CoreV1.secrets, { namespace: NS })).items) {
       if (!s.metadata.finalizers?.includes(MC_SECRET_FINALIZER) || referenced.has(s.metadata.name)) continue;
       const rest = s.metadata.finalizers.filter((f) => f !== MC_SECRET_FINALIZER);
       await this.client.patch(
-        Core.secrets,
+        CoreV1.secrets,
         s.metadata.name!,
         { metadata: { finalizers: rest.length ? rest : null } },
         "merge",

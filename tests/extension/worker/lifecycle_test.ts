@@ -4,7 +4,7 @@
  * server.
  */
 import assert from "node:assert/strict";
-import { Apps, Core, Machine as M } from "../../../src/k8s/api/resources.ts";
+import { AppsV1, CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { Machine, MachineDeployment, MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
 import { encodeMachineState } from "../../../src/extension/worker/machine_state.ts";
@@ -30,17 +30,20 @@ Deno.test("delete: classes redeployed, waits for MCM to hold the secret, force-d
     await readyWorker(h);
     await h.mcm.holdCredentials(false); // as if MCM had not picked the secret up yet
     // Someone removed a class: the deletion redeploys it so MCM can still delete that deployment's machines.
-    const classes = await h.names(M.machineClasses);
-    await h.mcm.deleteNow(M.machineClasses, await h.client.get(M.machineClasses, classes[0], { namespace: NS }));
+    const classes = await h.names(MachineV1alpha1.machineClasses);
+    await h.mcm.deleteNow(
+      MachineV1alpha1.machineClasses,
+      await h.client.get(MachineV1alpha1.machineClasses, classes[0], { namespace: NS }),
+    );
     await h.deleteWorker();
 
     assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 });
     let w = await h.getWorker();
     assert.equal(w.status?.lastOperation?.type, "Delete");
     assert.match(w.status?.lastOperation?.description ?? "", /credentials secret has been acquired/);
-    assert.deepEqual(await h.names(M.machineClasses), classes, "redeployed");
+    assert.deepEqual(await h.names(MachineV1alpha1.machineClasses), classes, "redeployed");
     assert.equal(
-      (await h.list<KubeObject>(M.machineDeployments)).filter((d) => d.metadata.deletionTimestamp).length,
+      (await h.list<KubeObject>(MachineV1alpha1.machineDeployments)).filter((d) => d.metadata.deletionTimestamp).length,
       0,
       "nothing is deleted before MCM holds the credentials",
     );
@@ -48,9 +51,13 @@ Deno.test("delete: classes redeployed, waits for MCM to hold the secret, force-d
     await h.mcm.addFinalizers(); // MCM sees the classes and takes the secret
     await h.clock.advance(5000);
     assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 });
-    for (const m of await h.list<Machine>(M.machines)) assert.equal(m.metadata.labels?.["force-deletion"], "True");
-    for (const d of await h.list<KubeObject>(M.machineDeployments)) assert.ok(d.metadata.deletionTimestamp);
-    for (const c of await h.list<KubeObject>(M.machineClasses)) assert.ok(c.metadata.deletionTimestamp);
+    for (const m of await h.list<Machine>(MachineV1alpha1.machines)) {
+      assert.equal(m.metadata.labels?.["force-deletion"], "True");
+    }
+    for (const d of await h.list<KubeObject>(MachineV1alpha1.machineDeployments)) {
+      assert.ok(d.metadata.deletionTimestamp);
+    }
+    for (const c of await h.list<KubeObject>(MachineV1alpha1.machineClasses)) assert.ok(c.metadata.deletionTimestamp);
 
     await h.clock.advance(5000);
     assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 }, "machines still there");
@@ -68,7 +75,7 @@ Deno.test("delete: classes redeployed, waits for MCM to hold the secret, force-d
       (await h.getWorker()).status?.lastOperation?.description ?? "",
       /credentials secret has been released/,
     );
-    assert.deepEqual(await h.names(M.machines), []);
+    assert.deepEqual(await h.names(MachineV1alpha1.machines), []);
     assert.deepEqual(await h.classSecretNames(), []);
 
     await h.mcm.holdCredentials(false);
@@ -93,7 +100,7 @@ Deno.test("force delete does not block and touches no machine object", async () 
       /^(create|patch|update|delete)/.test(k)
     );
     assert.deepEqual(writes.sort(), ["patch workers", "patch workers/status"]);
-    assert.equal((await h.names(M.machineDeployments)).length, 3);
+    assert.equal((await h.names(MachineV1alpha1.machineDeployments)).length, 3);
   } finally {
     await h.close();
   }
@@ -122,7 +129,7 @@ Deno.test("migrate writes nothing but the Worker's operation status (no status.s
 Deno.test("restore: MachineSets and Machines from the gzipped state, deployments with the recorded replicas, MCM scaled to 1, then reconciled", async () => {
   const h = await WorkerHarness.start();
   try {
-    await h.client.create(Apps.deployments, mcmDeployment(0));
+    await h.client.create(AppsV1.deployments, mcmDeployment(0));
     const set = (md: string): MachineSet => ({
       apiVersion: "machine.sapcloud.io/v1alpha1",
       kind: "MachineSet",
@@ -152,21 +159,25 @@ Deno.test("restore: MachineSets and Machines from the gzipped state, deployments
     await h.annotate("restore");
     assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 });
 
-    assert.deepEqual(await h.names(M.machineSets), [`${Z("pool-b", 1)}-5f7d8`], "only sets of wanted deployments");
-    const machines = await h.list<Machine>(M.machines);
+    assert.deepEqual(
+      await h.names(MachineV1alpha1.machineSets),
+      [`${Z("pool-b", 1)}-5f7d8`],
+      "only sets of wanted deployments",
+    );
+    const machines = await h.list<Machine>(MachineV1alpha1.machines);
     assert.deepEqual(machines.map((m) => [m.metadata.name, m.metadata.namespace, m.spec.providerID]), [
       [`${Z("pool-b", 1)}-5f7d8-0`, NS, "equinixmetal://ny/device-0"],
       [`${Z("pool-b", 1)}-5f7d8-1`, NS, "equinixmetal://ny/device-1"],
     ]);
     for (const m of machines) assertValidAgainstCrd(m);
-    const mds = await h.list<MachineDeployment>(M.machineDeployments);
+    const mds = await h.list<MachineDeployment>(MachineV1alpha1.machineDeployments);
     assert.deepEqual(mds.map((d) => [d.metadata.name, d.spec.replicas]), [
       [Z("pool-a", 1), 1],
       [Z("pool-b", 1), 2],
       [Z("pool-b", 2), 1],
     ]);
     const mcm = await h.client.get<KubeObject & { spec: { replicas: number } }>(
-      Apps.deployments,
+      AppsV1.deployments,
       "machine-controller-manager",
       {
         namespace: NS,
@@ -175,10 +186,10 @@ Deno.test("restore: MachineSets and Machines from the gzipped state, deployments
     assert.equal(mcm.spec.replicas, 1);
 
     // A retried restore does not resurrect machines MCM removed meanwhile.
-    await h.mcm.deleteNow(M.machines, machines[1]);
+    await h.mcm.deleteNow(MachineV1alpha1.machines, machines[1]);
     await h.clock.advance(5000);
     await h.reconcile();
-    assert.equal((await h.names(M.machines)).length, 1);
+    assert.equal((await h.names(MachineV1alpha1.machines)).length, 1);
 
     await h.mcm.settleAll();
     await h.clock.advance(5000);
@@ -198,7 +209,7 @@ Deno.test("adoption: the Go provider's <namespace>-<pool> deployment keeps servi
     const legacy = `${NS}-pool-b`;
     const oldClass = `${legacy}-3c9d1`;
     // What the Go provider left: one deployment per pool, empty pool label, its class and class secret.
-    await h.client.create<MachineDeployment>(M.machineDeployments, {
+    await h.client.create<MachineDeployment>(MachineV1alpha1.machineDeployments, {
       apiVersion: "machine.sapcloud.io/v1alpha1",
       kind: "MachineDeployment",
       metadata: { name: legacy, namespace: NS, labels: { "worker.gardener.cloud/pool": "" } },
@@ -210,14 +221,14 @@ Deno.test("adoption: the Go provider's <namespace>-<pool> deployment keeps servi
         template: { metadata: { labels: { name: legacy } }, spec: { class: { kind: "MachineClass", name: oldClass } } },
       },
     });
-    await h.client.create(M.machineClasses, {
+    await h.client.create(MachineV1alpha1.machineClasses, {
       apiVersion: "machine.sapcloud.io/v1alpha1",
       kind: "MachineClass",
       metadata: { name: oldClass, namespace: NS },
       provider: "EquinixMetal",
       providerSpec: { projectID: "p", metro: "ny", machineType: "m3.small.x86", OS: "flatcar_stable" },
     } as KubeObject);
-    await h.client.create(Core.secrets, {
+    await h.client.create(CoreV1.secrets, {
       apiVersion: "v1",
       kind: "Secret",
       metadata: { name: oldClass, namespace: NS, labels: { "gardener.cloud/purpose": "machineclass" } },
@@ -231,18 +242,24 @@ Deno.test("adoption: the Go provider's <namespace>-<pool> deployment keeps servi
     ]));
     await h.annotate();
     await h.reconcile();
-    assert.deepEqual(await h.names(M.machineDeployments), [Z("pool-a", 1), legacy, Z("pool-b", 2)]);
-    const md = await h.client.get<MachineDeployment>(M.machineDeployments, legacy, { namespace: NS });
+    assert.deepEqual(await h.names(MachineV1alpha1.machineDeployments), [Z("pool-a", 1), legacy, Z("pool-b", 2)]);
+    const md = await h.client.get<MachineDeployment>(MachineV1alpha1.machineDeployments, legacy, { namespace: NS });
     assert.equal(md.metadata.labels?.["worker.gardener.cloud/pool"], "pool-b");
     assert.match(md.spec.template.spec?.class?.name ?? "", new RegExp(`^${legacy}-[0-9a-f]{5}$`));
     assert.notEqual(md.spec.template.spec?.class?.name, oldClass);
     assert.equal(md.spec.replicas, 2, "clamped to the zone's maximum, not recreated");
-    assert.equal(md.metadata.uid, (await h.client.get(M.machineDeployments, legacy, { namespace: NS })).metadata.uid);
+    assert.equal(
+      md.metadata.uid,
+      (await h.client.get(MachineV1alpha1.machineDeployments, legacy, { namespace: NS })).metadata.uid,
+    );
 
     await h.mcm.settleAll();
     await h.clock.advance(5000);
     assert.equal(await h.reconcile(), undefined);
-    assert.ok(!(await h.names(M.machineClasses)).includes(oldClass), "the Go provider's class is cleaned up");
+    assert.ok(
+      !(await h.names(MachineV1alpha1.machineClasses)).includes(oldClass),
+      "the Go provider's class is cleaned up",
+    );
     assert.ok(!(await h.classSecretNames()).includes(oldClass));
     assert.deepEqual((await h.getWorker()).status?.machineDeployments?.map((d) => d.name), [
       Z("pool-a", 1),

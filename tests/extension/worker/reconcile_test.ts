@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
-import { Apps, Core, Machine as M } from "../../../src/k8s/api/resources.ts";
+import { AppsV1, CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { MachineClass, MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
@@ -37,9 +37,9 @@ Deno.test("create: classes, secrets and deployments per pool and zone; progressi
     const result = await h.reconcile();
     assert.deepEqual(result, { requeueAfterMs: 5000 }, "waits without blocking");
 
-    const mds = await h.list<MachineDeployment>(M.machineDeployments);
+    const mds = await h.list<MachineDeployment>(MachineV1alpha1.machineDeployments);
     assert.deepEqual(mds.map((d) => d.metadata.name), [Z("pool-a", 1), Z("pool-b", 1), Z("pool-b", 2)]);
-    const classes = await h.list<MachineClass>(M.machineClasses);
+    const classes = await h.list<MachineClass>(MachineV1alpha1.machineClasses);
     assert.equal(classes.length, 3);
     for (const [i, md] of mds.entries()) {
       assertValidAgainstCrd(md);
@@ -48,7 +48,9 @@ Deno.test("create: classes, secrets and deployments per pool and zone; progressi
     }
     for (const c of classes) assertValidAgainstCrd(c);
     assert.deepEqual(await h.classSecretNames(), classes.map((c) => c.metadata.name));
-    const secret = await h.client.get<Secret & KubeObject>(Core.secrets, classes[0].metadata.name!, { namespace: NS });
+    const secret = await h.client.get<Secret & KubeObject>(CoreV1.secrets, classes[0].metadata.name!, {
+      namespace: NS,
+    });
     assert.equal(
       new TextDecoder().decode(Uint8Array.from(atob(secret.data!.userData), (c) => c.charCodeAt(0))),
       USER_DATA,
@@ -138,7 +140,7 @@ Deno.test("a reservation change renames only that pool's classes and rolls it; t
   const h = await WorkerHarness.start();
   try {
     await readyWorker(h);
-    const classesBefore = await h.names(M.machineClasses);
+    const classesBefore = await h.names(MachineV1alpha1.machineClasses);
     const w = await h.getWorker();
     const pools = structuredClone(w.spec.pools);
     pools[0].providerConfig = workerConfig([RESERVATION], true);
@@ -147,15 +149,17 @@ Deno.test("a reservation change renames only that pool's classes and rolls it; t
     await h.annotate();
     assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 });
 
-    const classes = await h.names(M.machineClasses);
+    const classes = await h.names(MachineV1alpha1.machineClasses);
     const added = classes.filter((c) => !classesBefore.includes(c));
     assert.equal(added.length, 1);
     assert.match(added[0], new RegExp(`^${Z("pool-a", 1)}-[0-9a-f]{5}$`));
     assert.ok(classes.includes(classesBefore[0]), "the old class stays while machines use it");
-    const cls = await h.client.get<MachineClass>(M.machineClasses, added[0], { namespace: NS });
+    const cls = await h.client.get<MachineClass>(MachineV1alpha1.machineClasses, added[0], { namespace: NS });
     assert.deepEqual((cls.providerSpec as Record<string, unknown>).reservationIDs, [RESERVATION]);
     assert.equal((cls.providerSpec as Record<string, unknown>).reservedDevicesOnly, true);
-    const md = await h.client.get<MachineDeployment>(M.machineDeployments, Z("pool-a", 1), { namespace: NS });
+    const md = await h.client.get<MachineDeployment>(MachineV1alpha1.machineDeployments, Z("pool-a", 1), {
+      namespace: NS,
+    });
     assert.equal(md.spec.template.spec?.class?.name, added[0]);
 
     await h.mcm.startRolling(Z("pool-a", 1));
@@ -170,10 +174,10 @@ Deno.test("a reservation change renames only that pool's classes and rolls it; t
     await h.clock.advance(5000);
     assert.equal(await h.reconcile(), undefined);
     assert.deepEqual(readinessProblems(await h.getWorker()), []);
-    const old = await h.client.get(M.machineClasses, classesBefore[0], { namespace: NS });
+    const old = await h.client.get(MachineV1alpha1.machineClasses, classesBefore[0], { namespace: NS });
     assert.ok(old.metadata.deletionTimestamp, "the old class is deleted (MCM's finalizer holds it until unused)");
     await h.mcm.processDeletions();
-    assert.deepEqual(await h.names(M.machineClasses), [added[0], ...classesBefore.slice(1)].sort());
+    assert.deepEqual(await h.names(MachineV1alpha1.machineClasses), [added[0], ...classesBefore.slice(1)].sort());
     assert.deepEqual(await h.classSecretNames(), [added[0], ...classesBefore.slice(1)].sort());
   } finally {
     await h.close();
@@ -233,15 +237,15 @@ Deno.test("a removed zone: its deployment, class and secret are deleted after th
       (await h.getWorker()).status?.lastOperation?.description ?? "",
       new RegExp(`${Z("pool-b", 2)} are deleted`),
     );
-    const z2 = await h.client.get(M.machineDeployments, Z("pool-b", 2), { namespace: NS });
+    const z2 = await h.client.get(MachineV1alpha1.machineDeployments, Z("pool-b", 2), { namespace: NS });
     assert.ok(z2.metadata.deletionTimestamp);
     await h.mcm.processDeletions();
     await h.clock.advance(5000);
     assert.equal(await h.reconcile(), undefined);
     const after = await h.getWorker();
     assert.deepEqual(readinessProblems(after), []);
-    assert.deepEqual(await h.names(M.machineDeployments), [Z("pool-a", 1), Z("pool-b", 1)]);
-    assert.equal((await h.names(M.machineClasses)).length, 2);
+    assert.deepEqual(await h.names(MachineV1alpha1.machineDeployments), [Z("pool-a", 1), Z("pool-b", 1)]);
+    assert.equal((await h.names(MachineV1alpha1.machineClasses)).length, 2);
     assert.equal((await h.classSecretNames()).length, 2);
     assert.deepEqual(after.status?.machineDeployments?.[1], { name: Z("pool-b", 1), minimum: 2, maximum: 4 });
   } finally {
@@ -254,8 +258,9 @@ Deno.test("replicas: the autoscaler's value is kept within [min, max]; hibernati
   try {
     await readyWorker(h);
     const scale = (name: string, replicas: number) =>
-      h.client.patch(M.machineDeployments, name, { spec: { replicas } }, "merge", { namespace: NS });
-    const replicas = async () => (await h.list<MachineDeployment>(M.machineDeployments)).map((d) => d.spec.replicas);
+      h.client.patch(MachineV1alpha1.machineDeployments, name, { spec: { replicas } }, "merge", { namespace: NS });
+    const replicas = async () =>
+      (await h.list<MachineDeployment>(MachineV1alpha1.machineDeployments)).map((d) => d.spec.replicas);
 
     await scale(Z("pool-b", 1), 2); // cluster-autoscaler scaled up within the maximum
     await scale(Z("pool-b", 2), 5); // above the maximum (2 per zone)
@@ -269,12 +274,12 @@ Deno.test("replicas: the autoscaler's value is kept within [min, max]; hibernati
     await h.annotate();
     assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 });
     assert.deepEqual(await replicas(), [0, 0, 0]);
-    const machines = await h.list<KubeObject>(M.machines);
+    const machines = await h.list<KubeObject>(MachineV1alpha1.machines);
     assert.ok(machines.length > 0);
     for (const m of machines) assert.equal(m.metadata.labels?.["force-deletion"], "True", m.metadata.name);
     assert.match((await h.getWorker()).status?.lastOperation?.description ?? "", /hibernated \(5 still awake\)/);
     const mcmBefore = await h.client.get<KubeObject & { spec: { replicas: number } }>(
-      Apps.deployments,
+      AppsV1.deployments,
       "machine-controller-manager",
       {
         namespace: NS,
@@ -286,7 +291,7 @@ Deno.test("replicas: the autoscaler's value is kept within [min, max]; hibernati
     await h.clock.advance(5000);
     assert.equal(await h.reconcile(), undefined);
     const mcm = await h.client.get<KubeObject & { spec: { replicas: number } }>(
-      Apps.deployments,
+      AppsV1.deployments,
       "machine-controller-manager",
       {
         namespace: NS,
@@ -296,7 +301,7 @@ Deno.test("replicas: the autoscaler's value is kept within [min, max]; hibernati
     assert.deepEqual(readinessProblems(await h.getWorker()), []);
 
     await h.updateCluster({ hibernated: false });
-    await h.client.patch(Apps.deployments, "machine-controller-manager", { spec: { replicas: 1 } }, "merge", {
+    await h.client.patch(AppsV1.deployments, "machine-controller-manager", { spec: { replicas: 1 } }, "merge", {
       namespace: NS,
     }); // gardenlet wakes MCM up
     await h.annotate();
@@ -322,8 +327,8 @@ Deno.test("an in-place update strategy is rejected with ERR_CONFIGURATION_PROBLE
       w.status?.lastError?.description ?? "",
       /spec\.pools\[1\]\.updateStrategy: Unsupported value: "ManualInPlaceUpdate": worker pool pool-b: in-place updates are not supported/,
     );
-    assert.deepEqual(await h.names(M.machineDeployments), []);
-    assert.deepEqual(await h.names(M.machineClasses), []);
+    assert.deepEqual(await h.names(MachineV1alpha1.machineDeployments), []);
+    assert.deepEqual(await h.names(MachineV1alpha1.machineClasses), []);
     assert.deepEqual(await h.classSecretNames(), []);
   } finally {
     await h.close();
@@ -337,7 +342,10 @@ Deno.test("hibernation without an MCM Deployment (playground) succeeds; a hibern
     await h.annotate();
     assert.equal(await h.reconcile(), undefined, "no machines to wait for, no MCM to scale");
     assert.deepEqual(readinessProblems(await h.getWorker()), []);
-    assert.deepEqual((await h.list<MachineDeployment>(M.machineDeployments)).map((d) => d.spec.replicas), [0, 0, 0]);
+    assert.deepEqual(
+      (await h.list<MachineDeployment>(MachineV1alpha1.machineDeployments)).map((d) => d.spec.replicas),
+      [0, 0, 0],
+    );
     h.resetCounters();
     await h.clock.advance(30_000);
     assert.equal(await h.reconcile(), undefined);

@@ -8,7 +8,7 @@ import {
   NAMESPACE_INDEX,
 } from "../../../src/k8s/cache/informer.ts";
 import { type KubeObject, objectKey, resourceVersionNumber } from "../../../src/k8s/api/objects.ts";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { eventually } from "../../support/eventually.ts";
 import { type MiniApiServer, startMiniApiServer } from "../support/mini_apiserver.ts";
@@ -63,7 +63,7 @@ Deno.test("informer: initial list, then watch events in order; indexes; late han
       CM,
       cm("b", "ns2", { ownerReferences: [{ apiVersion: "v1", kind: "X", name: "o", uid: "owner-1" }] }),
     );
-    const informer = new Informer(client, Core.configMaps, {
+    const informer = new Informer(client, CoreV1.configMaps, {
       indexers: { app: indexByLabel("app"), owner: indexByOwnerUid },
       backoff: FAST,
     });
@@ -118,7 +118,7 @@ Deno.test("informer: initial list, then watch events in order; indexes; late han
 Deno.test("informer: a watch that ends normally resumes from the last resourceVersion without a re-list", async () => {
   await withServer(async (api, client, stop) => {
     api.store.put(CM, cm("a", "ns"));
-    const informer = new Informer(client, Core.configMaps, { backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     const r = recorder();
     informer.addEventHandler(r.handler);
     informer.start(stop.signal);
@@ -138,7 +138,7 @@ Deno.test("informer: a watch that ends normally resumes from the last resourceVe
 
 Deno.test("informer: bookmarks advance the resume point", async () => {
   await withServer(async (api, client, stop) => {
-    const informer = new Informer(client, Core.configMaps, { namespace: "ns", backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { namespace: "ns", backoff: FAST });
     informer.start(stop.signal);
     await informer.waitForSync();
     api.store.put(CM, cm("elsewhere", "other-ns")); // raises the global resourceVersion, invisible to this watch
@@ -156,7 +156,7 @@ Deno.test("informer: 410 Gone re-lists and diffs: updates only for changed objec
     const keep = api.store.put(CM, cm("keep", "ns"));
     api.store.put(CM, cm("change", "ns"));
     api.store.put(CM, cm("vanish", "ns"));
-    const informer = new Informer(client, Core.configMaps, { backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     const r = recorder();
     informer.addEventHandler(r.handler);
     informer.start(stop.signal);
@@ -191,7 +191,7 @@ Deno.test("informer: 410 Gone re-lists and diffs: updates only for changed objec
 Deno.test("informer: 410 on resume triggers a re-list (GoneError path)", async () => {
   await withServer(async (api, client, stop) => {
     api.store.put(CM, cm("a", "ns"));
-    const informer = new Informer(client, Core.configMaps, { backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     informer.start(stop.signal);
     await informer.waitForSync();
     api.store.put(CM, cm("other", "other"));
@@ -205,7 +205,7 @@ Deno.test("informer: 410 on resume triggers a re-list (GoneError path)", async (
 
 Deno.test("informer: handlers see strictly increasing resourceVersions per object under drops, 410s and churn", async () => {
   await withServer(async (api, client, stop) => {
-    const informer = new Informer(client, Core.configMaps, { backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     const lastRv = new Map<string, number>();
     const violations: string[] = [];
     const check = (o: KubeObject) => {
@@ -241,7 +241,7 @@ Deno.test("informer: handlers see strictly increasing resourceVersions per objec
 
 Deno.test("informer: a throwing handler does not stop delivery; cached objects are frozen without managedFields", async () => {
   await withServer(async (api, client, stop) => {
-    const informer = new Informer(client, Core.configMaps, { backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     const r = recorder();
     informer.addEventHandler({
       onAdd: () => {
@@ -270,7 +270,7 @@ Deno.test("informer: watch failures back off and re-list; label selectors are se
     api.store.put(CM, cm("a", "ns", { labels: { role: "worker" } }));
     api.store.put(CM, cm("b", "ns", { labels: { role: "other" } }));
     api.faults.fail({ method: "GET", status: 500, watch: true, times: 3 });
-    const informer = new Informer(client, Core.configMaps, { labelSelector: "role=worker", backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { labelSelector: "role=worker", backoff: FAST });
     informer.start(stop.signal);
     await informer.waitForSync();
     assert.deepEqual(informer.list().map((o) => o.metadata.name), ["a"]);
@@ -284,7 +284,7 @@ Deno.test("informer: resync re-delivers every object on the clock", async () => 
   await withServer(async (api, client, stop) => {
     const clock = new FakeClock();
     api.store.put(CM, cm("a", "ns"));
-    const informer = new Informer(client, Core.configMaps, { resyncMs: 60_000, clock, backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { resyncMs: 60_000, clock, backoff: FAST });
     const r = recorder();
     informer.addEventHandler(r.handler);
     informer.start(stop.signal);
@@ -305,13 +305,13 @@ Deno.test("informer factory shares informers per type/namespace/selector and sta
   await withServer(async (api, client, stop) => {
     api.store.put(CM, cm("a", "ns"));
     const factory = new InformerFactory(client);
-    const one = factory.informer(Core.configMaps);
-    assert.equal(factory.informer(Core.configMaps, { indexers: { app: indexByLabel("app") } }), one);
+    const one = factory.informer(CoreV1.configMaps);
+    assert.equal(factory.informer(CoreV1.configMaps, { indexers: { app: indexByLabel("app") } }), one);
     assert.ok(one.hasIndex("app"), "indexers of later callers are added to the shared informer");
-    assert.notEqual(factory.informer(Core.configMaps, { namespace: "ns" }), one);
+    assert.notEqual(factory.informer(CoreV1.configMaps, { namespace: "ns" }), one);
     assert.equal(factory.hasSynced(), false);
     factory.start(stop.signal);
-    const late = factory.informer(Core.secrets);
+    const late = factory.informer(CoreV1.secrets);
     await factory.waitForSync();
     assert.ok(factory.hasSynced());
     assert.ok(late.hasSynced(), "created after start, started by the factory");
@@ -319,7 +319,7 @@ Deno.test("informer factory shares informers per type/namespace/selector and sta
     stop.abort();
     await factory.stopped();
     await assert.rejects(
-      new Informer(client, Core.pods).waitForSync(AbortSignal.abort(new Error("gave up"))),
+      new Informer(client, CoreV1.pods).waitForSync(AbortSignal.abort(new Error("gave up"))),
       /gave up/,
     );
   });
@@ -352,7 +352,7 @@ Deno.test("informer: a lagging re-list never replaces a newer cached object or d
   const client = new KubeClient({ server: `http://127.0.0.1:${server.addr.port}` });
   const stop = new AbortController();
   try {
-    const informer = new Informer(client, Core.configMaps, { backoff: FAST });
+    const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     const r = recorder();
     informer.addEventHandler(r.handler);
     informer.start(stop.signal);
@@ -385,7 +385,7 @@ Deno.test("informer: watches that keep ending empty are retried at once up to th
   const clock = new FakeClock();
   const stop = new AbortController();
   try {
-    const informer = new Informer(client, Core.configMaps, {
+    const informer = new Informer(client, CoreV1.configMaps, {
       clock,
       backoff: { initialMs: 1000, maxMs: 1000, factor: 1, jitter: 0 },
     });

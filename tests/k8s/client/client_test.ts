@@ -10,7 +10,7 @@ import {
   UnauthorizedError,
 } from "../../../src/k8s/api/errors.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Apps, Coordination, Core, type ResourceType } from "../../../src/k8s/api/resources.ts";
+import { AppsV1, CoordinationV1, CoreV1, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { USER_AGENT } from "../../../src/runtime/version.ts";
 import { startMiniApiServer } from "../support/mini_apiserver.ts";
@@ -43,7 +43,7 @@ Deno.test("CRUD: paths, headers, typed errors, apiVersion/kind filled in on list
   const api = startMiniApiServer({ token: "secret-token-abc123" });
   const client = new KubeClient(api.connection());
   try {
-    const created = await client.create(Core.configMaps, cm("a", "ns1", { k: "v" }));
+    const created = await client.create(CoreV1.configMaps, cm("a", "ns1", { k: "v" }));
     assert.equal(created.metadata.namespace, "ns1");
     const req = api.requests.at(-1)!;
     assert.equal(req.method, "POST");
@@ -53,25 +53,25 @@ Deno.test("CRUD: paths, headers, typed errors, apiVersion/kind filled in on list
     assert.equal(req.headers.get("accept"), "application/json");
     assert.equal(req.headers.get("content-type"), "application/json");
 
-    await assert.rejects(client.create(Core.configMaps, cm("a", "ns1")), AlreadyExistsError);
-    const got = await client.get<KubeObject & { data: Record<string, string> }>(Core.configMaps, "a", {
+    await assert.rejects(client.create(CoreV1.configMaps, cm("a", "ns1")), AlreadyExistsError);
+    const got = await client.get<KubeObject & { data: Record<string, string> }>(CoreV1.configMaps, "a", {
       namespace: "ns1",
     });
     assert.deepEqual(got.data, { k: "v" });
-    await assert.rejects(client.get(Core.configMaps, "missing", { namespace: "ns1" }), NotFoundError);
+    await assert.rejects(client.get(CoreV1.configMaps, "missing", { namespace: "ns1" }), NotFoundError);
 
-    const updated = await client.update(Core.configMaps, { ...got, data: { k: "v2" } });
+    const updated = await client.update(CoreV1.configMaps, { ...got, data: { k: "v2" } });
     assert.notEqual(updated.metadata.resourceVersion, got.metadata.resourceVersion);
-    await assert.rejects(client.update(Core.configMaps, { ...got, data: { k: "stale" } }), ConflictError);
+    await assert.rejects(client.update(CoreV1.configMaps, { ...got, data: { k: "stale" } }), ConflictError);
 
     api.store.put(CM, { metadata: { name: "b", namespace: "ns2" } }); // items without apiVersion/kind
-    const list = await client.list(Core.configMaps);
+    const list = await client.list(CoreV1.configMaps);
     assert.deepEqual(list.items.map((i) => [i.metadata.namespace, i.metadata.name, i.apiVersion, i.kind]), [
       ["ns1", "a", "v1", "ConfigMap"],
       ["ns2", "b", "v1", "ConfigMap"],
     ]);
     assert.equal(api.requests.at(-1)!.path, "/api/v1/configmaps", "cluster-wide list without namespace");
-    assert.equal((await client.list(Core.configMaps, { namespace: "ns2" })).items.length, 1);
+    assert.equal((await client.list(CoreV1.configMaps, { namespace: "ns2" })).items.length, 1);
 
     await client.create(widgets, { metadata: { name: "w" }, spec: { size: 1 } } as KubeObject);
     assert.equal(api.requests.at(-1)!.path, "/apis/example.com/v1/widgets", "cluster-scoped custom resource");
@@ -80,9 +80,9 @@ Deno.test("CRUD: paths, headers, typed errors, apiVersion/kind filled in on list
     assert.equal(api.requests.at(-1)!.path, "/apis/example.com/v1/widgets/w/status");
     assert.equal(api.requests.at(-1)!.method, "PUT");
 
-    await assert.rejects(client.get(Core.configMaps, "a"), /namespace is required/);
+    await assert.rejects(client.get(CoreV1.configMaps, "a"), /namespace is required/);
     await assert.rejects(
-      client.create(Core.configMaps, cm("x", "ns1"), { namespace: "other" }),
+      client.create(CoreV1.configMaps, cm("x", "ns1"), { namespace: "other" }),
       /metadata\.namespace "ns1" differs from the namespace option "other"/,
     );
     assert.deepEqual(await client.requestJson<{ minor: string }>("GET", "/version"), {
@@ -90,10 +90,10 @@ Deno.test("CRUD: paths, headers, typed errors, apiVersion/kind filled in on list
       minor: "30",
       gitVersion: "v1.30.0-mini",
     });
-    await client.create(Core.configMaps, cm("dry", "ns1"), { dryRun: true, fieldManager: "tests" });
+    await client.create(CoreV1.configMaps, cm("dry", "ns1"), { dryRun: true, fieldManager: "tests" });
     assert.equal(api.requests.at(-1)!.query.get("dryRun"), "All");
     assert.equal(api.requests.at(-1)!.query.get("fieldManager"), "tests");
-    await assert.rejects(client.get(Core.configMaps, "dry", { namespace: "ns1" }), NotFoundError);
+    await assert.rejects(client.get(CoreV1.configMaps, "dry", { namespace: "ns1" }), NotFoundError);
   } finally {
     client.close();
     await api.stop();
@@ -105,7 +105,7 @@ Deno.test("list: selectors and limit/continue are sent; listAll follows continue
   const client = new KubeClient(api.connection());
   try {
     for (let i = 0; i < 7; i++) api.store.put(CM, cm(`cm-${i}`, "ns", {}, { app: i % 2 ? "odd" : "even" }));
-    const page = await client.list(Core.configMaps, {
+    const page = await client.list(CoreV1.configMaps, {
       namespace: "ns",
       labelSelector: "app=even",
       fieldSelector: "metadata.name!=x",
@@ -118,7 +118,7 @@ Deno.test("list: selectors and limit/continue are sent; listAll follows continue
     assert.equal(q.get("fieldSelector"), "metadata.name!=x");
     assert.equal(q.get("limit"), "2");
 
-    const all = await client.listAll(Core.configMaps, { namespace: "ns", limit: 3 });
+    const all = await client.listAll(CoreV1.configMaps, { namespace: "ns", limit: 3 });
     assert.deepEqual(all.items.map((i) => i.metadata.name), [0, 1, 2, 3, 4, 5, 6].map((i) => `cm-${i}`));
     assert.equal(api.requests.filter((r) => r.query.get("continue")).length, 2, "pages 2 and 3 of 3+3+1");
     assert.equal(all.metadata.continue, undefined);
@@ -126,7 +126,7 @@ Deno.test("list: selectors and limit/continue are sent; listAll follows continue
     // The continue token expires between pages (410): one unpaginated list replaces the pager.
     api.faults.fail({ method: "GET", query: "continue=", status: 410, times: 1 });
     const before = api.requests.length;
-    const fallback = await client.listAll(Core.configMaps, { namespace: "ns", limit: 4 });
+    const fallback = await client.listAll(CoreV1.configMaps, { namespace: "ns", limit: 4 });
     assert.equal(fallback.items.length, 7);
     const sent = api.requests.slice(before);
     assert.equal(sent.length, 3, "first page, expired second page, fallback");
@@ -149,7 +149,7 @@ Deno.test("watch streams events and bookmarks; 410 as HTTP status and as ERROR e
       const ac = new AbortController();
       const seen: string[] = [];
       for await (
-        const ev of client.watch(Core.configMaps, {
+        const ev of client.watch(CoreV1.configMaps, {
           namespace: "ns",
           resourceVersion: String(start),
           allowWatchBookmarks: true,
@@ -171,7 +171,7 @@ Deno.test("watch streams events and bookmarks; 410 as HTTP status and as ERROR e
       api.store.put(CM, cm("b", "ns"));
       await assert.rejects(
         (async () => {
-          for await (const _ of client.watch(Core.configMaps, { resourceVersion: String(start) })) {
+          for await (const _ of client.watch(CoreV1.configMaps, { resourceVersion: String(start) })) {
             // nothing may arrive before the error
             assert.fail("no events expected");
           }
@@ -200,7 +200,7 @@ Deno.test("patch: content type per patch type, apply needs fieldManager, force o
       apply: { metadata: { name: "d", labels: { d: "4" } } },
     };
     for (const [type, body] of Object.entries(patches) as [PatchType, unknown][]) {
-      await client.patch(Apps.deployments, "d", body, type, {
+      await client.patch(AppsV1.deployments, "d", body, type, {
         namespace: "ns",
         fieldManager: "tests",
         force: type === "apply" ? true : undefined,
@@ -217,30 +217,30 @@ Deno.test("patch: content type per patch type, apply needs fieldManager, force o
     }
     assert.equal(PATCH_CONTENT_TYPES.apply, "application/apply-patch+yaml");
     await assert.rejects(
-      client.patch(Apps.deployments, "d", {}, "apply", { namespace: "ns" }),
+      client.patch(AppsV1.deployments, "d", {}, "apply", { namespace: "ns" }),
       /fieldManager is required/,
     );
     await assert.rejects(
-      client.patch(Apps.deployments, "d", {}, "merge", { namespace: "ns", force: true }),
+      client.patch(AppsV1.deployments, "d", {}, "merge", { namespace: "ns", force: true }),
       /force is only valid for server-side apply/,
     );
-    await assert.rejects(client.patch(Apps.deployments, "d", {}, "json", { namespace: "ns" }), /must be an array/);
-    await client.patch(Apps.deployments, "d", { status: { ready: 1 } }, "merge", {
+    await assert.rejects(client.patch(AppsV1.deployments, "d", {}, "json", { namespace: "ns" }), /must be an array/);
+    await client.patch(AppsV1.deployments, "d", { status: { ready: 1 } }, "merge", {
       namespace: "ns",
       subresource: "status",
     });
     assert.equal(api.requests.at(-1)!.path, "/apis/apps/v1/namespaces/ns/deployments/d/status");
 
-    const scale = await client.getScale(Apps.deployments, "d", { namespace: "ns" });
+    const scale = await client.getScale(AppsV1.deployments, "d", { namespace: "ns" });
     assert.equal(scale.spec.replicas, 2);
-    await client.updateScale(Apps.deployments, "d", 5, { namespace: "ns" });
+    await client.updateScale(AppsV1.deployments, "d", 5, { namespace: "ns" });
     const r = api.requests.at(-1)!;
     assert.equal(r.path, "/apis/apps/v1/namespaces/ns/deployments/d/scale");
     assert.equal(r.headers.get("content-type"), "application/merge-patch+json");
     assert.deepEqual(r.body, { spec: { replicas: 5 } });
-    assert.equal((await client.getScale(Apps.deployments, "d", { namespace: "ns" })).spec.replicas, 5);
-    await assert.rejects(client.getScale(Core.configMaps, "x", { namespace: "ns" }), /has no scale subresource/);
-    await assert.rejects(client.updateScale(Apps.deployments, "d", -1, { namespace: "ns" }), /non-negative integer/);
+    assert.equal((await client.getScale(AppsV1.deployments, "d", { namespace: "ns" })).spec.replicas, 5);
+    await assert.rejects(client.getScale(CoreV1.configMaps, "x", { namespace: "ns" }), /has no scale subresource/);
+    await assert.rejects(client.updateScale(AppsV1.deployments, "d", -1, { namespace: "ns" }), /non-negative integer/);
   } finally {
     client.close();
     await api.stop();
@@ -253,10 +253,10 @@ Deno.test("delete: options body, preconditions, object with finalizers vs Succes
   try {
     const a = api.store.put(CM, cm("a", "ns"));
     await assert.rejects(
-      client.delete(Core.configMaps, "a", { namespace: "ns", preconditions: { resourceVersion: "1" } }),
+      client.delete(CoreV1.configMaps, "a", { namespace: "ns", preconditions: { resourceVersion: "1" } }),
       ConflictError,
     );
-    const status = await client.delete(Core.configMaps, "a", {
+    const status = await client.delete(CoreV1.configMaps, "a", {
       namespace: "ns",
       propagationPolicy: "Foreground",
       gracePeriodSeconds: 0,
@@ -271,10 +271,10 @@ Deno.test("delete: options body, preconditions, object with finalizers vs Succes
       preconditions: { uid: a.metadata.uid, resourceVersion: a.metadata.resourceVersion },
     });
     api.store.put(CM, { ...cm("f", "ns"), metadata: { name: "f", namespace: "ns", finalizers: ["x/y"] } });
-    const pending = await client.delete(Core.configMaps, "f", { namespace: "ns" });
+    const pending = await client.delete(CoreV1.configMaps, "f", { namespace: "ns" });
     assert.equal(pending.kind, "ConfigMap");
     assert.ok((pending as KubeObject).metadata.deletionTimestamp);
-    await assert.rejects(client.delete(Core.configMaps, "gone", { namespace: "ns" }), NotFoundError);
+    await assert.rejects(client.delete(CoreV1.configMaps, "gone", { namespace: "ns" }), NotFoundError);
   } finally {
     client.close();
     await api.stop();
@@ -321,10 +321,10 @@ Deno.test("401 invalidates credentials and retries once; a second 401 is an Unau
   });
   const noRefresh = new KubeClient({ server: api.url, token: () => Promise.resolve("bad-token-00000001") });
   try {
-    await client.list(Coordination.leases, { namespace: "ns" });
+    await client.list(CoordinationV1.leases, { namespace: "ns" });
     assert.equal(invalidations, 1);
     assert.equal(api.requests.length, 2);
-    await assert.rejects(noRefresh.list(Coordination.leases, { namespace: "ns" }), UnauthorizedError);
+    await assert.rejects(noRefresh.list(CoordinationV1.leases, { namespace: "ns" }), UnauthorizedError);
   } finally {
     client.close();
     noRefresh.close();
@@ -337,8 +337,8 @@ Deno.test("client-side QPS limit delays requests on the clock", async () => {
   const clock = new FakeClock();
   const client = new KubeClient(api.connection(), { qps: 2, burst: 1, clock });
   try {
-    await client.list(Core.configMaps);
-    const second = client.list(Core.configMaps);
+    await client.list(CoreV1.configMaps);
+    const second = client.list(CoreV1.configMaps);
     for (let i = 0; i < 5; i++) await yieldToEventLoop();
     assert.equal(api.requests.length, 1, "the second request waits for a token");
     await clock.advance(500);
@@ -360,7 +360,7 @@ Deno.test("requests time out on the clock with RequestTimeoutError; watches do n
   const client = new KubeClient({ server: `http://127.0.0.1:${server.addr.port}` }, { clock, timeoutMs: 5000 });
   try {
     const pending = assert.rejects(
-      client.get(Core.namespaces, "x"),
+      client.get(CoreV1.namespaces, "x"),
       (e) => e instanceof RequestTimeoutError && /no response within 5000 ms/.test(e.message),
     );
     for (let i = 0; i < 5; i++) await yieldToEventLoop();
@@ -368,7 +368,7 @@ Deno.test("requests time out on the clock with RequestTimeoutError; watches do n
     await pending;
     const ac = new AbortController();
     const watching = (async () => {
-      for await (const _ of client.watch(Core.namespaces, { signal: ac.signal })) { /* nothing */ }
+      for await (const _ of client.watch(CoreV1.namespaces, { signal: ac.signal })) { /* nothing */ }
     })();
     await clock.advance(60_000);
     assert.equal(clock.pending(), 0, "no timer armed for the watch");
@@ -393,11 +393,11 @@ Deno.test("HTTPS: CA pinning and mTLS client certificates", async () => {
   });
   const wrongCa = new KubeClient({ server: server.url, caPem: other.caPem });
   try {
-    await client.list(Core.namespaces);
+    await client.list(CoreV1.namespaces);
     assert.deepEqual(server.seen.at(-1)?.cn, "alice", "the server verified our client cert");
     assert.equal(server.seen.at(-1)?.auth, undefined);
     await assert.rejects(
-      wrongCa.list(Core.namespaces),
+      wrongCa.list(CoreV1.namespaces),
       /GET \/api\/v1\/namespaces \(https:\/\/127\.0\.0\.1:\d+\): .*certificate/i,
     );
   } finally {
@@ -418,7 +418,7 @@ Deno.test("HTTPS with insecure-skip-tls-verify goes through node:https and still
     token: () => Promise.resolve("insecure-path-token-1"),
   });
   try {
-    const list = await client.list(Core.namespaces);
+    const list = await client.list(CoreV1.namespaces);
     assert.equal(list.metadata.resourceVersion, "1");
     assert.equal(server.seen.at(-1)?.cn, "bob");
     assert.equal(server.seen.at(-1)?.auth, "Bearer insecure-path-token-1");

@@ -9,7 +9,7 @@ import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { createTransport } from "../../../src/k8s/client/http_transport.ts";
 import { connectionFromKubeconfigText, KubeconfigError } from "../../../src/k8s/client/kubeconfig.ts";
 import { proxyFromEnvironment, tunnelProxy } from "../../../src/k8s/client/proxy.ts";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { startConnectProxy } from "../support/connect_proxy.ts";
 import { startTestHttps } from "../support/https_server.ts";
 import { makeTestPki } from "../support/pki.ts";
@@ -98,18 +98,18 @@ Deno.test("proxy-url: requests tunnel through CONNECT with credentials, keep the
   const wrongCa = new KubeClient({ server: server.url, caPem: other.caPem, proxyUrl, token });
   const badCredentials = new KubeClient({ server: server.url, caPem: pki.caPem, proxyUrl: proxy.url, token });
   try {
-    await client.list(Core.namespaces);
-    await client.list(Core.namespaces);
+    await client.list(CoreV1.namespaces);
+    await client.list(CoreV1.namespaces);
     assert.deepEqual(server.seen.map((s) => s.cn), ["alice", "alice"], "mTLS inside the tunnel");
     assert.equal(server.seen[0].auth, "Bearer tunnel-token-1");
     assert.deepEqual(proxy.connects, [
       { target: `127.0.0.1:${server.port}`, proxyAuthorization: `Basic ${btoa("user:p@ss")}` },
     ], "one tunnel, reused for the second request");
 
-    await assert.rejects(wrongCa.list(Core.namespaces), /certificate/i);
+    await assert.rejects(wrongCa.list(CoreV1.namespaces), /certificate/i);
     assert.equal(server.seen.length, 2, "the wrong-CA request never reached the server");
 
-    await assert.rejects(badCredentials.list(Core.namespaces), (e: Error) => {
+    await assert.rejects(badCredentials.list(CoreV1.namespaces), (e: Error) => {
       assert.match(e.message, /proxy http:\/\/127\.0\.0\.1:\d+ refused CONNECT 127\.0\.0\.1:\d+: HTTP 407/);
       return true;
     });
@@ -196,9 +196,9 @@ Deno.test("a rotated client certificate (exec plugin) is used for new requests, 
     clientCertificate: () => Promise.resolve(current),
   });
   try {
-    await client.list(Core.namespaces);
+    await client.list(CoreV1.namespaces);
     current = pki.clients.second;
-    await client.list(Core.namespaces);
+    await client.list(CoreV1.namespaces);
     assert.deepEqual(server.seen.map((s) => s.cn), ["first", "second"]);
   } finally {
     client.close();

@@ -9,7 +9,7 @@ import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { Informer } from "../../../src/k8s/cache/informer.ts";
 import { apiErrorFrom, statusBody } from "../../../src/k8s/api/errors.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import {
   and,
   annotationChanged,
@@ -237,8 +237,8 @@ Deno.test("controller: waits for informer sync; predicates filter events; map fu
   try {
     const CM = "/api/v1/configmaps";
     api.store.put(CM, { metadata: { name: "own", namespace: "ns", generation: 1 } } as KubeObject);
-    const configMaps = new Informer(client, Core.configMaps);
-    const secrets = new Informer(client, Core.secrets);
+    const configMaps = new Informer(client, CoreV1.configMaps);
+    const secrets = new Informer(client, CoreV1.secrets);
     const seen: string[] = [];
     let cacheSizeAtFirstReconcile = -1;
     const c = new Controller({

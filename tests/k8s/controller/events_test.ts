@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { type CoreEvent, EventRecorder, MAX_MESSAGE_LENGTH } from "../../../src/k8s/controller/events.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { forgetSecret, registerSecret } from "../../../src/observability/redact.ts";
@@ -26,7 +26,7 @@ const machine: KubeObject = {
 };
 
 async function events(client: KubeClient, namespace = "default"): Promise<CoreEvent[]> {
-  return (await client.list<CoreEvent>(Core.events, { namespace })).items;
+  return (await client.list<CoreEvent>(CoreV1.events, { namespace })).items;
 }
 
 Deno.test("events: repeats are aggregated into one Event whose count and lastTimestamp grow", async () => {
@@ -97,7 +97,7 @@ Deno.test("events: failures are logged, never thrown; a vanished Event is create
       rec.event(machine, "Normal", "Again", "m");
       await rec.flush();
       const [ev] = await events(client);
-      await client.delete(Core.events, ev.metadata.name!, { namespace: "default" }); // TTL expiry on a real server
+      await client.delete(CoreV1.events, ev.metadata.name!, { namespace: "default" }); // TTL expiry on a real server
       rec.event(machine, "Normal", "Again", "m");
       await rec.flush();
       const after = await events(client);

@@ -14,7 +14,7 @@ import {
   runLeaderElection,
 } from "../../../src/k8s/controller/leader_election.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Coordination, type ResourceType } from "../../../src/k8s/api/resources.ts";
+import { CoordinationV1, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { eventually } from "../../support/eventually.ts";
@@ -95,7 +95,7 @@ async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
       await clock.advance(end - clock.now());
       await quiet();
     },
-    lease: () => reader.get<Lease>(Coordination.leases, "le-test", { namespace: "default" }),
+    lease: () => reader.get<Lease>(CoordinationV1.leases, "le-test", { namespace: "default" }),
   };
   try {
     await fn(h);

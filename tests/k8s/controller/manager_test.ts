@@ -4,7 +4,7 @@ import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { Controller } from "../../../src/k8s/controller/controller.ts";
 import type { Lease } from "../../../src/k8s/controller/leader_election.ts";
 import { Manager } from "../../../src/k8s/controller/manager.ts";
-import { Coordination, Core } from "../../../src/k8s/api/resources.ts";
+import { CoordinationV1, CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { eventually } from "../../support/eventually.ts";
@@ -23,7 +23,7 @@ async function withApi(fn: (api: ApiServer, client: KubeClient) => Promise<void>
 }
 
 const lease = (client: KubeClient, name: string) =>
-  client.get<Lease>(Coordination.leases, name, { namespace: "default" });
+  client.get<Lease>(CoordinationV1.leases, name, { namespace: "default" });
 
 async function status(url: string): Promise<number> {
   const res = await fetch(url);
@@ -39,7 +39,7 @@ Deno.test("manager: graceful shutdown finishes the in-flight reconcile, starts n
       probeAddresses: ["127.0.0.1:0"],
       gracefulShutdownMs: 30_000,
     });
-    const informer = mgr.informers.informer(Core.configMaps, { namespace: "default" });
+    const informer = mgr.informers.informer(CoreV1.configMaps, { namespace: "default" });
     const calls: string[] = [];
     const inside = Promise.withResolvers<void>();
     const gate = Promise.withResolvers<void>();
@@ -60,7 +60,7 @@ Deno.test("manager: graceful shutdown finishes the in-flight reconcile, starts n
     assert.equal((await mgr.readiness.evaluate()).ok, false, "not ready before the caches synced");
     assert.match((await mgr.readiness.evaluate()).failures.join(), /informers-synced: informer caches are not synced/);
 
-    await client.create(Core.configMaps, { metadata: { name: "slow", namespace: "default" } });
+    await client.create(CoreV1.configMaps, { metadata: { name: "slow", namespace: "default" } });
     const stop = new AbortController();
     const done = mgr.start(stop.signal);
     await inside.promise;
@@ -69,8 +69,8 @@ Deno.test("manager: graceful shutdown finishes the in-flight reconcile, starts n
     assert.equal(await status(`${probe}/healthz`), 200);
     assert.equal((await lease(client, "mgr-graceful")).spec?.holderIdentity, "mgr-a");
 
-    await client.create(Core.configMaps, { metadata: { name: "queued-1", namespace: "default" } });
-    await client.create(Core.configMaps, { metadata: { name: "queued-2", namespace: "default" } });
+    await client.create(CoreV1.configMaps, { metadata: { name: "queued-1", namespace: "default" } });
+    await client.create(CoreV1.configMaps, { metadata: { name: "queued-2", namespace: "default" } });
     await eventually(() => controller.queueLength() === 3, { description: "two keys queued behind the slow one" });
 
     stop.abort();
@@ -196,7 +196,7 @@ Deno.test("manager: lease renewals do not wait behind the controllers' requests 
         leading.resolve();
         const reads = Array.from(
           { length: 60 },
-          () => client.list(Core.configMaps, { namespace: "default", signal: busy.signal }).catch(() => {}),
+          () => client.list(CoreV1.configMaps, { namespace: "default", signal: busy.signal }).catch(() => {}),
         );
         await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
         busy.abort();

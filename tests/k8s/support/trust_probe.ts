@@ -4,7 +4,7 @@
  */
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { inClusterConnection, loadConnection } from "../../../src/k8s/client/kubeconfig.ts";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 
 for (const arg of Deno.args) {
   const [kind, value] = arg.split(/=(.*)/s);
@@ -12,7 +12,7 @@ for (const arg of Deno.args) {
   try {
     const conn = kind === "kubeconfig" ? await loadConnection({ path: value }) : await inCluster(value);
     client = new KubeClient(conn, { timeoutMs: 10_000 });
-    await client.list(Core.namespaces);
+    await client.list(CoreV1.namespaces);
     console.log(JSON.stringify({ arg, ok: true }));
   } catch (e) {
     console.log(JSON.stringify({ arg, ok: false, error: e instanceof Error ? e.message : String(e) }));

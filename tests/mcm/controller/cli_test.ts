@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { resolveFlags } from "../../../src/mcm/controller/flags.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { Coordination, Core, Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { CoordinationV1, CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
@@ -95,13 +95,13 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
     await control.installCrds(loadCrds({ groups: ["machine"] }));
     await control.writeKubeconfig(`${dir}/control`);
     await target.writeKubeconfig(`${dir}/target`);
-    await controlClient.create(Core.secrets, {
+    await controlClient.create(CoreV1.secrets, {
       apiVersion: "v1",
       kind: "Secret",
       metadata: { name: "worker", namespace: "shoot--cli" },
       stringData: { userData: "#!/bin/sh\necho <<BOOTSTRAP_TOKEN>>\n", apiToken: sim.defaultToken },
     } as never, { namespace: "shoot--cli" });
-    await controlClient.create(MachineResources.machineClasses, {
+    await controlClient.create(MachineV1alpha1.machineClasses, {
       apiVersion: "machine.sapcloud.io/v1alpha1",
       kind: "MachineClass",
       metadata: { name: "worker", namespace: "shoot--cli" },
@@ -116,7 +116,7 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
       },
       secretRef: { name: "worker", namespace: "shoot--cli" },
     } as never, { namespace: "shoot--cli" });
-    await controlClient.create(MachineResources.machines, {
+    await controlClient.create(MachineV1alpha1.machines, {
       apiVersion: "machine.sapcloud.io/v1alpha1",
       kind: "Machine",
       metadata: { name: "cli-m1", namespace: "shoot--cli" },
@@ -146,12 +146,12 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
     });
     assert.equal(await (await fetch(`${base}/healthz`)).text(), "ok\n");
     const m = await eventually(async () => {
-      const x = await controlClient.get<Machine>(MachineResources.machines, "cli-m1", { namespace: "shoot--cli" });
+      const x = await controlClient.get<Machine>(MachineV1alpha1.machines, "cli-m1", { namespace: "shoot--cli" });
       return x.status?.currentStatus?.phase === "Pending" ? x : undefined;
     }, { timeoutMs: 30_000, description: "machine Pending" });
     assert.match(m.spec.providerID!, /^equinixmetal:\/\/ny\/[0-9a-f-]{36}$/);
     assert.equal(sim.devices({ projectId: sim.defaultProjectId }).length, 1);
-    const lease = await controlClient.get(Coordination.leases, "machine-controller", { namespace: "shoot--cli" });
+    const lease = await controlClient.get(CoordinationV1.leases, "machine-controller", { namespace: "shoot--cli" });
     assert.ok((lease as { spec?: { holderIdentity?: string } }).spec?.holderIdentity);
     // The gauges are read from the controller's cache, which may see the Pending status a moment after we do.
     const wanted = [

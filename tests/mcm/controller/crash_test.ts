@@ -10,7 +10,7 @@ import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.
 import { metalDevices } from "../../../src/sim/nodes/metal_source.ts";
 import { EquinixMetalDriver } from "../../../src/mcm/driver/equinix_metal_driver.ts";
 import type { RetryPolicy } from "../../../src/metal/client.ts";
-import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
 import { deviceIdFromProviderID } from "../../../src/mcm/driver/provider_id.ts";
 import { Harness, NS } from "./harness.ts";
@@ -53,8 +53,7 @@ Deno.test("crash test: 50 machines created and deleted with the controller kille
   });
   const random = rng(20261121);
   let crashes = 0;
-  const machines = async () =>
-    (await h.controlClient.list<Machine>(MachineResources.machines, { namespace: NS })).items;
+  const machines = async () => (await h.controlClient.list<Machine>(MachineV1alpha1.machines, { namespace: NS })).items;
   const devices = () => sim.devices({ projectId: project });
 
   /** Runs the controller in bursts, killing it at a random point of each burst, until `done()`. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { MachineError } from "../../../src/mcm/driver/driver.ts";
 import {
@@ -36,7 +36,7 @@ Deno.test("creation: finalizer, bootstrap token, CreateMachine with substituted 
     assert.equal(pending.status?.lastOperation?.type, "Create");
     assert.equal(pending.status?.currentStatus?.timeoutActive, true);
     // The driver got the user data with both placeholders replaced; the token is the bootstrap secret's.
-    const secret = await h.targetClient.get<Secret>(Core.secrets, bootstrapTokenSecretName("pool-a-abcde"), {
+    const secret = await h.targetClient.get<Secret>(CoreV1.secrets, bootstrapTokenSecretName("pool-a-abcde"), {
       namespace: "kube-system",
     });
     assert.equal(secret.type, "bootstrap.kubernetes.io/token");
@@ -59,7 +59,7 @@ Deno.test("creation: finalizer, bootstrap token, CreateMachine with substituted 
       { namespace: NS },
     );
     assert.ok(cls.metadata.finalizers?.includes("machine.sapcloud.io/machine-controller-manager"));
-    const classSecret = await h.controlClient.get(Core.secrets, "class-secret", { namespace: NS });
+    const classSecret = await h.controlClient.get(CoreV1.secrets, "class-secret", { namespace: NS });
     assert.ok(classSecret.metadata.finalizers?.includes("machine.sapcloud.io/machine-controller"));
 
     // The node simulation registers a tainted Ready node; the machine stays Pending until the taint is gone.
@@ -81,7 +81,9 @@ Deno.test("creation: finalizer, bootstrap token, CreateMachine with substituted 
     // Joined: bootstrap token deleted, join duration recorded, node labelled and protected by the finalizer.
     await h.until(async () => {
       try {
-        await h.targetClient.get(Core.secrets, bootstrapTokenSecretName("pool-a-abcde"), { namespace: "kube-system" });
+        await h.targetClient.get(CoreV1.secrets, bootstrapTokenSecretName("pool-a-abcde"), {
+          namespace: "kube-system",
+        });
         return false;
       } catch (e) {
         return isNotFound(e);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Apps, Core, Machine as MachineResources, Policy, Storage } from "../../../src/k8s/api/resources.ts";
+import { AppsV1, CoreV1, MachineV1alpha1, PolicyV1, StorageV1 } from "../../../src/k8s/api/resources.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { Machine } from "../../../src/apis/machine/v1alpha1.ts";
@@ -15,7 +15,7 @@ async function createPod(
 ): Promise<void> {
   let owner: KubeObject | undefined;
   if (opts.daemonSet) {
-    owner = await h.targetClient.create<KubeObject>(Apps.daemonSets, {
+    owner = await h.targetClient.create<KubeObject>(AppsV1.daemonSets, {
       apiVersion: "apps/v1",
       kind: "DaemonSet",
       metadata: { name: `ds-${name}`, namespace: "default" },
@@ -25,7 +25,7 @@ async function createPod(
       },
     } as KubeObject, { namespace: "default" });
   }
-  await h.targetClient.create(Core.pods, {
+  await h.targetClient.create(CoreV1.pods, {
     apiVersion: "v1",
     kind: "Pod",
     metadata: {
@@ -50,7 +50,7 @@ async function createPod(
     },
   }, { namespace: "default" });
   await h.targetClient.patch(
-    Core.pods,
+    CoreV1.pods,
     name,
     {
       status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] },
@@ -62,7 +62,7 @@ async function createPod(
 
 async function podExists(h: Harness, name: string): Promise<boolean> {
   try {
-    await h.targetClient.get(Core.pods, name, { namespace: "default" });
+    await h.targetClient.get(CoreV1.pods, name, { namespace: "default" });
     return true;
   } catch (e) {
     if (isNotFound(e)) return false;
@@ -101,7 +101,7 @@ Deno.test("deletion: drain evicts pods, retries a PDB refusal every 20 s, delete
     await createPod(h, "web", "m1");
     await createPod(h, "db", "m1", { labels: { app: "db" } });
     await createPod(h, "agent", "m1", { daemonSet: true });
-    await h.targetClient.create(Policy.podDisruptionBudgets, {
+    await h.targetClient.create(PolicyV1.podDisruptionBudgets, {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
       metadata: { name: "db", namespace: "default" },
@@ -151,20 +151,20 @@ Deno.test("deletion: force-deletion label deletes pods without eviction and remo
   const { driver, h } = await runningMachine();
   try {
     await createPod(h, "db", "m1", { labels: { app: "db" } });
-    await h.targetClient.create(Policy.podDisruptionBudgets, {
+    await h.targetClient.create(PolicyV1.podDisruptionBudgets, {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
       metadata: { name: "db", namespace: "default" },
       spec: { minAvailable: 1, selector: { matchLabels: { app: "db" } } },
     }, { namespace: "default" });
-    await h.targetClient.create<KubeObject>(Storage.volumeAttachments, {
+    await h.targetClient.create<KubeObject>(StorageV1.volumeAttachments, {
       apiVersion: "storage.k8s.io/v1",
       kind: "VolumeAttachment",
       metadata: { name: "va-1" },
       spec: { attacher: "csi.example", nodeName: "m1", source: { persistentVolumeName: "pv-1" } },
     } as KubeObject);
     await h.targetClient.patch(
-      Core.nodes,
+      CoreV1.nodes,
       "m1",
       {
         status: { volumesAttached: [{ name: "kubernetes.io/csi/csi.example^vol-1", devicePath: "" }] },
@@ -186,7 +186,7 @@ Deno.test("deletion: force-deletion label deletes pods without eviction and remo
     await h.until(track.poll, { stepMs: 1000, what: "machine gone" });
     assert.ok(track.seen.includes("Force Drain successful. Delete Volume Attachments"), track.seen.join(" | "));
     assert.equal(h.target.counters.snapshot().byVerbResource["create pods/eviction"] ?? 0, 0, "no eviction");
-    await assert.rejects(h.targetClient.get(Storage.volumeAttachments, "va-1"), isNotFound);
+    await assert.rejects(h.targetClient.get(StorageV1.volumeAttachments, "va-1"), isNotFound);
     assert.equal(driver.vms.size, 0);
   } finally {
     await h.close();
@@ -197,7 +197,7 @@ Deno.test("deletion: a node NotReady for more than 5 minutes is force-drained", 
   const { h } = await runningMachine();
   try {
     await createPod(h, "db", "m1", { labels: { app: "db" } });
-    await h.targetClient.create(Policy.podDisruptionBudgets, {
+    await h.targetClient.create(PolicyV1.podDisruptionBudgets, {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
       metadata: { name: "db", namespace: "default" },
@@ -242,7 +242,7 @@ Deno.test("deletion: a Node deleted by someone deletes its Machine; the finalize
     await h.watchMachines((m) => {
       if (m.metadata.name === "m1" && m.metadata.deletionTimestamp) deletingSeen = true;
     });
-    const deleted = await h.targetClient.delete(Core.nodes, "m1");
+    const deleted = await h.targetClient.delete(CoreV1.nodes, "m1");
     // The finalizer keeps the Node: the API server answers with the object, marked for deletion.
     assert.equal(deleted.kind, "Node");
     assert.ok((deleted as KubeObject).metadata.deletionTimestamp);
@@ -301,7 +301,7 @@ Deno.test("deletion: without a node label the node is found by its machine-name 
   const { driver, h } = await runningMachine();
   try {
     // m1's Node carries the machine-name label: the controller restores the `node` label from it.
-    await h.controlClient.patch(MachineResources.machines, "m1", { metadata: { labels: { node: null } } }, "merge", {
+    await h.controlClient.patch(MachineV1alpha1.machines, "m1", { metadata: { labels: { node: null } } }, "merge", {
       namespace: NS,
     });
     await h.advance(1000);
@@ -312,11 +312,11 @@ Deno.test("deletion: without a node label the node is found by its machine-name 
     // m2 has no node at all: the driver's GetMachineStatus names it.
     await h.createMachine("m2");
     await h.until(async () => (await h.phase("m2")) === "Running");
-    await h.controlClient.patch(MachineResources.machines, "m2", { metadata: { labels: { node: null } } }, "merge", {
+    await h.controlClient.patch(MachineV1alpha1.machines, "m2", { metadata: { labels: { node: null } } }, "merge", {
       namespace: NS,
     });
     await h.targetClient.patch(
-      Core.nodes,
+      CoreV1.nodes,
       "m2",
       { metadata: { labels: { "node.gardener.cloud/machine-name": null } } },
       "merge",

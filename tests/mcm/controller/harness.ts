@@ -6,7 +6,7 @@
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { Informer } from "../../../src/k8s/cache/informer.ts";
-import { Core, Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { pumpFor, pumpUntil } from "../../support/fake_time.ts";
@@ -148,7 +148,7 @@ export class Harness {
 
   /** Calls `fn` with every version of every Machine the control server announces (until `close()`); resolves once synced. */
   async watchMachines(fn: (m: Machine) => void): Promise<void> {
-    const informer = new Informer<Machine>(this.controlClient, MachineResources.machines, { namespace: NS });
+    const informer = new Informer<Machine>(this.controlClient, MachineV1alpha1.machines, { namespace: NS });
     // The delete event carries the last state too (with its deletionTimestamp).
     informer.addEventHandler({ onAdd: fn, onUpdate: (_o, n) => fn(n), onDelete: fn });
     informer.start(this.watchers.signal);
@@ -163,7 +163,7 @@ export class Harness {
   // ---- objects -------------------------------------------------------------------------------------------------
 
   async createSecret(name: string, data: Record<string, string>): Promise<void> {
-    await this.controlClient.create(Core.secrets, {
+    await this.controlClient.create(CoreV1.secrets, {
       apiVersion: "v1",
       kind: "Secret",
       metadata: { name, namespace: NS },
@@ -172,7 +172,7 @@ export class Harness {
   }
 
   async createClass(patch: Partial<MachineClass> = {}, name = CLASS): Promise<void> {
-    await this.controlClient.create<MachineClass>(MachineResources.machineClasses, {
+    await this.controlClient.create<MachineClass>(MachineV1alpha1.machineClasses, {
       apiVersion: "machine.sapcloud.io/v1alpha1",
       kind: "MachineClass",
       metadata: { name, namespace: NS },
@@ -193,7 +193,7 @@ export class Harness {
   }
 
   async createMachine(name: string, patch: { labels?: Record<string, string>; spec?: Partial<Machine["spec"]> } = {}) {
-    await this.controlClient.create<Machine>(MachineResources.machines, {
+    await this.controlClient.create<Machine>(MachineV1alpha1.machines, {
       apiVersion: "machine.sapcloud.io/v1alpha1",
       kind: "Machine",
       metadata: { name, namespace: NS, labels: patch.labels ?? {} },
@@ -203,7 +203,7 @@ export class Harness {
 
   async machine(name: string): Promise<Machine | undefined> {
     try {
-      return await this.controlClient.get<Machine>(MachineResources.machines, name, { namespace: NS });
+      return await this.controlClient.get<Machine>(MachineV1alpha1.machines, name, { namespace: NS });
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -216,7 +216,7 @@ export class Harness {
 
   async node(name: string): Promise<Node | undefined> {
     try {
-      return await this.targetClient.get<Node>(Core.nodes, name);
+      return await this.targetClient.get<Node>(CoreV1.nodes, name);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -224,13 +224,13 @@ export class Harness {
   }
 
   async deleteMachine(name: string): Promise<void> {
-    await this.controlClient.delete(MachineResources.machines, name, { namespace: NS });
+    await this.controlClient.delete(MachineV1alpha1.machines, name, { namespace: NS });
   }
 
   /** Registers a Node as a kubelet would (Ready, other conditions False). */
   async registerNode(name: string): Promise<void> {
     const ts = new Date(this.clock.now()).toISOString();
-    await this.targetClient.create(Core.nodes, {
+    await this.targetClient.create(CoreV1.nodes, {
       apiVersion: "v1",
       kind: "Node",
       metadata: { name },
@@ -253,7 +253,7 @@ export class Harness {
     const conditions = (node?.status?.conditions ?? []).map((c) =>
       statuses[c.type] !== undefined ? { ...c, status: statuses[c.type], lastTransitionTime: ts } : c
     );
-    await this.targetClient.patch(Core.nodes, name, { status: { conditions } }, "merge", { subresource: "status" });
+    await this.targetClient.patch(CoreV1.nodes, name, { status: { conditions } }, "merge", { subresource: "status" });
   }
 }
 

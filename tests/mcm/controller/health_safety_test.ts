@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Core, Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { MachineError } from "../../../src/mcm/driver/driver.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
@@ -75,7 +75,7 @@ Deno.test("orphans: a device without Machine is deleted; a creating machine's de
     await h.until(async () => (await h.phase("old")) === "Pending");
     const oldVm = [...driver.vms.values()].find((v) => v.name === "old")!;
     await h.controlClient.patch(
-      MachineResources.machines,
+      MachineV1alpha1.machines,
       "old",
       {
         spec: { providerID: `equinixmetal://ewr1/${oldVm.id}` },
@@ -140,7 +140,7 @@ Deno.test("finalizers: MachineClass kept while used and released after; Secret f
     await h.createDefaultClass();
     await h.createSecret("cloudprovider", { apiToken: "other-token-123456" });
     await h.controlClient.patch(
-      MachineResources.machineClasses,
+      MachineV1alpha1.machineClasses,
       CLASS,
       {
         credentialsSecretRef: { name: "cloudprovider", namespace: NS },
@@ -149,7 +149,7 @@ Deno.test("finalizers: MachineClass kept while used and released after; Secret f
       { namespace: NS },
     );
     await h.createMachine("m1");
-    const hasFinalizer = async (res: typeof Core.secrets, name: string, f: string) => {
+    const hasFinalizer = async (res: typeof CoreV1.secrets, name: string, f: string) => {
       try {
         return (await h.controlClient.get(res, name, { namespace: NS })).metadata.finalizers?.includes(f) ?? false;
       } catch (e) {
@@ -158,32 +158,32 @@ Deno.test("finalizers: MachineClass kept while used and released after; Secret f
       }
     };
     await h.until(() =>
-      hasFinalizer(MachineResources.machineClasses, CLASS, "machine.sapcloud.io/machine-controller-manager")
+      hasFinalizer(MachineV1alpha1.machineClasses, CLASS, "machine.sapcloud.io/machine-controller-manager")
     );
-    await h.until(() => hasFinalizer(Core.secrets, "cloudprovider", "machine.sapcloud.io/machine-controller"));
-    await h.until(() => hasFinalizer(Core.secrets, "class-secret", "machine.sapcloud.io/machine-controller"));
+    await h.until(() => hasFinalizer(CoreV1.secrets, "cloudprovider", "machine.sapcloud.io/machine-controller"));
+    await h.until(() => hasFinalizer(CoreV1.secrets, "class-secret", "machine.sapcloud.io/machine-controller"));
     await h.until(async () => (await h.phase("m1")) === "Pending");
     // Deleting the class while a machine uses it: it stays.
-    await h.controlClient.delete(MachineResources.machineClasses, CLASS, { namespace: NS });
+    await h.controlClient.delete(MachineV1alpha1.machineClasses, CLASS, { namespace: NS });
     await h.advance(30_000, 5_000);
     assert.equal(
-      await hasFinalizer(MachineResources.machineClasses, CLASS, "machine.sapcloud.io/machine-controller-manager"),
+      await hasFinalizer(MachineV1alpha1.machineClasses, CLASS, "machine.sapcloud.io/machine-controller-manager"),
       true,
     );
     // The class no longer references the cloudprovider secret: its finalizer goes.
-    await h.controlClient.patch(MachineResources.machineClasses, CLASS, { credentialsSecretRef: null }, "merge", {
+    await h.controlClient.patch(MachineV1alpha1.machineClasses, CLASS, { credentialsSecretRef: null }, "merge", {
       namespace: NS,
     });
     await h.until(async () =>
-      (await hasFinalizer(Core.secrets, "cloudprovider", "machine.sapcloud.io/machine-controller")) === false
+      (await hasFinalizer(CoreV1.secrets, "cloudprovider", "machine.sapcloud.io/machine-controller")) === false
     );
     // The machine goes; so does the class.
     await h.deleteMachine("m1");
-    await h.until(async () => (await hasFinalizer(MachineResources.machineClasses, CLASS, "x")) === "gone", {
+    await h.until(async () => (await hasFinalizer(MachineV1alpha1.machineClasses, CLASS, "x")) === "gone", {
       what: "class gone",
     });
     await h.until(async () =>
-      (await hasFinalizer(Core.secrets, "class-secret", "machine.sapcloud.io/machine-controller")) === false
+      (await hasFinalizer(CoreV1.secrets, "class-secret", "machine.sapcloud.io/machine-controller")) === false
     );
   } finally {
     await h.close();

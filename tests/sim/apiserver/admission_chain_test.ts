@@ -1,7 +1,7 @@
 /** The admission chain against a real HTTPS webhook with a generated CA. */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Admission, Core } from "../../../src/k8s/api/resources.ts";
+import { AdmissionregistrationV1, CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import {
@@ -67,7 +67,7 @@ function sources(
 function cmCreate(extra: Partial<AdmissionRequestAttributes> = {}): AdmissionRequestAttributes {
   return {
     operation: "CREATE",
-    resource: Core.configMaps,
+    resource: CoreV1.configMaps,
     namespace: "metal",
     name: "settings",
     object: {
@@ -290,7 +290,11 @@ withWebhook("rules select by operation and resource; webhook configurations them
   denied(await chain.admit(cmCreate({ operation: "DELETE", object: undefined })));
   allowed(
     await chain.admit(
-      cmCreate({ operation: "DELETE", resource: Admission.validatingWebhookConfigurations, namespace: undefined }),
+      cmCreate({
+        operation: "DELETE",
+        resource: AdmissionregistrationV1.validatingWebhookConfigurations,
+        namespace: undefined,
+      }),
     ),
   );
   assertEquals(s.received.length, 1);

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Admission, Core, Machine } from "../../../src/k8s/api/resources.ts";
+import { AdmissionregistrationV1, CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import {
   parseWebhookConfiguration,
   type Webhook,
@@ -34,7 +34,7 @@ const rule = (r: Record<string, unknown>) =>
 
 const podAttrs = (extra: Partial<MatchAttributes> = {}): MatchAttributes => ({
   operation: "CREATE",
-  resource: Core.pods,
+  resource: CoreV1.pods,
   namespace: "default",
   object: { metadata: { name: "p", labels: { app: "web" } } },
   ...extra,
@@ -48,7 +48,7 @@ Deno.test("rules: operations, groups and versions match exactly or by *", () => 
   assertEquals(
     ruleMatches(
       rule({ apiGroups: ["machine.sapcloud.io"], apiVersions: ["v1alpha1"] }),
-      podAttrs({ resource: Machine.machines }),
+      podAttrs({ resource: MachineV1alpha1.machines }),
     ),
     true,
   );
@@ -71,7 +71,7 @@ Deno.test("rules: resources *, */*, <res>/<sub>, <res>/* and */<sub>", () => {
 });
 
 Deno.test("rules: scope Cluster, Namespaced and *", () => {
-  const node = podAttrs({ resource: Core.nodes, namespace: undefined });
+  const node = podAttrs({ resource: CoreV1.nodes, namespace: undefined });
   assertEquals(ruleMatches(rule({ scope: "Cluster" }), node), true);
   assertEquals(ruleMatches(rule({ scope: "Cluster" }), podAttrs()), false);
   assertEquals(ruleMatches(rule({ scope: "Namespaced" }), podAttrs()), true);
@@ -96,10 +96,10 @@ Deno.test("namespaceSelector: labels of the namespace, a Namespace's own labels,
     metadata: { name: "n", labels: l },
   });
   const nsAttrs = (l: Record<string, string>) =>
-    podAttrs({ resource: Core.namespaces, namespace: undefined, object: ns(l) });
+    podAttrs({ resource: CoreV1.namespaces, namespace: undefined, object: ns(l) });
   assertEquals(webhookMatches(hook, nsAttrs({ team: "metal" }), () => undefined), true);
   assertEquals(webhookMatches(hook, nsAttrs({}), () => undefined), false);
-  assertEquals(webhookMatches(hook, podAttrs({ resource: Core.nodes, namespace: undefined }), () => undefined), true);
+  assertEquals(webhookMatches(hook, podAttrs({ resource: CoreV1.nodes, namespace: undefined }), () => undefined), true);
   const expr = webhook({
     namespaceSelector: { matchExpressions: [{ key: "team", operator: "NotIn", values: ["metal"] }] },
   });
@@ -142,9 +142,9 @@ Deno.test("objectSelector: labels of the object or of the old object", () => {
 });
 
 Deno.test("webhook configuration resources are never sent to webhooks", () => {
-  assertEquals(isExemptFromWebhooks(Admission.mutatingWebhookConfigurations), true);
-  assertEquals(isExemptFromWebhooks(Admission.validatingWebhookConfigurations), true);
-  assertEquals(isExemptFromWebhooks(Core.pods), false);
+  assertEquals(isExemptFromWebhooks(AdmissionregistrationV1.mutatingWebhookConfigurations), true);
+  assertEquals(isExemptFromWebhooks(AdmissionregistrationV1.validatingWebhookConfigurations), true);
+  assertEquals(isExemptFromWebhooks(CoreV1.pods), false);
 });
 
 Deno.test("configuration parsing applies v1 defaults and reports invalid entries by field", () => {

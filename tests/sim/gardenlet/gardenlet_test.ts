@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Core, Extensions, type ResourceType } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, ExtensionsV1alpha1, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import { configureLogging } from "../../../src/observability/log.ts";
 import { readManifestDir } from "../../../src/playground/manifests.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
@@ -48,7 +48,10 @@ class StandInExtension {
     this.loop = (async () => {
       while (!this.stopped) {
         for (
-          const [res, kind] of [[Extensions.infrastructures, "Infrastructure"], [Extensions.workers, "Worker"]] as const
+          const [res, kind] of [[ExtensionsV1alpha1.infrastructures, "Infrastructure"], [
+            ExtensionsV1alpha1.workers,
+            "Worker",
+          ]] as const
         ) {
           for (const o of (await this.client.list<Obj>(res)).items) await this.handle(res, kind, o).catch(() => {});
         }
@@ -88,7 +91,7 @@ class StandInExtension {
       o.metadata.annotations?.["gardener.cloud/timestamp"] ? "set" : "missing"
     })`;
     if (kind === "Worker") {
-      const infra = await this.client.get<Obj>(Extensions.infrastructures, o.metadata.name!, { namespace: ns });
+      const infra = await this.client.get<Obj>(ExtensionsV1alpha1.infrastructures, o.metadata.name!, { namespace: ns });
       const infraState = (infra.status?.lastOperation as { state?: string } | undefined)?.state;
       seen = `reconcile Worker (Infrastructure ${infraState}, status ${
         JSON.stringify(o.spec?.infrastructureProviderStatus)
@@ -184,18 +187,18 @@ Deno.test("create: namespace, secrets, Cluster, Infrastructure; the Worker only 
       "reconcile Infrastructure (timestamp set)",
       `reconcile Worker (Infrastructure Succeeded, status ${JSON.stringify(PROVIDER_STATUS)})`,
     ]);
-    const ns = await t.client.get(Core.namespaces, NS);
+    const ns = await t.client.get(CoreV1.namespaces, NS);
     assert.equal(ns.metadata.labels?.["gardener.cloud/role"], "shoot");
     assert.equal(ns.metadata.labels?.["shoot.gardener.cloud/provider"], "equinixmetal");
-    const secret = await t.client.get<KubeObject & { data: Record<string, string> }>(Core.secrets, "cloudprovider", {
+    const secret = await t.client.get<KubeObject & { data: Record<string, string> }>(CoreV1.secrets, "cloudprovider", {
       namespace: NS,
     });
     assert.equal(atob(secret.data.apiToken), "token-abcdef-123456");
     for (const name of ["user-data-pool-a", "user-data-pool-b"]) {
-      await t.client.get(Core.secrets, name, { namespace: NS });
+      await t.client.get(CoreV1.secrets, name, { namespace: NS });
     }
-    await t.client.get(Extensions.clusters, NS);
-    const worker = await t.client.get<Obj>(Extensions.workers, "playground", { namespace: NS });
+    await t.client.get(ExtensionsV1alpha1.clusters, NS);
+    const worker = await t.client.get<Obj>(ExtensionsV1alpha1.workers, "playground", { namespace: NS });
     assert.deepEqual(worker.spec?.infrastructureProviderStatus, PROVIDER_STATUS);
     assert.match(
       worker.metadata.annotations?.["gardener.cloud/timestamp"] ?? "",
@@ -240,13 +243,13 @@ Deno.test("a user's change of the Worker spec is answered with a reconcile reque
   const t = await setup();
   try {
     await t.gardenlet.createShoot(t.shoot);
-    const get = () => t.client.get<Obj>(Extensions.workers, "playground", { namespace: NS });
+    const get = () => t.client.get<Obj>(ExtensionsV1alpha1.workers, "playground", { namespace: NS });
     const before = await get();
     const oldTs = before.metadata.annotations!["gardener.cloud/timestamp"];
     const oldSecret = (before.spec!.pools as Array<Record<string, string>>)[0].nodeAgentSecretName;
     await new Promise((r) => setTimeout(r, 5)); // a later timestamp
     const changed = withPoolMachineType(before, "pool-a", "m3.small.x86");
-    await t.client.update(Extensions.workers, changed, { namespace: NS });
+    await t.client.update(ExtensionsV1alpha1.workers, changed, { namespace: NS });
     const after = await eventually(async () => {
       const w = await get();
       return w.metadata.annotations?.["gardener.cloud/timestamp"] !== oldTs ? w : undefined;
@@ -264,7 +267,7 @@ Deno.test("a user's change of the Worker spec is answered with a reconcile reque
       description: "the extension to reconcile again",
     });
     // A metadata-only change (no new generation) requests nothing.
-    await t.client.patch(Extensions.workers, "playground", { metadata: { labels: { x: "y" } } }, "merge", {
+    await t.client.patch(ExtensionsV1alpha1.workers, "playground", { metadata: { labels: { x: "y" } } }, "merge", {
       namespace: NS,
     });
     await new Promise((r) => setTimeout(r, 100));
@@ -290,10 +293,10 @@ Deno.test("delete: Worker, then Infrastructure, each confirmed and awaited; then
     ]);
     for (
       const [res, name, namespace] of [
-        [Extensions.workers, "playground", NS],
-        [Extensions.infrastructures, "playground", NS],
-        [Extensions.clusters, NS, undefined],
-        [Core.namespaces, NS, undefined],
+        [ExtensionsV1alpha1.workers, "playground", NS],
+        [ExtensionsV1alpha1.infrastructures, "playground", NS],
+        [ExtensionsV1alpha1.clusters, NS, undefined],
+        [CoreV1.namespaces, NS, undefined],
       ] as const
     ) {
       await assert.rejects(t.client.get(res, name, { namespace }), /not found/, `${res.kind} ${name}`);

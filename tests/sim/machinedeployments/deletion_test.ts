@@ -1,7 +1,7 @@
 /** Deleting a MachineDeployment: sets, then machines, then finalizers, nothing left behind. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { MCM_FINALIZER } from "../../../src/apis/machine/v1alpha1.ts";
-import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 
 Deno.test("deleting a deployment cascades to its machine sets and machines, then releases the finalizers", async () => {
@@ -17,7 +17,7 @@ Deno.test("deleting a deployment cascades to its machine sets and machines, then
     );
     const setA = h.setsOf("pool-a")[0].metadata.name!;
 
-    await h.test.delete(MachineResources.machineDeployments, "pool-a", { namespace: NS });
+    await h.test.delete(MachineV1alpha1.machineDeployments, "pool-a", { namespace: NS });
     // The set is deleted, then every machine, each marked Terminating by the set.
     await h.until(
       () =>
@@ -35,7 +35,7 @@ Deno.test("deleting a deployment cascades to its machine sets and machines, then
     assertEquals(h.machinesOfSet(setA), []);
     assertEquals(h.machines.list(NS).length, 1, "the other deployment's machine is untouched");
     assertEquals(h.setsOf("pool-b").length, 1);
-    const left = await h.test.listAll(MachineResources.machineSets, { namespace: NS });
+    const left = await h.test.listAll(MachineV1alpha1.machineSets, { namespace: NS });
     assertEquals(left.items.map((s) => s.metadata.name), [h.setsOf("pool-b")[0].metadata.name]);
   } finally {
     await h.close();
@@ -49,7 +49,7 @@ Deno.test("a machine set deleted directly deletes its machines; the deployment c
     await h.until(() => h.converged("pool-a", 2), "2 machines");
     const first = h.setsOf("pool-a")[0];
     const oldMachines = new Set(h.machines.list(NS).map((m) => m.metadata.name));
-    await h.test.delete(MachineResources.machineSets, first.metadata.name!, { namespace: NS });
+    await h.test.delete(MachineV1alpha1.machineSets, first.metadata.name!, { namespace: NS });
     await h.until(() => {
       const sets = h.setsOf("pool-a");
       return sets.length === 1 && sets[0].metadata.uid !== first.metadata.uid && h.converged("pool-a", 2);

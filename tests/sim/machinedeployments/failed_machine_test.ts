@@ -1,7 +1,7 @@
 /** Failed machines: reported in failedMachines, deleted with MCM's immediate Terminating status, replaced. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { ANNOTATION_PRESERVE } from "../../../src/apis/machine/v1alpha1.ts";
-import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 
 const FAILED_OP = {
@@ -19,7 +19,7 @@ Deno.test("a Failed machine is reported, marked Terminating at once, deleted and
     const set = h.setsOf("pool-a")[0];
     const victim = h.machines.list(NS)[0].metadata.name!;
     await h.test.patch(
-      MachineResources.machines,
+      MachineV1alpha1.machines,
       victim,
       { spec: { providerID: "equinixmetal://ny5/dev-1" } },
       "merge",
@@ -84,7 +84,7 @@ Deno.test("a preserved Failed machine is kept and keeps being reported", async (
     await h.until(() => h.converged("pool-a", 2), "2 machines");
     const victim = h.machines.list(NS)[0].metadata.name!;
     await h.test.patch(
-      MachineResources.machines,
+      MachineV1alpha1.machines,
       victim,
       {
         metadata: { annotations: { [ANNOTATION_PRESERVE]: "when-failed" } },

@@ -9,7 +9,7 @@ import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { Informer } from "../../../src/k8s/cache/informer.ts";
 import { isConflict, isNotFound } from "../../../src/k8s/api/errors.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { pumpFor, pumpUntil } from "../../support/fake_time.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
@@ -90,11 +90,11 @@ export class Harness {
     this.phasePolicy = opts.phasePolicy ?? (() => "Running");
     this.sim = this.newSimulation();
     this.running = this.sim.start(this.simStop.signal);
-    const informer = <T extends KubeObject>(res: typeof MachineResources.machines) =>
+    const informer = <T extends KubeObject>(res: typeof MachineV1alpha1.machines) =>
       new Informer<T>(testClient, res, { namespace: NS, clock });
-    this.machines = informer<Machine>(MachineResources.machines);
-    this.sets = informer<MachineSet>(MachineResources.machineSets);
-    this.deployments = informer<MachineDeployment>(MachineResources.machineDeployments);
+    this.machines = informer<Machine>(MachineV1alpha1.machines);
+    this.sets = informer<MachineSet>(MachineV1alpha1.machineSets);
+    this.deployments = informer<MachineDeployment>(MachineV1alpha1.machineDeployments);
     this.machines.addEventHandler({
       onAdd: (m) => this.playMachineController(m),
       onUpdate: (_o, m) => this.playMachineController(m),
@@ -214,7 +214,7 @@ export class Harness {
 
   private async setFinalizers(m: Machine, finalizers: string[]): Promise<void> {
     await this.testClient.patch(
-      MachineResources.machines,
+      MachineV1alpha1.machines,
       m.metadata.name!,
       {
         metadata: { resourceVersion: m.metadata.resourceVersion, finalizers },
@@ -242,7 +242,7 @@ export class Harness {
     const now = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
     const state = phase === "Failed" ? "Failed" : "Successful";
     await this.testClient.patch(
-      MachineResources.machines,
+      MachineV1alpha1.machines,
       name,
       {
         status: {
@@ -264,18 +264,18 @@ export class Harness {
   // ---- objects ---------------------------------------------------------------------------------------------------
 
   async createDeployment(md: MachineDeployment): Promise<MachineDeployment> {
-    return await this.testClient.create(MachineResources.machineDeployments, md);
+    return await this.testClient.create(MachineV1alpha1.machineDeployments, md);
   }
 
   /** Applies `change` to the stored deployment (retrying conflicts). */
   async updateDeployment(name: string, change: (md: MachineDeployment) => void): Promise<void> {
     for (;;) {
-      const md = await this.testClient.get<MachineDeployment>(MachineResources.machineDeployments, name, {
+      const md = await this.testClient.get<MachineDeployment>(MachineV1alpha1.machineDeployments, name, {
         namespace: NS,
       });
       change(md);
       try {
-        await this.testClient.update(MachineResources.machineDeployments, md);
+        await this.testClient.update(MachineV1alpha1.machineDeployments, md);
         return;
       } catch (e) {
         if (!isConflict(e)) throw e;

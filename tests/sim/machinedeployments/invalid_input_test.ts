@@ -1,7 +1,7 @@
 /** Bad MachineDeployments and MachineSets are left alone with an error naming the object and the field. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { API_VERSION, type MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
-import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 
@@ -31,7 +31,7 @@ Deno.test("invalid deployments and sets are reported once, with object and field
         template: { spec: { class: { kind: "MachineClass", name: "c" } } },
       },
     };
-    await h.test.create(MachineResources.machineSets, set);
+    await h.test.create(MachineV1alpha1.machineSets, set);
     h.api.counters.reset();
     await h.idle(3_000, 100);
     await h.updateDeployment("mismatch", (md) => (md.metadata.labels = { touched: "yes" })); // same generation
@@ -68,7 +68,7 @@ Deno.test("a frozen machine set creates no machines until it is unfrozen", async
     await h.createDeployment(deployment("pool-a", { replicas: 2 }));
     await h.until(() => h.converged("pool-a", 2), "2 machines");
     const set = h.setsOf("pool-a")[0].metadata.name!;
-    await h.test.patch(MachineResources.machineSets, set, { metadata: { labels: { freeze: "True" } } }, "merge", {
+    await h.test.patch(MachineV1alpha1.machineSets, set, { metadata: { labels: { freeze: "True" } } }, "merge", {
       namespace: NS,
     });
     await h.until(() => h.sets.get(`${NS}/${set}`)?.metadata.labels?.freeze === "True", "frozen");
@@ -76,7 +76,7 @@ Deno.test("a frozen machine set creates no machines until it is unfrozen", async
     await h.until(() => h.sets.get(`${NS}/${set}`)?.spec?.replicas === 4, "set scaled");
     await h.idle(5_000, 500);
     assertEquals(h.machines.list(NS).length, 2, "no machine while frozen");
-    await h.test.patch(MachineResources.machineSets, set, { metadata: { labels: { freeze: null } } }, "merge", {
+    await h.test.patch(MachineV1alpha1.machineSets, set, { metadata: { labels: { freeze: null } } }, "merge", {
       namespace: NS,
     });
     await h.until(() => h.converged("pool-a", 4), "4 machines after unfreezing");
@@ -94,7 +94,7 @@ Deno.test("orphaned machine sets and machines whose labels match are adopted, no
     const machines = h.machinesOfSet(set.metadata.name!);
     // Restore from a shoot state: the same objects, without owner references.
     await h.test.patch(
-      MachineResources.machines,
+      MachineV1alpha1.machines,
       machines[0].metadata.name!,
       {
         metadata: { ownerReferences: null },
@@ -103,7 +103,7 @@ Deno.test("orphaned machine sets and machines whose labels match are adopted, no
       { namespace: NS },
     );
     await h.test.patch(
-      MachineResources.machineSets,
+      MachineV1alpha1.machineSets,
       set.metadata.name!,
       { metadata: { ownerReferences: null } },
       "merge",

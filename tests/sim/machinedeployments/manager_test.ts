@@ -3,7 +3,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { Manager } from "../../../src/k8s/controller/manager.ts";
-import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import type { MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
 import { MachineDeploymentSimulation } from "../../../src/sim/machinedeployments/mod.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
@@ -20,12 +20,12 @@ Deno.test("runs under the Manager with shared informers and stops with it", asyn
     manager.add(sim);
     const stop = new AbortController();
     const running = manager.start(stop.signal);
-    await client.create(MachineResources.machineDeployments, deployment("pool-a", { replicas: 2 }));
+    await client.create(MachineV1alpha1.machineDeployments, deployment("pool-a", { replicas: 2 }));
     await eventually(async () => {
-      const md = await client.get<MachineDeployment>(MachineResources.machineDeployments, "pool-a", { namespace: NS });
+      const md = await client.get<MachineDeployment>(MachineV1alpha1.machineDeployments, "pool-a", { namespace: NS });
       return md.status?.replicas === 2;
     }, { description: "2 machines counted" });
-    const machines = await client.listAll(MachineResources.machines, { namespace: NS });
+    const machines = await client.listAll(MachineV1alpha1.machines, { namespace: NS });
     assertEquals(machines.items.length, 2);
     assertEquals(manager.informers.all().length, 3, "the simulation's informers are the manager's");
     stop.abort();

@@ -5,7 +5,7 @@ import {
   ANNOTATION_MACHINE_PRIORITY,
   MCM_FINALIZER,
 } from "../../../src/apis/machine/v1alpha1.ts";
-import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { LABEL_TEMPLATE_HASH } from "../../../src/sim/machinedeployments/mod.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { deployment, Harness, NS } from "./harness.ts";
@@ -113,7 +113,7 @@ Deno.test("scaling through the scale subresource; scale-down deletes priority-1 
   try {
     await h.createDeployment(deployment("pool-a", { replicas: 3 }));
     await h.until(() => h.converged("pool-a", 3), "3 machines");
-    await h.test.updateScale(MachineResources.machineDeployments, "pool-a", 5, { namespace: NS });
+    await h.test.updateScale(MachineV1alpha1.machineDeployments, "pool-a", 5, { namespace: NS });
     await h.until(() => h.converged("pool-a", 5), "5 machines");
     assertEquals(h.setsOf("pool-a").length, 1, "scaling never creates a new machine set");
     const set = h.setsOf("pool-a")[0];
@@ -123,7 +123,7 @@ Deno.test("scaling through the scale subresource; scale-down deletes priority-1 
     // Mark one machine for deletion (as the cluster-autoscaler does) and make another one Unknown.
     const [a, b] = h.machines.list(NS).sort((x, y) => x.metadata.name!.localeCompare(y.metadata.name!));
     await h.test.patch(
-      MachineResources.machines,
+      MachineV1alpha1.machines,
       a.metadata.name!,
       {
         metadata: { annotations: { [ANNOTATION_MACHINE_PRIORITY]: "1" } },
@@ -136,7 +136,7 @@ Deno.test("scaling through the scale subresource; scale-down deletes priority-1 
       () => h.machines.get(`${NS}/${b.metadata.name}`)?.status?.currentStatus?.phase === "Unknown",
       "unknown phase seen",
     );
-    await h.test.updateScale(MachineResources.machineDeployments, "pool-a", 3, { namespace: NS });
+    await h.test.updateScale(MachineV1alpha1.machineDeployments, "pool-a", 3, { namespace: NS });
     await h.until(() => h.machines.list(NS).length === 3, "3 machines left");
     const left = new Set(h.machines.list(NS).map((m) => m.metadata.name));
     ok(!left.has(a.metadata.name), "the priority-1 machine was deleted");

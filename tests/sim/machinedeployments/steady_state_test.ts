@@ -1,6 +1,6 @@
 /** A converged landscape makes no API writes at all, across MCM's 10-minute resyncs; restarts and faults. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { Machine as MachineResources } from "../../../src/k8s/api/resources.ts";
+import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../../src/observability/log.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 
@@ -78,7 +78,7 @@ Deno.test("API faults (500s on creates, conflicts on patches) end in exactly the
     await h.until(() => h.converged("pool-a", 12), "12 machines");
     h.api.faults.clear();
     await h.idle(5_000, 500);
-    const all = await h.test.listAll(MachineResources.machines, { namespace: NS });
+    const all = await h.test.listAll(MachineV1alpha1.machines, { namespace: NS });
     assertEquals(all.items.length, 12, "no duplicate machines");
     ok(logs.lines.some((l) => l.includes("injected fault: 500 for create machines")), "creates did fail");
     ok(logs.lines.some((l) => l.includes("Reconcile failed; will retry")));

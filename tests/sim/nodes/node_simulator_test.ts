@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { Core } from "../../../src/k8s/api/resources.ts";
+import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.ts";
@@ -38,14 +38,14 @@ Deno.test("node simulator: registers, untaints and removes Nodes for the Metal s
   const running = nodes.start(stop.signal);
   const getNode = async (name: string) => {
     try {
-      return await client.get<SimNode>(Core.nodes, name);
+      return await client.get<SimNode>(CoreV1.nodes, name);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
     }
   };
   try {
-    await client.create(Core.nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "foreign" } });
+    await client.create(CoreV1.nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "foreign" } });
     const device = await metal.devices.create(sim.defaultProjectId, {
       hostname: "pool-a-1",
       plan: "c3.small.x86",
@@ -62,7 +62,7 @@ Deno.test("node simulator: registers, untaints and removes Nodes for the Metal s
     assert.equal(node.spec?.taints?.[0]?.key, "node.gardener.cloud/critical-components-not-ready");
     await until(clock, async () => (await getNode("pool-a-1"))?.spec?.taints?.length === 0, "taint removed");
     // A pod bound to the node; deleting the device deletes the node and the pod.
-    await client.create(Core.pods, {
+    await client.create(CoreV1.pods, {
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: "p", namespace: "default" },
@@ -72,7 +72,7 @@ Deno.test("node simulator: registers, untaints and removes Nodes for the Metal s
     await until(clock, async () => (await getNode("pool-a-1")) === undefined, "node deleted");
     await until(clock, async () => {
       try {
-        await client.get(Core.pods, "p", { namespace: "default" });
+        await client.get(CoreV1.pods, "p", { namespace: "default" });
         return false;
       } catch (e) {
         return isNotFound(e);
