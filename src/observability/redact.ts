@@ -5,6 +5,7 @@
  * Lookup is by a fixed-length prefix index, so the cost per scanned character stays constant however many secrets
  * are registered (a controller with 1,000 machines holds thousands of them).
  */
+import { encodeBase64 } from "../runtime/base64.ts";
 
 /** Text that replaces a registered secret. */
 export const REDACTED = "[REDACTED]";
@@ -24,11 +25,7 @@ function variants(value: string): string[] {
   const jsonEscaped = JSON.stringify(value).slice(1, -1);
   out.add(jsonEscaped);
   // Base64, as in a Secret's `data` field.
-  try {
-    out.add(btoa(String.fromCharCode(...new TextEncoder().encode(value))));
-  } catch {
-    // not encodable; the other variants still apply
-  }
+  out.add(encodeBase64(value));
   const trimmed = value.trim();
   if (trimmed !== value) out.add(trimmed);
   return [...out].filter((v) => v.length >= MIN_SECRET_LENGTH);

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { decode, type DecodeInput, type DecodeOptions } from "../decode.ts";
 import { CloudProfileSchema, SeedSchema, ShootSchema } from "../core/v1beta1.ts";
+import { decodeBase64, encodeBase64 } from "../../runtime/base64.ts";
 
 export const GROUP = "extensions.gardener.cloud";
 export const VERSION = "v1alpha1";
@@ -374,12 +375,10 @@ export function decodeCluster(input: DecodeInput, opts: DecodeOptions = {}): Clu
 /** The SSH public key of an Infrastructure or Worker spec as text (it is base64 `[]byte` in the API). */
 export function decodeSshPublicKey(spec: { sshPublicKey?: string }): string | undefined {
   if (spec.sshPublicKey === undefined || spec.sshPublicKey === "") return undefined;
-  const binary = atob(spec.sshPublicKey);
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  return new TextDecoder().decode(decodeBase64(spec.sshPublicKey));
 }
 
 /** Encodes an SSH public key for `spec.sshPublicKey` (base64 of the UTF-8 text). */
 export function encodeSshPublicKey(key: string): string {
-  const bytes = new TextEncoder().encode(key);
-  return btoa(String.fromCharCode(...bytes));
+  return encodeBase64(key);
 }

@@ -8,6 +8,7 @@ import { type Clock, realClock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
 import { registerSecret } from "../../observability/redact.ts";
 import type { ExecConfig } from "./kubeconfig_file.ts";
+import { encodeBase64 } from "../../runtime/base64.ts";
 
 /** Credential API versions we speak (v1alpha1 was removed in Kubernetes 1.24). */
 export const EXEC_API_VERSIONS = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"] as const;
@@ -115,7 +116,7 @@ export class ExecCredentialProvider {
     if (config.provideClusterInfo) {
       spec.cluster = {
         server: cluster.server,
-        "certificate-authority-data": cluster.caPem ? btoa(cluster.caPem) : undefined,
+        "certificate-authority-data": cluster.caPem ? encodeBase64(cluster.caPem) : undefined,
         "insecure-skip-tls-verify": cluster.insecureSkipTlsVerify || undefined,
         "tls-server-name": cluster.tlsServerName,
         "proxy-url": cluster.proxyUrl,

@@ -12,6 +12,7 @@ import type { ClientRequestArgs, IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ClusterConnection } from "./kubeconfig.ts";
+import { encodeBase64 } from "../../runtime/base64.ts";
 import { describeProxy, type ProxyEnv, proxyFromEnvironment, readProxyEnv, tunnelProxy } from "./proxy.ts";
 
 /** What the client sends. */
@@ -235,7 +236,7 @@ function openTunnel(proxy: URL, host: string, port: number): Promise<Socket> {
   if (proxy.username || proxy.password) {
     const user = decodeURIComponent(proxy.username);
     const password = decodeURIComponent(proxy.password);
-    headers["proxy-authorization"] = `Basic ${btoa(`${user}:${password}`)}`;
+    headers["proxy-authorization"] = `Basic ${encodeBase64(`${user}:${password}`)}`;
   }
   return new Promise<Socket>((resolve, reject) => {
     const req = http.request({

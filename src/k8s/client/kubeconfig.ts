@@ -16,6 +16,7 @@ import {
 } from "./kubeconfig_file.ts";
 import { TokenFile } from "./token_file.ts";
 import { tunnelProxy } from "./proxy.ts";
+import { decodeBase64 } from "../../runtime/base64.ts";
 
 export { KubeconfigError } from "./kubeconfig_file.ts";
 
@@ -130,10 +131,9 @@ export async function connectionFromKubeconfigText(
   return await connectionFromKubeconfig(parseKubeconfig(text, opts.name), opts);
 }
 
-function decodeBase64(data: string, file: string, field: string): string {
+function decodeBase64Field(data: string, file: string, field: string): string {
   try {
-    const bin = atob(data.replace(/\s+/g, ""));
-    return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    return new TextDecoder().decode(decodeBase64(data));
   } catch {
     throw new KubeconfigError(file, field, "is not valid base64");
   }
@@ -163,7 +163,7 @@ async function pemFrom(
   file: string,
   field: string,
 ): Promise<string | undefined> {
-  if (data) return checkPem(decodeBase64(data, file, `${field}-data`), kind, file, `${field}-data`);
+  if (data) return checkPem(decodeBase64Field(data, file, `${field}-data`), kind, file, `${field}-data`);
   if (path) return checkPem(await readPemFile(path, file, field), kind, file, field);
   return undefined;
 }
