@@ -7,7 +7,8 @@
  *   command line; the playground importing the command line;
  * - an import cycle (type imports count: they tie modules together as much);
  * - an import from outside a folder that has a `mod.ts` into any other file of that folder;
- * - a `mod.ts` that is more than a barrel (only `export ... from` statements).
+ * - a `mod.ts` that is more than a barrel (only `export ... from` statements);
+ * - a product module importing a floor above its own, or a sibling area on its floor (`FLOORS`).
  * Imports are read from the source text (relative specifiers of `import`/`export ... from` and `import()`).
  */
 
@@ -19,6 +20,34 @@ export interface LayerViolation {
 
 const PRODUCT_EXCLUDED = new Set(["sim", "playground", "cli", "main.ts"]);
 const STOOD_IN_FOR = new Set(["extension", "mcm", "metal"]);
+
+/**
+ * The product's floors, bottom first: a module may import its own area and the floors below. Areas that share a floor
+ * are siblings that never import each other (the two components), unless the floor is `mutual` (the substrate).
+ */
+export const FLOORS: readonly { areas: readonly string[]; mutual?: boolean }[] = [
+  { areas: ["runtime", "observability"], mutual: true },
+  { areas: ["k8s/api"] },
+  { areas: ["apis"] },
+  { areas: ["k8s/client"] },
+  { areas: ["k8s/cache"] },
+  { areas: ["k8s/controller"] },
+  { areas: ["metal"] },
+  { areas: ["mcm", "extension"] },
+];
+
+/** The floor and area of a product path (the longest matching area), or undefined outside the floors. */
+function floorOf(path: string): { floor: number; area: string } | undefined {
+  let best: { floor: number; area: string } | undefined;
+  FLOORS.forEach(({ areas }, floor) => {
+    for (const area of areas) {
+      if ((path === area || path.startsWith(`${area}/`)) && area.length > (best?.area.length ?? -1)) {
+        best = { floor, area };
+      }
+    }
+  });
+  return best;
+}
 
 /** Relative import specifiers of a module, resolved against its path (both relative to the source root). */
 export function importsOf(path: string, text: string): string[] {
@@ -93,6 +122,14 @@ export function checkLayers(sources: ReadonlyMap<string, string>): LayerViolatio
       }
       if (fromArea === "playground" && toArea === "cli") {
         violations.push({ rule: "layer", message: `the playground must not import cli/: ${edge}` });
+      }
+      const [a, b] = [floorOf(from), floorOf(to)];
+      if (a && b && a.area !== b.area) {
+        if (b.floor > a.floor) {
+          violations.push({ rule: "layer", message: `${a.area}/ must not import ${b.area}/, a floor above: ${edge}` });
+        } else if (b.floor === a.floor && !FLOORS[a.floor].mutual) {
+          violations.push({ rule: "layer", message: `${a.area}/ must not import its sibling ${b.area}/: ${edge}` });
+        }
       }
       for (const dir of barrelDirs) {
         if (to.startsWith(dir) && !from.startsWith(dir) && to !== `${dir}mod.ts`) {

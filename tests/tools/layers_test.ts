@@ -20,6 +20,24 @@ Deno.test("layers: product → simulator, simulator → product it stands in for
   );
 });
 
+Deno.test("layers: the product's floors point down; sibling components and upward imports are refused", () => {
+  assert.deepEqual(rules({ "k8s/client/c.ts": 'import "../controller/m.ts";', "k8s/controller/m.ts": "" }), ["layer"]);
+  assert.deepEqual(rules({ "metal/client.ts": 'import "../mcm/driver.ts";', "mcm/driver.ts": "" }), ["layer"]);
+  assert.deepEqual(rules({ "mcm/a.ts": 'import type { W } from "../extension/w.ts";', "extension/w.ts": "" }), [
+    "layer",
+  ]);
+  assert.deepEqual(
+    rules({
+      "k8s/controller/m.ts": 'import "../cache/i.ts";',
+      "k8s/cache/i.ts": 'import "../api/o.ts";',
+      "k8s/api/o.ts": 'import "../../runtime/clock.ts";',
+      "runtime/clock.ts": 'import type { L } from "../observability/log.ts";',
+      "observability/log.ts": "",
+    }),
+    [],
+  );
+});
+
 Deno.test("layers: cycles, deep imports past a barrel, and a mod.ts that is more than a barrel are refused", () => {
   assert.deepEqual(
     rules({ "k8s/a.ts": 'import type { B } from "./b.ts";', "k8s/b.ts": 'import { a } from "./a.ts";' }),
