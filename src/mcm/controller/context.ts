@@ -13,10 +13,10 @@ import type { Driver, SecretData } from "../driver/driver.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { MachineControllerOptions } from "./options.ts";
-import type { Node } from "./health.ts";
-import type { Pod, PodDisruptionBudget } from "./drain.ts";
-import type { Secret } from "./bootstrap_token.ts";
-import { mergeSecretData, secretData } from "./userdata.ts";
+import type { Node } from "./health/health.ts";
+import type { Pod, PodDisruptionBudget } from "./deletion/drain_apply.ts";
+import type { Secret } from "./creation/bootstrap_token.ts";
+import { mergeSecretData, secretData } from "./creation/userdata.ts";
 
 /** A storage.k8s.io/v1 VolumeAttachment, as far as we read it. */
 export interface VolumeAttachment extends KubeObject {

@@ -35,15 +35,15 @@ import {
   type VolumeAttachment,
 } from "./context.ts";
 import type { MachineControllerOptions } from "./options.ts";
-import type { Node } from "./health.ts";
-import type { Pod, PodDisruptionBudget } from "./drain.ts";
-import type { Secret } from "./bootstrap_token.ts";
-import { reconcileMachine } from "./machine_reconcile.ts";
-import { reconcileTermination } from "./termination_reconcile.ts";
-import { reconcileMachineClass, reconcileNode, reconcileSecret } from "./finalizer_reconcile.ts";
-import { apiServerProbe, collectOrphans, PeriodicTask } from "./safety_loops.ts";
-import { nodeChangeAffectsMachine } from "./node_controller.ts";
-import { secretsOfClass } from "./secret_finalizer.ts";
+import type { Node } from "./health/health.ts";
+import type { Pod, PodDisruptionBudget } from "./deletion/drain_apply.ts";
+import type { Secret } from "./creation/bootstrap_token.ts";
+import { reconcileMachine } from "./machine/machine_reconcile.ts";
+import { reconcileTermination } from "./deletion/termination_reconcile.ts";
+import { reconcileMachineClass, reconcileNode, reconcileSecret } from "./finalizers/finalizer_reconcile.ts";
+import { apiServerProbe, collectOrphans, PeriodicTask } from "./safety/safety_reconcile.ts";
+import { nodeChangeAffectsMachine } from "./nodes/node_actions.ts";
+import { secretsOfClass } from "./finalizers/secret_finalizer.ts";
 import { registerMetricsSource } from "./metrics.ts";
 
 /** What the machine controller needs. */
