@@ -9,14 +9,14 @@ import { registerSecret } from "../../observability/redact.ts";
 import type { ControllerContext } from "./context.ts";
 import { observeDriverCall } from "./metrics.ts";
 
-/** Secret values seen once are registered once (registrations are reference counted; these live as long as we do). */
-const registered = new Set<string>();
-
-/** Registers every value of a secret for redaction. */
-export function registerSecretData(data: SecretData): void {
+/**
+ * Registers every value of a secret for redaction. A controller registers a value once (registrations are reference
+ * counted; these live as long as the process).
+ */
+export function registerSecretData(ctx: ControllerContext, data: SecretData): void {
   for (const v of Object.values(data)) {
-    if (v && !registered.has(v)) {
-      registered.add(v);
+    if (v && !ctx.state.redacted.has(v)) {
+      ctx.state.redacted.add(v);
       registerSecret(v);
     }
   }

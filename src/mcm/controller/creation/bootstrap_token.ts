@@ -8,15 +8,9 @@ import {
   BOOTSTRAP_TOKEN_SECRET_PREFIX,
   BOOTSTRAP_TOKEN_SECRET_TYPE,
 } from "../../../apis/machine/v1alpha1.ts";
-import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { Secret } from "../kube_objects.ts";
+import { decodeBase64, encodeBase64 } from "../../../runtime/base64.ts";
 import { timestamp } from "../machine/status.ts";
-
-/** A core/v1 Secret, as far as we use it. */
-export interface Secret extends KubeObject {
-  type?: string;
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-}
 
 const TOKEN_CHARSET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -54,16 +48,9 @@ export function randomTokenSecret(n = 16): string {
   return out;
 }
 
-function b64(s: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(s)));
-}
-
-/** Decodes base64 Secret data as UTF-8. */
+/** Decodes base64 Secret data as UTF-8 (bytes that are not UTF-8 become U+FFFD, as they always did here). */
 export function decodeSecretValue(v: string): string {
-  const bin = atob(v);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(decodeBase64(v));
 }
 
 /** The Secret to create for a machine (data base64-encoded). */
@@ -89,7 +76,7 @@ export function buildBootstrapTokenSecret(opts: {
     kind: "Secret",
     metadata: { name: BOOTSTRAP_TOKEN_SECRET_PREFIX + id, namespace: BOOTSTRAP_TOKEN_NAMESPACE },
     type: BOOTSTRAP_TOKEN_SECRET_TYPE,
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, encodeBase64(v)])),
   };
 }
 
@@ -108,7 +95,8 @@ export function isTokenOf(secret: Secret, machineName: string, machineNamespace?
 /** `<id>.<secret>` from a bootstrap token secret; throws naming the secret when a key is missing. */
 export function tokenFromSecret(secret: Secret): string {
   const get = (k: string) => {
-    const v = secret.data?.[k] ?? (secret.stringData?.[k] !== undefined ? b64(secret.stringData[k]) : undefined);
+    const v = secret.data?.[k] ??
+      (secret.stringData?.[k] !== undefined ? encodeBase64(secret.stringData[k]) : undefined);
     if (!v) {
       throw new Error(`bootstrap token secret ${secret.metadata.namespace}/${secret.metadata.name} has no data.${k}`);
     }

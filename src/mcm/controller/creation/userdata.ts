@@ -3,7 +3,8 @@
  * placeholders `<<BOOTSTRAP_TOKEN>>` and `<<MACHINE_NAME>>` (also URL-encoded) are replaced before the driver sees it.
  */
 import type { SecretData } from "../../driver/driver.ts";
-import { decodeSecretValue, type Secret } from "./bootstrap_token.ts";
+import { decodeSecretValue } from "./bootstrap_token.ts";
+import type { Secret } from "../kube_objects.ts";
 
 export const BOOTSTRAP_TOKEN_PLACEHOLDER = "<<BOOTSTRAP_TOKEN>>";
 export const MACHINE_NAME_PLACEHOLDER = "<<MACHINE_NAME>>";

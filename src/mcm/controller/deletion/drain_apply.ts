@@ -6,36 +6,12 @@
  * DaemonSet pods and mirror pods are left alone. The whole drain is bounded by its timeout.
  * All I/O goes through `DrainEnv`, so the algorithm runs against fakes in unit tests.
  */
-import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { Pod, PodDisruptionBudget } from "../kube_objects.ts";
 import { isNotFound, isTooManyRequests } from "../../../k8s/api/errors.ts";
 import type { Clock } from "../../../runtime/clock.ts";
 import type { Logger } from "../../../observability/log.ts";
 import { POD_EVICTION_RETRY_INTERVAL_MS } from "./deletion_flow.ts";
 import { formatDuration } from "../../../apis/duration.ts";
-
-/** The parts of a core/v1 Pod the drain reads. */
-export interface Pod extends KubeObject {
-  spec?: {
-    nodeName?: string;
-    priority?: number;
-    terminationGracePeriodSeconds?: number;
-    volumes?: Array<{ name: string; persistentVolumeClaim?: { claimName: string }; emptyDir?: unknown }>;
-    [k: string]: unknown;
-  };
-  status?: { phase?: string; [k: string]: unknown };
-}
-
-/** The parts of a policy/v1 PodDisruptionBudget the drain reads. */
-export interface PodDisruptionBudget extends KubeObject {
-  spec?: { selector?: { matchLabels?: Record<string, string> }; [k: string]: unknown };
-  status?: {
-    observedGeneration?: number;
-    expectedPods?: number;
-    currentHealthy?: number;
-    desiredHealthy?: number;
-    disruptionsAllowed?: number;
-  };
-}
 
 /** Everything the drain needs from the outside world. */
 export interface DrainEnv {

@@ -5,7 +5,8 @@ import type { KubeObject } from "../../../k8s/api/objects.ts";
 import { parseLabelSelectorObject, selectorMatches } from "../../../k8s/api/label_selector.ts";
 import type { Clock } from "../../../runtime/clock.ts";
 import type { Logger } from "../../../observability/log.ts";
-import type { DrainEnv, Pod, PodDisruptionBudget } from "./drain_apply.ts";
+import type { DrainEnv } from "./drain_apply.ts";
+import type { Pod, PodDisruptionBudget } from "../kube_objects.ts";
 import { INDEX_POD_BY_NODE, INDEX_VA_BY_NODE, type TargetCaches } from "../context.ts";
 import type { Driver } from "../../driver/driver.ts";
 

@@ -36,10 +36,11 @@ import { removeFinalizerJsonPatch } from "../finalizers/finalizer_reconcile.ts";
 import { drainEnv, liveVolumeAttachments } from "./drain_env_apply.ts";
 import { callDriver, machineRequest, registerSecretData } from "../driver_apply.ts";
 import { retryAfterWriteError, setMachineFinalizer, updateMachine, writeStatus } from "../machine/machine_apply.ts";
-import { LONG_RETRY_MS, MEDIUM_RETRY_MS, SHORT_RETRY_MS } from "../retry.ts";
+import { LONG_RETRY_MS, MEDIUM_RETRY_MS, requeueAfter, SHORT_RETRY_MS } from "../retry.ts";
+import type { Result } from "../../../k8s/controller/controller.ts";
 import { effectiveSettings } from "../machine/timeouts.ts";
 import { observeMachineDuration } from "../metrics.ts";
-import { deleteBootstrapToken } from "../creation/creation_apply.ts";
+import { deleteBootstrapToken } from "../creation/bootstrap_token_apply.ts";
 
 /** Steps run back to back in one round at most (a guard against a loop that makes no progress). */
 const MAX_STEPS_PER_ROUND = 8;
@@ -57,15 +58,15 @@ interface Round {
   current: Machine;
 }
 
-/** Reconciles one machine key of the termination queue; returns the requeue period (0: none). */
-export async function reconcileTermination(ctx: ControllerContext, key: string, signal: AbortSignal): Promise<number> {
+/** Reconciles one machine key of the termination queue. */
+export async function reconcileTermination(ctx: ControllerContext, key: string, signal: AbortSignal): Promise<Result> {
   const loaded = machineToReconcile(ctx, key);
-  if ("requeueMs" in loaded) return loaded.requeueMs;
+  if ("requeueMs" in loaded) return requeueAfter(loaded.requeueMs);
   const { machine } = loaded;
-  if (!machine.metadata.deletionTimestamp) return 0;
-  if (ctx.creating.has(key)) {
+  if (!machine.metadata.deletionTimestamp) return {};
+  if (ctx.state.creating.has(key)) {
     ctx.log.info("Machine is in creation flow. Deletion cannot proceed", { machine: key });
-    return MEDIUM_RETRY_MS;
+    return requeueAfter(MEDIUM_RETRY_MS);
   }
   const round: Round = { persisted: machine, current: machine };
   let retryMs = SHORT_RETRY_MS;
@@ -73,16 +74,16 @@ export async function reconcileTermination(ctx: ControllerContext, key: string, 
     const r = await runStep(ctx, round, signal);
     retryMs = r.retryMs;
     if (!r.continue || signal.aborted || r.gone) {
-      if (r.gone) return retryMs;
+      if (r.gone) return requeueAfter(retryMs);
       break;
     }
   }
   try {
     await flush(ctx, round);
   } catch (e) {
-    return retryAfterWriteError(ctx, round.persisted, e, "deletion status");
+    return requeueAfter(retryAfterWriteError(ctx, round.persisted, e, "deletion status"));
   }
-  return retryMs;
+  return requeueAfter(retryMs);
 }
 
 interface StepResult {
@@ -108,7 +109,7 @@ function classOf(ctx: ControllerContext, machine: Machine): { cls: MachineClass;
   try {
     const cls = decodeMachineClass(raw);
     const secret = classSecretData(ctx, cls);
-    registerSecretData(secret);
+    registerSecretData(ctx, secret);
     return { cls, secret };
   } catch (e) {
     ctx.log.error("MachineClass cannot be decoded", { machine: machine.metadata.name, error: e });

@@ -16,11 +16,13 @@ import {
   INDEX_CLASS_BY_SECRET,
   INDEX_MACHINE_BY_CLASS,
   INDEX_MACHINE_BY_NODE,
+  latestMachines,
 } from "../context.ts";
 import { classFinalizerAction } from "./class_finalizer.ts";
 import { secretFinalizerAction } from "./secret_finalizer.ts";
 import { nodeAction } from "../nodes/node_actions.ts";
-import { CONFLICT_RETRY_MS, LONG_RETRY_MS, SHORT_RETRY_MS } from "../retry.ts";
+import { CONFLICT_RETRY_MS, LONG_RETRY_MS, requeueAfter, SHORT_RETRY_MS } from "../retry.ts";
+import type { Result } from "../../../k8s/controller/controller.ts";
 
 /** The finalizer list with `finalizer` added or removed. */
 function finalizersWith(obj: KubeObject, finalizer: string, present: boolean): string[] {
@@ -57,15 +59,14 @@ function retryFor(ctx: ControllerContext, e: unknown, what: string): number {
 }
 
 /** Node queue: node finalizer; a deleted Node deletes its Machine. */
-export async function reconcileNode(ctx: ControllerContext, key: string): Promise<number> {
+export async function reconcileNode(ctx: ControllerContext, key: string): Promise<Result> {
   const caches = ctx.targetCaches!;
   const target = ctx.target!;
   const node = caches.nodes.get(key);
   // A missing Node counts as deleted only after a delete event; otherwise its machine is still coming up.
-  const deleted = !node && ctx.deletedNodes.has(key);
-  if (!node && !deleted) return 0;
-  const machines = ctx.machines.byIndex(INDEX_MACHINE_BY_NODE, key)
-    .map((m) => ctx.fresh.latest(objectKey(m), m)!)
+  const deleted = !node && ctx.state.deletedNodes.has(key);
+  if (!node && !deleted) return {};
+  const machines = latestMachines(ctx, ctx.machines.byIndex(INDEX_MACHINE_BY_NODE, key))
     .filter((m) => m.metadata.namespace === ctx.namespace);
   const action = nodeAction(node, machines, key);
   const log = ctx.log.with({ node: key });
@@ -73,10 +74,10 @@ export async function reconcileNode(ctx: ControllerContext, key: string): Promis
     switch (action.kind) {
       case "ignore":
         log.debug("Ignoring node", { reason: action.reason });
-        return 0;
+        return {};
       case "removeFinalizer":
         await target.patch(CoreV1.nodes, key, finalizerPatch(node!, NODE_FINALIZER, false), "merge");
-        return 0;
+        return {};
       case "deleteMachine":
         log.info("Node is being deleted; deleting its machine", { machine: action.machine.metadata.name });
         try {
@@ -86,21 +87,21 @@ export async function reconcileNode(ctx: ControllerContext, key: string): Promis
         } catch (e) {
           if (!isNotFound(e)) throw e;
         }
-        if (deleted) ctx.deletedNodes.delete(key);
-        return 0;
+        if (deleted) ctx.state.deletedNodes.delete(key);
+        return {};
       case "none":
-        if (deleted) ctx.deletedNodes.delete(key);
-        return 0;
+        if (deleted) ctx.state.deletedNodes.delete(key);
+        return {};
     }
   } catch (e) {
-    return retryFor(ctx, e, "node");
+    return requeueAfter(retryFor(ctx, e, "node"));
   }
 }
 
 /** MachineClass queue: finalizer while used; used machines are enqueued. */
-export async function reconcileMachineClass(ctx: ControllerContext, key: string): Promise<number> {
+export async function reconcileMachineClass(ctx: ControllerContext, key: string): Promise<Result> {
   const cls = ctx.classes.get(key) as MachineClass | undefined;
-  if (!cls) return 0;
+  if (!cls) return {};
   const users = ctx.machines.byIndex(INDEX_MACHINE_BY_CLASS, key);
   const action = classFinalizerAction(cls, users);
   const log = ctx.log.with({ class: key });
@@ -117,7 +118,7 @@ export async function reconcileMachineClass(ctx: ControllerContext, key: string)
           },
         );
         for (const m of users) if (!m.metadata.deletionTimestamp) ctx.queues.machine(objectKey(m));
-        return LONG_RETRY_MS;
+        return requeueAfter(LONG_RETRY_MS);
       case "remove":
         await ctx.control.patch(
           MachineV1alpha1.machineClasses,
@@ -128,27 +129,27 @@ export async function reconcileMachineClass(ctx: ControllerContext, key: string)
             namespace: cls.metadata.namespace,
           },
         );
-        return 0;
+        return {};
       case "blocked":
         log.info("MachineClass is being deleted but still used", {
           machines: action.machines.slice(0, 10),
           count: action.machines.length,
         });
-        return SHORT_RETRY_MS;
+        return requeueAfter(SHORT_RETRY_MS);
       case "none":
-        return cls.metadata.deletionTimestamp ? 0 : LONG_RETRY_MS;
+        return requeueAfter(cls.metadata.deletionTimestamp ? 0 : LONG_RETRY_MS);
     }
   } catch (e) {
-    return retryFor(ctx, e, "MachineClass");
+    return requeueAfter(retryFor(ctx, e, "MachineClass"));
   }
 }
 
 /** Secret queue: finalizer while a MachineClass refers to the secret. */
-export async function reconcileSecret(ctx: ControllerContext, key: string): Promise<number> {
+export async function reconcileSecret(ctx: ControllerContext, key: string): Promise<Result> {
   const secret = ctx.secrets.get(key);
-  if (!secret) return 0;
+  if (!secret) return {};
   const ref = parseObjectKey(key);
-  if (ref.namespace !== ctx.namespace) return 0;
+  if (ref.namespace !== ctx.namespace) return {};
   const classes = ctx.classes.byIndex(INDEX_CLASS_BY_SECRET, key) as MachineClass[];
   const action = secretFinalizerAction(secret, classes, ctx.namespace);
   try {
@@ -164,7 +165,7 @@ export async function reconcileSecret(ctx: ControllerContext, key: string): Prom
       );
     }
   } catch (e) {
-    return retryFor(ctx, e, "secret");
+    return requeueAfter(retryFor(ctx, e, "secret"));
   }
-  return LONG_RETRY_MS;
+  return requeueAfter(LONG_RETRY_MS);
 }

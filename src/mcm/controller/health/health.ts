@@ -11,28 +11,11 @@ import {
   phaseOf,
   TAINT_CRITICAL_COMPONENTS_NOT_READY,
 } from "../../../apis/machine/v1alpha1.ts";
-import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { Node } from "../kube_objects.ts";
 import type { EffectiveSettings } from "../machine/timeouts.ts";
 import { currentStatus, lastOperation, parseTime } from "../machine/status.ts";
 import { formatDuration } from "../../../apis/duration.ts";
 import { LONG_RETRY_MS, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "../retry.ts";
-
-/** The parts of a core/v1 Node the machine controller reads. */
-export interface Node extends KubeObject {
-  spec?: {
-    providerID?: string;
-    unschedulable?: boolean;
-    taints?: Array<{ key: string; value?: string; effect: string; timeAdded?: string }>;
-    [k: string]: unknown;
-  };
-  status?: {
-    conditions?: NodeCondition[];
-    volumesAttached?: Array<{ name: string; devicePath?: string }>;
-    capacity?: Record<string, string>;
-    addresses?: Array<{ type: string; address: string }>;
-    [k: string]: unknown;
-  };
-}
 
 /**
  * MCM isHealthy: at least one condition, Ready is True, and every configured condition type present on the machine

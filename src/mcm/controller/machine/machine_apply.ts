@@ -23,7 +23,7 @@ export async function writeStatus(
   const updated = await ctx.control.updateStatus<Machine>(MachineV1alpha1.machines, { ...machine, status }, {
     namespace: machine.metadata.namespace,
   });
-  return { written: true, machine: ctx.fresh.remember(updated) };
+  return { written: true, machine: ctx.state.fresh.wrote(updated) };
 }
 
 /** PUTs the whole Machine (metadata and spec). */
@@ -31,7 +31,7 @@ export async function updateMachine(ctx: ControllerContext, machine: Machine): P
   const updated = await ctx.control.update<Machine>(MachineV1alpha1.machines, machine, {
     namespace: machine.metadata.namespace,
   });
-  return ctx.fresh.remember(updated);
+  return ctx.state.fresh.wrote(updated);
 }
 
 /** Adds (or removes) the machine finalizer; returns the updated machine, or the same one if nothing changed. */
@@ -61,7 +61,7 @@ export async function patchMachineAnnotations(
     "merge",
     { namespace: machine.metadata.namespace },
   );
-  ctx.fresh.remember(updated);
+  ctx.state.fresh.wrote(updated);
 }
 
 /** Requeue period after a failed write: ConflictRetry for 409, ShortRetry otherwise, nothing when gone. */

@@ -1,7 +1,6 @@
 /**
  * The machine queue (MCM reconcileClusterMachine): finalizer, hand-over of deleting machines to the termination
- * queue, class validation, health of the node, node template sync, and the creation flow. Returns the requeue
- * period (0: none).
+ * queue, class validation, health of the node, node template sync, and the creation flow.
  */
 import {
   ANNOTATION_MACHINE_JOIN_DURATION,
@@ -23,21 +22,21 @@ import {
   classSecretData,
   type ControllerContext,
   INDEX_MACHINE_BY_DEPLOYMENT,
+  latestMachines,
   machineToReconcile,
 } from "../context.ts";
-import { canMarkMachineFailed, computeHealth, type Node } from "../health/health.ts";
+import { canMarkMachineFailed, computeHealth } from "../health/health.ts";
+import type { Node } from "../kube_objects.ts";
 import { needsCreationFlow } from "../creation/creation_flow.ts";
-import { deleteBootstrapToken, runCreationFlow } from "../creation/creation_apply.ts";
+import { runCreationFlow } from "../creation/creation_apply.ts";
+import { deleteBootstrapToken } from "../creation/bootstrap_token_apply.ts";
 import { effectiveSettings } from "./timeouts.ts";
 import { patchMachineAnnotations, retryAfterWriteError, setMachineFinalizer, writeStatus } from "./machine_apply.ts";
-import { CONFLICT_RETRY_MS, LONG_RETRY_MS, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "../retry.ts";
+import { CONFLICT_RETRY_MS, LONG_RETRY_MS, requeueAfter, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "../retry.ts";
+import type { Result } from "../../../k8s/controller/controller.ts";
 import { isConflict } from "../../../k8s/api/errors.ts";
 import { nodeTemplatePatch, virtualCapacityPatch } from "../nodes/node_template_sync.ts";
 import { countFailedJoin, observeMachineDuration } from "../metrics.ts";
-import { KeyedMutex } from "../keyed_mutex.ts";
-
-/** Serialises Unknown → Failed decisions per MachineDeployment (MCM's permit per deployment). */
-const meltdownLocks = new KeyedMutex();
 
 /** Why a class cannot be used yet, naming the field; undefined when it can. */
 export function classProblem(cls: MachineClass): string | undefined {
@@ -52,9 +51,9 @@ export function classProblem(cls: MachineClass): string | undefined {
 }
 
 /** Reconciles one machine key. */
-export async function reconcileMachine(ctx: ControllerContext, key: string, signal: AbortSignal): Promise<number> {
+export async function reconcileMachine(ctx: ControllerContext, key: string, signal: AbortSignal): Promise<Result> {
   const loaded = machineToReconcile(ctx, key);
-  if ("requeueMs" in loaded) return loaded.requeueMs;
+  if ("requeueMs" in loaded) return requeueAfter(loaded.requeueMs);
   let machine = loaded.machine;
   const log = ctx.log.with({ machine: machine.metadata.name });
   const deleting = !!machine.metadata.deletionTimestamp;
@@ -63,47 +62,47 @@ export async function reconcileMachine(ctx: ControllerContext, key: string, sign
     try {
       machine = await setMachineFinalizer(ctx, machine, true);
     } catch (e) {
-      return retryAfterWriteError(ctx, machine, e, "finalizer");
+      return requeueAfter(retryAfterWriteError(ctx, machine, e, "finalizer"));
     }
   }
-  if (deleting && !ctx.creating.has(key)) {
+  if (deleting && !ctx.state.creating.has(key)) {
     ctx.queues.termination(key);
-    return 0;
+    return {};
   }
-  if (ctx.safety.frozen && !deleting) return LONG_RETRY_MS;
+  if (ctx.state.frozen && !deleting) return requeueAfter(LONG_RETRY_MS);
 
   const classRef = machine.spec?.class;
   if (!classRef?.name || !classRef.kind) {
     log.error("Machine is invalid", {
       error: `Machine ${key}: ${!classRef?.kind ? "spec.class.kind" : "spec.class.name"} is required`,
     });
-    return LONG_RETRY_MS;
+    return requeueAfter(LONG_RETRY_MS);
   }
   if (classRef.kind !== MACHINE_CLASS_KIND) {
     log.error("Machine is invalid", { error: `Machine ${key}: spec.class.kind "${classRef.kind}" is not supported` });
-    return LONG_RETRY_MS;
+    return requeueAfter(LONG_RETRY_MS);
   }
   const rawClass = ctx.classes.get({ namespace: ctx.namespace, name: classRef.name });
   if (!rawClass) {
     log.info("MachineClass not found", { class: `${ctx.namespace}/${classRef.name}` });
-    return LONG_RETRY_MS;
+    return requeueAfter(LONG_RETRY_MS);
   }
   let cls: MachineClass;
   try {
     cls = decodeMachineClass(rawClass);
   } catch (e) {
     log.error("MachineClass cannot be decoded", { error: e });
-    return LONG_RETRY_MS;
+    return requeueAfter(LONG_RETRY_MS);
   }
   if (!cls.metadata.finalizers?.includes(MCM_FINALIZER)) {
     ctx.queues.machineClass(objectKey(cls));
     log.info("The machine class has no finalizer yet; waiting for it", { class: cls.metadata.name });
-    return SHORT_RETRY_MS;
+    return requeueAfter(SHORT_RETRY_MS);
   }
   const problem = classProblem(cls);
   if (problem) {
     log.error("MachineClass is invalid", { error: problem });
-    return SHORT_RETRY_MS;
+    return requeueAfter(SHORT_RETRY_MS);
   }
   const settings = effectiveSettings(machine, ctx.options);
   if (settings.problems.length) log.warn("Ignoring invalid machine settings", { problems: settings.problems });
@@ -113,23 +112,23 @@ export async function reconcileMachine(ctx: ControllerContext, key: string, sign
   if (ctx.targetCaches && nodeName && phaseOf(machine) !== "") {
     const node = ctx.targetCaches.nodes.get(nodeName);
     const health = await applyHealth(ctx, machine, cls, node, settings);
-    if (health.wrote) return SHORT_RETRY_MS;
+    if (health.wrote) return requeueAfter(SHORT_RETRY_MS);
     requeue = Math.min(requeue, health.requeueMs);
     if (node && !node.metadata.deletionTimestamp) {
       const synced = await syncNode(ctx, machine, cls, node);
-      if (synced !== undefined) return synced;
+      if (synced !== undefined) return requeueAfter(synced);
     }
   }
 
   if (needsCreationFlow(machine)) {
-    ctx.creating.add(key);
+    ctx.state.creating.add(key);
     try {
-      return await runCreationFlow(ctx, machine, cls, classSecretData(ctx, cls), settings, signal);
+      return requeueAfter(await runCreationFlow(ctx, machine, cls, classSecretData(ctx, cls), settings, signal));
     } finally {
-      ctx.creating.delete(key);
+      ctx.state.creating.delete(key);
     }
   }
-  return requeue;
+  return requeueAfter(requeue);
 }
 
 async function applyHealth(
@@ -195,9 +194,11 @@ async function tryMarkFailed(ctx: ControllerContext, machine: Machine, status: M
     }
   };
   if (!deployment) return await write();
-  return await meltdownLocks.run(`${machine.metadata.namespace}/${deployment}`, async () => {
-    const peers = ctx.machines.byIndex(INDEX_MACHINE_BY_DEPLOYMENT, `${machine.metadata.namespace}/${deployment}`)
-      .map((m) => ctx.fresh.latest(objectKey(m), m)!);
+  return await ctx.state.meltdownLocks.run(`${machine.metadata.namespace}/${deployment}`, async () => {
+    const peers = latestMachines(
+      ctx,
+      ctx.machines.byIndex(INDEX_MACHINE_BY_DEPLOYMENT, `${machine.metadata.namespace}/${deployment}`),
+    );
     if (!canMarkMachineFailed(peers, ctx.clock.now())) {
       ctx.log.info("Not marking machine Failed yet: another replacement of its deployment is in progress", {
         machine: machine.metadata.name,

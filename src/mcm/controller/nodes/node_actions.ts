@@ -12,7 +12,8 @@ import {
   NODE_FINALIZER,
   phaseOf,
 } from "../../../apis/machine/v1alpha1.ts";
-import { hasCriticalComponentsNotReadyTaint, type Node, nodeConditionsChanged } from "../health/health.ts";
+import { hasCriticalComponentsNotReadyTaint, nodeConditionsChanged } from "../health/health.ts";
+import type { Node } from "../kube_objects.ts";
 
 export type NodeAction =
   | { kind: "ignore"; reason: string }

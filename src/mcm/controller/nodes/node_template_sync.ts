@@ -14,7 +14,7 @@ import {
   type NodeTemplateSpec,
   type Taint,
 } from "../../../apis/machine/v1alpha1.ts";
-import type { Node } from "../health/health.ts";
+import type { Node } from "../kube_objects.ts";
 
 /** A merge patch for the Node object (labels/annotations with null = delete; taints replace the list). */
 export interface NodeMetadataPatch {

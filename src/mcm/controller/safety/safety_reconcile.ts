@@ -123,7 +123,7 @@ export async function collectOrphans(ctx: ControllerContext, signal: AbortSignal
       continue;
     }
     const secret = classSecretData(ctx, cls);
-    registerSecretData(secret);
+    registerSecretData(ctx, secret);
     let listed: Record<string, string>;
     try {
       listed = (await callDriver(
@@ -226,7 +226,7 @@ export function apiServerProbe(ctx: ControllerContext): () => Promise<number> {
     });
     state = d.state;
     if (d.freeze) {
-      ctx.safety.frozen = true;
+      ctx.state.frozen = true;
       log.error("API server unreachable for too long; freezing the machine controller", { controlUp, targetUp });
     }
     if (d.unfreeze) {
@@ -241,7 +241,7 @@ export function apiServerProbe(ctx: ControllerContext): () => Promise<number> {
         }
       }
       for (const m of listMachines(ctx)) ctx.queues.machine(objectKey(m), UNFREEZE_REQUEUE_MS);
-      ctx.safety.frozen = false;
+      ctx.state.frozen = false;
     }
     return d.nextProbeMs;
   };

@@ -6,8 +6,8 @@ import {
   bootstrapTokenId,
   bootstrapTokenSecretName,
   decodeSecretValue,
-  type Secret,
 } from "../../../../src/mcm/controller/creation/bootstrap_token.ts";
+import type { Secret } from "../../../../src/mcm/controller/kube_objects.ts";
 import { captureLogs } from "../../../../src/observability/log.ts";
 import { type Machine, MCM_FINALIZER } from "../../../../src/apis/machine/v1alpha1.ts";
 import { FakeDriver } from "../fake_driver.ts";

@@ -5,12 +5,11 @@ import {
   DrainError,
   exclusiveVolumes,
   isMisconfiguredPdb,
-  type Pod,
-  type PodDisruptionBudget,
   podsToDrain,
   runDrain,
   sortByPriority,
 } from "../../../../src/mcm/controller/deletion/drain_apply.ts";
+import type { Pod, PodDisruptionBudget } from "../../../../src/mcm/controller/kube_objects.ts";
 import { FakeClock, yieldToEventLoop } from "../../../../src/runtime/clock.ts";
 import { getLogger } from "../../../../src/observability/log.ts";
 

@@ -1,14 +1,20 @@
 /**
- * Read-your-own-writes on top of an informer cache. A controller that acts on a cache which has not yet seen its
- * own last write would act twice (create a second machine, scale a set again with a stale resourceVersion). The
- * view remembers the objects our writes returned, and gives them precedence over cached versions with a lower
- * resourceVersion; an object we deleted is hidden until the cache drops it. Entries vanish as soon as the informer
- * delivers the same or a newer version (or the deletion), and after `ttlMs` at the latest (a change we never see,
- * e.g. an object created and deleted by others before the informer caught up).
+ * Read-your-own-writes on top of an informer cache. A controller that acts on a cache which has not yet seen its own
+ * last write would act twice (call a driver again, create a second object, scale a set again with a stale
+ * resourceVersion). The view remembers the objects our writes returned and prefers them to cached versions with a
+ * lower resourceVersion; an object we deleted is hidden until the cache drops it.
+ *
+ * An entry ends when the informer delivers the same or a newer version, when it delivers the deletion of the object
+ * we wrote (same uid: the deletion wins, whatever resourceVersion the informer last knew), and after `ttlMs` at the
+ * latest (a change we never see, e.g. an object created and deleted by others before the informer caught up). The
+ * deletion of an earlier object of the same name (another uid, older version) does not hide our re-creation.
  */
-import type { Informer } from "../../k8s/cache/informer.ts";
-import { type KubeObject, objectKey, resourceVersionNumber } from "../../k8s/api/objects.ts";
+import type { Informer } from "./informer.ts";
+import { type KubeObject, objectKey, resourceVersionNumber } from "../api/objects.ts";
 import type { Clock } from "../../runtime/clock.ts";
+
+/** How long an unobserved write is preferred to the cache at most (default). */
+export const FRESH_VIEW_TTL_MS = 120_000;
 
 interface Entry<T> {
   /** The object as our write returned it; undefined for a deletion. */
@@ -22,7 +28,11 @@ export class FreshView<T extends KubeObject> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly unregister: () => void;
 
-  constructor(readonly informer: Informer<T>, private readonly clock: Clock, private readonly ttlMs = 120_000) {
+  constructor(
+    readonly informer: Informer<T>,
+    private readonly clock: Clock,
+    private readonly ttlMs = FRESH_VIEW_TTL_MS,
+  ) {
     const seen = (o: T) => this.observed(o);
     this.unregister = informer.addEventHandler({
       onAdd: seen,
@@ -30,7 +40,9 @@ export class FreshView<T extends KubeObject> {
       onDelete: (o) => {
         const key = objectKey(o);
         const e = this.entries.get(key);
-        if (e && (e.obj === undefined || resourceVersionNumber(o) >= e.rv)) this.entries.delete(key);
+        if (e && (e.obj === undefined || sameObject(e.obj, o) || resourceVersionNumber(o) >= e.rv)) {
+          this.entries.delete(key);
+        }
       },
     });
   }
@@ -41,17 +53,21 @@ export class FreshView<T extends KubeObject> {
     this.entries.clear();
   }
 
-  /** Records the object a create/update/patch (or a delete that left it in place) returned. */
-  wrote(obj: T): void {
+  /** Records the object a create/update/patch (or a delete that left it in place) returned; returns it. */
+  wrote(obj: T): T {
     // A deleting object without finalizers no longer exists: the write (e.g. removing the last finalizer) ended it.
-    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length) return this.deleted(obj);
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length) {
+      this.deleted(obj);
+      return obj;
+    }
     const key = objectKey(obj);
     const rv = resourceVersionNumber(obj);
     const cached = this.informer.get(key);
-    if (cached && resourceVersionNumber(cached) >= rv) return;
+    if (cached && resourceVersionNumber(cached) >= rv) return obj;
     const current = this.entries.get(key);
-    if (current && current.rv > rv) return;
+    if (current && current.rv > rv) return obj;
     this.entries.set(key, { obj: Object.freeze(obj), rv, expires: this.clock.now() + this.ttlMs });
+    return obj;
   }
 
   /** Records that a delete removed the object (the server answered with a Status). */
@@ -64,6 +80,11 @@ export class FreshView<T extends KubeObject> {
   /** The freshest known version of the object, or undefined if it does not exist (as far as we know). */
   get(key: string): T | undefined {
     return this.resolve(key, this.informer.get(key));
+  }
+
+  /** The freshest version of an object the informer returned (a list or index lookup); undefined if we deleted it. */
+  latest(cached: T): T | undefined {
+    return this.resolve(objectKey(cached), cached);
   }
 
   /**
@@ -88,7 +109,7 @@ export class FreshView<T extends KubeObject> {
     return out;
   }
 
-  /** Number of writes not yet seen by the informer (tests). */
+  /** Number of writes not yet seen by the informer (tests, benchmarks). */
   pending(): number {
     return this.entries.size;
   }
@@ -113,4 +134,9 @@ export class FreshView<T extends KubeObject> {
     const e = this.entries.get(key);
     if (e?.obj && resourceVersionNumber(o) >= e.rv) this.entries.delete(key);
   }
+}
+
+/** True unless both objects carry a uid and the uids differ (an object of the same name created anew). */
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  return !a.metadata.uid || !b.metadata.uid || a.metadata.uid === b.metadata.uid;
 }
