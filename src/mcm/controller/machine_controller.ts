@@ -300,8 +300,8 @@ export class MachineController {
     const log = this.ctx.log;
     const unregister = registerMetricsSource({
       machines: () => this.ctx.machines.list(this.ctx.namespace),
-      frozen: () => this.ctx.state.frozen,
-    });
+      frozen: () => this.state.frozen,
+    }, this.metrics);
     try {
       this.controlInformers.start(signal);
       this.targetInformers?.start(signal);
