@@ -2,7 +2,7 @@
  * `provider-equinix-metal machine-controller`: the sidecar gardenlet adds to machine-controller-manager. It manages
  * the Machines of `--namespace` in the control cluster exactly as MCM's machine controller does and creates their
  * devices through the Equinix Metal driver; Nodes join the target cluster. Flags, defaults and their validation are
- * MCM's (HEAD `options.go`); durations use Go syntax. The controller itself (`src/mcm/controller/app.ts`) is loaded
+ * MCM's (HEAD `options.go`); durations use Go syntax. The controller itself (`src/mcm/app.ts`) is loaded
  * only when this command runs.
  */
 import { resolveFlags } from "../mcm/controller/flags.ts";
@@ -80,7 +80,7 @@ export const machineControllerCommand = command({
     keepOnlyPermissions(["read", "net", "env", "sys", "run"]);
     const { flags, errors } = resolveFlags(opts);
     if (!flags) throw new UsageError(`invalid flags: ${errors.join("; ")}`, "machine-controller");
-    const { runMachineController } = await import("../mcm/controller/app.ts");
+    const { runMachineController } = await import("../mcm/app.ts");
     await runMachineController(flags);
   },
 });

@@ -10,7 +10,7 @@
 import { resolveExtensionFlags } from "../extension/settings.ts";
 import { startExtension } from "../extension/app.ts";
 import { type RawFlags, resolveFlags } from "../mcm/controller/flags.ts";
-import { assembleMachineController } from "../mcm/controller/app.ts";
+import { assembleMachineController } from "../mcm/app.ts";
 import type { ClusterConnection } from "../k8s/client/kubeconfig.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";

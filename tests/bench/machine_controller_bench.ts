@@ -95,7 +95,7 @@ if (Deno.env.get("BENCH_TRACE")) {
     console.log(
       `  trace: anon ${anon.toFixed(0)} rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} ext ${
         mb(m.external)
-      } fresh ${controller.ctx.fresh.size()} queues ${JSON.stringify(controller.queueLengths())}`,
+      } fresh ${controller.state.fresh.pending()} queues ${JSON.stringify(controller.queueLengths())}`,
     );
   }, Number(Deno.env.get("BENCH_TRACE")));
   stop.signal.addEventListener("abort", () => clearInterval(t));

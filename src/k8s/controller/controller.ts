@@ -34,6 +34,11 @@ export interface Reconciler {
   reconcile(req: Request, ctx: ReconcileContext): Promise<Result | void>;
 }
 
+/** A Reconciler from a function (controller-runtime's `reconcile.Func`). */
+export function reconcileFunc(fn: (req: Request, ctx: ReconcileContext) => Promise<Result | void>): Reconciler {
+  return { reconcile: fn };
+}
+
 export interface RateLimiterOptions {
   /** Per-item exponential backoff: base and cap (controller-runtime: 5 ms and 1000 s). */
   baseDelayMs?: number;

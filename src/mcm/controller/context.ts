@@ -1,33 +1,30 @@
 /**
- * What every reconciler of the machine controller shares: the two clusters' clients and caches, the driver, the
- * settings, the clock, the in-memory creation set (MCM's pendingMachineCreationMap) and a read-your-writes view of
- * Machines (an object we just wrote is used until the informer has caught up, so a quick requeue never acts on a
- * stale copy and repeats a driver call).
+ * What every reconciler of the machine controller takes, in two parts: its dependencies (the two clusters' clients
+ * and caches, the driver, the settings, the clock, the log), fixed for the controller's lifetime, and the state one
+ * controller instance owns: the in-memory creation set (MCM's pendingMachineCreationMap), the freeze of the API-server
+ * safety, the meltdown locks, and a read-your-writes view of Machines (an object we just wrote is used until the
+ * informer has caught up, so a quick requeue never acts on a stale copy and repeats a driver call).
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
 import type { Informer } from "../../k8s/cache/informer.ts";
-import { type KubeObject, objectKey, resourceVersionNumber } from "../../k8s/api/objects.ts";
+import { FreshView } from "../../k8s/cache/fresh_view.ts";
 import { DecodeError, decodeMachine, type Machine, type MachineClass } from "../../apis/machine/v1alpha1.ts";
 import { LONG_RETRY_MS, SHORT_RETRY_MS } from "./retry.ts";
 import type { Driver, SecretData } from "../driver/driver.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { MachineControllerOptions } from "./options.ts";
-import type { Node } from "./health.ts";
-import type { Pod, PodDisruptionBudget } from "./drain.ts";
-import type { Secret } from "./bootstrap_token.ts";
-import { mergeSecretData, secretData } from "./userdata.ts";
-
-/** A storage.k8s.io/v1 VolumeAttachment, as far as we read it. */
-export interface VolumeAttachment extends KubeObject {
-  spec?: { nodeName?: string; attacher?: string; source?: { persistentVolumeName?: string } };
-  status?: { attached?: boolean };
-}
-
-/** A core/v1 PersistentVolumeClaim, as far as we read it. */
-export interface PersistentVolumeClaim extends KubeObject {
-  spec?: { volumeName?: string };
-}
+import type {
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  PodDisruptionBudget,
+  Secret,
+  VolumeAttachment,
+} from "./kube_objects.ts";
+import { mergeSecretData, secretData } from "./creation/userdata.ts";
+import { KeyedMutex } from "./keyed_mutex.ts";
 
 /** Index names used by the controller's informers. */
 export const INDEX_MACHINE_BY_NODE = "machineByNode";
@@ -39,12 +36,12 @@ export const INDEX_VA_BY_NODE = "vaByNode";
 
 /** Caches of the target cluster (absent in target-less mode). */
 export interface TargetCaches {
-  nodes: Informer<Node>;
-  pods: Informer<Pod>;
-  pdbs: Informer<PodDisruptionBudget>;
-  volumeAttachments: Informer<VolumeAttachment>;
-  pvcs: Informer<PersistentVolumeClaim>;
-  pvs: Informer<KubeObject>;
+  readonly nodes: Informer<Node>;
+  readonly pods: Informer<Pod>;
+  readonly pdbs: Informer<PodDisruptionBudget>;
+  readonly volumeAttachments: Informer<VolumeAttachment>;
+  readonly pvcs: Informer<PersistentVolumeClaim>;
+  readonly pvs: Informer<PersistentVolume>;
 }
 
 /** Enqueue functions of the controller's queues. */
@@ -58,87 +55,73 @@ export interface Queues {
   orphanCollection(): void;
 }
 
-export interface ControllerContext {
-  options: MachineControllerOptions;
-  namespace: string;
-  control: KubeClient;
-  target?: KubeClient;
-  driver: Driver;
+/** What the machine controller's parts read and call: fixed for the controller's lifetime. */
+export interface ControllerDeps {
+  readonly options: MachineControllerOptions;
+  readonly namespace: string;
+  readonly control: KubeClient;
+  readonly target?: KubeClient;
+  readonly driver: Driver;
   /** Provider name in metrics (`mcm_cloud_api_*`). */
-  providerName: string;
-  clock: Clock;
-  log: Logger;
-  machines: Informer<Machine>;
-  classes: Informer<MachineClass>;
-  secrets: Informer<Secret>;
-  targetCaches?: TargetCaches;
-  queues: Queues;
+  readonly providerName: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly machines: Informer<Machine>;
+  readonly classes: Informer<MachineClass>;
+  readonly secrets: Informer<Secret>;
+  readonly targetCaches?: TargetCaches;
+  readonly queues: Queues;
+}
+
+/**
+ * What one machine controller remembers between reconciles. Each `MachineController` creates its own and shares it
+ * with no other (the playground runs several controllers in one process).
+ */
+export class MachineControllerState {
   /** Keys of machines inside the creation flow; their deletion waits. */
-  creating: Set<string>;
+  readonly creating = new Set<string>();
   /** API-server safety: non-deleting machines are not reconciled while frozen. */
-  safety: { frozen: boolean };
-  fresh: FreshObjects<Machine>;
+  frozen = false;
+  /** Machines as our writes returned them, until the informer has caught up (read-your-writes). */
+  readonly fresh: FreshView<Machine>;
   /** Nodes whose delete event has not been handled yet. */
-  deletedNodes: Set<string>;
+  readonly deletedNodes = new Set<string>();
   /** Bootstrap tokens registered for redaction and their secrets' uids, by machine key. */
-  bootstrapTokens: Map<string, { token: string; uid?: string }>;
-}
+  readonly bootstrapTokens = new Map<string, { token: string; uid?: string }>();
+  /** Serialises Unknown → Failed decisions per MachineDeployment (MCM's permit per deployment). */
+  readonly meltdownLocks = new KeyedMutex();
+  /** Secret values this controller registered for redaction (registrations are reference counted: once each). */
+  readonly redacted = new Set<string>();
+  /** Decoded Machines by the (immutable) object they were decoded from: each version is validated once. */
+  readonly decoded = new WeakMap<object, Machine>();
 
-/** Keeps the objects we wrote until the cache has caught up with them. */
-export class FreshObjects<T extends KubeObject> {
-  private readonly written = new Map<string, T>();
-
-  /** Remembers an object returned by a write. */
-  remember(obj: T): T {
-    this.written.set(objectKey(obj), obj);
-    return obj;
-  }
-
-  /** Forgets a key (deleted object). */
-  forget(key: string): void {
-    this.written.delete(key);
-  }
-
-  /** The newer of the cached object and the one we wrote last. */
-  latest(key: string, cached: T | undefined): T | undefined {
-    const mine = this.written.get(key);
-    if (!mine) return cached;
-    if (!cached) {
-      // Deleted (cache dropped it) or not yet seen: a deletion wins once the cache knew the object.
-      return mine;
-    }
-    if (resourceVersionNumber(cached) >= resourceVersionNumber(mine)) {
-      this.written.delete(key);
-      return cached;
-    }
-    return mine;
-  }
-
-  size(): number {
-    return this.written.size;
+  constructor(machines: Informer<Machine>, clock: Clock) {
+    this.fresh = new FreshView(machines, clock);
   }
 }
 
-/** Decoded Machines by the (immutable) object they were decoded from: each version is validated once. */
-const decoded = new WeakMap<object, Machine>();
+/** What every reconciler of the machine controller takes: the dependencies and the controller's own state. */
+export interface ControllerContext extends ControllerDeps {
+  readonly state: MachineControllerState;
+}
 
 /** `decodeMachine` with a cache per object version (cached objects are frozen; written ones are never mutated). */
-export function decodeMachineOnce(obj: Machine): Machine {
-  const hit = decoded.get(obj);
+function decodeMachineOnce(ctx: ControllerContext, obj: Machine): Machine {
+  const hit = ctx.state.decoded.get(obj);
   if (hit) return hit;
   const m = decodeMachine(obj);
-  decoded.set(obj, m);
+  ctx.state.decoded.set(obj, m);
   return m;
 }
 
 /** The current Machine of a key: cache, or our own newer write. */
 export function currentMachine(ctx: ControllerContext, key: string): Machine | undefined {
-  const cached = ctx.machines.get(key);
-  if (!cached) {
-    ctx.fresh.forget(key);
-    return undefined;
-  }
-  return ctx.fresh.latest(key, cached);
+  return ctx.state.fresh.get(key);
+}
+
+/** The freshest versions of Machines from a list or index lookup (without those we deleted). */
+export function latestMachines(ctx: ControllerContext, cached: readonly Machine[]): Machine[] {
+  return cached.flatMap((m) => ctx.state.fresh.latest(m) ?? []);
 }
 
 /**
@@ -149,7 +132,7 @@ export function machineToReconcile(ctx: ControllerContext, key: string): { machi
   const cached = currentMachine(ctx, key);
   if (!cached) return { requeueMs: 0 };
   try {
-    return { machine: decodeMachineOnce(cached) };
+    return { machine: decodeMachineOnce(ctx, cached) };
   } catch (e) {
     ctx.log.error("Skipping machine that cannot be decoded", { machine: key, error: e });
     return { requeueMs: e instanceof DecodeError ? LONG_RETRY_MS : SHORT_RETRY_MS };
@@ -170,5 +153,5 @@ export function classSecretData(ctx: ControllerContext, cls: MachineClass): Secr
 
 /** Machines in the controller namespace. */
 export function listMachines(ctx: ControllerContext): Machine[] {
-  return ctx.machines.list(ctx.namespace).map((m) => ctx.fresh.latest(objectKey(m), m)!);
+  return latestMachines(ctx, ctx.machines.list(ctx.namespace));
 }

@@ -5,9 +5,10 @@
  * A `Runnable`: `start(signal)` runs everything until the signal aborts.
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
-import { Controller, type Reconciler, type Request } from "../../k8s/controller/controller.ts";
+import { Controller, reconcileFunc, type Request, type Result } from "../../k8s/controller/controller.ts";
 import { type Informer, InformerFactory } from "../../k8s/cache/informer.ts";
 import { type KubeObject, objectKey, parseObjectKey } from "../../k8s/api/objects.ts";
+import type { Registry } from "../../observability/metrics.ts";
 import type { Predicate } from "../../k8s/controller/predicates.ts";
 import { CoreV1, MachineV1alpha1, PolicyV1, StorageV1 } from "../../k8s/api/resources.ts";
 import {
@@ -22,28 +23,32 @@ import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import {
   type ControllerContext,
-  FreshObjects,
   INDEX_CLASS_BY_SECRET,
   INDEX_MACHINE_BY_CLASS,
   INDEX_MACHINE_BY_DEPLOYMENT,
   INDEX_MACHINE_BY_NODE,
   INDEX_POD_BY_NODE,
   INDEX_VA_BY_NODE,
-  type PersistentVolumeClaim,
+  MachineControllerState,
   type Queues,
   type TargetCaches,
-  type VolumeAttachment,
 } from "./context.ts";
 import type { MachineControllerOptions } from "./options.ts";
-import type { Node } from "./health.ts";
-import type { Pod, PodDisruptionBudget } from "./drain.ts";
-import type { Secret } from "./bootstrap_token.ts";
-import { reconcileMachine } from "./machine_reconcile.ts";
-import { reconcileTermination } from "./termination_reconcile.ts";
-import { reconcileMachineClass, reconcileNode, reconcileSecret } from "./finalizer_reconcile.ts";
-import { apiServerProbe, collectOrphans, PeriodicTask } from "./safety_loops.ts";
-import { nodeChangeAffectsMachine } from "./node_controller.ts";
-import { secretsOfClass } from "./secret_finalizer.ts";
+import type {
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  PodDisruptionBudget,
+  Secret,
+  VolumeAttachment,
+} from "./kube_objects.ts";
+import { reconcileMachine } from "./machine/machine_reconcile.ts";
+import { reconcileTermination } from "./deletion/termination_reconcile.ts";
+import { reconcileMachineClass, reconcileNode, reconcileSecret } from "./finalizers/finalizer_reconcile.ts";
+import { apiServerProbe, collectOrphans, PeriodicTask } from "./safety/safety_reconcile.ts";
+import { nodeChangeAffectsMachine } from "./nodes/node_actions.ts";
+import { secretsOfClass } from "./finalizers/secret_finalizer.ts";
 import { registerMetricsSource } from "./metrics.ts";
 
 /** What the machine controller needs. */
@@ -58,6 +63,8 @@ export interface MachineControllerDeps {
   providerName?: string;
   clock?: Clock;
   log?: Logger;
+  /** Registry of the scrape-time machine gauges (default: the process registry that `/metrics` serves). */
+  metrics?: Registry;
 }
 
 /**
@@ -69,18 +76,83 @@ export const ORPHAN_TRIGGER_POLICY = { debounceMs: 5_000, minIntervalMs: 60_000 
 /** MCM's maximum of consecutive failures per key before a key is dropped. */
 const MAX_RETRIES = 15;
 
+type QueueName = keyof Omit<Queues, "orphanCollection">;
+
 function machineKeyOfNode(ctx: ControllerContext, node: Node): Request[] {
   return ctx.machines.byIndex(INDEX_MACHINE_BY_NODE, node.metadata.name!).map((m) => parseObjectKey(objectKey(m)));
+}
+
+/** The control cluster's informers: Machines, MachineClasses and Secrets of the namespace, with their indexes. */
+function controlCaches(factory: InformerFactory, namespace: string) {
+  const machines = factory.informer<Machine>(MachineV1alpha1.machines, {
+    namespace,
+    indexers: {
+      [INDEX_MACHINE_BY_NODE]: (m) => (m.metadata.labels?.[LABEL_NODE] ? [m.metadata.labels[LABEL_NODE]] : []),
+      [INDEX_MACHINE_BY_CLASS]: (m) => m.spec?.class?.name ? [`${m.metadata.namespace}/${m.spec.class.name}`] : [],
+      [INDEX_MACHINE_BY_DEPLOYMENT]: (m) =>
+        m.metadata.labels?.[LABEL_DEPLOYMENT_NAME]
+          ? [`${m.metadata.namespace}/${m.metadata.labels[LABEL_DEPLOYMENT_NAME]}`]
+          : [],
+    },
+  });
+  const classes = factory.informer<MachineClass>(MachineV1alpha1.machineClasses, {
+    namespace,
+    indexers: {
+      [INDEX_CLASS_BY_SECRET]: (c) => secretsOfClass(c, namespace).map((s) => `${namespace}/${s}`),
+    },
+  });
+  const secrets = factory.informer<Secret>(CoreV1.secrets, { namespace });
+  return { machines, classes, secrets };
+}
+
+/** The target cluster's informers (cluster-wide), with their indexes. */
+function targetCaches(t: InformerFactory): TargetCaches {
+  return {
+    nodes: t.informer<Node>(CoreV1.nodes),
+    pods: t.informer<Pod>(CoreV1.pods, {
+      indexers: { [INDEX_POD_BY_NODE]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+    }),
+    pdbs: t.informer<PodDisruptionBudget>(PolicyV1.podDisruptionBudgets),
+    volumeAttachments: t.informer<VolumeAttachment>(StorageV1.volumeAttachments, {
+      indexers: { [INDEX_VA_BY_NODE]: (va) => (va.spec?.nodeName ? [va.spec.nodeName] : []) },
+    }),
+    pvcs: t.informer<PersistentVolumeClaim>(CoreV1.persistentVolumeClaims),
+    pvs: t.informer<PersistentVolume>(CoreV1.persistentVolumes),
+  };
+}
+
+/** The five queues, each a controller running its reconciler on the shared context. */
+function queueControllers(ctx: ControllerContext): Record<QueueName, Controller> {
+  const make = (name: string, concurrency: number, reconcile: (key: string, signal: AbortSignal) => Promise<Result>) =>
+    new Controller({
+      name,
+      reconciler: reconcileFunc((req, rc) => reconcile(objectKey(req), rc.signal)),
+      concurrency,
+      maxRetries: MAX_RETRIES,
+      clock: ctx.clock,
+      log: ctx.log.child(name),
+    });
+  const n = ctx.options.concurrentSyncs;
+  return {
+    machine: make("machine", n, (k, s) => reconcileMachine(ctx, k, s)),
+    termination: make("machinetermination", n, (k, s) => reconcileTermination(ctx, k, s)),
+    machineClass: make("machineclass", Math.min(n, 5), (k) => reconcileMachineClass(ctx, k)),
+    secret: make("secret", Math.min(n, 5), (k) => reconcileSecret(ctx, k)),
+    node: make("node", n, (k) => reconcileNode(ctx, k)),
+  };
 }
 
 /** Runs the machine controller until its signal aborts. */
 export class MachineController {
   readonly ctx: ControllerContext;
+  /** What this controller remembers between reconciles; no other controller shares it. */
+  readonly state: MachineControllerState;
   private readonly controlInformers: InformerFactory;
   private readonly targetInformers?: InformerFactory;
-  private readonly controllers: Record<keyof Omit<Queues, "orphanCollection">, Controller>;
+  private readonly controllers: Record<QueueName, Controller>;
   private readonly orphanTask: PeriodicTask;
   private readonly probeTask: PeriodicTask;
+  private readonly metrics?: Registry;
 
   constructor(deps: MachineControllerDeps) {
     if (!deps.target) {
@@ -92,49 +164,11 @@ export class MachineController {
     const clock = deps.clock ?? realClock;
     const log = deps.log ?? getLogger("machine-controller");
     const namespace = deps.options.namespace;
+    this.metrics = deps.metrics;
     this.controlInformers = new InformerFactory(deps.control, { namespace, clock, log: log.child("informers") });
     this.targetInformers = new InformerFactory(deps.target, { clock, log: log.child("target-informers") });
-
-    const machines = this.controlInformers.informer<Machine>(MachineV1alpha1.machines, {
-      namespace,
-      indexers: {
-        [INDEX_MACHINE_BY_NODE]: (m) => (m.metadata.labels?.[LABEL_NODE] ? [m.metadata.labels[LABEL_NODE]] : []),
-        [INDEX_MACHINE_BY_CLASS]: (m) => m.spec?.class?.name ? [`${m.metadata.namespace}/${m.spec.class.name}`] : [],
-        [INDEX_MACHINE_BY_DEPLOYMENT]: (m) =>
-          m.metadata.labels?.[LABEL_DEPLOYMENT_NAME]
-            ? [`${m.metadata.namespace}/${m.metadata.labels[LABEL_DEPLOYMENT_NAME]}`]
-            : [],
-      },
-    });
-    const classes = this.controlInformers.informer<MachineClass>(MachineV1alpha1.machineClasses, {
-      namespace,
-      indexers: {
-        [INDEX_CLASS_BY_SECRET]: (c) => secretsOfClass(c, namespace).map((s) => `${namespace}/${s}`),
-      },
-    });
-    const secrets = this.controlInformers.informer<Secret>(CoreV1.secrets, { namespace });
-    const t = this.targetInformers;
-    const targetCaches: TargetCaches = {
-      nodes: t.informer<Node>(CoreV1.nodes),
-      pods: t.informer<Pod>(CoreV1.pods, {
-        indexers: { [INDEX_POD_BY_NODE]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
-      }),
-      pdbs: t.informer<PodDisruptionBudget>(PolicyV1.podDisruptionBudgets),
-      volumeAttachments: t.informer<VolumeAttachment>(StorageV1.volumeAttachments, {
-        indexers: { [INDEX_VA_BY_NODE]: (va) => (va.spec?.nodeName ? [va.spec.nodeName] : []) },
-      }),
-      pvcs: t.informer<PersistentVolumeClaim>(CoreV1.persistentVolumeClaims),
-      pvs: t.informer<KubeObject>(CoreV1.persistentVolumes),
-    };
-
-    const queues: Queues = {
-      machine: (k, ms) => this.enqueue("machine", k, ms),
-      termination: (k, ms) => this.enqueue("termination", k, ms),
-      machineClass: (k, ms) => this.enqueue("machineClass", k, ms),
-      secret: (k, ms) => this.enqueue("secret", k, ms),
-      node: (k, ms) => this.enqueue("node", k, ms),
-      orphanCollection: () => this.orphanTask.trigger(),
-    };
+    const control = controlCaches(this.controlInformers, namespace);
+    this.state = new MachineControllerState(control.machines, clock);
     this.ctx = {
       options: deps.options,
       namespace,
@@ -144,42 +178,21 @@ export class MachineController {
       providerName: deps.providerName ?? "EquinixMetal",
       clock,
       log,
-      machines,
-      classes,
-      secrets,
-      targetCaches,
-      queues,
-      creating: new Set(),
-      safety: { frozen: false },
-      fresh: new FreshObjects<Machine>(),
-      deletedNodes: new Set(),
-      bootstrapTokens: new Map(),
-    };
-    const ctx = this.ctx;
-    const reconciler = (fn: (key: string, signal: AbortSignal) => Promise<number>): Reconciler => ({
-      async reconcile(req, rc) {
-        const ms = await fn(objectKey(req), rc.signal);
-        return ms > 0 ? { requeueAfterMs: ms } : {};
+      ...control,
+      targetCaches: targetCaches(this.targetInformers),
+      queues: {
+        machine: (k, ms) => this.enqueue("machine", k, ms),
+        termination: (k, ms) => this.enqueue("termination", k, ms),
+        machineClass: (k, ms) => this.enqueue("machineClass", k, ms),
+        secret: (k, ms) => this.enqueue("secret", k, ms),
+        node: (k, ms) => this.enqueue("node", k, ms),
+        orphanCollection: () => this.orphanTask.trigger(),
       },
-    });
-    const make = (name: string, fn: (key: string, signal: AbortSignal) => Promise<number>, concurrency: number) =>
-      new Controller({
-        name,
-        reconciler: reconciler(fn),
-        concurrency,
-        maxRetries: MAX_RETRIES,
-        clock,
-        log: log.child(name),
-      });
-    const n = deps.options.concurrentSyncs;
-    this.controllers = {
-      machine: make("machine", (k, s) => reconcileMachine(ctx, k, s), n),
-      termination: make("machinetermination", (k, s) => reconcileTermination(ctx, k, s), n),
-      machineClass: make("machineclass", (k) => reconcileMachineClass(ctx, k), Math.min(n, 5)),
-      secret: make("secret", (k) => reconcileSecret(ctx, k), Math.min(n, 5)),
-      node: make("node", (k) => reconcileNode(ctx, k), n),
+      state: this.state,
     };
+    this.controllers = queueControllers(this.ctx);
     this.wireEvents();
+    const ctx = this.ctx;
     this.orphanTask = new PeriodicTask(
       ctx,
       "Orphan collection",
@@ -197,7 +210,7 @@ export class MachineController {
 
   private runSignal?: AbortSignal;
 
-  private enqueue(queue: keyof MachineController["controllers"], key: string, afterMs?: number): void {
+  private enqueue(queue: QueueName, key: string, afterMs?: number): void {
     const req = parseObjectKey(key);
     if (afterMs && afterMs > 0) this.controllers[queue].enqueueAfter(req, afterMs);
     else this.controllers[queue].enqueue(req);
@@ -226,13 +239,9 @@ export class MachineController {
         delete: () => false,
       }],
     });
-    // A deleted Machine: forget our copy, re-check its class finalizer, look for devices it left behind.
-    ctx.machines.addEventHandler({
-      onDelete: (m) => {
-        ctx.fresh.forget(objectKey(m));
-        this.orphanTask.trigger();
-      },
-    });
+    // A deleted Machine (the read-your-writes view drops our copy itself): re-check its class finalizer, look for
+    // devices it left behind.
+    ctx.machines.addEventHandler({ onDelete: () => this.orphanTask.trigger() });
     c.machineClass.watch(ctx.machines, {
       predicates: [{ update: () => false }],
       map: (m) => (m.spec?.class?.name ? [{ namespace: m.metadata.namespace, name: m.spec.class.name }] : []),
@@ -245,8 +254,8 @@ export class MachineController {
     // Nodes: the node queue keeps finalizers and reacts to deletion; the machine queue re-checks health.
     const caches = ctx.targetCaches!;
     caches.nodes.addEventHandler({
-      onAdd: (n) => ctx.deletedNodes.delete(n.metadata.name!),
-      onDelete: (n) => ctx.deletedNodes.add(n.metadata.name!),
+      onAdd: (n) => ctx.state.deletedNodes.delete(n.metadata.name!),
+      onDelete: (n) => ctx.state.deletedNodes.add(n.metadata.name!),
     });
     c.node.watch(caches.nodes, {
       predicates: [{
@@ -268,7 +277,7 @@ export class MachineController {
       predicates: [{
         update: (o, n) => {
           const m = ctx.machines.byIndex(INDEX_MACHINE_BY_NODE, n.metadata.name!)[0];
-          return nodeChangeAffectsMachine(o, n, m ? ctx.fresh.latest(objectKey(m), m) : undefined);
+          return nodeChangeAffectsMachine(o, n, m ? ctx.state.fresh.latest(m) : undefined);
         },
       }],
       map: (n) => machineKeyOfNode(ctx, n),
@@ -291,8 +300,8 @@ export class MachineController {
     const log = this.ctx.log;
     const unregister = registerMetricsSource({
       machines: () => this.ctx.machines.list(this.ctx.namespace),
-      frozen: () => this.ctx.safety.frozen,
-    });
+      frozen: () => this.state.frozen,
+    }, this.metrics);
     try {
       this.controlInformers.start(signal);
       this.targetInformers?.start(signal);

@@ -1,27 +1,22 @@
 /**
  * The `mcm_*` metrics of MCM's machine controller. Machine gauges are computed at scrape time from the informer
- * caches of every running controller in this process (tests run several), so they never go stale.
+ * caches of the controllers that report to a registry, so they never go stale.
  */
 import type { Machine } from "../../apis/machine/v1alpha1.ts";
 import { LABEL_DEPLOYMENT_NAME, phaseOf } from "../../apis/machine/v1alpha1.ts";
-import { counter, gauge, histogram } from "../../observability/metrics.ts";
+import {
+  counter,
+  Gauge,
+  histogram,
+  type MetricConfiguration,
+  type Registry,
+  registry,
+} from "../../observability/metrics.ts";
 
 /** What a running controller exposes to the scrape-time collectors. */
 export interface MetricsSource {
   machines(): Machine[];
   frozen(): boolean;
-}
-
-const sources = new Set<MetricsSource>();
-
-/** Adds a controller's caches to the scrape-time metrics; returns a function that removes it. */
-export function registerMetricsSource(source: MetricsSource): () => void {
-  sources.add(source);
-  return () => sources.delete(source);
-}
-
-function allMachines(): Machine[] {
-  return [...sources].flatMap((s) => s.machines());
 }
 
 /** MCM's numeric encoding of phases in mcm_machine_current_status_phase. */
@@ -63,87 +58,114 @@ function guarded(kind: string, fn: () => void): void {
   }
 }
 
-gauge({
-  name: "mcm_machine_items_total",
-  help: "Count of machines currently managed by the mcm.",
-  collect() {
-    guarded("Machine-count", () => this.set(allMachines().length));
-  },
-});
+/** mcm_machine_items_total; it also holds the sources of every machine gauge of its registry. */
+class MachineItemsGauge extends Gauge {
+  readonly sources = new Set<MetricsSource>();
+}
 
-gauge({
-  name: "mcm_machine_controller_frozen",
-  help: "Frozen status of the machine controller manager.",
-  collect() {
-    this.set([...sources].some((s) => s.frozen()) ? 1 : 0);
-  },
-});
+/**
+ * The sources of a registry's machine gauges: the gauges are registered with the first source, and each scrape reads
+ * the caches of every controller reporting to that registry (one `/metrics` per process sums them, as it always did).
+ * The sources belong to the registry, not to this module: controllers given different registries share nothing.
+ */
+function machineSources(reg: Registry): Set<MetricsSource> {
+  const existing = reg.getSingleMetric("mcm_machine_items_total");
+  if (existing instanceof MachineItemsGauge) return existing.sources;
+  const items = new MachineItemsGauge({
+    name: "mcm_machine_items_total",
+    help: "Count of machines currently managed by the mcm.",
+    collect() {
+      guarded("Machine-count", () => this.set(machines().length));
+    },
+  });
+  reg.registerMetric(items);
+  const sources = items.sources;
+  const machines = () => [...sources].flatMap((s) => s.machines());
+  const gauge = <T extends string>(config: MetricConfiguration<T, Gauge<T>>) => reg.registerMetric(new Gauge(config));
+  gauge({
+    name: "mcm_machine_controller_frozen",
+    help: "Frozen status of the machine controller manager.",
+    collect() {
+      this.set([...sources].some((s) => s.frozen()) ? 1 : 0);
+    },
+  });
 
-gauge({
-  name: "mcm_machine_current_status_phase",
-  help: "Current status phase of the Machines currently managed by the mcm.",
-  labelNames: ["name", "namespace"] as const,
-  collect() {
-    guarded("Machine-phase", () => {
-      this.reset();
-      for (const m of allMachines()) {
-        this.set({ name: m.metadata.name!, namespace: m.metadata.namespace ?? "" }, phaseValue(phaseOf(m)));
-      }
-    });
-  },
-});
-
-gauge({
-  name: "mcm_machine_info",
-  help: "Information of the Machines currently managed by the mcm.",
-  labelNames: [
-    "name",
-    "namespace",
-    "createdAt",
-    "spec_provider_id",
-    "spec_class_api_group",
-    "spec_class_kind",
-    "spec_class_name",
-    "node_name",
-  ] as const,
-  collect() {
-    guarded("Machine-info", () => {
-      this.reset();
-      for (const m of allMachines()) {
-        const created = m.metadata.creationTimestamp ? Math.floor(Date.parse(m.metadata.creationTimestamp) / 1000) : 0;
-        this.set({
-          name: m.metadata.name!,
-          namespace: m.metadata.namespace ?? "",
-          createdAt: String(created),
-          spec_provider_id: m.spec?.providerID ?? "",
-          spec_class_api_group: m.spec?.class?.apiGroup ?? "",
-          spec_class_kind: m.spec?.class?.kind ?? "",
-          spec_class_name: m.spec?.class?.name ?? "",
-          node_name: m.metadata.labels?.node ?? "",
-        }, 1);
-      }
-    });
-  },
-});
-
-gauge({
-  name: "mcm_machine_status_condition",
-  help: "Information of the mcm managed Machines' status conditions.",
-  labelNames: ["name", "namespace", "condition"] as const,
-  collect() {
-    guarded("Machine-condition", () => {
-      this.reset();
-      for (const m of allMachines()) {
-        for (const c of m.status?.conditions ?? []) {
-          this.set(
-            { name: m.metadata.name!, namespace: m.metadata.namespace ?? "", condition: c.type },
-            conditionValue(c.status),
-          );
+  gauge({
+    name: "mcm_machine_current_status_phase",
+    help: "Current status phase of the Machines currently managed by the mcm.",
+    labelNames: ["name", "namespace"] as const,
+    collect() {
+      guarded("Machine-phase", () => {
+        this.reset();
+        for (const m of machines()) {
+          this.set({ name: m.metadata.name!, namespace: m.metadata.namespace ?? "" }, phaseValue(phaseOf(m)));
         }
-      }
-    });
-  },
-});
+      });
+    },
+  });
+
+  gauge({
+    name: "mcm_machine_info",
+    help: "Information of the Machines currently managed by the mcm.",
+    labelNames: [
+      "name",
+      "namespace",
+      "createdAt",
+      "spec_provider_id",
+      "spec_class_api_group",
+      "spec_class_kind",
+      "spec_class_name",
+      "node_name",
+    ] as const,
+    collect() {
+      guarded("Machine-info", () => {
+        this.reset();
+        for (const m of machines()) {
+          const created = m.metadata.creationTimestamp
+            ? Math.floor(Date.parse(m.metadata.creationTimestamp) / 1000)
+            : 0;
+          this.set({
+            name: m.metadata.name!,
+            namespace: m.metadata.namespace ?? "",
+            createdAt: String(created),
+            spec_provider_id: m.spec?.providerID ?? "",
+            spec_class_api_group: m.spec?.class?.apiGroup ?? "",
+            spec_class_kind: m.spec?.class?.kind ?? "",
+            spec_class_name: m.spec?.class?.name ?? "",
+            node_name: m.metadata.labels?.node ?? "",
+          }, 1);
+        }
+      });
+    },
+  });
+
+  gauge({
+    name: "mcm_machine_status_condition",
+    help: "Information of the mcm managed Machines' status conditions.",
+    labelNames: ["name", "namespace", "condition"] as const,
+    collect() {
+      guarded("Machine-condition", () => {
+        this.reset();
+        for (const m of machines()) {
+          for (const c of m.status?.conditions ?? []) {
+            this.set(
+              { name: m.metadata.name!, namespace: m.metadata.namespace ?? "", condition: c.type },
+              conditionValue(c.status),
+            );
+          }
+        }
+      });
+    },
+  });
+  return sources;
+}
+
+/** Adds a controller's caches to the scrape-time metrics of a registry; returns a function that removes it. */
+export function registerMetricsSource(source: MetricsSource, reg: Registry = registry): () => void {
+  const sources = machineSources(reg);
+  sources.add(source);
+  return () => sources.delete(source);
+}
 
 const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
 

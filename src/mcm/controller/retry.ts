@@ -1,8 +1,9 @@
 /**
- * MCM's requeue periods and how a driver error code picks one. Reconcilers return one of these periods instead of
- * throwing, as MCM re-adds every key with AddAfter(retryPeriod).
+ * MCM's requeue periods and how a driver error code picks one. Reconcilers return a `Result` that requeues after one
+ * of these periods instead of throwing, as MCM re-adds every key with AddAfter(retryPeriod).
  */
 import { type MachineCode, MachineError } from "../driver/driver.ts";
+import type { Result } from "../../k8s/controller/controller.ts";
 
 /** After an optimistic-concurrency conflict. */
 export const CONFLICT_RETRY_MS = 200;
@@ -37,4 +38,9 @@ export function decodeMachineError(err: unknown): { code: MachineCode; decodable
 export function createErrorRetryMs(code: MachineCode, resourceExhaustedRetryMs: number): number {
   if (code === "ResourceExhausted") return resourceExhaustedRetryMs > 0 ? resourceExhaustedRetryMs : LONG_RETRY_MS;
   return isTransientCode(code) ? SHORT_RETRY_MS : MEDIUM_RETRY_MS;
+}
+
+/** The Result that reconciles the key again after `ms` (none for 0). */
+export function requeueAfter(ms: number): Result {
+  return ms > 0 ? { requeueAfterMs: ms } : {};
 }

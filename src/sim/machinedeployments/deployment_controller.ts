@@ -36,7 +36,7 @@ import {
   progressCheckDelayMs,
   setCondition,
 } from "./deployment_status.ts";
-import type { FreshView } from "./fresh_view.ts";
+import type { FreshView } from "../../k8s/cache/fresh_view.ts";
 import { ANNOTATION_REVISION, DeploymentConditionType, DeploymentReason, FIELD_MANAGER, RESYNC_MS } from "./keys.ts";
 import { controllerReference } from "./machine_template.ts";
 import type { ObjectWrites } from "./object_writes.ts";

@@ -14,7 +14,7 @@ import { MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { FIELD_MANAGER, RESYNC_MS, SLOW_START_INITIAL_BATCH, TERMINATING_STATUS } from "./keys.ts";
-import type { FreshView } from "./fresh_view.ts";
+import type { FreshView } from "../../k8s/cache/fresh_view.ts";
 import { controllerReference, machineFromTemplate } from "./machine_template.ts";
 import { machineSpecSyncOps } from "./machine_spec_sync.ts";
 import { planMachineSetReplicas, slowStartBatches } from "./machineset_replicas.ts";

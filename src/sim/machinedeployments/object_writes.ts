@@ -12,7 +12,7 @@ import { resourceName, type ResourceType } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
 import { FIELD_MANAGER } from "./keys.ts";
-import type { FreshView } from "./fresh_view.ts";
+import type { FreshView } from "../../k8s/cache/fresh_view.ts";
 
 /** Writes of the simulation, by kind (benchmarks and "steady state writes nothing" tests read them). */
 export interface SimulationStats {

@@ -21,7 +21,7 @@ import { MachineV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { DeploymentReconciler } from "./deployment_controller.ts";
-import { FreshView } from "./fresh_view.ts";
+import { FreshView } from "../../k8s/cache/fresh_view.ts";
 import { MachineSetReconciler } from "./machineset_controller.ts";
 import { emptyStats, ObjectWrites, type SimulationStats } from "./object_writes.ts";
 import { CONTROLLER_UID_INDEX, indexByControllerUid, selects } from "./ownership.ts";

@@ -1,10 +1,10 @@
 /** Builders of Machines, Nodes and classes for the machine-controller unit tests. */
 import type { Machine, MachineClass, NodeCondition } from "../../../src/apis/machine/v1alpha1.ts";
 import { MCM_FINALIZER } from "../../../src/apis/machine/v1alpha1.ts";
-import type { Node } from "../../../src/mcm/controller/health.ts";
+import type { Node } from "../../../src/mcm/controller/kube_objects.ts";
 import { withDefaults } from "../../../src/mcm/controller/options.ts";
-import { effectiveSettings } from "../../../src/mcm/controller/timeouts.ts";
-import { timestamp } from "../../../src/mcm/controller/status.ts";
+import { effectiveSettings } from "../../../src/mcm/controller/machine/timeouts.ts";
+import { timestamp } from "../../../src/mcm/controller/machine/status.ts";
 
 /** A fixed "now" for pure tests. */
 export const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);

@@ -14,11 +14,12 @@ import type { Driver } from "../../../src/mcm/driver/driver.ts";
 import { MachineController } from "../../../src/mcm/controller/machine_controller.ts";
 import { type MachineControllerOptions, withDefaults } from "../../../src/mcm/controller/options.ts";
 import type { Machine, MachineClass } from "../../../src/apis/machine/v1alpha1.ts";
-import type { Node } from "../../../src/mcm/controller/health.ts";
+import type { Node } from "../../../src/mcm/controller/kube_objects.ts";
 import { NodeSimulator } from "../../../src/sim/nodes/node_simulator.ts";
 import type { SimulatedDevice } from "../../../src/sim/nodes/node_plan.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
 import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
+import type { Registry } from "../../../src/observability/metrics.ts";
 
 export const NS = "shoot--test";
 export const CLASS = "class-a";
@@ -33,6 +34,8 @@ export interface HarnessOptions {
   devices?: () => readonly SimulatedDevice[];
   criticalComponentsTaintMs?: number;
   clock?: FakeClock;
+  /** Registry of the controller's machine gauges (default: the process registry). */
+  metrics?: Registry;
 }
 
 export class Harness {
@@ -91,6 +94,7 @@ export class Harness {
       driver: this.opts.driver,
       options: withDefaults({ namespace: NS, concurrentSyncs: 5, ...this.opts.options }),
       clock: this.clock,
+      metrics: this.opts.metrics,
     });
     const stop = new AbortController();
     this.runner = { stop, done: this.controller.start(stop.signal) };

@@ -206,7 +206,7 @@ Deno.test("API-server safety: unreachable control API freezes the controller; Un
     await h.until(() => phase() === "Unknown", { stepMs: 500 });
     // The probe (GET machines/dummy_name) fails: after the status-check timeout the controller freezes.
     const remove = h.control.faults.add({ verb: "get", resource: "machines", status: 503 });
-    await h.until(() => h.controller.ctx.safety.frozen, { stepMs: 5_000, what: "frozen" });
+    await h.until(() => h.controller.state.frozen, { stepMs: 5_000, what: "frozen" });
     assert.ok(logs.lines.some((l) => l.includes("freezing the machine controller")));
     // Frozen: the health timeout does not fail the machine although 10 minutes pass.
     await h.advance(11 * MIN, 30_000);
@@ -218,7 +218,7 @@ Deno.test("API-server safety: unreachable control API freezes the controller; Un
           "Machine Health Timeout was reset due to APIServer being unreachable",
       { stepMs: 5_000, what: "health timeout reset" },
     );
-    assert.equal(h.controller.ctx.safety.frozen, false);
+    assert.equal(h.controller.state.frozen, false);
     // The node is still unhealthy, so the next health check moves it to Unknown again, with a fresh timeout.
     await h.until(() => phase() === "Unknown", { stepMs: 5_000 });
   } finally {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULT_OPTIONS, validateOptions, withDefaults } from "../../../src/mcm/controller/options.ts";
-import { effectiveSettings } from "../../../src/mcm/controller/timeouts.ts";
+import { effectiveSettings } from "../../../src/mcm/controller/machine/timeouts.ts";
 import { machine } from "./fixtures.ts";
 
 Deno.test("defaults are MCM's", () => {
