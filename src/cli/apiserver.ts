@@ -5,7 +5,8 @@
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 import { keepOnlyPermissions } from "../runtime/permissions.ts";
-import { command, toggle, value } from "./parser.ts";
+import { command } from "./parser.ts";
+import { toggle, value } from "../runtime/flags.ts";
 
 /** Parses a TCP port (0 picks a free port). */
 export function parsePort(raw: string): number {

@@ -8,7 +8,8 @@
 import { configureLogging, fileSink, getLogger } from "../observability/log.ts";
 import type { FaultOptions } from "../playground/mod.ts";
 import { parsePort } from "./apiserver.ts";
-import { command, toggle, UsageError, value } from "./parser.ts";
+import { command, UsageError } from "./parser.ts";
+import { toggle, value } from "../runtime/flags.ts";
 
 function integer(min: number, max: number) {
   return (v: string): number => {

@@ -34,7 +34,7 @@ import {
   type TargetCaches,
   type VolumeAttachment,
 } from "./context.ts";
-import type { MachineControllerOptions } from "./options.ts";
+import type { MachineControllerOptions } from "../options.ts";
 import type { Node } from "./health.ts";
 import type { Pod, PodDisruptionBudget } from "./drain.ts";
 import type { Secret } from "./bootstrap_token.ts";
