@@ -29,7 +29,7 @@ export const apiserverCommand = command({
   flags: {
     port: value("<port>", "port to listen on (0: any free port)", { parse: parsePort, default: 0 }),
     hostname: value("<host>", "address to listen on", { default: "127.0.0.1" }),
-    kubeconfigOut: value("<path>", "write the kubeconfig here (default: a temporary file)"),
+    kubeconfigOut: value("<path>", "write the kubeconfig here", { defaultText: "a temporary file" }),
     plainHttp: toggle("serve plain HTTP without authentication instead of HTTPS"),
   },
   async run(opts) {

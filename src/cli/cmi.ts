@@ -29,7 +29,7 @@ export const cmiCommand = command({
       required: true,
       parse: parseEndpoint,
     }),
-    metalApiUrl: value("<url>", "Equinix Metal API base URL (default: the public API)"),
+    metalApiUrl: value("<url>", "Equinix Metal API base URL", { defaultText: "the public API" }),
     metalApiAllowPlainHttp: toggle("allow an http:// --metal-api-url on a host that is not loopback"),
     drainTimeoutMs: value("<ms>", "how long running calls may finish on shutdown", {
       parse: nonNegativeMs,
