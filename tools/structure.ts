@@ -139,7 +139,9 @@ export function declaredFlags(files: Map<string, string>): string[] {
   const names = new Set<string>();
   for (const [path, text] of files) {
     if (!isFlagModule(path)) continue;
-    for (const m of text.matchAll(/^\s{2,6}([a-z][A-Za-z0-9]*):\s*(?:flag|value|bool|toggle|list|listFlag|pflag\.\w+)\(/gm)) {
+    for (
+      const m of text.matchAll(/^\s{2,6}([a-z][A-Za-z0-9]*):\s*(?:flag|value|bool|toggle|list|listFlag|pflag\.\w+)\(/gm)
+    ) {
       names.add(kebab(m[1]));
     }
   }
