@@ -8,7 +8,7 @@ import { EXTENSION_NAME, ExtensionClass } from "../apis/extensions/constants.ts"
 import { DEFAULT_METAL_API_URL, metalApiUrlProblem } from "../metal/api_url.ts";
 import { DEFAULT_RENEW_INTERVAL_SECONDS } from "./heartbeat/renew_interval.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
-import { pflag, pick, type RawValues, resolveFlagValues, type Values } from "../runtime/flags.ts";
+import { inFlagOrder, pflag, pick, type RawValues, resolveFlagValues, type Values } from "../runtime/flags.ts";
 
 /** Controller names of `--controllers` / `--disable-controllers` (the Go provider's). */
 export const CONTROLLER_NAMES = ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"] as const;
@@ -251,7 +251,7 @@ export function resolveExtensionOptions(
       errors.push(`--master: not an absolute URL: ${JSON.stringify(v.master)}`);
     }
   }
-  if (errors.length) return { errors };
+  if (errors.length) return { errors: inFlagOrder(EXTENSION_FLAGS, errors) };
   return {
     errors,
     options: {

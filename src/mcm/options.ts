@@ -8,6 +8,7 @@ import {
   type FieldsOf,
   fieldsOf,
   flagName,
+  inFlagOrder,
   pflag,
   pick,
   type RawValues,
@@ -276,7 +277,7 @@ export function resolveMcmOptions(raw: RawMcmOptions): { options?: McmOptions; e
     ? undefined
     : metalApiUrlProblem(v.metalApiUrl, v.metalApiAllowPlainHttp);
   if (metalUrlProblem) errors.push(`--metal-api-url: ${metalUrlProblem}`);
-  if (errors.length) return { errors };
+  if (errors.length) return { errors: inFlagOrder(MCM_FLAGS, errors) };
   const listenHost = v.address.includes(":") ? `[${v.address}]` : v.address;
   return {
     errors,

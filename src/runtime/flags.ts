@@ -253,6 +253,13 @@ export function resolveFlagValues<F extends Flags>(
   return { values: values as Values<F>, errors };
 }
 
+/** Orders `--flag: why` errors as the table (and help) lists the flags; errors naming no flag of it come last. */
+export function inFlagOrder(flags: Flags, errors: readonly string[]): string[] {
+  const position = new Map(Object.keys(flags).map((key, i) => [flagName(key), i]));
+  const rank = (e: string) => position.get(e.slice(0, e.indexOf(":"))) ?? position.size;
+  return errors.map((e, i) => ({ e, i, r: rank(e) })).sort((a, b) => a.r - b.r || a.i - b.i).map(({ e }) => e);
+}
+
 /** The defaults of a table's flags. */
 export function defaultValues<F extends Flags>(flags: F): Values<F> {
   return resolveFlagValues(flags, {}).values;

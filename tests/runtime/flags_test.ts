@@ -1,6 +1,13 @@
 /** Flag tables: Go syntax, defaults, every problem collected naming its flag, options fields. */
 import assert from "node:assert/strict";
-import { defaultValues, fieldsOf, pflag, resolveFlagValues, shownDefault } from "../../src/runtime/flags.ts";
+import {
+  defaultValues,
+  fieldsOf,
+  inFlagOrder,
+  pflag,
+  resolveFlagValues,
+  shownDefault,
+} from "../../src/runtime/flags.ts";
 
 const TABLE = {
   syncPeriod: pflag.duration({ help: "period", default: "90s", field: "syncPeriodMs" }),
@@ -76,4 +83,11 @@ Deno.test("resolveFlagValues: every problem is collected and names its flag; the
 
 Deno.test("fieldsOf: each flag with a field fills it", () => {
   assert.deepEqual(fieldsOf(TABLE, defaultValues(TABLE)), { syncPeriodMs: 90_000, workers: 5 });
+});
+
+Deno.test("inFlagOrder: errors in the order help lists the flags, others last, ties as found", () => {
+  assert.deepEqual(
+    inFlagOrder(TABLE, ["--mode: b", "cluster: x", "--workers: 1", "--sync-period: a", "--workers: 2"]),
+    ["--sync-period: a", "--workers: 1", "--workers: 2", "--mode: b", "cluster: x"],
+  );
 });
