@@ -134,12 +134,14 @@ export function flagMentions(flags: string[], files: Map<string, string>): Map<s
   return counts;
 }
 
-/** The flags the command line declares: the property names of the `flags:` tables in `src/cli`. */
+/** The flags the command line declares: the property names of the flag tables (in `src/cli` and the flag modules). */
 export function declaredFlags(files: Map<string, string>): string[] {
   const names = new Set<string>();
   for (const [path, text] of files) {
-    if (!path.startsWith("cli/")) continue;
-    for (const m of text.matchAll(/^\s{4,6}([a-z][A-Za-z0-9]*):\s*(?:flag|value|bool|toggle|list)\(/gm)) {
+    if (!isFlagModule(path)) continue;
+    for (
+      const m of text.matchAll(/^\s{2,6}([a-z][A-Za-z0-9]*):\s*(?:flag|value|bool|toggle|list|listFlag|pflag\.\w+)\(/gm)
+    ) {
       names.add(kebab(m[1]));
     }
   }

@@ -5,7 +5,8 @@
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 import { keepOnlyPermissions } from "../runtime/permissions.ts";
-import { command, toggle, value } from "./parser.ts";
+import { command } from "./parser.ts";
+import { toggle, value } from "../runtime/flags.ts";
 
 /** Parses a TCP port (0 picks a free port). */
 export function parsePort(raw: string): number {
@@ -28,7 +29,7 @@ export const apiserverCommand = command({
   flags: {
     port: value("<port>", "port to listen on (0: any free port)", { parse: parsePort, default: 0 }),
     hostname: value("<host>", "address to listen on", { default: "127.0.0.1" }),
-    kubeconfigOut: value("<path>", "write the kubeconfig here (default: a temporary file)"),
+    kubeconfigOut: value("<path>", "write the kubeconfig here", { defaultText: "a temporary file" }),
     plainHttp: toggle("serve plain HTTP without authentication instead of HTTPS"),
   },
   async run(opts) {

@@ -7,7 +7,8 @@ import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 import { keepOnlyPermissions, revokePermission } from "../runtime/permissions.ts";
 import { parseEndpoint } from "../mcm/cmi/endpoint.ts";
 import { metalApiUrlProblem } from "../metal/api_url.ts";
-import { command, toggle, UsageError, value } from "./parser.ts";
+import { command, UsageError } from "./parser.ts";
+import { toggle, value } from "../runtime/flags.ts";
 
 /** Parses a duration in milliseconds (0 or more). */
 function nonNegativeMs(raw: string): number {
@@ -28,7 +29,7 @@ export const cmiCommand = command({
       required: true,
       parse: parseEndpoint,
     }),
-    metalApiUrl: value("<url>", "Equinix Metal API base URL (default: the public API)"),
+    metalApiUrl: value("<url>", "Equinix Metal API base URL", { defaultText: "the public API" }),
     metalApiAllowPlainHttp: toggle("allow an http:// --metal-api-url on a host that is not loopback"),
     drainTimeoutMs: value("<ms>", "how long running calls may finish on shutdown", {
       parse: nonNegativeMs,

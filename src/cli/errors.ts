@@ -6,7 +6,8 @@
  */
 import { configureLogging, getLogger, LOG_FORMATS, type LogFormat, resetLogSink } from "../observability/log.ts";
 import { PRODUCT } from "../runtime/version.ts";
-import { type Flags, parse, type Program, UsageError, type Values } from "./parser.ts";
+import { parse, type Program, UsageError } from "./parser.ts";
+import type { Flags, Values } from "../runtime/flags.ts";
 
 /** Exit code of every usage and start-up error (as cobra/pflag programs such as gardenlet exit). */
 export const ERROR_EXIT_CODE = 1;

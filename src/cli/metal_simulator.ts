@@ -7,7 +7,8 @@ import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 import { keepOnlyPermissions } from "../runtime/permissions.ts";
 import { parsePort } from "./apiserver.ts";
-import { command, UsageError, value } from "./parser.ts";
+import { command, UsageError } from "./parser.ts";
+import { value } from "../runtime/flags.ts";
 import type { SeedData } from "../sim/metal/mod.ts";
 
 function parseRandomSeed(raw: string): number {

@@ -1,13 +1,14 @@
 /**
- * The command-line parser: a root program with global flags and subcommands, each flag declared once with its help
- * text, default, environment fallback, choices and value parser. Flags follow Go's pflag, as gardenlet and MCM pass
- * them: `--name value` or `--name=value`, booleans only as `--name` or `--name=<bool>`, global flags before or after
- * the command. Help goes to stdout; every mistake is a `UsageError` naming the flag, which the entry point prints as
- * one line.
+ * The command-line parser: a root program with global flags and subcommands, each flag declared once (in a table of
+ * `src/runtime/flags.ts` flags) with its help text, default, environment fallback, choices and value parser. Flags
+ * follow Go's pflag, as gardenlet and MCM pass them: `--name value` or `--name=value`, booleans only as `--name` or
+ * `--name=<bool>`, global flags before or after the command. Help goes to stdout; every mistake is a `UsageError`
+ * naming the flag, which the entry point prints as one line.
  *
  * Our own rather than commander: commander is CommonJS, and loading it (with Deno's CommonJS loader and the Node
  * compatibility layer) cost ~15 MB of RSS in every process, more than `version` may use in total.
  */
+import { type Flag, flagName, type Flags, type RawValue, shownDefault, type Values } from "../runtime/flags.ts";
 
 /** A mistake on the command line; `command` names the command whose `--help` explains it. */
 export class UsageError extends Error {
@@ -17,90 +18,19 @@ export class UsageError extends Error {
   }
 }
 
-type FlagKind = "value" | "bool" | "switch" | "list";
-
-/** One flag. `T` is its parsed value, `D` whether it always has one (a default, or `required`). */
-export interface Flag<T, D extends boolean = boolean> {
-  readonly kind: FlagKind;
-  readonly help: string;
-  readonly placeholder?: string;
-  readonly short?: string;
-  /** Further long names accepted for the same flag (old spellings). */
-  readonly aliases?: readonly string[];
-  readonly env?: string;
-  readonly choices?: readonly string[];
-  readonly required?: boolean;
-  readonly default?: T;
-  /** Converts the raw text; a thrown error becomes a usage error naming the flag. */
-  readonly parse?: (raw: string) => T;
-  /** Shown in help instead of the default's value (e.g. "all controllers"). */
-  readonly defaultText?: string;
-  /** `--no-<name>` sets a switch to false. */
-  readonly negatable?: boolean;
-  /** Phantom: whether the flag always has a value. */
-  readonly _always?: D;
+/**
+ * A component's table as the command line declares it: each flag collects its text, which the component's resolver
+ * parses (reporting every problem at once); help shows the table's defaults.
+ */
+export function unparsed<F extends Flags>(flags: F): { [K in keyof F]: Flag<RawValue<F[K]>, false> } {
+  const out: Record<string, Flag<unknown, false>> = {};
+  for (const [key, flag] of Object.entries(flags)) {
+    const { kind, help, placeholder, short, aliases, env, choices } = flag;
+    const shown = shownDefault(flag);
+    out[key] = { kind, help, placeholder, short, aliases, env, choices, defaultText: shown === "" ? undefined : shown };
+  }
+  return out as { [K in keyof F]: Flag<RawValue<F[K]>, false> };
 }
-
-/** Options shared by every flag kind. */
-interface FlagOptions {
-  short?: string;
-  aliases?: readonly string[];
-  env?: string;
-}
-
-/** A flag with a value: `--name <placeholder>`. */
-export function value(placeholder: string, help: string, o?: FlagOptions & { required?: false }): Flag<string, false>;
-export function value<T>(
-  placeholder: string,
-  help: string,
-  o: FlagOptions & { parse: (raw: string) => T; default?: undefined; required?: false },
-): Flag<T, false>;
-export function value<T = string>(
-  placeholder: string,
-  help: string,
-  o: FlagOptions & { parse?: (raw: string) => T; default: T; defaultText?: string },
-): Flag<T, true>;
-export function value<T = string>(
-  placeholder: string,
-  help: string,
-  o: FlagOptions & { parse?: (raw: string) => T; required: true },
-): Flag<T, true>;
-export function value<C extends string>(
-  placeholder: string,
-  help: string,
-  o: FlagOptions & { choices: readonly C[]; default: C },
-): Flag<C, true>;
-export function value<C extends string>(
-  placeholder: string,
-  help: string,
-  o: FlagOptions & { choices: readonly C[]; default?: undefined },
-): Flag<C, false>;
-export function value(placeholder: string, help: string, o: Partial<Flag<unknown>> = {}): Flag<unknown> {
-  return { kind: "value", placeholder, help, ...o };
-}
-
-/** A Go-style boolean: `--name` means true, `--name=false` false; the value stays raw for the command's resolver. */
-export function bool(help: string, o: FlagOptions = {}): Flag<string | true, false> {
-  return { kind: "bool", placeholder: "[bool]", help, ...o };
-}
-
-/** A switch without a value: `--name` (and `--no-name` when negatable); absent means false (true if negatable). */
-export function toggle(help: string, o: FlagOptions & { negatable?: boolean } = {}): Flag<boolean, true> {
-  return { kind: "switch", help, default: o.negatable === true, ...o };
-}
-
-/** A repeatable flag collecting every value in order (the resolver splits comma-separated lists). */
-export function list(placeholder: string, help: string, o: FlagOptions = {}): Flag<string[], false> {
-  return { kind: "list", placeholder, help, ...o };
-}
-
-// deno-lint-ignore no-explicit-any -- flags of any value type
-export type Flags = Record<string, Flag<any>>;
-
-/** The parsed values of a set of flags, keyed like the declaration (camelCase). */
-export type Values<F extends Flags> = {
-  [K in keyof F]: F[K] extends Flag<infer T, infer D> ? (D extends true ? T : T | undefined) : never;
-};
 
 /** A subcommand: its flags and what it does. */
 export interface Command<F extends Flags = Flags> {
@@ -132,7 +62,7 @@ export type Invocation<G extends Flags> =
   // deno-lint-ignore no-explicit-any -- the command's own flag set
   | { kind: "run"; command: Command<any>; globals: Values<G>; values: Record<string, unknown> };
 
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const kebab = (key: string) => flagName(key).slice(2);
 
 interface Named {
   key: string;
@@ -200,7 +130,7 @@ function assign(values: Record<string, unknown>, named: Named, raw: string | und
       values[key] = !named.negated;
       return;
     case "bool":
-      values[key] = raw ?? true;
+      values[key] = raw === undefined ? true : flag.parse ? convert(flag, raw, spelled, command) : raw;
       return;
     case "list":
       if (raw === undefined) fail(`requires a value ${flag.placeholder}`);
@@ -326,7 +256,7 @@ function flagLine(key: string, flag: Flag<unknown>): [string, string] {
   const left = flag.placeholder ? `${names} ${flag.placeholder}` : names;
   const notes: string[] = [];
   if (flag.choices) notes.push(`one of ${flag.choices.join(", ")}`);
-  const shown = flag.defaultText ?? (flag.default !== undefined && flag.kind !== "switch" ? String(flag.default) : "");
+  const shown = shownDefault(flag);
   if (shown !== "") notes.push(`default ${shown}`);
   if (flag.env) notes.push(`env ${flag.env}`);
   if (flag.required) notes.push("required");

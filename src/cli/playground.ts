@@ -8,7 +8,8 @@
 import { configureLogging, fileSink, getLogger } from "../observability/log.ts";
 import type { FaultOptions } from "../playground/mod.ts";
 import { parsePort } from "./apiserver.ts";
-import { command, toggle, UsageError, value } from "./parser.ts";
+import { command, UsageError } from "./parser.ts";
+import { toggle, value } from "../runtime/flags.ts";
 
 function integer(min: number, max: number) {
   return (v: string): number => {
@@ -83,19 +84,24 @@ export const playgroundCommand = command({
     shoots: value("<n>", "number of shoots", { parse: integer(1, 1000), default: 1 }),
     pools: value("<n>", "generated pools per shoot instead of the example's", { parse: integer(1, 100) }),
     machinesPerPool: value("<n>", "machines per generated pool (with --pools)", { parse: integer(0, 10_000) }),
-    provisioningSeconds: value("<s>", "time a device takes from create to active (default: 5)", {
+    provisioningSeconds: value("<s>", "time a device takes from create to active", {
       parse: decimal(0, 3600),
+      defaultText: "5", // DEFAULT_PROVISIONING_SECONDS, applied by the playground (not loaded before the command runs)
     }),
     rollingUpdate: toggle("the rolling update of --once (--no-rolling-update skips it)", { negatable: true }),
     steadyStateSeconds: value("<s>", "with --once: after the create phase, count the writes of a quiet period", {
       parse: decimal(0, 86_400),
     }),
-    seed: value("<n>", "seed of ids and fault decisions (default: random)", { parse: integer(0, 2 ** 32 - 1) }),
+    seed: value("<n>", "seed of ids and fault decisions", {
+      parse: integer(0, 2 ** 32 - 1),
+      defaultText: "random",
+    }),
     components: value("<how>", "run our components in-process or as CLI subprocesses", {
       choices: ["in-process", "subprocess"] as const,
       default: "in-process",
     }),
-    status: value("<mode>", "live status: tty (redrawn), plain (lines on changes), quiet (default: detect)", {
+    status: value("<mode>", "live status: tty (redrawn), plain (lines on changes), quiet", {
+      defaultText: "detect",
       choices: ["tty", "plain", "quiet"] as const,
     }),
     metalLostResponses: value("<percent>", "Metal API: responses lost after the effect", { parse: percent }),
@@ -107,17 +113,14 @@ export const playgroundCommand = command({
     restarts: value("<seconds>", "restart a random component of ours about this often", { parse: seconds }),
     restartMode: value("<mode>", "how restarts stop a component", { choices: ["crash", "graceful", "mixed"] as const }),
     port: value("<port>", "seed API server port (0: any free port)", { parse: parsePort, default: 0 }),
-    kubeconfigOut: value("<path>", "write the seed kubeconfig here (default: a temporary file)"),
-    crdsDir: value(
-      "<dir>",
-      "directory of real CRDs with gardener/ and machine/ (default: the project's vendored copies in crds/)",
-    ),
-    examplesDir: value("<dir>", "directory of the example shoot's manifests (default: example/)"),
-    logFile: value(
-      "<path>",
-      "where log lines go, - for stderr (default: a file in the temporary directory while the live view is " +
-        "redrawn on a terminal, else stderr)",
-    ),
+    kubeconfigOut: value("<path>", "write the seed kubeconfig here", { defaultText: "a temporary file" }),
+    crdsDir: value("<dir>", "directory of real CRDs with gardener/ and machine/", {
+      defaultText: "the project's vendored copies in crds/",
+    }),
+    examplesDir: value("<dir>", "directory of the example shoot's manifests", { defaultText: "example/" }),
+    logFile: value("<path>", "where log lines go, - for stderr", {
+      defaultText: "a file in the temporary directory while the live view is redrawn on a terminal, else stderr",
+    }),
   },
   async run(opts) {
     if ((opts.pools === undefined) !== (opts.machinesPerPool === undefined)) {

@@ -2,7 +2,8 @@
 import { LOG_FORMATS, LOG_LEVELS } from "../observability/log.ts";
 import { PRODUCT } from "../runtime/version.ts";
 import { subcommands } from "./commands.ts";
-import { type Program, value } from "./parser.ts";
+import type { Program } from "./parser.ts";
+import { value } from "../runtime/flags.ts";
 
 const globals = {
   logLevel: value("<level>", "log level", { choices: LOG_LEVELS, default: "info" }),

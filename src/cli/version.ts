@@ -1,5 +1,6 @@
 /** `provider-equinix-metal version`: prints the build's version. */
-import { command, value } from "./parser.ts";
+import { command } from "./parser.ts";
+import { value } from "../runtime/flags.ts";
 import { keepOnlyPermissions } from "../runtime/permissions.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
 

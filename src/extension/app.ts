@@ -22,11 +22,11 @@ import { newExtensionController } from "./reconciler/mod.ts";
 import { newWorkerController } from "./worker/actuator.ts";
 import { Heartbeat } from "./heartbeat/heartbeat.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
-import { type ExtensionSettings, IMPLEMENTED_CONTROLLERS } from "./settings.ts";
+import { type ExtensionOptions, IMPLEMENTED_CONTROLLERS } from "./options.ts";
 
 /** How to start the extension in-process. */
 export interface StartExtensionOptions {
-  settings: ExtensionSettings;
+  settings: ExtensionOptions;
   /** Connection to the seed (default: from `--kubeconfig`/`--master`, the config file, KUBECONFIG, in-cluster). */
   connection?: ClusterConnection;
   /** The component configuration (default: `--config-file`, else the defaults). */
@@ -55,7 +55,7 @@ export interface RunningExtension {
 }
 
 /** The config file, or the defaults when none is given (upstream required the flag; every field has a default). */
-async function configOf(settings: ExtensionSettings): Promise<ResolvedControllerConfiguration> {
+async function configOf(settings: ExtensionOptions): Promise<ResolvedControllerConfiguration> {
   if (settings.configFile) return await loadControllerConfiguration(settings.configFile);
   return {
     clientConnection: { ...DEFAULTS.clientConnection },
@@ -67,7 +67,7 @@ async function configOf(settings: ExtensionSettings): Promise<ResolvedController
   };
 }
 
-async function connectionOf(settings: ExtensionSettings, config: ResolvedControllerConfiguration) {
+async function connectionOf(settings: ExtensionOptions, config: ResolvedControllerConfiguration) {
   const path = settings.kubeconfig || config.clientConnection.kubeconfig || undefined;
   let conn: ClusterConnection;
   try {

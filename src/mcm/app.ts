@@ -13,7 +13,7 @@ import { Manager } from "../k8s/controller/manager.ts";
 import { EquinixMetalDriver } from "./driver/equinix_metal_driver.ts";
 import { MachineController } from "./controller/machine_controller.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
-import { LEASE_NAME, type ResolvedFlags } from "./controller/flags.ts";
+import { LEASE_NAME, type McmOptions } from "./options.ts";
 
 /** MCM's rules: "" target = in-cluster; "" control = the target's; `inClusterConfig` = in-cluster. */
 async function connect(path: string, what: string): Promise<ClusterConnection> {
@@ -70,7 +70,7 @@ export interface AssembledMachineController {
 
 /** Builds a machine controller from resolved flags and the two clusters (the command and the playground share it). */
 export function assembleMachineController(opts: {
-  flags: ResolvedFlags;
+  flags: McmOptions;
   control: ClusterConnection;
   target: ClusterConnection;
   log: Logger;
@@ -121,7 +121,7 @@ export function assembleMachineController(opts: {
 }
 
 /** Runs the machine controller until SIGTERM/SIGINT; exits non-zero if leadership is lost. */
-export async function runMachineController(flags: ResolvedFlags): Promise<void> {
+export async function runMachineController(flags: McmOptions): Promise<void> {
   const log = getLogger("machine-controller");
   if (flags.verbosity >= 4) configureLogging({ level: "debug" });
   if (flags.controller.targetless) {

@@ -7,9 +7,9 @@
  * A `Supervisor` restarts a component that stops on its own (as the kubelet restarts a container) and restarts it
  * on request, gracefully or as a crash (fault runs).
  */
-import { resolveExtensionFlags } from "../extension/settings.ts";
+import { resolveExtensionOptions } from "../extension/options.ts";
 import { startExtension } from "../extension/app.ts";
-import { type RawFlags, resolveFlags } from "../mcm/controller/flags.ts";
+import { type RawMcmOptions, resolveMcmOptions } from "../mcm/options.ts";
 import { assembleMachineController } from "../mcm/app.ts";
 import type { ClusterConnection } from "../k8s/client/kubeconfig.ts";
 import type { Logger } from "../observability/log.ts";
@@ -42,7 +42,7 @@ export interface ProcessUsage {
 }
 
 /** Flags gardenlet gives the machine-controller sidecar, as the command receives them. */
-export const SIDECAR_FLAGS: RawFlags = {
+export const SIDECAR_FLAGS: RawMcmOptions = {
   kubeApiQps: "100",
   kubeApiBurst: "200",
   machineCreationTimeout: "20m",
@@ -54,7 +54,7 @@ export const SIDECAR_FLAGS: RawFlags = {
 };
 
 /** Command-line arguments of raw flags (`kubeApiQps` → `--kube-api-qps=…`). */
-function flagArgs(raw: RawFlags): string[] {
+function flagArgs(raw: RawMcmOptions): string[] {
   return Object.entries(raw).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}=${v}`);
 }
 
@@ -76,7 +76,7 @@ export async function startExtensionInProcess(
   ctx: ComponentContext,
   opts: { connection: ClusterConnection; namespace: string; identity: string },
 ): Promise<ComponentInstance> {
-  const { settings, errors } = resolveExtensionFlags({
+  const { options: settings, errors } = resolveExtensionOptions({
     leaderElectionNamespace: opts.namespace,
     heartbeatNamespace: opts.namespace,
     metricsBindAddress: "0",
@@ -106,7 +106,11 @@ export function startMachineControllerInProcess(
   ctx: ComponentContext,
   opts: { control: ClusterConnection; target: ClusterConnection; namespace: string; identity: string },
 ): Promise<ComponentInstance> {
-  const { flags, errors } = resolveFlags({ ...SIDECAR_FLAGS, namespace: opts.namespace, metalApiUrl: ctx.metalUrl });
+  const { options: flags, errors } = resolveMcmOptions({
+    ...SIDECAR_FLAGS,
+    namespace: opts.namespace,
+    metalApiUrl: ctx.metalUrl,
+  });
   if (!flags) throw new Error(`machine-controller flags: ${errors.join("; ")}`);
   const mc = assembleMachineController({
     flags,

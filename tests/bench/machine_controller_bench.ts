@@ -12,7 +12,7 @@ import { KubeClient } from "../../src/k8s/client/client.ts";
 import { loadConnection } from "../../src/k8s/client/kubeconfig.ts";
 import { EquinixMetalDriver } from "../../src/mcm/driver/equinix_metal_driver.ts";
 import { MachineController } from "../../src/mcm/controller/machine_controller.ts";
-import { withDefaults } from "../../src/mcm/controller/options.ts";
+import { withDefaults } from "../../src/mcm/options.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { cpuSeconds, machineDescription, peakRssMb, report } from "./report.ts";
 

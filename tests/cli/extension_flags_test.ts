@@ -1,6 +1,6 @@
 /** The `extension` command's flags: upstream defaults, Go booleans, env fallbacks, errors naming the flag; --help. */
 import assert from "node:assert/strict";
-import { resolveExtensionFlags } from "../../src/extension/settings.ts";
+import { resolveExtensionOptions } from "../../src/extension/options.ts";
 import { cliCommand } from "../../src/playground/components.ts";
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -14,7 +14,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 Deno.test("extension flags: the Go provider's defaults", () => {
-  const { settings, errors } = resolveExtensionFlags({}, {});
+  const { options: settings, errors } = resolveExtensionOptions({}, {});
   assert.deepEqual(errors, []);
   assert.deepEqual(settings, {
     gardenerVersion: undefined,
@@ -35,7 +35,7 @@ Deno.test("extension flags: the Go provider's defaults", () => {
 });
 
 Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled probes", () => {
-  const { settings } = resolveExtensionFlags({
+  const { options: settings } = resolveExtensionOptions({
     leaderElection: "false",
     ignoreOperationAnnotation: true,
     controllers: ["infrastructure,heartbeat", "worker"],
@@ -55,22 +55,22 @@ Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled 
   assert.deepEqual(settings?.extensionClasses, ["seed"]);
   assert.equal(settings?.webhooks.namespace, "w");
   assert.deepEqual(
-    resolveExtensionFlags({ metricsBindAddress: ":9090", healthBindAddress: ":9090" }, {}).settings?.probeAddresses,
+    resolveExtensionOptions({ metricsBindAddress: ":9090", healthBindAddress: ":9090" }, {}).options?.probeAddresses,
     [":9090"],
     "one server for one address",
   );
   assert.deepEqual(
-    resolveExtensionFlags({ metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0" }, {}).settings
+    resolveExtensionOptions({ metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0" }, {}).options
       ?.probeAddresses,
     ["127.0.0.1:0", "127.0.0.1:0"],
     "port 0 twice: two servers",
   );
-  const le = resolveExtensionFlags({ leaderElectionNamespace: "flag-wins" }, { LEADER_ELECTION_NAMESPACE: "env" });
-  assert.equal(le.settings?.leaderElection?.namespace, "flag-wins");
+  const le = resolveExtensionOptions({ leaderElectionNamespace: "flag-wins" }, { LEADER_ELECTION_NAMESPACE: "env" });
+  assert.equal(le.options?.leaderElection?.namespace, "flag-wins");
 });
 
 Deno.test("extension flags: every problem is reported and names its flag", () => {
-  const { settings, errors } = resolveExtensionFlags({
+  const { options: settings, errors } = resolveExtensionOptions({
     controllers: ["infrastructure,dnsrecord"],
     disableControllers: ["bastion"],
     heartbeatRenewIntervalSeconds: "0",
@@ -106,8 +106,8 @@ Deno.test("extension flags: every problem is reported and names its flag", () =>
 });
 
 Deno.test("extension flags: --extension-classes is a list; the old --extension-class adds to it; default shoot", () => {
-  const classes = (raw: Parameters<typeof resolveExtensionFlags>[0]) => {
-    const { settings, errors } = resolveExtensionFlags(raw, {});
+  const classes = (raw: Parameters<typeof resolveExtensionOptions>[0]) => {
+    const { options: settings, errors } = resolveExtensionOptions(raw, {});
     assert.deepEqual(errors, []);
     return settings?.extensionClasses;
   };
@@ -118,7 +118,7 @@ Deno.test("extension flags: --extension-classes is a list; the old --extension-c
   assert.deepEqual(classes({ extensionClasses: [""] }), ["shoot"], "an empty list means shoot, as in Gardener");
   assert.deepEqual(classes({ extensionClass: "" }), ["shoot"]);
   for (const flags of [{ selfHostedShootCluster: "true" }, { autonomousShootCluster: true }]) {
-    assert.deepEqual(resolveExtensionFlags(flags, {}).errors, [], JSON.stringify(flags));
+    assert.deepEqual(resolveExtensionOptions(flags, {}).errors, [], JSON.stringify(flags));
   }
 });
 

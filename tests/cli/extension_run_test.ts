@@ -5,7 +5,7 @@
  * SIGTERM stops the process cleanly. Plus the in-process `startExtension` with its probes.
  */
 import assert from "node:assert/strict";
-import { resolveExtensionFlags } from "../../src/extension/settings.ts";
+import { resolveExtensionOptions } from "../../src/extension/options.ts";
 import { startExtension } from "../../src/extension/app.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { MetalSimulator } from "../../src/sim/metal/mod.ts";
@@ -138,7 +138,7 @@ Deno.test("startExtension in-process: probes serve, readiness follows the caches
   const { api, client } = await seed();
   let ext: Awaited<ReturnType<typeof startExtension>> | undefined;
   try {
-    const { settings, errors } = resolveExtensionFlags({
+    const { options: settings, errors } = resolveExtensionOptions({
       leaderElection: "false",
       controllers: ["infrastructure,heartbeat"],
       heartbeatNamespace: "default",
@@ -166,7 +166,7 @@ Deno.test("startExtension in-process: probes serve, readiness follows the caches
 });
 
 Deno.test("startExtension: leader election needs a namespace; the error names the flag", async () => {
-  const { settings } = resolveExtensionFlags({ metricsBindAddress: "0", healthBindAddress: "0" }, {});
+  const { options: settings } = resolveExtensionOptions({ metricsBindAddress: "0", healthBindAddress: "0" }, {});
   await assert.rejects(
     startExtension({ settings: settings!, connection: { server: "http://127.0.0.1:1" } }),
     /--leader-election-namespace: required/,

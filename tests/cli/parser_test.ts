@@ -1,6 +1,7 @@
 /** The command-line parser: pflag-style flags, globals anywhere, env fallbacks, defaults, usage errors, help. */
 import assert from "node:assert/strict";
-import { bool, command, list, parse, toggle, UsageError, value } from "../../src/cli/parser.ts";
+import { command, parse, UsageError } from "../../src/cli/parser.ts";
+import { bool, list, toggle, value } from "../../src/runtime/flags.ts";
 
 const port = (raw: string) => {
   if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new Error(`expected a port number 0-65535, got ${raw}`);

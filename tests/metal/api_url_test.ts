@@ -3,11 +3,11 @@
  * is set, in the client and in every command that takes `--metal-api-url`.
  */
 import assert from "node:assert/strict";
-import { resolveExtensionFlags } from "../../src/extension/settings.ts";
+import { resolveExtensionOptions } from "../../src/extension/options.ts";
 import { ALLOW_PLAIN_HTTP_FLAG, metalApiUrlProblem } from "../../src/metal/api_url.ts";
 import { MetalClient } from "../../src/metal/client.ts";
 import { MetalInputError } from "../../src/metal/errors.ts";
-import { resolveFlags } from "../../src/mcm/controller/flags.ts";
+import { resolveMcmOptions } from "../../src/mcm/options.ts";
 import { cliCommand } from "../../src/playground/components.ts";
 
 const REMOTE_HTTP = "http://metal.corp.example/metal/v1";
@@ -53,30 +53,30 @@ Deno.test("MetalClient refuses a remote http:// base URL, naming the field and t
 });
 
 Deno.test("extension: --metal-api-url over remote http needs --metal-api-allow-plain-http", () => {
-  const refused = resolveExtensionFlags({ metalApiUrl: REMOTE_HTTP }, {});
-  assert.equal(refused.settings, undefined);
+  const refused = resolveExtensionOptions({ metalApiUrl: REMOTE_HTTP }, {});
+  assert.equal(refused.options, undefined);
   assert.deepEqual(refused.errors.length, 1);
   assert.match(refused.errors[0], /^--metal-api-url: uses plain http:\/\/ .*--metal-api-allow-plain-http/);
-  const allowed = resolveExtensionFlags({ metalApiUrl: REMOTE_HTTP, metalApiAllowPlainHttp: "true" }, {});
+  const allowed = resolveExtensionOptions({ metalApiUrl: REMOTE_HTTP, metalApiAllowPlainHttp: "true" }, {});
   assert.deepEqual(allowed.errors, []);
-  assert.equal(allowed.settings?.metalApiAllowPlainHttp, true);
-  const simulator = resolveExtensionFlags({ metalApiUrl: "http://127.0.0.1:4242/metal/v1" }, {});
+  assert.equal(allowed.options?.metalApiAllowPlainHttp, true);
+  const simulator = resolveExtensionOptions({ metalApiUrl: "http://127.0.0.1:4242/metal/v1" }, {});
   assert.deepEqual(simulator.errors, []);
-  assert.equal(simulator.settings?.metalApiAllowPlainHttp, false);
+  assert.equal(simulator.options?.metalApiAllowPlainHttp, false);
   assert.match(
-    resolveExtensionFlags({ metalApiAllowPlainHttp: "perhaps" }, {}).errors[0],
+    resolveExtensionOptions({ metalApiAllowPlainHttp: "perhaps" }, {}).errors[0],
     /^--metal-api-allow-plain-http: invalid boolean/,
   );
 });
 
 Deno.test("machine-controller: --metal-api-url over remote http needs --metal-api-allow-plain-http", () => {
-  const refused = resolveFlags({ metalApiUrl: REMOTE_HTTP });
-  assert.equal(refused.flags, undefined);
+  const refused = resolveMcmOptions({ metalApiUrl: REMOTE_HTTP });
+  assert.equal(refused.options, undefined);
   assert.match(refused.errors.join("\n"), /--metal-api-url: uses plain http:\/\/ .*--metal-api-allow-plain-http/);
-  const allowed = resolveFlags({ metalApiUrl: REMOTE_HTTP, metalApiAllowPlainHttp: true });
+  const allowed = resolveMcmOptions({ metalApiUrl: REMOTE_HTTP, metalApiAllowPlainHttp: true });
   assert.deepEqual(allowed.errors, []);
-  assert.equal(allowed.flags?.metalApiAllowPlainHttp, true);
-  assert.deepEqual(resolveFlags({ metalApiUrl: "http://localhost:4242/metal/v1" }).errors, []);
+  assert.equal(allowed.options?.metalApiAllowPlainHttp, true);
+  assert.deepEqual(resolveMcmOptions({ metalApiUrl: "http://localhost:4242/metal/v1" }).errors, []);
 });
 
 async function cmi(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {

@@ -13,7 +13,7 @@ import { LONG_RETRY_MS, SHORT_RETRY_MS } from "./retry.ts";
 import type { Driver, SecretData } from "../driver/driver.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { Logger } from "../../observability/log.ts";
-import type { MachineControllerOptions } from "./options.ts";
+import type { MachineControllerOptions } from "../options.ts";
 import type {
   Node,
   PersistentVolume,

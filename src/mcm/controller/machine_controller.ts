@@ -33,7 +33,7 @@ import {
   type Queues,
   type TargetCaches,
 } from "./context.ts";
-import type { MachineControllerOptions } from "./options.ts";
+import type { MachineControllerOptions } from "../options.ts";
 import type {
   Node,
   PersistentVolume,

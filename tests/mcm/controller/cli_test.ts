@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { resolveFlags } from "../../../src/mcm/controller/flags.ts";
+import { resolveMcmOptions } from "../../../src/mcm/options.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { CoordinationV1, CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
@@ -10,7 +10,7 @@ import { eventually } from "../../support/eventually.ts";
 import { cliCommand } from "../../../src/playground/components.ts";
 
 Deno.test("flags: MCM defaults", () => {
-  const { flags, errors } = resolveFlags({});
+  const { options: flags, errors } = resolveMcmOptions({});
   assert.deepEqual(errors, []);
   assert.equal(flags!.listen, "0.0.0.0:10259");
   assert.equal(flags!.controller.namespace, "default");
@@ -21,7 +21,7 @@ Deno.test("flags: MCM defaults", () => {
 });
 
 Deno.test("flags: what gardenlet passes to the sidecar", () => {
-  const { flags, errors } = resolveFlags({
+  const { options: flags, errors } = resolveMcmOptions({
     controlKubeconfig: "inClusterConfig",
     kubeApiQps: "100",
     kubeApiBurst: "200",
@@ -44,7 +44,7 @@ Deno.test("flags: what gardenlet passes to the sidecar", () => {
 });
 
 Deno.test("flags: validation errors name the flag (MCM's rules)", () => {
-  const { flags, errors } = resolveFlags({
+  const { options: flags, errors } = resolveMcmOptions({
     port: "70000",
     address: "not-an-ip",
     concurrentSyncs: "0",
@@ -72,8 +72,8 @@ Deno.test("flags: validation errors name the flag (MCM's rules)", () => {
   ) {
     assert.ok(errors.some((e) => e.startsWith(prefix)), `${prefix} in ${JSON.stringify(errors)}`);
   }
-  assert.deepEqual(resolveFlags({ address: "::1" }).errors, []);
-  assert.deepEqual(resolveFlags({ leaderElect: "false", leaderElectLeaseDuration: "1s" }).errors, []);
+  assert.deepEqual(resolveMcmOptions({ address: "::1" }).errors, []);
+  assert.deepEqual(resolveMcmOptions({ leaderElect: "false", leaderElectLeaseDuration: "1s" }).errors, []);
 });
 
 function freePort(): number {

@@ -12,7 +12,7 @@ import { FakeClock } from "../../../src/runtime/clock.ts";
 import { pumpFor, pumpUntil } from "../../support/fake_time.ts";
 import type { Driver } from "../../../src/mcm/driver/driver.ts";
 import { MachineController } from "../../../src/mcm/controller/machine_controller.ts";
-import { type MachineControllerOptions, withDefaults } from "../../../src/mcm/controller/options.ts";
+import { type MachineControllerOptions, withDefaults } from "../../../src/mcm/options.ts";
 import type { Machine, MachineClass } from "../../../src/apis/machine/v1alpha1.ts";
 import type { Node } from "../../../src/mcm/controller/kube_objects.ts";
 import { NodeSimulator } from "../../../src/sim/nodes/node_simulator.ts";

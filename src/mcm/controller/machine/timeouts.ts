@@ -4,7 +4,7 @@
  * An unparsable override falls back to the flag instead of failing the machine; the problem is reported.
  */
 import { ANNOTATION_EFFECTIVE_CREATION_TIMEOUT, type Machine } from "../../../apis/machine/v1alpha1.ts";
-import type { MachineControllerOptions } from "../options.ts";
+import type { MachineControllerOptions } from "../../options.ts";
 import { parseDuration } from "../../../apis/duration.ts";
 
 /** Effective values for one machine, and any override that could not be used. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { DEFAULT_OPTIONS, validateOptions, withDefaults } from "../../../src/mcm/controller/options.ts";
-import { effectiveSettings } from "../../../src/mcm/controller/machine/timeouts.ts";
-import { machine } from "./fixtures.ts";
+import { DEFAULT_OPTIONS, validateOptions, withDefaults } from "../../src/mcm/options.ts";
+import { effectiveSettings } from "../../src/mcm/controller/machine/timeouts.ts";
+import { machine } from "./controller/fixtures.ts";
 
 Deno.test("defaults are MCM's", () => {
   assert.equal(DEFAULT_OPTIONS.machineCreationTimeoutMs, 20 * 60_000);
