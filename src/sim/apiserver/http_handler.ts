@@ -17,7 +17,7 @@ import type { Counters } from "./counters.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { decideEviction } from "./eviction.ts";
 import type { Faults } from "./faults.ts";
-import { streamingResponse } from "./http_listener.ts";
+import { streamingResponse } from "../kernel/mod.ts";
 import type { ObjectStore } from "./object_store.ts";
 import { applyPatch, parsePatchBody, type PatchKind, patchKindOf } from "./patching.ts";
 import type { ReadPath } from "./read_path.ts";

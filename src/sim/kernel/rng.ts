@@ -1,6 +1,7 @@
 /**
- * A small seeded pseudo-random generator (sfc32, seeded through splitmix32). The simulator keeps separate streams for
- * ids, request ids and fault decisions so that reading the API or enabling a fault never shifts the ids a run gets.
+ * The simulators' one seeded pseudo-random generator (sfc32, seeded through splitmix32). Each simulator keeps separate
+ * streams (ids, generated names, request ids, fault decisions) so that reading the API or enabling a fault never
+ * shifts the ids a run gets.
  */
 
 function splitmix32(seed: number): () => number {

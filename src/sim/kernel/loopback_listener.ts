@@ -1,10 +1,13 @@
 /**
- * Serves a web-standard `(Request) => Response` handler over `node:https` (or `node:http`).
+ * The simulators' one listener: serves a web-standard `(Request) => Response` handler over `node:https` (or
+ * `node:http`), on loopback and a free port unless told otherwise.
  *
  * Why not `Deno.serve`: its TLS connections keep Nagle's algorithm on, so every response larger than about 1 KB
  * waits ~40 ms for the client's delayed ACK (measured: 22 sequential requests/s). `node:https` sets TCP_NODELAY and
  * answers the same requests in well under a millisecond. Streaming responses (watches) are written as the stream
- * yields and respect the socket's backpressure; a client that disconnects cancels its stream.
+ * yields and respect the socket's backpressure; a client that disconnects cancels its stream and aborts its request's
+ * signal. A response whose body errors (a simulated lost response) sends its status line and headers, then drops the
+ * connection.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -47,7 +50,12 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> |
   return out;
 }
 
-function toRequest(req: IncomingMessage, scheme: string, body: Uint8Array<ArrayBuffer> | undefined): Request {
+function toRequest(
+  req: IncomingMessage,
+  scheme: string,
+  body: Uint8Array<ArrayBuffer> | undefined,
+  signal: AbortSignal,
+): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -60,6 +68,7 @@ function toRequest(req: IncomingMessage, scheme: string, body: Uint8Array<ArrayB
     method,
     headers,
     body: method === "GET" || method === "HEAD" ? undefined : body,
+    signal,
   });
 }
 
@@ -71,7 +80,15 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     return;
   }
   if (!streaming.has(response)) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch {
+      // The body broke on purpose (a lost response): the client gets the head, then the connection drops.
+      res.flushHeaders();
+      res.destroy();
+      return;
+    }
     res.setHeader("content-length", String(bytes.length));
     res.end(bytes);
     return;
@@ -99,6 +116,17 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   if (!res.destroyed) res.end();
 }
 
+/** The base URL of a listener: a wildcard address is reached through loopback (which serving certificates name). */
+export function listenerUrl(listener: HttpListener, scheme: "http" | "https"): string {
+  const reachable = listener.hostname === "0.0.0.0"
+    ? "127.0.0.1"
+    : listener.hostname === "::"
+    ? "::1"
+    : listener.hostname;
+  const host = reachable.includes(":") ? `[${reachable}]` : reachable;
+  return `${scheme}://${host}:${listener.port}`;
+}
+
 /** Starts serving; resolves once the port is bound. */
 export async function listenHttp(
   opts: { hostname: string; port: number; tls?: { cert: string; key: string } },
@@ -107,9 +135,13 @@ export async function listenHttp(
 ): Promise<HttpListener> {
   const scheme = opts.tls ? "https" : "http";
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const disconnected = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) disconnected.abort(new DOMException("the client disconnected", "AbortError"));
+    });
     (async () => {
       const body = await readBody(req);
-      const response = await handler(toRequest(req, scheme, body));
+      const response = await handler(toRequest(req, scheme, body, disconnected.signal));
       await writeResponse(res, response);
     })().catch((e) => {
       log.error("failed to serve a request", { method: req.method, path: req.url, error: e });
