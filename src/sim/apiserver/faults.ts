@@ -4,7 +4,7 @@
  * verb/resource matcher. Random decisions come from a seeded generator so that runs are reproducible.
  */
 import { type FaultRuleBase, FaultRules, type StatusOutcome } from "../kernel/mod.ts";
-import type { Verb } from "./request_info.ts";
+import type { Verb } from "./http/request_info.ts";
 import { conflict, type StatusError, tooManyRequests, withCode } from "./status_errors.ts";
 
 /** One fault rule; every matching request is subject to it. */

@@ -3,8 +3,8 @@
  * Namespaces get the `kubernetes` finalizer and a phase. Pure functions that return the object to store or field
  * errors.
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
-import type { MetaFieldError } from "./object_meta.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { MetaFieldError } from "../object_meta.ts";
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;

@@ -2,8 +2,8 @@
  * Legacy (non-aggregated) discovery documents, which kubectl falls back to: `/api`, `/api/v1`, `/apis`,
  * `/apis/<group>`, `/apis/<group>/<version>`. Pure functions of the registry.
  */
-import type { ResourceRegistry } from "./resource_registry.ts";
-import type { ServedResource } from "./served_resource.ts";
+import type { ResourceRegistry } from "../registry/resource_registry.ts";
+import type { ServedResource } from "../registry/served_resource.ts";
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 const SUB_VERBS = ["get", "patch", "update"];

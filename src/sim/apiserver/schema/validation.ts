@@ -11,19 +11,11 @@
  * CEL rule are accepted; ratcheting of unchanged invalid fields on update is not done. Composite (`anyOf`, `oneOf`,
  * `allOf`, `not`) and int32/int64 range errors carry the value's path where kube reports an empty (`<nil>`) field.
  */
-import { applyDefaults } from "./schema_defaulting.ts";
-import { embeddedResourceErrors } from "./schema_embedded.ts";
-import {
-  type FieldError,
-  invalid,
-  notSupported,
-  required,
-  tooLong,
-  tooMany,
-  typeInvalid,
-} from "./schema_field_errors.ts";
-import { INTEGER_FORMAT_RANGE, stringFormatChecker } from "./schema_formats.ts";
-import { canonicalJson, listTypeErrors } from "./schema_list_type.ts";
+import { applyDefaults } from "./defaulting.ts";
+import { embeddedResourceErrors } from "./embedded.ts";
+import { type FieldError, invalid, notSupported, required, tooLong, tooMany, typeInvalid } from "./field_errors.ts";
+import { INTEGER_FORMAT_RANGE, stringFormatChecker } from "./formats.ts";
+import { canonicalJson, listTypeErrors } from "./list_type.ts";
 import {
   additionalPropertiesOf,
   asSchemaNode,
@@ -37,11 +29,11 @@ import {
   numberKeyword,
   propertiesOf,
   type SchemaNode,
-} from "./schema_node.ts";
-import { pruneUnknownFields } from "./schema_pruning.ts";
-import { compileGoPattern } from "./schema_regex.ts";
+} from "./node.ts";
+import { pruneUnknownFields } from "./pruning.ts";
+import { compileGoPattern } from "./regex.ts";
 
-export type { FieldError } from "./schema_field_errors.ts";
+export type { FieldError } from "./field_errors.ts";
 
 /** Subset of apiextensions.k8s.io/v1 JSONSchemaProps that structural schemas use. */
 export type JSONSchemaProps = Record<string, unknown>;

@@ -2,8 +2,8 @@
  * The resources the fake API server serves: the built-in table of `src/k8s/api/resources.ts` plus whatever the stored
  * CustomResourceDefinitions add. Discovery and request routing both read from here.
  */
-import { BuiltinResources, type ResourceType } from "../../k8s/api/resources.ts";
-import type { KubeObject } from "../../k8s/api/objects.ts";
+import { BuiltinResources, type ResourceType } from "../../../k8s/api/resources.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
 import { servedResourcesOf } from "./crd_resources.ts";
 import { compareKubeVersions } from "./kube_versions.ts";
 import { type ServedResource, storageKey } from "./served_resource.ts";

@@ -2,7 +2,7 @@
  * Field selectors (`metadata.name=x,spec.nodeName!=y`). Like the real server, only `metadata.name`,
  * `metadata.namespace` and a per-resource list of fields are supported; anything else is a 400.
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
 
 /** One `field=value` / `field!=value` term. */
 export interface FieldRequirement {

@@ -4,10 +4,10 @@
  * (base64 PEM) alone when given (the Kubernetes client's transport) or the system roots otherwise, and the whole
  * exchange (connect, send, read the answer) bounded by `timeoutSeconds` on the given clock so a call never hangs.
  */
-import { createTransport, type Transport } from "../../k8s/client/http_transport.ts";
-import type { Clock } from "../../runtime/clock.ts";
-import { readTextLimited } from "../../runtime/http_body.ts";
-import type { Webhook } from "./admission_config.ts";
+import { createTransport, type Transport } from "../../../k8s/client/http_transport.ts";
+import type { Clock } from "../../../runtime/clock.ts";
+import { readTextLimited } from "../../../runtime/http_body.ts";
+import type { Webhook } from "./config.ts";
 
 /** Largest answer read from a webhook (kube limits responses to a few MB as well). */
 const MAX_RESPONSE_BYTES = 3 * 1024 * 1024;

@@ -4,7 +4,7 @@
  * empty selectors), and the field errors kube's validation gives for the mistakes that would break a call.
  */
 import { z } from "zod";
-import { type FieldError, invalid, notSupported, required } from "./schema_field_errors.ts";
+import { type FieldError, invalid, notSupported, required } from "../schema/field_errors.ts";
 
 const RuleSchema = z.object({
   operations: z.array(z.string()).default([]),

@@ -3,7 +3,7 @@
  * resourceVersion, a uid index and an owner index (for garbage collection), and per-resource watch caches.
  * Stored objects are never mutated: every commit stores a new object together with its serialisation.
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
 import { ChangeEvent } from "./change_event.ts";
 import { WatchHistory } from "./watch_history.ts";
 import type { Watcher } from "./watcher.ts";

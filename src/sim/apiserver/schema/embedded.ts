@@ -4,8 +4,8 @@
  * even when the schema does not declare them, reduces `metadata` to ObjectMeta fields, and requires `apiVersion`
  * and `kind` (apiextensions-apiserver `pkg/apiserver/schema/objectmeta`).
  */
-import { type FieldError, invalid, required } from "./schema_field_errors.ts";
-import { childPath, isPlainObject } from "./schema_node.ts";
+import { type FieldError, invalid, required } from "./field_errors.ts";
+import { childPath, isPlainObject } from "./node.ts";
 
 /** JSON field names of metav1.ObjectMeta; anything else inside an embedded `metadata` is dropped. */
 export const OBJECT_META_FIELDS: ReadonlySet<string> = new Set([

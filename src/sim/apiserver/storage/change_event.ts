@@ -2,7 +2,7 @@
  * One committed change of one object. The object is serialised once at commit; every watch line built from it
  * (per event type and apiVersion) is encoded once and shared by all watchers.
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
 
 const encoder = new TextEncoder();
 

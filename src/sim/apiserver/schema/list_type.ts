@@ -3,8 +3,8 @@
  * hold the same value twice, a `map` must not hold two items with the same values of `x-kubernetes-list-map-keys`.
  * An item that lacks a key field never equals another one, as in kube. `atomic` lists are not checked.
  */
-import { duplicate, type FieldError, invalid } from "./schema_field_errors.ts";
-import { indexPath, isPlainObject, type SchemaNode } from "./schema_node.ts";
+import { duplicate, type FieldError, invalid } from "./field_errors.ts";
+import { indexPath, isPlainObject, type SchemaNode } from "./node.ts";
 
 /** Canonical JSON (sorted object keys) so that equal values compare equal as strings. */
 export function canonicalJson(v: unknown): string {

@@ -2,8 +2,8 @@
  * Turns a CustomResourceDefinition (apiextensions.k8s.io/v1) into the resources it serves, and checks the CRD
  * itself the way kube-apiserver does before accepting it (names, scope, exactly one storage version, ...).
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
-import type { JSONSchemaProps } from "./schema_validation.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { JSONSchemaProps } from "../schema/validation.ts";
 import type { CrdScale, ServedResource } from "./served_resource.ts";
 
 /** Paths of the scale subresource of a custom resource. */

@@ -5,10 +5,10 @@
  * labels, always true for other cluster-scoped objects) and the object selector (labels of the object or the old
  * object). `matchPolicy: Equivalent` is treated as Exact: the fake server serves one version per resource.
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
-import type { ResourceType } from "../../k8s/api/resources.ts";
-import type { Webhook, WebhookRule } from "./admission_config.ts";
-import { isEmptySelector, parseLabelSelectorObject, selectorMatches } from "../../k8s/api/label_selector.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { ResourceType } from "../../../k8s/api/resources.ts";
+import type { Webhook, WebhookRule } from "./config.ts";
+import { isEmptySelector, parseLabelSelectorObject, selectorMatches } from "../../../k8s/api/label_selector.ts";
 
 /** What matching needs to know about a request. */
 export interface MatchAttributes {

@@ -5,7 +5,7 @@
  * `apiVersion`, `kind` and `metadata` of the resource root and of embedded resources are kept (embedded metadata is
  * reduced to ObjectMeta fields); a null in a non-nullable field without a default is removed.
  */
-import { coerceEmbeddedMetadata, RESOURCE_ENVELOPE_FIELDS } from "./schema_embedded.ts";
+import { coerceEmbeddedMetadata, RESOURCE_ENVELOPE_FIELDS } from "./embedded.ts";
 import {
   additionalPropertiesOf,
   isEmbeddedResource,
@@ -14,7 +14,7 @@ import {
   preservesUnknownFields,
   propertiesOf,
   type SchemaNode,
-} from "./schema_node.ts";
+} from "./node.ts";
 
 /** Where the pruned field was (for callers that want to warn about unknown fields). */
 export type PrunedFieldSink = (path: string) => void;

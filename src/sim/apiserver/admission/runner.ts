@@ -2,15 +2,15 @@
  * Connects the server's writes to the admission webhooks of `admission.ts`: reads the stored webhook
  * configurations, skips admission entirely while there are none, and turns denials into Status errors.
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
-import { AdmissionregistrationV1 } from "../../k8s/api/resources.ts";
-import { statusBody, type StatusDetails } from "../../k8s/api/errors.ts";
-import type { Logger } from "../../observability/log.ts";
-import type { Clock } from "../../runtime/clock.ts";
-import { AdmissionChain, type AdmissionRequestAttributes } from "./admission.ts";
-import type { ObjectStore } from "./object_store.ts";
-import { storageKey } from "./served_resource.ts";
-import { StatusError } from "./status_errors.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
+import { AdmissionregistrationV1 } from "../../../k8s/api/resources.ts";
+import { statusBody, type StatusDetails } from "../../../k8s/api/errors.ts";
+import type { Logger } from "../../../observability/log.ts";
+import type { Clock } from "../../../runtime/clock.ts";
+import { AdmissionChain, type AdmissionRequestAttributes } from "./webhooks.ts";
+import type { ObjectStore } from "../storage/object_store.ts";
+import { storageKey } from "../registry/served_resource.ts";
+import { StatusError } from "../status_errors.ts";
 
 const MUTATING = storageKey(AdmissionregistrationV1.mutatingWebhookConfigurations);
 const VALIDATING = storageKey(AdmissionregistrationV1.validatingWebhookConfigurations);

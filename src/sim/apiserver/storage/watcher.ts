@@ -3,8 +3,8 @@
  * stream as the client reads. Writers never wait for a watcher: one whose queue exceeds its limit is closed, as
  * kube-apiserver terminates watchers that fall behind; the client resumes from the last resourceVersion it saw.
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
-import type { Clock, Timer } from "../../runtime/clock.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { Clock, Timer } from "../../../runtime/clock.ts";
 import type { ChangeEvent } from "./change_event.ts";
 
 const encoder = new TextEncoder();

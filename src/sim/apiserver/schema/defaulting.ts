@@ -4,14 +4,7 @@
  * not nullable; defaults apply inside objects that exist (including defaults just set) and to every list item and
  * map value. `metadata` of the resource root is left to the server.
  */
-import {
-  additionalPropertiesOf,
-  cloneJson,
-  isPlainObject,
-  itemsOf,
-  propertiesOf,
-  type SchemaNode,
-} from "./schema_node.ts";
+import { additionalPropertiesOf, cloneJson, isPlainObject, itemsOf, propertiesOf, type SchemaNode } from "./node.ts";
 
 function defaultFor(s: SchemaNode | undefined, current: unknown, present: boolean): unknown {
   if (!s || s.default === undefined) return current;

@@ -14,16 +14,16 @@
  * `AdmissionSources.resolveService`; the certificate is then verified against the resolved address, not against
  * `<service>.<namespace>.svc`.
  */
-import type { KubeObject } from "../../k8s/api/objects.ts";
-import type { ResourceType } from "../../k8s/api/resources.ts";
-import { getLogger, type Logger } from "../../observability/log.ts";
-import { counter, histogram } from "../../observability/metrics.ts";
-import { type Clock, realClock } from "../../runtime/clock.ts";
-import { applyJsonPatch, type JsonPatchOperation } from "../../k8s/api/patch/json_patch.ts";
-import { type ParsedWebhook, parseWebhookConfiguration, type Webhook } from "./admission_config.ts";
-import { postAdmissionReview, type ServiceResolver, WebhookCallError } from "./admission_call.ts";
-import { isExemptFromWebhooks, webhookMatches } from "./admission_matching.ts";
-import { buildAdmissionReview, type ReviewResult, verifyAdmissionResponse } from "./admission_review.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { ResourceType } from "../../../k8s/api/resources.ts";
+import { getLogger, type Logger } from "../../../observability/log.ts";
+import { counter, histogram } from "../../../observability/metrics.ts";
+import { type Clock, realClock } from "../../../runtime/clock.ts";
+import { applyJsonPatch, type JsonPatchOperation } from "../../../k8s/api/patch/json_patch.ts";
+import { type ParsedWebhook, parseWebhookConfiguration, type Webhook } from "./config.ts";
+import { postAdmissionReview, type ServiceResolver, WebhookCallError } from "./call.ts";
+import { isExemptFromWebhooks, webhookMatches } from "./matching.ts";
+import { buildAdmissionReview, type ReviewResult, verifyAdmissionResponse } from "./review.ts";
 
 export interface AdmissionRequestAttributes {
   operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";

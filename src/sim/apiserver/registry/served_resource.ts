@@ -1,6 +1,6 @@
 /** What the fake API server knows about one served group/version/resource, built-in or from a CRD. */
-import type { ResourceType } from "../../k8s/api/resources.ts";
-import type { JSONSchemaProps } from "./schema_validation.ts";
+import type { ResourceType } from "../../../k8s/api/resources.ts";
+import type { JSONSchemaProps } from "../schema/validation.ts";
 
 /** The scale subresource of a CRD: where replicas and the label selector live in its objects. */
 export interface CrdScale {

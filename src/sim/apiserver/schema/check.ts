@@ -4,12 +4,12 @@
  * `additionalProperties` not both set, patterns that compile, list-map keys that exist, defaults that validate and
  * are already pruned. Paths follow kube's CRD validation (`openAPIV3Schema.properties[spec].type`).
  */
-import { type FieldError, forbidden, invalid, notSupported, required } from "./schema_field_errors.ts";
-import { canonicalJson } from "./schema_list_type.ts";
-import { asSchemaNode, isPlainObject, type SchemaNode } from "./schema_node.ts";
-import { pruneUnknownFields } from "./schema_pruning.ts";
-import { compileGoPattern } from "./schema_regex.ts";
-import { validateValue } from "./schema_validation.ts";
+import { type FieldError, forbidden, invalid, notSupported, required } from "./field_errors.ts";
+import { canonicalJson } from "./list_type.ts";
+import { asSchemaNode, isPlainObject, type SchemaNode } from "./node.ts";
+import { pruneUnknownFields } from "./pruning.ts";
+import { compileGoPattern } from "./regex.ts";
+import { validateValue } from "./validation.ts";
 
 const TYPES = ["object", "array", "string", "integer", "number", "boolean"];
 

@@ -4,8 +4,8 @@
  * the request's, a patch only with `patchType: JSONPatch` and only from mutating webhooks.
  */
 import { z } from "zod";
-import type { KubeObject } from "../../k8s/api/objects.ts";
-import type { ResourceType } from "../../k8s/api/resources.ts";
+import type { KubeObject } from "../../../k8s/api/objects.ts";
+import type { ResourceType } from "../../../k8s/api/resources.ts";
 
 export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
 
