@@ -4,17 +4,11 @@
  * errors.
  */
 import type { KubeObject } from "../../../k8s/api/objects.ts";
+import { encodeBase64 } from "../../../runtime/base64.ts";
 import type { MetaFieldError } from "../object_meta.ts";
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
-function toBase64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
 
 /** Secret: checks `data` is base64 and moves `stringData` into it; returns errors instead when invalid. */
 export function normaliseSecret(obj: KubeObject): { object: KubeObject; errors: MetaFieldError[] } {
@@ -53,7 +47,7 @@ export function normaliseSecret(obj: KubeObject): { object: KubeObject; errors: 
       });
       continue;
     }
-    data[k] = toBase64(v);
+    data[k] = encodeBase64(v);
   }
   const { stringData: _dropped, ...rest } = secret;
   const object = { ...rest } as KubeObject & { data?: Record<string, string>; type?: string };

@@ -4,6 +4,7 @@
  * (base64 PEM) alone when given (the Kubernetes client's transport) or the system roots otherwise, and the whole
  * exchange (connect, send, read the answer) bounded by `timeoutSeconds` on the given clock so a call never hangs.
  */
+import { decodeBase64Text } from "../../../runtime/base64.ts";
 import { createTransport, type Transport } from "../../../k8s/client/http_transport.ts";
 import type { Clock } from "../../../runtime/clock.ts";
 import { readTextLimited } from "../../../runtime/http_body.ts";
@@ -38,7 +39,7 @@ export function webhookUrl(webhook: Webhook, resolveService?: ServiceResolver): 
 
 function decodeCaBundle(caBundle: string): string {
   try {
-    return atob(caBundle);
+    return decodeBase64Text(caBundle);
   } catch {
     throw new WebhookCallError("failed to call webhook: clientConfig.caBundle is not valid base64");
   }

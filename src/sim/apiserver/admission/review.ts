@@ -3,6 +3,7 @@
  * answer (`k8s.io/apiserver/pkg/admission/plugin/webhook/request`): same apiVersion/kind, `response.uid` equal to
  * the request's, a patch only with `patchType: JSONPatch` and only from mutating webhooks.
  */
+import { decodeBase64Text } from "../../../runtime/base64.ts";
 import { z } from "zod";
 import type { KubeObject } from "../../../k8s/api/objects.ts";
 import type { ResourceType } from "../../../k8s/api/resources.ts";
@@ -135,8 +136,7 @@ export function verifyAdmissionResponse(body: unknown, uid: string, mutating: bo
 function decodePatch(b64: string): unknown {
   let text: string;
   try {
-    const bin = atob(b64);
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    text = decodeBase64Text(b64);
   } catch {
     throw new Error("webhook returned response.patch that is not base64-encoded UTF-8");
   }

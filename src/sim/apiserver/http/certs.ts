@@ -2,6 +2,7 @@
  * Certificates of the fake API server: a throw-away ECDSA P-256 CA and a serving certificate for the loopback names
  * (localhost, 127.0.0.1, ::1), generated with WebCrypto and `@peculiar/x509` in a few milliseconds.
  */
+import { encodeBase64 } from "../../../runtime/base64.ts";
 import * as x509 from "@peculiar/x509";
 
 /** PEM material for `Deno.serve({ cert, key })` and for clients that must trust the server. */
@@ -15,7 +16,7 @@ const ALGORITHM: EcKeyGenParams & EcdsaParams = { name: "ECDSA", namedCurve: "P-
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function pem(label: string, der: ArrayBuffer): string {
-  const b64 = btoa(String.fromCharCode(...new Uint8Array(der)));
+  const b64 = encodeBase64(new Uint8Array(der));
   const lines = b64.match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }

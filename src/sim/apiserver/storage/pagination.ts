@@ -3,6 +3,7 @@
  * key order (namespace/name), so a page continues strictly after the previous one: when nothing changes between
  * pages, no item is skipped or duplicated.
  */
+import { decodeBase64Text, encodeBase64 } from "../../../runtime/base64.ts";
 
 /** Thrown for a malformed continue token (the server answers 400). */
 export class ContinueTokenError extends Error {}
@@ -16,16 +17,13 @@ interface TokenBody {
 /** Encodes the position after `lastKey` at list resourceVersion `rv`. */
 export function encodeContinue(rv: number, lastKey: string): string {
   const body: TokenBody = { v: "meta.k8s.io/v1", rv, start: lastKey + "\u0000" };
-  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(body))))
-    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return encodeBase64(JSON.stringify(body), { alphabet: "base64url" }).replace(/=+$/, "");
 }
 
 /** Decodes a token into the key to start from (inclusive) and the resourceVersion of the first page. */
 export function decodeContinue(token: string): { rv: number; start: string } {
   try {
-    const b64 = token.replace(/-/g, "+").replace(/_/g, "/");
-    const bytes = Uint8Array.from(atob(b64 + "===".slice((b64.length + 3) % 4)), (c) => c.charCodeAt(0));
-    const body = JSON.parse(new TextDecoder().decode(bytes)) as Partial<TokenBody>;
+    const body = JSON.parse(decodeBase64Text(token, { alphabet: "base64url" })) as Partial<TokenBody>;
     if (body.v !== "meta.k8s.io/v1" || typeof body.start !== "string" || typeof body.rv !== "number") {
       throw new Error("unknown token version");
     }
