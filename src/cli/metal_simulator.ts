@@ -25,7 +25,7 @@ export async function readSeedFile(path: string): Promise<SeedData> {
     throw new Error(`--seed: cannot read ${path}: ${(e as Error).message}`);
   }
   const { parseSeedText, resolveSeed } = await import("../sim/metal/mod.ts");
-  const { Rng } = await import("../sim/metal/mod.ts");
+  const { Rng } = await import("../sim/kernel/mod.ts");
   const seed = parseSeedText(text, path);
   // Resolve once up front so that dangling references are reported with the file name before anything starts.
   resolveSeed(seed, new Rng(0), path);

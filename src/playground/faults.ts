@@ -8,7 +8,7 @@ import type { Logger } from "../observability/log.ts";
 import type { Clock, Timer } from "../runtime/clock.ts";
 import type { ApiServer } from "../sim/apiserver/mod.ts";
 import type { MetalSimulator } from "../sim/metal/mod.ts";
-import { Rng } from "../sim/metal/mod.ts";
+import { Rng } from "../sim/kernel/mod.ts";
 import type { StopMode, Supervisor } from "./components.ts";
 
 const percent = z.number().min(0).max(100);

@@ -22,7 +22,7 @@ import {
   shootObjects,
   shootTemplateFrom,
 } from "../sim/gardenlet/mod.ts";
-import { entropySeed } from "../sim/metal/mod.ts";
+import { entropySeed } from "../sim/kernel/mod.ts";
 import {
   type ComponentContext,
   extensionSubprocess,

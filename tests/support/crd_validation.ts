@@ -8,7 +8,7 @@ import {
   type FieldError,
   type JSONSchemaProps,
   validateAgainstSchema,
-} from "../../src/sim/apiserver/schema_validation.ts";
+} from "../../src/sim/apiserver/schema/validation.ts";
 import { loadCrds } from "../../src/playground/crds.ts";
 
 export type { FieldError };

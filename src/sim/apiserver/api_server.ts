@@ -15,16 +15,16 @@ import { ApiextensionsV1, CoreV1 } from "../../k8s/api/resources.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
-import { AdmissionRunner } from "./admission_runner.ts";
-import { generateServingCertificates } from "./certs.ts";
+import { entropySeed, listenerUrl, listenHttp, Rng } from "../kernel/mod.ts";
+import { AdmissionRunner } from "./admission/runner.ts";
+import { generateServingCertificates } from "./http/certs.ts";
 import { Counters, type RequestCounters } from "./counters.ts";
 import { type FaultInjector, Faults } from "./faults.ts";
-import { createHttpHandler } from "./http_handler.ts";
-import { listenHttp } from "./http_listener.ts";
-import { renderKubeconfig } from "./kubeconfig_yaml.ts";
-import { ObjectStore } from "./object_store.ts";
+import { createHttpHandler } from "./http/router.ts";
+import { renderKubeconfig } from "./http/kubeconfig_yaml.ts";
+import { ObjectStore } from "./storage/object_store.ts";
 import { ReadPath } from "./read_path.ts";
-import { ResourceRegistry } from "./resource_registry.ts";
+import { ResourceRegistry } from "./registry/resource_registry.ts";
 import { ServerControllers } from "./server_controllers.ts";
 import { StatusError } from "./status_errors.ts";
 import { type UserInfo, WritePath } from "./write_path.ts";
@@ -77,6 +77,86 @@ function randomToken(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The server's parts behind the HTTP face. */
+interface ServerCore {
+  registry: ResourceRegistry;
+  store: ObjectStore;
+  reads: ReadPath;
+  writes: WritePath;
+  controllers: ServerControllers;
+  faults: Faults;
+  counters: Counters;
+}
+
+/** Wires storage, admission, the read and write paths, the server's controllers, faults and counters. */
+function assembleCore(opts: ApiServerOptions, clock: Clock, log: Logger): ServerCore {
+  const registry = new ResourceRegistry();
+  const store = new ObjectStore(opts.watchHistory ?? 10_000);
+  const admission = new AdmissionRunner(store, log.child("admission"), clock);
+  // One seed, separate streams: enabling a fault never shifts the names a run generates.
+  const root = new Rng(opts.seed ?? entropySeed());
+  const names = root.fork(1);
+  const faults = new Faults({
+    dropWatches: () => {
+      for (const w of store.allWatchers()) w.close("dropped");
+    },
+    compact: () => store.compact(),
+  }, root.fork(2).uint32());
+  const writes = new WritePath(store, registry, clock, admission, () => names.next());
+  const reads = new ReadPath(store, clock, {
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
+    watchQueueLimit: opts.watchQueueLimit ?? 10_000,
+  });
+  const controllers = new ServerControllers(store, registry, writes, log.child("controllers"));
+  return { registry, store, reads, writes, controllers, faults, counters: new Counters() };
+}
+
+/** Creates the namespaces a fresh cluster has. */
+async function createNamespaces(core: ServerCore, names: string[]): Promise<void> {
+  const nsResource = core.registry.resolve("", "v1", CoreV1.namespaces.resource)!;
+  for (const name of names) {
+    await core.writes.create(nsResource, undefined, { metadata: { name } }, { dryRun: false, user: SYSTEM_USER });
+  }
+}
+
+/** The server's clock for request handling: injected latency ends early when the server stops. */
+function requestClock(clock: Clock, stopping: AbortSignal): Clock {
+  return {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+    clearTimeout: (t) => clock.clearTimeout(t),
+    // Shutdown never waits on a fake clock.
+    sleep: (ms) => clock.sleep(ms, stopping),
+  };
+}
+
+/** Creates or updates CustomResourceDefinitions and checks that each one's group is served. */
+async function installCrds(core: ServerCore, crds: KubeObject[]): Promise<void> {
+  const { registry, store, writes } = core;
+  const crdResource = registry.resolve(
+    ApiextensionsV1.customResourceDefinitions.group,
+    ApiextensionsV1.customResourceDefinitions.version,
+    ApiextensionsV1.customResourceDefinitions.resource,
+  )!;
+  for (const crd of crds) {
+    const name = crd.metadata?.name;
+    if (!name) throw new Error(`installCrds: a CustomResourceDefinition without metadata.name (kind ${crd.kind})`);
+    const options = { dryRun: false, user: SYSTEM_USER };
+    try {
+      if (store.get("customresourcedefinitions.apiextensions.k8s.io", "", name)) {
+        await writes.update(crdResource, "", name, () => ({ ...crd, metadata: { ...crd.metadata } }), options);
+      } else {
+        await writes.create(crdResource, undefined, crd, options);
+      }
+    } catch (e) {
+      if (e instanceof StatusError) throw new Error(`installCrds: CRD ${name}: ${e.message}`);
+      throw e;
+    }
+    const group = (crd as { spec?: { group?: string } }).spec?.group ?? "";
+    if (!registry.versionsOf(group).length) throw new Error(`installCrds: CRD ${name} is stored but not served`);
+  }
+}
+
 /** Starts the server; resolves once it accepts requests. */
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServer> {
   const clock = opts.clock ?? realClock;
@@ -84,129 +164,53 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const tls = opts.tls ?? true;
   const token = opts.token ?? randomToken();
   registerSecret(token);
-  const hostname = opts.hostname ?? "127.0.0.1";
   // Certificates are checked by clients against the wall clock, so they use real time even under a FakeClock.
   const certs = tls ? await generateServingCertificates() : undefined;
-
-  const registry = new ResourceRegistry();
-  const store = new ObjectStore(opts.watchHistory ?? 10_000);
-  const admission = new AdmissionRunner(store, log.child("admission"), clock);
-  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
-  const faults = new Faults({
-    dropWatches: () => {
-      for (const w of store.allWatchers()) w.close("dropped");
-    },
-    compact: () => store.compact(),
-  }, seed);
-  const nameRandom = (() => {
-    let a = (seed ^ 0x9e3779b9) >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  })();
-  const writes = new WritePath(store, registry, clock, admission, nameRandom);
-  const reads = new ReadPath(store, clock, {
-    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
-    watchQueueLimit: opts.watchQueueLimit ?? 10_000,
-  });
-  const controllers = new ServerControllers(store, registry, writes, log.child("controllers"));
-  const counters = new Counters();
-
-  const nsResource = registry.resolve("", "v1", CoreV1.namespaces.resource)!;
-  for (const name of opts.namespaces ?? DEFAULT_NAMESPACES) {
-    await writes.create(nsResource, undefined, { metadata: { name } }, { dryRun: false, user: SYSTEM_USER });
-  }
+  const core = assembleCore(opts, clock, log);
+  await createNamespaces(core, opts.namespaces ?? DEFAULT_NAMESPACES);
 
   const stopping = new AbortController();
   let baseUrl = "";
   const handler = createHttpHandler({
-    registry,
-    store,
-    reads,
-    writes,
-    faults,
-    counters,
-    clock: {
-      now: () => clock.now(),
-      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
-      clearTimeout: (t) => clock.clearTimeout(t),
-      // Injected latency ends early when the server stops, so that shutdown never waits on a fake clock.
-      sleep: (ms) => clock.sleep(ms, stopping.signal),
-    },
+    ...core,
+    clock: requestClock(clock, stopping.signal),
     log,
     token: tls ? token : undefined,
     serverAddress: () => new URL(baseUrl).host,
   });
-
   const listener = await listenHttp(
-    { hostname, port: opts.port ?? 0, ...(certs ? { tls: { cert: certs.certPem, key: certs.keyPem } } : {}) },
+    {
+      hostname: opts.hostname ?? "127.0.0.1",
+      port: opts.port ?? 0,
+      ...(certs ? { tls: { cert: certs.certPem, key: certs.keyPem } } : {}),
+    },
     handler,
     log,
   );
-  // A wildcard address is reached through loopback (which the serving certificate names).
-  const reachable = listener.hostname === "0.0.0.0"
-    ? "127.0.0.1"
-    : listener.hostname === "::"
-    ? "::1"
-    : listener.hostname;
-  const host = reachable.includes(":") ? `[${reachable}]` : reachable;
-  baseUrl = `${tls ? "https" : "http"}://${host}:${listener.port}`;
+  baseUrl = listenerUrl(listener, tls ? "https" : "http");
   log.debug("fake kube-apiserver listening", { url: baseUrl, tls });
 
-  const crdResource = registry.resolve(
-    ApiextensionsV1.customResourceDefinitions.group,
-    ApiextensionsV1.customResourceDefinitions.version,
-    ApiextensionsV1.customResourceDefinitions.resource,
-  )!;
   let stopped: Promise<void> | undefined;
-
   const api: ApiServer = {
     url: baseUrl,
     token,
     caPem: certs?.caPem,
-    connection(): ClusterConnection {
-      return {
-        server: baseUrl,
-        ...(certs ? { caPem: certs.caPem } : {}),
-        token: () => Promise.resolve(token),
-        namespace: "default",
-      };
-    },
-    kubeconfigYaml(): string {
-      return renderKubeconfig({ server: baseUrl, caPem: certs?.caPem, token });
-    },
-    async writeKubeconfig(path: string): Promise<void> {
-      await Deno.writeTextFile(path, api.kubeconfigYaml(), { mode: 0o600 });
-    },
-    async installCrds(crds: KubeObject[]): Promise<void> {
-      for (const crd of crds) {
-        const name = crd.metadata?.name;
-        if (!name) throw new Error(`installCrds: a CustomResourceDefinition without metadata.name (kind ${crd.kind})`);
-        const options = { dryRun: false, user: SYSTEM_USER };
-        try {
-          if (store.get("customresourcedefinitions.apiextensions.k8s.io", "", name)) {
-            await writes.update(crdResource, "", name, () => ({ ...crd, metadata: { ...crd.metadata } }), options);
-          } else {
-            await writes.create(crdResource, undefined, crd, options);
-          }
-        } catch (e) {
-          if (e instanceof StatusError) throw new Error(`installCrds: CRD ${name}: ${e.message}`);
-          throw e;
-        }
-        const group = (crd as { spec?: { group?: string } }).spec?.group ?? "";
-        if (!registry.versionsOf(group).length) throw new Error(`installCrds: CRD ${name} is stored but not served`);
-      }
-    },
-    faults,
-    counters,
+    connection: () => ({
+      server: baseUrl,
+      ...(certs ? { caPem: certs.caPem } : {}),
+      token: () => Promise.resolve(token),
+      namespace: "default",
+    }),
+    kubeconfigYaml: () => renderKubeconfig({ server: baseUrl, caPem: certs?.caPem, token }),
+    writeKubeconfig: (path) => Deno.writeTextFile(path, api.kubeconfigYaml(), { mode: 0o600 }),
+    installCrds: (crds) => installCrds(core, crds),
+    faults: core.faults,
+    counters: core.counters,
     stop(): Promise<void> {
       stopped ??= (async () => {
-        controllers.stop();
+        core.controllers.stop();
         stopping.abort(new DOMException("fake API server stopped", "AbortError"));
-        for (const w of store.allWatchers()) w.close("stopped");
+        for (const w of core.store.allWatchers()) w.close("stopped");
         await listener.close();
         forgetSecret(token);
         log.debug("fake kube-apiserver stopped", { url: baseUrl });

@@ -3,6 +3,7 @@
  * reaches the server is counted, including those answered with an injected fault, since each one is load a client
  * put on the API.
  */
+import { Tally } from "../kernel/mod.ts";
 
 export interface RequestCounters {
   /** Requests served, by `verb` and by `verb resource` (e.g. `update machines`, `patch workers/status`). */
@@ -19,26 +20,28 @@ export function isWriteVerb(verb: string): boolean {
   return WRITE_VERBS.has(verb);
 }
 
-/** In-memory request counters. */
+/** In-memory request counters: two tallies, by verb and by `verb resource`. */
 export class Counters implements RequestCounters {
-  private byVerb = new Map<string, number>();
-  private byVerbResource = new Map<string, number>();
+  private byVerb = new Tally();
+  private byVerbResource = new Tally();
 
   /** Counts one request. */
   record(verb: string, resource: string): void {
-    this.byVerb.set(verb, (this.byVerb.get(verb) ?? 0) + 1);
-    const key = `${verb} ${resource}`;
-    this.byVerbResource.set(key, (this.byVerbResource.get(key) ?? 0) + 1);
+    this.byVerb.record(verb);
+    this.byVerbResource.record(`${verb} ${resource}`);
   }
 
   snapshot(): { byVerb: Record<string, number>; byVerbResource: Record<string, number> } {
-    return { byVerb: Object.fromEntries(this.byVerb), byVerbResource: Object.fromEntries(this.byVerbResource) };
+    return {
+      byVerb: Object.fromEntries(this.byVerb.entries()),
+      byVerbResource: Object.fromEntries(this.byVerbResource.entries()),
+    };
   }
 
   writes(opts: { excludeResources?: string[] } = {}): number {
     const excluded = new Set(opts.excludeResources ?? []);
     let n = 0;
-    for (const [key, count] of this.byVerbResource) {
+    for (const [key, count] of this.byVerbResource.entries()) {
       const [verb, resource] = key.split(" ", 2);
       if (!isWriteVerb(verb)) continue;
       if (excluded.has(resource) || excluded.has(resource.split("/")[0])) continue;
@@ -48,7 +51,7 @@ export class Counters implements RequestCounters {
   }
 
   reset(): void {
-    this.byVerb.clear();
-    this.byVerbResource.clear();
+    this.byVerb.reset();
+    this.byVerbResource.reset();
   }
 }

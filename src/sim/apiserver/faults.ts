@@ -1,26 +1,20 @@
 /**
  * Fault injection for tests: latency and error answers per verb/resource/namespace with a probability and a count,
- * forced conflicts, 429 with Retry-After, dropped watches and compaction. Random decisions come from a seeded
- * generator so that runs are reproducible.
+ * forced conflicts, 429 with Retry-After, dropped watches and compaction: the simulators' fault-rule engine with a
+ * verb/resource matcher. Random decisions come from a seeded generator so that runs are reproducible.
  */
-import type { Verb } from "./request_info.ts";
+import { type FaultRuleBase, FaultRules, type StatusOutcome } from "../kernel/mod.ts";
+import type { Verb } from "./http/request_info.ts";
 import { conflict, type StatusError, tooManyRequests, withCode } from "./status_errors.ts";
 
 /** One fault rule; every matching request is subject to it. */
-export interface FaultRule {
+export interface FaultRule extends FaultRuleBase {
   verb?: Verb;
   /** Plural resource name (e.g. `machines`), optionally `resource/subresource`. */
   resource?: string;
   namespace?: string;
-  /** Chance that a matching request is affected (default 1). */
-  probability?: number;
   /** Answer with this HTTP status instead of serving (409 gives a Conflict Status, 429 adds Retry-After). */
   status?: number;
-  retryAfterSeconds?: number;
-  /** Delay before serving. */
-  latencyMs?: number;
-  /** Stop after affecting this many requests. */
-  times?: number;
 }
 
 export interface FaultInjector {
@@ -51,45 +45,28 @@ export interface FaultDecision {
   error?: StatusError;
 }
 
-/** mulberry32: small, fast, good enough for test decisions. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface ActiveRule {
-  rule: FaultRule;
-  remaining: number;
-}
+/** The verb/resource/namespace matcher that specialises the simulators' fault-rule engine. */
+const MATCHER = {
+  matches: (r: FaultRule, t: FaultTarget) =>
+    (r.verb === undefined || r.verb === t.verb) &&
+    (r.resource === undefined || r.resource === "*" || r.resource === t.resource) &&
+    (r.namespace === undefined || r.namespace === t.namespace),
+};
 
 /** The server's fault injector; `decide` is consulted once per resource request. */
 export class Faults implements FaultInjector {
-  private rules: ActiveRule[] = [];
-  private random: () => number;
+  private readonly rules: FaultRules<FaultRule, FaultTarget>;
 
-  constructor(private readonly hooks: { dropWatches(): void; compact(): void }, seed = Date.now()) {
-    this.random = seeded(seed);
+  constructor(private readonly hooks: { dropWatches(): void; compact(): void }, seed: number) {
+    this.rules = new FaultRules(MATCHER, seed);
   }
 
   add(rule: FaultRule): () => void {
-    if (rule.probability !== undefined && (rule.probability < 0 || rule.probability > 1)) {
-      throw new RangeError(`fault rule probability must be within [0, 1], got ${rule.probability}`);
-    }
-    const active: ActiveRule = { rule: { ...rule }, remaining: rule.times ?? Infinity };
-    this.rules.push(active);
-    return () => {
-      this.rules = this.rules.filter((r) => r !== active);
-    };
+    return this.rules.add(rule);
   }
 
   clear(): void {
-    this.rules = [];
+    this.rules.clear();
   }
 
   dropWatches(): void {
@@ -101,36 +78,22 @@ export class Faults implements FaultInjector {
   }
 
   seed(n: number): void {
-    this.random = seeded(n);
+    this.rules.seed(n);
   }
 
   /** True if no rule is installed (the fast path). */
   get empty(): boolean {
-    return this.rules.length === 0;
+    return this.rules.empty;
   }
 
   /** Applies every matching rule: latencies add up, the first error wins. */
   decide(t: FaultTarget): FaultDecision {
-    const decision: FaultDecision = { latencyMs: 0 };
-    for (const active of this.rules) {
-      const r = active.rule;
-      if (active.remaining <= 0) continue;
-      if (r.verb !== undefined && r.verb !== t.verb) continue;
-      if (r.resource !== undefined && r.resource !== "*" && r.resource !== t.resource) continue;
-      if (r.namespace !== undefined && r.namespace !== t.namespace) continue;
-      if (r.status === undefined && !r.latencyMs) continue;
-      if (r.status !== undefined && decision.error) continue;
-      if (this.random() >= (r.probability ?? 1)) continue;
-      active.remaining--;
-      decision.latencyMs += r.latencyMs ?? 0;
-      if (r.status !== undefined) decision.error = faultError(r, t);
-    }
-    this.rules = this.rules.filter((r) => r.remaining > 0);
-    return decision;
+    const { latencyMs, outcome } = this.rules.decide(t);
+    return outcome ? { latencyMs, error: faultError(outcome, t) } : { latencyMs };
   }
 }
 
-function faultError(r: FaultRule, t: FaultTarget): StatusError {
+function faultError(r: StatusOutcome, t: FaultTarget): StatusError {
   const base = t.resource.split("/")[0];
   switch (r.status) {
     case 409:

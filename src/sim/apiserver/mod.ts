@@ -12,4 +12,4 @@
 export * from "./api_server.ts";
 export { isWriteVerb, type RequestCounters } from "./counters.ts";
 export type { FaultInjector, FaultRule } from "./faults.ts";
-export type { Verb } from "./request_info.ts";
+export type { Verb } from "./http/request_info.ts";

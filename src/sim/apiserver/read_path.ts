@@ -6,14 +6,14 @@ import type { KubeObject } from "../../k8s/api/objects.ts";
 import { apiVersionOf } from "../../k8s/api/resources.ts";
 import { statusBody, StatusReason } from "../../k8s/api/errors.ts";
 import type { Clock } from "../../runtime/clock.ts";
-import { jsonAs } from "./change_event.ts";
-import { FieldSelectorError, matchesFields, parseFieldSelector } from "./field_selector.ts";
+import { jsonAs } from "./storage/change_event.ts";
+import { FieldSelectorError, matchesFields, parseFieldSelector } from "./storage/field_selector.ts";
 import { matchesLabels, parseLabelSelector, SelectorParseError } from "../../k8s/api/label_selector.ts";
-import type { ObjectStore } from "./object_store.ts";
-import { ContinueTokenError, decodeContinue, paginate } from "./pagination.ts";
-import { type ServedResource, storageKey } from "./served_resource.ts";
+import type { ObjectStore } from "./storage/object_store.ts";
+import { ContinueTokenError, decodeContinue, paginate } from "./storage/pagination.ts";
+import { type ServedResource, storageKey } from "./registry/served_resource.ts";
 import { badRequest, notFound } from "./status_errors.ts";
-import { Watcher } from "./watcher.ts";
+import { Watcher } from "./storage/watcher.ts";
 
 const encoder = new TextEncoder();
 

@@ -3,7 +3,7 @@
  * spec.selector, custom resources the paths their CRD names. Pure conversions between object and Scale.
  */
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import type { ServedResource } from "./served_resource.ts";
+import type { ServedResource } from "./registry/served_resource.ts";
 import { labelSelectorToString } from "../../k8s/api/label_selector.ts";
 
 /** autoscaling/v1 Scale. */

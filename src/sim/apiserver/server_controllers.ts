@@ -9,11 +9,11 @@
  */
 import type { KubeObject, OwnerReference } from "../../k8s/api/objects.ts";
 import type { Logger } from "../../observability/log.ts";
-import type { ChangeEvent } from "./change_event.ts";
-import { crdSpec } from "./crd_resources.ts";
-import type { ObjectLocation, ObjectStore } from "./object_store.ts";
-import type { ResourceRegistry } from "./resource_registry.ts";
-import { storageKey } from "./served_resource.ts";
+import type { ChangeEvent } from "./storage/change_event.ts";
+import { crdSpec } from "./registry/crd_resources.ts";
+import type { ObjectLocation, ObjectStore } from "./storage/object_store.ts";
+import type { ResourceRegistry } from "./registry/resource_registry.ts";
+import { storageKey } from "./registry/served_resource.ts";
 import { CRD_CLEANUP_FINALIZER, type WritePath } from "./write_path.ts";
 
 const CRD_STORAGE = "customresourcedefinitions.apiextensions.k8s.io";

@@ -7,16 +7,16 @@
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { apiVersionOf } from "../../k8s/api/resources.ts";
 import type { Clock } from "../../runtime/clock.ts";
-import type { AdmissionRequestAttributes } from "./admission.ts";
-import type { AdmissionRunner } from "./admission_runner.ts";
+import type { AdmissionRequestAttributes } from "./admission/webhooks.ts";
+import type { AdmissionRunner } from "./admission/runner.ts";
 import {
   finalizedNamespace,
   namespaceSpecFinalizers,
   newNamespace,
   normaliseSecret,
   terminatingNamespace,
-} from "./builtin_rules.ts";
-import { establishedStatus, validateCrd } from "./crd_resources.ts";
+} from "./admission/builtin_rules.ts";
+import { establishedStatus, validateCrd } from "./registry/crd_resources.ts";
 import { ownedFields, recordManager } from "./managed_fields.ts";
 import {
   generatedName,
@@ -26,11 +26,11 @@ import {
   nameRuleFor,
   validateObjectMeta,
 } from "./object_meta.ts";
-import type { ObjectStore, StoredObject } from "./object_store.ts";
-import type { ResourceRegistry } from "./resource_registry.ts";
-import { hasSubresource, type ServedResource, storageKey } from "./served_resource.ts";
+import type { ObjectStore, StoredObject } from "./storage/object_store.ts";
+import type { ResourceRegistry } from "./registry/resource_registry.ts";
+import { hasSubresource, type ServedResource, storageKey } from "./registry/served_resource.ts";
 import { toScale } from "./scale.ts";
-import { validateAgainstSchema } from "./schema_validation.ts";
+import { validateAgainstSchema } from "./schema/validation.ts";
 import {
   alreadyExists,
   badRequest,

@@ -4,6 +4,7 @@
  * them during the flow (copying the Infrastructure's provider status into the Worker, changing a pool's machine
  * type as a Shoot edit would). Every function returns new objects. Pure.
  */
+import { encodeBase64 } from "../../runtime/base64.ts";
 import { createHash } from "node:crypto";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import type { ShootObjects, ShootTemplate } from "./shoot_template.ts";
@@ -181,7 +182,7 @@ export function shootObjects(template: ShootTemplate, shape: ShootShape): ShootO
   const worker = retarget(template.worker);
   if (technicalId !== template.technicalId) {
     // Each shoot has its own key pair (in Infrastructure and Worker, as base64 of the line).
-    const key = btoa(shootPublicKey(technicalId));
+    const key = encodeBase64(shootPublicKey(technicalId));
     for (const o of [infrastructure, worker]) at(o, "spec")!.sshPublicKey = key;
   }
   let userData = template.userData.map(inNs);
@@ -312,5 +313,5 @@ export function shootPublicKey(technicalId: string): string {
   const type = new TextEncoder().encode("ssh-ed25519");
   const key = createHash("sha256").update(`simulated ed25519 key of ${technicalId}`).digest();
   const blob = new Uint8Array([...sshString(type), ...sshString(new Uint8Array(key))]);
-  return `ssh-ed25519 ${btoa(String.fromCharCode(...blob))} gardener@${technicalId}`;
+  return `ssh-ed25519 ${encodeBase64(blob)} gardener@${technicalId}`;
 }

@@ -13,6 +13,7 @@ import {
 import { parseBody } from "./bodies.ts";
 import { DeviceCreateBody } from "./bodies.ts";
 import {
+  type CatalogOperatingSystem,
   type CatalogPlan,
   FACILITIES,
   findFacility,
@@ -170,10 +171,10 @@ function addressRequests(body: Body): AddressRequest[] {
   return requests;
 }
 
-function sshKeysFor(world: World, project: ProjectRecord, body: Body): {
-  existing: string[];
-  create: { label: string; key: string; fingerprint: string }[];
-} {
+/** Inline SSH keys of a request that the project does not have yet. */
+type SshKeysToCreate = { label: string; key: string; fingerprint: string }[];
+
+function sshKeysFor(world: World, project: ProjectRecord, body: Body): { existing: string[]; create: SshKeysToCreate } {
   const projectKeys = body.project_ssh_keys ?? [];
   const userIds = body.user_ssh_keys ?? [];
   const inline = body.ssh_keys ?? [];
@@ -188,7 +189,7 @@ function sshKeysFor(world: World, project: ProjectRecord, body: Body): {
     if (!u || !u.orgIds.includes(project.orgId)) throw notValid(id, "user");
     for (const k of world.sshKeys.values()) if (k.owner.kind === "user" && k.owner.id === u.id) existing.push(k.id);
   }
-  const create: { label: string; key: string; fingerprint: string }[] = [];
+  const create: SshKeysToCreate = [];
   for (const [i, k] of inline.entries()) {
     const parsed = parsePublicKey(k.key);
     if ("error" in parsed) throw unprocessable(`device.ssh_keys[${i}].key: ${parsed.error}`);
@@ -207,11 +208,19 @@ function sshKeysFor(world: World, project: ProjectRecord, body: Body): {
   return { existing: [...new Set(existing)], create };
 }
 
-/** Handles `POST /projects/{id}/devices` for an accessible project; returns the new device record. */
-export function createDevice(ctx: RequestContext, project: ProjectRecord): DeviceRecord {
-  const world = ctx.world;
-  const body = parseCreateBody(ctx.body);
+/** The checked fields of a create request that the new device keeps. */
+interface ValidatedCreate {
+  plan: CatalogPlan;
+  os: CatalogOperatingSystem;
+  billingCycle: string;
+  userdata: string;
+  ipxeScriptUrl?: string;
+  spot: boolean;
+  terminationTime?: number;
+}
 
+/** Checks plan, operating system, billing cycle, userdata, iPXE, hostname, spot and termination time. */
+function validateCreate(body: Body, now: number): ValidatedCreate {
   if (!body.plan) throw unprocessable("Plan can't be blank");
   const plan = findPlan(body.plan);
   if (!plan) throw notValid(body.plan, "plan");
@@ -243,26 +252,16 @@ export function createDevice(ctx: RequestContext, project: ProjectRecord): Devic
   if (body.termination_time) {
     terminationTime = Date.parse(body.termination_time);
     if (Number.isNaN(terminationTime)) throw unprocessable(`device.termination_time: not a date-time`);
-    if (terminationTime <= ctx.now) throw unprocessable("Termination time must be in the future");
+    if (terminationTime <= now) throw unprocessable("Termination time must be in the future");
   }
-  const requests = addressRequests(body);
+  return { plan, os, billingCycle, userdata, ipxeScriptUrl, spot, terminationTime };
+}
 
-  const reservationId = body.hardware_reservation_id ?? "";
-  const placement = reservationId
-    ? placeOnReservation(ctx, project, body, plan, reservationId)
-    : placeOnDemand(ctx, project, body, plan);
-  for (const r of requests) checkRequestedReservations(world, project, placement.metro, r);
-  const keys = sshKeysFor(world, project, body);
-
-  // Everything validated: take resources. Address allocation is the only step that can still fail; it undoes
-  // itself, and nothing else has been taken before it.
-  const id = world.newId();
-  const ipAssignmentIds = allocateDeviceAddresses(world, project, placement.metro, id, requests, ctx.now);
-  if (placement.reservation) placement.reservation.deviceId = id;
-  else world.capacity.take(placement.facility, plan.slug);
-  const newKeyIds = keys.create.map((k) => {
-    const keyId = world.newId();
-    world.addSshKey({
+/** Creates the inline SSH keys of a request as project keys; returns their ids. */
+function createInlineKeys(ctx: RequestContext, project: ProjectRecord, keys: SshKeysToCreate): string[] {
+  return keys.map((k) => {
+    const keyId = ctx.world.newId();
+    ctx.world.addSshKey({
       id: keyId,
       label: k.label,
       key: k.key,
@@ -274,37 +273,73 @@ export function createDevice(ctx: RequestContext, project: ProjectRecord): Devic
     });
     return keyId;
   });
+}
+
+/** The new device's record, provisioning from now on. */
+function deviceRecord(
+  ctx: RequestContext,
+  project: ProjectRecord,
+  body: Body,
+  v: ValidatedCreate,
+  taken: { id: string; placement: Placement; ipAssignmentIds: string[]; sshKeyIds: string[] },
+): DeviceRecord {
+  const { world, now } = ctx;
+  const { id, placement } = taken;
   const outcome = world.pendingOutcomes.shift() ?? "active";
-  const device: DeviceRecord = {
+  return {
     id,
     projectId: project.id,
-    hostname: body.hostname || `${plan.slug.split(".")[0]}-${id.slice(0, 8)}`,
+    hostname: body.hostname || `${v.plan.slug.split(".")[0]}-${id.slice(0, 8)}`,
     description: body.description ?? undefined,
     tags: body.tags ?? [],
-    billingCycle,
-    userdata,
+    billingCycle: v.billingCycle,
+    userdata: v.userdata,
     customdata: body.customdata ?? {},
     alwaysPxe: body.always_pxe ?? false,
-    ipxeScriptUrl,
+    ipxeScriptUrl: v.ipxeScriptUrl,
     locked: body.locked ?? false,
     networkFrozen: body.network_frozen ?? false,
-    spotInstance: spot,
+    spotInstance: v.spot,
     spotPriceMax: body.spot_price_max ?? undefined,
-    terminationTime,
-    plan: plan.slug,
-    operatingSystem: os.slug,
+    terminationTime: v.terminationTime,
+    plan: v.plan.slug,
+    operatingSystem: v.os.slug,
     metro: placement.metro,
     facility: placement.facility,
     hardwareReservationId: placement.reservation?.id,
-    sshKeyIds: [...keys.existing, ...newKeyIds],
-    ipAssignmentIds,
+    sshKeyIds: taken.sshKeyIds,
+    ipAssignmentIds: taken.ipAssignmentIds,
     createdByUserId: ctx.principal.kind === "user" ? ctx.principal.user.id : undefined,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-    lifecycle: planProvisioning(ctx.now, world.timings, outcome),
+    createdAt: now,
+    updatedAt: now,
+    lifecycle: planProvisioning(now, world.timings, outcome),
     portIds: [world.newId(), world.newId(), world.newId()],
     switchUuid: world.newId().slice(0, 8),
   };
+}
+
+/** Handles `POST /projects/{id}/devices` for an accessible project; returns the new device record. */
+export function createDevice(ctx: RequestContext, project: ProjectRecord): DeviceRecord {
+  const world = ctx.world;
+  const body = parseCreateBody(ctx.body);
+  const validated = validateCreate(body, ctx.now);
+  const requests = addressRequests(body);
+  const reservationId = body.hardware_reservation_id ?? "";
+  const placement = reservationId
+    ? placeOnReservation(ctx, project, body, validated.plan, reservationId)
+    : placeOnDemand(ctx, project, body, validated.plan);
+  for (const r of requests) checkRequestedReservations(world, project, placement.metro, r);
+  const keys = sshKeysFor(world, project, body);
+
+  // Everything validated: take resources. Address allocation is the only step that can still fail; it undoes
+  // itself, and nothing else has been taken before it. Ids are drawn in a fixed order (device, addresses, keys,
+  // ports) so that a seed gives the same ids.
+  const id = world.newId();
+  const ipAssignmentIds = allocateDeviceAddresses(world, project, placement.metro, id, requests, ctx.now);
+  if (placement.reservation) placement.reservation.deviceId = id;
+  else world.capacity.take(placement.facility, validated.plan.slug);
+  const sshKeyIds = [...keys.existing, ...createInlineKeys(ctx, project, keys.create)];
+  const device = deviceRecord(ctx, project, body, validated, { id, placement, ipAssignmentIds, sshKeyIds });
   world.devices.set(id, device);
   project.deviceIds.add(id);
   world.scheduleDevice(device);

@@ -2,27 +2,20 @@
  * Fault injection, per endpoint and seeded: latency, 5xx (500 with the API's JSON body, 502/503/504 with a load
  * balancer's HTML), 429 bursts with `Retry-After` and `X-RateLimit-*`, timeouts (the request hangs until the client
  * gives up) and lost responses (the request takes effect, then the connection drops before the response arrives).
- * Also an optional per-token rate limit whose headers appear on every response.
+ * Also an optional per-token rate limit whose headers appear on every response. The rules are the simulators'
+ * fault-rule engine with a method/endpoint matcher and two more outcomes (timeout, lost response).
  */
-import { Rng } from "./rng.ts";
+import { type FaultRuleBase, FaultRules, type StatusOutcome, Tally } from "../kernel/mod.ts";
 
 /** Statuses a rule can answer with instead of serving the request. */
 export type FaultStatus = 429 | 500 | 502 | 503 | 504;
 
 /** One rule; every request matching `method` and `endpoint` is subject to it. */
-export interface MetalFaultRule {
+export interface MetalFaultRule extends FaultRuleBase<FaultStatus> {
   /** HTTP method (any if unset). */
   method?: string;
   /** Endpoint template as counters name it, e.g. `/projects/{id}/devices` (any if unset). */
   endpoint?: string;
-  /** Chance that a matching request is affected (default 1). */
-  probability?: number;
-  /** Let this many matching requests through before the rule starts affecting them. */
-  skip?: number;
-  /** Stop after affecting this many requests. */
-  times?: number;
-  /** Delay before the request is served (by the simulator's clock). */
-  latencyMs?: number;
   /** Answer with this status instead of serving the request (no effect takes place). */
   status?: FaultStatus;
   /** `Retry-After` of a 429/503 (seconds; default 1 for 429). */
@@ -33,19 +26,19 @@ export interface MetalFaultRule {
   loseResponse?: boolean;
 }
 
+/** Outcomes of the Metal API besides a status answer. */
+type OtherOutcome = { kind: "timeout"; afterEffect: boolean } | { kind: "lost" };
+
 /** What happens to one request. */
 export interface FaultDecision {
   latencyMs: number;
-  outcome?:
-    | { kind: "status"; status: FaultStatus; retryAfterSeconds?: number }
-    | { kind: "timeout"; afterEffect: boolean }
-    | { kind: "lost" };
+  outcome?: StatusOutcome<FaultStatus> | OtherOutcome;
 }
 
-interface ActiveRule {
-  rule: MetalFaultRule;
-  seen: number;
-  affected: number;
+/** The request a rule is matched against. */
+interface Target {
+  method: string;
+  endpoint: string;
 }
 
 /** A fixed-window request limit per token. */
@@ -58,36 +51,41 @@ export interface RateLimitOptions {
 
 /** The fault injector of one simulator. */
 export class MetalFaults {
-  private rules: ActiveRule[] = [];
-  private rng: Rng;
-  private injected = new Map<string, number>();
+  private readonly rules: FaultRules<MetalFaultRule, Target, OtherOutcome>;
+  private readonly injected = new Tally();
   private limit?: Required<RateLimitOptions>;
   private windows = new Map<string, { start: number; count: number }>();
 
   constructor(seed: number) {
-    this.rng = new Rng(seed);
+    this.rules = new FaultRules({
+      matches: (rule, t) =>
+        (!rule.method || rule.method.toUpperCase() === t.method) && (!rule.endpoint || rule.endpoint === t.endpoint),
+      otherOutcome: (rule) =>
+        rule.timeout !== undefined
+          ? { kind: "timeout", afterEffect: rule.timeout === "after-effect" }
+          : rule.loseResponse
+          ? { kind: "lost" }
+          : undefined,
+      affected: (_rule, t, outcome) => {
+        const kind = outcome ? (outcome.kind === "status" ? String(outcome.status) : outcome.kind) : "latency";
+        this.injected.record(`${kind} ${t.method} ${t.endpoint}`);
+      },
+    }, seed);
   }
 
   /** Adds a rule; returns a function that removes it. */
   add(rule: MetalFaultRule): () => void {
-    if (rule.probability !== undefined && (rule.probability < 0 || rule.probability > 1)) {
-      throw new Error(`fault rule probability must be within [0, 1], got ${rule.probability}`);
-    }
-    const active = { rule, seen: 0, affected: 0 };
-    this.rules.push(active);
-    return () => {
-      this.rules = this.rules.filter((r) => r !== active);
-    };
+    return this.rules.add(rule);
   }
 
   /** Removes every rule (the rate limit stays). */
   clear(): void {
-    this.rules = [];
+    this.rules.clear();
   }
 
   /** Reseeds the random decisions (reproducible runs). */
   seed(n: number): void {
-    this.rng = new Rng(n);
+    this.rules.seed(n);
   }
 
   /** Enables (or with `undefined` disables) the per-token rate limit. */
@@ -98,37 +96,12 @@ export class MetalFaults {
 
   /** How many requests each kind of fault affected, by `<kind> <METHOD> <endpoint>`. */
   snapshot(): Record<string, number> {
-    return Object.fromEntries(this.injected);
+    return Object.fromEntries(this.injected.entries());
   }
 
   /** Decides the fate of one request (consumes `times`/`skip` budgets and random draws). */
   decide(method: string, endpoint: string): FaultDecision {
-    const decision: FaultDecision = { latencyMs: 0 };
-    for (const active of this.rules) {
-      const { rule } = active;
-      if (rule.method && rule.method.toUpperCase() !== method) continue;
-      if (rule.endpoint && rule.endpoint !== endpoint) continue;
-      active.seen++;
-      if (active.seen <= (rule.skip ?? 0)) continue;
-      if (rule.times !== undefined && active.affected >= rule.times) continue;
-      if (rule.probability !== undefined && this.rng.next() >= rule.probability) continue;
-      const outcome = rule.status !== undefined
-        ? { kind: "status" as const, status: rule.status, retryAfterSeconds: rule.retryAfterSeconds }
-        : rule.timeout !== undefined
-        ? { kind: "timeout" as const, afterEffect: rule.timeout === "after-effect" }
-        : rule.loseResponse
-        ? { kind: "lost" as const }
-        : undefined;
-      // Latency accumulates; the first rule with an outcome decides it, later ones with outcomes do not fire.
-      if (outcome && decision.outcome) continue;
-      active.affected++;
-      decision.latencyMs += rule.latencyMs ?? 0;
-      if (outcome) decision.outcome = outcome;
-      const kind = outcome ? (outcome.kind === "status" ? String(outcome.status) : outcome.kind) : "latency";
-      const key = `${kind} ${method} ${endpoint}`;
-      this.injected.set(key, (this.injected.get(key) ?? 0) + 1);
-    }
-    return decision;
+    return this.rules.decide({ method, endpoint });
   }
 
   /**

@@ -1,4 +1,5 @@
 /** OpenSSH public keys: parsing and the MD5 fingerprint the Metal API reports (colon-separated hex of the blob). */
+import { decodeBase64 } from "../../runtime/base64.ts";
 import { createHash } from "node:crypto";
 
 /** Key types and the number of SSH strings their blob holds (type name included). */
@@ -28,10 +29,10 @@ function sshStrings(blob: Uint8Array): Uint8Array[] | undefined {
   return out;
 }
 
-function decodeBase64(s: string): Uint8Array | undefined {
+function decodeKeyBlob(s: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s) || s.length % 4 !== 0) return undefined;
   try {
-    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+    return decodeBase64(s);
   } catch {
     return undefined;
   }
@@ -44,7 +45,7 @@ export function parsePublicKey(line: string): { type: string; blob: Uint8Array }
   if (parts.length < 2) return invalid;
   const [type, data] = parts;
   const fields = KEY_FIELDS[type];
-  const blob = fields ? decodeBase64(data) : undefined;
+  const blob = fields ? decodeKeyBlob(data) : undefined;
   const strings = blob ? sshStrings(blob) : undefined;
   // The blob must name the same key type and hold exactly that type's fields (catches truncated/garbled keys).
   if (!blob || !strings || strings.length !== fields || new TextDecoder().decode(strings[0]) !== type) return invalid;

@@ -1,6 +1,6 @@
 /** Identifiers as the Metal API issues them: UUID v4 strings, `short_id` = first 8 hex characters. */
 import { createHash } from "node:crypto";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../kernel/mod.ts";
 
 function formatUuid(bytes: Uint8Array): string {
   bytes[6] = (bytes[6] & 0x0f) | 0x40;

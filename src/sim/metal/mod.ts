@@ -13,4 +13,3 @@
  * 422 "Server is not provisionable"; capacity returns when a device is gone; meta links are API-root-relative.
  */
 export * from "./simulator.ts";
-export { entropySeed, Rng } from "./rng.ts";

@@ -9,7 +9,7 @@ import { findFacility, findMetro, findPlan } from "./catalog.ts";
 import { parsePublicKey } from "./fingerprint.ts";
 import { randomUuid } from "./ids.ts";
 import { DEFAULT_TIMINGS, type DeviceTimings } from "./lifecycle.ts";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../kernel/mod.ts";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const id = z.string().regex(UUID_RE, "must be a UUID");

@@ -16,18 +16,17 @@ import { getLogger, type Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
 import { registerSecret } from "../../observability/redact.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
+import { entropySeed, listenerUrl, listenHttp, Rng, Tally } from "../kernel/mod.ts";
 import { authenticate } from "./access.ts";
 import { ApiError, TEXT } from "./api_errors.ts";
 import { findFacility, findMetro, findPlan } from "./catalog.ts";
 import type { RequestContext } from "./context.ts";
-import { RequestCounters } from "./counters.ts";
 import { FACILITY_DEPRECATION_HEADERS } from "./catalog_routes.ts";
 import { type FaultDecision, MetalFaults } from "./faults.ts";
 import { randomUuid } from "./ids.ts";
 import { type DeviceState, type DeviceTimings, ipsVisibleAt, isVanished, stateAt } from "./lifecycle.ts";
 import { API_PREFIX, iso } from "./render.ts";
 import { formatAddress, hostAndGateway } from "./render_ip.ts";
-import { entropySeed, Rng } from "./rng.ts";
 import { matchRoute, UNMATCHED } from "./routes.ts";
 import { DEFAULT_SEED, type ResolvedSeed, resolveSeed, type SeedData, validateSeed } from "./seed.ts";
 import { type DeviceRecord, World } from "./world.ts";
@@ -106,12 +105,12 @@ export class MetalSimulator {
   /** In-process `fetch`: the whole API without sockets. A lost response rejects with a TypeError after the effect. */
   readonly fetch: typeof fetch;
   readonly faults: MetalFaults;
-  readonly counters: RequestCounters = new RequestCounters();
+  readonly counters: Tally = new Tally();
   /**
    * Project device listings without a `hostname` filter, a subset of `counters` (a machine's lookup filters by
    * hostname; a listing of a whole cluster's devices, as orphan collection does, does not).
    */
-  readonly unfilteredDeviceListings: RequestCounters = new RequestCounters();
+  readonly unfilteredDeviceListings: Tally = new Tally();
   /** A user token of the first user (sees the projects of its organisations). */
   readonly defaultToken: string;
   /** The first project of the seed. */
@@ -151,37 +150,30 @@ export class MetalSimulator {
   }
 
   /** Serves the API over HTTP on loopback (port 0 picks a free port). `url` ends in `/metal/v1`. */
-  serve(opts: { hostname?: string; port?: number } = {}): Promise<{ url: string; stop(): Promise<void> }> {
-    const hostname = opts.hostname ?? "127.0.0.1";
+  async serve(opts: { hostname?: string; port?: number } = {}): Promise<{ url: string; stop(): Promise<void> }> {
     const release = new AbortController();
-    const server = Deno.serve({
-      hostname,
-      port: opts.port ?? 0,
-      onListen() {},
-      onError: (e) => {
-        // A lost response errors its body stream on purpose; anything else is a simulator bug worth a line.
-        if (!(e instanceof LostResponse)) this.log.error("simulator request failed", { error: e });
-        return new Response(null, { status: 500 });
+    const listener = await listenHttp(
+      { hostname: opts.hostname ?? "127.0.0.1", port: opts.port ?? 0 },
+      async (req) => {
+        const outcome = await this.process(
+          req,
+          () => AbortSignal.any([req.signal, release.signal, this.closing.signal]),
+        );
+        if (outcome.kind === "hung") return new Response(null, { status: 504 });
+        if (outcome.kind === "lost") return withBrokenBody(outcome.response);
+        return outcome.response;
       },
-    }, async (req) => {
-      // The request's signal is only touched when a fault needs it (Deno.serve warns about its legacy semantics).
-      const outcome = await this.process(
-        req,
-        () => AbortSignal.any([req.signal, release.signal, this.closing.signal]),
-      );
-      if (outcome.kind === "hung") return new Response(null, { status: 504 });
-      if (outcome.kind === "lost") return withBrokenBody(outcome.response);
-      return outcome.response;
-    });
-    const addr = server.addr as Deno.NetAddr;
-    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-    return Promise.resolve({
-      url: `http://${host}:${addr.port}${API_PREFIX}`,
+      this.log,
+    );
+    return {
+      url: `${listenerUrl(listener, "http")}${API_PREFIX}`,
       stop: async () => {
         release.abort();
-        await server.shutdown();
+        // Let the released requests answer before their connections are ended.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        await listener.close();
       },
-    });
+    };
   }
 
   /** Releases every request hanging in a timeout fault (in-process ones reject with an AbortError). */

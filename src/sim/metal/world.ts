@@ -9,7 +9,7 @@ import { DueQueue } from "./due_queue.ts";
 import { randomUuid } from "./ids.ts";
 import { type Block, defaultPools, SubAllocator } from "./ip_pools.ts";
 import { type DeviceTimings, type Lifecycle, type ProvisionOutcome, stateAt, withDeletion } from "./lifecycle.ts";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../kernel/mod.ts";
 import type { ResolvedSeed } from "./seed.ts";
 import { md5Fingerprint, parsePublicKey } from "./fingerprint.ts";
 

@@ -4,6 +4,7 @@
  * and gardener-node-agent removing the critical-components taint once node-critical pods run.
  * This module is the pure part: which Nodes to create, untaint and delete for a set of devices. Pure.
  */
+import type { NodeSpec, NodeStatus, NodeSystemInfo } from "kubernetes-types/core/v1.d.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 
 /** A machine of the provider, as the simulation needs it. */
@@ -20,15 +21,11 @@ export interface SimulatedDevice {
   plan?: string;
 }
 
-/** A core/v1 Node as the simulation writes it. */
-export interface SimNode extends KubeObject {
-  spec?: { providerID?: string; taints?: Array<{ key: string; value?: string; effect: string }>; [k: string]: unknown };
-  status?: {
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string; [k: string]: unknown }>;
-    addresses?: Array<{ type: string; address: string }>;
-    [k: string]: unknown;
-  };
-}
+/** A core/v1 Node as the simulation writes it (its `nodeInfo` names only what a kubelet's version tells). */
+export type SimNode = KubeObject & {
+  spec?: NodeSpec;
+  status?: Omit<NodeStatus, "nodeInfo"> & { nodeInfo?: Partial<NodeSystemInfo> };
+};
 
 /** Label on every Node the simulation created (it never touches other Nodes). */
 export const SIMULATED_NODE_LABEL = "sim.provider-equinix-metal.gardener.cloud/simulated-node";

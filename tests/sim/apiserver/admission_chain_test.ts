@@ -9,7 +9,7 @@ import {
   type AdmissionOutcome,
   type AdmissionRequestAttributes,
   type AdmissionSources,
-} from "../../../src/sim/apiserver/admission.ts";
+} from "../../../src/sim/apiserver/admission/webhooks.ts";
 import { startTestWebhook, type TestWebhookServer } from "./admission_webhook_server.ts";
 
 const NAMESPACES: Record<string, Record<string, string>> = { default: {}, metal: { team: "metal" } };

@@ -5,13 +5,13 @@ import {
   parseWebhookConfiguration,
   type Webhook,
   webhookConfigurationErrors,
-} from "../../../src/sim/apiserver/admission_config.ts";
+} from "../../../src/sim/apiserver/admission/config.ts";
 import {
   isExemptFromWebhooks,
   type MatchAttributes,
   ruleMatches,
   webhookMatches,
-} from "../../../src/sim/apiserver/admission_matching.ts";
+} from "../../../src/sim/apiserver/admission/matching.ts";
 
 function webhook(extra: Record<string, unknown> = {}): Webhook {
   const parsed = parseWebhookConfiguration({

@@ -7,8 +7,8 @@ import { assertEquals, assertErrors } from "./schema_helpers.ts";
 import { INVALID_CASES, VALID_OBJECTS } from "./crds_examples.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { checkStructuralSchema } from "../../../src/sim/apiserver/schema_check.ts";
-import { type JSONSchemaProps, validateAgainstSchema } from "../../../src/sim/apiserver/schema_validation.ts";
+import { checkStructuralSchema } from "../../../src/sim/apiserver/schema/check.ts";
+import { type JSONSchemaProps, validateAgainstSchema } from "../../../src/sim/apiserver/schema/validation.ts";
 
 interface CrdVersion {
   name: string;

@@ -1,6 +1,6 @@
 /** List pagination: continue tokens never skip or duplicate items of an unchanged list. */
 import assert from "node:assert/strict";
-import { ContinueTokenError, decodeContinue, paginate } from "../../../src/sim/apiserver/pagination.ts";
+import { ContinueTokenError, decodeContinue, paginate } from "../../../src/sim/apiserver/storage/pagination.ts";
 
 const items = Array.from({ length: 23 }, (_, i) => ({ key: `ns/obj-${String(i).padStart(2, "0")}`, item: i }));
 

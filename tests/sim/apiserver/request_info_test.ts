@@ -1,6 +1,6 @@
 /** URL parsing as kube-apiserver's RequestInfo does it. */
 import assert from "node:assert/strict";
-import { parseResourcePath } from "../../../src/sim/apiserver/request_info.ts";
+import { parseResourcePath } from "../../../src/sim/apiserver/http/request_info.ts";
 
 const q = (s = "") => new URLSearchParams(s);
 

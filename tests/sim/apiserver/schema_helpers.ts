@@ -1,6 +1,6 @@
 /** Shared assertions of the schema tests. */
 import { deepStrictEqual } from "node:assert/strict";
-import { type FieldError, validateAgainstSchema } from "../../../src/sim/apiserver/schema_validation.ts";
+import { type FieldError, validateAgainstSchema } from "../../../src/sim/apiserver/schema/validation.ts";
 
 export { deepStrictEqual as assertEquals };
 

@@ -1,6 +1,6 @@
 import { assertEquals, assertErrors, validate } from "./schema_helpers.ts";
-import { validateAgainstSchema } from "../../../src/sim/apiserver/schema_validation.ts";
-import { checkStructuralSchema } from "../../../src/sim/apiserver/schema_check.ts";
+import { validateAgainstSchema } from "../../../src/sim/apiserver/schema/validation.ts";
+import { checkStructuralSchema } from "../../../src/sim/apiserver/schema/check.ts";
 
 const resourceSchema = {
   type: "object",

@@ -1,5 +1,5 @@
 import { assertEquals, assertErrors, errorsOf, validate } from "./schema_helpers.ts";
-import { validateAgainstSchema } from "../../../src/sim/apiserver/schema_validation.ts";
+import { validateAgainstSchema } from "../../../src/sim/apiserver/schema/validation.ts";
 
 const obj = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   type: "object",

@@ -6,7 +6,11 @@ import {
   parseLabelSelector,
   SelectorParseError,
 } from "../../../src/k8s/api/label_selector.ts";
-import { FieldSelectorError, matchesFields, parseFieldSelector } from "../../../src/sim/apiserver/field_selector.ts";
+import {
+  FieldSelectorError,
+  matchesFields,
+  parseFieldSelector,
+} from "../../../src/sim/apiserver/storage/field_selector.ts";
 
 Deno.test("label selector operators =, ==, !=, in, notin, exists, !exists", () => {
   const labels = { app: "web", tier: "front", "example.com/team": "a" };

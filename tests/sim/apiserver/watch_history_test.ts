@@ -1,7 +1,7 @@
 /** The bounded watch history (ring buffer). */
 import assert from "node:assert/strict";
-import { ChangeEvent } from "../../../src/sim/apiserver/change_event.ts";
-import { WatchHistory } from "../../../src/sim/apiserver/watch_history.ts";
+import { ChangeEvent } from "../../../src/sim/apiserver/storage/change_event.ts";
+import { WatchHistory } from "../../../src/sim/apiserver/storage/watch_history.ts";
 
 function ev(rv: number): ChangeEvent {
   const o = { metadata: { name: `o${rv}` } };

@@ -1,8 +1,8 @@
 /** The Watcher's queue: writers never wait, slow consumers are closed, lines are shared and batched. */
 import assert from "node:assert/strict";
 import { FakeClock } from "../../../src/runtime/clock.ts";
-import { ChangeEvent } from "../../../src/sim/apiserver/change_event.ts";
-import { Watcher } from "../../../src/sim/apiserver/watcher.ts";
+import { ChangeEvent } from "../../../src/sim/apiserver/storage/change_event.ts";
+import { Watcher } from "../../../src/sim/apiserver/storage/watcher.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 
 function event(i: number): ChangeEvent {

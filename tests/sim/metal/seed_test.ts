@@ -1,7 +1,7 @@
 /** Seeds: JSON and YAML, defaults, references by name/id/email, errors naming the field. */
 import assert from "node:assert/strict";
 import { parseSeedText, resolveSeed, validateSeed } from "../../../src/sim/metal/mod.ts";
-import { Rng } from "../../../src/sim/metal/rng.ts";
+import { Rng } from "../../../src/sim/kernel/mod.ts";
 import { KEYS, setup } from "./helpers.ts";
 
 const YAML = `

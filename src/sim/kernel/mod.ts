@@ -1,0 +1,16 @@
+/**
+ * What the simulators share: one seeded random generator, one fault-rule engine that each simulator specialises with
+ * its own matcher, one tally for request counters, and one loopback listener.
+ */
+export { entropySeed, Rng } from "./rng.ts";
+export {
+  type FaultDecision,
+  type FaultMatcher,
+  type FaultRuleBase,
+  FaultRules,
+  type StatusOf,
+  type StatusOutcome,
+  validateFaultRule,
+} from "./fault_rules.ts";
+export { Tally } from "./tally.ts";
+export { type HttpListener, listenerUrl, listenHttp, streamingResponse } from "./loopback_listener.ts";
