@@ -1,6 +1,6 @@
 /**
- * The extension as a running component: a Manager with probes, leader election gating the controllers
- * (infrastructure, worker, heartbeat) and graceful shutdown. `provider-equinix-metal extension` runs it; the
+ * The extension as a running component: a Manager with probes, leader election gating the controllers of the
+ * enabled kinds (the kind table, controllers.ts) and graceful shutdown. `provider-equinix-metal extension` runs it; the
  * playground starts it in-process next to the simulators.
  */
 import { getLogger, type Logger } from "../observability/log.ts";
@@ -17,12 +17,10 @@ import {
   type ResolvedControllerConfiguration,
 } from "../apis/config/v1alpha1.ts";
 import { EXTENSION_NAME } from "../apis/extensions/constants.ts";
-import { newInfrastructureController } from "./infrastructure/mod.ts";
-import { newExtensionController } from "./reconciler/mod.ts";
-import { newWorkerController } from "./worker/actuator.ts";
-import { Heartbeat } from "./heartbeat/heartbeat.ts";
+import { addControllers } from "./reconciler/mod.ts";
+import { CONTROLLER_KINDS } from "./controllers.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
-import { type ExtensionSettings, IMPLEMENTED_CONTROLLERS } from "./settings.ts";
+import type { ExtensionSettings } from "./settings.ts";
 
 /** How to start the extension in-process. */
 export interface StartExtensionOptions {
@@ -108,64 +106,30 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     log: log.child("manager"),
   });
   const recorder = new EventRecorder(client, { component: EXTENSION_NAME, clock, log: log.child("events") });
-  const common = {
+  const shared = {
     client,
-    informers: manager.informers,
     extensionClasses: settings.extensionClasses,
     ignoreOperationAnnotation: settings.ignoreOperationAnnotation,
     recorder,
     clock,
+    log,
   };
-  const enabled = new Set(settings.controllers);
-  for (const name of settings.controllers) {
-    if (!IMPLEMENTED_CONTROLLERS.has(name)) log.info("Controller not available in this version; skipped", { name });
-  }
-  if (enabled.has("infrastructure")) {
-    manager.add(newInfrastructureController({
-      ...common,
-      concurrency: settings.concurrency.infrastructure,
-      log: log.child("infrastructure"),
-      actuator: {
-        metalApiUrl: settings.metalApiUrl,
-        metalApiAllowPlainHttp: settings.metalApiAllowPlainHttp,
-        metalFetch: opts.metalFetch,
-        log: log.child("infrastructure"),
-      },
-    }));
-  }
-  if (enabled.has("worker")) {
-    // The Worker controller's parts (src/extension/worker) on the generic reconciler.
-    manager.add(newExtensionController({
-      ...common,
-      ...newWorkerController(),
-      concurrency: settings.concurrency.worker,
-      log: log.child("worker"),
-    }));
-  }
-  if (enabled.has("heartbeat")) {
-    const namespace = settings.heartbeat.namespace ?? leNamespace;
-    if (!namespace) {
-      client.close();
-      throw new Error(
-        "--heartbeat-namespace: required for the heartbeat controller (or set LEADER_ELECTION_NAMESPACE)",
-      );
-    }
-    manager.add(
-      new Heartbeat({
-        client,
-        namespace,
-        renewIntervalSeconds: settings.heartbeat.renewIntervalSeconds,
-        clock,
-        log: log.child("heartbeat"),
-      }),
-    );
+  let added: string[];
+  try {
+    const inputs = { settings, config, ownNamespace: leNamespace, metalFetch: opts.metalFetch };
+    const result = addControllers(manager, CONTROLLER_KINDS, settings.controllers, shared, inputs);
+    for (const name of result.unavailable) log.info("Controller not available in this version; skipped", { name });
+    added = result.added;
+  } catch (e) {
+    client.close();
+    throw e;
   }
 
   const stop = new AbortController();
   log.info("Starting the extension", {
     version: VERSION,
     gardenerVersion: settings.gardenerVersion,
-    controllers: settings.controllers.filter((c) => IMPLEMENTED_CONTROLLERS.has(c)),
+    controllers: added,
     leaderElection: settings.leaderElection ? `${leNamespace}/${settings.leaderElection.id}` : false,
     metalApiUrl: settings.metalApiUrl,
   });
