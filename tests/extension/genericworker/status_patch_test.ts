@@ -5,10 +5,10 @@ import {
   earlyStatusPatch,
   machineDeploymentsStatus,
   nextLastUpdateTime,
-} from "../../../src/extension/worker/status_patch.ts";
-import type { DesiredDeployment } from "../../../src/extension/worker/machine_deployment.ts";
+} from "../../../src/extension/genericworker/status_patch.ts";
+import type { DesiredDeployment } from "../../../src/extension/genericworker/machine_deployment.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
-import { workerObject } from "./fixtures.ts";
+import { workerObject } from "../worker/fixtures.ts";
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0, 400);
 const deployment = (name: string, extra: Partial<DesiredDeployment> = {}) =>

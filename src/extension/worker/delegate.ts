@@ -37,10 +37,10 @@ import type { ClusterContext } from "../reconciler/mod.ts";
 import { ConfigurationError, RetryableConfigurationError } from "../reconciler/mod.ts";
 import { credentialsFromSecret, type SecretObject } from "../infrastructure/mod.ts";
 import { buildClassSecret, buildMachineClass, type ClassNodeTemplate } from "./machine_class.ts";
-import { clusterAutoscalerAnnotationsOf, machineConfigurationOf } from "./machine_configuration.ts";
-import type { DesiredDeployment } from "./machine_deployment.ts";
-import { deploymentNameFor, machineClassName } from "./names.ts";
-import { distributeOverZones, distributePositiveIntOrPercent, parsePercent } from "./zone_distribution.ts";
+import { clusterAutoscalerAnnotationsOf, machineConfigurationOf } from "../genericworker/machine_configuration.ts";
+import type { DesiredDeployment } from "../genericworker/machine_deployment.ts";
+import { deploymentNameFor, machineClassName } from "../genericworker/names.ts";
+import { distributeOverZones, distributePositiveIntOrPercent, parsePercent } from "../genericworker/zone_distribution.ts";
 
 /** Architecture of a pool that names none (Gardener's default). */
 export const DEFAULT_ARCHITECTURE = "amd64";

@@ -20,7 +20,7 @@ import type { KubeObject } from "../../k8s/api/objects.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext, ExtensionKind } from "../reconciler/mod.ts";
 import { WORKER } from "../reconciler/mod.ts";
-import { computeDesiredWorker, describeWorker, type DesiredWorker } from "./desired_state.ts";
+import { computeDesiredWorker, describeWorker, type DesiredWorker } from "../worker/delegate.ts";
 import { deletionStep, isCredentialsSecretAcquired } from "./deletion.ts";
 import { failedMachinesError } from "./failed_machines.ts";
 import { buildMachineDeployment } from "./machine_deployment.ts";
