@@ -11,7 +11,7 @@ import type { KubeClient } from "../../k8s/client/client.ts";
 import { isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { AppsV1, CoreV1, MachineV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
-import { userDataSecretNames } from "../worker/delegate.ts";
+import { userDataSecretNames } from "./desired_state.ts";
 
 /** Name of the machine-controller-manager Deployment gardenlet runs in every shoot namespace. */
 export const MCM_DEPLOYMENT = "machine-controller-manager";

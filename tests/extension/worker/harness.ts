@@ -21,7 +21,7 @@ import {
   MC_SECRET_FINALIZER,
   MCM_FINALIZER,
 } from "../../../src/apis/machine/v1alpha1.ts";
-import { newWorkerController } from "../../../src/extension/genericworker/actuator.ts";
+import { newWorkerController } from "../../../src/extension/worker/controller.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
 import {
