@@ -4,4 +4,4 @@
  */
 export { add, type InfrastructureAddOptions } from "./add.ts";
 export * from "./controller.ts";
-export { credentialsFromSecret, type SecretObject } from "./credentials.ts";
+export { credentialsFromSecret } from "./credentials.ts";

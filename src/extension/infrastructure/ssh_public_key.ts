@@ -3,6 +3,7 @@
  * reports it (`aa:bb:...`, like `ssh-keygen -l -E md5`), which is how we recognise our key among a project's keys.
  */
 import { createHash } from "node:crypto";
+import { decodeBase64 } from "../../runtime/base64.ts";
 import { ConfigurationError } from "../reconciler/mod.ts";
 
 /** A parsed public key. */
@@ -16,7 +17,7 @@ export interface PublicKey {
 function base64Bytes(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
   try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    return decodeBase64(text);
   } catch {
     return undefined;
   }

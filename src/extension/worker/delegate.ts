@@ -28,7 +28,7 @@ import {
   type WorkerDelegate,
 } from "../genericworker/mod.ts";
 import { ConfigurationError, RetryableConfigurationError } from "../reconciler/mod.ts";
-import { credentialsFromSecret, type SecretObject } from "../infrastructure/mod.ts";
+import { credentialsFromSecret } from "../infrastructure/mod.ts";
 import { buildMachineClass, type ClassNodeTemplate } from "./machine_class.ts";
 
 /** Architecture of a pool that names none (Gardener's default). */
@@ -138,7 +138,7 @@ function credentialsOf(inputs: DesiredStateInputs, errors: FieldError[]): Equini
   }
   if (!inputs.credentials) return { ...out, missing: true };
   try {
-    out.projectID = credentialsFromSecret(inputs.credentials as SecretObject).projectID;
+    out.projectID = credentialsFromSecret(inputs.credentials).projectID;
   } catch (e) {
     if (!(e instanceof ConfigurationError)) throw e;
     errors.push(invalid("spec.secretRef.name", name, e.message));
