@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { CONTROLLER_KINDS, type StartupInputs } from "../../src/extension/controllers.ts";
 import { addControllers, type ControllerManager } from "../../src/extension/reconciler/mod.ts";
-import { Heartbeat } from "../../src/extension/heartbeat/heartbeat.ts";
+import { Heartbeat } from "../../src/extension/heartbeat/heartbeat_apply.ts";
 import { CONTROLLER_NAMES, IMPLEMENTED_CONTROLLERS, resolveExtensionFlags } from "../../src/extension/settings.ts";
 import { DEFAULTS } from "../../src/apis/config/v1alpha1.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";

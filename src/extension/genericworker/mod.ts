@@ -4,7 +4,7 @@
  * replicas, rollout, failed machines, deletion, machine state and restore. A provider plugs in through a
  * `WorkerDelegate` (delegate.ts); ../worker is provider equinixmetal's.
  */
-export { DEFAULT_POLL_INTERVAL_MS, WorkerActuator, type WorkerActuatorOptions } from "./actuator.ts";
+export { DEFAULT_POLL_INTERVAL_MS, WorkerActuator, type WorkerActuatorOptions } from "./actuator_reconcile.ts";
 export type { DesiredStateInputs, PoolContext, ProviderPool, WorkerContext, WorkerDelegate } from "./delegate.ts";
 export { computeDesiredState, describeWorker, type DesiredWorker, userDataSecretNames } from "./desired_state.ts";
 export type { DesiredDeployment } from "./machine_deployment.ts";

@@ -1,6 +1,6 @@
 /** `add` of the heartbeat: a Lease renewer that runs on the leader like the controllers it vouches for. */
 import type { AddArgs, ControllerManager } from "../reconciler/mod.ts";
-import { Heartbeat } from "./heartbeat.ts";
+import { Heartbeat } from "./heartbeat_apply.ts";
 
 /** The heartbeat's own options. */
 export interface HeartbeatAddOptions {

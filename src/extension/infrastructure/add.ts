@@ -1,7 +1,7 @@
 /** `add` of the Infrastructure kind: the generic reconciler with the flow-based `InfrastructureActuator`. */
 import { decodeInfrastructure, type Infrastructure } from "../../apis/extensions/v1alpha1.ts";
 import { type AddArgs, addExtensionController, type ControllerManager, INFRASTRUCTURE } from "../reconciler/mod.ts";
-import { InfrastructureActuator } from "./actuator.ts";
+import { InfrastructureActuator } from "./actuator_reconcile.ts";
 
 /** The Infrastructure controller's own options. */
 export interface InfrastructureAddOptions {

@@ -9,9 +9,9 @@ import {
   INFRASTRUCTURE,
   newExtensionController,
 } from "../reconciler/mod.ts";
-import { InfrastructureActuator, type InfrastructureActuatorOptions } from "./actuator.ts";
+import { InfrastructureActuator, type InfrastructureActuatorOptions } from "./actuator_reconcile.ts";
 
-export { InfrastructureActuator, type InfrastructureActuatorOptions } from "./actuator.ts";
+export { InfrastructureActuator, type InfrastructureActuatorOptions } from "./actuator_reconcile.ts";
 
 export type InfrastructureControllerOptions =
   & Omit<ExtensionControllerOptions<Infrastructure>, "kind" | "actuator" | "decode">

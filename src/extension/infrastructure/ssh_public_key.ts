@@ -1,6 +1,7 @@
 /**
  * The shoot's SSH public key (`spec.sshPublicKey`, an `authorized_keys` line) and its MD5 fingerprint as the Metal API
  * reports it (`aa:bb:...`, like `ssh-keygen -l -E md5`), which is how we recognise our key among a project's keys.
+ * Pure.
  */
 import { createHash } from "node:crypto";
 import { decodeBase64 } from "../../runtime/base64.ts";

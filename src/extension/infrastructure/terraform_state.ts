@@ -1,7 +1,7 @@
 /**
  * Reading the Go provider's Terraform state, to adopt the project SSH key of clusters it created: the key id is the
  * output `key_pair_id`, or the id of resource `metal_project_ssh_key.publickey` (`packet_project_ssh_key` before the
- * Terraform provider was renamed). Both tfstate formats are understood (v4 `resources[]`, v3 `modules[]`).
+ * Terraform provider was renamed). Both tfstate formats are understood (v4 `resources[]`, v3 `modules[]`). Pure.
  */
 import { decodeBase64Text } from "../../runtime/base64.ts";
 import { ConfigurationError } from "../reconciler/mod.ts";

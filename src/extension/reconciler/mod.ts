@@ -39,7 +39,7 @@ export {
   type SharedArgs,
 } from "./add.ts";
 export { type ExtensionController, type ExtensionControllerOptions, newExtensionController } from "./controller.ts";
-export { ExtensionReconciler, type ExtensionReconcilerOptions } from "./reconciler.ts";
+export { ExtensionReconciler, type ExtensionReconcilerOptions } from "./extension_reconcile.ts";
 export { CodedError, ConfigurationError, determineErrorCodes, RetryableConfigurationError } from "./error_codes.ts";
 export { apiClusterReader, clusterContextOf, type ClusterReader } from "./cluster.ts";
 export { computeOperationType, isMigrated, shouldSkipAfterMigration, timestampSatisfied } from "./operation.ts";

@@ -10,7 +10,7 @@ import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { CoreV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
-import { ExtensionReconciler } from "../../../src/extension/reconciler/reconciler.ts";
+import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
 import { newWorkerController } from "../../../src/extension/worker/controller.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";

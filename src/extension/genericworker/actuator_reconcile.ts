@@ -25,7 +25,7 @@ import { computeDesiredState, describeWorker, type DesiredWorker } from "./desir
 import { deletionStep, isCredentialsSecretAcquired } from "./deletion.ts";
 import { failedMachinesError } from "./failed_machines.ts";
 import { buildMachineDeployment } from "./machine_deployment.ts";
-import { MachineObjectWriter } from "./machine_object_writes.ts";
+import { MachineObjectWriter } from "./machine_objects_apply.ts";
 import { decodeMachineState, type MachineState } from "./machine_state.ts";
 import {
   listClassSecrets,
