@@ -1,7 +1,7 @@
 /** `add` of the Infrastructure kind: the generic reconciler with the flow-based `InfrastructureActuator`. */
-import { decodeInfrastructure, type Infrastructure } from "../../apis/extensions/v1alpha1.ts";
-import { type AddArgs, addExtensionController, type ControllerManager, INFRASTRUCTURE } from "../reconciler/mod.ts";
-import { InfrastructureActuator } from "./actuator_reconcile.ts";
+import type { Infrastructure } from "../../apis/extensions/v1alpha1.ts";
+import { type AddArgs, addExtensionController, type ControllerManager } from "../reconciler/mod.ts";
+import { infrastructureParts } from "./controller.ts";
 
 /** The Infrastructure controller's own options. */
 export interface InfrastructureAddOptions {
@@ -19,9 +19,7 @@ export interface InfrastructureAddOptions {
 export function add(manager: ControllerManager, args: AddArgs<InfrastructureAddOptions>): void {
   const { concurrency, ...metal } = args.options;
   addExtensionController<Infrastructure>(manager, args, {
-    kind: INFRASTRUCTURE,
-    actuator: new InfrastructureActuator({ ...metal, clock: args.clock, log: args.log }),
-    decode: (raw, object) => decodeInfrastructure(raw, { object }),
+    ...infrastructureParts({ ...metal, clock: args.clock, log: args.log }),
     concurrency,
   });
 }

@@ -7,7 +7,7 @@
  * reconciles — lives here.
  *
  * How a controller kind joins the extension (add.ts): its folder exports `add(manager, args)`, the shape of Gardener's
- * `<kind>.Add(mgr, AddArgs)`; an extension kind's `add` is one call (this is all the Infrastructure kind does):
+ * `<kind>.Add(mgr, AddArgs)`; an extension kind's `add` is one call (the Infrastructure and Worker kinds do no more):
  *
  *   export function add(manager: ControllerManager, args: AddArgs<MyOptions>): void {
  *     addExtensionController<Worker>(manager, args, {
