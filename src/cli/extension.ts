@@ -20,12 +20,12 @@ export const extensionCommand = command({
   async run(opts) {
     // No files written, no programs run (run comes back only for a kubeconfig exec plugin: see runExtension).
     keepOnlyPermissions(["read", "net", "env", "sys", "run"]);
-    const { options: settings, errors } = resolveExtensionOptions(opts, Deno.env.toObject());
-    if (!settings) throw new UsageError(`invalid flags: ${errors.join("; ")}`, "extension");
+    const { options, errors } = resolveExtensionOptions(opts, Deno.env.toObject());
+    if (!options) throw new UsageError(`invalid flags: ${errors.join("; ")}`, "extension");
     const log = getLogger("extension");
     const signal = shutdownSignal(log);
     const { runExtension } = await import("../extension/app.ts");
-    const reason = await runExtension({ settings, log }, signal);
+    const reason = await runExtension({ options, log }, signal);
     if (reason === "leadership-lost") {
       log.error("Leader election lost; exiting");
       Deno.exitCode = 1;

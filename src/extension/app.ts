@@ -1,6 +1,6 @@
 /**
- * The extension as a running component: a Manager with probes, leader election gating the controllers
- * (infrastructure, worker, heartbeat) and graceful shutdown. `provider-equinix-metal extension` runs it; the
+ * The extension as a running component: a Manager with probes, leader election gating the controllers of the
+ * enabled kinds (the kind table, controllers.ts) and graceful shutdown. `provider-equinix-metal extension` runs it; the
  * playground starts it in-process next to the simulators.
  */
 import { getLogger, type Logger } from "../observability/log.ts";
@@ -17,16 +17,14 @@ import {
   type ResolvedControllerConfiguration,
 } from "../apis/config/v1alpha1.ts";
 import { EXTENSION_NAME } from "../apis/extensions/constants.ts";
-import { newInfrastructureController } from "./infrastructure/mod.ts";
-import { newExtensionController } from "./reconciler/mod.ts";
-import { newWorkerController } from "./worker/actuator.ts";
-import { Heartbeat } from "./heartbeat/heartbeat.ts";
+import { addControllers } from "./reconciler/mod.ts";
+import { CONTROLLER_KINDS } from "./controllers.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
-import { type ExtensionOptions, IMPLEMENTED_CONTROLLERS } from "./options.ts";
+import type { ExtensionOptions } from "./options.ts";
 
 /** How to start the extension in-process. */
 export interface StartExtensionOptions {
-  settings: ExtensionOptions;
+  options: ExtensionOptions;
   /** Connection to the seed (default: from `--kubeconfig`/`--master`, the config file, KUBECONFIG, in-cluster). */
   connection?: ClusterConnection;
   /** The component configuration (default: `--config-file`, else the defaults). */
@@ -55,8 +53,8 @@ export interface RunningExtension {
 }
 
 /** The config file, or the defaults when none is given (upstream required the flag; every field has a default). */
-async function configOf(settings: ExtensionOptions): Promise<ResolvedControllerConfiguration> {
-  if (settings.configFile) return await loadControllerConfiguration(settings.configFile);
+async function configOf(options: ExtensionOptions): Promise<ResolvedControllerConfiguration> {
+  if (options.configFile) return await loadControllerConfiguration(options.configFile);
   return {
     clientConnection: { ...DEFAULTS.clientConnection },
     etcd: { storage: {} },
@@ -67,31 +65,31 @@ async function configOf(settings: ExtensionOptions): Promise<ResolvedControllerC
   };
 }
 
-async function connectionOf(settings: ExtensionOptions, config: ResolvedControllerConfiguration) {
-  const path = settings.kubeconfig || config.clientConnection.kubeconfig || undefined;
+async function connectionOf(options: ExtensionOptions, config: ResolvedControllerConfiguration) {
+  const path = options.kubeconfig || config.clientConnection.kubeconfig || undefined;
   let conn: ClusterConnection;
   try {
     conn = await loadConnection({ path });
   } catch (e) {
     throw new Error(`--kubeconfig: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return settings.master ? { ...conn, server: settings.master.replace(/\/+$/, "") } : conn;
+  return options.master ? { ...conn, server: options.master.replace(/\/+$/, "") } : conn;
 }
 
 /** Builds the Manager with the enabled controllers and starts it; resolves once it runs. */
 export async function startExtension(opts: StartExtensionOptions): Promise<RunningExtension> {
-  const { settings } = opts;
+  const { options } = opts;
   const log = opts.log ?? getLogger("extension");
   const clock = opts.clock ?? realClock;
-  const config = opts.config ?? await configOf(settings);
-  const connection = opts.connection ?? await connectionOf(settings, config);
+  const config = opts.config ?? await configOf(options);
+  const connection = opts.connection ?? await connectionOf(options, config);
   const client = new KubeClient(connection, {
     qps: config.clientConnection.qps,
     burst: config.clientConnection.burst,
     userAgent: `${PRODUCT}/${VERSION} extension`,
   });
-  const leNamespace = settings.leaderElection?.namespace ?? connection.namespace;
-  if (settings.leaderElection && !leNamespace) {
+  const leNamespace = options.leaderElection?.namespace ?? connection.namespace;
+  if (options.leaderElection && !leNamespace) {
     client.close();
     throw new Error(
       "--leader-election-namespace: required with --leader-election (or set LEADER_ELECTION_NAMESPACE)",
@@ -99,75 +97,41 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
   }
   const manager = new Manager({
     client,
-    probeAddresses: settings.probeAddresses,
-    leaderElection: settings.leaderElection
-      ? { namespace: leNamespace!, name: settings.leaderElection.id, identity: opts.identity }
+    probeAddresses: options.probeAddresses,
+    leaderElection: options.leaderElection
+      ? { namespace: leNamespace!, name: options.leaderElection.id, identity: opts.identity }
       : undefined,
     gracefulShutdownMs: opts.gracefulShutdownMs,
     clock,
     log: log.child("manager"),
   });
   const recorder = new EventRecorder(client, { component: EXTENSION_NAME, clock, log: log.child("events") });
-  const common = {
+  const shared = {
     client,
-    informers: manager.informers,
-    extensionClasses: settings.extensionClasses,
-    ignoreOperationAnnotation: settings.ignoreOperationAnnotation,
+    extensionClasses: options.extensionClasses,
+    ignoreOperationAnnotation: options.ignoreOperationAnnotation,
     recorder,
     clock,
+    log,
   };
-  const enabled = new Set(settings.controllers);
-  for (const name of settings.controllers) {
-    if (!IMPLEMENTED_CONTROLLERS.has(name)) log.info("Controller not available in this version; skipped", { name });
-  }
-  if (enabled.has("infrastructure")) {
-    manager.add(newInfrastructureController({
-      ...common,
-      concurrency: settings.concurrency.infrastructure,
-      log: log.child("infrastructure"),
-      actuator: {
-        metalApiUrl: settings.metalApiUrl,
-        metalApiAllowPlainHttp: settings.metalApiAllowPlainHttp,
-        metalFetch: opts.metalFetch,
-        log: log.child("infrastructure"),
-      },
-    }));
-  }
-  if (enabled.has("worker")) {
-    // The Worker controller's parts (src/extension/worker) on the generic reconciler.
-    manager.add(newExtensionController({
-      ...common,
-      ...newWorkerController(),
-      concurrency: settings.concurrency.worker,
-      log: log.child("worker"),
-    }));
-  }
-  if (enabled.has("heartbeat")) {
-    const namespace = settings.heartbeat.namespace ?? leNamespace;
-    if (!namespace) {
-      client.close();
-      throw new Error(
-        "--heartbeat-namespace: required for the heartbeat controller (or set LEADER_ELECTION_NAMESPACE)",
-      );
-    }
-    manager.add(
-      new Heartbeat({
-        client,
-        namespace,
-        renewIntervalSeconds: settings.heartbeat.renewIntervalSeconds,
-        clock,
-        log: log.child("heartbeat"),
-      }),
-    );
+  let added: string[];
+  try {
+    const inputs = { options, config, ownNamespace: leNamespace, metalFetch: opts.metalFetch };
+    const result = addControllers(manager, CONTROLLER_KINDS, options.controllers, shared, inputs);
+    for (const name of result.unavailable) log.info("Controller not available in this version; skipped", { name });
+    added = result.added;
+  } catch (e) {
+    client.close();
+    throw e;
   }
 
   const stop = new AbortController();
   log.info("Starting the extension", {
     version: VERSION,
-    gardenerVersion: settings.gardenerVersion,
-    controllers: settings.controllers.filter((c) => IMPLEMENTED_CONTROLLERS.has(c)),
-    leaderElection: settings.leaderElection ? `${leNamespace}/${settings.leaderElection.id}` : false,
-    metalApiUrl: settings.metalApiUrl,
+    gardenerVersion: options.gardenerVersion,
+    controllers: added,
+    leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
+    metalApiUrl: options.metalApiUrl,
   });
   const done = manager.start(stop.signal).then(() => manager.stopReason).finally(async () => {
     await recorder.flush();
@@ -176,7 +140,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
   // Resolve once the probe server listens (the manager starts it first), or once starting failed.
   let settled = false;
   done.then(() => (settled = true), () => (settled = true));
-  while (!settled && manager.probeUrls.length < settings.probeAddresses.length) await yieldToEventLoop();
+  while (!settled && manager.probeUrls.length < options.probeAddresses.length) await yieldToEventLoop();
   return {
     manager,
     client,

@@ -76,16 +76,16 @@ export async function startExtensionInProcess(
   ctx: ComponentContext,
   opts: { connection: ClusterConnection; namespace: string; identity: string },
 ): Promise<ComponentInstance> {
-  const { options: settings, errors } = resolveExtensionOptions({
+  const { options, errors } = resolveExtensionOptions({
     leaderElectionNamespace: opts.namespace,
     heartbeatNamespace: opts.namespace,
     metricsBindAddress: "0",
     healthBindAddress: "0",
     metalApiUrl: ctx.metalUrl,
   }, {});
-  if (!settings) throw new Error(`extension settings: ${errors.join("; ")}`);
+  if (!options) throw new Error(`extension options: ${errors.join("; ")}`);
   const ext = await startExtension({
-    settings,
+    options,
     connection: opts.connection,
     clock: ctx.clock,
     identity: opts.identity,

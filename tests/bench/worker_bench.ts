@@ -7,7 +7,7 @@
 import { cpuSeconds, report } from "./report.ts";
 import { WorkerHarness } from "../extension/worker/harness.ts";
 import { clusterContext, credentialsSecret, pool, userDataSecret, workerObject } from "../extension/worker/fixtures.ts";
-import { computeDesiredWorker } from "../../src/extension/worker/desired_state.ts";
+import { computeDesiredWorker } from "../../src/extension/worker/delegate.ts";
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
 
 const POOLS = 20;

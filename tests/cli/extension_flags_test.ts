@@ -14,9 +14,9 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 Deno.test("extension flags: the Go provider's defaults", () => {
-  const { options: settings, errors } = resolveExtensionOptions({}, {});
+  const { options, errors } = resolveExtensionOptions({}, {});
   assert.deepEqual(errors, []);
-  assert.deepEqual(settings, {
+  assert.deepEqual(options, {
     gardenerVersion: undefined,
     kubeconfig: undefined,
     master: undefined,
@@ -35,7 +35,7 @@ Deno.test("extension flags: the Go provider's defaults", () => {
 });
 
 Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled probes", () => {
-  const { options: settings } = resolveExtensionOptions({
+  const { options } = resolveExtensionOptions({
     leaderElection: "false",
     ignoreOperationAnnotation: true,
     controllers: ["infrastructure,heartbeat", "worker"],
@@ -46,14 +46,14 @@ Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled 
     infrastructureMaxConcurrentReconciles: "2",
     extensionClasses: ["seed"],
   }, { LEADER_ELECTION_NAMESPACE: "extension-provider-equinix-metal-x1", WEBHOOK_CONFIG_NAMESPACE: "w" });
-  assert.equal(settings?.leaderElection, undefined);
-  assert.equal(settings?.ignoreOperationAnnotation, true);
-  assert.deepEqual(settings?.controllers, ["infrastructure", "heartbeat"]);
-  assert.deepEqual(settings?.probeAddresses, ["127.0.0.1:9000"]);
-  assert.deepEqual(settings?.heartbeat, { namespace: "extension-provider-equinix-metal-x1", renewIntervalSeconds: 10 });
-  assert.equal(settings?.concurrency.infrastructure, 2);
-  assert.deepEqual(settings?.extensionClasses, ["seed"]);
-  assert.equal(settings?.webhooks.namespace, "w");
+  assert.equal(options?.leaderElection, undefined);
+  assert.equal(options?.ignoreOperationAnnotation, true);
+  assert.deepEqual(options?.controllers, ["infrastructure", "heartbeat"]);
+  assert.deepEqual(options?.probeAddresses, ["127.0.0.1:9000"]);
+  assert.deepEqual(options?.heartbeat, { namespace: "extension-provider-equinix-metal-x1", renewIntervalSeconds: 10 });
+  assert.equal(options?.concurrency.infrastructure, 2);
+  assert.deepEqual(options?.extensionClasses, ["seed"]);
+  assert.equal(options?.webhooks.namespace, "w");
   assert.deepEqual(
     resolveExtensionOptions({ metricsBindAddress: ":9090", healthBindAddress: ":9090" }, {}).options?.probeAddresses,
     [":9090"],
@@ -70,7 +70,7 @@ Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled 
 });
 
 Deno.test("extension flags: every problem is reported and names its flag", () => {
-  const { options: settings, errors } = resolveExtensionOptions({
+  const { options, errors } = resolveExtensionOptions({
     controllers: ["infrastructure,dnsrecord"],
     disableControllers: ["bastion"],
     heartbeatRenewIntervalSeconds: "0",
@@ -85,7 +85,7 @@ Deno.test("extension flags: every problem is reported and names its flag", () =>
     metricsBindAddress: "localhost",
     metalApiUrl: "api.equinix.com",
   }, {});
-  assert.equal(settings, undefined);
+  assert.equal(options, undefined);
   const expected = [
     /^--leader-election: invalid boolean "maybe"$/,
     /^--metrics-bind-address: invalid listen address/,
@@ -107,9 +107,9 @@ Deno.test("extension flags: every problem is reported and names its flag", () =>
 
 Deno.test("extension flags: --extension-classes is a list; the old --extension-class adds to it; default shoot", () => {
   const classes = (raw: Parameters<typeof resolveExtensionOptions>[0]) => {
-    const { options: settings, errors } = resolveExtensionOptions(raw, {});
+    const { options, errors } = resolveExtensionOptions(raw, {});
     assert.deepEqual(errors, []);
-    return settings?.extensionClasses;
+    return options?.extensionClasses;
   };
   assert.deepEqual(classes({ extensionClasses: ["seed,shoot"] }), ["seed", "shoot"]);
   assert.deepEqual(classes({ extensionClasses: ["seed", "garden,seed"] }), ["seed", "garden"]);

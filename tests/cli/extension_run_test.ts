@@ -138,7 +138,7 @@ Deno.test("startExtension in-process: probes serve, readiness follows the caches
   const { api, client } = await seed();
   let ext: Awaited<ReturnType<typeof startExtension>> | undefined;
   try {
-    const { options: settings, errors } = resolveExtensionOptions({
+    const { options, errors } = resolveExtensionOptions({
       leaderElection: "false",
       controllers: ["infrastructure,heartbeat"],
       heartbeatNamespace: "default",
@@ -146,7 +146,7 @@ Deno.test("startExtension in-process: probes serve, readiness follows the caches
       healthBindAddress: "127.0.0.1:0",
     }, {});
     assert.deepEqual(errors, []);
-    ext = await startExtension({ settings: settings!, connection: api.connection() });
+    ext = await startExtension({ options: options!, connection: api.connection() });
     assert.equal(ext.probeUrls.length, 2);
     const [health] = ext.probeUrls;
     assert.equal((await (await fetch(`${health}/healthz`)).text()).trim(), "ok");
@@ -166,9 +166,9 @@ Deno.test("startExtension in-process: probes serve, readiness follows the caches
 });
 
 Deno.test("startExtension: leader election needs a namespace; the error names the flag", async () => {
-  const { options: settings } = resolveExtensionOptions({ metricsBindAddress: "0", healthBindAddress: "0" }, {});
+  const { options } = resolveExtensionOptions({ metricsBindAddress: "0", healthBindAddress: "0" }, {});
   await assert.rejects(
-    startExtension({ settings: settings!, connection: { server: "http://127.0.0.1:1" } }),
+    startExtension({ options: options!, connection: { server: "http://127.0.0.1:1" } }),
     /--leader-election-namespace: required/,
   );
 });

@@ -2,12 +2,14 @@
  * The Equinix Metal credentials of a shoot: the `cloudprovider` secret named by `spec.secretRef` (keys `apiToken` and
  * `projectID`). The token is registered with the redactor the moment it is read. Errors name the secret and the key.
  */
+import type { Secret } from "kubernetes-types/core/v1.d.ts";
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { CoreV1 } from "../../k8s/api/resources.ts";
 import { isUuid } from "../../metal/request_url.ts";
 import { registerSecret } from "../../observability/redact.ts";
+import { decodeBase64Text } from "../../runtime/base64.ts";
 import { ConfigurationError, RetryableConfigurationError } from "../reconciler/mod.ts";
 
 /** What the Metal API needs. */
@@ -16,27 +18,21 @@ export interface MetalCredentials {
   projectID: string;
 }
 
-/** A Secret as read from the API server (values base64). */
-export interface SecretObject extends KubeObject {
-  data?: Record<string, string>;
-  type?: string;
-}
-
 /** Label gardenlet puts on WorkloadIdentity token secrets; Equinix Metal has no identity federation. */
 const WORKLOAD_IDENTITY_PURPOSE = "workload-identity-token-requestor";
 
 function decodeValue(b64: string, where: string): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+    return decodeBase64Text(b64);
   } catch {
     throw new ConfigurationError(`${where} is not valid base64-encoded UTF-8`);
   }
 }
 
 /** Reads `apiToken` and `projectID` from a Secret (pure apart from registering the token with the redactor). */
-export function credentialsFromSecret(secret: SecretObject): MetalCredentials {
-  const name = `secret ${secret.metadata.namespace ?? ""}/${secret.metadata.name ?? ""}`;
-  if (secret.metadata.labels?.["security.gardener.cloud/purpose"] === WORKLOAD_IDENTITY_PURPOSE) {
+export function credentialsFromSecret(secret: Secret): MetalCredentials {
+  const name = `secret ${secret.metadata?.namespace ?? ""}/${secret.metadata?.name ?? ""}`;
+  if (secret.metadata?.labels?.["security.gardener.cloud/purpose"] === WORKLOAD_IDENTITY_PURPOSE) {
     throw new ConfigurationError(
       `${name} holds a WorkloadIdentity token: Equinix Metal supports only static credentials (apiToken, projectID)`,
     );
@@ -74,9 +70,9 @@ export async function readCredentials(
 ): Promise<MetalCredentials> {
   const namespace = ref.namespace || defaultNamespace;
   if (!ref.name) throw new ConfigurationError("spec.secretRef.name: Required value: names the credentials secret");
-  let secret: SecretObject;
+  let secret: Secret;
   try {
-    secret = await client.get<SecretObject>(CoreV1.secrets, ref.name, { namespace, signal });
+    secret = await client.get<Secret & KubeObject>(CoreV1.secrets, ref.name, { namespace, signal });
   } catch (e) {
     // gardenlet writes the secret before the Infrastructure; a missing one may still be on its way.
     if (isNotFound(e)) {

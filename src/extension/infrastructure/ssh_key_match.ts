@@ -1,7 +1,7 @@
 /**
  * Which project SSH key is the shoot's (pure). A key is ours when it carries the shoot's label and the fingerprint of
  * the shoot's public key. If concurrent creators made several, every replica picks the same one (oldest, then lowest
- * id), so they converge on one key and remove the others.
+ * id), so they converge on one key and remove the others. Pure.
  */
 import type { SshKey } from "../../metal/types.ts";
 import type { PublicKey } from "./ssh_public_key.ts";

@@ -1,8 +1,10 @@
 /**
  * The shoot's SSH public key (`spec.sshPublicKey`, an `authorized_keys` line) and its MD5 fingerprint as the Metal API
  * reports it (`aa:bb:...`, like `ssh-keygen -l -E md5`), which is how we recognise our key among a project's keys.
+ * Pure.
  */
 import { createHash } from "node:crypto";
+import { decodeBase64 } from "../../runtime/base64.ts";
 import { ConfigurationError } from "../reconciler/mod.ts";
 
 /** A parsed public key. */
@@ -16,7 +18,7 @@ export interface PublicKey {
 function base64Bytes(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
   try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    return decodeBase64(text);
   } catch {
     return undefined;
   }

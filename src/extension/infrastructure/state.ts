@@ -1,6 +1,6 @@
 /**
  * `Infrastructure.status.state`: our flow state (migrated to another seed with the shoot, written after every external
- * effect), and how to tell it from the raw Terraform state the Go provider left there.
+ * effect), and how to tell it from the raw Terraform state the Go provider left there. Pure.
  *
  *   {apiVersion: equinixmetal.provider.extensions.gardener.cloud/v1alpha1, kind: InfrastructureState,
  *    data: {sshKeyID, obsoleteSSHKeyIDs, migratedFromTerraform, terraformCleanedUp}}

@@ -1,8 +1,9 @@
 /**
  * Reading the Go provider's Terraform state, to adopt the project SSH key of clusters it created: the key id is the
  * output `key_pair_id`, or the id of resource `metal_project_ssh_key.publickey` (`packet_project_ssh_key` before the
- * Terraform provider was renamed). Both tfstate formats are understood (v4 `resources[]`, v3 `modules[]`).
+ * Terraform provider was renamed). Both tfstate formats are understood (v4 `resources[]`, v3 `modules[]`). Pure.
  */
+import { decodeBase64Text } from "../../runtime/base64.ts";
 import { ConfigurationError } from "../reconciler/mod.ts";
 
 /** The Terraformer's raw state as stored in `status.state`. */
@@ -20,7 +21,7 @@ const OUTPUT = "key_pair_id";
 export function tfstateText(raw: TerraformRawState, object: string): string {
   if (raw.encoding === "base64") {
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(raw.data), (c) => c.charCodeAt(0)));
+      return decodeBase64Text(raw.data);
     } catch {
       throw new ConfigurationError(`${object}: status.state.data: Invalid value: not base64-encoded UTF-8 text`);
     }

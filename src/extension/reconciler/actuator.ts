@@ -1,6 +1,6 @@
 /**
- * CONTRACT (written by the lead; implemented by the extension-reconciler work, used by every extension controller):
- * what a controller for one extension kind plugs into Gardener's generic reconcile protocol. The generic reconciler
+ * The contract between Gardener's generic reconcile protocol and the controller of one extension kind: what the kind
+ * plugs in. The generic reconciler
  * (this folder) owns filtering, the operation annotation, the operation type, the finalizer, lastOperation,
  * lastError (with error codes) and observedGeneration; an actuator only does the kind's own work.
  */

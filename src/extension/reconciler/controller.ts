@@ -20,7 +20,7 @@ import type { Actuator, ExtensionKind } from "./actuator.ts";
 import { clusterContextOf } from "./cluster.ts";
 import type { ExtensionObject } from "./extension_object.ts";
 import { classPredicate, extensionPredicates } from "./predicates.ts";
-import { ExtensionReconciler } from "./reconciler.ts";
+import { ExtensionReconciler } from "./extension_reconcile.ts";
 import { hasType } from "../../k8s/controller/predicates.ts";
 
 /** Everything `newExtensionController` needs; only `kind`, `actuator`, `client` and `informers` are required. */

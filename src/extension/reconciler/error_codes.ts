@@ -3,6 +3,7 @@
  * docs/decisions.md). gardenlet fails the Shoot at once on a non-retryable code, so such codes are only given when a
  * retry cannot help: rejected credentials and configuration problems. Transient conditions (rate limits, outages,
  * capacity) get retryable codes or none; Kubernetes API errors of the seed get none (the work queue retries them).
+ * Pure.
  *
  * An error that already carries codes (`CodedError`) keeps them, as Gardener's `DetermineError` does. The chain of
  * `cause`s is searched, so wrapping an error keeps its codes.

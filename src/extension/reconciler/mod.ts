@@ -6,23 +6,20 @@
  * observedGeneration, error codes, failed shoots, migrate/restore/force-delete dispatch, zero-write no-op
  * reconciles — lives here.
  *
- * How to add a controller for a kind (this is all the Infrastructure controller does):
+ * How a controller kind joins the extension (add.ts): its folder exports `add(manager, args)`, the shape of Gardener's
+ * `<kind>.Add(mgr, AddArgs)`; an extension kind's `add` is one call (the Infrastructure and Worker kinds do no more):
  *
- *   import { newExtensionController, WORKER } from "../reconciler/mod.ts";
- *   const ctrl = newExtensionController({
- *     kind: WORKER,                     // Kind, resource, finalizer, noun
- *     actuator: new MyWorkerActuator(), // implements Actuator<Worker>
- *     client: seedClient,
- *     informers: manager.informers,     // shared informers of the Manager
- *     decode: (raw, object) => decodeWorker(raw, { object }),
- *     concurrency: 5,                   // --worker-max-concurrent-reconciles
- *     extensionClasses: ["shoot"],      // --extension-classes
- *     ignoreOperationAnnotation: false, // --ignore-operation-annotation
- *     recorder, clock, log,
- *   });
- *   manager.add(ctrl);                  // runs while this replica is the leader
+ *   export function add(manager: ControllerManager, args: AddArgs<MyOptions>): void {
+ *     addExtensionController<Worker>(manager, args, {
+ *       kind: WORKER,                     // Kind, resource, finalizer, noun
+ *       actuator: new MyWorkerActuator(), // implements Actuator<Worker>
+ *       decode: (raw, object) => decodeWorker(raw, { object }),
+ *       concurrency: args.options.concurrency, // --worker-max-concurrent-reconciles
+ *     });
+ *   }
  *
- * Extra watches (e.g. the Worker's Machines) go on `ctrl.controller.watch(...)` before the manager starts.
+ * and one row of the extension's kind table (`controllerKind(name, add, options)`) turns it on. Extra watches go on
+ * the `controller` of what `addExtensionController` returns, before the manager starts.
  * Actuators throw errors to fail an operation: typed errors map to Gardener error codes (error_codes.ts); throw a
  * `ConfigurationError` for problems the user must fix, a `CodedError` for explicit codes. They return
  * `{ progressing }` to keep the operation in Processing and be called again later, and `{ status }` to merge their
@@ -30,8 +27,19 @@
  */
 export type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext, ExtensionKind } from "./actuator.ts";
 export { CONTROL_PLANE, INFRASTRUCTURE, WORKER } from "./kinds.ts";
+export {
+  type AddArgs,
+  addControllers,
+  addExtensionController,
+  type AddToManager,
+  type ControllerKind,
+  controllerKind,
+  type ControllerManager,
+  type ExtensionControllerParts,
+  type SharedArgs,
+} from "./add.ts";
 export { type ExtensionController, type ExtensionControllerOptions, newExtensionController } from "./controller.ts";
-export { ExtensionReconciler, type ExtensionReconcilerOptions } from "./reconciler.ts";
+export { ExtensionReconciler, type ExtensionReconcilerOptions } from "./extension_reconcile.ts";
 export { CodedError, ConfigurationError, determineErrorCodes, RetryableConfigurationError } from "./error_codes.ts";
 export { apiClusterReader, clusterContextOf, type ClusterReader } from "./cluster.ts";
 export { computeOperationType, isMigrated, shouldSkipAfterMigration, timestampSatisfied } from "./operation.ts";

@@ -1,6 +1,6 @@
 /**
  * Which operation gardenlet asked for, computed exactly as Gardener's `ComputeOperationType`, and the questions the
- * generic reconciler asks about the operation annotation. Pure functions of the observed object.
+ * generic reconciler asks about the operation annotation, as functions of the observed object. Pure.
  */
 import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP, Operation } from "../../apis/extensions/constants.ts";
 import { LastOperationState, LastOperationType } from "../../apis/core/v1beta1.ts";

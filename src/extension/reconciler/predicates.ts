@@ -9,7 +9,7 @@
  *   - delete: never.
  * With `--ignore-operation-annotation`: spec changes (generation), deletions, and Cluster changes (separate watch).
  * Always: `spec.type` must match, `spec.class` must be one of ours (unset means `shoot`), the shoot must not have
- * failed.
+ * failed. Pure.
  */
 import { and, extensionClassOf, hasType, type Predicate } from "../../k8s/controller/predicates.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";

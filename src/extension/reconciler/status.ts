@@ -1,6 +1,6 @@
 /**
  * The status the generic reconciler writes at each step as merge patches of `status`, and
- * the comparisons that let a reconcile skip writes that would change nothing. Pure: time comes in as milliseconds.
+ * the comparisons that let a reconcile skip writes that would change nothing; time comes in as milliseconds. Pure.
  *
  * Patches never carry `conditions` (the health checks own them, and a merge patch replaces whole arrays).
  */

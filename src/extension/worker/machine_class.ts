@@ -1,13 +1,9 @@
 /**
- * The MachineClass of one pool and zone and its Secret, as MCM and our Equinix Metal driver read them:
- * - the class carries `provider: EquinixMetal`, the `providerSpec` the driver decodes (src/mcm/driver/provider_spec.ts),
- *   `secretRef` to the class Secret (user data) and `credentialsSecretRef` to the Worker's cloudprovider secret (MCM
- *   merges both for the driver), and a `nodeTemplate` so cluster-autoscaler can scale the pool from zero;
- * - the Secret has the same name, label `gardener.cloud/purpose=machineclass` and `data.userData`.
- * Pure builders plus `ownedView`s: the fields this controller owns, compared before every write.
+ * The MachineClass of one pool and zone, as MCM and our Equinix Metal driver read it: `provider: EquinixMetal`, the
+ * `providerSpec` the driver decodes (src/mcm/driver/provider_spec.ts), `secretRef` to the class Secret (user data,
+ * written by the generic part) and `credentialsSecretRef` to the Worker's cloudprovider secret (MCM merges both for the
+ * driver), and a `nodeTemplate` so cluster-autoscaler can scale the pool from zero. Pure.
  */
-import type { Secret } from "kubernetes-types/core/v1.d.ts";
-import { LABEL_PURPOSE, PURPOSE_MACHINE_CLASS } from "../../apis/extensions/constants.ts";
 import { API_VERSION as MACHINE_API_VERSION, type MachineClass } from "../../apis/machine/v1alpha1.ts";
 import type { MachineImage, WorkerConfig } from "../../apis/equinixmetal/v1alpha1.ts";
 
@@ -89,34 +85,4 @@ export function buildMachineClass(i: MachineClassInputs): MachineClass {
     cls.nodeTemplate = t;
   }
   return cls;
-}
-
-/** The class Secret: `data.userData` is the pool's user data, copied as stored (base64). */
-export function buildClassSecret(name: string, namespace: string, userDataBase64: string): Secret {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name, namespace, labels: { [LABEL_PURPOSE]: PURPOSE_MACHINE_CLASS } },
-    type: "Opaque",
-    data: { userData: userDataBase64 },
-  };
-}
-
-/** The MachineClass fields this controller owns (everything but metadata MCM manages, e.g. its finalizer). */
-export function machineClassOwnedView(cls: MachineClass): Record<string, unknown> {
-  const view: Record<string, unknown> = {};
-  for (const key of ["provider", "providerSpec", "secretRef", "credentialsSecretRef", "nodeTemplate"] as const) {
-    if (cls[key] !== undefined) view[key] = cls[key];
-  }
-  return view;
-}
-
-/** The class Secret fields this controller owns: the purpose label and `data.userData`. */
-export function classSecretOwnedView(secret: Secret): Record<string, unknown> {
-  const view: Record<string, unknown> = {};
-  const purpose = secret.metadata?.labels?.[LABEL_PURPOSE];
-  view.metadata = { labels: purpose === undefined ? {} : { [LABEL_PURPOSE]: purpose } };
-  const userData = secret.data?.userData;
-  view.data = userData === undefined ? {} : { userData };
-  return view;
 }

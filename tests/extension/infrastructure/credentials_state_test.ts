@@ -1,16 +1,17 @@
 /** The credentials secret (clear errors naming secret and key, the token redacted) and the flow state document. */
 import assert from "node:assert/strict";
-import { credentialsFromSecret, type SecretObject } from "../../../src/extension/infrastructure/credentials.ts";
+import type { Secret } from "kubernetes-types/core/v1.d.ts";
+import { credentialsFromSecret } from "../../../src/extension/infrastructure/credentials.ts";
 import { encodeFlowState, observeState, statePatch } from "../../../src/extension/infrastructure/state.ts";
 import { ConfigurationError, determineErrorCodes } from "../../../src/extension/reconciler/error_codes.ts";
 import { redact } from "../../../src/observability/redact.ts";
 
 const PROJECT = "5d7a1a2e-9f1b-4c3d-8e2f-0a1b2c3d4e5f";
-const secret = (data?: Record<string, string>, labels?: Record<string, string>): SecretObject => ({
+const secret = (data?: Record<string, string>, labels?: Record<string, string>): Secret => ({
   metadata: { name: "cloudprovider", namespace: "shoot--a--b", labels },
   data: data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, btoa(v)])),
 });
-const fails = (s: SecretObject, re: RegExp) =>
+const fails = (s: Secret, re: RegExp) =>
   assert.throws(() => credentialsFromSecret(s), (e) => e instanceof ConfigurationError && re.test(e.message));
 
 Deno.test("credentials: apiToken and projectID, trimmed; the token is redacted from then on", () => {

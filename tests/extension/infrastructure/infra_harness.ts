@@ -2,9 +2,9 @@
  * The Infrastructure controller's world: the fake seed (../reconciler/harness.ts), the Metal simulator behind the
  * client's in-process fetch, the `cloudprovider` secret, and a reconciler with the real InfrastructureActuator.
  */
-import { ExtensionReconciler } from "../../../src/extension/reconciler/reconciler.ts";
+import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
 import { INFRASTRUCTURE } from "../../../src/extension/reconciler/kinds.ts";
-import { InfrastructureActuator } from "../../../src/extension/infrastructure/actuator.ts";
+import { InfrastructureActuator } from "../../../src/extension/infrastructure/actuator_reconcile.ts";
 import { decodeInfrastructure, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../../src/metal/client.ts";

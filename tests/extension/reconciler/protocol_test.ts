@@ -5,7 +5,7 @@
  * status must validate against the CRD.
  */
 import assert from "node:assert/strict";
-import { ExtensionReconciler } from "../../../src/extension/reconciler/reconciler.ts";
+import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
 import { INFRASTRUCTURE } from "../../../src/extension/reconciler/kinds.ts";
 import { ConfigurationError } from "../../../src/extension/reconciler/error_codes.ts";
 import { decodeInfrastructure, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";

@@ -10,7 +10,7 @@ import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { AppsV1, CoreV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
-import { ExtensionReconciler } from "../../../src/extension/reconciler/reconciler.ts";
+import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
 import type { Result } from "../../../src/k8s/controller/controller.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import {
@@ -21,7 +21,7 @@ import {
   MC_SECRET_FINALIZER,
   MCM_FINALIZER,
 } from "../../../src/apis/machine/v1alpha1.ts";
-import { newWorkerController } from "../../../src/extension/worker/actuator.ts";
+import { newWorkerController } from "../../../src/extension/worker/controller.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
 import {

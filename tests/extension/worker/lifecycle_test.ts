@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { AppsV1, CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { Machine, MachineDeployment, MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
-import { encodeMachineState } from "../../../src/extension/worker/machine_state.ts";
+import { encodeMachineState } from "../../../src/extension/genericworker/machine_state.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { mcmDeployment, WorkerHarness } from "./harness.ts";
 import { NS, pool, workerObject } from "./fixtures.ts";

@@ -3,6 +3,7 @@
  * and `<infra>.infra.tf-state` (key `terraform.tfstate`) and Secret `<infra>.infra.tf-vars`, each with finalizer
  * `gardener.cloud/terraformer`. We read the state once (to adopt the SSH key) and then remove them.
  */
+import type { ConfigMap } from "kubernetes-types/core/v1.d.ts";
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
@@ -65,7 +66,7 @@ export async function findTerraformerObjects(
     const found = await getOrUndefined(client, o, namespace, signal);
     if (!found) continue;
     present.push(o);
-    if (o === all.state) tfstate = (found as KubeObject & { data?: Record<string, string> }).data?.[TFSTATE_KEY];
+    if (o === all.state) tfstate = (found as ConfigMap).data?.[TFSTATE_KEY];
   }
   return { present, tfstate };
 }

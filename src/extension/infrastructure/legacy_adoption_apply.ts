@@ -7,9 +7,9 @@
 import type { KubeClient } from "../../k8s/client/client.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { ObservedState } from "./state.ts";
-import type { FlowStateStore } from "./state_store.ts";
+import type { FlowStateStore } from "./state_apply.ts";
 import { sshKeyIdFromTfstate, tfstateText } from "./terraform_state.ts";
-import { findTerraformerObjects, removeTerraformerObjects, terraformerObjects } from "./terraformer_objects.ts";
+import { findTerraformerObjects, removeTerraformerObjects, terraformerObjects } from "./terraformer_objects_apply.ts";
 
 export interface AdoptionInput {
   client: KubeClient;

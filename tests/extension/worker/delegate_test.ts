@@ -9,8 +9,9 @@ import type { Secret } from "kubernetes-types/core/v1.d.ts";
 import { FieldValidationError } from "../../../src/apis/decode.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import { determineErrorCodes } from "../../../src/extension/reconciler/error_codes.ts";
-import { computeDesiredWorker, type DesiredStateInputs } from "../../../src/extension/worker/desired_state.ts";
-import { buildMachineDeployment } from "../../../src/extension/worker/machine_deployment.ts";
+import { computeDesiredWorker } from "../../../src/extension/worker/delegate.ts";
+import type { DesiredStateInputs } from "../../../src/extension/genericworker/delegate.ts";
+import { buildMachineDeployment } from "../../../src/extension/genericworker/machine_deployment.ts";
 import { decodeForCreate } from "../../../src/mcm/driver/provider_spec.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import {

@@ -1,6 +1,6 @@
 /**
  * The replica count the Worker controller writes into a MachineDeployment, with the rules of Gardener's generic
- * Worker actuator (`deployMachineDeployments`), checked in this order:
+ * Worker actuator (`deployMachineDeployments`). Pure. The rules, checked in this order:
  *
  * 1. the shoot is hibernated → 0 (machines are also labelled for forced deletion by the caller);
  * 2. no pool of the Worker uses the cluster-autoscaler (minimum == maximum everywhere) → minimum;

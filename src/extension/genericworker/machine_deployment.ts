@@ -4,6 +4,7 @@
  * `revisionHistoryLimit: 0`, a RollingUpdate strategy, selector and template label `name=<deployment>`, the template's
  * class reference, node template (labels, annotations, taints) and MachineConfiguration. Pure builder plus the
  * `ownedView` compared before every write (fields others set, such as MCM's finalizer or `paused`, are left alone).
+ * Pure.
  */
 import type { Taint } from "kubernetes-types/core/v1.d.ts";
 import { LABEL_WORKER_POOL } from "../../apis/extensions/constants.ts";

@@ -1,7 +1,7 @@
 /**
  * Per-pool settings that become MachineDeployment fields: MCM's MachineConfiguration (timeouts, eviction retries,
  * node conditions) and the cluster-autoscaler annotations. Durations are rewritten as Go prints them (`10m` becomes
- * `10m0s`), because gardenlet passes `metav1.Duration`s and consumers compare the text.
+ * `10m0s`), because gardenlet passes `metav1.Duration`s and consumers compare the text. Pure.
  */
 import { type FieldError, fieldPath, invalid } from "../../apis/decode.ts";
 import { formatDurationNanos, parseDurationNanos } from "../../apis/duration.ts";

@@ -5,10 +5,10 @@ import {
   earlyStatusPatch,
   machineDeploymentsStatus,
   nextLastUpdateTime,
-} from "../../../src/extension/worker/status_patch.ts";
-import type { DesiredDeployment } from "../../../src/extension/worker/machine_deployment.ts";
+} from "../../../src/extension/genericworker/status_patch.ts";
+import type { DesiredDeployment } from "../../../src/extension/genericworker/machine_deployment.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
-import { workerObject } from "./fixtures.ts";
+import { workerObject } from "../worker/fixtures.ts";
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0, 400);
 const deployment = (name: string, extra: Partial<DesiredDeployment> = {}) =>
@@ -52,7 +52,12 @@ Deno.test("nextLastUpdateTime is second precision and strictly later than the pr
 
 Deno.test("first reconcile: list, time and WorkerStatus; the patched Worker validates against the CRD", () => {
   const w = workerObject();
-  const patch = earlyStatusPatch(w, [deployment("a", { priority: 5, autoPreserveFailedMachineMax: 1 })], IMAGES, T0);
+  const patch = earlyStatusPatch(
+    w,
+    [deployment("a", { priority: 5, autoPreserveFailedMachineMax: 1 })],
+    PROVIDER_STATUS,
+    T0,
+  );
   assert.deepEqual(patch, {
     machineDeployments: [{ name: "a", minimum: 1, maximum: 2, priority: 5, autoPreserveFailedMachineMax: 1 }],
     machineDeploymentsLastUpdateTime: "2026-11-21T10:00:00Z",
@@ -63,12 +68,12 @@ Deno.test("first reconcile: list, time and WorkerStatus; the patched Worker vali
 
 Deno.test("an unrequested resync of an up-to-date Worker patches nothing; a request or a changed list renews the time", () => {
   const w = upToDate("2026-11-21T09:59:30Z");
-  assert.deepEqual(earlyStatusPatch(w, [deployment("a")], IMAGES, T0), {});
+  assert.deepEqual(earlyStatusPatch(w, [deployment("a")], PROVIDER_STATUS, T0), {});
 
   const requested = upToDate("2026-11-21T09:59:30Z");
   requested.status!.lastOperation!.state = "Processing"; // the reconciler announced gardenlet's request
   requested.metadata.annotations!["gardener.cloud/timestamp"] = "2026-11-21T09:59:59.9Z";
-  assert.deepEqual(earlyStatusPatch(requested, [deployment("a")], IMAGES, T0), {
+  assert.deepEqual(earlyStatusPatch(requested, [deployment("a")], PROVIDER_STATUS, T0), {
     machineDeployments: [{ name: "a", minimum: 1, maximum: 2 }],
     machineDeploymentsLastUpdateTime: "2026-11-21T10:00:00Z",
   });
@@ -77,9 +82,14 @@ Deno.test("an unrequested resync of an up-to-date Worker patches nothing; a requ
   const answered = upToDate("2026-11-21T10:00:00Z");
   answered.status!.lastOperation!.state = "Processing";
   answered.metadata.annotations!["gardener.cloud/timestamp"] = "2026-11-21T09:59:59.9Z";
-  assert.deepEqual(earlyStatusPatch(answered, [deployment("a")], IMAGES, T0 + 5000), {});
+  assert.deepEqual(earlyStatusPatch(answered, [deployment("a")], PROVIDER_STATUS, T0 + 5000), {});
 
-  const changed = earlyStatusPatch(upToDate("2026-11-21T09:59:30Z"), [deployment("a", { maximum: 3 })], IMAGES, T0);
+  const changed = earlyStatusPatch(
+    upToDate("2026-11-21T09:59:30Z"),
+    [deployment("a", { maximum: 3 })],
+    PROVIDER_STATUS,
+    T0,
+  );
   assert.deepEqual(changed.machineDeployments, [{ name: "a", minimum: 1, maximum: 3 }]);
   assert.equal(changed.machineDeploymentsLastUpdateTime, "2026-11-21T10:00:00Z");
 });
@@ -92,7 +102,7 @@ Deno.test("the WorkerStatus is replaced by the images in use (merge patch remove
       legacy: true,
     },
   });
-  assert.deepEqual(earlyStatusPatch(w, [deployment("a")], IMAGES, T0), {
+  assert.deepEqual(earlyStatusPatch(w, [deployment("a")], PROVIDER_STATUS, T0), {
     providerStatus: { machineImages: IMAGES, legacy: null },
   });
   assert.deepEqual(machineDeploymentsStatus([]), []);

@@ -20,7 +20,7 @@ import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import { AppsV1, CoreV1, MachineV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
-import { classSecretOwnedView, machineClassOwnedView } from "./machine_class.ts";
+import { classSecretOwnedView, machineClassOwnedView } from "./machine_class_objects.ts";
 import { machineDeploymentOwnedView } from "./machine_deployment.ts";
 import { MCM_DEPLOYMENT } from "./observed_state.ts";
 

@@ -1,6 +1,7 @@
 /**
- * The Worker actuator: what the generic extension reconciler (src/extension/reconciler) runs for Workers of type
- * `equinixmetal`. Gardener's generic Worker actuator, with our provider data, as observe → compute → apply → report:
+ * The generic Worker actuator: what the generic extension reconciler (src/extension/reconciler) runs for Workers,
+ * Gardener's generic Worker actuator with the provider's half behind a `WorkerDelegate` (delegate.ts), as
+ * observe → compute → apply → report:
  *
  * - reconcile: validate everything and compute the wanted objects (nothing is written if anything is wrong), deploy
  *   class Secrets, MachineClasses and MachineDeployments (comparing before every write), publish
@@ -13,18 +14,18 @@
  *   scale MCM to 1 (unless hibernated), then reconcile.
  */
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
-import { decodeWorker, type Worker } from "../../apis/extensions/v1alpha1.ts";
+import type { Worker } from "../../apis/extensions/v1alpha1.ts";
 import type { MachineDeployment } from "../../apis/machine/v1alpha1.ts";
 import { CoreV1, MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
-import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext, ExtensionKind } from "../reconciler/mod.ts";
-import { WORKER } from "../reconciler/mod.ts";
-import { computeDesiredWorker, describeWorker, type DesiredWorker } from "./desired_state.ts";
+import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext } from "../reconciler/mod.ts";
+import type { DesiredStateInputs, ProviderPool, WorkerDelegate } from "./delegate.ts";
+import { computeDesiredState, describeWorker, type DesiredWorker } from "./desired_state.ts";
 import { deletionStep, isCredentialsSecretAcquired } from "./deletion.ts";
 import { failedMachinesError } from "./failed_machines.ts";
 import { buildMachineDeployment } from "./machine_deployment.ts";
-import { MachineObjectWriter } from "./machine_object_writes.ts";
+import { MachineObjectWriter } from "./machine_objects_apply.ts";
 import { decodeMachineState, type MachineState } from "./machine_state.ts";
 import {
   listClassSecrets,
@@ -41,7 +42,9 @@ import { earlyStatusPatch } from "./status_patch.ts";
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
 
 /** Options of the Worker actuator. */
-export interface WorkerActuatorOptions {
+export interface WorkerActuatorOptions<W, P extends ProviderPool> {
+  /** The provider's half. */
+  delegate: WorkerDelegate<W, P>;
   /** Requeue interval while waiting for MCM (default 5 s). */
   pollIntervalMs?: number;
 }
@@ -58,12 +61,19 @@ function byName<T extends { metadata?: { name?: string } }>(items: readonly T[])
   return new Map(items.map((i) => [i.metadata?.name ?? "", i]));
 }
 
-/** Gardener's Worker actuator for Equinix Metal. */
-export class WorkerActuator implements Actuator<Worker> {
+/** Gardener's generic Worker actuator; `W` and `P` are the delegate's Worker and pool data. */
+export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worker> {
   private readonly pollIntervalMs: number;
+  private readonly delegate: WorkerDelegate<W, P>;
 
-  constructor(opts: WorkerActuatorOptions = {}) {
+  constructor(opts: WorkerActuatorOptions<W, P>) {
     this.pollIntervalMs = opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.delegate = opts.delegate;
+  }
+
+  /** The compute step with the delegate. */
+  private compute(inputs: DesiredStateInputs): DesiredWorker<P> {
+    return computeDesiredState(inputs, this.delegate);
   }
 
   /** Reconciles the Worker's machine objects; `progressing` while MCM rolls machines. */
@@ -81,10 +91,10 @@ export class WorkerActuator implements Actuator<Worker> {
     cluster: ClusterContext,
     ctx: ActuatorContext,
     extraNames: ReadonlySet<string> = new Set(),
-  ): Promise<{ observed: ObservedWorker; desired: DesiredWorker }> {
+  ): Promise<{ observed: ObservedWorker; desired: DesiredWorker<P> }> {
     const observed = await observeWorker(ctx.client, worker, ctx.signal);
     const existing = new Set([...observed.deployments.map((d) => d.metadata.name ?? ""), ...extraNames]);
-    const desired = computeDesiredWorker({
+    const desired = this.compute({
       worker,
       cluster,
       credentials: observed.credentials,
@@ -147,7 +157,7 @@ export class WorkerActuator implements Actuator<Worker> {
         current.push(await writer.ensureMachineDeployment(buildMachineDeployment(d, ns, replicas), found));
       }
 
-      const statusPatch = earlyStatusPatch(worker, desired.deployments, desired.machineImages, ctx.clock.now());
+      const statusPatch = earlyStatusPatch(worker, desired.deployments, desired.providerStatus, ctx.clock.now());
       if (Object.keys(statusPatch).length > 0) await ctx.patchStatus(statusPatch);
 
       const failed = failedMachinesError(current);
@@ -218,9 +228,9 @@ export class WorkerActuator implements Actuator<Worker> {
     if (step.step === "start") {
       // Redeploy the classes so MCM deletes with the current credentials and user data. A configuration that no
       // longer validates must not block the deletion: the existing classes are used as they are.
-      let desired: DesiredWorker | undefined;
+      let desired: DesiredWorker<P> | undefined;
       try {
-        desired = computeDesiredWorker({
+        desired = this.compute({
           worker,
           cluster,
           credentials: observed.credentials,
@@ -294,21 +304,4 @@ export class WorkerActuator implements Actuator<Worker> {
     for (const [name, s] of state) if (s.replicas !== undefined) replicas.set(name, s.replicas);
     return await this.reconcileWith(worker, cluster, ctx, { replicas, names });
   }
-}
-
-/** The Worker controller's parts for the generic extension reconciler: kind, actuator and decoder. */
-export interface WorkerController {
-  kind: ExtensionKind;
-  actuator: WorkerActuator;
-  /** Decodes a Worker leniently; errors name the field and `object`. */
-  decode: (raw: unknown, object: string) => Worker;
-}
-
-/** Builds the Worker controller (registered by the `extension` command). */
-export function newWorkerController(opts: WorkerActuatorOptions = {}): WorkerController {
-  return {
-    kind: WORKER,
-    actuator: new WorkerActuator(opts),
-    decode: (raw, object) => decodeWorker(raw, { object }),
-  };
 }

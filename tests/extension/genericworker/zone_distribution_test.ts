@@ -4,7 +4,7 @@ import {
   distributeOverZones,
   distributePercentOverZones,
   distributePositiveIntOrPercent,
-} from "../../../src/extension/worker/zone_distribution.ts";
+} from "../../../src/extension/genericworker/zone_distribution.ts";
 
 Deno.test("min 3, max 5, maxSurge 1, maxUnavailable 0 over 2 zones: the first zone takes the remainders", () => {
   const spread = (zone: number) => ({

@@ -14,7 +14,7 @@ import type { SshKey } from "../../metal/types.ts";
 import type { Logger } from "../../observability/log.ts";
 import { ConfigurationError } from "../reconciler/mod.ts";
 import { canonicalKey, type DesiredKey, holdsPublicKey, inProject, isOurKey } from "./ssh_key_match.ts";
-import type { FlowStateStore } from "./state_store.ts";
+import type { FlowStateStore } from "./state_apply.ts";
 
 /** What the flow talks to. */
 export interface SshKeyFlowContext {

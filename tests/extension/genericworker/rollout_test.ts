@@ -1,10 +1,10 @@
 /** Rollout detection from MachineDeployments and MachineSets, and failed machines with their error codes. */
 import assert from "node:assert/strict";
 import type { MachineDeployment, MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
-import { evaluateRollout, machineDeploymentProblem } from "../../../src/extension/worker/rollout.ts";
-import { failedMachinesError } from "../../../src/extension/worker/failed_machines.ts";
+import { evaluateRollout, machineDeploymentProblem } from "../../../src/extension/genericworker/rollout.ts";
+import { failedMachinesError } from "../../../src/extension/genericworker/failed_machines.ts";
 import { determineErrorCodes } from "../../../src/extension/reconciler/error_codes.ts";
-import type { DesiredDeployment } from "../../../src/extension/worker/machine_deployment.ts";
+import type { DesiredDeployment } from "../../../src/extension/genericworker/machine_deployment.ts";
 
 const wanted = [{ name: "md-a", className: "md-a-new" }, { name: "md-b", className: "md-b-1" }] as DesiredDeployment[];
 

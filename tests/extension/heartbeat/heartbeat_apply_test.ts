@@ -5,7 +5,7 @@ import {
   HEARTBEAT_LEASE_NAME,
   heartbeatLeaseSpec,
   validateRenewInterval,
-} from "../../../src/extension/heartbeat/heartbeat.ts";
+} from "../../../src/extension/heartbeat/heartbeat_apply.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { CoordinationV1 } from "../../../src/k8s/api/resources.ts";

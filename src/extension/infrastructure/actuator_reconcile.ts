@@ -16,13 +16,13 @@ import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { describeExtensionObject } from "../reconciler/mod.ts";
 import { readCredentials } from "./credentials.ts";
-import { adoptTerraformState } from "./legacy_adoption.ts";
+import { adoptTerraformState } from "./legacy_adoption_apply.ts";
 import { type DesiredKey, sshKeyLabel } from "./ssh_key_match.ts";
-import { deleteSshKeys, ensureSshKey, type SshKeyFlowContext } from "./ssh_key_flow.ts";
+import { deleteSshKeys, ensureSshKey, type SshKeyFlowContext } from "./ssh_key_apply.ts";
 import { parsePublicKey } from "./ssh_public_key.ts";
 import { observeState } from "./state.ts";
-import { FlowStateStore } from "./state_store.ts";
-import { findTerraformerObjects, removeTerraformerObjects } from "./terraformer_objects.ts";
+import { FlowStateStore } from "./state_apply.ts";
+import { findTerraformerObjects, removeTerraformerObjects } from "./terraformer_objects_apply.ts";
 
 export interface InfrastructureActuatorOptions {
   /** `--metal-api-url` (default the public API). */

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
 import { FieldValidationError } from "../../../src/apis/decode.ts";
-import { decodeMachineState, encodeMachineState } from "../../../src/extension/worker/machine_state.ts";
-import { deletionStep, remainingMachineResources } from "../../../src/extension/worker/deletion.ts";
+import { decodeMachineState, encodeMachineState } from "../../../src/extension/genericworker/machine_state.ts";
+import { deletionStep, remainingMachineResources } from "../../../src/extension/genericworker/deletion.ts";
 
 function gardenletState(json: unknown): { state: string } {
   return { state: Buffer.from(gzipSync(JSON.stringify(json))).toString("base64") };

@@ -1,7 +1,7 @@
 /**
  * The Worker status fields this controller writes early in a reconcile, before it waits for machines:
  * `machineDeployments` (name, minimum, maximum, priority, autoPreserveFailedMachineMax), a strictly newer
- * `machineDeploymentsLastUpdateTime`, and the WorkerStatus (images in use) in `providerStatus`.
+ * `machineDeploymentsLastUpdateTime`, and the provider status the delegate computed (`providerStatus`).
  *
  * gardenlet waits after every Worker deploy until `machineDeploymentsLastUpdateTime` is strictly later (second
  * precision) than before its request. The timestamp is therefore renewed when a reconcile was requested and has not
@@ -10,8 +10,6 @@
  */
 import { ANNOTATION_TIMESTAMP, Finalizer } from "../../apis/extensions/constants.ts";
 import type { MachineDeploymentStatus, Worker } from "../../apis/extensions/v1alpha1.ts";
-import { encodeWorkerStatus } from "../../apis/equinixmetal/helper.ts";
-import type { MachineImage } from "../../apis/equinixmetal/v1alpha1.ts";
 import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
 import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import { isUpToDate, type StatusPatch } from "../reconciler/mod.ts";
@@ -69,7 +67,7 @@ export function needsNewLastUpdateTime(worker: Worker, listChanged: boolean): bo
 export function earlyStatusPatch(
   worker: Worker,
   deployments: readonly DesiredDeployment[],
-  machineImages: readonly MachineImage[],
+  providerStatus: Record<string, unknown>,
   nowMs: number,
 ): StatusPatch {
   const patch: StatusPatch = {};
@@ -79,7 +77,6 @@ export function earlyStatusPatch(
     patch.machineDeployments = list;
     patch.machineDeploymentsLastUpdateTime = nextLastUpdateTime(worker.status?.machineDeploymentsLastUpdateTime, nowMs);
   }
-  const providerStatus = encodeWorkerStatus({ machineImages: [...machineImages] });
   const current = worker.status?.providerStatus;
   if (current === undefined) patch.providerStatus = providerStatus;
   else if (!jsonEqual(current, providerStatus)) patch.providerStatus = createMergePatch(current, providerStatus);

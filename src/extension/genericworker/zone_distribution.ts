@@ -1,7 +1,7 @@
 /**
  * How a worker pool's minimum, maximum, maxSurge and maxUnavailable are spread over its zones (one MachineDeployment
  * per zone), with the arithmetic of Gardener's `DistributeOverZones` / `DistributePositiveIntOrPercent`
- * (extensions/pkg/controller/worker/machines.go), which every Gardener provider uses:
+ * (extensions/pkg/controller/worker/machines.go), which every Gardener provider uses. Pure. The rules:
  *
  * - counts: every zone gets `size / zones` (integer division), and the first `size % zones` zones one more;
  * - percentages: unchanged when `total` divides evenly over the zones, otherwise weighted by the zone's share of

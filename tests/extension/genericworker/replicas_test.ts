@@ -1,6 +1,6 @@
 /** The replica rules of the generic Worker actuator, one row per rule and its precedence. */
 import assert from "node:assert/strict";
-import { desiredReplicas, type ReplicaInputs } from "../../../src/extension/worker/replicas.ts";
+import { desiredReplicas, type ReplicaInputs } from "../../../src/extension/genericworker/replicas.ts";
 
 const base: ReplicaInputs = {
   hibernated: false,

@@ -1,7 +1,7 @@
 /**
  * Names of the machine objects of a Worker. Every Gardener provider names a pool's MachineDeployment per zone
  * `<technicalID>-<pool>-z<n>` (n = zone index + 1); the MachineClass and its Secret are `<deployment>-<pool hash>`, so a
- * change of the hash creates a new class and MCM rolls the machines.
+ * change of the hash creates a new class and MCM rolls the machines. Pure.
  *
  * The Go Equinix provider had one MachineDeployment per pool named `<namespace>-<pool>` (no zone suffix). When such a
  * deployment exists, the pool's first zone keeps that name: the switch to this provider is then a rolling update of the

@@ -2,7 +2,7 @@
  * The machine state gardenlet writes into `Worker.status.state` before a restore (GEP-22; Gardener's
  * `pkg/utils/gardener/shootstate/machines.go`): JSON `{"state": "<base64 of gzip>"}` whose gzip holds
  * `{"machineDeployments": {<name>: {replicas, machineSets[], machines[]}}}` with the objects' metadata reduced to
- * name, namespace, labels and annotations and their status removed. Decoding and the objects to re-create.
+ * name, namespace, labels and annotations and their status removed. Decoding and the objects to re-create. Pure.
  */
 import { Buffer } from "node:buffer";
 import { gunzipSync, gzipSync } from "node:zlib";

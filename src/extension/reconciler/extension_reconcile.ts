@@ -23,7 +23,7 @@ import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext, Extens
 import { apiClusterReader, type ClusterReader } from "./cluster.ts";
 import { determineErrorCodes, isAbort } from "./error_codes.ts";
 import { describeExtensionObject, type ExtensionObject } from "./extension_object.ts";
-import { LiveObject } from "./live_object.ts";
+import { LiveObject } from "./live_object_apply.ts";
 import { computeOperationType, operationAnnotation, shouldSkipAfterMigration } from "./operation.ts";
 import {
   changesMoreThanLastOperation,

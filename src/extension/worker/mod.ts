@@ -1,0 +1,3 @@
+/** The Worker controller of provider equinixmetal: Gardener's generic Worker actuator with the Equinix delegate. */
+export { add, type WorkerAddOptions } from "./add.ts";
+export { newWorkerController, type WorkerController } from "./controller.ts";
