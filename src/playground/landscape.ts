@@ -230,7 +230,7 @@ async function stopParts(parts: Parts, log: Logger): Promise<LandscapeOutcome> {
 
 /** What `startLandscape` hands a landscape. */
 interface Started {
-  opts: LandscapeOptions & { log: Logger };
+  opts: Opts;
   parts: Parts;
   dir: string;
   simulators: Simulators;
@@ -374,14 +374,53 @@ export class Landscape {
   }
 }
 
+type Opts = LandscapeOptions & { log: Logger };
+
+/** Our components, supervised; resolves once each has started. */
+async function startComponents(
+  sims: Simulators,
+  parts: Parts,
+  opts: Opts,
+  machineControllers: Map<string, Supervisor>,
+): Promise<void> {
+  const { clock, log } = opts;
+  const ctx = { clock, log, metalUrl: sims.metalUrl, gracefulShutdownMs: opts.gracefulShutdownMs ?? 10_000 };
+  const supervised = superviseComponents(sims, ctx, opts.components ?? "in-process");
+  for (const [ns, s] of supervised.machineControllers) machineControllers.set(ns, s);
+  parts.supervisors.push(supervised.extension, ...machineControllers.values());
+  await parallel(parts.supervisors, 8, (s) => s.start());
+}
+
+/** The observer of the seed; resolves once its caches are filled. */
+async function startObserver(sims: Simulators, parts: Parts, opts: Opts): Promise<SeedObserver> {
+  const observer = new SeedObserver(sims.seedClient, opts.clock, opts.log);
+  parts.observer = observer;
+  observer.start(parts.observing.signal);
+  await observer.waitForSync(opts.signal);
+  return observer;
+}
+
+/** The faults asked for, on the simulators and our components. */
+function startFaults(sims: Simulators, parts: Parts, opts: Opts): void {
+  if (!opts.faults) return;
+  parts.faults = new FaultInjection(opts.faults, {
+    metal: sims.metal,
+    apiServers: () => sims.apiServers(),
+    supervisors: () => parts.supervisors,
+    clock: opts.clock,
+    log: opts.log,
+    seed: opts.randomSeed,
+  });
+  parts.faults.start();
+}
+
 /**
  * Starts a landscape in named steps — inputs, kubeconfig directory, simulators, capacity, components, observer,
  * faults — and on failure stops what was started and rethrows.
  */
 export async function startLandscape(options: LandscapeOptions): Promise<Landscape> {
   validateOptions(options);
-  const opts = { ...options, log: options.log ?? getLogger("playground") };
-  const { clock, log, signal } = opts;
+  const opts: Opts = { ...options, log: options.log ?? getLogger("playground") };
   const inputs = await readInputs(opts);
   const parts: Parts = { supervisors: [], observing: new AbortController() };
   try {
@@ -390,51 +429,25 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
     /** Each shoot's machine controller: started before its Worker, stopped once its Worker is gone (as MCM). */
     const machineControllers = new Map<string, Supervisor>();
     const sims = await startSimulators({
-      clock,
-      log,
+      ...opts,
       crds: inputs.crds,
       shoots: inputs.technicalIds,
       dir: place.dir,
       seedKubeconfig: place.seedKubeconfig,
       seedPort: opts.port,
       metalTimings: opts.timings ?? timingsFor(opts.provisioningSeconds ?? DEFAULT_PROVISIONING_SECONDS),
-      randomSeed: opts.randomSeed,
-      watchHistory: opts.watchHistory,
-      nodePollMs: opts.nodePollMs,
-      onNotice: opts.onNotice,
       deployMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.start(),
       destroyMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.stop("graceful"),
     });
     parts.simulators = sims;
     const shoots = inputs.makeShoots({ apiToken: sims.metal.defaultToken, projectId: sims.metal.defaultProjectId });
     ensureCapacity(sims, shoots);
-
-    const componentCtx = { clock, log, metalUrl: sims.metalUrl, gracefulShutdownMs: opts.gracefulShutdownMs ?? 10_000 };
-    const supervised = superviseComponents(sims, componentCtx, opts.components ?? "in-process");
-    for (const [ns, s] of supervised.machineControllers) machineControllers.set(ns, s);
-    parts.supervisors.push(supervised.extension, ...machineControllers.values());
-    await parallel(parts.supervisors, 8, (s) => s.start());
-
-    const observer = new SeedObserver(sims.seedClient, clock, log);
-    parts.observer = observer;
-    observer.start(parts.observing.signal);
-    await observer.waitForSync(signal);
-
-    if (opts.faults) {
-      parts.faults = new FaultInjection(opts.faults, {
-        metal: sims.metal,
-        apiServers: () => sims.apiServers(),
-        supervisors: () => parts.supervisors,
-        clock,
-        log,
-        seed: opts.randomSeed,
-      });
-      parts.faults.start();
-    }
-
+    await startComponents(sims, parts, opts, machineControllers);
+    const observer = await startObserver(sims, parts, opts);
+    startFaults(sims, parts, opts);
     return new Landscape({ opts, parts, dir: place.dir, simulators: sims, observer, crdNote: inputs.crdNote, shoots });
   } catch (e) {
-    await stopParts(parts, log);
+    await stopParts(parts, opts.log);
     throw e;
   }
 }

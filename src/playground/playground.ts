@@ -5,7 +5,7 @@
  * everything keeps serving (for kubectl) until the signal aborts. The landscape is always stopped, our components
  * gracefully.
  */
-import { getLogger } from "../observability/log.ts";
+import { getLogger, type Logger } from "../observability/log.ts";
 import { type Clock, realClock } from "../runtime/clock.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
 import { entropySeed } from "../sim/metal/mod.ts";
@@ -92,37 +92,74 @@ class ProgressView {
   }
 }
 
-/** `once`: create, the optional steady state and rolling update, delete; each report printed and kept. */
-async function runScenario(
-  landscape: Landscape,
-  opts: PlaygroundOptions,
-  run: { output: Output; view: ProgressView; result: PlaygroundResult; usage(phase: string): void },
-): Promise<void> {
-  const { output, view, result, usage } = run;
+/** A run in progress: where lines go, the live view, and the result being filled. */
+interface Run {
+  landscape: Landscape;
+  output: Output;
+  view: ProgressView;
+  result: PlaygroundResult;
+}
+
+/** Prints a phase's line, keeps its report and the resource usage after it. */
+function record(run: Run, report: PhaseReport, line: string): void {
+  run.output.line(line);
+  run.result.reports.push(report);
+  recordUsage(run, report.name);
+}
+
+function recordUsage(run: Run, phase: string): void {
+  run.result.usage.push({ phase, components: run.landscape.usage() });
+}
+
+/** Where to connect, what is simulated, what runs. */
+function announce(output: Output, ls: Landscape, opts: PlaygroundOptions): void {
+  for (const l of [ls.crdNote, ...startupLines(ls.startupFacts())]) output.line(l);
+  output.line(runningLine(ls.shootKubeconfigs.length, opts.components ?? "in-process"));
+}
+
+/** Creates the shoots; then serves until `signal` aborts or, `once`, runs the rest of the scenario and its summary. */
+async function runScenario(run: Run, opts: PlaygroundOptions, signal: AbortSignal): Promise<void> {
+  const { landscape: ls, output, view, result } = run;
+  view.setPhase("creating");
+  const created = await ls.create();
+  result.milestones = created.milestones;
+  record(run, created, createdLine(created));
+  if (!opts.once) {
+    view.setPhase("serving");
+    for (const l of kubectlHints(result.kubeconfigPath, result.shootKubeconfigs[0], ls.shoots[0])) output.line(l);
+    await aborted(signal);
+    return;
+  }
   if (opts.steadyStateMs) {
     view.setPhase("steady state");
-    const steady = await landscape.steadyState(opts.steadyStateMs);
-    output.line(steadyStateLine(steady));
-    result.reports.push(steady);
-    usage("steady state");
+    const steady = await ls.steadyState(opts.steadyStateMs);
+    record(run, steady, steadyStateLine(steady));
   }
   if (opts.rollingUpdate ?? true) {
     view.setPhase("rolling update");
-    const plan = landscape.planRollingUpdate();
+    const plan = ls.planRollingUpdate();
     output.line(rollingUpdateLine(plan));
-    const rolled = await landscape.rollingUpdate(plan);
-    output.line(rolledLine(rolled));
-    result.reports.push(rolled);
-    usage("rolling update");
+    const rolled = await ls.rollingUpdate(plan);
+    record(run, rolled, rolledLine(rolled));
   }
   view.setPhase("deleting");
-  const deleted = await landscape.delete();
-  output.line(deletedLine(deleted));
-  result.reports.push(deleted);
-  usage("delete");
+  const deleted = await ls.delete();
+  record(run, deleted, deletedLine(deleted));
   view.setPhase("done");
   output.endStatus();
   for (const l of formatSummary(result.reports)) output.line(l);
+}
+
+/**
+ * The run's stop signal: `opts.signal`, or unless `once` the first SIGINT/SIGTERM. `release()` stops listening.
+ */
+function stopSignal(opts: PlaygroundOptions, log: Logger): { signal: AbortSignal; release(): void } {
+  const stop = new AbortController();
+  const external = opts.once ? opts.signal : opts.signal ?? shutdownSignal(log);
+  const onExternal = () => stop.abort(external?.reason);
+  external?.addEventListener("abort", onExternal, { once: true });
+  if (external?.aborted) onExternal();
+  return { signal: stop.signal, release: () => external?.removeEventListener("abort", onExternal) };
 }
 
 /** Runs the scenario; unless `once`, keeps serving until the signal aborts. Always stops what it started. */
@@ -133,13 +170,7 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
   const print = opts.print ?? ((line: string) => console.log(line));
   const output = new Output(statusMode(opts), print, opts.print ? undefined : writeStdout);
   const seed = opts.randomSeed ?? entropySeed();
-
-  const stop = new AbortController();
-  const external = opts.once ? opts.signal : opts.signal ?? shutdownSignal(log);
-  const onExternal = () => stop.abort(external?.reason);
-  external?.addEventListener("abort", onExternal, { once: true });
-  if (external?.aborted) onExternal();
-
+  const stop = stopSignal(opts, log);
   const result: PlaygroundResult = {
     kubeconfigPath: opts.kubeconfigOut ?? "",
     shootKubeconfigs: [],
@@ -160,30 +191,17 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
       signal: stop.signal,
       onNotice: (m) => output.line(`gardenlet (simulated): ${m}`),
     });
-    const ls = landscape;
-    result.kubeconfigPath = ls.seedKubeconfig;
-    result.url = ls.url;
-    result.shootKubeconfigs = ls.shootKubeconfigs;
-    for (const l of [ls.crdNote, ...startupLines(ls.startupFacts())]) output.line(l);
-    output.line(runningLine(ls.shootKubeconfigs.length, opts.components ?? "in-process"));
-    view = new ProgressView(output, ls, clock);
+    Object.assign(result, {
+      kubeconfigPath: landscape.seedKubeconfig,
+      url: landscape.url,
+      shootKubeconfigs: landscape.shootKubeconfigs,
+    });
+    announce(output, landscape, opts);
+    view = new ProgressView(output, landscape, clock);
     if (opts.faults) output.line(`fault injection: ${JSON.stringify(opts.faults)}`);
-    const usage = (phase: string) => result.usage.push({ phase, components: ls.usage() });
-    usage("start");
-
-    view.setPhase("creating");
-    const created = await ls.create();
-    output.line(createdLine(created));
-    result.reports.push(created);
-    result.milestones = created.milestones;
-    usage("create");
-    if (!opts.once) {
-      view.setPhase("serving");
-      for (const l of kubectlHints(result.kubeconfigPath, result.shootKubeconfigs[0], ls.shoots[0])) output.line(l);
-      await aborted(stop.signal);
-      return result;
-    }
-    await runScenario(ls, opts, { output, view, result, usage });
+    const run: Run = { landscape, output, view, result };
+    recordUsage(run, "start");
+    await runScenario(run, opts, stop.signal);
     return result;
   } catch (e) {
     // Stopped before the shoots were up: when serving, that is what the user asked for (Ctrl-C), not a failure.
@@ -197,7 +215,7 @@ export async function runPlayground(opts: PlaygroundOptions = {}): Promise<Playg
       if (outcome.faults) result.faults = outcome.faults;
       result.restarts = outcome.restarts;
     }
-    external?.removeEventListener("abort", onExternal);
+    stop.release();
   }
 }
 
