@@ -51,38 +51,18 @@ import { EXTENSION_NAMESPACE, releasingWatches, type Simulators, startSimulators
 import type { CounterSnapshot } from "./summary.ts";
 import type { StartupFacts } from "./texts.ts";
 
-/** How to start a landscape: the scenario's size and knobs as the playground takes them, plus its clock and seed. */
-export type LandscapeOptions =
-  & Pick<
-    PlaygroundOptions,
-    | "crdsDir"
-    | "examplesDir"
-    | "shoots"
-    | "pools"
-    | "machinesPerPool"
-    | "provisioningSeconds"
-    | "timings"
-    | "faults"
-    | "components"
-    | "port"
-    | "kubeconfigOut"
-    | "watchHistory"
-    | "nodePollMs"
-    | "parallelShoots"
-    | "phaseTimeoutMs"
-    | "gracefulShutdownMs"
-  >
-  & {
-    /** Time source of everything (tests pass a FakeClock and drive it). */
-    clock: Clock;
-    /** Seed of every random decision (ids, faults, restarts): a landscape is reproducible. */
-    randomSeed: number;
-    log?: Logger;
-    /** Notices of the gardenlet simulation (re-annotation after a user's Worker change). */
-    onNotice?: (message: string) => void;
-    /** Aborts start-up and every phase's waits. */
-    signal?: AbortSignal;
-  };
+/**
+ * How to start a landscape: the playground's options (those about the demo's output and the scenario's sequence —
+ * `once`, `print`, `status`, `rollingUpdate`, `steadyStateMs` — are not read here), plus a required clock and seed.
+ */
+export type LandscapeOptions = PlaygroundOptions & {
+  /** Time source of everything (tests pass a FakeClock and drive it). */
+  clock: Clock;
+  /** Seed of every random decision (ids, faults, restarts): a landscape is reproducible. */
+  randomSeed: number;
+  /** Notices of the gardenlet simulation (re-annotation after a user's Worker change). */
+  onNotice?: (message: string) => void;
+};
 
 /** What a landscape's stop reports. */
 export interface LandscapeOutcome {
