@@ -1,209 +1,449 @@
 /**
- * What surrounds our components in the playground: a fake seed API server with the CRDs, one fake API server per
- * shoot (the target cluster of that shoot's machine controller), the Metal API simulator served over loopback HTTP,
- * and the clearly labelled simulations of a landscape — gardenlet's shoot flow, MCM's MachineDeployment/MachineSet
- * controllers (seed-wide) and one node simulation per shoot. `stop()` stops everything it started, in reverse order.
+ * A landscape to run the scenario against, on one clock: the simulators (`simulators.ts`), our components among them
+ * (the extension and one machine controller per shoot, supervised), an observer of the seed and, if asked for,
+ * fault injection. Its phases — create, steady state, rolling update, delete — return typed reports; `stop()` stops
+ * everything in reverse order and reports the faults injected and the restarts. The playground renders the reports as
+ * text; the end-to-end tests assert on them.
  */
-import { KubeClient } from "../k8s/client/client.ts";
 import type { KubeObject } from "../k8s/api/objects.ts";
-import type { Logger } from "../observability/log.ts";
+import { getLogger, type Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
-import { type ApiServer, startApiServer } from "../sim/apiserver/mod.ts";
-import { GardenletSimulation, type ShootRef } from "../sim/gardenlet/mod.ts";
-import { MachineDeploymentSimulation } from "../sim/machinedeployments/mod.ts";
-import { type DeviceTimings, MetalSimulator } from "../sim/metal/mod.ts";
-import { NodeSimulator } from "../sim/nodes/mod.ts";
-import { ShootDevices } from "./shoot_devices.ts";
+import { isWriteVerb } from "../sim/apiserver/mod.ts";
+import {
+  generatePools,
+  poolShapes,
+  shootNames,
+  type ShootObjects,
+  shootObjects,
+  shootTemplateFrom,
+} from "../sim/gardenlet/mod.ts";
+import {
+  type ComponentContext,
+  extensionSubprocess,
+  machineControllerSubprocess,
+  type ProcessUsage,
+  readProcessUsage,
+  startExtensionInProcess,
+  startMachineControllerInProcess,
+  Supervisor,
+} from "./components.ts";
+import { resolveCrds } from "./crds.ts";
+import { FaultInjection, type FaultStats } from "./faults.ts";
+import { readManifestDir } from "./manifests.ts";
+import { SeedObserver } from "./observer.ts";
+import { DEFAULT_PROVISIONING_SECONDS, type PlaygroundOptions, timingsFor, validateOptions } from "./options.ts";
+import { computeProgress, type ProgressSnapshot } from "./progress.ts";
+import {
+  createPhase,
+  type CreateReport,
+  deletePhase,
+  type DeleteReport,
+  parallel,
+  planRollingUpdate,
+  rollingUpdatePhase,
+  type RollingUpdatePlan,
+  type RollingUpdateReport,
+  type ScenarioContext,
+  steadyStatePhase,
+  type SteadyStateReport,
+} from "./scenario.ts";
+import { EXTENSION_NAMESPACE, releasingWatches, type Simulators, startSimulators } from "./simulators.ts";
+import type { CounterSnapshot } from "./summary.ts";
+import type { StartupFacts } from "./texts.ts";
 
-/** Interval of watch BOOKMARK events: about kube-apiserver's (roughly once a minute), not the fake server's 1 s. */
-export const BOOKMARK_INTERVAL_MS = 60_000;
-
-/** Namespace of the extension's leader-election and heartbeat leases in the seed. */
-export const EXTENSION_NAMESPACE = "extension-provider-equinix-metal";
-
-/** How to build the landscape. */
-export interface LandscapeOptions {
+/**
+ * How to start a landscape: the playground's options (those about the demo's output and the scenario's sequence —
+ * `once`, `print`, `status`, `rollingUpdate`, `steadyStateMs` — are not read here), plus a required clock and seed.
+ */
+export type LandscapeOptions = PlaygroundOptions & {
+  /** Time source of everything (tests pass a FakeClock and drive it). */
   clock: Clock;
-  log: Logger;
-  crds: KubeObject[];
-  /** Technical IDs of the shoots (one API server each). */
-  shoots: string[];
-  /** Directory of the kubeconfig files. */
-  dir: string;
-  /** Seed kubeconfig path (default `<dir>/kubeconfig`). */
-  seedKubeconfig?: string;
-  seedPort?: number;
-  metalTimings: Partial<DeviceTimings>;
-  /** Seeds the simulator's ids and fault decisions and the API servers' fault decisions. */
+  /** Seed of every random decision (ids, faults, restarts): a landscape is reproducible. */
   randomSeed: number;
-  /** Watch events kept for resuming watches (large runs need more than the default). */
-  watchHistory?: number;
-  /** Poll period of the node simulations (default 1 s). */
-  nodePollMs?: number;
-  /** Delay before the node simulation removes the critical-components taint (default 2 s). */
-  criticalComponentsTaintMs?: number;
-  /** Gardenlet simulation notices (re-annotation after a user's change). */
+  /** Notices of the gardenlet simulation (re-annotation after a user's Worker change). */
   onNotice?: (message: string) => void;
-  /** Where gardenlet deploys and deletes a shoot's machine-controller-manager in its flow. */
-  deployMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
-  destroyMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
+};
+
+/** What a landscape's stop reports. */
+export interface LandscapeOutcome {
+  /** What was injected (with fault injection only). */
+  faults?: FaultStats;
+  /** Restarts per component (requested and after unexpected stops). */
+  restarts: Record<string, number>;
 }
 
-/** One shoot's API server. */
-export interface ShootCluster {
-  technicalId: string;
-  api: ApiServer;
-  kubeconfig: string;
+/** The inputs, read before anything starts so that a broken CRD directory or manifest fails first. */
+interface Inputs {
+  crds: KubeObject[];
+  crdNote: string;
+  /** The run's concrete shoots, once the credentials are known. */
+  makeShoots(credentials: { apiToken: string; projectId: string }): ShootObjects[];
+  technicalIds: string[];
 }
 
-/** The running landscape. */
-export interface Landscape {
-  seed: ApiServer;
-  seedKubeconfig: string;
-  seedClient: KubeClient;
-  shoots: Map<string, ShootCluster>;
-  metal: MetalSimulator;
-  metalUrl: string;
-  devices: ShootDevices;
-  gardenlet: GardenletSimulation;
-  machineDeployments: MachineDeploymentSimulation;
-  nodes: Map<string, NodeSimulator>;
-  /** Every API server (seed first). */
-  apiServers(): ApiServer[];
-  stop(): Promise<void>;
+/** The project's example/ directory. */
+export function defaultExamplesDir(): string {
+  return new URL("../../example", import.meta.url).pathname;
+}
+
+async function readInputs(opts: LandscapeOptions): Promise<Inputs> {
+  const crdSet = resolveCrds(opts.crdsDir);
+  const manifests = await readManifestDir(opts.examplesDir ?? defaultExamplesDir());
+  const template = shootTemplateFrom(manifests);
+  const pools = opts.pools !== undefined ? generatePools(template, opts.pools, opts.machinesPerPool!) : undefined;
+  const names = shootNames(template, opts.shoots ?? 1);
+  const makeShoots = (credentials: { apiToken: string; projectId: string }) =>
+    names.map((name, index) => shootObjects(template, { name, index, credentials, pools }));
+  const technicalIds = makeShoots({ apiToken: "", projectId: "" }).map((s) => s.technicalId);
+  return { crds: crdSet.crds, crdNote: crdSet.note, makeShoots, technicalIds };
+}
+
+/** The kubeconfigs' directory: that of `kubeconfigOut`, else a new temporary one (removed on stop). */
+async function kubeconfigDir(opts: LandscapeOptions): Promise<{ dir: string; own: boolean; seedKubeconfig: string }> {
+  if (opts.kubeconfigOut) {
+    return { dir: opts.kubeconfigOut.replace(/\/[^/]*$/, "") || ".", own: false, seedKubeconfig: opts.kubeconfigOut };
+  }
+  const dir = await Deno.makeTempDir({ prefix: "playground-" });
+  return { dir, own: true, seedKubeconfig: `${dir}/kubeconfig` };
+}
+
+/** Room in the simulator for every machine type the shoots use (and may roll to), surge included. */
+function ensureCapacity(simulators: Simulators, shoots: ShootObjects[]): void {
+  const need = new Map<string, number>();
+  for (const s of shoots) {
+    const region = String((s.worker as { spec?: { region?: string } }).spec?.region ?? "");
+    for (const p of poolShapes(s)) {
+      need.set(`${region} ${p.machineType}`, (need.get(`${region} ${p.machineType}`) ?? 0) + p.maximum);
+    }
+  }
+  const total = [...need.values()].reduce((a, b) => a + b, 0);
+  for (const key of need.keys()) {
+    const [region] = key.split(" ");
+    const types =
+      (shoots[0].cluster as { spec?: { cloudProfile?: { spec?: { machineTypes?: Array<{ name: string }> } } } })
+        .spec?.cloudProfile?.spec?.machineTypes ?? [];
+    for (const t of types) {
+      if (total * 2 + 10 > 100) simulators.metal.setCapacity(region, t.name, total * 2 + 10);
+    }
+  }
+}
+
+/** A supervisor for the extension and one per shoot's machine controller, in-process or as CLI subprocesses. */
+function superviseComponents(
+  sims: Simulators,
+  ctx: ComponentContext,
+  how: "in-process" | "subprocess",
+): { extension: Supervisor; machineControllers: Map<string, Supervisor> } {
+  const { clock, log } = ctx;
+  const subprocess = how === "subprocess";
+  const extension = new Supervisor(
+    "extension",
+    (gen) =>
+      subprocess
+        ? extensionSubprocess(ctx, { kubeconfig: sims.seedKubeconfig, namespace: EXTENSION_NAMESPACE })
+        : startExtensionInProcess({ ...ctx, log: log.child("extension") }, {
+          connection: sims.seed.connection(),
+          namespace: EXTENSION_NAMESPACE,
+          identity: `playground-extension-${gen}`,
+        }),
+    clock,
+    log,
+  );
+  const machineControllers = new Map<string, Supervisor>();
+  for (const shoot of sims.shoots.values()) {
+    const ns = shoot.technicalId;
+    machineControllers.set(
+      ns,
+      new Supervisor(
+        `machine-controller ${ns}`,
+        (gen) =>
+          subprocess
+            ? machineControllerSubprocess(ctx, {
+              controlKubeconfig: sims.seedKubeconfig,
+              targetKubeconfig: shoot.kubeconfig,
+              namespace: ns,
+            })
+            : startMachineControllerInProcess({ ...ctx, log: log.child("machine-controller").with({ shoot: ns }) }, {
+              control: sims.seed.connection(),
+              target: shoot.api.connection(),
+              namespace: ns,
+              identity: `playground-machine-controller-${gen}`,
+            }),
+        clock,
+        log,
+      ),
+    );
+  }
+  return { extension, machineControllers };
+}
+
+/** What a landscape holds while it starts (parts still missing when start-up failed). */
+interface Parts {
+  dir?: { dir: string; own: boolean };
+  simulators?: Simulators;
+  supervisors: Supervisor[];
+  observer?: SeedObserver;
+  observing: AbortController;
+  faults?: FaultInjection;
+}
+
+/** Stops what was started, in reverse order: faults, then components and observer together, simulators, directory. */
+async function stopParts(parts: Parts, log: Logger): Promise<LandscapeOutcome> {
+  const t0 = Date.now();
+  const step = (what: string) => log.debug("Stopped", { what, ms: Date.now() - t0 });
+  await parts.faults?.stop();
+  const outcome: LandscapeOutcome = { faults: parts.faults?.stats, restarts: {} };
+  for (const s of parts.supervisors) outcome.restarts[s.name] = s.restarts;
+  parts.observing.abort();
+  const stopping = Promise.all([
+    ...parts.supervisors.map((s) => s.stop("graceful").catch((e) => log.error("Stopping failed", { error: e }))),
+    parts.observer?.stopped(),
+  ]);
+  const sims = parts.simulators;
+  await (sims ? releasingWatches(() => sims.apiServers(), stopping) : stopping);
+  step("components and observer");
+  await sims?.stop();
+  step("landscape");
+  if (parts.dir?.own) await Deno.remove(parts.dir.dir, { recursive: true }).catch(() => {});
+  return outcome;
+}
+
+/** What `startLandscape` hands a landscape. */
+interface Started {
+  opts: Opts;
+  parts: Parts;
+  dir: string;
+  simulators: Simulators;
+  observer: SeedObserver;
+  crdNote: string;
+  shoots: ShootObjects[];
+}
+
+/** A running landscape: its addresses, its live numbers, and the scenario's phases. */
+export class Landscape {
+  /** The seed's kubeconfig. */
+  readonly seedKubeconfig: string;
+  /** One kubeconfig per shoot. */
+  readonly shootKubeconfigs: string[];
+  /** The seed API server's URL. */
+  readonly url: string;
+  /** The CRDs installed, in one sentence. */
+  readonly crdNote: string;
+  /** The shoots of the scenario (the rolling update changes their Worker and Cluster). */
+  readonly shoots: ShootObjects[];
+  private readonly scenario: ScenarioContext;
+  private stopping?: Promise<LandscapeOutcome>;
+
+  /** Use `startLandscape`. */
+  constructor(private readonly started: Started) {
+    const { opts, simulators: sims, observer } = started;
+    this.seedKubeconfig = sims.seedKubeconfig;
+    this.shootKubeconfigs = [...sims.shoots.values()].map((s) => s.kubeconfig);
+    this.url = sims.seed.url;
+    this.crdNote = started.crdNote;
+    this.shoots = started.shoots;
+    this.scenario = {
+      simulators: sims,
+      observer,
+      shoots: this.shoots,
+      clock: opts.clock,
+      log: opts.log,
+      counters: () => this.counters(),
+      timeoutMs: opts.phaseTimeoutMs ?? 10 * 60_000,
+      parallelShoots: opts.parallelShoots ?? 20,
+      signal: opts.signal,
+    };
+  }
+
+  /** The simulators. */
+  get simulators(): Simulators {
+    return this.started.simulators;
+  }
+
+  /** Where the start-up lines point. */
+  startupFacts(): StartupFacts {
+    const { simulators: sims, opts } = this.started;
+    return {
+      seedKubeconfig: this.seedKubeconfig,
+      shootKubeconfigs: this.shootKubeconfigs,
+      dir: this.started.dir,
+      metalUrl: sims.metalUrl,
+      metalProjectId: sims.metal.defaultProjectId,
+      provisioningSeconds: opts.provisioningSeconds ?? DEFAULT_PROVISIONING_SECONDS,
+      randomSeed: opts.randomSeed,
+    };
+  }
+
+  /** Request counters of the Metal simulator and every API server, and the simulations' writes, now. */
+  counters(): CounterSnapshot {
+    const sims = this.started.simulators;
+    const api: Record<string, number> = {};
+    for (const s of sims.apiServers()) {
+      for (const [k, v] of Object.entries(s.counters.snapshot().byVerbResource)) api[k] = (api[k] ?? 0) + v;
+    }
+    let nodeWrites = 0;
+    for (const n of sims.nodes.values()) nodeWrites += n.stats.writes;
+    return {
+      at: this.started.opts.clock.now(),
+      metal: sims.metal.counters.snapshot(),
+      metalListings: sims.metal.unfilteredDeviceListings.snapshot(),
+      api,
+      simulationWrites: sims.gardenlet.stats.writes + sims.machineDeployments.stats.writes + nodeWrites,
+    };
+  }
+
+  /** The live progress (Workers, pools, machines, devices, calls) for the view. */
+  progress(phase: string, elapsedMs: number): ProgressSnapshot {
+    const { simulators: sims, observer } = this.started;
+    const apiWrites = Object.entries(this.counters().api).filter(([k]) => isWriteVerb(k.split(" ")[0]))
+      .reduce((n, [, v]) => n + v, 0);
+    return computeProgress({
+      elapsedMs,
+      phase,
+      shoots: this.shoots.length,
+      workers: observer.workers.list(),
+      deployments: observer.deployments.list(),
+      machines: observer.machines.list(),
+      deviceStates: sims.devices.all().map((d) => d.state),
+      metalCalls: sims.metal.counters.total(),
+      apiWrites,
+    });
+  }
+
+  /** CPU seconds and peak RSS per component subprocess and of this process. */
+  usage(): Record<string, ProcessUsage> {
+    const components: Record<string, ProcessUsage> = {};
+    const self = readProcessUsage(Deno.pid);
+    if (self) components[this.started.opts.components === "subprocess" ? "landscape" : "all (in-process)"] = self;
+    for (const s of this.started.parts.supervisors) {
+      const u = s.usage();
+      if (u) components[s.name] = u;
+    }
+    return components;
+  }
+
+  /** Creates every shoot: all Workers ready, all machines Running, exactly one device each. */
+  create(): Promise<CreateReport> {
+    return createPhase(this.scenario);
+  }
+
+  /** Lets `ms` pass with nothing changing (after a short settling time). */
+  steadyState(ms: number): Promise<SteadyStateReport> {
+    return steadyStatePhase(this.scenario, ms);
+  }
+
+  /** What `rollingUpdate` will change. */
+  planRollingUpdate(): RollingUpdatePlan {
+    return planRollingUpdate(this.scenario);
+  }
+
+  /** Moves each shoot's first pool to another machine type and waits until the pool runs only that. */
+  rollingUpdate(plan: RollingUpdatePlan = this.planRollingUpdate()): Promise<RollingUpdateReport> {
+    return rollingUpdatePhase(this.scenario, plan);
+  }
+
+  /** Deletes every shoot; no device of theirs may be left. */
+  delete(): Promise<DeleteReport> {
+    return deletePhase(this.scenario);
+  }
+
+  /** Stops everything (our components gracefully) and reports faults and restarts; later calls get the same. */
+  stop(): Promise<LandscapeOutcome> {
+    this.stopping ??= stopParts(this.started.parts, this.started.opts.log);
+    return this.stopping;
+  }
+}
+
+type Opts = LandscapeOptions & { log: Logger };
+
+/** Our components, supervised; resolves once each has started. */
+async function startComponents(
+  sims: Simulators,
+  parts: Parts,
+  opts: Opts,
+  machineControllers: Map<string, Supervisor>,
+): Promise<void> {
+  const { clock, log } = opts;
+  const ctx = { clock, log, metalUrl: sims.metalUrl, gracefulShutdownMs: opts.gracefulShutdownMs ?? 10_000 };
+  const supervised = superviseComponents(sims, ctx, opts.components ?? "in-process");
+  for (const [ns, s] of supervised.machineControllers) machineControllers.set(ns, s);
+  parts.supervisors.push(supervised.extension, ...machineControllers.values());
+  await parallel(parts.supervisors, 8, (s) => s.start());
+}
+
+/** The observer of the seed; resolves once its caches are filled. */
+async function startObserver(sims: Simulators, parts: Parts, opts: Opts): Promise<SeedObserver> {
+  const observer = new SeedObserver(sims.seedClient, opts.clock, opts.log);
+  parts.observer = observer;
+  observer.start(parts.observing.signal);
+  await observer.waitForSync(opts.signal);
+  return observer;
+}
+
+/** The faults asked for, on the simulators and our components. */
+function startFaults(sims: Simulators, parts: Parts, opts: Opts): void {
+  if (!opts.faults) return;
+  parts.faults = new FaultInjection(opts.faults, {
+    metal: sims.metal,
+    apiServers: () => sims.apiServers(),
+    supervisors: () => parts.supervisors,
+    clock: opts.clock,
+    log: opts.log,
+    seed: opts.randomSeed,
+  });
+  parts.faults.start();
 }
 
 /**
- * Waits for `work` while closing every watch stream of the servers every 200 ms (real time). An informer whose watch
- * was aborted can stay blocked on the stream until the server sends something (its next bookmark: up to a minute),
- * so teardown ends the streams from the server side, as a stopping API server does.
+ * Starts a landscape in named steps — inputs, kubeconfig directory, simulators, capacity, components, observer,
+ * faults — and on failure stops what was started and rethrows.
  */
-export async function releasingWatches(servers: () => ApiServer[], work: Promise<unknown>): Promise<void> {
-  let done = false;
-  const finished = work.finally(() => (done = true));
-  while (!done) {
-    for (const s of servers()) s.faults.dropWatches();
-    await Promise.race([finished, new Promise((r) => setTimeout(r, 200))]);
-  }
-  await finished;
-}
-
-/** Starts the landscape; on failure stops what was started and rethrows. */
-export async function startLandscape(opts: LandscapeOptions): Promise<Landscape> {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  const stopAll = async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (e) {
-        opts.log.error("Stopping a part of the landscape failed", { error: e });
-      }
-    }
-    cleanups.length = 0;
-  };
+export async function startLandscape(options: LandscapeOptions): Promise<Landscape> {
+  validateOptions(options);
+  const opts: Opts = { ...options, log: options.log ?? getLogger("playground") };
+  const inputs = await readInputs(opts);
+  const parts: Parts = { supervisors: [], observing: new AbortController() };
   try {
-    const { clock, log } = opts;
-    const seed = await startApiServer({
-      clock,
-      port: opts.seedPort ?? 0,
-      seed: opts.randomSeed,
-      watchHistory: opts.watchHistory,
-      bookmarkIntervalMs: BOOKMARK_INTERVAL_MS,
-      namespaces: ["default", "kube-system", "kube-public", "kube-node-lease", "garden", EXTENSION_NAMESPACE],
-      log: log.child("seed-apiserver"),
+    const place = await kubeconfigDir(opts);
+    parts.dir = place;
+    /** Each shoot's machine controller: started before its Worker, stopped once its Worker is gone (as MCM). */
+    const machineControllers = new Map<string, Supervisor>();
+    const sims = await startSimulators({
+      ...opts,
+      crds: inputs.crds,
+      shoots: inputs.technicalIds,
+      dir: place.dir,
+      seedKubeconfig: place.seedKubeconfig,
+      seedPort: opts.port,
+      metalTimings: opts.timings ?? timingsFor(opts.provisioningSeconds ?? DEFAULT_PROVISIONING_SECONDS),
+      deployMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.start(),
+      destroyMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.stop("graceful"),
     });
-    cleanups.push(() => seed.stop());
-    await seed.installCrds(opts.crds);
-    const seedKubeconfig = opts.seedKubeconfig ?? `${opts.dir}/kubeconfig`;
-    await seed.writeKubeconfig(seedKubeconfig);
-
-    const shoots = new Map<string, ShootCluster>();
-    for (const [i, technicalId] of opts.shoots.entries()) {
-      const api = await startApiServer({
-        clock,
-        seed: opts.randomSeed + 1 + i,
-        watchHistory: opts.watchHistory,
-        bookmarkIntervalMs: BOOKMARK_INTERVAL_MS,
-        log: log.child("shoot-apiserver").with({ shoot: technicalId }),
-      });
-      cleanups.push(() => api.stop());
-      const kubeconfig = `${opts.dir}/shoot-${technicalId}.kubeconfig`;
-      await api.writeKubeconfig(kubeconfig);
-      shoots.set(technicalId, { technicalId, api, kubeconfig });
-    }
-
-    const metal = new MetalSimulator({
-      clock,
-      randomSeed: opts.randomSeed,
-      timings: opts.metalTimings,
-      log: log.child("metal-simulator"),
-    });
-    const served = await metal.serve();
-    cleanups.push(() => metal.close());
-    cleanups.push(() => served.stop());
-    const devices = new ShootDevices(metal, clock);
-
-    const clients: KubeClient[] = [];
-    const client = (api: ApiServer) => {
-      const c = new KubeClient(api.connection());
-      clients.push(c);
-      return c;
-    };
-    cleanups.push(() => clients.forEach((c) => c.close()));
-
-    const simulations = new AbortController();
-    const running: Promise<void>[] = [];
-    cleanups.push(async () => {
-      simulations.abort();
-      await releasingWatches(() => [seed, ...[...shoots.values()].map((s) => s.api)], Promise.all(running));
-    });
-    const seedClient = client(seed);
-    const gardenlet = new GardenletSimulation({
-      client: seedClient,
-      clock,
-      log: log.child("sim.gardenlet"),
-      onNotice: opts.onNotice,
-      deployMachineControllerManager: opts.deployMachineControllerManager,
-      destroyMachineControllerManager: opts.destroyMachineControllerManager,
-    });
-    running.push(gardenlet.start(simulations.signal));
-    const machineDeployments = new MachineDeploymentSimulation({
-      client: client(seed),
-      clock,
-      log: log.child("sim.machinedeployments"),
-    });
-    running.push(machineDeployments.start(simulations.signal));
-    const nodes = new Map<string, NodeSimulator>();
-    for (const shoot of shoots.values()) {
-      const sim = new NodeSimulator({
-        client: client(shoot.api),
-        devices: devices.of(shoot.technicalId),
-        clock,
-        pollMs: opts.nodePollMs ?? 1000,
-        criticalComponentsTaintMs: opts.criticalComponentsTaintMs ?? 2000,
-        log: log.child("sim.nodes").with({ shoot: shoot.technicalId }),
-      });
-      nodes.set(shoot.technicalId, sim);
-      running.push(sim.start(simulations.signal));
-    }
-    await gardenlet.waitForSync(simulations.signal);
-
-    return {
-      seed,
-      seedKubeconfig,
-      seedClient,
-      shoots,
-      metal,
-      metalUrl: served.url,
-      devices,
-      gardenlet,
-      machineDeployments,
-      nodes,
-      apiServers: () => [seed, ...[...shoots.values()].map((s) => s.api)],
-      stop: stopAll,
-    };
+    parts.simulators = sims;
+    const shoots = inputs.makeShoots({ apiToken: sims.metal.defaultToken, projectId: sims.metal.defaultProjectId });
+    ensureCapacity(sims, shoots);
+    await startComponents(sims, parts, opts, machineControllers);
+    const observer = await startObserver(sims, parts, opts);
+    startFaults(sims, parts, opts);
+    return new Landscape({ opts, parts, dir: place.dir, simulators: sims, observer, crdNote: inputs.crdNote, shoots });
   } catch (e) {
-    await stopAll();
+    await stopParts(parts, opts.log);
     throw e;
   }
+}
+
+/** Starts a landscape, runs `fn` against it and always stops it; returns what `fn` returned and the outcome. */
+export async function withLandscape<T>(
+  opts: LandscapeOptions,
+  fn: (landscape: Landscape) => Promise<T>,
+): Promise<{ value: T; outcome: LandscapeOutcome }> {
+  const landscape = await startLandscape(opts);
+  let value: T;
+  try {
+    value = await fn(landscape);
+  } catch (e) {
+    await landscape.stop();
+    throw e;
+  }
+  return { value, outcome: await landscape.stop() };
 }

@@ -9,7 +9,25 @@
  * `once` runs create → all Running → rolling update of one pool → deletion, checks that no device is duplicated or
  * left, and returns the summary; otherwise the shoots are created and everything keeps serving (for kubectl) until
  * the signal aborts. Everything started is stopped in reverse order, our components gracefully.
+ *
+ * `startLandscape`/`withLandscape` give the same landscape without the demo's output: its phases return typed reports
+ * (the end-to-end tests assert on them; the demo prints them).
  */
 export * from "./playground.ts";
-export type { FaultOptions } from "./faults.ts";
+export type { FaultOptions, FaultStats } from "./faults.ts";
 export { detectStatusMode } from "./output.ts";
+export {
+  defaultExamplesDir,
+  Landscape,
+  type LandscapeOptions,
+  type LandscapeOutcome,
+  startLandscape,
+  withLandscape,
+} from "./landscape.ts";
+export type {
+  CreateReport,
+  DeleteReport,
+  RollingUpdatePlan,
+  RollingUpdateReport,
+  SteadyStateReport,
+} from "./scenario.ts";

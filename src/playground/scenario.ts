@@ -2,7 +2,8 @@
  * The scenario's phases, each driven through the gardenlet simulation and measured with counter snapshots:
  * create (every shoot up to a ready Worker and all machines Running, then the duplicate check), a rolling update
  * (one pool per shoot changes its machine type; done when the Worker is ready, every machine Running and no device
- * of the old type left), and deletion (every shoot gone, then no live device left).
+ * of the old type left), deletion (every shoot gone, then no live device left) and a steady state (time passes with
+ * nothing changing). Each returns its typed report; a failed check rejects naming the problem.
  */
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
@@ -13,27 +14,24 @@ import {
   type ShootObjects,
   withPoolMachineType,
 } from "../sim/gardenlet/mod.ts";
-import type { Landscape } from "./landscape.ts";
 import type { SeedObserver } from "./observer.ts";
 import {
   allRunningProblem,
   duplicateDevicesProblem,
   leftoverDevicesProblem,
+  liveDevicesOfShoots,
   oldDevicesProblem,
 } from "./scenario_checks.ts";
+import type { Simulators } from "./simulators.ts";
 import { type CounterSnapshot, type PhaseReport, phaseReport } from "./summary.ts";
 
 /** What the phases need. */
 export interface ScenarioContext {
-  landscape: Landscape;
+  simulators: Simulators;
   observer: SeedObserver;
   shoots: ShootObjects[];
   clock: Clock;
   log: Logger;
-  /** A permanent output line. */
-  line(text: string): void;
-  /** Sets the phase shown by the progress view. */
-  setPhase(name: string): void;
   counters(): CounterSnapshot;
   /** Limit of each wait (default gardenlet's 10 minutes). */
   timeoutMs: number;
@@ -47,6 +45,47 @@ export interface CreateMilestones {
   allRunningMs: number;
   infrastructuresReadyMs: number;
   workersReadyMs: number;
+}
+
+/** The create phase: its counters, milestones and the live devices of the shoots after the duplicate check. */
+export interface CreateReport extends PhaseReport {
+  milestones: CreateMilestones;
+  /** Live devices of the shoots; equal to `machines` (exactly one device per machine, none without a machine). */
+  liveDevices: number;
+}
+
+/** One shoot's pool changing its machine type. */
+export interface PoolChange {
+  shoot: ShootObjects;
+  pool: string;
+  from: string;
+  to: string;
+}
+
+/** What the rolling update changes (one pool per shoot) and how many machines that replaces. */
+export interface RollingUpdatePlan {
+  changes: PoolChange[];
+  /** Machines of the changed pools (Σ MachineDeployment replicas): the machines to replace. */
+  machines: number;
+}
+
+/** The rolling-update phase (`machines`: the replaced ones). */
+export interface RollingUpdateReport extends PhaseReport {
+  plan: RollingUpdatePlan;
+}
+
+/** The deletion phase (`machines`: those deleted). */
+export interface DeleteReport extends PhaseReport {
+  /** Live devices of the shoots left after the deletion (the check requires 0). */
+  liveDevices: number;
+}
+
+/** The steady-state phase: what was written and called while nothing changed. */
+export interface SteadyStateReport extends PhaseReport {
+  /** The quiet window asked for. */
+  windowMs: number;
+  /** Writes other than the leases' (their resources: `writesByResource`). */
+  otherWrites: number;
 }
 
 /** Runs `fn` for every item, at most `n` at a time; rejects with the first error after all settled. */
@@ -79,11 +118,8 @@ function allRunning(ctx: ScenarioContext): string | undefined {
   return allRunningProblem(ctx.observer.machines.list(), ctx.observer.deployments.list(), namespaces(ctx));
 }
 
-/** Creates every shoot; resolves once all Workers are ready and all machines Running. */
-export async function createPhase(
-  ctx: ScenarioContext,
-): Promise<{ report: PhaseReport; milestones: CreateMilestones }> {
-  ctx.setPhase("creating");
+/** Creates every shoot; resolves once all Workers are ready, all machines Running and each has exactly one device. */
+export async function createPhase(ctx: ScenarioContext): Promise<CreateReport> {
   const before = ctx.counters();
   const start = before.at;
   let runningAt = 0;
@@ -93,93 +129,84 @@ export async function createPhase(
   let infraReady = 0;
   let workersReady = 0;
   await parallel(ctx.shoots, ctx.parallelShoots, async (shoot) => {
-    const created = await ctx.landscape.gardenlet.createShoot(shoot, ctx.signal);
+    const created = await ctx.simulators.gardenlet.createShoot(shoot, ctx.signal);
     infraReady = Math.max(infraReady, created.infrastructureReadyAt);
     workersReady = Math.max(workersReady, created.workerReadyAt);
   });
   await running;
-  ctx.landscape.devices.invalidate();
-  const duplicates = duplicateDevicesProblem(
-    ctx.observer.machines.list(),
-    ctx.landscape.metal.devices(),
-    namespaces(ctx),
-  );
+  ctx.simulators.devices.invalidate();
+  const devices = ctx.simulators.metal.devices();
+  const duplicates = duplicateDevicesProblem(ctx.observer.machines.list(), devices, namespaces(ctx));
   if (duplicates) throw new Error(`after the create phase: ${duplicates}`);
-  const report = phaseReport("create", before, ctx.counters(), machineCount(ctx));
-  ctx.line(
-    `created: all ${report.machines} machines Running after ${((runningAt - start) / 1000).toFixed(1)} s, ` +
-      `Workers ready after ${((workersReady - start) / 1000).toFixed(1)} s; exactly one device per machine`,
-  );
   return {
-    report,
+    ...phaseReport("create", before, ctx.counters(), machineCount(ctx)),
     milestones: {
       allRunningMs: runningAt - start,
       infrastructuresReadyMs: infraReady - start,
       workersReadyMs: workersReady - start,
     },
+    liveDevices: liveDevicesOfShoots(devices, namespaces(ctx)).length,
   };
 }
 
-/** Changes the machine type of each shoot's first pool and waits for the rollout. */
-export async function rollingUpdatePhase(ctx: ScenarioContext): Promise<PhaseReport> {
-  ctx.setPhase("rolling update");
-  const before = ctx.counters();
-  let replaced = 0;
-  const changes = ctx.shoots.map((shoot) => {
+/** The rolling update's plan: each shoot's first pool moves to another machine type of its CloudProfile. */
+export function planRollingUpdate(ctx: ScenarioContext): RollingUpdatePlan {
+  const changes = ctx.shoots.map((shoot): PoolChange => {
     const pool = poolShapes(shoot)[0];
     const next = alternativeMachineType(shoot.cluster, pool.machineType);
     if (!next) {
       throw new Error(`the CloudProfile of ${shoot.technicalId} offers no other machine type than ${pool.machineType}`);
     }
-    return { shoot, pool, next };
+    return { shoot, pool: pool.name, from: pool.machineType, to: next };
   });
   const md = ctx.observer.deployments.list();
+  let machines = 0;
   for (const { shoot, pool } of changes) {
-    replaced += md.filter((d) =>
-      d.metadata.namespace === shoot.technicalId && d.metadata.labels?.["worker.gardener.cloud/pool"] === pool.name
+    machines += md.filter((d) =>
+      d.metadata.namespace === shoot.technicalId && d.metadata.labels?.["worker.gardener.cloud/pool"] === pool
     ).reduce((n, d) => n + (d.spec?.replicas ?? 0), 0);
   }
-  const first = changes[0];
-  ctx.line(
-    `rolling update: pool ${first.pool.name} ${first.pool.machineType} → ${first.next}` +
-      (changes.length > 1 ? ` in each of the ${changes.length} shoots` : ` (${replaced} machine(s))`),
-  );
-  await parallel(changes, ctx.parallelShoots, async ({ shoot, pool, next }) => {
-    await ctx.landscape.gardenlet.changeWorker(shoot, {
-      worker: (w) => withPoolMachineType(w, pool.name, next),
-      cluster: (c) => clusterWithPoolMachineType(c, pool.name, next),
+  return { changes, machines };
+}
+
+/** Changes the machine types as planned and waits for the rollout. */
+export async function rollingUpdatePhase(ctx: ScenarioContext, plan: RollingUpdatePlan): Promise<RollingUpdateReport> {
+  const before = ctx.counters();
+  await parallel(plan.changes, ctx.parallelShoots, async ({ shoot, pool, to }) => {
+    await ctx.simulators.gardenlet.changeWorker(shoot, {
+      worker: (w) => withPoolMachineType(w, pool, to),
+      cluster: (c) => clusterWithPoolMachineType(c, pool, to),
     }, ctx.signal);
-    shoot.worker = withPoolMachineType(shoot.worker, pool.name, next);
-    shoot.cluster = clusterWithPoolMachineType(shoot.cluster, pool.name, next);
+    shoot.worker = withPoolMachineType(shoot.worker, pool, to);
+    shoot.cluster = clusterWithPoolMachineType(shoot.cluster, pool, to);
   });
   await ctx.observer.waitUntil(
     () => {
-      const devices = ctx.landscape.devices.all();
+      const devices = ctx.simulators.devices.all();
       return allRunning(ctx) ??
-        changes.map(({ shoot, pool }) => oldDevicesProblem(devices, shoot.technicalId, pool.name, pool.machineType))
+        plan.changes.map(({ shoot, pool, from }) => oldDevicesProblem(devices, shoot.technicalId, pool, from))
           .find((p) => p !== undefined);
     },
     "the rolled pool to run only the new machine type",
     ctx.timeoutMs,
     ctx.signal,
   );
-  const report = phaseReport("rolling update", before, ctx.counters(), replaced);
-  ctx.line(`rolled: ${replaced} machine(s) replaced in ${(report.durationMs / 1000).toFixed(1)} s`);
-  return report;
+  return { ...phaseReport("rolling update", before, ctx.counters(), plan.machines), plan };
 }
 
 /** Deletes every shoot in gardenlet's order and checks that no device is left. */
-export async function deletePhase(ctx: ScenarioContext): Promise<PhaseReport> {
-  ctx.setPhase("deleting");
+export async function deletePhase(ctx: ScenarioContext): Promise<DeleteReport> {
   const before = ctx.counters();
   const machines = machineCount(ctx);
-  await parallel(ctx.shoots, ctx.parallelShoots, (shoot) => ctx.landscape.gardenlet.deleteShoot(shoot, ctx.signal));
-  ctx.landscape.devices.invalidate();
-  const left = leftoverDevicesProblem(ctx.landscape.metal.devices(), namespaces(ctx));
+  await parallel(ctx.shoots, ctx.parallelShoots, (shoot) => ctx.simulators.gardenlet.deleteShoot(shoot, ctx.signal));
+  ctx.simulators.devices.invalidate();
+  const devices = ctx.simulators.metal.devices();
+  const left = leftoverDevicesProblem(devices, namespaces(ctx));
   if (left) throw new Error(`after the deletion: ${left}`);
-  const report = phaseReport("delete", before, ctx.counters(), machines);
-  ctx.line(`deleted: every shoot gone after ${(report.durationMs / 1000).toFixed(1)} s; no device left`);
-  return report;
+  return {
+    ...phaseReport("delete", before, ctx.counters(), machines),
+    liveDevices: liveDevicesOfShoots(devices, namespaces(ctx)).length,
+  };
 }
 
 /** Time the steady-state phase waits before its window opens. */
@@ -189,19 +216,11 @@ export const STEADY_STATE_SETTLE_MS = 30_000;
  * Lets `ms` of the clock pass with nothing changing and reports what was written meanwhile: a settled landscape
  * writes nothing but the leader-election and heartbeat leases.
  */
-export async function steadyStatePhase(ctx: ScenarioContext, ms: number): Promise<PhaseReport> {
-  ctx.setPhase("steady state");
+export async function steadyStatePhase(ctx: ScenarioContext, ms: number): Promise<SteadyStateReport> {
   // Writes queued before the window (the events of the last reconciles are sent in the background) must not count.
   await ctx.clock.sleep(STEADY_STATE_SETTLE_MS, ctx.signal);
   const before = ctx.counters();
   await ctx.clock.sleep(ms, ctx.signal);
   const report = phaseReport("steady state", before, ctx.counters(), machineCount(ctx));
-  const other = Object.entries(report.writesByResource).map(([k, n]) => `${k} ${n}`).join(", ");
-  ctx.line(
-    `steady state: ${(ms / 60_000).toFixed(1)} min without changes: ${report.leaseWrites} lease writes, ` +
-      `${report.apiWrites - report.leaseWrites} other writes${
-        other ? ` (${other})` : ""
-      }, ${report.metalCalls} Metal API calls`,
-  );
-  return report;
+  return { ...report, windowMs: ms, otherWrites: report.apiWrites - report.leaseWrites };
 }

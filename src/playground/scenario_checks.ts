@@ -35,6 +35,11 @@ function deviceOfShoots(namespaces: ReadonlySet<string>) {
     d.tags.some((t) => t.startsWith(CLUSTER_TAG) && namespaces.has(t.slice(CLUSTER_TAG.length)));
 }
 
+/** The live devices of the shoots (by the driver's cluster tag). */
+export function liveDevicesOfShoots<T extends DeviceView>(devices: readonly T[], namespaces: ReadonlySet<string>): T[] {
+  return liveDevices(devices).filter(deviceOfShoots(namespaces));
+}
+
 /** All machines the MachineDeployments want exist and are Running, and no other machine is left. */
 export function allRunningProblem(
   machines: readonly MachineView[],
@@ -62,7 +67,7 @@ export function duplicateDevicesProblem(
 ): string | undefined {
   const names = new Set(machines.filter(inShoots(namespaces)).map((m) => m.metadata.name!));
   const perName = new Map<string, string[]>();
-  for (const d of liveDevices(devices).filter(deviceOfShoots(namespaces))) {
+  for (const d of liveDevicesOfShoots(devices, namespaces)) {
     perName.set(d.hostname, [...(perName.get(d.hostname) ?? []), d.id]);
   }
   const problems: string[] = [];
@@ -98,7 +103,7 @@ export function leftoverDevicesProblem(
   devices: readonly DeviceView[],
   namespaces: ReadonlySet<string>,
 ): string | undefined {
-  const left = liveDevices(devices).filter(deviceOfShoots(namespaces));
+  const left = liveDevicesOfShoots(devices, namespaces);
   if (left.length === 0) return undefined;
   return `${left.length} device(s) left: ` +
     left.slice(0, 5).map((d) => `${d.hostname} (${d.id}, ${d.state})`).join(", ");

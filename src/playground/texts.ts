@@ -1,6 +1,16 @@
-/** The explanations the demo prints: what is simulated, and kubectl commands to try while it serves. Pure. */
+/**
+ * What the demo prints: what is simulated, where to connect, kubectl commands to try while it serves, and one line
+ * per scenario report (the output format the demo's users and its tests read). Pure.
+ */
 import type { ShootObjects } from "../sim/gardenlet/mod.ts";
 import { poolShapes } from "../sim/gardenlet/mod.ts";
+import type {
+  CreateReport,
+  DeleteReport,
+  RollingUpdatePlan,
+  RollingUpdateReport,
+  SteadyStateReport,
+} from "./scenario.ts";
 
 /** Printed once at start. */
 export const NOTES: readonly string[] = [
@@ -42,4 +52,70 @@ export function kubectlHints(
     `  ${k} annotate worker ${name} confirmation.gardener.cloud/deletion=true && ${k} delete worker ${name}`,
     "Press Ctrl-C to stop.",
   ];
+}
+
+/** What the start-up lines name. */
+export interface StartupFacts {
+  seedKubeconfig: string;
+  shootKubeconfigs: readonly string[];
+  /** Directory of the kubeconfigs. */
+  dir: string;
+  metalUrl: string;
+  metalProjectId: string;
+  provisioningSeconds: number;
+  randomSeed: number;
+}
+
+/** Where to connect (at most three shoot kubeconfigs by name), the Metal simulator, the seed, then the notes. */
+export function startupLines(f: StartupFacts): string[] {
+  const lines = [`kubeconfig: ${f.seedKubeconfig}`];
+  for (const k of f.shootKubeconfigs.slice(0, 3)) lines.push(`shoot kubeconfig: ${k}`);
+  if (f.shootKubeconfigs.length > 3) {
+    lines.push(`… and ${f.shootKubeconfigs.length - 3} more shoot kubeconfigs in ${f.dir}`);
+  }
+  lines.push(
+    `Metal API simulator: ${f.metalUrl} (project ${f.metalProjectId}; devices take ${f.provisioningSeconds} s ` +
+      `to provision) · random seed ${f.randomSeed}`,
+  );
+  return [...lines, ...NOTES];
+}
+
+/** Which components run and how. */
+export function runningLine(machineControllers: number, components: "in-process" | "subprocess"): string {
+  const how = components === "subprocess" ? "as subprocesses" : "in-process";
+  return `running: extension and ${machineControllers} machine controller(s) ${how}`;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+/** The create phase's outcome. */
+export function createdLine(r: CreateReport): string {
+  return `created: all ${r.machines} machines Running after ${seconds(r.milestones.allRunningMs)} s, ` +
+    `Workers ready after ${seconds(r.milestones.workersReadyMs)} s; exactly one device per machine`;
+}
+
+/** The rolling update about to start. */
+export function rollingUpdateLine(plan: RollingUpdatePlan): string {
+  const first = plan.changes[0];
+  return `rolling update: pool ${first.pool} ${first.from} → ${first.to}` +
+    (plan.changes.length > 1 ? ` in each of the ${plan.changes.length} shoots` : ` (${plan.machines} machine(s))`);
+}
+
+/** The rolling update's outcome. */
+export function rolledLine(r: RollingUpdateReport): string {
+  return `rolled: ${r.machines} machine(s) replaced in ${seconds(r.durationMs)} s`;
+}
+
+/** The deletion's outcome. */
+export function deletedLine(r: DeleteReport): string {
+  return `deleted: every shoot gone after ${seconds(r.durationMs)} s; no device left`;
+}
+
+/** The steady state's outcome: lease writes, other writes (by resource, if any) and Metal API calls. */
+export function steadyStateLine(r: SteadyStateReport): string {
+  const other = Object.entries(r.writesByResource).map(([k, n]) => `${k} ${n}`).join(", ");
+  return `steady state: ${(r.windowMs / 60_000).toFixed(1)} min without changes: ${r.leaseWrites} lease writes, ` +
+    `${r.otherWrites} other writes${other ? ` (${other})` : ""}, ${r.metalCalls} Metal API calls`;
 }

@@ -10,7 +10,7 @@
 import { configureLogging } from "../../src/observability/log.ts";
 import { type FaultOptions, runPlayground } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
-import { FakeTimeDriver } from "../e2e/fake_time.ts";
+import { FakeTimeDriver } from "../support/fake_time.ts";
 import { machineDescription, report } from "./report.ts";
 
 configureLogging({ level: "error", sink: () => {} });

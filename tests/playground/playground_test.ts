@@ -14,7 +14,7 @@ import { runPlayground } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
 import { eventually } from "../support/eventually.ts";
 import { KUBECTL, KUBECTL_MISSING, testUnless } from "../support/needs.ts";
-import { FakeTimeDriver } from "../e2e/fake_time.ts";
+import { FakeTimeDriver } from "../support/fake_time.ts";
 
 configureLogging({ level: "error" });
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -8,6 +8,7 @@ import {
   duplicateDevicesProblem,
   leftoverDevicesProblem,
   liveDevices,
+  liveDevicesOfShoots,
   oldDevicesProblem,
 } from "../../src/playground/scenario_checks.ts";
 
@@ -85,4 +86,14 @@ Deno.test("rolled pool: no live device of the old type; nothing left after delet
   assert.equal(leftoverDevicesProblem([dev("a", "deprovisioning"), dev("b", "deleted")], NS), undefined);
   assert.match(leftoverDevicesProblem([dev("a", "queued")], NS)!, /1 device\(s\) left: a \(id-a-queued, queued\)/);
   assert.equal(liveDevices([dev("a", "failed"), dev("b", "deprovisioning")]).length, 1, "failed devices still exist");
+});
+
+Deno.test("the live devices of the shoots: by the cluster tag, gone states excluded (the reports' device counts)", () => {
+  const devices = [
+    dev("a"),
+    dev("b", "deprovisioning"),
+    dev("c", "failed"),
+    dev("d", "active", "c3.small.x86", "other"),
+  ];
+  assert.deepEqual(liveDevicesOfShoots(devices, NS).map((d) => d.hostname), ["a", "c"]);
 });

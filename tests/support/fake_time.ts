@@ -1,6 +1,8 @@
 /**
- * Moving a FakeClock in steps from a test while real I/O (HTTP to fake API servers, simulators) settles in between:
- * `pumpUntil` waits for a condition, `pumpFor` lets a span of fake time pass.
+ * Moving a FakeClock in steps while real I/O (HTTP to fake API servers, simulators) settles in between, the one
+ * fake-time driver of the tests. In the foreground the test decides when time moves: `pumpUntil` waits for a
+ * condition, `pumpFor` lets a span of fake time pass. In the background a `FakeTimeDriver` moves it on its own while
+ * the test awaits code that waits inside (a landscape's phases, the playground).
  */
 import { type FakeClock, yieldToEventLoop } from "../../src/runtime/clock.ts";
 import { attempt, describeResult } from "./eventually.ts";
@@ -42,4 +44,46 @@ export async function pumpFor(clock: FakeClock, ms: number, stepMs = 1000): Prom
     await clock.advance(Math.min(stepMs, ms - t));
   }
   await settle(5, 10);
+}
+
+/**
+ * Moves a FakeClock forward in the background until stopped: every couple of real milliseconds (so that real I/O can
+ * progress) the clock moves by a fixed step, firing whatever timers fall due. Steps are small enough that a request in
+ * flight does not see its timeout expire (a 30 s Metal client timeout is 120 steps), large enough that minutes of
+ * retries and resyncs pass in seconds.
+ */
+export class FakeTimeDriver {
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(readonly clock: FakeClock, readonly stepMs = 250, readonly pauseMs = 2) {}
+
+  /** Starts advancing. */
+  start(): this {
+    if (this.running) return this;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        await settle(0, this.pauseMs);
+        await this.clock.advance(this.stepMs);
+      }
+    })();
+    return this;
+  }
+
+  /** Stops advancing; resolves once the last step is done. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Runs `fn` while the clock is being driven (stops it afterwards, also on failure). */
+  async during<T>(fn: () => Promise<T>): Promise<T> {
+    this.start();
+    try {
+      return await fn();
+    } finally {
+      await this.stop();
+    }
+  }
 }
