@@ -8,8 +8,8 @@
  * The `pflag` builders declare flags in the syntax of the upstream Go components (Go durations and booleans, as
  * spf13/pflag reads them); `value`, `bool`, `toggle` and `list` declare flags with a parser of the command's own.
  */
-import { formatDurationNanos, MILLISECOND, parseDuration } from "../apis/duration.ts";
-import { parseGoBool } from "../apis/go_bool.ts";
+import { formatDurationNanos, MILLISECOND, parseDuration } from "./duration.ts";
+import { parseGoBool } from "./go_bool.ts";
 
 /** How a flag takes its value: `--name v`, a Go boolean, a switch without value, or a repeatable list. */
 export type FlagKind = "value" | "bool" | "switch" | "list";

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { decodeTyped, type FieldError, fieldPath, invalid, throwIfErrors, type TypedKind } from "../decode.ts";
-import { DurationParseError, parseDuration } from "../duration.ts";
+import { DurationParseError, parseDuration } from "../../runtime/duration.ts";
 import { isQuantity, parseQuantity } from "../quantity.ts";
 
 export const GROUP = "equinixmetal.provider.extensions.config.gardener.cloud";

@@ -4,7 +4,7 @@
  * `10m0s`), because gardenlet passes `metav1.Duration`s and consumers compare the text. Pure.
  */
 import { type FieldError, fieldPath, invalid } from "../../apis/decode.ts";
-import { formatDurationNanos, parseDurationNanos } from "../../apis/duration.ts";
+import { formatDurationNanos, parseDurationNanos } from "../../runtime/duration.ts";
 import { ClusterAutoscalerAnnotation } from "../../apis/extensions/constants.ts";
 import type { WorkerPool } from "../../apis/extensions/v1alpha1.ts";
 import type { MachineConfiguration } from "../../apis/machine/v1alpha1.ts";

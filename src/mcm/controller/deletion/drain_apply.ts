@@ -11,7 +11,7 @@ import { isNotFound, isTooManyRequests } from "../../../k8s/api/errors.ts";
 import type { Clock } from "../../../runtime/clock.ts";
 import type { Logger } from "../../../observability/log.ts";
 import { POD_EVICTION_RETRY_INTERVAL_MS } from "./deletion_flow.ts";
-import { formatDuration } from "../../../apis/duration.ts";
+import { formatDuration } from "../../../runtime/duration.ts";
 
 /** Everything the drain needs from the outside world. */
 export interface DrainEnv {

@@ -14,7 +14,7 @@ import {
 import type { Node } from "../kube_objects.ts";
 import type { EffectiveSettings } from "../machine/timeouts.ts";
 import { currentStatus, lastOperation, parseTime } from "../machine/status.ts";
-import { formatDuration } from "../../../apis/duration.ts";
+import { formatDuration } from "../../../runtime/duration.ts";
 import { LONG_RETRY_MS, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "../retry.ts";
 
 /**

@@ -17,7 +17,7 @@ import {
 } from "../../../apis/machine/v1alpha1.ts";
 import { objectKey } from "../../../k8s/api/objects.ts";
 import { CoreV1 } from "../../../k8s/api/resources.ts";
-import { formatDuration } from "../../../apis/duration.ts";
+import { formatDuration } from "../../../runtime/duration.ts";
 import {
   classSecretData,
   type ControllerContext,

@@ -5,7 +5,7 @@
  */
 import { ANNOTATION_EFFECTIVE_CREATION_TIMEOUT, type Machine } from "../../../apis/machine/v1alpha1.ts";
 import type { MachineControllerOptions } from "../../options.ts";
-import { parseDuration } from "../../../apis/duration.ts";
+import { parseDuration } from "../../../runtime/duration.ts";
 
 /** Effective values for one machine, and any override that could not be used. */
 export interface EffectiveSettings {

@@ -12,7 +12,7 @@ import {
   parseDuration,
   parseDurationNanos,
   SECOND,
-} from "../../src/apis/duration.ts";
+} from "../../src/runtime/duration.ts";
 
 Deno.test("parseDurationNanos accepts Go's syntax", () => {
   const cases: [string, bigint][] = [
