@@ -12,7 +12,7 @@ import { MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../src/metal/client.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import { CoordinationV1, CoreV1, ExtensionsV1alpha1 } from "../../src/k8s/api/resources.ts";
-import type { Lease } from "../../src/k8s/controller/leader_election.ts";
+import type { Lease } from "../../src/k8s/api/builtin_types.ts";
 import type { Infrastructure } from "../../src/apis/extensions/v1alpha1.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { parseManifests } from "../../src/playground/manifests.ts";

@@ -9,7 +9,8 @@
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
-import { type Lease, type LeaseSpec, microTime } from "../../k8s/controller/leader_election.ts";
+import type { Lease, LeaseSpec } from "../../k8s/api/builtin_types.ts";
+import { microTime } from "../../k8s/controller/leader_election.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
 import { CoordinationV1 } from "../../k8s/api/resources.ts";
 import { EXTENSION_NAME } from "../../apis/extensions/constants.ts";

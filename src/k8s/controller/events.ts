@@ -7,6 +7,7 @@ import type { KubeClient } from "../client/client.ts";
 import { isAlreadyExists, isNotFound } from "../api/errors.ts";
 import type { KubeObject } from "../api/objects.ts";
 import { CoreV1 } from "../api/resources.ts";
+import type { Event } from "../api/builtin_types.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
@@ -39,27 +40,6 @@ interface Aggregate {
   namespace: string;
   name: string;
   count: number;
-}
-
-/** core/v1 Event (the fields we write). */
-export interface CoreEvent extends KubeObject {
-  involvedObject: {
-    apiVersion?: string;
-    kind?: string;
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-  };
-  reason: string;
-  message: string;
-  type: EventType;
-  count: number;
-  firstTimestamp: string;
-  lastTimestamp: string;
-  source: { component: string; host?: string };
-  reportingComponent: string;
-  reportingInstance: string;
 }
 
 /** Event timestamps have second precision (meta/v1 Time). */
@@ -129,7 +109,7 @@ export class EventRecorder {
 
   private async write(
     key: string,
-    involvedObject: CoreEvent["involvedObject"],
+    involvedObject: Event["involvedObject"],
     type: EventType,
     reason: string,
     message: string,
@@ -161,7 +141,7 @@ export class EventRecorder {
     const namespace = involvedObject.namespace || "default";
     for (let attempt = 0;; attempt++) {
       const name = `${involvedObject.name ?? "event"}.${this.suffix(at)}`;
-      const ev: CoreEvent = {
+      const ev: Event = {
         apiVersion: "v1",
         kind: "Event",
         metadata: { name, namespace },

@@ -10,6 +10,7 @@ import type { KubeClient } from "../client/client.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../api/errors.ts";
 import type { KubeObject } from "../api/objects.ts";
 import { CoordinationV1 } from "../api/resources.ts";
+import type { Lease, LeaseSpec } from "../api/builtin_types.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { gauge } from "../../observability/metrics.ts";
@@ -37,20 +38,6 @@ export class LeaderElectionLostError extends Error {
     super(`leader election lost: lease ${lease} could not be renewed by ${identity}`);
     this.name = "LeaderElectionLostError";
   }
-}
-
-/** coordination.k8s.io/v1 LeaseSpec. */
-export interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-
-/** coordination.k8s.io/v1 Lease. */
-export interface Lease extends KubeObject {
-  spec?: LeaseSpec;
 }
 
 const JITTER = 1.2;

@@ -22,7 +22,7 @@ import type {
   PodDisruptionBudget,
   Secret,
   VolumeAttachment,
-} from "./kube_objects.ts";
+} from "../../k8s/api/builtin_types.ts";
 import { mergeSecretData, secretData } from "./creation/userdata.ts";
 import { KeyedMutex } from "./keyed_mutex.ts";
 

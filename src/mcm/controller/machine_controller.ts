@@ -42,7 +42,7 @@ import type {
   PodDisruptionBudget,
   Secret,
   VolumeAttachment,
-} from "./kube_objects.ts";
+} from "../../k8s/api/builtin_types.ts";
 import { reconcileMachine } from "./machine/machine_reconcile.ts";
 import { reconcileTermination } from "./deletion/termination_reconcile.ts";
 import { reconcileMachineClass, reconcileNode, reconcileSecret } from "./finalizers/finalizer_reconcile.ts";

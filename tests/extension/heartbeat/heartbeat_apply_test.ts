@@ -9,7 +9,7 @@ import {
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { CoordinationV1 } from "../../../src/k8s/api/resources.ts";
-import type { Lease } from "../../../src/k8s/controller/leader_election.ts";
+import type { Lease } from "../../../src/k8s/api/builtin_types.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging } from "../../../src/observability/log.ts";
 import { eventually } from "../../support/eventually.ts";

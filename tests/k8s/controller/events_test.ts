@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { type CoreEvent, EventRecorder, MAX_MESSAGE_LENGTH } from "../../../src/k8s/controller/events.ts";
+import { EventRecorder, MAX_MESSAGE_LENGTH } from "../../../src/k8s/controller/events.ts";
+import type { Event } from "../../../src/k8s/api/builtin_types.ts";
+
+/** The recorder always writes a message. */
+type CoreEvent = Event & { message: string };
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";

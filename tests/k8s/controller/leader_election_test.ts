@@ -9,10 +9,10 @@ import type { NamespaceOption, WriteOptions } from "../../../src/k8s/client/clie
 import {
   LeaderElectionLostError,
   LeaderElector,
-  type Lease,
   microTime,
   runLeaderElection,
 } from "../../../src/k8s/controller/leader_election.ts";
+import type { Lease } from "../../../src/k8s/api/builtin_types.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { CoordinationV1, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";

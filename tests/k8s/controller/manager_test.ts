@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { Controller } from "../../../src/k8s/controller/controller.ts";
-import type { Lease } from "../../../src/k8s/controller/leader_election.ts";
+import type { Lease } from "../../../src/k8s/api/builtin_types.ts";
 import { Manager } from "../../../src/k8s/controller/manager.ts";
 import { CoordinationV1, CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { captureLogs } from "../../../src/observability/log.ts";

@@ -1,7 +1,7 @@
 /** Builders of Machines, Nodes and classes for the machine-controller unit tests. */
 import type { Machine, MachineClass, NodeCondition } from "../../../src/apis/machine/v1alpha1.ts";
 import { MCM_FINALIZER } from "../../../src/apis/machine/v1alpha1.ts";
-import type { Node } from "../../../src/mcm/controller/kube_objects.ts";
+import type { Node } from "../../../src/k8s/api/builtin_types.ts";
 import { withDefaults } from "../../../src/mcm/options.ts";
 import { effectiveSettings } from "../../../src/mcm/controller/machine/timeouts.ts";
 import { timestamp } from "../../../src/mcm/controller/machine/status.ts";

@@ -14,7 +14,7 @@ import type { Driver } from "../../../src/mcm/driver/driver.ts";
 import { MachineController } from "../../../src/mcm/controller/machine_controller.ts";
 import { type MachineControllerOptions, withDefaults } from "../../../src/mcm/options.ts";
 import type { Machine, MachineClass } from "../../../src/apis/machine/v1alpha1.ts";
-import type { Node } from "../../../src/mcm/controller/kube_objects.ts";
+import type { Node } from "../../../src/k8s/api/builtin_types.ts";
 import { NodeSimulator } from "../../../src/sim/nodes/node_simulator.ts";
 import type { SimulatedDevice } from "../../../src/sim/nodes/node_plan.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";

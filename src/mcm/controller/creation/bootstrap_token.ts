@@ -8,7 +8,7 @@ import {
   BOOTSTRAP_TOKEN_SECRET_PREFIX,
   BOOTSTRAP_TOKEN_SECRET_TYPE,
 } from "../../../apis/machine/v1alpha1.ts";
-import type { Secret } from "../kube_objects.ts";
+import type { Secret } from "../../../k8s/api/builtin_types.ts";
 import { decodeBase64, encodeBase64 } from "../../../runtime/base64.ts";
 import { timestamp } from "../machine/status.ts";
 

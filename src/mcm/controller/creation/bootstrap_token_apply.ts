@@ -8,7 +8,7 @@ import { CoreV1 } from "../../../k8s/api/resources.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../../../k8s/api/errors.ts";
 import { forgetSecret, registerSecret } from "../../../observability/redact.ts";
 import type { ControllerContext } from "../context.ts";
-import type { Secret } from "../kube_objects.ts";
+import type { Secret } from "../../../k8s/api/builtin_types.ts";
 import {
   bootstrapTokenSecretName,
   buildBootstrapTokenSecret,

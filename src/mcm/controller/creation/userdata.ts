@@ -4,7 +4,7 @@
  */
 import type { SecretData } from "../../driver/driver.ts";
 import { decodeSecretValue } from "./bootstrap_token.ts";
-import type { Secret } from "../kube_objects.ts";
+import type { Secret } from "../../../k8s/api/builtin_types.ts";
 
 export const BOOTSTRAP_TOKEN_PLACEHOLDER = "<<BOOTSTRAP_TOKEN>>";
 export const MACHINE_NAME_PLACEHOLDER = "<<MACHINE_NAME>>";

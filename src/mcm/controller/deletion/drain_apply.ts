@@ -6,7 +6,7 @@
  * DaemonSet pods and mirror pods are left alone. The whole drain is bounded by its timeout.
  * All I/O goes through `DrainEnv`, so the algorithm runs against fakes in unit tests.
  */
-import type { Pod, PodDisruptionBudget } from "../kube_objects.ts";
+import type { Pod, PodDisruptionBudget } from "../../../k8s/api/builtin_types.ts";
 import { isNotFound, isTooManyRequests } from "../../../k8s/api/errors.ts";
 import type { Clock } from "../../../runtime/clock.ts";
 import type { Logger } from "../../../observability/log.ts";

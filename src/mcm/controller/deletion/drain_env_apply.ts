@@ -6,7 +6,7 @@ import { parseLabelSelectorObject, selectorMatches } from "../../../k8s/api/labe
 import type { Clock } from "../../../runtime/clock.ts";
 import type { Logger } from "../../../observability/log.ts";
 import type { DrainEnv } from "./drain_apply.ts";
-import type { Pod, PodDisruptionBudget } from "../kube_objects.ts";
+import type { Pod, PodDisruptionBudget } from "../../../k8s/api/builtin_types.ts";
 import { INDEX_POD_BY_NODE, INDEX_VA_BY_NODE, type TargetCaches } from "../context.ts";
 import type { Driver } from "../../driver/driver.ts";
 

@@ -11,7 +11,7 @@ import {
   phaseOf,
   TAINT_CRITICAL_COMPONENTS_NOT_READY,
 } from "../../../apis/machine/v1alpha1.ts";
-import type { Node } from "../kube_objects.ts";
+import type { Node } from "../../../k8s/api/builtin_types.ts";
 import type { EffectiveSettings } from "../machine/timeouts.ts";
 import { currentStatus, lastOperation, parseTime } from "../machine/status.ts";
 import { formatDuration } from "../../../runtime/duration.ts";

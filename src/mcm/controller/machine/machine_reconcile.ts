@@ -26,7 +26,7 @@ import {
   machineToReconcile,
 } from "../context.ts";
 import { canMarkMachineFailed, computeHealth } from "../health/health.ts";
-import type { Node } from "../kube_objects.ts";
+import type { Node } from "../../../k8s/api/builtin_types.ts";
 import { needsCreationFlow } from "../creation/creation_flow.ts";
 import { runCreationFlow } from "../creation/creation_apply.ts";
 import { deleteBootstrapToken } from "../creation/bootstrap_token_apply.ts";

@@ -13,7 +13,7 @@ import {
   phaseOf,
 } from "../../../apis/machine/v1alpha1.ts";
 import { hasCriticalComponentsNotReadyTaint, nodeConditionsChanged } from "../health/health.ts";
-import type { Node } from "../kube_objects.ts";
+import type { Node } from "../../../k8s/api/builtin_types.ts";
 
 export type NodeAction =
   | { kind: "ignore"; reason: string }

@@ -14,7 +14,7 @@ import {
   type NodeTemplateSpec,
   type Taint,
 } from "../../../apis/machine/v1alpha1.ts";
-import type { Node } from "../kube_objects.ts";
+import type { Node } from "../../../k8s/api/builtin_types.ts";
 
 /** A merge patch for the Node object (labels/annotations with null = delete; taints replace the list). */
 export interface NodeMetadataPatch {

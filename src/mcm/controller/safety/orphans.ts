@@ -13,7 +13,7 @@ import {
   phaseOf,
 } from "../../../apis/machine/v1alpha1.ts";
 import { deviceIdFromProviderID } from "../../driver/provider_id.ts";
-import type { Node } from "../kube_objects.ts";
+import type { Node } from "../../../k8s/api/builtin_types.ts";
 import { parseTime } from "../machine/status.ts";
 
 /** A device the driver listed that no Machine owns. */

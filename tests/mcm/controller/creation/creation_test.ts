@@ -7,7 +7,7 @@ import {
   bootstrapTokenSecretName,
   decodeSecretValue,
 } from "../../../../src/mcm/controller/creation/bootstrap_token.ts";
-import type { Secret } from "../../../../src/mcm/controller/kube_objects.ts";
+import type { Secret } from "../../../../src/k8s/api/builtin_types.ts";
 import { captureLogs } from "../../../../src/observability/log.ts";
 import { type Machine, MCM_FINALIZER } from "../../../../src/apis/machine/v1alpha1.ts";
 import { FakeDriver } from "../fake_driver.ts";

@@ -9,7 +9,7 @@ import {
   runDrain,
   sortByPriority,
 } from "../../../../src/mcm/controller/deletion/drain_apply.ts";
-import type { Pod, PodDisruptionBudget } from "../../../../src/mcm/controller/kube_objects.ts";
+import type { Pod, PodDisruptionBudget } from "../../../../src/k8s/api/builtin_types.ts";
 import { FakeClock, yieldToEventLoop } from "../../../../src/runtime/clock.ts";
 import { getLogger } from "../../../../src/observability/log.ts";
 

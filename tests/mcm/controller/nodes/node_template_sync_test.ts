@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { nodeTemplatePatch, virtualCapacityPatch } from "../../../../src/mcm/controller/nodes/node_template_sync.ts";
-import type { Node } from "../../../../src/mcm/controller/kube_objects.ts";
+import type { Node } from "../../../../src/k8s/api/builtin_types.ts";
 import { conditions, machine, node } from "../fixtures.ts";
 
 const ALT = "node.machine.sapcloud.io/last-applied-anno-labels-taints";
