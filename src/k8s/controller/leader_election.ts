@@ -8,7 +8,6 @@
  */
 import type { KubeClient } from "../client/client.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../api/errors.ts";
-import type { KubeObject } from "../api/objects.ts";
 import { CoordinationV1 } from "../api/resources.ts";
 import type { Lease, LeaseSpec } from "../api/builtin_types.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";

@@ -11,8 +11,8 @@ import type { ResourceType } from "../../../k8s/api/resources.ts";
 export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
 
 /** Everything an AdmissionReview request is built from. */
-export interface ReviewInput {
-  uid: string;
+/** What admission knows about a request: the attributes every admission step (built-in rules, webhooks) sees. */
+export interface AdmissionRequestAttributes {
   operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
   resource: ResourceType;
   subResource?: string;
@@ -23,6 +23,9 @@ export interface ReviewInput {
   dryRun: boolean;
   userInfo: { username: string; groups?: string[] };
 }
+
+/** The attributes of one request as a review carries them, with the review's uid. */
+export type ReviewInput = AdmissionRequestAttributes & { uid: string };
 
 const OPTIONS_KIND: Record<string, string | undefined> = {
   CREATE: "CreateOptions",

@@ -15,7 +15,6 @@
  * `<service>.<namespace>.svc`.
  */
 import type { KubeObject } from "../../../k8s/api/objects.ts";
-import type { ResourceType } from "../../../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../../../observability/log.ts";
 import { counter, histogram } from "../../../observability/metrics.ts";
 import { type Clock, realClock } from "../../../runtime/clock.ts";
@@ -23,20 +22,14 @@ import { applyJsonPatch, type JsonPatchOperation } from "../../../k8s/api/patch/
 import { type ParsedWebhook, parseWebhookConfiguration, type Webhook } from "./config.ts";
 import { postAdmissionReview, type ServiceResolver, WebhookCallError } from "./call.ts";
 import { isExemptFromWebhooks, webhookMatches } from "./matching.ts";
-import { buildAdmissionReview, type ReviewResult, verifyAdmissionResponse } from "./review.ts";
+import {
+  type AdmissionRequestAttributes,
+  buildAdmissionReview,
+  type ReviewResult,
+  verifyAdmissionResponse,
+} from "./review.ts";
 
-export interface AdmissionRequestAttributes {
-  operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
-  resource: ResourceType;
-  subResource?: string;
-  namespace?: string;
-  name?: string;
-  /** New object (CREATE/UPDATE), absent for DELETE. */
-  object?: KubeObject;
-  oldObject?: KubeObject;
-  dryRun: boolean;
-  userInfo: { username: string; groups?: string[] };
-}
+export type { AdmissionRequestAttributes };
 
 export interface AdmissionSources {
   /** Current webhook configurations (read from the server's own store). */
