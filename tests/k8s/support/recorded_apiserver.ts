@@ -26,7 +26,7 @@ export interface RecordedApiServerOptions {
   token?: string;
   /** Answer a watch that starts with a 410 ERROR event with HTTP 410 instead (kube-apiserver does both). */
   goneAsHttpStatus?: boolean;
-  /** Strip apiVersion/kind from list items, as kube-apiserver serves lists of built-in types. */
+  /** Strip apiVersion/kind from the items of core-group lists, as kube-apiserver serves lists of built-in types. */
   listItemsWithoutTypeMeta?: boolean;
   bookmarkIntervalMs?: number;
   /** The server's clock (injected latency, bookmarks). */
@@ -110,13 +110,12 @@ export async function startRecordedApiServer(opts: RecordedApiServerOptions = {}
   const requests: RecordedRequest[] = [];
   let openWatches = 0;
 
-  /** The upstream watch stream, counted while open. */
-  const countedWatch = (body: ReadableStream<Uint8Array>, first?: Uint8Array): ReadableStream<Uint8Array> => {
+  /** The upstream watch stream (`first` already read from it), counted while open. */
+  const countedWatch = (reader: ReadableStreamDefaultReader<Uint8Array>, first?: Uint8Array) => {
     openWatches++;
     let open = true;
     const done = () => open && (open = false, openWatches--);
-    const reader = body.getReader();
-    return new ReadableStream({
+    return new ReadableStream<Uint8Array>({
       start: (c) => first && c.enqueue(first),
       async pull(c) {
         const { done: end, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
@@ -141,33 +140,34 @@ export async function startRecordedApiServer(opts: RecordedApiServerOptions = {}
       headers,
       body: text || undefined,
     });
-    const isWatch = url.searchParams.get("watch") === "true";
-    if (isWatch && upstream.ok && upstream.body) {
+    const answer = (body: BodyInit) => {
+      const h = new Headers(upstream.headers);
+      h.delete("content-length");
+      return new Response(body, { status: upstream.status, headers: h });
+    };
+    if (url.searchParams.get("watch") === "true" && upstream.ok && upstream.body) {
+      const reader = upstream.body.getReader();
       let first: Uint8Array | undefined;
-      let body = upstream.body;
       if (opts.goneAsHttpStatus) {
-        // The fake answers 200 and one ERROR event; this server answers the 410 itself.
-        const reader = body.getReader();
+        // The fake answers 200 and one ERROR event; this front answers the 410 itself.
         first = (await reader.read()).value;
         const line = first ? JSON.parse(new TextDecoder().decode(first).split("\n")[0]) : undefined;
         if (line?.type === "ERROR" && line.object?.code === 410) {
           await reader.cancel();
           return json(410, line.object);
         }
-        reader.releaseLock();
-        body = upstream.body;
       }
-      return new Response(countedWatch(body, first), { status: upstream.status, headers: upstream.headers });
+      return answer(countedWatch(reader, first));
     }
-    const answer = await upstream.text();
-    if (opts.listItemsWithoutTypeMeta && req.method === "GET" && upstream.ok && !url.pathname.startsWith("/apis/")) {
-      const list = JSON.parse(answer) as { items?: Array<Record<string, unknown>> };
+    const reply = await upstream.text();
+    if (opts.listItemsWithoutTypeMeta && req.method === "GET" && upstream.ok && url.pathname.startsWith("/api/")) {
+      const list = JSON.parse(reply) as { items?: Array<Record<string, unknown>> };
       if (Array.isArray(list.items)) {
         list.items = list.items.map(({ apiVersion: _, kind: __, ...rest }) => rest);
-        return new Response(JSON.stringify(list), { status: upstream.status, headers: upstream.headers });
+        return answer(JSON.stringify(list));
       }
     }
-    return new Response(answer, { status: upstream.status, headers: upstream.headers });
+    return answer(reply);
   };
 
   const front = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
