@@ -11,9 +11,13 @@ import { type KubeObject, objectKey, resourceVersionNumber } from "../../../src/
 import { CoreV1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { eventually } from "../../support/eventually.ts";
-import { type MiniApiServer, startMiniApiServer } from "../support/mini_apiserver.ts";
+import {
+  type RecordedApiServer,
+  type RecordedApiServerOptions,
+  startRecordedApiServer,
+} from "../support/recorded_apiserver.ts";
 
-const CM = "/api/v1/configmaps";
+const CM = CoreV1.configMaps;
 const FAST = { initialMs: 5, maxMs: 20, factor: 2, jitter: 0 };
 
 function cm(
@@ -40,8 +44,11 @@ function recorder() {
   };
 }
 
-async function withServer(fn: (api: MiniApiServer, client: KubeClient, stop: AbortController) => Promise<void>) {
-  const api = startMiniApiServer({ bookmarkIntervalMs: 30 });
+async function withServer(
+  fn: (api: RecordedApiServer, client: KubeClient, stop: AbortController) => Promise<void>,
+  opts: RecordedApiServerOptions = {},
+) {
+  const api = await startRecordedApiServer({ bookmarkIntervalMs: 30, ...opts });
   const client = new KubeClient(api.connection());
   const stop = new AbortController();
   try {
@@ -53,15 +60,17 @@ async function withServer(fn: (api: MiniApiServer, client: KubeClient, stop: Abo
   }
 }
 
-const lists = (api: MiniApiServer) => api.requests.filter((r) => r.method === "GET" && !r.query.get("watch")).length;
-const watches = (api: MiniApiServer) => api.requests.filter((r) => r.query.get("watch") === "true");
+const lists = (api: RecordedApiServer) =>
+  api.requests.filter((r) => r.method === "GET" && !r.query.get("watch")).length;
+const watches = (api: RecordedApiServer) => api.requests.filter((r) => r.query.get("watch") === "true");
 
 Deno.test("informer: initial list, then watch events in order; indexes; late handlers get the cache as adds", async () => {
   await withServer(async (api, client, stop) => {
-    const a = api.store.put(CM, cm("a", "ns1", { labels: { app: "x" } }));
-    api.store.put(
+    const owner = await api.admin.put(CoreV1.secrets, { metadata: { name: "o", namespace: "ns2" } });
+    const a = await api.admin.put(CM, cm("a", "ns1", { labels: { app: "x" } }));
+    await api.admin.put(
       CM,
-      cm("b", "ns2", { ownerReferences: [{ apiVersion: "v1", kind: "X", name: "o", uid: "owner-1" }] }),
+      cm("b", "ns2", { ownerReferences: [{ apiVersion: "v1", kind: "Secret", name: "o", uid: owner.metadata.uid! }] }),
     );
     const informer = new Informer(client, CoreV1.configMaps, {
       indexers: { app: indexByLabel("app"), owner: indexByOwnerUid },
@@ -78,9 +87,9 @@ Deno.test("informer: initial list, then watch events in order; indexes; late han
     ]);
 
     r.log.length = 0;
-    const a2 = api.store.put(CM, cm("a", "ns1", { labels: { app: "y" } }));
-    const c = api.store.put(CM, cm("c", "ns1"));
-    const gone = api.store.remove(CM, "ns2", "b")!;
+    const a2 = await api.admin.put(CM, cm("a", "ns1", { labels: { app: "y" } }));
+    const c = await api.admin.put(CM, cm("c", "ns1"));
+    const gone = (await api.admin.remove(CM, "ns2", "b"))!;
     await eventually(() => r.log.length === 3, { description: "three watch events" });
     assert.deepEqual(r.log, [
       `update ns1/a ${a.metadata.resourceVersion}->${a2.metadata.resourceVersion}`,
@@ -93,7 +102,7 @@ Deno.test("informer: initial list, then watch events in order; indexes; late han
     assert.deepEqual(informer.list("ns2"), []);
     assert.deepEqual(informer.byIndex("app", "y").map(objectKey), ["ns1/a"]);
     assert.deepEqual(informer.byIndex("app", "x"), [], "re-indexed on update");
-    assert.deepEqual(informer.byIndex("owner", "owner-1"), [], "unindexed on delete");
+    assert.deepEqual(informer.byIndex("owner", owner.metadata.uid!), [], "unindexed on delete");
     assert.deepEqual(informer.byIndex(NAMESPACE_INDEX, "ns1").length, 2);
     assert.throws(() => informer.byIndex("nope", "x"), /no index named "nope"/);
     assert.equal(informer.resourceVersion(), gone.metadata.resourceVersion);
@@ -105,7 +114,7 @@ Deno.test("informer: initial list, then watch events in order; indexes; late han
       `add(initial) ns1/c ${c.metadata.resourceVersion}`,
     ]);
     unregister();
-    api.store.put(CM, cm("d", "ns1"));
+    await api.admin.put(CM, cm("d", "ns1"));
     await eventually(() => informer.get("ns1/d"));
     assert.equal(late.log.length, 2, "unregistered handlers get nothing");
     assert.equal(lists(api), 1);
@@ -117,18 +126,18 @@ Deno.test("informer: initial list, then watch events in order; indexes; late han
 
 Deno.test("informer: a watch that ends normally resumes from the last resourceVersion without a re-list", async () => {
   await withServer(async (api, client, stop) => {
-    api.store.put(CM, cm("a", "ns"));
+    await api.admin.put(CM, cm("a", "ns"));
     const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     const r = recorder();
     informer.addEventHandler(r.handler);
     informer.start(stop.signal);
     await informer.waitForSync();
-    const b = api.store.put(CM, cm("b", "ns"));
+    const b = await api.admin.put(CM, cm("b", "ns"));
     await eventually(() => informer.get("ns/b"));
     api.faults.dropWatches();
     await eventually(() => watches(api).length === 2 && api.openWatches() === 1, { description: "resumed watch" });
     assert.equal(watches(api)[1].query.get("resourceVersion"), b.metadata.resourceVersion);
-    const c = api.store.put(CM, cm("c", "ns"));
+    const c = await api.admin.put(CM, cm("c", "ns"));
     await eventually(() => informer.get("ns/c"));
     assert.equal(lists(api), 1, "no re-list");
     assert.equal(r.log.filter((l) => l.startsWith("add ns/c")).length, 1);
@@ -141,8 +150,8 @@ Deno.test("informer: bookmarks advance the resume point", async () => {
     const informer = new Informer(client, CoreV1.configMaps, { namespace: "ns", backoff: FAST });
     informer.start(stop.signal);
     await informer.waitForSync();
-    api.store.put(CM, cm("elsewhere", "other-ns")); // raises the global resourceVersion, invisible to this watch
-    const rv = String(api.currentResourceVersion());
+    await api.admin.put(CM, cm("elsewhere", "other-ns")); // raises the global resourceVersion, invisible to this watch
+    const rv = String(await api.admin.currentResourceVersion());
     await eventually(() => informer.resourceVersion() === rv, { description: "bookmark with the current rv" });
     api.faults.dropWatches();
     await eventually(() => watches(api).length === 2);
@@ -153,9 +162,9 @@ Deno.test("informer: bookmarks advance the resume point", async () => {
 
 Deno.test("informer: 410 Gone re-lists and diffs: updates only for changed objects, deletes for vanished ones", async () => {
   await withServer(async (api, client, stop) => {
-    const keep = api.store.put(CM, cm("keep", "ns"));
-    api.store.put(CM, cm("change", "ns"));
-    api.store.put(CM, cm("vanish", "ns"));
+    const keep = await api.admin.put(CM, cm("keep", "ns"));
+    await api.admin.put(CM, cm("change", "ns"));
+    await api.admin.put(CM, cm("vanish", "ns"));
     const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     const r = recorder();
     informer.addEventHandler(r.handler);
@@ -163,15 +172,17 @@ Deno.test("informer: 410 Gone re-lists and diffs: updates only for changed objec
     await informer.waitForSync();
     r.log.length = 0;
 
-    // Changes happen while no watch is open, then the history is compacted: resuming gets 410.
-    api.faults.fail({ method: "GET", status: 503, watch: true, times: 1_000 });
+    // Changes happen while no watch is open, then the history is compacted: resuming gets 410. Lists fail too
+    // meanwhile, so that no re-list sees only part of the changes.
+    api.faults.add({ verb: "watch", status: 503, times: 1_000 });
     api.faults.dropWatches();
     await eventually(() => watches(api).length >= 2);
-    const changed = api.store.put(CM, cm("change", "ns", {}, { v: "2" }));
+    api.faults.add({ verb: "list", resource: "configmaps", status: 503, times: 1_000 });
+    const changed = await api.admin.put(CM, cm("change", "ns", {}, { v: "2" }));
     const vanished = informer.get("ns/vanish")!;
     const vanishedRv = vanished.metadata.resourceVersion;
-    api.store.remove(CM, "ns", "vanish");
-    const added = api.store.put(CM, cm("new", "ns"));
+    await api.admin.remove(CM, "ns", "vanish");
+    const added = await api.admin.put(CM, cm("new", "ns"));
     api.faults.compact();
     api.faults.clear();
     await eventually(() => informer.get("ns/new") && !informer.get("ns/vanish"), { description: "re-listed" });
@@ -179,7 +190,7 @@ Deno.test("informer: 410 Gone re-lists and diffs: updates only for changed objec
       r.log.sort(),
       [
         `add ns/new ${added.metadata.resourceVersion}`,
-        `delete ns/vanish ${api.currentResourceVersion()}`, // last known state, stamped with the re-list's rv
+        `delete ns/vanish ${await api.admin.currentResourceVersion()}`, // last known state, stamped with the re-list's rv
         `update ns/change ${Number(keep.metadata.resourceVersion) + 1}->${changed.metadata.resourceVersion}`,
       ].sort(),
     );
@@ -189,18 +200,23 @@ Deno.test("informer: 410 Gone re-lists and diffs: updates only for changed objec
 });
 
 Deno.test("informer: 410 on resume triggers a re-list (GoneError path)", async () => {
+  // The informer's first watch is held up on its way (a latency fault on the server's clock) while history moves on.
+  const serverClock = new FakeClock();
   await withServer(async (api, client, stop) => {
-    api.store.put(CM, cm("a", "ns"));
+    await api.admin.put(CM, cm("a", "ns"));
+    api.faults.add({ verb: "watch", latencyMs: 1, times: 1 });
     const informer = new Informer(client, CoreV1.configMaps, { backoff: FAST });
     informer.start(stop.signal);
     await informer.waitForSync();
-    api.store.put(CM, cm("other", "other"));
+    await eventually(() => serverClock.pending() === 1, { description: "the watch waits on the server's clock" });
+    await api.admin.put(CM, cm("other", "other"));
     api.faults.compact(); // the informer's rv is now older than the oldest retained change
-    api.store.put(CM, cm("b", "ns"));
+    await api.admin.put(CM, cm("b", "ns"));
     api.faults.dropWatches();
+    await serverClock.advance(1);
     await eventually(() => informer.get("ns/b"), { description: "b arrives through the re-list" });
     assert.equal(lists(api), 2);
-  });
+  }, { clock: serverClock });
 });
 
 Deno.test("informer: handlers see strictly increasing resourceVersions per object under drops, 410s and churn", async () => {
@@ -220,8 +236,8 @@ Deno.test("informer: handlers see strictly increasing resourceVersions per objec
     for (let round = 0; round < 30; round++) {
       for (let i = 0; i < 5; i++) {
         const name = `cm-${(round * 7 + i) % 12}`;
-        if (round % 4 === 3 && i === 0) api.store.remove(CM, "ns", name);
-        else api.store.put(CM, cm(name, "ns", {}, { round: String(round) }));
+        if (round % 4 === 3 && i === 0) await api.admin.remove(CM, "ns", name);
+        else await api.admin.put(CM, cm(name, "ns", {}, { round: String(round) }));
       }
       if (round % 5 === 0) api.faults.dropWatches();
       if (round % 7 === 0) {
@@ -230,7 +246,7 @@ Deno.test("informer: handlers see strictly increasing resourceVersions per objec
       }
       await new Promise((r) => setTimeout(r, 2));
     }
-    const final = new Map(api.store.list(CM).map((o) => [objectKey(o), o.metadata.resourceVersion]));
+    const final = new Map((await api.admin.list(CM)).map((o) => [objectKey(o), o.metadata.resourceVersion]));
     await eventually(() => {
       const cached = new Map(informer.list().map((o) => [objectKey(o), o.metadata.resourceVersion]));
       return cached.size === final.size && [...final].every(([k, rv]) => cached.get(k) === rv);
@@ -251,8 +267,11 @@ Deno.test("informer: a throwing handler does not stop delivery; cached objects a
     informer.addEventHandler(r.handler);
     informer.start(stop.signal);
     await informer.waitForSync();
-    api.store.put(CM, cm("a", "ns", { managedFields: [{ manager: "kubectl", operation: "Apply" }] }));
-    api.store.put(CM, cm("b", "ns"));
+    await api.admin.put(CM, cm("a", "ns", { managedFields: [{ manager: "kubectl", operation: "Apply" }] }), {
+      fieldManager: "kubectl",
+    });
+    assert.ok((await api.admin.get(CM, "ns", "a"))?.metadata.managedFields?.length, "the server sends managedFields");
+    await api.admin.put(CM, cm("b", "ns"));
     await eventually(() => r.log.length === 2);
     const a = informer.get("ns/a")!;
     assert.equal(a.metadata.managedFields, undefined);
@@ -267,9 +286,9 @@ Deno.test("informer: a throwing handler does not stop delivery; cached objects a
 
 Deno.test("informer: watch failures back off and re-list; label selectors are sent", async () => {
   await withServer(async (api, client, stop) => {
-    api.store.put(CM, cm("a", "ns", { labels: { role: "worker" } }));
-    api.store.put(CM, cm("b", "ns", { labels: { role: "other" } }));
-    api.faults.fail({ method: "GET", status: 500, watch: true, times: 3 });
+    await api.admin.put(CM, cm("a", "ns", { labels: { role: "worker" } }));
+    await api.admin.put(CM, cm("b", "ns", { labels: { role: "other" } }));
+    api.faults.add({ verb: "watch", status: 500, times: 3 });
     const informer = new Informer(client, CoreV1.configMaps, { labelSelector: "role=worker", backoff: FAST });
     informer.start(stop.signal);
     await informer.waitForSync();
@@ -283,7 +302,7 @@ Deno.test("informer: watch failures back off and re-list; label selectors are se
 Deno.test("informer: resync re-delivers every object on the clock", async () => {
   await withServer(async (api, client, stop) => {
     const clock = new FakeClock();
-    api.store.put(CM, cm("a", "ns"));
+    await api.admin.put(CM, cm("a", "ns"));
     const informer = new Informer(client, CoreV1.configMaps, { resyncMs: 60_000, clock, backoff: FAST });
     const r = recorder();
     informer.addEventHandler(r.handler);
@@ -303,7 +322,7 @@ Deno.test("informer: resync re-delivers every object on the clock", async () => 
 
 Deno.test("informer factory shares informers per type/namespace/selector and starts late ones", async () => {
   await withServer(async (api, client, stop) => {
-    api.store.put(CM, cm("a", "ns"));
+    await api.admin.put(CM, cm("a", "ns"));
     const factory = new InformerFactory(client);
     const one = factory.informer(CoreV1.configMaps);
     assert.equal(factory.informer(CoreV1.configMaps, { indexers: { app: indexByLabel("app") } }), one);

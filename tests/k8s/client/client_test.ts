@@ -13,11 +13,12 @@ import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { AppsV1, CoordinationV1, CoreV1, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { USER_AGENT } from "../../../src/runtime/version.ts";
-import { startMiniApiServer } from "../support/mini_apiserver.ts";
+import { startRecordedApiServer } from "../support/recorded_apiserver.ts";
+import { crdFor } from "../support/test_crds.ts";
 import { startTestHttps } from "../support/https_server.ts";
 import { makeTestPki } from "../support/pki.ts";
 
-const CM = "/api/v1/configmaps";
+const CM = CoreV1.configMaps;
 const cm = (
   name: string,
   namespace = "default",
@@ -40,7 +41,11 @@ const widgets: ResourceType = {
 };
 
 Deno.test("CRUD: paths, headers, typed errors, apiVersion/kind filled in on list items", async () => {
-  const api = startMiniApiServer({ token: "secret-token-abc123" });
+  const api = await startRecordedApiServer({
+    token: "secret-token-abc123",
+    crds: [crdFor(widgets)],
+    listItemsWithoutTypeMeta: true,
+  });
   const client = new KubeClient(api.connection());
   try {
     const created = await client.create(CoreV1.configMaps, cm("a", "ns1", { k: "v" }));
@@ -64,7 +69,7 @@ Deno.test("CRUD: paths, headers, typed errors, apiVersion/kind filled in on list
     assert.notEqual(updated.metadata.resourceVersion, got.metadata.resourceVersion);
     await assert.rejects(client.update(CoreV1.configMaps, { ...got, data: { k: "stale" } }), ConflictError);
 
-    api.store.put(CM, { metadata: { name: "b", namespace: "ns2" } }); // items without apiVersion/kind
+    await api.admin.put(CM, { metadata: { name: "b", namespace: "ns2" } }); // items without apiVersion/kind
     const list = await client.list(CoreV1.configMaps);
     assert.deepEqual(list.items.map((i) => [i.metadata.namespace, i.metadata.name, i.apiVersion, i.kind]), [
       ["ns1", "a", "v1", "ConfigMap"],
@@ -85,11 +90,7 @@ Deno.test("CRUD: paths, headers, typed errors, apiVersion/kind filled in on list
       client.create(CoreV1.configMaps, cm("x", "ns1"), { namespace: "other" }),
       /metadata\.namespace "ns1" differs from the namespace option "other"/,
     );
-    assert.deepEqual(await client.requestJson<{ minor: string }>("GET", "/version"), {
-      major: "1",
-      minor: "30",
-      gitVersion: "v1.30.0-mini",
-    });
+    assert.deepEqual(await client.requestJson<{ minor: string }>("GET", "/version"), await api.serverJson("/version"));
     await client.create(CoreV1.configMaps, cm("dry", "ns1"), { dryRun: true, fieldManager: "tests" });
     assert.equal(api.requests.at(-1)!.query.get("dryRun"), "All");
     assert.equal(api.requests.at(-1)!.query.get("fieldManager"), "tests");
@@ -101,10 +102,10 @@ Deno.test("CRUD: paths, headers, typed errors, apiVersion/kind filled in on list
 });
 
 Deno.test("list: selectors and limit/continue are sent; listAll follows continue and falls back after 410", async () => {
-  const api = startMiniApiServer();
+  const api = await startRecordedApiServer();
   const client = new KubeClient(api.connection());
   try {
-    for (let i = 0; i < 7; i++) api.store.put(CM, cm(`cm-${i}`, "ns", {}, { app: i % 2 ? "odd" : "even" }));
+    for (let i = 0; i < 7; i++) await api.admin.put(CM, cm(`cm-${i}`, "ns", {}, { app: i % 2 ? "odd" : "even" }));
     const page = await client.list(CoreV1.configMaps, {
       namespace: "ns",
       labelSelector: "app=even",
@@ -124,7 +125,8 @@ Deno.test("list: selectors and limit/continue are sent; listAll follows continue
     assert.equal(all.metadata.continue, undefined);
 
     // The continue token expires between pages (410): one unpaginated list replaces the pager.
-    api.faults.fail({ method: "GET", query: "continue=", status: 410, times: 1 });
+    // (the second list request of the pager is the one with a continue token)
+    api.faults.add({ verb: "list", resource: "configmaps", status: 410, skip: 1, times: 1 });
     const before = api.requests.length;
     const fallback = await client.listAll(CoreV1.configMaps, { namespace: "ns", limit: 4 });
     assert.equal(fallback.items.length, 7);
@@ -139,13 +141,13 @@ Deno.test("list: selectors and limit/continue are sent; listAll follows continue
 
 Deno.test("watch streams events and bookmarks; 410 as HTTP status and as ERROR event both throw GoneError", async () => {
   for (const goneAsHttpStatus of [false, true]) {
-    const api = startMiniApiServer({ goneAsHttpStatus, bookmarkIntervalMs: 20 });
+    const api = await startRecordedApiServer({ goneAsHttpStatus, bookmarkIntervalMs: 20 });
     const client = new KubeClient(api.connection());
     try {
-      const start = api.currentResourceVersion();
-      api.store.put(CM, cm("a", "ns"));
-      api.store.put(CM, cm("a", "ns", { x: "1" }));
-      api.store.remove(CM, "ns", "a");
+      const start = await api.admin.currentResourceVersion();
+      await api.admin.put(CM, cm("a", "ns"));
+      await api.admin.put(CM, cm("a", "ns", { x: "1" }));
+      await api.admin.remove(CM, "ns", "a");
       const ac = new AbortController();
       const seen: string[] = [];
       for await (
@@ -168,7 +170,7 @@ Deno.test("watch streams events and bookmarks; 410 as HTTP status and as ERROR e
       assert.equal(q.get("timeoutSeconds"), "30");
 
       api.faults.compact();
-      api.store.put(CM, cm("b", "ns"));
+      await api.admin.put(CM, cm("b", "ns"));
       await assert.rejects(
         (async () => {
           for await (const _ of client.watch(CoreV1.configMaps, { resourceVersion: String(start) })) {
@@ -186,10 +188,10 @@ Deno.test("watch streams events and bookmarks; 410 as HTTP status and as ERROR e
 });
 
 Deno.test("patch: content type per patch type, apply needs fieldManager, force only for apply, subresources", async () => {
-  const api = startMiniApiServer();
+  const api = await startRecordedApiServer();
   const client = new KubeClient(api.connection());
   try {
-    api.store.put("/apis/apps/v1/deployments", {
+    await api.admin.put(AppsV1.deployments, {
       metadata: { name: "d", namespace: "ns" },
       spec: { replicas: 2 },
     } as KubeObject);
@@ -248,17 +250,19 @@ Deno.test("patch: content type per patch type, apply needs fieldManager, force o
 });
 
 Deno.test("delete: options body, preconditions, object with finalizers vs Success status", async () => {
-  const api = startMiniApiServer();
+  const api = await startRecordedApiServer();
   const client = new KubeClient(api.connection());
   try {
-    const a = api.store.put(CM, cm("a", "ns"));
+    const a = await api.admin.put(CM, cm("a", "ns"));
     await assert.rejects(
       client.delete(CoreV1.configMaps, "a", { namespace: "ns", preconditions: { resourceVersion: "1" } }),
       ConflictError,
     );
+    // Background: a Foreground delete keeps the object (with the foregroundDeletion finalizer) until the garbage
+    // collector releases it, and answers with the object rather than a Status.
     const status = await client.delete(CoreV1.configMaps, "a", {
       namespace: "ns",
-      propagationPolicy: "Foreground",
+      propagationPolicy: "Background",
       gracePeriodSeconds: 0,
       preconditions: { uid: a.metadata.uid, resourceVersion: a.metadata.resourceVersion },
     });
@@ -266,11 +270,11 @@ Deno.test("delete: options body, preconditions, object with finalizers vs Succes
     assert.deepEqual(api.requests.at(-1)!.body, {
       kind: "DeleteOptions",
       apiVersion: "v1",
-      propagationPolicy: "Foreground",
+      propagationPolicy: "Background",
       gracePeriodSeconds: 0,
       preconditions: { uid: a.metadata.uid, resourceVersion: a.metadata.resourceVersion },
     });
-    api.store.put(CM, { ...cm("f", "ns"), metadata: { name: "f", namespace: "ns", finalizers: ["x/y"] } });
+    await api.admin.put(CM, { ...cm("f", "ns"), metadata: { name: "f", namespace: "ns", finalizers: ["x/y"] } });
     const pending = await client.delete(CoreV1.configMaps, "f", { namespace: "ns" });
     assert.equal(pending.kind, "ConfigMap");
     assert.ok((pending as KubeObject).metadata.deletionTimestamp);
@@ -282,11 +286,11 @@ Deno.test("delete: options body, preconditions, object with finalizers vs Succes
 });
 
 Deno.test("evict posts a policy/v1 Eviction; 429 carries Retry-After", async () => {
-  const api = startMiniApiServer();
+  const api = await startRecordedApiServer();
   const client = new KubeClient(api.connection());
   try {
-    api.store.put("/api/v1/pods", { metadata: { name: "p", namespace: "ns" } } as KubeObject);
-    api.faults.fail({ method: "POST", path: "/eviction", status: 429, times: 1, retryAfterSeconds: 11 });
+    await api.admin.put(CoreV1.pods, { metadata: { name: "p", namespace: "ns" } } as KubeObject);
+    api.faults.add({ verb: "create", resource: "pods/eviction", status: 429, times: 1, retryAfterSeconds: 11 });
     await assert.rejects(
       client.evict("ns", "p"),
       (e) => e instanceof TooManyRequestsError && e.retryAfterSeconds === 11,
@@ -300,7 +304,7 @@ Deno.test("evict posts a policy/v1 Eviction; 429 carries Retry-After", async () 
       metadata: { name: "p", namespace: "ns" },
       deleteOptions: { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 30 },
     });
-    assert.equal(api.store.get("/api/v1/pods", "ns", "p"), undefined);
+    assert.equal(await api.admin.get(CoreV1.pods, "ns", "p"), undefined);
   } finally {
     client.close();
     await api.stop();
@@ -308,7 +312,7 @@ Deno.test("evict posts a policy/v1 Eviction; 429 carries Retry-After", async () 
 });
 
 Deno.test("401 invalidates credentials and retries once; a second 401 is an UnauthorizedError", async () => {
-  const api = startMiniApiServer({ token: "good-token-0000001" });
+  const api = await startRecordedApiServer({ token: "good-token-0000001" });
   let current = "old-token-00000001";
   let invalidations = 0;
   const client = new KubeClient({
@@ -333,7 +337,7 @@ Deno.test("401 invalidates credentials and retries once; a second 401 is an Unau
 });
 
 Deno.test("client-side QPS limit delays requests on the clock", async () => {
-  const api = startMiniApiServer();
+  const api = await startRecordedApiServer();
   const clock = new FakeClock();
   const client = new KubeClient(api.connection(), { qps: 2, burst: 1, clock });
   try {

@@ -9,7 +9,7 @@ import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { Informer } from "../../../src/k8s/cache/informer.ts";
 import { apiErrorFrom, statusBody } from "../../../src/k8s/api/errors.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
-import { CoreV1 } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import {
   and,
   annotationChanged,
@@ -25,7 +25,8 @@ import {
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { registry } from "../../../src/observability/metrics.ts";
 import { eventually } from "../../support/eventually.ts";
-import { startMiniApiServer } from "../support/mini_apiserver.ts";
+import { startRecordedApiServer } from "../support/recorded_apiserver.ts";
+import { crdFor } from "../support/test_crds.ts";
 
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
   const m = registry.getSingleMetric(name);
@@ -230,14 +231,23 @@ Deno.test("controller: shutdown lets the in-flight reconcile finish and starts n
   assert.deepEqual(r.calls, ["/slow"]);
 });
 
+/** A namespaced custom resource whose status is a subresource: the server bumps generation on spec changes only. */
+const gadgets: ResourceType = {
+  group: "example.com",
+  version: "v1",
+  resource: "gadgets",
+  kind: "Gadget",
+  namespaced: true,
+  subresources: ["status"],
+};
+
 Deno.test("controller: waits for informer sync; predicates filter events; map functions route other objects", async () => {
-  const api = startMiniApiServer({ bookmarkIntervalMs: 1000 });
+  const api = await startRecordedApiServer({ bookmarkIntervalMs: 1000, crds: [crdFor(gadgets)] });
   const client = new KubeClient(api.connection());
   const stop = new AbortController();
   try {
-    const CM = "/api/v1/configmaps";
-    api.store.put(CM, { metadata: { name: "own", namespace: "ns", generation: 1 } } as KubeObject);
-    const configMaps = new Informer(client, CoreV1.configMaps);
+    await api.admin.put(gadgets, { metadata: { name: "own", namespace: "ns" }, spec: { v: 1 } } as KubeObject);
+    const owned = new Informer(client, gadgets);
     const secrets = new Informer(client, CoreV1.secrets);
     const seen: string[] = [];
     let cacheSizeAtFirstReconcile = -1;
@@ -245,13 +255,13 @@ Deno.test("controller: waits for informer sync; predicates filter events; map fu
       name: "ctl-watch",
       reconciler: {
         reconcile: (req) => {
-          if (cacheSizeAtFirstReconcile < 0) cacheSizeAtFirstReconcile = configMaps.size();
+          if (cacheSizeAtFirstReconcile < 0) cacheSizeAtFirstReconcile = owned.size();
           seen.push(`${req.namespace}/${req.name}`);
           return Promise.resolve();
         },
       },
     })
-      .watch(configMaps, { predicates: [generationChanged()] })
+      .watch(owned, { predicates: [generationChanged()] })
       .watch(secrets, {
         map: (s) => {
           const owner = s.metadata.annotations?.["example.com/owner"];
@@ -261,26 +271,31 @@ Deno.test("controller: waits for informer sync; predicates filter events; map fu
     const done = c.start(stop.signal);
     await settle();
     assert.equal(seen.length, 0, "nothing before the caches are synced");
-    configMaps.start(stop.signal);
+    owned.start(stop.signal);
     secrets.start(stop.signal);
     await eventually(() => seen.length === 1);
     assert.equal(cacheSizeAtFirstReconcile, 1);
     assert.deepEqual([...seen], ["ns/own"]);
 
     // status-only change (generation unchanged) is filtered; a spec change passes
-    api.store.put(CM, { metadata: { name: "own", namespace: "ns", generation: 1 }, status: { x: 1 } } as KubeObject);
-    await eventually(() => configMaps.get("ns/own")?.metadata.resourceVersion === String(api.currentResourceVersion()));
+    const statusOnly = await api.admin.putStatus(gadgets, {
+      metadata: { name: "own", namespace: "ns" },
+      status: { x: 1 },
+    });
+    assert.equal(statusOnly.metadata.generation, 1);
+    const rv = String(await api.admin.currentResourceVersion());
+    await eventually(() => owned.get("ns/own")?.metadata.resourceVersion === rv);
     await settle();
     assert.equal(seen.length, 1, "generation unchanged: dropped");
-    api.store.put(CM, { metadata: { name: "own", namespace: "ns", generation: 2 } } as KubeObject);
+    await api.admin.put(gadgets, { metadata: { name: "own", namespace: "ns" }, spec: { v: 2 } } as KubeObject); // generation 2
     await eventually(() => seen.length === 2);
 
     // a secret annotated with its owner enqueues the owner; moving it enqueues old and new owner
-    api.store.put("/api/v1/secrets", {
+    await api.admin.put(CoreV1.secrets, {
       metadata: { name: "s", namespace: "ns", annotations: { "example.com/owner": "first" } },
     } as KubeObject);
     await eventually(() => seen.includes("ns/first"));
-    api.store.put("/api/v1/secrets", {
+    await api.admin.put(CoreV1.secrets, {
       metadata: { name: "s", namespace: "ns", annotations: { "example.com/owner": "second" } },
     } as KubeObject);
     await eventually(() => seen.includes("ns/second") && seen.filter((s) => s === "ns/first").length === 2);
