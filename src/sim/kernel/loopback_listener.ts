@@ -1,18 +1,45 @@
 /**
- * The simulators' one listener: serves a web-standard `(Request) => Response` handler over `node:https` (or
- * `node:http`), on loopback and a free port unless told otherwise.
+ * The simulators' one listener: serves a web-standard `(Request) => Response` handler on loopback and a free port
+ * unless told otherwise, over TLS through `node:https` and over plain HTTP through `Deno.serve`.
  *
- * Why not `Deno.serve`: its TLS connections keep Nagle's algorithm on, so every response larger than about 1 KB
- * waits ~40 ms for the client's delayed ACK (measured: 22 sequential requests/s). `node:https` sets TCP_NODELAY and
- * answers the same requests in well under a millisecond. Streaming responses (watches) are written as the stream
+ * Why two engines behind one function: `Deno.serve`'s TLS connections keep Nagle's algorithm on, so every response
+ * larger than about 1 KB waits ~40 ms for the client's delayed ACK (measured: 22 sequential requests/s); `node:https`
+ * sets TCP_NODELAY and answers the same requests in well under a millisecond. Over plain HTTP `Deno.serve` has no
+ * such delay and costs a third less per request than `node:http` (the Metal simulator's GET: 460 µs against 690 µs
+ * on the benchmark machine). Streaming responses (watches) are written as the stream
  * yields and respect the socket's backpressure; a client that disconnects cancels its stream and aborts its request's
  * signal. A response whose body errors (a simulated lost response) sends its status line and headers, then drops the
  * connection.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import type { Logger } from "../../observability/log.ts";
+
+/** The error a lost response's body fails with (a simulated fault, not a simulator bug: never logged as one). */
+export class LostResponseError extends Error {
+  constructor() {
+    super("simulated lost response");
+    this.name = "LostResponseError";
+  }
+}
+
+/** Statuses whose responses cannot carry a body (a Response with one cannot even be constructed). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * `res` lost on its way back: the client gets the status line and headers, then the connection drops. A lost 204
+ * (a DELETE) is sent as a 200 whose body breaks, so that the client's read still fails.
+ */
+export function lostResponse(res: Response): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.error(new LostResponseError());
+    },
+  });
+  const status = NULL_BODY_STATUSES.has(res.status) ? 200 : res.status;
+  return new Response(body, { status, headers: res.headers });
+}
 
 /** Responses whose body is an open-ended stream (watches): headers go out at once, chunks as they come. */
 const streaming = new WeakSet<Response>();
@@ -84,7 +111,7 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     try {
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch {
-      // The body broke on purpose (a lost response): the client gets the head, then the connection drops.
+      // The body broke (a lost response): the client gets the head, then the connection drops.
       res.flushHeaders();
       res.destroy();
       return;
@@ -133,7 +160,43 @@ export async function listenHttp(
   handler: (req: Request) => Promise<Response>,
   log: Logger,
 ): Promise<HttpListener> {
-  const scheme = opts.tls ? "https" : "http";
+  return opts.tls ? await listenNode({ ...opts, tls: opts.tls }, handler, log) : listenDeno(opts, handler, log);
+}
+
+/** Plain HTTP through `Deno.serve`. */
+function listenDeno(
+  opts: { hostname: string; port: number },
+  handler: (req: Request) => Promise<Response>,
+  log: Logger,
+): HttpListener {
+  const server = Deno.serve({
+    hostname: opts.hostname,
+    port: opts.port,
+    onListen() {},
+    onError: (e) => {
+      if (!(e instanceof LostResponseError)) log.error("failed to serve a request", { error: e });
+      return new Response(null, { status: 500 });
+    },
+  }, handler);
+  const addr = server.addr as Deno.NetAddr;
+  let closed: Promise<void> | undefined;
+  return {
+    hostname: addr.hostname,
+    port: addr.port,
+    close(): Promise<void> {
+      closed ??= server.shutdown();
+      return closed;
+    },
+  };
+}
+
+/** TLS through `node:https`. */
+async function listenNode(
+  opts: { hostname: string; port: number; tls: { cert: string; key: string } },
+  handler: (req: Request) => Promise<Response>,
+  log: Logger,
+): Promise<HttpListener> {
+  const scheme = "https";
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const disconnected = new AbortController();
     res.on("close", () => {
@@ -151,9 +214,7 @@ export async function listenHttp(
       } else res.destroy();
     });
   };
-  const server = opts.tls
-    ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, noDelay: true }, onRequest)
-    : createHttpServer({ noDelay: true }, onRequest);
+  const server = createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, noDelay: true }, onRequest);
   const sockets = new Set<Socket>();
   server.on("connection", (s: Socket) => {
     sockets.add(s);

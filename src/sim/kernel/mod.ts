@@ -13,4 +13,11 @@ export {
   validateFaultRule,
 } from "./fault_rules.ts";
 export { Tally } from "./tally.ts";
-export { type HttpListener, listenerUrl, listenHttp, streamingResponse } from "./loopback_listener.ts";
+export {
+  type HttpListener,
+  listenerUrl,
+  listenHttp,
+  lostResponse,
+  LostResponseError,
+  streamingResponse,
+} from "./loopback_listener.ts";

@@ -16,7 +16,7 @@ import { getLogger, type Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
 import { registerSecret } from "../../observability/redact.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
-import { entropySeed, listenerUrl, listenHttp, Rng, Tally } from "../kernel/mod.ts";
+import { entropySeed, listenerUrl, listenHttp, lostResponse, Rng, Tally } from "../kernel/mod.ts";
 import { authenticate } from "./access.ts";
 import { ApiError, TEXT } from "./api_errors.ts";
 import { findFacility, findMetro, findPlan } from "./catalog.ts";
@@ -145,7 +145,7 @@ export class MetalSimulator {
   async handle(req: Request): Promise<Response> {
     const outcome = await this.process(req, () => AbortSignal.any([req.signal, this.closing.signal]));
     if (outcome.kind === "hung") return new Response(null, { status: 504 });
-    if (outcome.kind === "lost") return withBrokenBody(outcome.response);
+    if (outcome.kind === "lost") return lostResponse(outcome.response);
     return outcome.response;
   }
 
@@ -160,7 +160,7 @@ export class MetalSimulator {
           () => AbortSignal.any([req.signal, release.signal, this.closing.signal]),
         );
         if (outcome.kind === "hung") return new Response(null, { status: 504 });
-        if (outcome.kind === "lost") return withBrokenBody(outcome.response);
+        if (outcome.kind === "lost") return lostResponse(outcome.response);
         return outcome.response;
       },
       this.log,
@@ -417,29 +417,6 @@ export class MetalSimulator {
     requestsTotal.inc({ method, endpoint: template, code: status });
     this.log.debug("request", { method, endpoint: template, status, requestId });
   }
-}
-
-/** Marks the deliberate body error of a lost response. */
-class LostResponse extends Error {
-  constructor() {
-    super("simulated lost response");
-    this.name = "LostResponse";
-  }
-}
-
-/** Statuses whose responses cannot carry a body (a Response with one cannot even be constructed). */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
-function withBrokenBody(res: Response): Response {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.error(new LostResponse());
-    },
-  });
-  // A lost 204 (a DELETE) still has to break the client's read: send it as a 200 whose body breaks. The client never
-  // gets a usable answer either way; before, the simulator failed building the response and answered 500.
-  const status = NULL_BODY_STATUSES.has(res.status) ? 200 : res.status;
-  return new Response(body, { status, headers: res.headers });
 }
 
 /** Headers sent on facility endpoints (for tests). */
