@@ -182,6 +182,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     {
       hostname: opts.hostname ?? "127.0.0.1",
       port: opts.port ?? 0,
+      streams: true,
       ...(certs ? { tls: { cert: certs.certPem, key: certs.keyPem } } : {}),
     },
     handler,

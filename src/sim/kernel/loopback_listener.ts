@@ -1,17 +1,20 @@
 /**
  * The simulators' one listener: serves a web-standard `(Request) => Response` handler on loopback and a free port
- * unless told otherwise, over TLS through `node:https` and over plain HTTP through `Deno.serve`.
+ * unless told otherwise. A server that speaks TLS or streams responses (watches) is served through `node:https` /
+ * `node:http`, plain request/response HTTP through `Deno.serve`.
  *
- * Why two engines behind one function: `Deno.serve`'s TLS connections keep Nagle's algorithm on, so every response
- * larger than about 1 KB waits ~40 ms for the client's delayed ACK (measured: 22 sequential requests/s); `node:https`
- * sets TCP_NODELAY and answers the same requests in well under a millisecond. Over plain HTTP `Deno.serve` has no
- * such delay and costs a third less per request than `node:http` (the Metal simulator's GET: 460 µs against 690 µs
- * on the benchmark machine). Streaming responses (watches) are written as the stream
- * yields and respect the socket's backpressure; a client that disconnects cancels its stream and aborts its request's
- * signal. A response whose body errors (a simulated lost response) sends its status line and headers, then drops the
- * connection.
+ * Why two engines behind one function: `Deno.serve` leaves Nagle's algorithm on, so a TLS response larger than about
+ * 1 KB waits ~40 ms for the client's delayed ACK (measured: 22 sequential requests/s), and the small chunks of a watch
+ * stream are held back the same way (the MachineDeployment simulation then acts on older caches: 2.6 instead of 1.8
+ * writes per machine in its benchmark); Node's servers set TCP_NODELAY. For whole responses over plain HTTP
+ * `Deno.serve` costs a third less per request than `node:http` (the Metal simulator's GET: 335 µs against 690 µs on
+ * the benchmark machine).
+ *
+ * On the Node engine, streaming responses are written as the stream yields and respect the socket's backpressure; a
+ * client that disconnects cancels its stream and aborts its request's signal. On both, a response whose body errors
+ * (`lostResponse`) sends its status line and headers, then drops the connection.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import type { Logger } from "../../observability/log.ts";
@@ -154,13 +157,22 @@ export function listenerUrl(listener: HttpListener, scheme: "http" | "https"): s
   return `${scheme}://${host}:${listener.port}`;
 }
 
+/** Where and how to listen. */
+export interface ListenOptions {
+  hostname: string;
+  port: number;
+  tls?: { cert: string; key: string };
+  /** The handler answers with open-ended streams (`streamingResponse`), whose chunks must go out at once. */
+  streams?: boolean;
+}
+
 /** Starts serving; resolves once the port is bound. */
 export async function listenHttp(
-  opts: { hostname: string; port: number; tls?: { cert: string; key: string } },
+  opts: ListenOptions,
   handler: (req: Request) => Promise<Response>,
   log: Logger,
 ): Promise<HttpListener> {
-  return opts.tls ? await listenNode({ ...opts, tls: opts.tls }, handler, log) : listenDeno(opts, handler, log);
+  return opts.tls || opts.streams ? await listenNode(opts, handler, log) : listenDeno(opts, handler, log);
 }
 
 /** Plain HTTP through `Deno.serve`. */
@@ -190,13 +202,13 @@ function listenDeno(
   };
 }
 
-/** TLS through `node:https`. */
+/** TLS or streams through `node:https` / `node:http`. */
 async function listenNode(
-  opts: { hostname: string; port: number; tls: { cert: string; key: string } },
+  opts: ListenOptions,
   handler: (req: Request) => Promise<Response>,
   log: Logger,
 ): Promise<HttpListener> {
-  const scheme = "https";
+  const scheme = opts.tls ? "https" : "http";
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const disconnected = new AbortController();
     res.on("close", () => {
@@ -214,7 +226,9 @@ async function listenNode(
       } else res.destroy();
     });
   };
-  const server = createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, noDelay: true }, onRequest);
+  const server = opts.tls
+    ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, noDelay: true }, onRequest)
+    : createHttpServer({ noDelay: true }, onRequest);
   const sockets = new Set<Socket>();
   server.on("connection", (s: Socket) => {
     sockets.add(s);
