@@ -150,7 +150,9 @@ export class ExtensionReconciler<T extends ExtensionObject> implements Reconcile
 
     if (op === LastOperationType.Migrate) return await this.migrate(run);
     if (obj.metadata.deletionTimestamp) return await this.delete(run);
-    if (operationAnnotation(obj) === Operation.Restore) return await this.restore(run);
+    // Restore as Gardener dispatches it: on the operation type, so an unfinished Restore whose annotation is gone
+    // (gardenlet replaced it, or a crash) resumes as a restore and recreates what the state holds.
+    if (op === LastOperationType.Restore) return await this.restore(run);
     return await this.reconcileOrCreate(run, op, upToDate, acknowledge);
   }
 
@@ -242,8 +244,9 @@ export class ExtensionReconciler<T extends ExtensionObject> implements Reconcile
     }
     if (outcome?.progressing) return await this.progressing(run, op, outcome.progressing);
     const success = this.successPatch(op, phaseTexts("restore", this.kind.noun).success, input, outcome);
-    await run.live.removeOperationAnnotation();
     await this.succeed(run, op, "restore", success);
+    // Last, as for migrate: until Restore/Succeeded is recorded, the annotation keeps the request alive.
+    await run.live.removeOperationAnnotation();
   }
 
   // ---- steps ----------------------------------------------------------------------------------------------------

@@ -369,6 +369,50 @@ Deno.test("restore: wait-for-state does nothing; restore adds the finalizer, cal
   }
 });
 
+Deno.test("restore: an unfinished Restore whose annotation is gone resumes as a restore, not a reconcile", async () => {
+  const { h, actuator, reconcile, close } = await setup();
+  try {
+    await h.createInfrastructure();
+    await h.patchStatus({
+      lastOperation: {
+        type: "Restore",
+        state: "Processing",
+        progress: 1,
+        description: "Restoring the infrastructure",
+        lastUpdateTime: "2026-01-01T00:00:00Z",
+      },
+    });
+    await reconcile();
+    assert.deepEqual(actuator.methods(), ["restore"]);
+    const after = await h.getInfrastructure();
+    assert.equal(after.status?.lastOperation?.type, "Restore");
+    assert.equal(after.status?.lastOperation?.state, "Succeeded");
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("restore: the annotation stays until Restore/Succeeded is recorded (a failed success patch keeps the request)", async () => {
+  const { h, actuator, reconcile, close } = await setup();
+  try {
+    await h.createInfrastructure();
+    await h.annotate("restore");
+    // The first status patch (Processing) passes; the second (Succeeded) fails once.
+    h.api.faults.add({ verb: "patch", resource: "infrastructures/status", status: 500, skip: 1, times: 1 });
+    await reconcile().catch(() => {});
+    assert.deepEqual(actuator.methods(), ["restore"]);
+    const stored = await h.getInfrastructure();
+    assert.notEqual(stored.status?.lastOperation?.state, "Succeeded");
+    assert.equal(stored.metadata.annotations?.["gardener.cloud/operation"], "restore", "the request is not lost");
+    await reconcile();
+    const after = await h.getInfrastructure();
+    assert.equal(after.status?.lastOperation?.state, "Succeeded");
+    assert.equal(after.metadata.annotations?.["gardener.cloud/operation"], undefined);
+  } finally {
+    await close();
+  }
+});
+
 Deno.test("failed shoot: nothing is done and nothing written until the shoot is retried", async () => {
   const { h, actuator, reconcile, close } = await setup({ shootFailed: true });
   try {
