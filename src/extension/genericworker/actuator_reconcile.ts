@@ -157,7 +157,13 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
         current.push(await writer.ensureMachineDeployment(buildMachineDeployment(d, ns, replicas), found));
       }
 
-      const statusPatch = earlyStatusPatch(worker, desired.deployments, desired.providerStatus, ctx.clock.now());
+      const statusPatch = earlyStatusPatch(
+        worker,
+        desired.deployments,
+        desired.providerStatus,
+        ctx.clock.now(),
+        ctx.requested,
+      );
       if (Object.keys(statusPatch).length > 0) await ctx.patchStatus(statusPatch);
 
       const failed = failedMachinesError(current);

@@ -52,9 +52,13 @@ export function isRequested(worker: Worker): boolean {
   return !isUpToDate(worker as unknown as ExtensionObject, Finalizer.Worker);
 }
 
-/** True if the timestamp must be renewed for this reconcile. */
-export function needsNewLastUpdateTime(worker: Worker, listChanged: boolean): boolean {
-  if (listChanged) return true;
+/**
+ * True if the timestamp must be renewed for this reconcile: always when it answers gardenlet's request (`requested`:
+ * gardenlet waits for a time after its request, and our clock may run ahead of its own), otherwise when the list
+ * changed, or when a reconcile still working on a request finds the time older than the request's timestamp.
+ */
+export function needsNewLastUpdateTime(worker: Worker, listChanged: boolean, requested = false): boolean {
+  if (listChanged || requested) return true;
   const previous = seconds(worker.status?.machineDeploymentsLastUpdateTime);
   if (previous === undefined) return true;
   if (!isRequested(worker)) return false;
@@ -69,11 +73,12 @@ export function earlyStatusPatch(
   deployments: readonly DesiredDeployment[],
   providerStatus: Record<string, unknown>,
   nowMs: number,
+  requested = false,
 ): StatusPatch {
   const patch: StatusPatch = {};
   const list = machineDeploymentsStatus(deployments);
   const listChanged = !jsonEqual(worker.status?.machineDeployments ?? null, list);
-  if (needsNewLastUpdateTime(worker, listChanged)) {
+  if (needsNewLastUpdateTime(worker, listChanged, requested)) {
     patch.machineDeployments = list;
     patch.machineDeploymentsLastUpdateTime = nextLastUpdateTime(worker.status?.machineDeploymentsLastUpdateTime, nowMs);
   }

@@ -30,6 +30,12 @@ export interface ActuatorContext {
   client: KubeClient;
   recorder?: EventRecorder;
   /**
+   * True when this reconcile answers a request of gardenlet (a `reconcile` or `restore` annotation was present when
+   * it started), whatever the clocks say: what gardenlet waits for must be renewed then (e.g. the Worker's
+   * `machineDeploymentsLastUpdateTime`).
+   */
+  requested: boolean;
+  /**
    * Merge-patches the object's status subresource at once (e.g. the Worker publishes `machineDeployments` and a
    * newer `machineDeploymentsLastUpdateTime` early in every reconcile). Must not touch lastOperation, lastError,
    * observedGeneration or conditions. Skips the write when the patch would change nothing.

@@ -82,6 +82,8 @@ interface Run<T extends ExtensionObject> {
   log: Logger;
   /** Set when the actuator's own `patchStatus` changed the status. */
   actuatorChangedStatus: boolean;
+  /** This reconcile answers gardenlet's request: a `reconcile` or `restore` annotation was there when it started. */
+  requested: boolean;
 }
 
 /** The generic reconciler of one extension kind; plug it into a `Controller` (see `newExtensionController`). */
@@ -126,7 +128,9 @@ export class ExtensionReconciler<T extends ExtensionObject> implements Reconcile
     }
 
     const live = new LiveObject<T>(client, this.kind, raw, signal);
-    const run: Run<T> = { live, cluster, signal, log, actuatorChangedStatus: false };
+    const annotation = operationAnnotation(raw);
+    const requested = annotation === Operation.Reconcile || annotation === Operation.Restore;
+    const run: Run<T> = { live, cluster, signal, log, actuatorChangedStatus: false, requested };
     const op = computeOperationType(raw);
     if (shouldSkipAfterMigration(raw, op)) {
       log.debug("Skipping: the object was migrated to another seed");
@@ -258,6 +262,7 @@ export class ExtensionReconciler<T extends ExtensionObject> implements Reconcile
       clock: this.clock,
       client: this.options.client,
       recorder: this.options.recorder,
+      requested: run.requested,
       patchStatus: async (patch) => {
         checkActuatorStatusPatch(patch, describeExtensionObject(this.kind.kind, run.live.current));
         if (await run.live.patchStatus(patch)) run.actuatorChangedStatus = true;

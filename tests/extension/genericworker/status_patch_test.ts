@@ -94,6 +94,20 @@ Deno.test("an unrequested resync of an up-to-date Worker patches nothing; a requ
   assert.equal(changed.machineDeploymentsLastUpdateTime, "2026-11-21T10:00:00Z");
 });
 
+Deno.test("a requested reconcile renews the time even when our clock runs ahead of gardenlet's request timestamp", () => {
+  // Our last write (10:00:05 by our clock) is later than gardenlet's new request (10:00:02 by its clock).
+  const w = upToDate("2026-11-21T10:00:05Z");
+  w.status!.lastOperation!.state = "Processing";
+  w.metadata.annotations!["gardener.cloud/timestamp"] = "2026-11-21T10:00:02Z";
+  const patch = earlyStatusPatch(w, [deployment("a")], PROVIDER_STATUS, T0 + 6000, true);
+  assert.equal(patch.machineDeploymentsLastUpdateTime, "2026-11-21T10:00:06Z");
+  // The same reconcile requeued while machines roll (no longer a fresh request): nothing to write.
+  const answered = upToDate("2026-11-21T10:00:06Z");
+  answered.status!.lastOperation!.state = "Processing";
+  answered.metadata.annotations!["gardener.cloud/timestamp"] = "2026-11-21T10:00:02Z";
+  assert.deepEqual(earlyStatusPatch(answered, [deployment("a")], PROVIDER_STATUS, T0 + 11000), {});
+});
+
 Deno.test("the WorkerStatus is replaced by the images in use (merge patch removes what is gone)", () => {
   const w = upToDate("2026-11-21T09:59:30Z", {
     providerStatus: {

@@ -48,6 +48,7 @@ function directContext(w: InfraWorld, crashOn?: (patch: Record<string, unknown>)
     log: getLogger("test"),
     clock: realClock,
     client: w.h.client,
+    requested: true,
     patchStatus: async (patch) => {
       if (!crashed && crashOn?.(patch)) {
         crashed = true;
