@@ -5,6 +5,7 @@
 import { registerProcessMetrics, type Registry, registry as defaultRegistry } from "./metrics.ts";
 import type { Logger } from "./log.ts";
 import { parseListenAddress } from "./listen_address.ts";
+import { redact } from "./redact.ts";
 
 /** A named check: returns true when healthy/ready, or a string that explains why not. */
 export type Check = () => boolean | string | Promise<boolean | string>;
@@ -55,7 +56,8 @@ export interface ProbeServer {
 
 async function respond(check: Checks | undefined, verbose: boolean): Promise<Response> {
   const { ok, failures } = check ? await check.evaluate() : { ok: true, failures: [] };
-  const body = ok ? "ok" : verbose ? failures.join("\n") : "not ok";
+  // A check's failure text may quote an error that carries a secret: it leaves only through the redactor.
+  const body = ok ? "ok" : verbose ? redact(failures.join("\n")) : "not ok";
   return new Response(body + "\n", { status: ok ? 200 : 503, headers: { "content-type": "text/plain" } });
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Checks, startProbeServer } from "../../src/observability/probes.ts";
 import { parseListenAddress } from "../../src/observability/listen_address.ts";
 import { counter, Registry } from "../../src/observability/metrics.ts";
+import { REDACTED, registerSecret } from "../../src/observability/redact.ts";
 
 Deno.test("probe server: healthz, readyz gated by checks, metrics in Prometheus text format", async () => {
   const registry = new Registry();
@@ -46,4 +47,19 @@ Deno.test("listen addresses parse like Go's host:port", () => {
   assert.deepEqual(parseListenAddress("[::1]:10259"), { hostname: "::1", port: 10259 });
   assert.throws(() => parseListenAddress("localhost"), /invalid listen address "localhost"/);
   assert.throws(() => parseListenAddress(":70000"), /port out of range/);
+});
+
+Deno.test("probe server: a verbose failure passes through the redactor (a check may quote an error with a secret)", async () => {
+  const token = "probe-secret-token-4711-abcdef";
+  registerSecret(token);
+  const health = new Checks();
+  health.add("metal", () => `Metal API rejected token ${token}`);
+  const server = await startProbeServer({ addresses: ["127.0.0.1:0"], health, registry: new Registry() });
+  try {
+    const body = await (await fetch(`${server.urls[0]}/healthz?verbose`)).text();
+    assert.ok(!body.includes(token), body);
+    assert.ok(body.includes(`metal: Metal API rejected token ${REDACTED}`), body);
+  } finally {
+    await server.shutdown();
+  }
 });
