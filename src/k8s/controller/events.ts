@@ -1,6 +1,8 @@
 /**
  * Records core/v1 Events about objects. Repeats of the same (object, type, reason, message) are aggregated into one
- * Event whose count and lastTimestamp grow, as client-go does. Messages pass through `redact()`. Recording never
+ * Event whose count and lastTimestamp grow, and similar events (same object, type and reason, other messages, e.g.
+ * errors that quote a request id) are combined after ten distinct messages in ten minutes into one Event
+ * "(combined from similar events): <latest message>", as client-go's event correlator does. Messages pass through `redact()`. Recording never
  * throws and never blocks the caller: writes are queued and sent one after another in the background.
  */
 import type { KubeClient } from "../client/client.ts";
@@ -27,6 +29,11 @@ export interface EventRecorderOptions {
 export const MAX_MESSAGE_LENGTH = 1024;
 /** Aggregation entries kept (client-go's LRU size). */
 const CACHE_SIZE = 4096;
+/** Distinct messages of one (object, type, reason) that get Events of their own within `SIMILAR_WINDOW_MS`. */
+const SIMILAR_MAX = 10;
+const SIMILAR_WINDOW_MS = 10 * 60_000;
+/** The prefix of a combined Event's message (client-go's wording, which tools recognise). */
+export const COMBINED_PREFIX = "(combined from similar events): ";
 /** Queued writes beyond this are dropped (the API server is down; events are best effort). */
 const MAX_PENDING = 1000;
 
@@ -35,6 +42,12 @@ const eventsTotal = counter({
   help: "Kubernetes Events by outcome (created, aggregated, failed, dropped).",
   labelNames: ["component", "outcome"],
 });
+
+/** The distinct messages of one (object, type, reason) in the current window. */
+interface Similar {
+  since: number;
+  messages: Set<string>;
+}
 
 interface Aggregate {
   namespace: string;
@@ -55,6 +68,7 @@ export function truncateMessage(message: string): string {
 /** Writes core/v1 Events for one component, aggregating repeats. */
 export class EventRecorder {
   private readonly cache = new Map<string, Aggregate>();
+  private readonly similar = new Map<string, Similar>();
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
   private seq = 0;
@@ -74,7 +88,7 @@ export class EventRecorder {
         return;
       }
       const at = this.clock.now();
-      const safeMessage = truncateMessage(redact(message));
+      let safeMessage = truncateMessage(redact(message));
       const m = obj.metadata;
       const involvedObject = {
         apiVersion: obj.apiVersion,
@@ -84,7 +98,10 @@ export class EventRecorder {
         uid: m.uid,
         resourceVersion: m.resourceVersion,
       };
-      const key = [m.uid ?? `${obj.kind}/${m.namespace}/${m.name}`, type, reason, safeMessage].join("\u0000");
+      const similarKey = [m.uid ?? `${obj.kind}/${m.namespace}/${m.name}`, type, reason].join("\u0000");
+      const combined = this.isCombined(similarKey, safeMessage, at);
+      if (combined) safeMessage = truncateMessage(COMBINED_PREFIX + safeMessage);
+      const key = combined ? `${similarKey}\u0000combined` : `${similarKey}\u0000${safeMessage}`;
       this.pending++;
       this.chain = this.chain
         .then(() => this.write(key, involvedObject, type, reason, safeMessage, at))
@@ -121,10 +138,8 @@ export class EventRecorder {
         await this.client.patch(
           CoreV1.events,
           existing.name,
-          {
-            count: existing.count + 1,
-            lastTimestamp: timeString(at),
-          },
+          // The message too: a combined Event shows the latest of the messages it stands for.
+          { count: existing.count + 1, lastTimestamp: timeString(at), message },
           "merge",
           { namespace: existing.namespace },
         );
@@ -171,6 +186,21 @@ export class EventRecorder {
   private suffix(at: number): string {
     const nanos = BigInt(Math.floor(at)) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
     return nanos.toString(16).padStart(16, "0").slice(-16);
+  }
+
+  /** True once a (object, type, reason) had more than `SIMILAR_MAX` distinct messages in its window. */
+  private isCombined(similarKey: string, message: string, at: number): boolean {
+    let s = this.similar.get(similarKey);
+    if (!s || at - s.since > SIMILAR_WINDOW_MS) {
+      s = { since: at, messages: new Set() };
+      this.similar.delete(similarKey);
+      this.similar.set(similarKey, s);
+      if (this.similar.size > CACHE_SIZE) this.similar.delete(this.similar.keys().next().value!);
+    }
+    if (s.messages.has(message)) return false;
+    if (s.messages.size >= SIMILAR_MAX) return true;
+    s.messages.add(message);
+    return false;
   }
 
   private touch(key: string, value: Aggregate): void {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { EventRecorder, MAX_MESSAGE_LENGTH } from "../../../src/k8s/controller/events.ts";
+import { COMBINED_PREFIX, EventRecorder, MAX_MESSAGE_LENGTH } from "../../../src/k8s/controller/events.ts";
 import type { Event } from "../../../src/k8s/api/builtin_types.ts";
 
 /** The recorder always writes a message. */
@@ -64,6 +64,32 @@ Deno.test("events: repeats are aggregated into one Event whose count and lastTim
     assert.equal(agg.reportingComponent, "machine-controller");
     assert.equal(agg.reason, "Created");
     assert.equal(new Set(all.map((e) => e.metadata.name)).size, 3, "distinct names");
+  });
+});
+
+Deno.test("events: errors that differ only in a request id are combined after ten, not one Event each", async () => {
+  await withApi(async (client) => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 21, 10, 0, 0));
+    const rec = new EventRecorder(client, { component: "machine-controller", clock });
+    for (let i = 0; i < 13; i++) {
+      rec.event(machine, "Warning", "CreateFailed", `Metal API 401 (request id r-${i})`);
+      await clock.advance(4_000);
+    }
+    rec.event(machine, "Warning", "CreateFailed", "Metal API 401 (request id r-3)"); // seen before: its own Event
+    await rec.flush();
+    const all = await events(client);
+    assert.equal(all.length, 11, "ten Events of their own, then one combined Event");
+    const combined = all.filter((e) => e.message.startsWith(COMBINED_PREFIX));
+    assert.equal(combined.length, 1);
+    assert.equal(combined[0].count, 3);
+    assert.equal(combined[0].message, `${COMBINED_PREFIX}Metal API 401 (request id r-12)`);
+    assert.equal(all.find((e) => e.message.endsWith("r-3)") && !e.message.startsWith(COMBINED_PREFIX))!.count, 2);
+
+    // After ten minutes the window starts again: a new message gets an Event of its own.
+    await clock.advance(10 * 60_000);
+    rec.event(machine, "Warning", "CreateFailed", "Metal API 401 (request id r-99)");
+    await rec.flush();
+    assert.ok((await events(client)).some((e) => e.message === "Metal API 401 (request id r-99)"));
   });
 });
 
