@@ -23,6 +23,7 @@ import { LABEL_WORKER_POOL } from "../../apis/extensions/constants.ts";
 import type { IntOrString, Worker, WorkerPool } from "../../apis/extensions/v1alpha1.ts";
 import type { MachineClass } from "../../apis/machine/v1alpha1.ts";
 import { decodeBase64 } from "../../runtime/base64.ts";
+import { RetryableConfigurationError } from "../reconciler/mod.ts";
 import type { DesiredStateInputs, ProviderPool, WorkerContext, WorkerDelegate } from "./delegate.ts";
 import { buildClassSecret } from "./machine_class_objects.ts";
 import { clusterAutoscalerAnnotationsOf, machineConfigurationOf } from "./machine_configuration.ts";
@@ -83,6 +84,7 @@ function userDataOf(
   poolPath: string,
   inputs: DesiredStateInputs,
   errors: FieldError[],
+  missing: string[],
 ): { base64: string; text: string } | undefined {
   const ref = pool.userDataSecretRef;
   const refPath = fieldPath(poolPath, "userDataSecretRef");
@@ -93,7 +95,9 @@ function userDataOf(
   }
   const secret = inputs.userDataSecrets.get(ref.name);
   if (!secret) {
-    errors.push(invalid(fieldPath(refPath, "name"), ref.name, `secret ${ns}/${ref.name} does not exist`));
+    // gardenlet writes the secret before the Worker: a missing one may still be on its way, so this is no error of
+    // the user's configuration (that would fail the shoot at once).
+    missing.push(`${fieldPath(refPath, "name")}: secret ${ns}/${ref.name} does not exist (yet)`);
     return undefined;
   }
   const base64 = secret.data?.[ref.key];
@@ -274,6 +278,7 @@ export function computeDesiredState<W, P extends ProviderPool>(
     userDataTexts: [],
   };
   const poolNames = new Map<string, number>();
+  const missingSecrets: string[] = [];
   worker.spec.pools.forEach((pool, index) => {
     const path = fieldPath("spec.pools", index);
     const before = errors.length;
@@ -283,7 +288,7 @@ export function computeDesiredState<W, P extends ProviderPool>(
     } else poolNames.set(pool.name, index);
     checkSizes(pool, path, errors);
     checkZones(pool, path, region, errors);
-    const userData = userDataOf(pool, path, inputs, errors);
+    const userData = userDataOf(pool, path, inputs, errors, missingSecrets);
     const settings = poolSettingsOf(pool, path, errors);
     // Zone-less pools get one deployment without a zone (the provider places the machines).
     const zones: (string | undefined)[] = pool.zones?.length ? pool.zones : [undefined];
@@ -300,6 +305,7 @@ export function computeDesiredState<W, P extends ProviderPool>(
   });
   checkDeploymentNames(desired.deployments, errors);
   if (errors.length > 0) throw new FieldValidationError(errors, object);
+  if (missingSecrets.length) throw new RetryableConfigurationError(`${object}: ${missingSecrets.join("; ")}`);
   const notReady = delegate.notReady(shared, object);
   if (notReady) throw notReady;
   desired.providerStatus = delegate.providerStatus(desired.providerPools, shared);

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { captureLogs, configureLogging } from "../../../src/observability/log.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { WorkerHarness } from "./harness.ts";
 import { API_TOKEN, NS, RESERVATION, workerConfig, workerObject } from "./fixtures.ts";
@@ -48,14 +49,6 @@ const CASES: Array<[string, (w: Worker) => void, RegExp, (h: WorkerHarness) => P
     /spec\.infrastructureProviderStatus: Required value/,
     async () => {},
   ],
-  [
-    "missing user data secret",
-    () => {},
-    /spec\.pools\[1\]\.userDataSecretRef\.name: Invalid value: "user-data-pool-b": secret .* does not exist/,
-    async (h) => {
-      await h.client.delete(CoreV1.secrets, "user-data-pool-b", { namespace: NS });
-    },
-  ],
 ];
 
 for (const [what, change, message, prepare] of CASES) {
@@ -91,3 +84,31 @@ for (const [what, change, message, prepare] of CASES) {
     }
   });
 }
+
+Deno.test("a missing user data secret is retryable (gardenlet may not have written it yet): nothing created until it exists", async () => {
+  const h = await WorkerHarness.start();
+  try {
+    const secret = await h.client.get<KubeObject>(CoreV1.secrets, "user-data-pool-b", { namespace: NS });
+    await h.client.delete(CoreV1.secrets, "user-data-pool-b", { namespace: NS });
+    await h.createWorker(workerObject());
+    await h.annotate();
+    assert.ok(await h.reconcileCatching() instanceof Error);
+    const got = await h.getWorker();
+    assert.equal(got.status?.lastOperation?.state, "Error");
+    assert.deepEqual(got.status?.lastError?.codes, ["ERR_RETRYABLE_CONFIGURATION_PROBLEM"]);
+    assert.match(
+      got.status?.lastError?.description ?? "",
+      /spec\.pools\[1\]\.userDataSecretRef\.name: secret .*user-data-pool-b does not exist/,
+    );
+    assert.deepEqual(await h.names(MachineV1alpha1.machineDeployments), []);
+
+    const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, managedFields: _mf, ...metadata } =
+      secret.metadata;
+    await h.client.create(CoreV1.secrets, { ...secret, metadata });
+    await h.annotate();
+    await h.reconcileCatching();
+    assert.notDeepEqual(await h.names(MachineV1alpha1.machineDeployments), []);
+  } finally {
+    await h.close();
+  }
+});

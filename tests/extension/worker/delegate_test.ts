@@ -311,13 +311,6 @@ Deno.test("bad configurations name the field and the Worker (ERR_CONFIGURATION_P
     ["missing infrastructure status", (i) => delete i.worker.spec.infrastructureProviderStatus, [
       "spec.infrastructureProviderStatus",
     ]],
-    [
-      "missing user data secret",
-      (i) => (i.userDataSecrets as Map<string, unknown>).set("user-data-pool-a", undefined),
-      [
-        "spec.pools[0].userDataSecretRef.name",
-      ],
-    ],
     ["user data key missing", (i) => pools(i)[0].userDataSecretRef.key = "other", [
       "spec.pools[0].userDataSecretRef.key",
     ]],
@@ -340,6 +333,16 @@ Deno.test("bad configurations name the field and the Worker (ERR_CONFIGURATION_P
     }, ["spec.pools[0].zones[0]", "spec.pools[1].providerConfig.reservedDevicesOnly"]],
   ];
   for (const [what, change, want] of rows) assert.deepEqual(fieldErrors(change), want, what);
+});
+
+Deno.test("user data: a missing secret is retryable (gardenlet writes it before the Worker), naming the field", () => {
+  const i = inputs();
+  (i.userDataSecrets as Map<string, unknown>).set("user-data-pool-a", undefined);
+  assert.throws(() => computeDesiredWorker(i), (e: Error) => {
+    assert.deepEqual(determineErrorCodes(e), ["ERR_RETRYABLE_CONFIGURATION_PROBLEM"]);
+    assert.match(e.message, /^Worker .*\/eqx: spec\.pools\[0\]\.userDataSecretRef\.name: secret .*user-data-pool-a/);
+    return true;
+  });
 });
 
 Deno.test("credentials: a missing secret is retryable (gardenlet may still write it); bad contents are configuration errors", () => {
