@@ -48,18 +48,18 @@ export class InfrastructureActuator implements Actuator<Infrastructure> {
 
   /** Ensures the SSH key and reports it. */
   async reconcile(infra: Infrastructure, _cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome> {
-    const { store, desired } = await this.prepare(infra, ctx);
+    const { store, desired, label } = await this.prepare(infra, ctx);
     const flow = await this.flow(infra, ctx);
-    const sshKeyID = await ensureSshKey(flow, desired, store);
+    const sshKeyID = await ensureSshKey(flow, desired, store, label);
     return { status: { providerStatus: encodeInfrastructureStatus({ sshKeyID: sshKeyID ?? "" }) } };
   }
 
   /** Deletes the SSH key (a key that is already gone counts as deleted). */
   async delete(infra: Infrastructure, _cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome> {
-    const { store, desired } = await this.prepare(infra, ctx);
+    const { store, desired, label } = await this.prepare(infra, ctx);
     const nothingRecorded = !store.data.sshKeyID && !(store.data.obsoleteSSHKeyIDs?.length);
     if (nothingRecorded && !desired) return {}; // never had a key: no credentials needed
-    await deleteSshKeys(await this.flow(infra, ctx), desired, store);
+    await deleteSshKeys(await this.flow(infra, ctx), store, label);
     return {};
   }
 
@@ -85,11 +85,12 @@ export class InfrastructureActuator implements Actuator<Infrastructure> {
     const store = await this.prepareState(infra, ctx);
     const text = decodeSshPublicKey(infra.spec);
     const namespace = infra.metadata.namespace ?? "";
+    const label = sshKeyLabel(namespace);
     const desired: DesiredKey | undefined = text === undefined ? undefined : {
-      label: sshKeyLabel(namespace),
+      label,
       publicKey: parsePublicKey(text, "spec.sshPublicKey", describeExtensionObject("Infrastructure", infra)),
     };
-    return { store, desired };
+    return { store, desired, label };
   }
 
   /** The flow state, with a Terraform-era state adopted and the Terraformer objects removed. */

@@ -5,7 +5,10 @@
  *   2. otherwise a key with our label and fingerprint is adopted (a crash after a create, a concurrent replica);
  *   3. otherwise one is created and its id persisted at once; duplicates made concurrently converge on the oldest;
  *   4. keys no longer wanted (rotation, SSH access turned off) are recorded as obsolete before they are deleted, so a
- *      crash between "new key recorded" and "old key deleted" never leaks the old key.
+ *      crash between "new key recorded" and "old key deleted" never leaks the old key;
+ *   5. whenever the key changes, and on deletion, every other key with our label is obsolete too, whatever its public
+ *      key: a crash between a create and its state write followed by another rotation leaves a key that neither the
+ *      state nor the current fingerprint finds (the label is ours by construction).
  * An up-to-date key costs one GET and no write.
  */
 import type { MetalClient } from "../../metal/client.ts";
@@ -41,6 +44,12 @@ async function getKey(f: SshKeyFlowContext, id: string): Promise<SshKey | undefi
 async function findOurs(f: SshKeyFlowContext, d: DesiredKey): Promise<SshKey[]> {
   const keys = await f.metal.sshKeys.listForProject(f.projectID, { query: d.publicKey.fingerprint, signal: f.signal });
   return keys.filter((k) => isOurKey(k, d) && inProject(k, f.projectID));
+}
+
+/** Every key in the project with our label, whatever public key it holds. */
+async function labelled(f: SshKeyFlowContext, label: string): Promise<SshKey[]> {
+  const keys = await f.metal.sshKeys.listForProject(f.projectID, { signal: f.signal });
+  return keys.filter((k) => k.label === label && inProject(k, f.projectID));
 }
 
 async function createKey(f: SshKeyFlowContext, d: DesiredKey): Promise<SshKey> {
@@ -91,6 +100,7 @@ export async function ensureSshKey(
   f: SshKeyFlowContext,
   desired: DesiredKey | undefined,
   store: FlowStateStore,
+  label: string,
 ): Promise<string | undefined> {
   const obsolete = new Set(store.data.obsoleteSSHKeyIDs ?? []);
   let current: SshKey | undefined;
@@ -116,22 +126,21 @@ export async function ensureSshKey(
     current = canonicalKey(ours)!;
     for (const k of ours) if (k.id !== current.id) obsolete.add(k.id);
   }
+  // The key changed (or went): sweep what an interrupted earlier change may have left with our label. An unchanged
+  // key costs no listing.
+  if (current?.id !== recorded) { for (const k of await labelled(f, label)) obsolete.add(k.id); }
   if (current) obsolete.delete(current.id);
   await store.save({ ...store.data, sshKeyID: current?.id, obsoleteSSHKeyIDs: [...obsolete] });
   await deleteObsolete(f, store);
   return current?.id;
 }
 
-/** Deletes every key of the shoot: the recorded ones and any with our label and fingerprint. */
-export async function deleteSshKeys(
-  f: SshKeyFlowContext,
-  desired: DesiredKey | undefined,
-  store: FlowStateStore,
-): Promise<void> {
+/** Deletes every key of the shoot: the recorded ones and any with our label. */
+export async function deleteSshKeys(f: SshKeyFlowContext, store: FlowStateStore, label: string): Promise<void> {
   const ids = new Set<string>(store.data.obsoleteSSHKeyIDs ?? []);
   if (store.data.sshKeyID) ids.add(store.data.sshKeyID);
-  // A crash right after a create, before the id was recorded, leaves a key only the label and fingerprint find.
-  if (desired) { for (const k of await findOurs(f, desired)) ids.add(k.id); }
+  // A crash right after a create, before the id was recorded, leaves a key only our label finds.
+  for (const k of await labelled(f, label)) ids.add(k.id);
   await store.save({ ...store.data, sshKeyID: undefined, obsoleteSSHKeyIDs: [...ids] });
   await deleteObsolete(f, store);
 }

@@ -20,6 +20,9 @@ import { infrastructureObject, KEY_1, KEY_2, NAME, NS, readinessProblems } from 
 import { InfraWorld } from "./infra_harness.ts";
 
 const API_VERSION = "equinixmetal.provider.extensions.gardener.cloud/v1alpha1";
+/** A third real ed25519 key (ssh-keygen) and its MD5 fingerprint. */
+const KEY_3 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGW+SuMkOPWFeM8oIEt7UwT+GF5NjvHVNUwBAPcfVj3/ gardener@third";
+const KEY_3_FINGERPRINT = "a7:a9:7c:6f:7e:20:33:f8:bd:35:82:3e:a3:b1:9d:f9";
 
 async function withWorld(fn: (w: InfraWorld) => Promise<void>): Promise<void> {
   const w = await InfraWorld.start();
@@ -212,6 +215,36 @@ Deno.test("infrastructure: a crash between recording the new key and deleting th
     assert.equal(keys.length, 1);
     assert.equal(keys[0].fingerprint, KEY_2.fingerprint);
     assert.deepEqual(stateOf(await w.h.getInfrastructure()).data, { sshKeyID: keys[0].id });
+  });
+});
+
+Deno.test("infrastructure: two rotations with a crash between a create and its state write leave no key behind", async () => {
+  await withWorld(async (w) => {
+    const rotate = async (key: string) =>
+      await w.h.client.patch(
+        ExtensionsV1alpha1.infrastructures,
+        NAME,
+        { spec: { sshPublicKey: encodeSshPublicKey(key) } },
+        "merge",
+        { namespace: NS },
+      );
+    await createReady(w);
+    // Rotation to KEY_2: the POST succeeds, the process dies before the new id is recorded.
+    await rotate(KEY_2.key);
+    const infra = decodeInfrastructure(await w.h.getInfrastructure());
+    const crash = directContext(w, (p) => JSON.stringify(p).includes("sshKeyID"));
+    await assert.rejects(w.actuator.reconcile(infra, await cluster(w), crash), /process killed/);
+    assert.equal((await w.ourKeys()).length, 2, "KEY_1 recorded, KEY_2 created but never recorded");
+    // Before the next run the key changes again: KEY_2 is no longer wanted, and nothing recorded points at it.
+    await rotate(KEY_3);
+    await w.h.annotate("reconcile");
+    await w.reconcile();
+    const keys = await w.ourKeys();
+    assert.deepEqual(keys.map((k) => k.fingerprint), [KEY_3_FINGERPRINT], "only the wanted key is left");
+
+    await w.h.deleteInfrastructure();
+    await w.reconcile();
+    assert.deepEqual(await w.ourKeys(), [], "deletion leaves no key with our label");
   });
 });
 
