@@ -6,7 +6,7 @@
  * unknown fields and duplicate keys the way the Go provider's strict universal decoder does; lenient mode keeps
  * unknown fields, for Gardener's own objects (Shoot, CloudProfile, Seed) that gain fields with every release.
  */
-import { isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 
 /** The field error types we produce (a subset of k8s.io/apimachinery's `field.ErrorType`). */
@@ -32,7 +32,21 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
   Duplicate: "Duplicate value",
 };
 
-const MAX_VALUE_TEXT = 120;
+/** Longest quoted value in a message (a value is shown for orientation; the field path says where it is). */
+export const MAX_VALUE_TEXT = 120;
+/** Longest text of one field error, path and detail included (a map key or a parser message can be long too). */
+export const MAX_ERROR_TEXT = 512;
+/** Most field errors spelled out in one message; the rest are counted, so 100k bad items cannot make a 7 MB text. */
+export const MAX_REPORTED_ERRORS = 20;
+
+/** Cuts `text` to `max` characters plus "...", never inside a surrogate pair. */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return text.slice(0, end) + "...";
+}
 
 function valueText(value: unknown): string {
   let text: string;
@@ -46,21 +60,27 @@ function valueText(value: unknown): string {
       text = String(value);
     }
   }
-  return text.length > MAX_VALUE_TEXT ? text.slice(0, MAX_VALUE_TEXT) + "..." : text;
+  return truncate(text, MAX_VALUE_TEXT);
 }
 
-/** Formats one error like `field.Error.Error()`: `spec.x: Invalid value: "y": must be z`. */
+/** Formats one error like `field.Error.Error()`: `spec.x: Invalid value: "y": must be z` (at most MAX_ERROR_TEXT). */
 export function formatFieldError(e: FieldError): string {
   let body = TYPE_TEXT[e.type];
-  const showsValue = e.type !== "Required" && e.type !== "Forbidden" && "value" in e;
+  const showsValue = e.type !== "Required" && e.type !== "Forbidden" && Object.hasOwn(e, "value");
   if (showsValue) body += `: ${valueText(e.value)}`;
   if (e.message) body += `: ${e.message}`;
-  return e.field ? `${e.field}: ${body}` : body;
+  return truncate(e.field ? `${e.field}: ${body}` : body, MAX_ERROR_TEXT);
 }
 
-/** Joins errors like Kubernetes' aggregate: one error as is, several as `[a, b]`. */
+/**
+ * Joins errors like Kubernetes' aggregate (one error as is, several as `[a, b]`), spelling out the first
+ * MAX_REPORTED_ERRORS and counting the rest (`and 3 more errors`). Every status, lastError, Event and log text of a
+ * decoding error is this message, so this is the one place that bounds it.
+ */
 export function aggregateMessage(errors: readonly FieldError[]): string {
-  const parts = errors.map(formatFieldError);
+  const parts = errors.slice(0, MAX_REPORTED_ERRORS).map(formatFieldError);
+  const more = errors.length - parts.length;
+  if (more > 0) parts.push(`and ${more} more error${more === 1 ? "" : "s"}`);
   return parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
 }
 
@@ -153,7 +173,7 @@ export function schemaPath(schema: AnyZod | undefined, base: string, segs: reado
       cur = def.valueType;
     } else if (def?.type === "object") {
       out = child(out, seg);
-      cur = def.shape?.[seg];
+      cur = def.shape && Object.hasOwn(def.shape, seg) ? def.shape[seg] : undefined;
     } else {
       out = fieldPath(out, seg);
       cur = undefined;
@@ -220,6 +240,55 @@ function pathOfKeyAt(node: unknown, offset: number, path: PathSegment[]): PathSe
   return undefined;
 }
 
+/** Most alias nodes (`*name`) a document may hold; configs need a few, and each costs the yaml package a scan. */
+export const MAX_ALIASES = 100;
+/** Most nodes the aliases of a document may add when expanded (what the schema check and zod then walk and copy). */
+export const MAX_ALIAS_EXPANSION = 100_000;
+/**
+ * The yaml package's own limit, set to its documented default on purpose: it refuses an alias once (uses of its
+ * anchor) x (aliases nested inside the anchor) exceeds it; a second line behind `checkAliases`, which is exact.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Counts what the aliases of a parsed document expand to, without expanding them (each anchored node's size is
+ * computed once), so a "billion laughs" document is refused in time linear in its text. Returns the problem, if any.
+ */
+function checkAliases(root: unknown): string | undefined {
+  const anchors = new Map<string, Node>();
+  const sizes = new Map<Node, number>();
+  let aliases = 0;
+  let added = 0;
+  const size = (node: unknown): number => {
+    if (isAlias(node)) {
+      aliases++;
+      const target = anchors.get(node.source);
+      const n = target ? (sizes.get(target) ?? 1) : 1;
+      added += n - 1;
+      return n;
+    }
+    let n = 1;
+    if (isMap(node)) {
+      for (const item of node.items) n += size(item.key) + size(item.value);
+    } else if (isSeq(node)) {
+      for (const item of node.items) n += size(item);
+    }
+    // Registered after its children: an alias can only refer to an anchor that precedes it.
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor) {
+      anchors.set(anchor, node as Node);
+      sizes.set(node as Node, n);
+    }
+    return n;
+  };
+  size(root);
+  if (aliases > MAX_ALIASES) return `too many YAML aliases: ${aliases}, at most ${MAX_ALIASES} are allowed`;
+  if (added > MAX_ALIAS_EXPANSION) {
+    return `YAML aliases expand to ${added} more nodes, at most ${MAX_ALIAS_EXPANSION} are allowed`;
+  }
+  return undefined;
+}
+
 /**
  * Parses JSON or YAML text (JSON is parsed by the YAML 1.2 parser, which unlike `JSON.parse` sees duplicate keys).
  * Duplicate keys and syntax errors become field errors; an empty document yields `undefined`.
@@ -242,7 +311,21 @@ export function parseText(text: string, ctx: DecodeContext = {}, schema?: z.ZodT
     }
   }
   throwIfErrors(errors, ctx.object);
-  const value = doc.toJS({ maxAliasCount: 100 });
+  const aliasProblem = checkAliases(doc.contents);
+  if (aliasProblem) {
+    throw new FieldValidationError([{ type: "Invalid", field: base, message: aliasProblem }], ctx.object);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml package reports alias problems (unresolved, excessive) as ReferenceErrors: they are the input's fault.
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new FieldValidationError(
+      [{ type: "Invalid", field: base, message: `YAML aliases: ${e.message}` }],
+      ctx.object,
+    );
+  }
   return value === null ? undefined : value;
 }
 
@@ -267,7 +350,8 @@ function unknownFields(schema: AnyZod, value: unknown, field: string, out: Field
       if (!isPlainObject(value)) return;
       const shape = def.shape ?? {};
       for (const [key, v] of Object.entries(value)) {
-        const fieldSchema = shape[key];
+        // Own keys only: `constructor` or `toString` must be unknown fields, not Object.prototype's members.
+        const fieldSchema = Object.hasOwn(shape, key) ? shape[key] : undefined;
         if (fieldSchema) unknownFields(fieldSchema, v, child(field, key), out);
         else out.push(forbidden(child(field, key), "unknown field"));
       }
@@ -280,7 +364,11 @@ function unknownFields(schema: AnyZod, value: unknown, field: string, out: Field
       return;
     case "record":
       if (isPlainObject(value) && def.valueType) {
-        for (const [key, v] of Object.entries(value)) unknownFields(def.valueType, v, `${field}[${key}]`, out);
+        for (const [key, v] of Object.entries(value)) {
+          // zod leaves a `__proto__` key out of the records it builds: refuse it rather than lose it silently.
+          if (key === "__proto__") out.push(forbidden(`${field}[${key}]`, "this key is not supported"));
+          else unknownFields(def.valueType, v, `${field}[${key}]`, out);
+        }
       }
       return;
     case "union": {
@@ -311,10 +399,14 @@ const EXPECTED_TEXT: Record<string, string> = {
   record: "a map",
 };
 
+function expectedText(type: string): string {
+  return Object.hasOwn(EXPECTED_TEXT, type) ? EXPECTED_TEXT[type] : type;
+}
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = root;
   for (const seg of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, seg)) return undefined;
     cur = (cur as Record<PropertyKey, unknown>)[seg as string];
   }
   return cur;
@@ -340,7 +432,7 @@ function issuesToFieldErrors(
       case "invalid_type":
         if (value === undefined) out.push(required(field));
         else {
-          const expected = EXPECTED_TEXT[issue.expected] ?? issue.expected;
+          const expected = expectedText(issue.expected);
           out.push(invalid(field, value, `expected ${expected}, got ${describeType(value)}`));
         }
         break;
@@ -355,7 +447,7 @@ function issuesToFieldErrors(
         for (const branch of issue.errors) {
           for (const sub of branch) {
             if (sub.path.length === 0 && sub.code === "invalid_type") {
-              expected.add(EXPECTED_TEXT[sub.expected] ?? sub.expected);
+              expected.add(expectedText(sub.expected));
             }
           }
         }

@@ -188,3 +188,81 @@ Deno.test("fieldPath and checkSchema basics", () => {
   assert.equal(bad.value, undefined);
   assert.equal(bad.errors[0].field, "root.a");
 });
+
+Deno.test("keys named like Object.prototype members are ordinary unknown fields and pollute nothing", () => {
+  for (const key of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "isPrototypeOf"]) {
+    const json = `{"apiVersion": "${Thing.apiVersion}", "kind": "Thing", "name": "a", "${key}": {"polluted": 1}}`;
+    for (
+      const input of [json, JSON.parse(json), `apiVersion: ${Thing.apiVersion}\nkind: Thing\nname: a\n${key}: 1\n`]
+    ) {
+      const errors = errorsOf(() => decodeTyped(Thing, input, { path: "spec.providerConfig" }));
+      assert.deepEqual(errors.map((e) => [e.type, e.field, e.message]), [
+        ["Forbidden", `spec.providerConfig.${key}`, "unknown field"],
+      ]);
+    }
+    // Nested in a list item, and as a key of a map whose values have the wrong type.
+    const nested = { ...good, items: [{ id: "x", [key]: 1 }] };
+    assert.deepEqual(errorsOf(() => decodeTyped(Thing, nested)).map((e) => e.field), [`items[0].${key}`]);
+  }
+  // A map key `__proto__` cannot be kept in what zod builds: strict decoding refuses it instead of losing it.
+  const map = JSON.parse(
+    `{"apiVersion": "${Thing.apiVersion}", "kind": "Thing", "name": "a", "blob": {"__proto__": 1}}`,
+  );
+  assert.deepEqual(errorsOf(() => decodeTyped(Thing, map)).map((e) => [e.type, e.field]), [
+    ["Forbidden", "blob[__proto__]"],
+  ]);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+Deno.test("a YAML alias bomb is a field error naming the object, refused before expansion", () => {
+  const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`)}]`);
+  }
+  const bomb = levels.join("\n") + "\n";
+  const Any = z.record(z.string(), z.unknown());
+  let err: unknown;
+  try {
+    decode(Any, bomb, { path: "spec.providerConfig", object: "Worker shoot--p--s/s" });
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof FieldValidationError, `expected a FieldValidationError, got ${err}`);
+  assert.equal(err.errors[0].field, "spec.providerConfig");
+  assert.match(err.message, /^Worker shoot--p--s\/s: spec\.providerConfig: Invalid value: YAML aliases expand to/);
+
+  // Many aliases of a flat list: the yaml package's own limit does not see them (the list holds no alias).
+  const wide = `a: &a [${Array(2000).fill(1)}]\nb: [${Array(100).fill("*a")}]\n`;
+  assert.match(errorsOf(() => decode(Any, wide))[0].message, /expand to 200000 more nodes/);
+  const many = `a: &a 1\nb: [${Array(101).fill("*a")}]\n`;
+  assert.match(errorsOf(() => decode(Any, many))[0].message, /too many YAML aliases: 101/);
+  // Ordinary use of anchors still works, and an unresolved alias is a field error too.
+  assert.deepEqual(decode(Any, "a: &x {k: 1}\nb: *x\n"), { a: { k: 1 }, b: { k: 1 } });
+  assert.match(errorsOf(() => decode(Any, "a: *nothing\n"))[0].message, /YAML aliases|cannot parse/);
+});
+
+Deno.test("error texts are bounded: the first errors spelled out, the rest counted, long values and keys cut", () => {
+  const input = { ...good, items: Array.from({ length: 100_000 }, (_, i) => ({ id: i })) };
+  let err: unknown;
+  try {
+    decodeTyped(Thing, input, { object: "Worker shoot--p--s/s" });
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof FieldValidationError);
+  assert.equal(err.errors.length, 100_000);
+  assert.ok(err.message.length < 20 * 600, `message of ${err.message.length} characters`);
+  assert.match(
+    err.message,
+    /items\[19\]\.id: Invalid value: 19: expected a string, got number, and 99980 more errors\]$/,
+  );
+  assert.doesNotMatch(err.message, /items\[20\]/);
+
+  const long = "x".repeat(10_000);
+  const one = formatFieldError({ type: "Invalid", field: `m[${long}]`, message: long, value: long });
+  assert.ok(one.length <= 515, `one error of ${one.length} characters`);
+  assert.ok(one.endsWith("..."));
+  const value = formatFieldError({ type: "Invalid", field: "f", message: "bad", value: long });
+  assert.equal(value, `f: Invalid value: "${"x".repeat(119)}...: bad`);
+});

@@ -9,7 +9,16 @@ export const GROUP = "core.gardener.cloud";
 export const VERSION = "v1beta1";
 export const API_VERSION = `${GROUP}/${VERSION}` as const;
 
-const Raw = z.record(z.string(), z.unknown());
+/**
+ * A raw embedded object (`runtime.RawExtension`: provider configs and statuses, state), passed through unchanged. Not
+ * a `z.record`: zod drops a `__proto__` key from records it builds, and the strict decoder of the provider config must
+ * see every key the user wrote to report it.
+ */
+export const RawExtensionSchema = z.custom<Record<string, unknown>>(
+  (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+  { message: "expected an object" },
+);
+const Raw = RawExtensionSchema;
 const StringMap = z.record(z.string(), z.string());
 const IntOrString = z.union([z.number().int(), z.string()]);
 

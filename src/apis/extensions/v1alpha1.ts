@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { decode, type DecodeInput, type DecodeOptions } from "../decode.ts";
-import { CloudProfileSchema, SeedSchema, ShootSchema } from "../core/v1beta1.ts";
+import { CloudProfileSchema, RawExtensionSchema, SeedSchema, ShootSchema } from "../core/v1beta1.ts";
 import { decodeBase64, encodeBase64 } from "../../runtime/base64.ts";
 
 export const GROUP = "extensions.gardener.cloud";
@@ -17,8 +17,7 @@ export const API_VERSION = `${GROUP}/${VERSION}` as const;
 // ---------------------------------------------------------------------------------------------------------------------
 // Shared pieces
 
-/** A raw embedded object (`runtime.RawExtension`): provider configs and statuses, state. */
-export const RawExtensionSchema = z.record(z.string(), z.unknown());
+export { RawExtensionSchema };
 export type RawExtension = z.output<typeof RawExtensionSchema>;
 
 /** Kubernetes int-or-string (e.g. `maxSurge: 1` or `"10%"`). */
