@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import type { MetalClient } from "../../src/metal/client.ts";
+import { createInput } from "../../src/mcm/driver/device_create.ts";
+import type { EquinixMetalProviderSpec } from "../../src/mcm/driver/provider_spec.ts";
 import { device, empty, json, meta, PROJECT_ID, type SeenRequest, testClient, uuid } from "./fake_api.ts";
 import { type OpenApiParameter, OpenApiSpec, toJsonSchema } from "./openapi_spec.ts";
 import { METAL_OPENAPI_MISSING } from "../support/openapi.ts";
@@ -110,6 +112,15 @@ function answer(req: SeenRequest): Response {
   return json(200, { servers: [{ metro: "ny", plan: "c3.small.x86", quantity: "1", available: true }] });
 }
 
+const KEYLESS_SPEC: EquinixMetalProviderSpec = {
+  projectID: PROJECT_ID,
+  metro: "ny",
+  machineType: "c3.small.x86",
+  billingCycle: "hourly",
+  OS: "flatcar_stable",
+  tags: ["kubernetes.io/cluster/shoot--p--c", "kubernetes.io/role/node"],
+};
+
 /** Every call of the client, with every optional parameter set. */
 async function exerciseEveryCall(client: MetalClient): Promise<void> {
   const d = client.devices;
@@ -142,6 +153,11 @@ async function exerciseEveryCall(client: MetalClient): Promise<void> {
     network_frozen: false,
   }, { include: ["ip_addresses.parent_block", "parent_block"] });
   await d.create(PROJECT_ID, { metro: "ny", plan: "c3.small.x86", operating_system: "flatcar_stable" });
+  // The driver's body for a class without SSH keys.
+  await d.create(
+    PROJECT_ID,
+    createInput(KEYLESS_SPEC, "shoot--p--c-worker-z1-abcde", "#cloud-config", { kind: "metro" }),
+  );
   await d.create(PROJECT_ID, { facility: ["ny5", "any"], plan: "c3.small.x86", operating_system: "flatcar_stable" });
   await d.create(PROJECT_ID, { facility: "ny5", plan: "c3.small.x86", operating_system: "flatcar_stable" });
   await d.get(uuid(1), { include: ["ip_addresses.parent_block", "parent_block"], exclude: ["ssh_keys", "volumes"] });

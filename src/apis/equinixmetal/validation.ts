@@ -106,13 +106,18 @@ export function validateWorkerConfig(cfg: WorkerConfig, path = "providerConfig")
   return errors;
 }
 
-/** Validates an InfrastructureStatus found at `path` (e.g. `spec.infrastructureProviderStatus` of a Worker). */
+/**
+ * Validates an InfrastructureStatus found at `path` (e.g. `spec.infrastructureProviderStatus` of a Worker). An empty
+ * `sshKeyID` is valid: a shoot with SSH access disabled has no key, and its devices get none.
+ */
 export function validateInfrastructureStatus(
   status: InfrastructureStatus,
   path = "status.providerStatus",
 ): FieldError[] {
-  if (status.sshKeyID.trim() === "") {
-    return [required(fieldPath(path, "sshKeyID"), "the infrastructure has not recorded its SSH key yet")];
+  if (status.sshKeyID !== "" && !UUID.test(status.sshKeyID)) {
+    return [
+      invalid(fieldPath(path, "sshKeyID"), status.sshKeyID, "must be empty (no SSH key) or a project SSH key UUID"),
+    ];
   }
   return [];
 }

@@ -37,7 +37,7 @@ export const DEFAULT_ARCHITECTURE = "amd64";
 /** What the Equinix delegate reads once per Worker. */
 export interface EquinixWorker {
   context: WorkerContext;
-  /** The Infrastructure's project SSH key (from `spec.infrastructureProviderStatus`). */
+  /** The Infrastructure's project SSH key (from `spec.infrastructureProviderStatus`); `""` when SSH access is off. */
   sshKeyID: string;
   /** The images of the last reconcile, the fallback for an image the CloudProfile has dropped. */
   workerStatus: WorkerStatus | undefined;

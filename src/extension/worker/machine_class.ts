@@ -39,6 +39,7 @@ export interface MachineClassInputs {
   region: string;
   /** The Equinix facility; undefined for a pool without zones (the metro picks). */
   zone?: string;
+  /** The Infrastructure's project SSH key; `""` when SSH access is disabled (the class then lists no key). */
   sshKeyID: string;
   technicalID: string;
   workerConfig?: Pick<WorkerConfig, "reservationIDs" | "reservedDevicesOnly">;
@@ -56,7 +57,8 @@ export function providerSpecOf(i: MachineClassInputs): Record<string, unknown> {
   spec.machineType = i.machineType;
   spec.metro = i.region;
   if (i.zone !== undefined) spec.facilities = [i.zone];
-  spec.sshKeys = [i.sshKeyID];
+  // Without sshKeys the driver asks Metal for a device without keys (not for every key of the project).
+  if (i.sshKeyID !== "") spec.sshKeys = [i.sshKeyID];
   spec.tags = [clusterTag(i.technicalID), ROLE_TAG];
   const ids = i.workerConfig?.reservationIDs ?? [];
   if (ids.length > 0) spec.reservationIDs = [...ids];

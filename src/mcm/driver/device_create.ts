@@ -12,6 +12,8 @@
  *    deprecated facilities get "The 'facility' parameter is not supported": the driver then places in the metro.
  * 3. Nothing left: ResourceExhausted naming everything tried.
  *
+ * A class without `sshKeys` gets a device without SSH keys (`no_ssh_keys`), never Metal's default of every key.
+ *
  * Every POST carries a `dedupe` lookup (hostname + ownership tags), so a response lost after the API created the
  * device never leads to a second device.
  */
@@ -63,6 +65,17 @@ export function planPlacements(spec: EquinixMetalProviderSpec, machineName: stri
   return out;
 }
 
+/**
+ * The SSH key fields of a create: the class's project keys, or `no_ssh_keys` when it lists none. Metal installs every
+ * project key and every organisation member's key on a device created with no key list and without `no_ssh_keys`
+ * (another shoot's key among them).
+ */
+export function sshKeysInput(
+  sshKeys: string[] | undefined,
+): Pick<DeviceCreateInput, "project_ssh_keys" | "no_ssh_keys"> {
+  return sshKeys && sshKeys.length > 0 ? { project_ssh_keys: [...sshKeys] } : { no_ssh_keys: true };
+}
+
 /** The request body for one placement (pure). */
 export function createInput(
   spec: EquinixMetalProviderSpec,
@@ -78,7 +91,7 @@ export function createInput(
     userdata: userData,
     tags: [...(spec.tags ?? [])],
     ...(spec.ipxeScriptUrl ? { ipxe_script_url: spec.ipxeScriptUrl } : {}),
-    ...(spec.sshKeys ? { project_ssh_keys: [...spec.sshKeys] } : {}),
+    ...sshKeysInput(spec.sshKeys),
   };
   switch (placement.kind) {
     case "reservation":

@@ -132,11 +132,14 @@ Deno.test("WorkerConfig: reservedDevicesOnly without reservations points the use
   }
 });
 
-Deno.test("InfrastructureStatus: an empty sshKeyID is reported", () => {
+Deno.test("InfrastructureStatus: an empty sshKeyID (SSH access off) is valid; any other id must be a UUID", () => {
   const ok = { apiVersion: API_VERSION, kind: "InfrastructureStatus" as const, sshKeyID: UUID_A };
   assert.deepEqual(validateInfrastructureStatus(ok), []);
-  assert.deepEqual(
-    summary(validateInfrastructureStatus({ ...ok, sshKeyID: "" }, "spec.infrastructureProviderStatus")),
-    [["Required", "spec.infrastructureProviderStatus.sshKeyID"]],
-  );
+  assert.deepEqual(validateInfrastructureStatus({ ...ok, sshKeyID: "" }, "spec.infrastructureProviderStatus"), []);
+  for (const sshKeyID of [" ", "key-1"]) {
+    assert.deepEqual(
+      summary(validateInfrastructureStatus({ ...ok, sshKeyID }, "spec.infrastructureProviderStatus")),
+      [["Invalid", "spec.infrastructureProviderStatus.sshKeyID"]],
+    );
+  }
 });

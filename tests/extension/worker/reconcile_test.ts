@@ -10,6 +10,8 @@ import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import type { MachineClass, MachineDeployment } from "../../../src/apis/machine/v1alpha1.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { WorkerHarness } from "./harness.ts";
+import { encodeInfrastructureStatus } from "../../../src/apis/equinixmetal/helper.ts";
+import { decodeForCreate } from "../../../src/mcm/driver/provider_spec.ts";
 import { NS, pool, RESERVATION, USER_DATA, workerConfig, workerObject } from "./fixtures.ts";
 
 const Z = (pool: string, n: number) => `${NS}-${pool}-z${n}`;
@@ -86,6 +88,35 @@ Deno.test("create: classes, secrets and deployments per pool and zone; progressi
     assert.deepEqual(readinessProblems(w), []);
     assertValidAgainstCrd(w);
     assert.equal(w.status?.lastOperation?.type, "Create");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test('SSH access disabled (sshKeyID ""): the Worker reconciles to Succeeded and its classes list no sshKeys', async () => {
+  const h = await WorkerHarness.start();
+  try {
+    const worker = workerObject();
+    worker.spec.infrastructureProviderStatus = encodeInfrastructureStatus({ sshKeyID: "" });
+    await h.createWorker(worker);
+    await h.annotate();
+    assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 });
+    let w = await h.getWorker();
+    assert.equal(w.status?.lastError, undefined);
+    const classes = await h.list<MachineClass>(MachineV1alpha1.machineClasses);
+    assert.equal(classes.length, 3);
+    for (const c of classes) {
+      assertValidAgainstCrd(c);
+      assert.ok(!("sshKeys" in (c.providerSpec as Record<string, unknown>)), c.metadata.name);
+      // The driver accepts the class and sends no_ssh_keys for it (tests/mcm/driver).
+      assert.equal(decodeForCreate(c.providerSpec).sshKeys, undefined);
+    }
+    await h.mcm.addFinalizers();
+    await h.mcm.settleAll();
+    await h.clock.advance(5000);
+    assert.equal(await h.reconcile(), undefined);
+    w = await h.getWorker();
+    assert.deepEqual(readinessProblems(w), []);
   } finally {
     await h.close();
   }

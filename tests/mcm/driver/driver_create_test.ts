@@ -65,6 +65,32 @@ Deno.test("create: iPXE URL makes the OS custom_ipxe; sshKeys become project_ssh
   assertEquals(device.sshKeyIds, [key.id]);
 });
 
+Deno.test("create: a class without sshKeys gets a device without keys, not every project and member key", async () => {
+  const f = fixture();
+  const api = new MetalClient({ token: f.sim.defaultToken, baseUrl: IN_PROCESS_BASE_URL, fetch: f.sim.fetch });
+  // Another shoot's project key and an organisation member's own key: Metal's default would install both.
+  await api.sshKeys.createForProject(f.sim.defaultProjectId, { label: "other-shoot-key", key: ed25519Key() });
+  const member = await f.sim.fetch(
+    new Request(`${IN_PROCESS_BASE_URL}/ssh-keys`, {
+      method: "POST",
+      headers: { "X-Auth-Token": f.sim.defaultToken, "Content-Type": "application/json" },
+      body: JSON.stringify({ label: "member-key", key: ed25519Key() }),
+    }),
+  );
+  assertEquals(member.status, 201);
+  await f.driver.createMachine(f.req("absent", { spec: f.spec() }));
+  await f.driver.createMachine(f.req("empty", { spec: f.spec({ sshKeys: [] }) }));
+  // Control: the same request without no_ssh_keys gets both keys.
+  await api.devices.create(f.sim.defaultProjectId, {
+    metro: "ny",
+    plan: "c3.small.x86",
+    operating_system: "flatcar_stable",
+    hostname: "control",
+  });
+  const devices = f.sim.devices();
+  assertEquals(devices.map((d) => [d.hostname, d.sshKeyIds.length]), [["absent", 0], ["empty", 0], ["control", 2]]);
+});
+
 Deno.test("create is idempotent: a second call returns the same device and creates nothing", async () => {
   const f = fixture();
   const first = await f.driver.createMachine(f.req("m1"));

@@ -90,3 +90,13 @@ Deno.test("request bodies: metro, facility or reservation; tags verbatim; ssh ke
   ok(!("metro" in fac) && !("project_ssh_keys" in fac) && !("ipxe_script_url" in fac));
   assertEquals(fac.operating_system, "flatcar_stable");
 });
+
+Deno.test("ssh keys: the class's keys as project_ssh_keys; none or an empty list → no_ssh_keys: true", () => {
+  const keyed = createInput({ ...spec, sshKeys: [KEY] }, "m1", "ud", { kind: "metro" });
+  assertEquals([keyed.project_ssh_keys, keyed.no_ssh_keys], [[KEY], undefined]);
+  for (const sshKeys of [undefined, []]) {
+    const body = createInput({ ...spec, sshKeys }, "m1", "ud", { kind: "metro" });
+    ok(!("project_ssh_keys" in body), JSON.stringify(sshKeys));
+    assertEquals(body.no_ssh_keys, true);
+  }
+});

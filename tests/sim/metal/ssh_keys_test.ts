@@ -71,3 +71,16 @@ Deno.test("device ssh_keys: given project keys only; none given → all project 
   const byUser = await createDevice(api, p, { user_ssh_keys: [sim.seed.users[0].id] });
   assert.deepEqual(byUser.ssh_keys, hrefs([mine.id]));
 });
+
+Deno.test("device ssh_keys: empty key lists count as none given; no_ssh_keys only overrides that default", async () => {
+  const { sim, api } = setup();
+  const p = sim.defaultProjectId;
+  const shootA = (await api.post(`/projects/${p}/ssh-keys`, { label: "shoot-a", key: KEYS.rsa.key })).body;
+  const shootB = (await api.post(`/projects/${p}/ssh-keys`, { label: "shoot-b", key: KEYS.ed25519.key })).body;
+  const ids = (d: { ssh_keys: { href: string }[] }) => d.ssh_keys.map((k) => k.href.split("/").pop());
+  const empty = { project_ssh_keys: [], user_ssh_keys: [], ssh_keys: [] };
+  assert.deepEqual(ids(await createDevice(api, p, empty)), [shootA.id, shootB.id]);
+  assert.deepEqual(ids(await createDevice(api, p, { ...empty, no_ssh_keys: false })), [shootA.id, shootB.id]);
+  assert.deepEqual(ids(await createDevice(api, p, { ...empty, no_ssh_keys: true })), []);
+  assert.deepEqual(ids(await createDevice(api, p, { project_ssh_keys: [shootA.id], no_ssh_keys: true })), [shootA.id]);
+});
