@@ -3,7 +3,8 @@
  * label `worker.gardener.cloud/pool`, the cluster-autoscaler annotations, `minReadySeconds: 500`,
  * `revisionHistoryLimit: 0`, a RollingUpdate strategy, selector and template label `name=<deployment>`, the template's
  * class reference, node template (labels, annotations, taints) and MachineConfiguration. Pure builder plus the
- * `ownedView` compared before every write (fields others set, such as MCM's finalizer or `paused`, are left alone).
+ * `ownedView` compared before every write (fields others set, such as MCM's finalizer, `paused` or the template's
+ * annotations, are left alone).
  * Pure.
  */
 import type { Taint } from "kubernetes-types/core/v1.d.ts";
@@ -96,8 +97,20 @@ function pick(map: Record<string, string> | undefined, keys: readonly string[]):
 }
 
 /**
+ * The template without its annotations: we set none, and others do (gardenlet's manual worker pool rollout adds
+ * `rollout-workers` there to make MCM roll the machines), so they are never compared nor patched.
+ */
+function templateWithoutAnnotations(template: MachineDeployment["spec"]["template"]): Record<string, unknown> {
+  const { annotations: _foreign, ...metadata } = template.metadata ?? {};
+  const out: Record<string, unknown> = { ...template };
+  if (template.metadata !== undefined) out.metadata = metadata;
+  return out;
+}
+
+/**
  * The fields of a MachineDeployment this controller owns: the pool label, the cluster-autoscaler annotations and the
- * spec fields the generic actuator sets (an unset owned field in the desired object removes it from the stored one).
+ * spec fields the generic actuator sets, except the template's annotations (an unset owned field in the desired object
+ * removes it from the stored one).
  */
 export function machineDeploymentOwnedView(md: MachineDeployment): Record<string, unknown> {
   const spec: Record<string, unknown> = {};
@@ -108,12 +121,12 @@ export function machineDeploymentOwnedView(md: MachineDeployment): Record<string
       "revisionHistoryLimit",
       "strategy",
       "selector",
-      "template",
       "autoPreserveFailedMachineMax",
     ] as const
   ) {
     if (md.spec?.[key] !== undefined) spec[key] = md.spec[key];
   }
+  if (md.spec?.template !== undefined) spec.template = templateWithoutAnnotations(md.spec.template);
   return {
     metadata: {
       labels: pick(md.metadata.labels, [LABEL_WORKER_POOL]),

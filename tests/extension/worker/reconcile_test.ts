@@ -1,7 +1,7 @@
 /**
  * The Worker controller behind the generic reconciler against the fake API server with the real CRDs: create, the
  * non-blocking rollout wait, status for gardenlet, zero writes when up to date, rolling updates, failed machines,
- * clean-up of obsolete objects, hibernation.
+ * clean-up of obsolete objects, hibernation, template annotations of others (gardenlet's manual rollout).
  */
 import assert from "node:assert/strict";
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
@@ -210,6 +210,68 @@ Deno.test("a reservation change renames only that pool's classes and rolls it; t
     await h.mcm.processDeletions();
     assert.deepEqual(await h.names(MachineV1alpha1.machineClasses), [added[0], ...classesBefore.slice(1)].sort());
     assert.deepEqual(await h.classSecretNames(), [added[0], ...classesBefore.slice(1)].sort());
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a manual worker pool rollout's template annotation survives a Worker reconcile; our fields are still written; a resync writes nothing", async () => {
+  const h = await WorkerHarness.start();
+  try {
+    await readyWorker(h);
+    // gardenlet's manual rollout (`rollout-workers=pool-b`): a merge patch of every MachineDeployment of the pool.
+    const rolledAt = "2026-11-21 00:01:00 +0000 UTC";
+    for (const name of [Z("pool-b", 1), Z("pool-b", 2)]) {
+      await h.client.patch(
+        MachineV1alpha1.machineDeployments,
+        name,
+        { spec: { template: { metadata: { annotations: { "rollout-workers": rolledAt } } } } },
+        "merge",
+        { namespace: NS },
+      );
+    }
+    await h.mcm.settleAll(); // MCM rolls the pool's machines for the changed template
+    const templateAnnotations = async (name: string) =>
+      (await h.client.get<MachineDeployment>(MachineV1alpha1.machineDeployments, name, { namespace: NS })).spec
+        .template.metadata?.annotations;
+    h.resetCounters();
+    await h.clock.advance(60_000);
+    const resync = await h.reconcile();
+    assert.equal(h.writes(), 0, "a resync of an up-to-date Worker leaves the rollout annotation alone");
+    assert.deepEqual(await templateAnnotations(Z("pool-b", 1)), { "rollout-workers": rolledAt });
+    assert.equal(resync, undefined, "nothing to wait for");
+
+    // In the same shoot reconcile gardenlet deploys the Worker, here with a change of ours for pool-b: an autoscaler
+    // option (a MachineDeployment annotation) and a drain timeout (in the template).
+    const w = await h.getWorker();
+    const pools = structuredClone(w.spec.pools);
+    pools[1].clusterAutoscaler = { scaleDownUtilizationThreshold: "0.4" };
+    pools[1].machineControllerManager = { machineDrainTimeout: "30m" };
+    await h.updateWorkerSpec({ ...w.spec, pools });
+    await h.clock.advance(60_000);
+    await h.annotate();
+    await h.reconcile();
+
+    const mds = await h.list<MachineDeployment>(MachineV1alpha1.machineDeployments);
+    const byName = new Map(mds.map((d) => [d.metadata.name, d]));
+    for (const name of [Z("pool-b", 1), Z("pool-b", 2)]) {
+      const md = byName.get(name)!;
+      assert.deepEqual(md.spec.template.metadata?.annotations, { "rollout-workers": rolledAt }, name);
+      assert.equal(md.metadata.annotations?.["autoscaler.gardener.cloud/scale-down-utilization-threshold"], "0.4");
+      assert.equal(md.spec.template.spec?.drainTimeout, "30m0s", name);
+      assert.deepEqual(md.spec.template.metadata?.labels, { name }, "the template's labels stay ours");
+    }
+    assert.equal(byName.get(Z("pool-a", 1))!.spec.template.metadata?.annotations, undefined);
+
+    await h.mcm.settleAll();
+    await h.clock.advance(5000);
+    assert.equal(await h.reconcile(), undefined);
+    assert.deepEqual(readinessProblems(await h.getWorker()), []);
+    h.resetCounters();
+    await h.clock.advance(60_000);
+    assert.equal(await h.reconcile(), undefined);
+    assert.equal(h.writes(), 0, "a resync with a foreign template annotation writes nothing");
+    assert.deepEqual(await templateAnnotations(Z("pool-b", 2)), { "rollout-workers": rolledAt });
   } finally {
     await h.close();
   }
