@@ -32,7 +32,7 @@ import type {
 } from "./driver.ts";
 import { MachineError } from "./driver.ts";
 import { createDevice } from "./device_create.ts";
-import { findMachineDevices, isDeparting, listRoleDevices } from "./device_lookup.ts";
+import { findMachineDevices, isAdoptable, isDeparting, listRoleDevices } from "./device_lookup.ts";
 import { machineError, toMachineError } from "./error_codes.ts";
 import { machineNameProblems } from "./machine_name.ts";
 import {
@@ -244,13 +244,22 @@ export class EquinixMetalDriver implements Driver {
     userData: string,
     signal?: AbortSignal,
   ): Promise<Device> {
-    let existing: Device[];
+    let found: Device[];
     try {
-      existing = await findMachineDevices(client, owner, name, signal, this.opts.listPageSize);
+      found = await findMachineDevices(client, owner, name, signal, this.opts.listPageSize);
     } catch (err) {
       throw projectError(err, owner) ??
         toMachineError(`Could not look up existing devices of machine "${name}"`, err, signal);
     }
+    // A device that failed provisioning is not adopted: it is deleted (it may hold a hardware reservation) and the
+    // machine gets a new one. A failed deletion is left to the orphan collector.
+    for (const d of found.filter((d) => !isAdoptable(d))) {
+      this.log.info("Deleting device of machine that failed provisioning", { machine: name, device: d.id });
+      await this.deleteDevice(client, owner, name, d.id, signal).catch((err) =>
+        this.log.info("Could not delete failed device; the orphan collector will", { machine: name, error: err })
+      );
+    }
+    const existing = found.filter(isAdoptable);
     if (existing.length > 1) {
       throw machineError(
         "OutOfRange",
