@@ -65,7 +65,11 @@ export const MCM_FLAGS = {
   concurrentSyncs: pflag.int({ help: "workers per queue", default: 50, field: "concurrentSyncs" }),
   minResyncPeriod: pflag.duration({ help: `${COMPATIBILITY}; watches keep the caches current`, default: "12h" }),
   kubeApiQps: pflag.float({ help: "client QPS per cluster", default: 20, field: "kubeApiQps" }),
-  kubeApiBurst: pflag.int({ help: "client burst per cluster", default: 30, field: "kubeApiBurst" }),
+  kubeApiBurst: pflag.int({
+    help: "client burst per cluster (0: the client default, 10)",
+    default: 30,
+    field: "kubeApiBurst",
+  }),
   kubeApiContentType: pflag.string({ placeholder: "<type>", help: `${COMPATIBILITY}; JSON is always used` }),
   controllerStartInterval: pflag.string({ placeholder: "<duration>", help: `${COMPATIBILITY}; no effect` }),
   cloudProvider: pflag.string({ placeholder: "<name>", help: `${COMPATIBILITY}; no effect` }),
