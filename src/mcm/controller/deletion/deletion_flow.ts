@@ -106,6 +106,22 @@ export function vmStatusOutcome(
     retryMs = LONG_RETRY_MS;
   } else {
     switch (code) {
+      case "InvalidArgument":
+      case "FailedPrecondition":
+        if ((machine.spec?.providerID ?? "").trim() !== "") {
+          description =
+            `Error occurred with decoding machine error status while getting VM status, aborting without retry. machine code: ${text} ${DeleteStep.GetVMStatus}`;
+          retryMs = MEDIUM_RETRY_MS;
+          break;
+        }
+        // Without a providerID the status came from a lookup by name: a class whose ownership part is broken (it never
+        // made a device) or a device that failed provisioning. Neither has a node to wait for, and a retry would give
+        // the same answer forever; DeleteMachine deletes whatever the name finds.
+        description =
+          `VM status could not be determined (${text}). Moving forward to node drain. ${DeleteStep.InitiateDrain}`;
+        state = "Processing";
+        retryMs = SHORT_RETRY_MS;
+        break;
       case "Unimplemented":
         description = DeleteStep.InitiateDrain;
         state = "Processing";
