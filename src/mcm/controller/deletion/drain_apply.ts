@@ -71,12 +71,17 @@ export function sortByPriority(pods: Pod[]): Pod[] {
   return [...pods].sort((a, b) => (b.spec?.priority ?? 0) - (a.spec?.priority ?? 0));
 }
 
-/** A PDB that can never allow a disruption (all expected pods healthy, still zero allowed) is misconfigured. */
+/**
+ * A PDB that can never allow a disruption (at least every expected pod healthy, none in the middle of an eviction,
+ * still zero allowed) is misconfigured. A PDB with disrupted pods is only busy: its counters lag the eviction.
+ */
 export function isMisconfiguredPdb(pdb: PodDisruptionBudget): boolean {
   const s = pdb.status;
   if (!s) return false;
   if (pdb.metadata.generation !== undefined && s.observedGeneration !== pdb.metadata.generation) return false;
-  return (s.expectedPods ?? 0) > 0 && s.expectedPods === s.currentHealthy && (s.disruptionsAllowed ?? 0) === 0;
+  const expected = s.expectedPods ?? 0;
+  return expected > 0 && (s.currentHealthy ?? 0) >= expected && Object.keys(s.disruptedPods ?? {}).length === 0 &&
+    (s.disruptionsAllowed ?? 0) === 0;
 }
 
 /** Removes volumes shared by several pods (their detach cannot be attributed to one pod). */

@@ -153,6 +153,19 @@ Deno.test("misconfigured PDB: all expected pods healthy and zero disruptions all
     isMisconfiguredPdb(pdb({ observedGeneration: 0, expectedPods: 2, currentHealthy: 2, disruptionsAllowed: 0 })),
     false,
   );
+  // In the middle of an eviction: a pod is disrupted and currentHealthy has not caught up. Busy, not misconfigured.
+  const disruptedPods = { "pod-a": "2026-01-01T00:00:00Z" };
+  assert.equal(
+    isMisconfiguredPdb(
+      pdb({ observedGeneration: 1, expectedPods: 2, currentHealthy: 2, disruptionsAllowed: 0, disruptedPods }),
+    ),
+    false,
+  );
+  // More healthy pods than expected (a surge) and none disrupted: still misconfigured.
+  assert.equal(
+    isMisconfiguredPdb(pdb({ observedGeneration: 1, expectedPods: 2, currentHealthy: 3, disruptionsAllowed: 0 })),
+    true,
+  );
 });
 
 Deno.test("drain: pods are evicted and waited for", async () => {
