@@ -40,3 +40,14 @@ export function parseQuantity(text: string | number): number {
   if (suffix in DECIMAL) return base * DECIMAL[suffix];
   return base * 10 ** Number(suffix.slice(1)); // exponent form: e3, E-2
 }
+
+/** True if two quantities have the same value (`1000` and `1k`, `1024Mi` and `1Gi`); texts that are not quantities
+ * are compared as text. */
+export function sameQuantity(a: string | number, b: string | number): boolean {
+  if (String(a) === String(b)) return true;
+  try {
+    return parseQuantity(a) === parseQuantity(b);
+  } catch {
+    return false;
+  }
+}

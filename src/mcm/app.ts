@@ -13,7 +13,7 @@ import { Manager } from "../k8s/controller/manager.ts";
 import { EquinixMetalDriver } from "./driver/equinix_metal_driver.ts";
 import { MachineController } from "./controller/machine_controller.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
-import { LEASE_NAME, type McmOptions } from "./options.ts";
+import { effectiveKubeApiBurst, LEASE_NAME, type McmOptions } from "./options.ts";
 
 /** MCM's rules: "" target = in-cluster; "" control = the target's; `inClusterConfig` = in-cluster. */
 async function connect(path: string, what: string): Promise<ClusterConnection> {
@@ -84,7 +84,7 @@ export function assembleMachineController(opts: {
   const { flags, log, clock } = opts;
   const clientOptions = {
     qps: flags.controller.kubeApiQps,
-    burst: flags.controller.kubeApiBurst,
+    burst: effectiveKubeApiBurst(flags.controller),
     userAgent: `${PRODUCT}/${VERSION} machine-controller`,
   };
   const control = new KubeClient(opts.control, clientOptions);

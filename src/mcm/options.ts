@@ -65,7 +65,11 @@ export const MCM_FLAGS = {
   concurrentSyncs: pflag.int({ help: "workers per queue", default: 50, field: "concurrentSyncs" }),
   minResyncPeriod: pflag.duration({ help: `${COMPATIBILITY}; watches keep the caches current`, default: "12h" }),
   kubeApiQps: pflag.float({ help: "client QPS per cluster", default: 20, field: "kubeApiQps" }),
-  kubeApiBurst: pflag.int({ help: "client burst per cluster", default: 30, field: "kubeApiBurst" }),
+  kubeApiBurst: pflag.int({
+    help: "client burst per cluster (0: the client default, 10)",
+    default: 30,
+    field: "kubeApiBurst",
+  }),
   kubeApiContentType: pflag.string({ placeholder: "<type>", help: `${COMPATIBILITY}; JSON is always used` }),
   controllerStartInterval: pflag.string({ placeholder: "<duration>", help: `${COMPATIBILITY}; no effect` }),
   cloudProvider: pflag.string({ placeholder: "<name>", help: `${COMPATIBILITY}; no effect` }),
@@ -197,6 +201,14 @@ const DURATION_FIELDS: [keyof MachineControllerOptions, string][] = Object.entri
   flag.field && flag.syntax === "duration" ? [[flag.field as keyof MachineControllerOptions, flagName(key)]] : []
 );
 
+/** The burst a Kubernetes client gets when `--kube-api-burst` is 0 (MCM passes 0 on; client-go then uses 10). */
+export const DEFAULT_CLIENT_BURST = 10;
+
+/** The client burst `--kube-api-burst` stands for: the value itself, or the client default for 0. */
+export function effectiveKubeApiBurst(o: Pick<MachineControllerOptions, "kubeApiBurst">): number {
+  return o.kubeApiBurst === 0 ? DEFAULT_CLIENT_BURST : o.kubeApiBurst;
+}
+
 /** Returns every problem of the options (empty when valid), each naming its flag. */
 export function validateOptions(o: MachineControllerOptions): string[] {
   const errors: string[] = [];
@@ -205,8 +217,8 @@ export function validateOptions(o: MachineControllerOptions): string[] {
     errors.push(`--concurrent-syncs: must be a positive integer, got ${o.concurrentSyncs}`);
   }
   if (!(o.kubeApiQps > 0)) errors.push(`--kube-api-qps: must be positive, got ${o.kubeApiQps}`);
-  if (!Number.isInteger(o.kubeApiBurst) || o.kubeApiBurst <= 0) {
-    errors.push(`--kube-api-burst: must be a positive integer, got ${o.kubeApiBurst}`);
+  if (!Number.isInteger(o.kubeApiBurst) || o.kubeApiBurst < 0) {
+    errors.push(`--kube-api-burst: must be a non-negative integer, got ${o.kubeApiBurst}`);
   }
   for (const [field, flag] of DURATION_FIELDS) {
     const v = o[field] as number;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isQuantity, parseQuantity } from "../../src/apis/quantity.ts";
+import { isQuantity, parseQuantity, sameQuantity } from "../../src/apis/quantity.ts";
 
 Deno.test("parseQuantity converts every suffix form", () => {
   const cases: [string, number][] = [
@@ -28,4 +28,14 @@ Deno.test("invalid quantities are rejected", () => {
     assert.throws(() => parseQuantity(text), RangeError, text);
   }
   assert.throws(() => parseQuantity(Number.POSITIVE_INFINITY), RangeError);
+});
+
+Deno.test("sameQuantity compares values; texts that are not quantities compare as text", () => {
+  assert.ok(sameQuantity("1000", "1k"));
+  assert.ok(sameQuantity("1024Mi", "1Gi"));
+  assert.ok(sameQuantity(3, "3"));
+  assert.ok(sameQuantity("500m", "0.5"));
+  assert.ok(!sameQuantity("1k", "1Ki"));
+  assert.ok(sameQuantity("abc", "abc"));
+  assert.ok(!sameQuantity("abc", "abd"));
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_OPTIONS, validateOptions, withDefaults } from "../../src/mcm/options.ts";
+import { DEFAULT_OPTIONS, effectiveKubeApiBurst, validateOptions, withDefaults } from "../../src/mcm/options.ts";
 import { effectiveSettings } from "../../src/mcm/controller/machine/timeouts.ts";
 import { machine } from "./controller/fixtures.ts";
 
@@ -41,4 +41,12 @@ Deno.test("per-machine overrides win; invalid overrides fall back and are report
   assert.deepEqual(s.nodeConditions, ["Ready", "DiskPressure"]);
   assert.equal(s.problems.length, 1);
   assert.match(s.problems[0], /^spec\.healthTimeout: /);
+});
+
+Deno.test("--kube-api-burst=0 is accepted as MCM does and means the client default; negative values are rejected", () => {
+  assert.deepEqual(validateOptions(withDefaults({ kubeApiBurst: 0 })), []);
+  assert.equal(effectiveKubeApiBurst(withDefaults({ kubeApiBurst: 0 })), 10);
+  assert.equal(effectiveKubeApiBurst(withDefaults()), 30);
+  const errs = validateOptions(withDefaults({ kubeApiBurst: -1 }));
+  assert.ok(errs.some((e) => e.startsWith("--kube-api-burst:")), errs.join("; "));
 });

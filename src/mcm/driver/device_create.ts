@@ -30,7 +30,7 @@ import {
   operatingSystemOf,
   type OwnershipSpec,
 } from "./provider_spec.ts";
-import { findMachineDevices } from "./device_lookup.ts";
+import { findMachineDevices, isAdoptable } from "./device_lookup.ts";
 import { machineError, toMachineError } from "./error_codes.ts";
 
 /** One way to place the device. */
@@ -149,7 +149,8 @@ export interface CreateDeviceParams {
 export async function createDevice(p: CreateDeviceParams): Promise<{ device: Device; placement: string }> {
   let queue = planPlacements(p.spec, p.machineName);
   const tried: string[] = [];
-  const dedupe = async () => (await findMachineDevices(p.client, p.owner, p.machineName, p.signal, p.perPage))[0];
+  const dedupe = async () =>
+    (await findMachineDevices(p.client, p.owner, p.machineName, p.signal, p.perPage)).find(isAdoptable);
   while (queue.length) {
     const placement = queue.shift()!;
     const what = describePlacement(placement, p.spec);

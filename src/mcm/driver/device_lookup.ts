@@ -22,6 +22,14 @@ export function isDeparting(device: Device): boolean {
   return device.state !== undefined && device.state !== null && DEPARTING_STATES.has(device.state);
 }
 
+/**
+ * True if a create may adopt the device as the machine's: not one that failed provisioning (it never becomes usable;
+ * the machine gets a new device instead).
+ */
+export function isAdoptable(device: Device): boolean {
+  return device.state !== "failed";
+}
+
 /** The devices of the role, excluding departing ones (pure; applied to a server-side filtered list). */
 export function selectRoleDevices(devices: Device[], owner: OwnershipSpec): Device[] {
   return devices.filter((d) => hasOwnershipTags(d, owner) && !isDeparting(d));

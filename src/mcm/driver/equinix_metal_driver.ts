@@ -32,7 +32,7 @@ import type {
 } from "./driver.ts";
 import { MachineError } from "./driver.ts";
 import { createDevice } from "./device_create.ts";
-import { findMachineDevices, isDeparting, listRoleDevices } from "./device_lookup.ts";
+import { findMachineDevices, isAdoptable, isDeparting, listRoleDevices } from "./device_lookup.ts";
 import { machineError, toMachineError } from "./error_codes.ts";
 import { machineNameProblems } from "./machine_name.ts";
 import {
@@ -244,13 +244,22 @@ export class EquinixMetalDriver implements Driver {
     userData: string,
     signal?: AbortSignal,
   ): Promise<Device> {
-    let existing: Device[];
+    let found: Device[];
     try {
-      existing = await findMachineDevices(client, owner, name, signal, this.opts.listPageSize);
+      found = await findMachineDevices(client, owner, name, signal, this.opts.listPageSize);
     } catch (err) {
       throw projectError(err, owner) ??
         toMachineError(`Could not look up existing devices of machine "${name}"`, err, signal);
     }
+    // A device that failed provisioning is not adopted: it is deleted (it may hold a hardware reservation) and the
+    // machine gets a new one. A failed deletion is left to the orphan collector.
+    for (const d of found.filter((d) => !isAdoptable(d))) {
+      this.log.info("Deleting device of machine that failed provisioning", { machine: name, device: d.id });
+      await this.deleteDevice(client, owner, name, d.id, signal).catch((err) =>
+        this.log.info("Could not delete failed device; the orphan collector will", { machine: name, error: err })
+      );
+    }
+    const existing = found.filter(isAdoptable);
     if (existing.length > 1) {
       throw machineError(
         "OutOfRange",
@@ -289,10 +298,7 @@ export class EquinixMetalDriver implements Driver {
     return this.run("DeleteMachine", { machine: name, providerID }, async () => {
       this.checkProvider(req.machineClass);
       const creds = this.credentials(name, req);
-      if (providerID.trim() === "") {
-        this.log.info("Machine has no providerID; nothing to delete", { machine: name });
-        return {};
-      }
+      if (providerID.trim() === "") return await this.deleteByName(req, creds);
       const id = this.deviceId(providerID, name);
       if (!UUID.test(id)) {
         this.log.info("providerID names no Metal device (not a UUID); nothing to delete", { machine: name, id });
@@ -306,29 +312,67 @@ export class EquinixMetalDriver implements Driver {
         return {};
       }
       const owner = lenientOwner(req.machineClass.providerSpec);
-      await this.withClient(creds, async (client) => {
-        try {
-          await client.devices.delete(id, { signal: req.signal });
-          this.rememberDeleted(id);
-          this.log.info("Deleted device of machine", { machine: name, device: id });
-        } catch (err) {
-          if (err instanceof MetalNotFoundError) return this.rememberDeleted(id);
-          // 403 hides a device that failed provisioning, or the token may not touch it: tell the two apart.
-          if (err instanceof MetalPermissionDeniedError) {
-            throw await this.forbidden(client, owner, name, id, "delete", req.signal);
-          }
-          if (err instanceof MetalInvalidError && LOCKED.test(err.messages.join(" "))) {
-            throw machineError(
-              "FailedPrecondition",
-              `Could not delete device ${id} of machine "${name}": the device is locked; unlock it to let the ` +
-                "machine go",
-            );
-          }
-          throw toMachineError(`Could not delete device ${id} of machine "${name}"`, err, req.signal);
-        }
-      });
+      await this.withClient(creds, (client) => this.deleteDevice(client, owner, name, id, req.signal));
       return {};
     });
+  }
+
+  /**
+   * Without a providerID (a create whose result was never written to the Machine): deletes every device found by
+   * hostname and tags, after any create of the same machine in this process has finished. A class whose ownership
+   * part is invalid, or whose project does not exist, cannot have created a device: nothing to delete.
+   */
+  private async deleteByName(req: MachineRequest, tokens: string[]): Promise<DeleteMachineResponse> {
+    const name = req.machine.name;
+    const owner = lenientOwner(req.machineClass.providerSpec);
+    if (!owner) {
+      this.log.info("Machine has no providerID and its class no valid ownership; nothing to delete", { machine: name });
+      return {};
+    }
+    await this.serialized(`${owner.projectID}/${name}`, () =>
+      this.withClient(tokens, async (client) => {
+        let devices: Device[];
+        try {
+          devices = await findMachineDevices(client, owner, name, req.signal, this.opts.listPageSize);
+        } catch (err) {
+          if (err instanceof MetalNotFoundError) return;
+          throw toMachineError(`Could not look up devices of machine "${name}"`, err, req.signal);
+        }
+        if (devices.length === 0) {
+          this.log.info("Machine has no providerID and no device; nothing to delete", { machine: name });
+        }
+        for (const d of devices) await this.deleteDevice(client, owner, name, d.id, req.signal);
+      }));
+    return {};
+  }
+
+  /** One `DELETE`: absent counts as deleted, a hidden or locked device gets its own code. */
+  private async deleteDevice(
+    client: MetalClient,
+    owner: OwnershipSpec | undefined,
+    name: string,
+    id: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    try {
+      await client.devices.delete(id, { signal });
+      this.rememberDeleted(id);
+      this.log.info("Deleted device of machine", { machine: name, device: id });
+    } catch (err) {
+      if (err instanceof MetalNotFoundError) return this.rememberDeleted(id);
+      // 403 hides a device that failed provisioning, or the token may not touch it: tell the two apart.
+      if (err instanceof MetalPermissionDeniedError) {
+        throw await this.forbidden(client, owner, name, id, "delete", signal);
+      }
+      if (err instanceof MetalInvalidError && LOCKED.test(err.messages.join(" "))) {
+        throw machineError(
+          "FailedPrecondition",
+          `Could not delete device ${id} of machine "${name}": the device is locked; unlock it to let the ` +
+            "machine go",
+        );
+      }
+      throw toMachineError(`Could not delete device ${id} of machine "${name}"`, err, signal);
+    }
   }
 
   /** Remembers a deleted device (bounded: the oldest entries go first). */

@@ -166,6 +166,20 @@ Deno.test("create after a lost response: the dedupe lookup finds the device, no 
   assertEquals(f.sim.counters.total("POST /projects/{id}/devices"), 1);
 });
 
+Deno.test("create does not adopt a device that failed provisioning: it deletes it and creates a new one", async () => {
+  const f = fixture();
+  f.sim.failNextCreates(1, "failed");
+  const first = await f.driver.createMachine(f.req("m1"));
+  await f.advance(2 * 60_000);
+  assertEquals(f.sim.devices().map((d) => d.state), ["failed"]);
+  // The providerID was never written; MCM calls CreateMachine again.
+  const second = await f.driver.createMachine(f.req("m1"));
+  ok(idOf(second.providerID) !== idOf(first.providerID), "a new device, not the failed one");
+  const states = Object.fromEntries(f.sim.devices({ includeDeleted: true }).map((d) => [d.id, d.state]));
+  assertEquals(states[idOf(first.providerID)], "deprovisioning", "the failed device is deleted");
+  ok(states[idOf(second.providerID)] !== "failed");
+});
+
 Deno.test("create after a lost response without client retries: Unavailable, and the retry adopts", async () => {
   const f = fixture();
   f.sim.faults.add({ method: "POST", endpoint: "/projects/{id}/devices", loseResponse: true, times: 1 });

@@ -119,10 +119,28 @@ Deno.test("delete: one DELETE per call; 404, departing devices, empty and non-UU
   f.sim.counters.reset();
   // gone: 404
   assertEquals(await f.driver.deleteMachine(f.req("m1", { providerID })), {});
-  // never created
+  // never created: without a providerID one lookup by name (it finds nothing), a non-UUID id asks for nothing
   assertEquals(await f.driver.deleteMachine(f.req("m2")), {});
   assertEquals(await f.driver.deleteMachine(f.req("m2", { providerID: "equinixmetal://ewr1/000001" })), {});
-  assertEquals(f.sim.counters.snapshot(), { "DELETE /devices/{id} 404": 1 }, "only the gone device was asked for");
+  assertEquals(
+    f.sim.counters.snapshot(),
+    { "DELETE /devices/{id} 404": 1, "GET /projects/{id}/devices 200": 1 },
+    "only the gone device was asked for",
+  );
+});
+
+Deno.test("delete without providerID deletes the device found by hostname and tags (providerID never written)", async () => {
+  const f = fixture();
+  await f.driver.createMachine(f.req("m1"));
+  await f.driver.createMachine(f.req("m2"));
+  await f.advance(2 * MINUTE);
+  assertEquals(await f.driver.deleteMachine(f.req("m1")), {});
+  const states = Object.fromEntries(f.sim.devices({ includeDeleted: true }).map((d) => [d.hostname, d.state]));
+  assertEquals(states, { m1: "deprovisioning", m2: "active" }, "only the machine's own device goes");
+  // a class whose ownership part is invalid cannot have created a device: success without a lookup
+  f.sim.counters.reset();
+  assertEquals(await f.driver.deleteMachine(f.req("m2", { spec: f.spec({ tags: [] }) })), {});
+  assertEquals(f.sim.counters.snapshot(), {});
 });
 
 Deno.test("delete: works with every providerID form (an upgraded Machine keeps its old providerID)", async () => {

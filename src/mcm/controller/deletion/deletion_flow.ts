@@ -87,6 +87,13 @@ export function terminatingStatus(machine: Machine, now: number): MachineStatus 
   return status;
 }
 
+/**
+ * Status answers that mean "no VM to wait for" when the machine has no providerID (the status came from a lookup by
+ * name): a class whose ownership part is broken never made a device, and a device that failed provisioning has no
+ * node. A retry would give the same answer forever; DeleteMachine deletes whatever the name finds.
+ */
+const NO_VM_WITHOUT_PROVIDER_ID: ReadonlySet<string> = new Set(["InvalidArgument", "FailedPrecondition"]);
+
 /** Outcome of GetMachineStatus in the delete flow (only called when no node name is known). */
 export function vmStatusOutcome(
   machine: Machine,
@@ -97,6 +104,11 @@ export function vmStatusOutcome(
     return { status: deleteStepStatus(machine, DeleteStep.InitiateDrain, "Processing", now), retryMs: SHORT_RETRY_MS };
   }
   const { code, decodable, text } = decodeMachineError(outcome.error);
+  if (decodable && NO_VM_WITHOUT_PROVIDER_ID.has(code) && (machine.spec?.providerID ?? "").trim() === "") {
+    const description =
+      `VM status could not be determined (${text}). Moving forward to node drain. ${DeleteStep.InitiateDrain}`;
+    return { status: deleteStepStatus(machine, description, "Processing", now), retryMs: SHORT_RETRY_MS };
+  }
   let description: string;
   let state: MachineState = "Failed";
   let retryMs: number;

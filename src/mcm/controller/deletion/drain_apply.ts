@@ -1,7 +1,8 @@
 /**
  * Node drain (MCM `drain.go`). Normal mode evicts pods without persistent volumes in parallel and pods with
- * volumes one by one (highest priority first), waiting for each to go away and for its volumes to detach and
- * re-attach elsewhere; an eviction refused with 429 (PodDisruptionBudget) is retried every 20 s, and after
+ * volumes one by one (highest priority first, in rounds: a refused one waits for the next round), waiting for each to
+ * go away and for its volumes to detach and re-attach elsewhere; an eviction refused with 429 (PodDisruptionBudget) is
+ * retried every 20 s, and after
  * `maxEvictRetries` the pod is deleted with grace 0. Force mode deletes every pod with grace 0 without waiting.
  * DaemonSet pods and mirror pods are left alone. The whole drain is bounded by its timeout.
  * All I/O goes through `DrainEnv`, so the algorithm runs against fakes in unit tests.
@@ -71,12 +72,17 @@ export function sortByPriority(pods: Pod[]): Pod[] {
   return [...pods].sort((a, b) => (b.spec?.priority ?? 0) - (a.spec?.priority ?? 0));
 }
 
-/** A PDB that can never allow a disruption (all expected pods healthy, still zero allowed) is misconfigured. */
+/**
+ * A PDB that can never allow a disruption (at least every expected pod healthy, none in the middle of an eviction,
+ * still zero allowed) is misconfigured. A PDB with disrupted pods is only busy: its counters lag the eviction.
+ */
 export function isMisconfiguredPdb(pdb: PodDisruptionBudget): boolean {
   const s = pdb.status;
   if (!s) return false;
   if (pdb.metadata.generation !== undefined && s.observedGeneration !== pdb.metadata.generation) return false;
-  return (s.expectedPods ?? 0) > 0 && s.expectedPods === s.currentHealthy && (s.disruptionsAllowed ?? 0) === 0;
+  const expected = s.expectedPods ?? 0;
+  return expected > 0 && (s.currentHealthy ?? 0) >= expected && Object.keys(s.disruptedPods ?? {}).length === 0 &&
+    (s.disruptionsAllowed ?? 0) === 0;
 }
 
 /** Removes volumes shared by several pods (their detach cannot be attributed to one pod). */
@@ -122,11 +128,25 @@ export async function runDrain(env: DrainEnv, opts: DrainOptions, parentSignal: 
       const withPv = sortByPriority(pods.filter(hasPersistentVolume));
       const withoutPv = pods.filter((p) => !hasPersistentVolume(p));
       const parallel = Promise.all(withoutPv.map((pod) => record(evictAndWait(env, opts, pod, signal), pod)));
+      // Pods with volumes go one at a time, in rounds as in MCM: a pod whose eviction a PodDisruptionBudget refuses
+      // waits for the next round (20 s later) and does not hold up the pods behind it.
       const serial = (async () => {
         const pvsByPod = exclusiveVolumes(new Map(withPv.map((p) => [podKey(p), env.persistentVolumesOfPod(p)])));
-        for (const pod of withPv) {
-          if (signal.aborted) break;
-          await record(evictWithVolumes(env, opts, pod, pvsByPod.get(podKey(pod)) ?? [], signal), pod);
+        let pending = withPv;
+        for (let attempt = 0; pending.length > 0 && !signal.aborted; attempt++) {
+          const refused: Pod[] = [];
+          for (const pod of pending) {
+            if (signal.aborted) break;
+            const pvs = pvsByPod.get(podKey(pod)) ?? [];
+            await record(
+              evictWithVolumes(env, opts, pod, pvs, attempt, signal).then((r) => {
+                if (r === "refused") refused.push(pod);
+              }),
+              pod,
+            );
+          }
+          pending = refused;
+          if (pending.length > 0) await env.clock.sleep(POD_EVICTION_RETRY_INTERVAL_MS, signal).catch(() => {});
         }
       })();
       await Promise.all([parallel, serial]);
@@ -147,30 +167,45 @@ async function deleteIgnoringAbsent(env: DrainEnv, pod: Pod, grace: number, sign
   }
 }
 
+/**
+ * One eviction attempt (the `attempt`-th, from 0): "done" when the pod was evicted or is gone, or was deleted with
+ * grace 0 because this was the last attempt maxEvictRetries allows; "refused" when a PodDisruptionBudget said no.
+ */
+async function evictOnce(
+  env: DrainEnv,
+  opts: DrainOptions,
+  pod: Pod,
+  attempt: number,
+  signal: AbortSignal,
+): Promise<"done" | "refused"> {
+  if (signal.aborted) throw signal.reason;
+  try {
+    await env.evictPod(pod, signal);
+    return "done";
+  } catch (e) {
+    if (isNotFound(e)) return "done";
+    if (!isTooManyRequests(e)) throw e;
+    const misconfigured = env.pdbsForPod(pod).find(isMisconfiguredPdb);
+    if (misconfigured) {
+      throw new Error(
+        `eviction refused: PodDisruptionBudget ${misconfigured.metadata.namespace}/${misconfigured.metadata.name} is misconfigured and allows no disruption`,
+      );
+    }
+    if (attempt + 1 >= opts.maxEvictRetries) {
+      env.log.info("Eviction retries exhausted, deleting pod", { pod: podKey(pod), retries: attempt + 1 });
+      await deleteIgnoringAbsent(env, pod, 0, signal);
+      return "done";
+    }
+    env.log.debug("Eviction refused by a PodDisruptionBudget, retrying", { pod: podKey(pod), attempt });
+    return "refused";
+  }
+}
+
 /** Evicts one pod, retrying 429s every 20 s; after maxEvictRetries the pod is deleted with grace 0. */
 async function evict(env: DrainEnv, opts: DrainOptions, pod: Pod, signal: AbortSignal): Promise<void> {
   for (let attempt = 0;; attempt++) {
-    if (signal.aborted) throw signal.reason;
-    try {
-      await env.evictPod(pod, signal);
-      return;
-    } catch (e) {
-      if (isNotFound(e)) return;
-      if (!isTooManyRequests(e)) throw e;
-      const misconfigured = env.pdbsForPod(pod).find(isMisconfiguredPdb);
-      if (misconfigured) {
-        throw new Error(
-          `eviction refused: PodDisruptionBudget ${misconfigured.metadata.namespace}/${misconfigured.metadata.name} is misconfigured and allows no disruption`,
-        );
-      }
-      if (attempt + 1 >= opts.maxEvictRetries) {
-        env.log.info("Eviction retries exhausted, deleting pod", { pod: podKey(pod), retries: attempt + 1 });
-        await deleteIgnoringAbsent(env, pod, 0, signal);
-        return;
-      }
-      env.log.debug("Eviction refused by a PodDisruptionBudget, retrying", { pod: podKey(pod), attempt });
-      await env.clock.sleep(POD_EVICTION_RETRY_INTERVAL_MS, signal);
-    }
+    if (await evictOnce(env, opts, pod, attempt, signal) === "done") return;
+    await env.clock.sleep(POD_EVICTION_RETRY_INTERVAL_MS, signal);
   }
 }
 
@@ -196,16 +231,19 @@ async function evictAndWait(env: DrainEnv, opts: DrainOptions, pod: Pod, signal:
   await waitForPodGone(env, pod, Math.min(graceMs(pod), opts.timeoutMs) + POD_TERMINATION_SLACK_MS, signal);
 }
 
+/** One eviction attempt of a pod with volumes; once evicted, waits for it to go and its volumes to move. */
 async function evictWithVolumes(
   env: DrainEnv,
   opts: DrainOptions,
   pod: Pod,
   pvNames: string[],
+  attempt: number,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<"done" | "refused"> {
   const ids = pvNames.length ? await env.volumeIDs(pvNames) : [];
-  await evictAndWait(env, opts, pod, signal);
-  if (!ids || ids.length === 0) return;
+  if (await evictOnce(env, opts, pod, attempt, signal) === "refused") return "refused";
+  await waitForPodGone(env, pod, Math.min(graceMs(pod), opts.timeoutMs) + POD_TERMINATION_SLACK_MS, signal);
+  if (!ids || ids.length === 0) return "done";
   const detachDeadline = env.clock.now() + graceMs(pod) + opts.pvDetachTimeoutMs;
   for (;;) {
     const attached = env.attachedVolumeNames(opts.nodeName);
@@ -220,8 +258,9 @@ async function evictWithVolumes(
     if (env.clock.now() >= reattachDeadline) {
       // Not fatal (as in MCM): the pod may not have been rescheduled yet.
       env.log.info("Volumes not re-attached elsewhere in time, continuing", { pod: podKey(pod) });
-      return;
+      return "done";
     }
     await env.clock.sleep(DRAIN_POLL_MS, signal);
   }
+  return "done";
 }

@@ -29,3 +29,8 @@ export function classFinalizerAction(cls: MachineClass, machines: Machine[]): Cl
   if (users.length && !has) return { kind: "add" };
   return { kind: "none" };
 }
+
+/** True if a MachineClass changed outside its metadata (what its machines are built from; not our finalizer). */
+export function classContentChanged(o: MachineClass, n: MachineClass): boolean {
+  return JSON.stringify({ ...o, metadata: undefined }) !== JSON.stringify({ ...n, metadata: undefined });
+}

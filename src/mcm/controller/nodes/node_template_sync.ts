@@ -15,6 +15,7 @@ import {
   type Taint,
 } from "../../../apis/machine/v1alpha1.ts";
 import type { Node } from "../../../k8s/api/builtin_types.ts";
+import { sameQuantity } from "../../../apis/quantity.ts";
 
 /** A merge patch for the Node object (labels/annotations with null = delete; taints replace the list). */
 export interface NodeMetadataPatch {
@@ -47,10 +48,11 @@ function syncMap(
   desired: Record<string, string>,
   current: Record<string, string>,
   lastApplied: Record<string, string>,
+  same: (a: string, b: string) => boolean = (a, b) => a === b,
 ): Record<string, string | null> {
   const patch: Record<string, string | null> = {};
   for (const k of Object.keys(lastApplied)) if (!(k in desired) && k in current) patch[k] = null;
-  for (const [k, v] of Object.entries(desired)) if (current[k] !== v) patch[k] = v;
+  for (const [k, v] of Object.entries(desired)) if (current[k] === undefined || !same(current[k], v)) patch[k] = v;
   return patch;
 }
 
@@ -153,7 +155,8 @@ export function virtualCapacityPatch(
   } catch {
     last = {};
   }
-  const cap = syncMap(desired, node.status?.capacity ?? {}, last);
+  // The API server stores quantities in canonical form (`1000` becomes `1k`): compare values, not texts.
+  const cap = syncMap(desired, node.status?.capacity ?? {}, last, sameQuantity);
   const annotation = Object.keys(desired).length ? JSON.stringify(desired) : null;
   const annotationChanged = (lastRaw ?? null) !== annotation;
   if (Object.keys(cap).length === 0 && !annotationChanged) return undefined;

@@ -79,6 +79,22 @@ Deno.test("VM status in the delete flow: per-code descriptions and retries; curr
   assert.equal(vmStatusOutcome(m, { error: new Error("undecodable") }, NOW).retryMs, LONG_RETRY_MS);
 });
 
+Deno.test("VM status without providerID: InvalidArgument and FailedPrecondition move on to drain instead of retrying forever", () => {
+  const m = terminating(DeleteStep.GetVMStatus);
+  const noID = { ...m, spec: { ...m.spec, providerID: undefined } };
+  for (const code of ["InvalidArgument", "FailedPrecondition"] as const) {
+    const out = vmStatusOutcome(noID, { error: new MachineError(code, "x") }, NOW);
+    assert.equal(deletionStep({ ...noID, status: out.status }), "drain", code);
+    assert.equal(out.status.lastOperation?.state, "Processing");
+    assert.equal(out.retryMs, SHORT_RETRY_MS);
+    // With a providerID the driver looked at the device itself: MCM's rule (stay, retry after 3 min) still holds.
+    const withID = { ...m, spec: { ...m.spec, providerID: "equinixmetal://ny/7b0ba3d5-0000-4000-8000-000000000001" } };
+    const kept = vmStatusOutcome(withID, { error: new MachineError(code, "x") }, NOW);
+    assert.equal(deletionStep({ ...withID, status: kept.status }), "getVMStatus", code);
+    assert.equal(kept.retryMs, MEDIUM_RETRY_MS);
+  }
+});
+
 Deno.test("drain plan: normal with maxEvictRetries bounded by drain timeout / 20 s", () => {
   const m = terminating(DeleteStep.InitiateDrain);
   m.status!.conditions = conditions();

@@ -153,6 +153,19 @@ Deno.test("misconfigured PDB: all expected pods healthy and zero disruptions all
     isMisconfiguredPdb(pdb({ observedGeneration: 0, expectedPods: 2, currentHealthy: 2, disruptionsAllowed: 0 })),
     false,
   );
+  // In the middle of an eviction: a pod is disrupted and currentHealthy has not caught up. Busy, not misconfigured.
+  const disruptedPods = { "pod-a": "2026-01-01T00:00:00Z" };
+  assert.equal(
+    isMisconfiguredPdb(
+      pdb({ observedGeneration: 1, expectedPods: 2, currentHealthy: 2, disruptionsAllowed: 0, disruptedPods }),
+    ),
+    false,
+  );
+  // More healthy pods than expected (a surge) and none disrupted: still misconfigured.
+  assert.equal(
+    isMisconfiguredPdb(pdb({ observedGeneration: 1, expectedPods: 2, currentHealthy: 3, disruptionsAllowed: 0 })),
+    true,
+  );
 });
 
 Deno.test("drain: pods are evicted and waited for", async () => {
@@ -260,6 +273,27 @@ Deno.test("drain: pods with volumes go one by one, waiting for detach and re-att
   w.elsewhere.add("pv-low");
   for (let i = 0; i < 10 && !done; i++) await w.clock.advance(5_000);
   assert.equal(done, true);
+});
+
+Deno.test("drain: a PDB-blocked pod with volumes does not hold up the other pods with volumes (rounds every 20 s)", async () => {
+  const w = new FakeWorld();
+  const pvcPod = (name: string, prio: number) =>
+    pod(name, {
+      spec: { priority: prio, volumes: [{ name: "data", persistentVolumeClaim: { claimName: `c-${name}` } }] },
+    });
+  w.add(pvcPod("blocked", 10));
+  w.add(pvcPod("free", 1));
+  w.refusals.set("blocked", 3);
+  const run = runDrain(w, { ...normal, maxEvictRetries: 10 }, new AbortController().signal);
+  let done = false;
+  run.then(() => (done = true));
+  await w.clock.advance(1_000);
+  // The first round tried the blocked pod, then went on to the next one at once.
+  assert.deepEqual(w.evictions, ["blocked", "free"]);
+  for (let i = 0; i < 40 && !done; i++) await w.clock.advance(5_000);
+  assert.equal(done, true);
+  assert.deepEqual(w.evictions, ["blocked", "free", "blocked", "blocked", "blocked"]);
+  assert.deepEqual(w.deletions, []);
 });
 
 Deno.test("drain: aborting the parent signal stops the drain", async () => {

@@ -84,6 +84,18 @@ Deno.test("virtual capacity goes to node status and is tracked", () => {
   assert.equal(virtualCapacityPatch(undefined, n), undefined);
 });
 
+Deno.test("virtual capacity compares values: the API server's canonical form (1k for 1000, 1Gi for 1024Mi) is in sync", () => {
+  const desired = { "example.com/slots": "1000", "example.com/mem": "1024Mi", "example.com/n": 3 };
+  const applied = JSON.stringify({ "example.com/slots": "1000", "example.com/mem": "1024Mi", "example.com/n": "3" });
+  const n = node("m1", conditions(), {
+    metadata: { name: "m1", annotations: { "node.machine.sapcloud.io/last-applied-virtual-capacity": applied } },
+    status: { capacity: { "example.com/slots": "1k", "example.com/mem": "1Gi", "example.com/n": "3" } },
+  });
+  assert.equal(virtualCapacityPatch(desired, n), undefined, "no patch for equal values");
+  const changed = virtualCapacityPatch({ ...desired, "example.com/slots": "1001" }, n);
+  assert.deepEqual(changed?.status, { capacity: { "example.com/slots": "1001" } }, "a different value is patched");
+});
+
 Deno.test("node template: the node finalizer is added in the same patch, guarded by the resourceVersion", () => {
   const n = node("m1", conditions(), { metadata: { name: "m1", resourceVersion: "42", finalizers: ["other/keep"] } });
   const { patch } = nodeTemplatePatch(machine("m1"), n, "node.machine.sapcloud.io/machine-controller");
