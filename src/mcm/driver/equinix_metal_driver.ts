@@ -95,6 +95,21 @@ function problemsOf(err: unknown): string[] | undefined {
   return undefined;
 }
 
+/** A kubeadm bootstrap token (`<6-char id>.<16-char secret>`), as it appears inside user data. */
+const BOOTSTRAP_TOKEN = /\b[a-z0-9]{6}\.([a-z0-9]{16})\b/g;
+
+/**
+ * What of the user data must never reach an error, a log or a gRPC status: the whole text, and every bootstrap token
+ * in it with its secret part on its own (a Metal error that quotes a fragment of the user data quotes the token, not
+ * the whole text).
+ */
+export function secretsOfUserData(userData: string | undefined): string[] {
+  if (!userData) return [];
+  const out = [userData];
+  for (const m of userData.matchAll(BOOTSTRAP_TOKEN)) out.push(m[0], m[1]);
+  return out;
+}
+
 /** The Equinix Metal implementation of MCM's driver interface (plus ShutDownMachine for CMI). */
 export class EquinixMetalDriver implements Driver {
   private readonly clock: Clock;
@@ -193,7 +208,8 @@ export class EquinixMetalDriver implements Driver {
     return this.run("CreateMachine", { machine: name }, async () => {
       this.checkProvider(req.machineClass);
       const userData = req.secret["userData"];
-      registerSecret(userData);
+      const secrets = secretsOfUserData(userData);
+      for (const v of secrets) registerSecret(v);
       try {
         const problems: string[] = [];
         const collect = <T>(f: () => T): T | undefined => {
@@ -231,7 +247,7 @@ export class EquinixMetalDriver implements Driver {
           nodeName: name,
         };
       } finally {
-        forgetSecret(userData);
+        for (const v of secrets) forgetSecret(v);
       }
     });
   }

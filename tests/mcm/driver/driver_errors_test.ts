@@ -185,3 +185,27 @@ Deno.test("the caller's cancellation and deadline become Canceled and DeadlineEx
   await rejects(f.driver.createMachine(expired), isMachineError("DeadlineExceeded"));
   assertEquals(f.sim.devices().length, 1);
 });
+
+Deno.test("a Metal error that quotes a fragment of the user data never carries its bootstrap token", async () => {
+  const token = "abcdef.0123456789abcdef"; // the token inside the fixture's user data
+  const base = fixture(); // the same seed: the same project and token as the fixture below
+  const f = fixture({
+    driver: {
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        const req = new Request(input, init);
+        if (req.method === "POST" && new URL(req.url).pathname.endsWith("/devices")) {
+          // The API rejects the user data and quotes the part it choked on (the token's line, cut mid-way).
+          const body = { errors: [`userdata is invalid near "content: ${token}"`, `bad value "${token.slice(7)}"`] };
+          return Response.json(body, { status: 422 });
+        }
+        return await base.sim.fetch(req);
+      },
+    },
+  });
+  await rejects(f.driver.createMachine(f.req("m1")), (err: unknown) => {
+    ok(err instanceof MachineError, String(err));
+    ok(!err.message.includes(token.slice(7)), err.message);
+    ok(err.message.includes("[REDACTED]"), err.message);
+    return true;
+  });
+});
