@@ -66,7 +66,7 @@ export const MCM_FLAGS = {
   minResyncPeriod: pflag.duration({ help: `${COMPATIBILITY}; watches keep the caches current`, default: "12h" }),
   kubeApiQps: pflag.float({ help: "client QPS per cluster", default: 20, field: "kubeApiQps" }),
   kubeApiBurst: pflag.int({
-    help: "client burst per cluster (0: the client default, 10)",
+    help: "client burst per cluster (0: client-go's own burst of 10)",
     default: 30,
     field: "kubeApiBurst",
   }),
