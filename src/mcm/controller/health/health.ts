@@ -13,7 +13,7 @@ import {
 } from "../../../apis/machine/v1alpha1.ts";
 import type { Node } from "../../../k8s/api/builtin_types.ts";
 import type { EffectiveSettings } from "../machine/timeouts.ts";
-import { currentStatus, lastOperation, parseTime } from "../machine/status.ts";
+import { currentStatus, lastOperation, nodeConditionsChanged, parseTime } from "../machine/status.ts";
 import { formatDuration } from "../../../runtime/duration.ts";
 import { LONG_RETRY_MS, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "../retry.ts";
 
@@ -36,18 +36,6 @@ export function hasCriticalComponentsNotReadyTaint(node: Node | undefined): bool
   return (node?.spec?.taints ?? []).some((t) =>
     t.key === TAINT_CRITICAL_COMPONENTS_NOT_READY && t.effect === "NoSchedule"
   );
-}
-
-/** MCM's comparison: different length, or a different status at the same position. */
-export function nodeConditionsChanged(
-  machine: NodeCondition[] | undefined,
-  node: NodeCondition[] | undefined,
-): boolean {
-  const a = machine ?? [];
-  const b = node ?? [];
-  if (a.length !== b.length) return true;
-  for (let i = 0; i < b.length; i++) if (a[i].status !== b[i].status || a[i].type !== b[i].type) return true;
-  return false;
 }
 
 /** Go-like rendering of a condition list for descriptions ("[{Type:Ready Status:False Reason:... Message:...}]"). */

@@ -148,6 +148,8 @@ async function applyHealth(
   let written: Machine;
   try {
     const r = await writeStatus(ctx, machine, d.status);
+    // Nothing changed but timestamps: carry on as if no write was needed (the timeouts and node sync run).
+    if (!r.written) return { wrote: false, requeueMs: d.requeueMs };
     written = r.machine;
   } catch (e) {
     retryAfterWriteError(ctx, machine, e, "health status");

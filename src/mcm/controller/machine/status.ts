@@ -10,6 +10,7 @@ import type {
   MachinePhase,
   MachineState,
   MachineStatus,
+  NodeCondition,
 } from "../../../apis/machine/v1alpha1.ts";
 
 /** How long an unchanged lastOperation may stay untouched before it is rewritten anyway (MCM: 30 min). */
@@ -60,6 +61,18 @@ function sameCurrentStatus(a: CurrentStatus | undefined, b: CurrentStatus | unde
     (a?.preserveExpiryTime ?? "") === (b?.preserveExpiryTime ?? "");
 }
 
+/** MCM's comparison: different length, or a different status at the same position. */
+export function nodeConditionsChanged(
+  machine: NodeCondition[] | undefined,
+  node: NodeCondition[] | undefined,
+): boolean {
+  const a = machine ?? [];
+  const b = node ?? [];
+  if (a.length !== b.length) return true;
+  for (let i = 0; i < b.length; i++) if (a[i].status !== b[i].status || a[i].type !== b[i].type) return true;
+  return false;
+}
+
 /**
  * True when writing `next` over `current` would change nothing but timestamps, and the current lastOperation is
  * younger than 30 minutes (older ones are refreshed so that a long-standing error shows it is still current).
@@ -69,7 +82,10 @@ export function isStatusWriteRedundant(current: MachineStatus | undefined, next:
   if (last === undefined || now - last > STATUS_REFRESH_MS) return false;
   return sameLastOperation(current?.lastOperation, next.lastOperation) &&
     sameCurrentStatus(current?.currentStatus, next.currentStatus) &&
-    (current?.lastKnownState ?? "") === (next.lastKnownState ?? "");
+    (current?.lastKnownState ?? "") === (next.lastKnownState ?? "") &&
+    // Conditions copied from the node are state too: a skipped write would leave them stale and keep the health
+    // check from reaching its timeouts (MCM writes whenever they changed).
+    !nodeConditionsChanged(current?.conditions, next.conditions);
 }
 
 /** A copy of `status` with lastOperation, currentStatus and lastKnownState replaced (MCM machineStatusUpdate). */

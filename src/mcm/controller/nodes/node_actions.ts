@@ -12,7 +12,8 @@ import {
   NODE_FINALIZER,
   phaseOf,
 } from "../../../apis/machine/v1alpha1.ts";
-import { hasCriticalComponentsNotReadyTaint, nodeConditionsChanged } from "../health/health.ts";
+import { hasCriticalComponentsNotReadyTaint } from "../health/health.ts";
+import { nodeConditionsChanged } from "../machine/status.ts";
 import type { Node } from "../../../k8s/api/builtin_types.ts";
 
 export type NodeAction =

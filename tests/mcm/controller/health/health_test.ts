@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  canMarkMachineFailed,
-  computeHealth,
-  isHealthy,
-  nodeConditionsChanged,
-} from "../../../../src/mcm/controller/health/health.ts";
+import { canMarkMachineFailed, computeHealth, isHealthy } from "../../../../src/mcm/controller/health/health.ts";
+import { nodeConditionsChanged } from "../../../../src/mcm/controller/machine/status.ts";
 import { splitConditions } from "../../../../src/mcm/controller/machine/timeouts.ts";
 import { LONG_RETRY_MS, SHORT_RETRY_MS } from "../../../../src/mcm/controller/retry.ts";
 import { TAINT_CRITICAL_COMPONENTS_NOT_READY } from "../../../../src/apis/machine/v1alpha1.ts";

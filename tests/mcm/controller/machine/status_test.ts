@@ -18,6 +18,13 @@ Deno.test("status write skipped when only timestamps differ", () => {
   assert.equal(isStatusWriteRedundant(cur, next, NOW), true);
 });
 
+Deno.test("status write happens when only the node conditions copied into it changed", () => {
+  const cur = { ...base("Machine is running"), conditions: [{ type: "Ready", status: "True" }] };
+  const next = { ...base("Machine is running", NOW), conditions: [{ type: "Ready", status: "False" }] };
+  assert.equal(isStatusWriteRedundant(cur, next, NOW), false);
+  assert.equal(isStatusWriteRedundant(cur, { ...next, conditions: cur.conditions }, NOW), true);
+});
+
 Deno.test("status write never hides a changed error text (MCM's 75 % similarity quirk fixed)", () => {
   const cur = base("Cloud provider message - request abc123 failed: 503");
   const next = base("Cloud provider message - request abc124 failed: 503", NOW);
