@@ -53,6 +53,7 @@ export const cmiCommand = command({
       metalApiUrl: opts.metalApiUrl,
       metalApiAllowPlainHttp: opts.metalApiAllowPlainHttp,
       log: getLogger("machine-driver"),
+      verifyOwnershipOnDelete: true,
     });
     const server = await startCmiServer({ driver, endpoint: opts.listen, log, drainTimeoutMs: opts.drainTimeoutMs });
     if (unix) revokePermission("read");

@@ -32,7 +32,7 @@ import type {
 } from "./driver.ts";
 import { MachineError } from "./driver.ts";
 import { createDevice } from "./device_create.ts";
-import { findMachineDevices, isAdoptable, isDeparting, listRoleDevices } from "./device_lookup.ts";
+import { findMachineDevices, hasOwnershipTags, isAdoptable, isDeparting, listRoleDevices } from "./device_lookup.ts";
 import { machineError, toMachineError } from "./error_codes.ts";
 import { machineNameProblems } from "./machine_name.ts";
 import {
@@ -76,6 +76,12 @@ export interface EquinixMetalDriverOptions {
   maxCachedClients?: number;
   /** Page size of device lists (default: the client's 1000 for lookups, 100 for role listings). */
   listPageSize?: number;
+  /**
+   * Before deleting by providerID, read the device and refuse one that is not the machine's (hostname and ownership
+   * tags). The CMI server sets it: its callers are not our machine controller, which only ever passes providerIDs it
+   * wrote, so there a delete stays one call.
+   */
+  verifyOwnershipOnDelete?: boolean;
 }
 
 const operations = counter({
@@ -328,9 +334,45 @@ export class EquinixMetalDriver implements Driver {
         return {};
       }
       const owner = lenientOwner(req.machineClass.providerSpec);
-      await this.withClient(creds, (client) => this.deleteDevice(client, owner, name, id, req.signal));
+      await this.withClient(creds, async (client) => {
+        if (this.opts.verifyOwnershipOnDelete && !(await this.isMachineDevice(client, owner, name, id, req.signal))) {
+          return;
+        }
+        await this.deleteDevice(client, owner, name, id, req.signal);
+      });
       return {};
     });
+  }
+
+  /**
+   * True if the device exists and is the machine's (hostname, and the ownership tags when the class is known); false if
+   * it is gone. A device of something else is refused with InvalidArgument: deleting it would destroy a node of
+   * another machine or cluster.
+   */
+  private async isMachineDevice(
+    client: MetalClient,
+    owner: OwnershipSpec | undefined,
+    name: string,
+    id: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    let device: Device;
+    try {
+      device = await client.devices.get(id, { signal });
+    } catch (err) {
+      if (err instanceof MetalNotFoundError) return false;
+      // Hidden behind 403 (failed provisioning, or not this token's): the DELETE's own handling tells the two apart.
+      if (err instanceof MetalPermissionDeniedError) return true;
+      throw toMachineError(`Could not read device ${id} of machine "${name}"`, err, signal);
+    }
+    // CMI's DeleteMachine may come without a providerSpec: then the hostname is what can be checked.
+    if (device.hostname === name && (!owner || hasOwnershipTags(device, owner))) return true;
+    throw new MachineError(
+      "InvalidArgument",
+      `device ${id} is not the device of machine "${name}" (hostname ${JSON.stringify(device.hostname ?? "")}, ` +
+        `not tagged ${owner ? `${owner.clusterTag} and ${owner.roleTag}` : "with the class's ownership tags"}); ` +
+        "refusing to delete it",
+    );
   }
 
   /**

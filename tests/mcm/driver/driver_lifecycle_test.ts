@@ -264,3 +264,25 @@ Deno.test("list asks only for what it reads: nested objects come as {href} stubs
   assertEquals(Object.keys(device.plan), ["href"]);
   assertEquals(typeof device.metro.code, "string");
 });
+
+Deno.test("delete through the CMI driver (ownership verified): another machine's or cluster's device is refused", async () => {
+  const f = fixture({ driver: { verifyOwnershipOnDelete: true } });
+  const { providerID: mine } = await f.driver.createMachine(f.req("m1"));
+  const { providerID: other } = await f.driver.createMachine(f.req("m2"));
+  const foreignCluster = f.spec({ tags: ["kubernetes.io/cluster/shoot--other--x", ROLE_TAG] });
+  const { providerID: foreign } = await f.driver.createMachine(f.req("m3", { spec: foreignCluster }));
+
+  // m1 asked to delete m2's device, and m3's device asked for with our cluster's class: both refused, nothing sent.
+  await rejects(f.driver.deleteMachine(f.req("m1", { providerID: other })), isMachineError("InvalidArgument", /m2/));
+  await rejects(f.driver.deleteMachine(f.req("m3", { providerID: foreign })), isMachineError("InvalidArgument"));
+  assertEquals(f.sim.counters.total("DELETE /devices/{id}"), 0);
+
+  // Its own device goes; a device already gone is success.
+  assertEquals(await f.driver.deleteMachine(f.req("m1", { providerID: mine })), {});
+  assertEquals(f.sim.counters.total("DELETE /devices/{id}"), 1);
+  ok(f.sim.devices().every((d) => d.id !== idOf(mine)));
+  assertEquals(
+    await f.driver.deleteMachine(f.req("m9", { providerID: `equinixmetal://ny/${crypto.randomUUID()}` })),
+    {},
+  );
+});
