@@ -147,7 +147,7 @@ export class ExtensionReconciler<T extends ExtensionObject> implements Reconcile
     // OperationAnnotationWrapper does — but on the reconcile path only once lastOperation says Processing: a crash
     // between the two must not lose the request (after a restart, an object whose last operation is not Succeeded is
     // reconciled again; one whose annotation is gone and whose last operation still says Succeeded would not be).
-    const acknowledge = operationAnnotation(obj) === Operation.Reconcile;
+    const acknowledge = annotation === Operation.Reconcile;
     if (acknowledge && (op === LastOperationType.Migrate || obj.metadata.deletionTimestamp)) {
       await live.removeOperationAnnotation();
     }

@@ -193,9 +193,7 @@ export class EventRecorder {
     let s = this.similar.get(similarKey);
     if (!s || at - s.since > SIMILAR_WINDOW_MS) {
       s = { since: at, messages: new Set() };
-      this.similar.delete(similarKey);
-      this.similar.set(similarKey, s);
-      if (this.similar.size > CACHE_SIZE) this.similar.delete(this.similar.keys().next().value!);
+      keepRecent(this.similar, similarKey, s);
     }
     if (s.messages.has(message)) return false;
     if (s.messages.size >= SIMILAR_MAX) return true;
@@ -204,8 +202,13 @@ export class EventRecorder {
   }
 
   private touch(key: string, value: Aggregate): void {
-    this.cache.delete(key);
-    this.cache.set(key, value);
-    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    keepRecent(this.cache, key, value);
   }
+}
+
+/** Sets `key` as the most recent entry of an LRU map of at most `CACHE_SIZE` entries (client-go's cache size). */
+function keepRecent<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > CACHE_SIZE) map.delete(map.keys().next().value!);
 }

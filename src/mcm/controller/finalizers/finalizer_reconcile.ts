@@ -98,6 +98,14 @@ export async function reconcileNode(ctx: ControllerContext, key: string): Promis
   }
 }
 
+/** Adds or removes the machine finalizer of a MachineClass. */
+async function patchClassFinalizer(ctx: ControllerContext, cls: MachineClass, present: boolean): Promise<void> {
+  const patch = finalizerPatch(cls, MCM_FINALIZER, present);
+  await ctx.control.patch(MachineV1alpha1.machineClasses, cls.metadata.name!, patch, "merge", {
+    namespace: cls.metadata.namespace,
+  });
+}
+
 /** MachineClass queue: finalizer while used; used machines are enqueued. */
 export async function reconcileMachineClass(ctx: ControllerContext, key: string): Promise<Result> {
   const cls = ctx.classes.get(key) as MachineClass | undefined;
@@ -108,27 +116,11 @@ export async function reconcileMachineClass(ctx: ControllerContext, key: string)
   try {
     switch (action.kind) {
       case "add":
-        await ctx.control.patch(
-          MachineV1alpha1.machineClasses,
-          cls.metadata.name!,
-          finalizerPatch(cls, MCM_FINALIZER, true),
-          "merge",
-          {
-            namespace: cls.metadata.namespace,
-          },
-        );
+        await patchClassFinalizer(ctx, cls, true);
         for (const m of users) if (!m.metadata.deletionTimestamp) ctx.queues.machine(objectKey(m));
         return requeueAfter(LONG_RETRY_MS);
       case "remove":
-        await ctx.control.patch(
-          MachineV1alpha1.machineClasses,
-          cls.metadata.name!,
-          finalizerPatch(cls, MCM_FINALIZER, false),
-          "merge",
-          {
-            namespace: cls.metadata.namespace,
-          },
-        );
+        await patchClassFinalizer(ctx, cls, false);
         return {};
       case "blocked":
         log.info("MachineClass is being deleted but still used", {
