@@ -6,8 +6,9 @@
  * Awake shoot: each wanted deployment needs a MachineSet (owned by it, or labelled `name=<deployment>`) whose template
  * uses the wanted class — after a class change this is how a rolling update is detected before MCM reports it — and
  * must be healthy (MCM observed its generation, `Available` True, `Progressing` not False, no `ReplicaFailure`/
- * `Frozen`); over all wanted deployments no replica may be unavailable and every replica must be updated (old machines
- * drained and gone). Hibernated shoot: the wanted deployments' replicas must reach 0. Pure.
+ * `Frozen`); over all wanted deployments no replica may be unavailable (except preserved failed machines, see
+ * `unavailableAccepted`) and every replica must be updated (old machines drained and gone). Hibernated shoot: the
+ * wanted deployments' replicas must reach 0. Pure.
  */
 import type { MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
 import { LABEL_DEPLOYMENT_NAME } from "../../apis/machine/v1alpha1.ts";
@@ -20,6 +21,15 @@ export interface RolloutState {
   message: string;
   /** 0-100, for lastOperation.progress. */
   progress: number;
+}
+
+/**
+ * Gardener's rule for unavailable replicas: none, or no more than the failed machines MCM preserves
+ * (`status.preservedFailedReplicas`, summed over the wanted deployments). A preserved machine stays unavailable on
+ * purpose until its preservation ends, so waiting for it would never finish.
+ */
+export function unavailableAccepted(unavailable: number, preservedFailed: number): boolean {
+  return unavailable === 0 || (preservedFailed > 0 && unavailable <= preservedFailed);
 }
 
 /** The MachineSets of each deployment: by controller owner reference, else by the `name` label (restored sets). */
@@ -64,7 +74,7 @@ export function evaluateRollout(
 ): RolloutState {
   const byName = new Map(deployments.map((d) => [d.metadata.name ?? "", d]));
   const setsOf = machineSetsByDeployment(machineSets);
-  let awake = 0, desired = 0, updated = 0, available = 0, unavailable = 0, healthy = 0;
+  let awake = 0, desired = 0, updated = 0, available = 0, unavailable = 0, preserved = 0, healthy = 0;
   const waitingForSet: string[] = [];
   for (const w of wanted) {
     const md = byName.get(w.name);
@@ -80,6 +90,7 @@ export function evaluateRollout(
     updated += md.status?.updatedReplicas ?? 0;
     available += md.status?.availableReplicas ?? 0;
     unavailable += md.status?.unavailableReplicas ?? 0;
+    preserved += md.status?.preservedFailedReplicas ?? 0;
   }
   if (hibernated) {
     if (awake === 0) return { done: true, message: "all machines hibernated", progress: 100 };
@@ -97,7 +108,7 @@ export function evaluateRollout(
       progress: 20,
     };
   }
-  if (unavailable === 0 && updated === awake && healthy === wanted.length) {
+  if (unavailableAccepted(unavailable, preserved) && updated === awake && healthy === wanted.length) {
     return { done: true, message: "all machine deployments are available", progress: 100 };
   }
   const progress = desired > 0

@@ -1,7 +1,11 @@
 /** Rollout detection from MachineDeployments and MachineSets, and failed machines with their error codes. */
 import assert from "node:assert/strict";
 import type { MachineDeployment, MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
-import { evaluateRollout, machineDeploymentProblem } from "../../../src/extension/genericworker/rollout.ts";
+import {
+  evaluateRollout,
+  machineDeploymentProblem,
+  unavailableAccepted,
+} from "../../../src/extension/genericworker/rollout.ts";
 import { failedMachinesError } from "../../../src/extension/genericworker/failed_machines.ts";
 import { determineErrorCodes } from "../../../src/extension/reconciler/error_codes.ts";
 import type { DesiredDeployment } from "../../../src/extension/genericworker/machine_deployment.ts";
@@ -88,6 +92,40 @@ Deno.test("waits for old machines to drain, for unavailable machines, and for MC
   });
   assert.match(machineDeploymentProblem(frozen) ?? "", /Frozen is True/);
   assert.equal(machineDeploymentProblem(md("x", 1, { conditions: [] })), "condition Available is missing");
+});
+
+Deno.test("unavailable replicas: none, or no more than the preserved failed machines (Gardener's rule)", () => {
+  const table: [unavailable: number, preserved: number, accepted: boolean][] = [
+    [0, 0, true],
+    [0, 2, true],
+    [1, 0, false],
+    [1, 1, true],
+    [2, 3, true],
+    [3, 2, false],
+  ];
+  for (const [unavailable, preserved, accepted] of table) {
+    assert.equal(
+      unavailableAccepted(unavailable, preserved),
+      accepted,
+      `${unavailable} unavailable, ${preserved} preserved`,
+    );
+  }
+});
+
+Deno.test("a preserved failed machine does not hold the rollout; more unavailable machines than preserved ones do", () => {
+  const sets = [set("s1", "md-a", "md-a-new"), set("s2", "md-b", "md-b-1")];
+  const preserved = (unavailable: number) =>
+    md("md-a", 3, {
+      replicas: 3,
+      updatedReplicas: 3,
+      availableReplicas: 3 - unavailable,
+      unavailableReplicas: unavailable,
+      preservedFailedReplicas: 1,
+    });
+  assert.equal(evaluateRollout(wanted, [preserved(1), md("md-b", 1, done(1))], sets, "ns", false).done, true);
+  const r = evaluateRollout(wanted, [preserved(2), md("md-b", 1, done(1))], sets, "ns", false);
+  assert.equal(r.done, false);
+  assert.match(r.message, /2 machine\(s\) pending/);
 });
 
 Deno.test("hibernated: done when the wanted deployments report 0 replicas", () => {
