@@ -10,12 +10,13 @@
  *   longer wanted, and scale MCM to 0 when the shoot is hibernated;
  * - delete: the generic actuator's deletion, one step per call (see deletion.ts); forceDelete and migrate do nothing
  *   (gardenlet keeps the machine state; status.state is never written);
- * - restore: re-create MachineSets and Machines from the machine state gardenlet put into `status.state`, deploy,
- *   scale MCM to 1 (unless hibernated), then reconcile.
+ * - restore: re-create MachineSets and Machines from the machine state gardenlet put into `status.state`, deploy the
+ *   MachineDeployments, then scale MCM to 1 (a hibernated shoot: only while machines exist, so MCM deletes them),
+ *   then reconcile.
  */
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
 import type { Worker } from "../../apis/extensions/v1alpha1.ts";
-import type { MachineDeployment } from "../../apis/machine/v1alpha1.ts";
+import type { Machine, MachineDeployment } from "../../apis/machine/v1alpha1.ts";
 import { CoreV1, MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
@@ -34,7 +35,7 @@ import {
   type ObservedWorker,
   observeWorker,
 } from "./observed_state.ts";
-import { desiredReplicas } from "./replicas.ts";
+import { desiredReplicas, mcmReplicasAfterRestore } from "./replicas.ts";
 import { evaluateRollout } from "./rollout.ts";
 import { earlyStatusPatch } from "./status_patch.ts";
 
@@ -134,9 +135,11 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
       const writer = new MachineObjectWriter(ctx.client, ns, ctx.log, ctx.signal);
       await this.deployClasses(writer, observed, desired);
 
+      let machinesForHibernation: Machine[] = [];
       if (desired.hibernated) {
         // No drain and no PDBs while hibernating (the generic actuator does the same).
-        await writer.labelForceDeletion(await listMachines(ctx.client, ns, ctx.signal));
+        machinesForHibernation = await listMachines(ctx.client, ns, ctx.signal);
+        await writer.labelForceDeletion(machinesForHibernation);
       }
 
       const existing = byName(observed.deployments);
@@ -156,6 +159,12 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
         });
         current.push(await writer.ensureMachineDeployment(buildMachineDeployment(d, ns, replicas), found));
       }
+      if (restore) {
+        // Only now that every MachineDeployment is written, as the generic actuator orders it: MCM must not see the
+        // restored MachineSets without their deployments.
+        const mcmReplicas = mcmReplicasAfterRestore(desired.hibernated, machinesForHibernation.length);
+        if (mcmReplicas !== undefined) await writer.scaleMachineControllerManager(observed.mcm, mcmReplicas);
+      }
 
       const statusPatch = earlyStatusPatch(
         worker,
@@ -168,7 +177,14 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
 
       const failed = failedMachinesError(current);
       if (failed) throw failed;
-      const rollout = evaluateRollout(desired.deployments, current, observed.machineSets, ns, desired.hibernated);
+      const rollout = evaluateRollout(
+        desired.deployments,
+        current,
+        observed.machineSets,
+        ns,
+        desired.hibernated,
+        machinesForHibernation,
+      );
       if (!rollout.done) {
         ctx.log.info("Waiting for machine deployments", { reason: rollout.message, writes: writer.writes });
         return this.wait(rollout.message, rollout.progress);
@@ -281,7 +297,7 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
     return Promise.resolve();
   }
 
-  /** Re-creates MachineSets and Machines from `status.state`, deploys, scales MCM to 1, then reconciles. */
+  /** Re-creates MachineSets and Machines from `status.state`, then reconciles (which scales MCM up, see above). */
   async restore(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
     const ns = worker.metadata.namespace ?? "";
     const state: MachineState = decodeMachineState(worker.status?.state, ns, describeWorker(worker));
@@ -304,7 +320,6 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
           machines: recorded.machines.length,
         });
       }
-      if (!desired.hibernated) await writer.scaleMachineControllerManager(observed.mcm, 1);
     });
     const replicas = new Map<string, number>();
     for (const [name, s] of state) if (s.replicas !== undefined) replicas.set(name, s.replicas);

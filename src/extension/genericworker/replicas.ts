@@ -38,3 +38,13 @@ export function desiredReplicas(i: ReplicaInputs): number {
   if (current > i.maximum) return i.maximum;
   return current;
 }
+
+/**
+ * The replicas a restore gives machine-controller-manager once the MachineDeployments are written: 1, so MCM takes
+ * over the restored machines. A hibernated shoot stays hibernated: MCM is scaled up only while Machines exist (their
+ * devices run and only MCM deletes them; the deployments are at 0), else left as it is (undefined).
+ */
+export function mcmReplicasAfterRestore(hibernated: boolean, machines: number): number | undefined {
+  if (!hibernated || machines > 0) return 1;
+  return undefined;
+}

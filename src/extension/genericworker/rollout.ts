@@ -8,9 +8,10 @@
  * must be healthy (MCM observed its generation, `Available` True, `Progressing` not False, no `ReplicaFailure`/
  * `Frozen`); over all wanted deployments no replica may be unavailable (except preserved failed machines, see
  * `unavailableAccepted`) and every replica must be updated (old machines drained and gone). Hibernated shoot: the
- * wanted deployments' replicas must reach 0. Pure.
+ * wanted deployments' replicas must reach 0 and their Machines must be gone (a deployment MCM has not seen yet, e.g.
+ * one just restored with its machines, reports no replicas while its devices still run). Pure.
  */
-import type { MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
+import type { Machine, MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
 import { LABEL_DEPLOYMENT_NAME } from "../../apis/machine/v1alpha1.ts";
 import type { DesiredDeployment } from "./machine_deployment.ts";
 
@@ -71,6 +72,8 @@ export function evaluateRollout(
   machineSets: readonly MachineSet[],
   namespace: string,
   hibernated: boolean,
+  /** The namespace's Machines (only read when hibernated). */
+  machines: readonly Machine[] = [],
 ): RolloutState {
   const byName = new Map(deployments.map((d) => [d.metadata.name ?? "", d]));
   const setsOf = machineSetsByDeployment(machineSets);
@@ -93,6 +96,9 @@ export function evaluateRollout(
     preserved += md.status?.preservedFailedReplicas ?? 0;
   }
   if (hibernated) {
+    const wantedNames = new Set(wanted.map((w) => w.name));
+    const left = machines.filter((m) => wantedNames.has(m.metadata.labels?.[LABEL_DEPLOYMENT_NAME] ?? "")).length;
+    awake = Math.max(awake, left);
     if (awake === 0) return { done: true, message: "all machines hibernated", progress: 100 };
     return {
       done: false,

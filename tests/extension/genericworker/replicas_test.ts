@@ -1,6 +1,10 @@
 /** The replica rules of the generic Worker actuator, one row per rule and its precedence. */
 import assert from "node:assert/strict";
-import { desiredReplicas, type ReplicaInputs } from "../../../src/extension/genericworker/replicas.ts";
+import {
+  desiredReplicas,
+  mcmReplicasAfterRestore,
+  type ReplicaInputs,
+} from "../../../src/extension/genericworker/replicas.ts";
 
 const base: ReplicaInputs = {
   hibernated: false,
@@ -26,4 +30,20 @@ Deno.test("replica rules in order", () => {
     ["unset replicas count as 0 (raised to the minimum)", { existingReplicas: undefined }, 2],
   ];
   for (const [what, change, want] of rows) assert.equal(desiredReplicas({ ...base, ...change }), want, what);
+});
+
+Deno.test("MCM after a restore: 1 when awake; hibernated only while machines exist, else left alone", () => {
+  const table: [hibernated: boolean, machines: number, replicas: number | undefined][] = [
+    [false, 0, 1],
+    [false, 3, 1],
+    [true, 2, 1],
+    [true, 0, undefined],
+  ];
+  for (const [hibernated, machines, replicas] of table) {
+    assert.equal(
+      mcmReplicasAfterRestore(hibernated, machines),
+      replicas,
+      `hibernated=${hibernated}, ${machines} machines`,
+    );
+  }
 });

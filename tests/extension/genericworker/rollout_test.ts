@@ -1,6 +1,6 @@
 /** Rollout detection from MachineDeployments and MachineSets, and failed machines with their error codes. */
 import assert from "node:assert/strict";
-import type { MachineDeployment, MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
+import type { Machine, MachineDeployment, MachineSet } from "../../../src/apis/machine/v1alpha1.ts";
 import {
   evaluateRollout,
   machineDeploymentProblem,
@@ -137,6 +137,18 @@ Deno.test("hibernated: done when the wanted deployments report 0 replicas", () =
     evaluateRollout(wanted, [md("md-a", 0, { replicas: 0 }), md("md-b", 0, { replicas: 0 })], [], "ns", true).done,
     true,
   );
+});
+
+Deno.test("hibernated: Machines of a wanted deployment MCM has not counted yet (just restored) are still awake", () => {
+  const machine = (name: string, deployment: string): Machine => ({
+    metadata: { name, labels: { name: deployment } },
+    spec: {},
+  });
+  const mds = [md("md-a", 0, {}), md("md-b", 0, {})];
+  const r = evaluateRollout(wanted, mds, [], "ns", true, [machine("m1", "md-a"), machine("m2", "md-a")]);
+  assert.equal(r.done, false);
+  assert.match(r.message, /\(2 still awake\)/);
+  assert.equal(evaluateRollout(wanted, mds, [], "ns", true, [machine("x", "unwanted")]).done, true);
 });
 
 Deno.test("failed machines: grouped by description; codes from the machine error code or the capacity text", () => {

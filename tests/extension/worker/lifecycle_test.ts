@@ -184,6 +184,8 @@ Deno.test("restore: MachineSets and Machines from the gzipped state, deployments
       },
     );
     assert.equal(mcm.spec.replicas, 1);
+    const rv = (o: KubeObject) => Number(o.metadata.resourceVersion);
+    assert.ok(rv(mcm) > Math.max(...mds.map(rv)), "MCM is scaled up only once every MachineDeployment is written");
 
     // A retried restore does not resurrect machines MCM removed meanwhile.
     await h.mcm.deleteNow(MachineV1alpha1.machines, machines[1]);
@@ -266,6 +268,94 @@ Deno.test("adoption: the Go provider's <namespace>-<pool> deployment keeps servi
       legacy,
       Z("pool-b", 2),
     ]);
+  } finally {
+    await h.close();
+  }
+});
+
+/** A machine state with one MachineSet of `machines` Machines for the deployment `md`. */
+function stateWithMachines(md: string, machines: number): ReturnType<typeof encodeMachineState> {
+  return encodeMachineState({
+    [md]: {
+      replicas: machines,
+      machineSets: [{
+        apiVersion: "machine.sapcloud.io/v1alpha1",
+        kind: "MachineSet",
+        metadata: { name: `${md}-5f7d8`, namespace: "shoot--old--seed-ns", labels: { name: md } },
+        spec: {
+          replicas: machines,
+          selector: { matchLabels: { name: md } },
+          template: { spec: { class: { kind: "MachineClass", name: `${md}-old` } } },
+        },
+      }],
+      machines: Array.from({ length: machines }, (_, i): Machine => ({
+        apiVersion: "machine.sapcloud.io/v1alpha1",
+        kind: "Machine",
+        metadata: { name: `${md}-5f7d8-${i}`, namespace: "shoot--old--seed-ns", labels: { name: md, node: `n${i}` } },
+        spec: { class: { kind: "MachineClass", name: `${md}-old` }, providerID: `equinixmetal://ny/device-${i}` },
+      })),
+    },
+  });
+}
+
+async function mcmReplicas(h: WorkerHarness): Promise<number> {
+  const mcm = await h.client.get<KubeObject & { spec: { replicas: number } }>(
+    AppsV1.deployments,
+    "machine-controller-manager",
+    { namespace: NS },
+  );
+  return mcm.spec.replicas;
+}
+
+Deno.test("restore while hibernated, nothing awake in the state: deployments at 0, MCM stays at 0, Succeeded", async () => {
+  const h = await WorkerHarness.start({ hibernated: true });
+  try {
+    await h.client.create(AppsV1.deployments, mcmDeployment(0));
+    await h.createWorker();
+    await h.patchWorkerStatus({ state: stateWithMachines(Z("pool-b", 1), 0) });
+    await h.annotate("restore");
+    assert.equal(await h.reconcile(), undefined);
+    assert.equal(await mcmReplicas(h), 0);
+    assert.deepEqual(
+      (await h.list<MachineDeployment>(MachineV1alpha1.machineDeployments)).map((d) => d.spec.replicas),
+      [0, 0, 0],
+    );
+    const w = await h.getWorker();
+    assert.equal(w.status?.lastOperation?.type, "Restore");
+    assert.equal(w.status?.lastOperation?.state, "Succeeded");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("restore while hibernated with machines in the state: MCM runs to delete them, the Worker waits until they are gone, then MCM goes back to 0", async () => {
+  const h = await WorkerHarness.start({ hibernated: true });
+  try {
+    await h.client.create(AppsV1.deployments, mcmDeployment(0));
+    await h.createWorker();
+    await h.patchWorkerStatus({ state: stateWithMachines(Z("pool-b", 1), 2) });
+    await h.annotate("restore");
+    assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 }, "the restored machines' devices still run");
+    assert.equal(await mcmReplicas(h), 1, "only MCM can delete them");
+    const machines = await h.list<Machine>(MachineV1alpha1.machines);
+    assert.equal(machines.length, 2);
+    for (const m of machines) assert.equal(m.metadata.labels?.["force-deletion"], "True");
+    assert.deepEqual(
+      (await h.list<MachineDeployment>(MachineV1alpha1.machineDeployments)).map((d) => d.spec.replicas),
+      [0, 0, 0],
+    );
+    assert.match((await h.getWorker()).status?.lastOperation?.description ?? "", /hibernated \(2 still awake\)/);
+
+    // MCM adopts the restored machines (by selector) and deletes them, the deployments report 0 replicas.
+    for (const m of machines) await h.mcm.deleteNow(MachineV1alpha1.machines, m);
+    await h.mcm.settleAll();
+    await h.clock.advance(5000);
+    assert.equal(await h.reconcile(), undefined);
+    assert.deepEqual(await h.names(MachineV1alpha1.machines), []);
+    assert.equal(await mcmReplicas(h), 0, "hibernated again");
+    const w = await h.getWorker();
+    assert.equal(w.status?.lastOperation?.type, "Restore");
+    assert.equal(w.status?.lastOperation?.state, "Succeeded");
   } finally {
     await h.close();
   }
