@@ -8,6 +8,8 @@
  *   `status.machineDeployments` with a newer `machineDeploymentsLastUpdateTime` and the WorkerStatus, then report
  *   `progressing` (requeue after 5 s) until MCM has rolled the machines, surface failed machines, remove what is no
  *   longer wanted, and scale MCM to 0 when the shoot is hibernated;
+ * - every wait is bounded (bounded_wait.ts): after 5 minutes of the same wait the pass fails with the machines' reasons,
+ *   and a rollout wait first deletes the pods of a stuck MCM, as the generic actuator does;
  * - delete: the generic actuator's deletion, one step per call (see deletion.ts); forceDelete and migrate do nothing
  *   (gardenlet keeps the machine state; status.state is never written);
  * - restore: re-create MachineSets and Machines from the machine state gardenlet put into `status.state`, deploy the
@@ -16,13 +18,22 @@
  */
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
 import type { Worker } from "../../apis/extensions/v1alpha1.ts";
-import type { Machine, MachineDeployment } from "../../apis/machine/v1alpha1.ts";
+import type { Machine, MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
 import { CoreV1, MachineV1alpha1 } from "../../k8s/api/resources.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext } from "../reconciler/mod.ts";
 import type { DesiredStateInputs, ProviderPool, WorkerDelegate } from "./delegate.ts";
 import { computeDesiredState, describeWorker, type DesiredWorker } from "./desired_state.ts";
+import {
+  continueWait,
+  machinesOfDeployments,
+  MCM_POD_SELECTOR,
+  stuckMachineControllerManager,
+  WAIT_TIMEOUT_MS,
+  type WaitRecord,
+  waitTimeoutError,
+} from "./bounded_wait.ts";
 import { deletionStep, isCredentialsSecretAcquired } from "./deletion.ts";
 import { failedMachinesError } from "./failed_machines.ts";
 import { buildMachineDeployment } from "./machine_deployment.ts";
@@ -48,6 +59,8 @@ export interface WorkerActuatorOptions<W, P extends ProviderPool> {
   delegate: WorkerDelegate<W, P>;
   /** Requeue interval while waiting for MCM (default 5 s). */
   pollIntervalMs?: number;
+  /** How long one wait may last before the pass fails with the reasons (default 5 min). */
+  waitTimeoutMs?: number;
 }
 
 /** What a restore hands to the reconcile that follows it. */
@@ -65,10 +78,14 @@ function byName<T extends { metadata?: { name?: string } }>(items: readonly T[])
 /** Gardener's generic Worker actuator; `W` and `P` are the delegate's Worker and pool data. */
 export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worker> {
   private readonly pollIntervalMs: number;
+  private readonly waitTimeoutMs: number;
   private readonly delegate: WorkerDelegate<W, P>;
+  /** The running wait per Worker (in memory: after a restart a wait starts over, as the generic actuator's would). */
+  private readonly waits = new Map<string, WaitRecord>();
 
   constructor(opts: WorkerActuatorOptions<W, P>) {
     this.pollIntervalMs = opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.waitTimeoutMs = opts.waitTimeoutMs ?? WAIT_TIMEOUT_MS;
     this.delegate = opts.delegate;
   }
 
@@ -79,11 +96,74 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
 
   /** Reconciles the Worker's machine objects; `progressing` while MCM rolls machines. */
   reconcile(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
-    return this.reconcileWith(worker, cluster, ctx, undefined);
+    return this.tracked(worker, () => this.reconcileWith(worker, cluster, ctx, undefined));
   }
 
   private wait(description: string, progress?: number): ActuatorOutcome {
     return { progressing: { description, requeueAfterMs: this.pollIntervalMs, progress } };
+  }
+
+  private static waitKey(worker: Worker): string {
+    return `${worker.metadata.namespace ?? ""}/${worker.metadata.name ?? ""}`;
+  }
+
+  /** Runs one pass; the Worker's wait record outlives only a `progressing` outcome (any other end closes it). */
+  private async tracked(worker: Worker, pass: () => Promise<ActuatorOutcome | void>): Promise<ActuatorOutcome | void> {
+    const key = WorkerActuator.waitKey(worker);
+    try {
+      const outcome = await pass();
+      if (!outcome?.progressing) this.waits.delete(key);
+      return outcome;
+    } catch (e) {
+      this.waits.delete(key);
+      throw e;
+    }
+  }
+
+  /** `progressing` for a wait that has not run out yet; once it has, throws the error `expired` builds. */
+  private async boundedWait(
+    worker: Worker,
+    ctx: ActuatorContext,
+    what: string,
+    progressing: { description: string; progress?: number },
+    expired: () => Promise<Error>,
+  ): Promise<ActuatorOutcome> {
+    const key = WorkerActuator.waitKey(worker);
+    const generation = worker.metadata.generation ?? 0;
+    const next = continueWait(this.waits.get(key), what, generation, ctx.clock.now(), this.waitTimeoutMs);
+    if (!next.expired) {
+      this.waits.set(key, next.record);
+      return this.wait(progressing.description, progressing.progress);
+    }
+    this.waits.delete(key); // the retry starts a new window
+    throw await expired();
+  }
+
+  /**
+   * Gardener's remedy for a stuck MCM (a deployment older than 2 minutes that MCM took but made no set for): delete its
+   * pods, so their Deployment starts fresh ones. Returns what was done, for the error text.
+   */
+  private async restartStuckMcm(
+    writer: MachineObjectWriter,
+    ctx: ActuatorContext,
+    ns: string,
+    deployments: readonly MachineDeployment[],
+    machineSets: readonly MachineSet[],
+  ): Promise<string> {
+    const why = stuckMachineControllerManager(deployments, machineSets, ctx.clock.now());
+    if (!why) return "";
+    try {
+      const pods = await listInNamespace<KubeObject>(ctx.client, CoreV1.pods, ns, ctx.signal, MCM_POD_SELECTOR);
+      for (const pod of pods) await writer.delete(CoreV1.pods, pod);
+      ctx.log.info("Deleted the pods of a stuck machine-controller-manager", { reason: why, pods: pods.length });
+      return `(machine-controller-manager looked stuck, ${why}: deleted ${pods.length} pod(s) of it)`;
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      ctx.log.error("Could not delete the pods of a stuck machine-controller-manager", { reason: why, error: e });
+      return `(machine-controller-manager looked stuck, ${why}; its pods could not be deleted: ${
+        (e as Error).message
+      })`;
+    }
   }
 
   /** Observe and compute; throws (before any write) if the Worker's configuration is wrong. */
@@ -187,10 +267,25 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
       );
       if (!rollout.done) {
         ctx.log.info("Waiting for machine deployments", { reason: rollout.message, writes: writer.writes });
-        return this.wait(rollout.message, rollout.progress);
+        return await this.boundedWait(
+          worker,
+          ctx,
+          "rollout",
+          { description: rollout.message, progress: rollout.progress },
+          async () => {
+            const remedy = await this.restartStuckMcm(writer, ctx, ns, current, observed.machineSets);
+            const machines = await listMachines(ctx.client, ns, ctx.signal);
+            return waitTimeoutError(
+              "failed while waiting for all machine deployments to be ready",
+              rollout.message,
+              machinesOfDeployments(machines, desired.deployments.map((d) => d.name)),
+              remedy,
+            );
+          },
+        );
       }
 
-      const pending = await this.cleanUp(writer, ctx, observed, desired);
+      const pending = await this.cleanUp(worker, writer, ctx, observed, desired);
       if (pending) return pending;
 
       if (desired.hibernated) await writer.scaleMachineControllerManager(observed.mcm, 0);
@@ -203,6 +298,7 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
    * deleted deployments are gone (MCM removes their machines first).
    */
   private async cleanUp(
+    worker: Worker,
     writer: MachineObjectWriter,
     ctx: ActuatorContext,
     observed: ObservedWorker,
@@ -227,14 +323,26 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
     if (left.length === 0) return undefined;
     const failed = failedMachinesError(left);
     if (failed) throw failed;
-    return this.wait(
-      `Waiting until the unwanted machine deployment(s) ${left.map((d) => d.metadata.name).join(", ")} are deleted`,
-      90,
-    );
+    const names = left.map((d) => d.metadata.name ?? "");
+    const description = `Waiting until the unwanted machine deployment(s) ${names.join(", ")} are deleted`;
+    return await this.boundedWait(worker, ctx, "unwanted", { description, progress: 90 }, async () =>
+      waitTimeoutError(
+        "error while waiting for all undesired machine deployments to be deleted",
+        `machine deployment(s) ${names.join(", ")} still exist`,
+        machinesOfDeployments(await listMachines(ctx.client, ns, ctx.signal), names),
+      ));
   }
 
   /** Deletes the Worker's machines one step per call; done when nothing is left and MCM released the secret. */
-  async delete(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
+  delete(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
+    return this.tracked(worker, () => this.deleteStep(worker, cluster, ctx));
+  }
+
+  private async deleteStep(
+    worker: Worker,
+    cluster: ClusterContext,
+    ctx: ActuatorContext,
+  ): Promise<ActuatorOutcome | void> {
     const ns = worker.metadata.namespace ?? "";
     const observed = await observeWorker(ctx.client, worker, ctx.signal);
     const machines = await listMachines(ctx.client, ns, ctx.signal);
@@ -242,7 +350,19 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
     const step = deletionStep(obs);
     if (step.step === "awaitRelease") {
       if (isCredentialsSecretAcquired(observed.credentials)) {
-        return this.wait("Waiting until the machine class credentials secret has been released", 90);
+        const description = "Waiting until the machine class credentials secret has been released";
+        return await this.boundedWait(
+          worker,
+          ctx,
+          "release",
+          { description, progress: 90 },
+          () =>
+            Promise.resolve(waitTimeoutError(
+              "failed while waiting for the machine class credentials secret to be released",
+              `machine-controller-manager still holds ${worker.spec.secretRef.name ?? ""}`,
+              [],
+            )),
+        );
       }
       return;
     }
@@ -272,7 +392,19 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
         );
       }
       if (!isCredentialsSecretAcquired(observed.credentials)) {
-        return this.wait("Waiting until the machine class credentials secret has been acquired", 10);
+        const description = "Waiting until the machine class credentials secret has been acquired";
+        return await this.boundedWait(
+          worker,
+          ctx,
+          "acquire",
+          { description, progress: 10 },
+          () =>
+            Promise.resolve(waitTimeoutError(
+              "failed while waiting for the machine class credentials secret to be acquired",
+              `machine-controller-manager has not taken ${worker.spec.secretRef.name ?? ""} (no finalizer of it)`,
+              [],
+            )),
+        );
       }
     }
     await writer.labelForceDeletion(machines);
@@ -284,11 +416,24 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
     const failed = failedMachinesError(observed.deployments);
     if (failed) throw failed;
     const remaining = step.step === "awaitDeletion" ? step.remaining : "all machine resources";
-    return this.wait(`Waiting until the following machine resources have been deleted: ${remaining}`, 50);
+    const description = `Waiting until the following machine resources have been deleted: ${remaining}`;
+    return await this.boundedWait(
+      worker,
+      ctx,
+      "deletion",
+      { description, progress: 50 },
+      () =>
+        Promise.resolve(waitTimeoutError(
+          "failed while waiting for all machine resources to be deleted",
+          `still there: ${remaining}`,
+          machines,
+        )),
+    );
   }
 
   /** Force deletion gives up the machines: nothing to wait for, nothing to do. */
-  forceDelete(_worker: Worker, _cluster: ClusterContext, _ctx: ActuatorContext): Promise<void> {
+  forceDelete(worker: Worker, _cluster: ClusterContext, _ctx: ActuatorContext): Promise<void> {
+    this.waits.delete(WorkerActuator.waitKey(worker));
     return Promise.resolve();
   }
 
@@ -298,7 +443,15 @@ export class WorkerActuator<W, P extends ProviderPool> implements Actuator<Worke
   }
 
   /** Re-creates MachineSets and Machines from `status.state`, then reconciles (which scales MCM up, see above). */
-  async restore(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
+  restore(worker: Worker, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
+    return this.tracked(worker, () => this.restoreWith(worker, cluster, ctx));
+  }
+
+  private async restoreWith(
+    worker: Worker,
+    cluster: ClusterContext,
+    ctx: ActuatorContext,
+  ): Promise<ActuatorOutcome | void> {
     const ns = worker.metadata.namespace ?? "";
     const state: MachineState = decodeMachineState(worker.status?.state, ns, describeWorker(worker));
     const names = new Set(state.keys());
