@@ -58,8 +58,9 @@ Deno.test("a phase's line from its report: created, rolling update (one shoot, s
     "rolled: 1 machine(s) replaced in 12.3 s",
   );
   assert.equal(
-    deletedLine({ ...phase("delete"), liveDevices: 0 }),
-    "deleted: every shoot gone after 12.3 s; no device left",
+    deletedLine({ ...phase("delete"), liveDevices: 0, devicesKeyChecked: 5 }),
+    "deleted: every shoot gone after 12.3 s; no device left; " +
+      "none of the 5 device(s) of the run carried an SSH key its shoot did not ask for",
   );
 });
 
