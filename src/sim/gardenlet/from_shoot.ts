@@ -112,6 +112,9 @@ export const CloudProfileManifestSchema = z.looseObject({
     })).min(1),
     machineTypes: z.array(z.looseObject({
       name: z.string().min(1),
+      cpu: z.union([z.number().int(), z.string().min(1)]),
+      gpu: z.union([z.number().int(), z.string().min(1)]),
+      memory: z.union([z.number().int(), z.string().min(1)]),
       architecture: z.string().optional(),
       usable: z.boolean().optional(),
     })).min(1),
