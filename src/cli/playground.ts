@@ -83,7 +83,7 @@ export const playgroundCommand = command({
     once: toggle("create → rolling update → delete, print a summary and exit (1 on failure)"),
     shoot: list("<file>", "a core.gardener.cloud/v1beta1 Shoot manifest to run instead of the example (repeatable)"),
     cloudProfile: value("<file>", "the CloudProfile manifest the --shoot files use", {
-      defaultText: "the example's (example/10-cluster.yaml)",
+      defaultText: "the one in example/10-cluster.yaml",
     }),
     hardwareReservation: list(
       "<plan:location[:n]>",
