@@ -104,6 +104,7 @@ export function createdLine(r: CreateReport): string {
 /** The rolling update about to start. */
 export function rollingUpdateLine(plan: RollingUpdatePlan): string {
   const first = plan.changes[0];
+  if (!first) return "rolling update: skipped (no CloudProfile offers another machine type of the pool's architecture)";
   return `rolling update: pool ${first.pool} ${first.from} → ${first.to}` +
     (plan.changes.length > 1 ? ` in each of the ${plan.changes.length} shoots` : ` (${plan.machines} machine(s))`);
 }

@@ -126,3 +126,58 @@ Deno.test("--hardware-reservation text: plan:metro|facility[:count]", () => {
     assert.throws(() => parseHardwareReservation(bad), /expected <plan>:<metro or facility>\[:<count 1-1000>\]/, bad);
   }
 });
+
+Deno.test("--cloud-profile with one machine type: the Shoot runs in its metro, the rolling update is skipped", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "own-profile-" });
+  try {
+    await Deno.writeTextFile(
+      `${tmp}/profile.yaml`,
+      `apiVersion: core.gardener.cloud/v1beta1
+kind: CloudProfile
+metadata: {name: dallas}
+spec:
+  type: equinixmetal
+  kubernetes: {versions: [{version: 1.32.1}]}
+  regions: [{name: da, zones: [{name: da11}]}]
+  machineTypes: [{name: c3.small.x86, cpu: "16", gpu: "0", memory: 32Gi, architecture: amd64}]
+  machineImages: [{name: flatcar, versions: [{version: 4081.2.0, architectures: [amd64]}]}]
+  providerConfig:
+    apiVersion: equinixmetal.provider.extensions.gardener.cloud/v1alpha1
+    kind: CloudProfileConfig
+    machineImages: [{name: flatcar, versions: [{version: 4081.2.0, id: flatcar_stable}]}]
+`,
+    );
+    await Deno.writeTextFile(
+      `${tmp}/shoot.yaml`,
+      `apiVersion: core.gardener.cloud/v1beta1
+kind: Shoot
+metadata: {name: dal, namespace: garden}
+spec:
+  cloudProfile: {name: dallas}
+  region: da
+  kubernetes: {version: 1.32.1}
+  provider:
+    type: equinixmetal
+    workers: [{name: w, machine: {type: c3.small.x86}, minimum: 1, maximum: 1, zones: [da11]}]
+`,
+    );
+    const clock = new FakeClock(Date.UTC(2026, 11, 6, 11, 0, 0));
+    const lines: string[] = [];
+    const result = await new FakeTimeDriver(clock).during(() =>
+      runPlayground({
+        once: true,
+        clock,
+        randomSeed: 6,
+        print: (l) => lines.push(l),
+        shootFiles: [`${tmp}/shoot.yaml`],
+        cloudProfileFile: `${tmp}/profile.yaml`,
+      })
+    );
+    assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [["create", 1], ["delete", 1]]);
+    const text = lines.join("\n");
+    assert.match(text, /^rolling update: skipped /m);
+    assert.match(text, /^deleted: every shoot gone after [\d.]+ s; no device left; none of the 1 device\(s\) /m);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
