@@ -87,7 +87,7 @@ export const playgroundCommand = command({
     }),
     hardwareReservation: list(
       "<plan:location[:n]>",
-      "n (default 1) hardware reservations of the plan in a metro or facility for the run (repeatable); ids printed",
+      "hardware reservations of the plan in a metro or facility for the run, n of them or one (repeatable); ids printed",
     ),
     shoots: value("<n>", "number of shoots", { parse: integer(1, 1000), defaultText: "1" }),
     pools: value("<n>", "generated pools per shoot instead of the example's", { parse: integer(1, 100) }),
