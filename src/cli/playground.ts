@@ -9,7 +9,7 @@ import { configureLogging, fileSink, getLogger } from "../observability/log.ts";
 import type { FaultOptions } from "../playground/mod.ts";
 import { parsePort } from "./apiserver.ts";
 import { command, UsageError } from "./parser.ts";
-import { toggle, value } from "../runtime/flags.ts";
+import { list, toggle, value } from "../runtime/flags.ts";
 
 function integer(min: number, max: number) {
   return (v: string): number => {
@@ -81,7 +81,15 @@ export const playgroundCommand = command({
     "run the main job on simulated Equinix Metal: a shoot's Worker becomes Running machines (live progress, kubectl)",
   flags: {
     once: toggle("create → rolling update → delete, print a summary and exit (1 on failure)"),
-    shoots: value("<n>", "number of shoots", { parse: integer(1, 1000), default: 1 }),
+    shoot: list("<file>", "a core.gardener.cloud/v1beta1 Shoot manifest to run instead of the example (repeatable)"),
+    cloudProfile: value("<file>", "the CloudProfile manifest the --shoot files use", {
+      defaultText: "the one in example/10-cluster.yaml",
+    }),
+    hardwareReservation: list(
+      "<plan:location[:n]>",
+      "hardware reservations of the plan in a metro or facility for the run, n of them or one (repeatable); ids printed",
+    ),
+    shoots: value("<n>", "number of shoots", { parse: integer(1, 1000), defaultText: "1" }),
     pools: value("<n>", "generated pools per shoot instead of the example's", { parse: integer(1, 100) }),
     machinesPerPool: value("<n>", "machines per generated pool (with --pools)", { parse: integer(0, 10_000) }),
     provisioningSeconds: value("<s>", "time a device takes from create to active", {
@@ -126,10 +134,22 @@ export const playgroundCommand = command({
     if ((opts.pools === undefined) !== (opts.machinesPerPool === undefined)) {
       throw new UsageError("--pools and --machines-per-pool go together", "playground");
     }
+    const shootFiles = opts.shoot?.length ? opts.shoot : undefined;
+    if (shootFiles && (opts.shoots !== undefined || opts.pools !== undefined)) {
+      throw new UsageError("--shoot files bring their own pools: not with --shoots or --pools", "playground");
+    }
+    if (opts.cloudProfile !== undefined && !shootFiles) {
+      throw new UsageError("--cloud-profile goes with --shoot", "playground");
+    }
     const log = getLogger("playground");
     // Loaded here so that other commands start without the whole landscape.
-    const { runPlayground } = await import("../playground/mod.ts");
-    const { detectStatusMode } = await import("../playground/mod.ts");
+    const { runPlayground, detectStatusMode, parseHardwareReservation } = await import("../playground/mod.ts");
+    let hardwareReservations;
+    try {
+      hardwareReservations = (opts.hardwareReservation ?? []).map(parseHardwareReservation);
+    } catch (e) {
+      throw new UsageError(`--hardware-reservation: ${(e as Error).message}`, "playground");
+    }
     // Log lines written between redraws would tear the live view apart: they go to a file then.
     const logFile = opts.logFile ??
       ((opts.status ?? detectStatusMode()) === "tty" ? await Deno.makeTempFile({ suffix: "-playground.log" }) : "-");
@@ -140,6 +160,9 @@ export const playgroundCommand = command({
     try {
       await runPlayground({
         once: opts.once,
+        shootFiles,
+        cloudProfileFile: opts.cloudProfile,
+        hardwareReservations: hardwareReservations.length ? hardwareReservations : undefined,
         shoots: opts.shoots,
         pools: opts.pools,
         machinesPerPool: opts.machinesPerPool,

@@ -10,13 +10,19 @@ import { getLogger, type Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { isWriteVerb } from "../sim/apiserver/mod.ts";
 import {
+  type CloudProfileManifest,
   generatePools,
+  parseCloudProfileManifest,
+  parseShootManifest,
   poolShapes,
   shootNames,
   type ShootObjects,
   shootObjects,
+  type ShootTemplate,
   shootTemplateFrom,
+  shootTemplateFromShoot,
 } from "../sim/gardenlet/mod.ts";
+import type { SeedData } from "../sim/metal/mod.ts";
 import {
   type ComponentContext,
   extensionSubprocess,
@@ -47,7 +53,13 @@ import {
   steadyStatePhase,
   type SteadyStateReport,
 } from "./scenario.ts";
-import { EXTENSION_NAMESPACE, releasingWatches, type Simulators, startSimulators } from "./simulators.ts";
+import {
+  EXTENSION_NAMESPACE,
+  playgroundMetalSeed,
+  releasingWatches,
+  type Simulators,
+  startSimulators,
+} from "./simulators.ts";
 import type { CounterSnapshot } from "./summary.ts";
 import type { StartupFacts } from "./texts.ts";
 
@@ -79,6 +91,8 @@ interface Inputs {
   /** The run's concrete shoots, once the credentials are known. */
   makeShoots(credentials: { apiToken: string; projectId: string }): ShootObjects[];
   technicalIds: string[];
+  /** The Metal simulator's world (the operator's keys, the reservations asked for). */
+  metalSeed: SeedData;
 }
 
 /** The project's example/ directory. */
@@ -86,16 +100,48 @@ export function defaultExamplesDir(): string {
   return new URL("../../example", import.meta.url).pathname;
 }
 
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (e) {
+    throw new Error(`cannot read the ${what} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The templates of `--shoot` files, derived as gardenlet does; throws naming the file and field, or a clash. */
+async function templatesOfShootFiles(files: string[], base: ShootTemplate, profileFile?: string) {
+  let profile: CloudProfileManifest | undefined;
+  if (profileFile) profile = parseCloudProfileManifest(await readText(profileFile, "CloudProfile"), profileFile);
+  const templates: ShootTemplate[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const shoot = parseShootManifest(await readText(file, "Shoot manifest"), file);
+    const t = shootTemplateFromShoot(shoot, base, { file, profile, profileFile });
+    const other = seen.get(t.technicalId);
+    if (other) throw new Error(`${file}: metadata: the shoot ${t.technicalId} is already given by ${other}`);
+    seen.set(t.technicalId, file);
+    templates.push(t);
+  }
+  return templates;
+}
+
 async function readInputs(opts: LandscapeOptions): Promise<Inputs> {
   const crdSet = resolveCrds(opts.crdsDir);
   const manifests = await readManifestDir(opts.examplesDir ?? defaultExamplesDir());
   const template = shootTemplateFrom(manifests);
-  const pools = opts.pools !== undefined ? generatePools(template, opts.pools, opts.machinesPerPool!) : undefined;
-  const names = shootNames(template, opts.shoots ?? 1);
-  const makeShoots = (credentials: { apiToken: string; projectId: string }) =>
-    names.map((name, index) => shootObjects(template, { name, index, credentials, pools }));
+  const metalSeed = playgroundMetalSeed(opts.hardwareReservations ?? []);
+  let makeShoots: Inputs["makeShoots"];
+  if (opts.shootFiles) {
+    const templates = await templatesOfShootFiles(opts.shootFiles, template, opts.cloudProfileFile);
+    makeShoots = (credentials) => templates.map((t) => shootObjects(t, { name: t.shootName, index: 0, credentials }));
+  } else {
+    const pools = opts.pools !== undefined ? generatePools(template, opts.pools, opts.machinesPerPool!) : undefined;
+    const names = shootNames(template, opts.shoots ?? 1);
+    makeShoots = (credentials) =>
+      names.map((name, index) => shootObjects(template, { name, index, credentials, pools }));
+  }
   const technicalIds = makeShoots({ apiToken: "", projectId: "" }).map((s) => s.technicalId);
-  return { crds: crdSet.crds, crdNote: crdSet.note, makeShoots, technicalIds };
+  return { crds: crdSet.crds, crdNote: crdSet.note, makeShoots, technicalIds, metalSeed };
 }
 
 /** The kubeconfigs' directory: that of `kubeconfigOut`, else a new temporary one (removed on stop). */
@@ -126,6 +172,16 @@ function ensureCapacity(simulators: Simulators, shoots: ShootObjects[]): void {
       if (total * 2 + 10 > 100) simulators.metal.setCapacity(region, t.name, total * 2 + 10);
     }
   }
+}
+
+/** The reservations `hardwareReservations` added: the last ones of the simulator's seed (they are appended). */
+function askedReservations(sims: Simulators, opts: LandscapeOptions) {
+  const n = (opts.hardwareReservations ?? []).reduce((sum, r) => sum + r.count, 0);
+  return n === 0 ? [] : sims.metal.seed.hardwareReservations.slice(-n).map(({ id, plan, facility }) => ({
+    id,
+    plan,
+    facility,
+  }));
 }
 
 /** A supervisor for the extension and one per shoot's machine controller, in-process or as CLI subprocesses. */
@@ -252,6 +308,7 @@ export class Landscape {
       timeoutMs: opts.phaseTimeoutMs ?? 10 * 60_000,
       parallelShoots: opts.parallelShoots ?? 20,
       signal: opts.signal,
+      wantedKeys: new Map(),
     };
   }
 
@@ -271,6 +328,7 @@ export class Landscape {
       metalProjectId: sims.metal.defaultProjectId,
       provisioningSeconds: opts.provisioningSeconds ?? DEFAULT_PROVISIONING_SECONDS,
       randomSeed: opts.randomSeed,
+      hardwareReservations: askedReservations(sims, opts),
     };
   }
 
@@ -416,6 +474,7 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       seedKubeconfig: place.seedKubeconfig,
       seedPort: opts.port,
       metalTimings: opts.timings ?? timingsFor(opts.provisioningSeconds ?? DEFAULT_PROVISIONING_SECONDS),
+      metalSeed: inputs.metalSeed,
       deployMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.start(),
       destroyMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.stop("graceful"),
     });

@@ -16,6 +16,7 @@
 export * from "./playground.ts";
 export type { FaultOptions, FaultStats } from "./faults.ts";
 export { detectStatusMode } from "./output.ts";
+export { type HardwareReservationRequest, parseHardwareReservation } from "./options.ts";
 export {
   defaultExamplesDir,
   Landscape,

@@ -33,6 +33,12 @@ export interface PlaygroundOptions {
   log?: Logger;
   /** Time source of everything (tests pass a FakeClock and drive it). */
   clock?: Clock;
+  /** Shoot manifests (`core.gardener.cloud/v1beta1`) to run instead of the example's shoot, one shoot each. */
+  shootFiles?: string[];
+  /** The CloudProfile manifest the shoot manifests are checked against (default: the example's). */
+  cloudProfileFile?: string;
+  /** Hardware reservations the Metal simulator's project gets for the run (besides its default ones). */
+  hardwareReservations?: HardwareReservationRequest[];
   /** Number of shoots (default 1). */
   shoots?: number;
   /** Generated pools per shoot instead of the example's (with `machinesPerPool`). */
@@ -64,6 +70,14 @@ export interface PlaygroundOptions {
   gracefulShutdownMs?: number;
 }
 
+/** Hardware reservations of one plan in a metro or facility (`--hardware-reservation plan:location[:count]`). */
+export interface HardwareReservationRequest {
+  plan: string;
+  /** A metro (the reservations go to its first facility) or a facility code. */
+  location: string;
+  count: number;
+}
+
 const count = (min: number) => z.number().int().min(min);
 
 const OptionsSchema = z.object({
@@ -83,6 +97,13 @@ const OptionsSchema = z.object({
   status: z.enum(["tty", "plain", "quiet"]).optional(),
   faults: FaultOptionsSchema.optional(),
   timings: z.record(z.string(), z.number().min(0)).optional(),
+  shootFiles: z.array(z.string().min(1)).min(1).optional(),
+  cloudProfileFile: z.string().min(1).optional(),
+  hardwareReservations: z.array(z.object({
+    plan: z.string().min(1),
+    location: z.string().min(1),
+    count: count(1).max(1000),
+  })).optional(),
 }).loose();
 
 /** Throws naming the first invalid option. */
@@ -95,6 +116,26 @@ export function validateOptions(opts: PlaygroundOptions): void {
   if ((opts.pools === undefined) !== (opts.machinesPerPool === undefined)) {
     throw new Error("playground options pools and machinesPerPool: give both or neither");
   }
+  if (opts.shootFiles && (opts.shoots !== undefined || opts.pools !== undefined)) {
+    throw new Error(
+      "playground option shootFiles: each file is one shoot with its own pools; not with shoots or pools",
+    );
+  }
+  if (opts.cloudProfileFile && !opts.shootFiles) {
+    throw new Error("playground option cloudProfileFile: only with shootFiles");
+  }
+}
+
+/** Parses `plan:metro|facility[:count]` (count default 1); throws saying what is expected. */
+export function parseHardwareReservation(text: string): HardwareReservationRequest {
+  const m = /^([^:\s]+):([a-z0-9]+)(?::(\d+))?$/i.exec(text.trim());
+  const n = m?.[3] === undefined ? 1 : Number(m[3]);
+  if (!m || n < 1 || n > 1000) {
+    throw new Error(
+      `expected <plan>:<metro or facility>[:<count 1-1000>], e.g. c3.small.x86:ny5:2, got ${JSON.stringify(text)}`,
+    );
+  }
+  return { plan: m[1], location: m[2].toLowerCase(), count: n };
 }
 
 /** The simulator timings for a provisioning time. */

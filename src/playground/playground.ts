@@ -139,8 +139,10 @@ async function runScenario(run: Run, opts: PlaygroundOptions, signal: AbortSigna
     view.setPhase("rolling update");
     const plan = ls.planRollingUpdate();
     output.line(rollingUpdateLine(plan));
-    const rolled = await ls.rollingUpdate(plan);
-    record(run, rolled, rolledLine(rolled));
+    if (plan.changes.length) {
+      const rolled = await ls.rollingUpdate(plan);
+      record(run, rolled, rolledLine(rolled));
+    }
   }
   view.setPhase("deleting");
   const deleted = await ls.delete();

@@ -17,10 +17,12 @@ import {
 import type { SeedObserver } from "./observer.ts";
 import {
   allRunningProblem,
+  devicesOfShoots,
   duplicateDevicesProblem,
   leftoverDevicesProblem,
   liveDevicesOfShoots,
   oldDevicesProblem,
+  strayKeysProblem,
 } from "./scenario_checks.ts";
 import type { Simulators } from "./simulators.ts";
 import { type CounterSnapshot, type PhaseReport, phaseReport } from "./summary.ts";
@@ -38,6 +40,8 @@ export interface ScenarioContext {
   /** How many shoots go through the flow at once. */
   parallelShoots: number;
   signal?: AbortSignal;
+  /** Per technical ID, the SSH key ids the shoot asked for (its Infrastructure's key), recorded by the create phase. */
+  wantedKeys: Map<string, Set<string>>;
 }
 
 /** Milestones of the create phase, relative to its start. */
@@ -78,6 +82,8 @@ export interface RollingUpdateReport extends PhaseReport {
 export interface DeleteReport extends PhaseReport {
   /** Live devices of the shoots left after the deletion (the check requires 0). */
   liveDevices: number;
+  /** Devices the shoots had during the run (gone ones included), each checked for keys its shoot did not ask for. */
+  devicesKeyChecked: number;
 }
 
 /** The steady-state phase: what was written and called while nothing changed. */
@@ -118,6 +124,13 @@ function allRunning(ctx: ScenarioContext): string | undefined {
   return allRunningProblem(ctx.observer.machines.list(), ctx.observer.deployments.list(), namespaces(ctx));
 }
 
+/** The SSH key an Infrastructure reports (`status.providerStatus.sshKeyID`): none when empty or absent. */
+function sshKeyIdsOf(infrastructure: { status?: unknown } | undefined): string[] {
+  const status = infrastructure?.status as { providerStatus?: { sshKeyID?: unknown } } | undefined;
+  const id = status?.providerStatus?.sshKeyID;
+  return typeof id === "string" && id !== "" ? [id] : [];
+}
+
 /** Creates every shoot; resolves once all Workers are ready, all machines Running and each has exactly one device. */
 export async function createPhase(ctx: ScenarioContext): Promise<CreateReport> {
   const before = ctx.counters();
@@ -132,12 +145,14 @@ export async function createPhase(ctx: ScenarioContext): Promise<CreateReport> {
     const created = await ctx.simulators.gardenlet.createShoot(shoot, ctx.signal);
     infraReady = Math.max(infraReady, created.infrastructureReadyAt);
     workersReady = Math.max(workersReady, created.workerReadyAt);
+    ctx.wantedKeys.set(shoot.technicalId, new Set(sshKeyIdsOf(ctx.simulators.gardenlet.infrastructure(shoot))));
   });
   await running;
   ctx.simulators.devices.invalidate();
   const devices = ctx.simulators.metal.devices();
-  const duplicates = duplicateDevicesProblem(ctx.observer.machines.list(), devices, namespaces(ctx));
-  if (duplicates) throw new Error(`after the create phase: ${duplicates}`);
+  const problem = duplicateDevicesProblem(ctx.observer.machines.list(), devices, namespaces(ctx)) ??
+    strayKeysProblem(devices, ctx.wantedKeys, namespaces(ctx));
+  if (problem) throw new Error(`after the create phase: ${problem}`);
   return {
     ...phaseReport("create", before, ctx.counters(), machineCount(ctx)),
     milestones: {
@@ -149,15 +164,15 @@ export async function createPhase(ctx: ScenarioContext): Promise<CreateReport> {
   };
 }
 
-/** The rolling update's plan: each shoot's first pool moves to another machine type of its CloudProfile. */
+/**
+ * The rolling update's plan: each shoot's first pool moves to another machine type of its CloudProfile; a shoot whose
+ * CloudProfile offers none (a user's `--shoot` with its own profile) is left out, so the plan may be empty.
+ */
 export function planRollingUpdate(ctx: ScenarioContext): RollingUpdatePlan {
-  const changes = ctx.shoots.map((shoot): PoolChange => {
+  const changes = ctx.shoots.flatMap((shoot): PoolChange[] => {
     const pool = poolShapes(shoot)[0];
     const next = alternativeMachineType(shoot.cluster, pool.machineType);
-    if (!next) {
-      throw new Error(`the CloudProfile of ${shoot.technicalId} offers no other machine type than ${pool.machineType}`);
-    }
-    return { shoot, pool: pool.name, from: pool.machineType, to: next };
+    return next ? [{ shoot, pool: pool.name, from: pool.machineType, to: next }] : [];
   });
   const md = ctx.observer.deployments.list();
   let machines = 0;
@@ -203,9 +218,14 @@ export async function deletePhase(ctx: ScenarioContext): Promise<DeleteReport> {
   const devices = ctx.simulators.metal.devices();
   const left = leftoverDevicesProblem(devices, namespaces(ctx));
   if (left) throw new Error(`after the deletion: ${left}`);
+  // Every device the shoots ever had, including those of replaced and deleted machines.
+  const all = ctx.simulators.metal.devices({ includeDeleted: true });
+  const stray = strayKeysProblem(all, ctx.wantedKeys, namespaces(ctx));
+  if (stray) throw new Error(`after the deletion: ${stray}`);
   return {
     ...phaseReport("delete", before, ctx.counters(), machines),
     liveDevices: liveDevicesOfShoots(devices, namespaces(ctx)).length,
+    devicesKeyChecked: devicesOfShoots(all, namespaces(ctx)).length,
   };
 }
 

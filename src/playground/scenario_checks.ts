@@ -1,7 +1,8 @@
 /**
  * The conditions the scenario waits for and the checks it ends with: all wanted machines Running, exactly one live
- * device per machine (no duplicate from a retried create), no device of a replaced machine type left in a pool, and
- * no device left at all after the deletion. Each returns a problem text, or undefined when it holds. Pure.
+ * device per machine (no duplicate from a retried create), no device of a replaced machine type left in a pool, no
+ * device left at all after the deletion, and no device with an SSH key its shoot did not ask for. Each returns a
+ * problem text, or undefined when it holds. Pure.
  */
 import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
 import { machinePhase, type MachineView } from "./progress.ts";
@@ -33,6 +34,11 @@ const CLUSTER_TAG = "kubernetes.io/cluster/";
 function deviceOfShoots(namespaces: ReadonlySet<string>) {
   return (d: DeviceView) =>
     d.tags.some((t) => t.startsWith(CLUSTER_TAG) && namespaces.has(t.slice(CLUSTER_TAG.length)));
+}
+
+/** The devices of the shoots in any state (by the driver's cluster tag). */
+export function devicesOfShoots<T extends DeviceView>(devices: readonly T[], namespaces: ReadonlySet<string>): T[] {
+  return devices.filter(deviceOfShoots(namespaces));
 }
 
 /** The live devices of the shoots (by the driver's cluster tag). */
@@ -107,4 +113,27 @@ export function leftoverDevicesProblem(
   if (left.length === 0) return undefined;
   return `${left.length} device(s) left: ` +
     left.slice(0, 5).map((d) => `${d.hostname} (${d.id}, ${d.state})`).join(", ");
+}
+
+/**
+ * No device of the shoots — live or gone — carries an SSH key its shoot did not ask for. `wanted` holds, per
+ * technical ID, the key ids the shoot asked for (the project key of its Infrastructure; none with SSH access off). A
+ * device of a shoot not in `wanted` may carry no key at all. Metal installs every project and organisation-member
+ * key on a device created without keys and without `no_ssh_keys`: such keys are what this finds.
+ */
+export function strayKeysProblem(
+  devices: readonly (DeviceView & { sshKeyIds: readonly string[] })[],
+  wanted: ReadonlyMap<string, ReadonlySet<string>>,
+  namespaces: ReadonlySet<string>,
+): string | undefined {
+  const problems: string[] = [];
+  for (const d of devicesOfShoots(devices, namespaces)) {
+    const shoot = d.tags.find((t) => t.startsWith(CLUSTER_TAG))!.slice(CLUSTER_TAG.length);
+    const allowed = wanted.get(shoot) ?? new Set<string>();
+    const stray = d.sshKeyIds.filter((k) => !allowed.has(k));
+    if (stray.length) problems.push(`${d.hostname} (${d.id}) carries ${stray.join(", ")}`);
+  }
+  if (problems.length === 0) return undefined;
+  return `${problems.length} device(s) with SSH keys their shoot did not ask for: ` + problems.slice(0, 5).join("; ") +
+    (problems.length > 5 ? `; … ${problems.length - 5} more` : "");
 }

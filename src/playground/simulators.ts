@@ -11,7 +11,14 @@ import type { Clock } from "../runtime/clock.ts";
 import { type ApiServer, startApiServer } from "../sim/apiserver/mod.ts";
 import { GardenletSimulation, type ShootRef } from "../sim/gardenlet/mod.ts";
 import { MachineDeploymentSimulation } from "../sim/machinedeployments/mod.ts";
-import { type DeviceTimings, MetalSimulator } from "../sim/metal/mod.ts";
+import {
+  DEFAULT_SEED,
+  type DeviceTimings,
+  MetalSimulator,
+  type ReservationRequest,
+  type SeedData,
+  withHardwareReservations,
+} from "../sim/metal/mod.ts";
 import { NodeSimulator } from "../sim/nodes/mod.ts";
 import { ShootDevices } from "./shoot_devices.ts";
 
@@ -34,6 +41,8 @@ export interface SimulatorsOptions {
   seedKubeconfig?: string;
   seedPort?: number;
   metalTimings: Partial<DeviceTimings>;
+  /** The Metal simulator's world (default: `playgroundMetalSeed([])`). */
+  metalSeed?: SeedData;
   /** Seeds the simulator's ids and fault decisions and the API servers' fault decisions. */
   randomSeed: number;
   /** Watch events kept for resuming watches (large runs need more than the default). */
@@ -147,9 +156,39 @@ async function startShootClusters(opts: SimulatorsOptions, teardown: Teardown): 
   return shoots;
 }
 
+/** The operator's SSH keys in every playground run: a project key and one of the operator's user (org member). */
+export const OPERATOR_SSH_KEYS = {
+  project:
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIPWqzf6A4fowhhjtgK4dEcg+UiRkuxg6ed6uH3C0etv operator-project@playground",
+  user: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID3oP91Qt65d310y5YKryK0GzP8tljYHiWnbEPH/+jiE operator-user@playground",
+} as const;
+
+/**
+ * The Metal world of a playground run: the simulator's default organisations, projects and reservations, the
+ * reservations asked for in the first project, and the operator's SSH keys — a project key and a user key, which
+ * Metal installs on every device created without `no_ssh_keys` and without keys of its own, so that the scenario can
+ * check that no device carries a key its shoot did not ask for.
+ */
+export function playgroundMetalSeed(reservations: ReservationRequest[]): SeedData {
+  const project = DEFAULT_SEED.projects![0].name;
+  const operator = DEFAULT_SEED.users![0].email;
+  return withHardwareReservations(
+    {
+      ...DEFAULT_SEED,
+      sshKeys: [
+        { label: "operator", key: OPERATOR_SSH_KEYS.project, project },
+        { label: "operator laptop", key: OPERATOR_SSH_KEYS.user, user: operator },
+      ],
+    },
+    project,
+    reservations,
+  );
+}
+
 /** The Metal API simulator served over loopback HTTP (our client's real HTTP path). */
 async function serveMetal(opts: SimulatorsOptions, teardown: Teardown) {
   const metal = new MetalSimulator({
+    seed: opts.metalSeed ?? playgroundMetalSeed([]),
     clock: opts.clock,
     randomSeed: opts.randomSeed,
     timings: opts.metalTimings,

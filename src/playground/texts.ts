@@ -64,6 +64,8 @@ export interface StartupFacts {
   metalProjectId: string;
   provisioningSeconds: number;
   randomSeed: number;
+  /** The hardware reservations asked for (`--hardware-reservation`), with the ids a Shoot can name. */
+  hardwareReservations?: ReadonlyArray<{ id: string; plan: string; facility: string }>;
 }
 
 /** Where to connect (at most three shoot kubeconfigs by name), the Metal simulator, the seed, then the notes. */
@@ -77,6 +79,9 @@ export function startupLines(f: StartupFacts): string[] {
     `Metal API simulator: ${f.metalUrl} (project ${f.metalProjectId}; devices take ${f.provisioningSeconds} s ` +
       `to provision) · random seed ${f.randomSeed}`,
   );
+  for (const r of f.hardwareReservations ?? []) {
+    lines.push(`hardware reservation ${r.id}: ${r.plan} in ${r.facility} (for a pool's reservationIDs)`);
+  }
   return [...lines, ...NOTES];
 }
 
@@ -99,6 +104,7 @@ export function createdLine(r: CreateReport): string {
 /** The rolling update about to start. */
 export function rollingUpdateLine(plan: RollingUpdatePlan): string {
   const first = plan.changes[0];
+  if (!first) return "rolling update: skipped (no CloudProfile offers another machine type of the pool's architecture)";
   return `rolling update: pool ${first.pool} ${first.from} → ${first.to}` +
     (plan.changes.length > 1 ? ` in each of the ${plan.changes.length} shoots` : ` (${plan.machines} machine(s))`);
 }
@@ -110,7 +116,8 @@ export function rolledLine(r: RollingUpdateReport): string {
 
 /** The deletion's outcome. */
 export function deletedLine(r: DeleteReport): string {
-  return `deleted: every shoot gone after ${seconds(r.durationMs)} s; no device left`;
+  return `deleted: every shoot gone after ${seconds(r.durationMs)} s; no device left; ` +
+    `none of the ${r.devicesKeyChecked} device(s) of the run carried an SSH key its shoot did not ask for`;
 }
 
 /** The steady state's outcome: lease writes, other writes (by resource, if any) and Metal API calls. */

@@ -50,7 +50,10 @@ Deno.test("once on a fake clock: create → all Running → rolling update → d
     /^created: all 3 machines Running after [\d.]+ s, Workers ready after [\d.]+ s; exactly one device per machine$/m,
   );
   assert.match(text, /^rolling update: pool pool-a c3\.small\.x86 → m3\.small\.x86 \(1 machine\(s\)\)$/m);
-  assert.match(text, /^deleted: every shoot gone after [\d.]+ s; no device left$/m);
+  assert.match(
+    text,
+    /^deleted: every shoot gone after [\d.]+ s; no device left; none of the \d+ device\(s\) of the run carried an SSH key its shoot did not ask for$/m,
+  );
   assert.match(text, /^Summary$/m);
   assert.match(
     text,
@@ -274,7 +277,10 @@ Deno.test("`demo --once` in a fresh clone: the vendored CRDs, the summary, exit 
     assert.match(out, /^ {2}create +[\d.]+ s +3$/m);
     assert.match(out, /^ {2}rolling update +[\d.]+ s +1$/m);
     assert.match(out, /^ {2}delete +[\d.]+ s +3$/m);
-    assert.match(out, /^deleted: every shoot gone after [\d.]+ s; no device left$/m);
+    assert.match(
+      out,
+      /^deleted: every shoot gone after [\d.]+ s; no device left; none of the \d+ device\(s\) of the run carried an SSH key its shoot did not ask for$/m,
+    );
 
     const bad = await run("playground", "--once", "--crds-dir", "/nonexistent");
     assert.equal(bad.code, 1);

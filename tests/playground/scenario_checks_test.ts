@@ -10,6 +10,7 @@ import {
   liveDevices,
   liveDevicesOfShoots,
   oldDevicesProblem,
+  strayKeysProblem,
 } from "../../src/playground/scenario_checks.ts";
 
 const NS = new Set(["shoot--p--a"]);
@@ -96,4 +97,26 @@ Deno.test("the live devices of the shoots: by the cluster tag, gone states exclu
     dev("d", "active", "c3.small.x86", "other"),
   ];
   assert.deepEqual(liveDevicesOfShoots(devices, NS).map((d) => d.hostname), ["a", "c"]);
+});
+
+Deno.test("stray keys: a device of a shoot may carry only the keys its shoot asked for, gone devices included", () => {
+  const keyed = (hostname: string, sshKeyIds: string[], state = "active", ns = "shoot--p--a") => ({
+    ...dev(hostname, state, "c3.small.x86", ns),
+    sshKeyIds,
+  });
+  const wanted = new Map([["shoot--p--a", new Set(["shoot-key"])]]);
+  assert.equal(strayKeysProblem([keyed("a", ["shoot-key"]), keyed("b", [])], wanted, NS), undefined);
+  // SSH access off: the shoot asked for no key (no entry, or an empty set): any key is stray.
+  assert.equal(
+    strayKeysProblem([keyed("a", ["operator"], "deleted")], new Map(), NS),
+    "1 device(s) with SSH keys their shoot did not ask for: a (id-a-deleted) carries operator",
+  );
+  assert.equal(
+    strayKeysProblem([keyed("a", ["shoot-key", "operator", "member"])], wanted, NS),
+    "1 device(s) with SSH keys their shoot did not ask for: a (id-a-active) carries operator, member",
+  );
+  // Devices of other shoots are not this scenario's.
+  assert.equal(strayKeysProblem([keyed("x", ["operator"], "active", "shoot--p--other")], wanted, NS), undefined);
+  const many = Array.from({ length: 7 }, (_, i) => keyed(`h${i}`, ["operator"]));
+  assert.match(strayKeysProblem(many, new Map(), NS)!, /^7 device\(s\) .*; … 2 more$/);
 });

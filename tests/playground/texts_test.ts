@@ -52,14 +52,19 @@ Deno.test("a phase's line from its report: created, rolling update (one shoot, s
     rollingUpdateLine({ changes: [change, { ...change, shoot: shoot("shoot--garden--b") }], machines: 2 }),
     "rolling update: pool pool-a c3.small.x86 → m3.small.x86 in each of the 2 shoots",
   );
+  assert.equal(
+    rollingUpdateLine({ changes: [], machines: 0 }),
+    "rolling update: skipped (no CloudProfile offers another machine type of the pool's architecture)",
+  );
   const plan = { changes: [change], machines: 1 };
   assert.equal(
     rolledLine({ ...phase("rolling update", { machines: 1 }), plan }),
     "rolled: 1 machine(s) replaced in 12.3 s",
   );
   assert.equal(
-    deletedLine({ ...phase("delete"), liveDevices: 0 }),
-    "deleted: every shoot gone after 12.3 s; no device left",
+    deletedLine({ ...phase("delete"), liveDevices: 0, devicesKeyChecked: 5 }),
+    "deleted: every shoot gone after 12.3 s; no device left; " +
+      "none of the 5 device(s) of the run carried an SSH key its shoot did not ask for",
   );
 });
 

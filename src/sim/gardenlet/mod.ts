@@ -46,3 +46,13 @@ export {
   withPoolMachineType,
 } from "./shoot_objects.ts";
 export { type ShootObjects, type ShootTemplate, shootTemplateFrom, type SourcedObject } from "./shoot_template.ts";
+export {
+  type CloudProfileManifest,
+  ManifestError,
+  parseCloudProfileManifest,
+  parseShootManifest,
+  projectOf,
+  type ShootManifest,
+  shootTemplateFromShoot,
+  sshAccessEnabled,
+} from "./from_shoot.ts";

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { findFacility, findMetro, findPlan } from "./catalog.ts";
+import { FACILITIES, findFacility, findMetro, findPlan } from "./catalog.ts";
 import { parsePublicKey } from "./fingerprint.ts";
 import { randomUuid } from "./ids.ts";
 import { DEFAULT_TIMINGS, type DeviceTimings } from "./lifecycle.ts";
@@ -277,4 +277,28 @@ export function resolveSeed(seed: SeedData, rng: Rng, source = "seed"): Resolved
     capacity,
     timings: { ...DEFAULT_TIMINGS, ...seed.timings },
   };
+}
+
+/** Hardware reservations to add to a seed: `count` of `plan` in `location` (a facility, or a metro). */
+export interface ReservationRequest {
+  plan: string;
+  location: string;
+  count: number;
+}
+
+/**
+ * The seed with more hardware reservations for `project` (a name or id of the seed): a metro stands for its first
+ * facility in the catalogue. Throws naming the request when the plan or location is unknown. Pure.
+ */
+export function withHardwareReservations(seed: SeedData, project: string, requests: ReservationRequest[]): SeedData {
+  const added = requests.flatMap((r) => {
+    const what = `hardware reservation ${r.plan}:${r.location}`;
+    const plan = findPlan(r.plan);
+    if (!plan) throw new Error(`${what}: unknown plan "${r.plan}"`);
+    const facility = findFacility(r.location) ??
+      FACILITIES.find((f) => f.metro === findMetro(r.location)?.code);
+    if (!facility) throw new Error(`${what}: "${r.location}" is neither a metro nor a facility`);
+    return Array.from({ length: r.count }, () => ({ project, plan: plan.slug, facility: facility.code }));
+  });
+  return { ...seed, hardwareReservations: [...(seed.hardwareReservations ?? []), ...added] };
 }

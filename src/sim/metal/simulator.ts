@@ -35,8 +35,15 @@ export type { DeviceState, DeviceTimings, ProvisionOutcome } from "./lifecycle.t
 export { DEFAULT_TIMINGS } from "./lifecycle.ts";
 export type { MetalFaultRule, RateLimitOptions } from "./faults.ts";
 export { MetalFaults } from "./faults.ts";
-export type { ResolvedSeed, SeedData } from "./seed.ts";
-export { parseSeedText, resolveSeed, SeedDataSchema, validateSeed } from "./seed.ts";
+export type { ReservationRequest, ResolvedSeed, SeedData } from "./seed.ts";
+export {
+  DEFAULT_SEED,
+  parseSeedText,
+  resolveSeed,
+  SeedDataSchema,
+  validateSeed,
+  withHardwareReservations,
+} from "./seed.ts";
 export type { CapacityCount } from "./capacity.ts";
 
 /** Base URL to give a client that uses the simulator's in-process `fetch` (any scheme and host work). */

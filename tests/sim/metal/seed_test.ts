@@ -1,6 +1,12 @@
 /** Seeds: JSON and YAML, defaults, references by name/id/email, errors naming the field. */
 import assert from "node:assert/strict";
-import { parseSeedText, resolveSeed, validateSeed } from "../../../src/sim/metal/mod.ts";
+import {
+  DEFAULT_SEED,
+  parseSeedText,
+  resolveSeed,
+  validateSeed,
+  withHardwareReservations,
+} from "../../../src/sim/metal/mod.ts";
 import { Rng } from "../../../src/sim/kernel/mod.ts";
 import { KEYS, setup } from "./helpers.ts";
 
@@ -118,5 +124,31 @@ Deno.test("seed: the simulator honours seeded tokens, keys, capacity and the fac
     (await api.get("/capacity/metros")).body.capacity.sv["m3.large.x86"].level,
     "normal",
     "unlimited is normal",
+  );
+});
+
+Deno.test("withHardwareReservations: count reservations of a plan in a facility, or in a metro's first facility", () => {
+  const seed = withHardwareReservations(DEFAULT_SEED, "gardener-dev", [
+    { plan: "m3.small.x86", location: "ny", count: 2 },
+    { plan: "c3.small.x86", location: "da11", count: 1 },
+  ]);
+  const added = seed.hardwareReservations!.slice(DEFAULT_SEED.hardwareReservations!.length);
+  assert.deepEqual(added, [
+    { project: "gardener-dev", plan: "m3.small.x86", facility: "ny5" },
+    { project: "gardener-dev", plan: "m3.small.x86", facility: "ny5" },
+    { project: "gardener-dev", plan: "c3.small.x86", facility: "da11" },
+  ]);
+  assert.equal(
+    resolveSeed(seed, new Rng(1)).hardwareReservations.length,
+    DEFAULT_SEED.hardwareReservations!.length + 3,
+  );
+  assert.throws(() => withHardwareReservations(DEFAULT_SEED, "p", [{ plan: "x9.huge", location: "ny", count: 1 }]), {
+    message: 'hardware reservation x9.huge:ny: unknown plan "x9.huge"',
+  });
+  assert.throws(
+    () => withHardwareReservations(DEFAULT_SEED, "p", [{ plan: "m3.small.x86", location: "zz", count: 1 }]),
+    {
+      message: 'hardware reservation m3.small.x86:zz: "zz" is neither a metro nor a facility',
+    },
   );
 });
