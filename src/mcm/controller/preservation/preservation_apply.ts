@@ -22,9 +22,11 @@ import { effectiveSettings } from "../machine/timeouts.ts";
 import { CONFLICT_RETRY_MS, LONG_RETRY_MS, SHORT_RETRY_MS } from "../retry.ts";
 import { DrainError, runDrain } from "../deletion/drain_apply.ts";
 import { drainEnv } from "../deletion/drain_env_apply.ts";
+import type { Logger } from "../../../observability/log.ts";
 import {
   type NodeMetadataChange,
   planPreservation,
+  type PreservationPlan,
   preservedCondition,
   preservedConditionOf,
   preservedDrainPlan,
@@ -81,73 +83,97 @@ export async function applyPreservation(
   const plan = planPreservation({ machine, node, now, timeoutMs: settings.preserveTimeoutMs });
   const log = ctx.log.with({ machine: machine.metadata.name });
   if (plan.warning) log.warn("Preserve annotation ignored", { problem: plan.warning });
-  if (plan.action === "none" && !plan.machineAnnotations) return { requeueMs: LONG_RETRY_MS };
+  if (plan.action === "none") return { requeueMs: LONG_RETRY_MS };
 
-  let current = machine;
-  let wrote = false;
+  const step = { ctx, machine, node, plan, log, signal };
   try {
-    if (plan.action === "preserve" && plan.expiry) {
-      current = (await writeStatus(ctx, current, withExpiry(current, plan.expiry, now))).machine;
-      wrote = true;
-      log.info("Machine preserved", { value: plan.value, until: plan.expiry });
-    }
-    if (plan.machineAnnotations && plan.action === "stop") {
-      await patchMachineAnnotations(ctx, current, plan.machineAnnotations);
-      current = ctx.state.fresh.latest(current) ?? current;
-      wrote = true;
-    }
-    if (node && plan.action === "stop" && plan.condition) {
-      node = await setCondition(ctx, node, plan.condition);
-      wrote = true;
-    }
-    if (node && plan.node) {
-      node = await patchNodeMetadata(ctx, node, plan.node);
-      wrote = true;
-    }
-    if (node && plan.drain) {
-      const drainError = await drainPreserved(ctx, current, node, signal);
-      if (signal.aborted) return { returnMs: SHORT_RETRY_MS, requeueMs: SHORT_RETRY_MS };
-      const cond = preservedCondition(
-        phaseOf(current),
-        current.status?.currentStatus?.preserveExpiryTime,
-        plan.value ?? "",
-        drainError,
-        preservedConditionOf(node),
-        ctx.clock.now(),
-      );
-      if (cond) node = await setCondition(ctx, node, cond);
-      if (drainError !== undefined) {
-        log.info("Could not drain the preserved machine's node", { node: nodeName, error: drainError });
-        return { returnMs: SHORT_RETRY_MS, requeueMs: SHORT_RETRY_MS };
-      }
-      wrote = true;
-    } else if (node && plan.action === "preserve" && plan.condition) {
-      node = await setCondition(ctx, node, plan.condition);
-      wrote = true;
-    }
-    if (plan.machineAnnotations && plan.action !== "stop") {
-      await patchMachineAnnotations(ctx, current, plan.machineAnnotations);
-      current = ctx.state.fresh.latest(current) ?? current;
-      wrote = true;
-    }
-    if (plan.action === "stop" && plan.expiry === null) {
-      current = (await writeStatus(ctx, current, withExpiry(current, null, ctx.clock.now()))).machine;
-      wrote = true;
-    }
-    if (plan.action === "stop" && wrote) {
-      log.info("Machine preservation stopped", {
-        value: plan.value || undefined,
-        annotationRemoved: plan.machineAnnotations?.[ANNOTATION_PRESERVE] === null || undefined,
-      });
-    }
+    const drainFailed = plan.action === "preserve" ? await preserve(step) : await stop(step);
+    if (drainFailed) return { returnMs: SHORT_RETRY_MS, requeueMs: SHORT_RETRY_MS };
   } catch (e) {
     // As MCM: a Machine or Node gone meanwhile is no error (the next event brings the machine back).
     if (isNotFound(e)) return { requeueMs: LONG_RETRY_MS };
     if (isConflict(e)) return { returnMs: CONFLICT_RETRY_MS, requeueMs: CONFLICT_RETRY_MS };
-    const retryMs = retryAfterWriteError(ctx, current, e, "preservation");
+    const retryMs = retryAfterWriteError(ctx, machine, e, "preservation");
     return { returnMs: retryMs || SHORT_RETRY_MS, requeueMs: SHORT_RETRY_MS };
   }
   return { requeueMs: plan.requeueMs ?? LONG_RETRY_MS };
+}
+
+interface Step {
+  ctx: ControllerContext;
+  machine: Machine;
+  node: Node | undefined;
+  plan: PreservationPlan;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * Expiry first (from then on the MachineSet keeps the machine), then the Node: annotations and taint, drain, the
+ * condition; the Machine's annotations last. True when the drain failed (retried soon).
+ */
+async function preserve({ ctx, machine, node, plan, log, signal }: Step): Promise<boolean> {
+  let current = machine;
+  if (plan.expiry) {
+    current = (await writeStatus(ctx, current, withExpiry(current, plan.expiry, ctx.clock.now()))).machine;
+    log.info("Machine preserved", { value: plan.value, until: plan.expiry });
+  }
+  if (node && plan.node) node = await patchNodeMetadata(ctx, node, plan.node);
+  let drainFailed = false;
+  if (node && plan.drain) {
+    const drainError = await drainPreserved(ctx, current, node, signal);
+    if (signal.aborted) return true;
+    const cond = preservedCondition(
+      phaseOf(current),
+      current.status?.currentStatus?.preserveExpiryTime,
+      plan.value ?? "",
+      drainError,
+      preservedConditionOf(node),
+      ctx.clock.now(),
+    );
+    if (cond) node = await setCondition(ctx, node, cond);
+    if (drainError !== undefined) {
+      log.info("Could not drain the preserved machine's node", { node: node.metadata.name, error: drainError });
+      drainFailed = true;
+    }
+  } else if (node && plan.condition) {
+    node = await setCondition(ctx, node, plan.condition);
+  }
+  if (plan.machineAnnotations) await patchMachineAnnotations(ctx, current, plan.machineAnnotations);
+  return drainFailed;
+}
+
+/**
+ * MCM's order: the Node's condition, its annotations and taint, then the Machine's annotations, and the expiry last
+ * (until it is cleared the machine counts as preserved, so an interrupted stop is resumed).
+ */
+async function stop({ ctx, machine, node, plan, log }: Step): Promise<boolean> {
+  let current = machine;
+  let wrote = false;
+  if (node && plan.condition) {
+    node = await setCondition(ctx, node, plan.condition);
+    wrote = true;
+  }
+  if (node && plan.node) {
+    node = await patchNodeMetadata(ctx, node, plan.node);
+    wrote = true;
+  }
+  if (plan.machineAnnotations) {
+    await patchMachineAnnotations(ctx, current, plan.machineAnnotations);
+    current = ctx.state.fresh.latest(current) ?? current;
+    wrote = true;
+  }
+  if (plan.expiry === null) {
+    await writeStatus(ctx, current, withExpiry(current, null, ctx.clock.now()));
+    wrote = true;
+  }
+  if (wrote) {
+    log.info("Machine preservation stopped", {
+      value: plan.value || undefined,
+      annotationRemoved: plan.machineAnnotations?.[ANNOTATION_PRESERVE] === null || undefined,
+    });
+  }
+  return false;
 }
 
 /** Taints are set by the plan; drains the node as `preservedDrainPlan` says. The error text, or undefined. */
