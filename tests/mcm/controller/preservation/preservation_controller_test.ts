@@ -11,13 +11,13 @@ import {
   REASON_PRESERVED_BY_USER,
 } from "../../../../src/mcm/controller/preservation/preservation.ts";
 import { FakeDriver } from "../fake_driver.ts";
-import { fakeDevices, Harness, NS } from "../harness.ts";
+import { CLASS, fakeDevices, Harness, NS } from "../harness.ts";
+import { MachineDeploymentSimulation } from "../../../../src/sim/machinedeployments/mod.ts";
 
 const MIN = 60_000;
 const PRESERVE_MS = 30 * MIN;
 
-async function start(): Promise<Harness> {
-  const driver = new FakeDriver();
+async function start(driver = new FakeDriver()): Promise<Harness> {
   const h = await Harness.start({
     driver,
     devices: fakeDevices(() => driver.vms.values()),
@@ -183,6 +183,67 @@ Deno.test("preservation: the Node's annotation now preserves a Running machine w
     assert.equal(preservedCondition(after)?.status, "False");
     assert.equal(after?.metadata.annotations?.[ANNOTATION_CA_SCALE_DOWN_DISABLED], undefined);
   } finally {
+    await h.close();
+  }
+});
+
+Deno.test("preservation with the simulated MachineSet: an auto-preserved Failed machine keeps its device until the expiry, then the device is deleted and the machine replaced", async () => {
+  const driver = new FakeDriver();
+  const h = await start(driver);
+  const sim = new MachineDeploymentSimulation({
+    client: h.controlClient,
+    namespace: NS,
+    clock: h.clock,
+    concurrency: 2,
+    rateLimiter: { baseDelayMs: 5, maxDelayMs: 2_000 },
+  });
+  const stopSim = new AbortController();
+  let simDone = false;
+  const running = sim.start(stopSim.signal).finally(() => (simDone = true));
+  try {
+    await h.controlClient.create(MachineV1alpha1.machineDeployments, {
+      apiVersion: "machine.sapcloud.io/v1alpha1",
+      kind: "MachineDeployment",
+      metadata: { name: "pool", namespace: NS },
+      spec: {
+        replicas: 1,
+        autoPreserveFailedMachineMax: 1,
+        selector: { matchLabels: { name: "pool" } },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        template: { metadata: { labels: { name: "pool" } }, spec: { class: { kind: "MachineClass", name: CLASS } } },
+      },
+    }, { namespace: NS });
+    const running1 = async () => {
+      const list = await h.controlClient.list<Machine>(MachineV1alpha1.machines, { namespace: NS });
+      return list.items.find((m) => m.status?.currentStatus?.phase === "Running" && !m.metadata.deletionTimestamp);
+    };
+    const first = await h.until(running1, { what: "first machine Running" });
+    const name = first.metadata.name!;
+    const deviceOf = (n: string) => [...driver.vms.values()].find((v) => v.name === n);
+    assert.ok(deviceOf(name));
+
+    await h.setNodeConditions(name, { Ready: "False" });
+    const preserved = await h.until(async () => {
+      const m = await h.machine(name);
+      return m?.metadata.annotations?.[ANNOTATION_PRESERVE] === "auto-preserved" && expiryOf(m) ? m : undefined;
+    }, { stepMs: 1000, what: "auto-preserved by the set, expiry set by the controller" });
+    assert.equal(preserved.status?.currentStatus?.phase, "Failed");
+    assert.equal(preservedCondition(await h.node(name))?.reason, "Preserved by MCM.");
+
+    // Kept, with its device, until the expiry.
+    await h.advance(PRESERVE_MS - 5 * MIN, 60_000);
+    assert.ok((await h.machine(name)) && !(await h.machine(name))?.metadata.deletionTimestamp, "kept");
+    assert.ok(deviceOf(name), "device kept for diagnosis");
+
+    // After it: released, deleted by the set, its device deleted; a replacement runs.
+    await h.until(async () => !(await h.machine(name)) && !deviceOf(name), { stepMs: 10_000, what: "released" });
+    const replacement = await h.until(running1, { stepMs: 1000, what: "replacement Running" });
+    assert.notEqual(replacement.metadata.name, name);
+    assert.equal(driver.vms.size, 1, "no device left behind");
+  } finally {
+    stopSim.abort();
+    await h.until(() => simDone, { what: "simulation stopped" });
+    await running;
     await h.close();
   }
 });

@@ -135,7 +135,10 @@ Deno.test("planPreservation: a Failed machine gets the expiry, the autoscaler an
   assert.equal(p.requeueMs, TIMEOUT + 1000);
 });
 
-Deno.test("planPreservation: the machine's spec.machinePreserveTimeout is not read here; the timeout passed in counts", () => {
+Deno.test("the preserve timeout: spec.machinePreserveTimeout wins over --machine-preserve-timeout (96h)", () => {
+  assert.equal(settingsOf(machine("m")).preserveTimeoutMs, TIMEOUT);
+  const own = machine("m", { spec: { class: { kind: "MachineClass", name: "c" }, machinePreserveTimeout: "1h0m0s" } });
+  assert.equal(settingsOf(own).preserveTimeoutMs, HOUR);
   const p = planPreservation({ ...setup({ machineValue: "now", phase: "Running" }), now: NOW, timeoutMs: HOUR });
   assert.equal(p.expiry, timestamp(NOW + HOUR));
 });
