@@ -7,6 +7,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { ANNOTATION_PRESERVE, type Machine } from "../../../src/apis/machine/v1alpha1.ts";
 import { MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { planAutoPreservation } from "../../../src/sim/machinedeployments/machineset_preservation.ts";
+import { pickForDeletion } from "../../../src/sim/machinedeployments/machine_ranking.ts";
 import { deployment, Harness, NS } from "./harness.ts";
 
 const HOUR = 3_600_000;
@@ -121,4 +122,39 @@ Deno.test("planAutoPreservation: newest Failed machines without a preserve value
     [failed("a", 2, "auto-preserved"), failed("b", 4, "auto-preserved"), failed("c", 6, "when-failed")],
   );
   assertEquals(lowered.release.map((m) => m.metadata.name), ["b"]);
+});
+
+Deno.test("pickForDeletion: machines preserved now go last (auto-preserved, then earlier expiry, first among them)", () => {
+  const now = Date.UTC(2026, 0, 1);
+  const m = (name: string, phase: string, expiryInH?: number, value?: string): Machine => ({
+    apiVersion: "machine.sapcloud.io/v1alpha1",
+    kind: "Machine",
+    metadata: {
+      name,
+      namespace: NS,
+      creationTimestamp: ts(now - HOUR),
+      annotations: value ? { [ANNOTATION_PRESERVE]: value } : {},
+    },
+    spec: {},
+    status: {
+      currentStatus: {
+        phase,
+        ...(expiryInH === undefined ? {} : { preserveExpiryTime: ts(now + expiryInH * HOUR) }),
+      },
+    },
+  });
+  const machines = [
+    m("user-late", "Failed", 5, "when-failed"),
+    m("auto", "Failed", 9, "auto-preserved"),
+    m("user-early", "Running", 2, "now"),
+    m("running", "Running"),
+    m("expired", "Failed", -1, "when-failed"),
+  ];
+  assertEquals(pickForDeletion(machines, 5, now).map((x) => x.metadata.name), [
+    "expired",
+    "running",
+    "auto",
+    "user-early",
+    "user-late",
+  ]);
 });
