@@ -126,7 +126,7 @@ export const MCM_FLAGS = {
     field: "machineInplaceUpdateTimeoutMs",
   }),
   machinePreserveTimeout: pflag.duration({
-    help: `${COMPATIBILITY}; machine preservation is not supported`,
+    help: "how long a machine stays preserved (annotation node.machine.sapcloud.io/preserve)",
     default: "96h",
     field: "machinePreserveTimeoutMs",
   }),

@@ -48,6 +48,7 @@ import { reconcileTermination } from "./deletion/termination_reconcile.ts";
 import { reconcileMachineClass, reconcileNode, reconcileSecret } from "./finalizers/finalizer_reconcile.ts";
 import { apiServerProbe, collectOrphans, PeriodicTask } from "./safety/safety_reconcile.ts";
 import { nodeChangeAffectsMachine } from "./nodes/node_actions.ts";
+import { machinePreservationChanged } from "./preservation/preservation.ts";
 import { secretsOfClass } from "./finalizers/secret_finalizer.ts";
 import { classContentChanged } from "./finalizers/class_finalizer.ts";
 import { registerMetricsSource } from "./metrics.ts";
@@ -241,7 +242,8 @@ export class MachineController {
       update: (o, m) =>
         !m.metadata.deletionTimestamp &&
         (o.metadata.generation !== m.metadata.generation ||
-          o.metadata.labels?.[LABEL_NODE] !== m.metadata.labels?.[LABEL_NODE]),
+          o.metadata.labels?.[LABEL_NODE] !== m.metadata.labels?.[LABEL_NODE] ||
+          machinePreservationChanged(o, m)),
       delete: () => false,
     };
     c.machine.watch(ctx.machines, { predicates: [machineEvents] });

@@ -60,6 +60,12 @@ function refreshPatch(set: MachineSet, refreshed: MachineSet): JsonPatchOperatio
   const minReady = refreshed.spec?.minReadySeconds;
   if (minReady !== undefined) ops.push({ op: "add", path: "/spec/minReadySeconds", value: minReady });
   else if (set.spec?.minReadySeconds !== undefined) ops.push({ op: "remove", path: "/spec/minReadySeconds" });
+  const preserveMax = refreshed.spec?.autoPreserveFailedMachineMax;
+  if (preserveMax !== undefined) {
+    ops.push({ op: "add", path: "/spec/autoPreserveFailedMachineMax", value: preserveMax });
+  } else if (set.spec?.autoPreserveFailedMachineMax !== undefined) {
+    ops.push({ op: "remove", path: "/spec/autoPreserveFailedMachineMax" });
+  }
   const nodeTemplate = refreshed.spec?.template?.spec?.nodeTemplate;
   if (nodeTemplate !== undefined) {
     ops.push({ op: "add", path: "/spec/template/spec/nodeTemplate", value: nodeTemplate });

@@ -126,13 +126,16 @@ export function newMachineSetFor(md: MachineDeployment, replicas: number, revisi
     spec: { replicas, selector, template },
   };
   if (md.spec.minReadySeconds !== undefined) set.spec!.minReadySeconds = md.spec.minReadySeconds;
+  if (md.spec.autoPreserveFailedMachineMax) {
+    set.spec!.autoPreserveFailedMachineMax = md.spec.autoPreserveFailedMachineMax;
+  }
   set.metadata.annotations = { ...annotationsFor(md, set, revision), ...replicaAnnotations(md) };
   return set;
 }
 
 /**
- * The existing new set brought up to date with the deployment (annotations, revision, minReadySeconds, node
- * template); undefined when it already is.
+ * The existing new set brought up to date with the deployment (annotations, revision, minReadySeconds,
+ * autoPreserveFailedMachineMax, node template); undefined when it already is.
  */
 export function refreshedNewSet(md: MachineDeployment, set: MachineSet, revision: number): MachineSet | undefined {
   const annotations = annotationsFor(md, set, revision);
@@ -140,12 +143,15 @@ export function refreshedNewSet(md: MachineDeployment, set: MachineSet, revision
   const sameAnnotations = semanticEqual(annotations, set.metadata.annotations ?? {});
   const sameMinReady = (set.spec?.minReadySeconds ?? 0) === (md.spec.minReadySeconds ?? 0);
   const sameNodeTemplate = semanticEqual(nodeTemplate, set.spec?.template?.spec?.nodeTemplate);
-  if (sameAnnotations && sameMinReady && sameNodeTemplate) return undefined;
+  const samePreserveMax = (set.spec?.autoPreserveFailedMachineMax ?? 0) === (md.spec.autoPreserveFailedMachineMax ?? 0);
+  if (sameAnnotations && sameMinReady && sameNodeTemplate && samePreserveMax) return undefined;
   const next = structuredClone(set) as MachineSet;
   next.metadata.annotations = annotations;
   next.spec ??= {};
   if (md.spec.minReadySeconds === undefined) delete next.spec.minReadySeconds;
   else next.spec.minReadySeconds = md.spec.minReadySeconds;
+  if (!md.spec.autoPreserveFailedMachineMax) delete next.spec.autoPreserveFailedMachineMax;
+  else next.spec.autoPreserveFailedMachineMax = md.spec.autoPreserveFailedMachineMax;
   next.spec.template ??= {};
   next.spec.template.spec ??= {};
   if (nodeTemplate === undefined) delete next.spec.template.spec.nodeTemplate;

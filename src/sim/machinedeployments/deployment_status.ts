@@ -2,8 +2,8 @@
  * SIMULATION: a MachineDeployment's status as MCM computes it (`calculateDeploymentStatus`, `syncRolloutStatus`).
  * Sums over its MachineSets: `replicas` (Σ status.replicas), `updatedReplicas` (status.replicas of the new set),
  * `readyReplicas`, `availableReplicas`, `unavailableReplicas` (Σ spec.replicas − available, at least 0),
- * `failedMachines` (every set's list), `observedGeneration`. Condition `Available` is True
- * (`MinimumReplicasAvailable`) while available ≥ replicas − maxUnavailable, else False
+ * `failedMachines` (every set's list), `preservedFailedReplicas`, `observedGeneration`. Condition `Available` is
+ * True (`MinimumReplicasAvailable`) while available ≥ replicas − maxUnavailable − preservedFailedReplicas, else False
  * (`MinimumReplicasUnavailable`). `Progressing` exists only with `progressDeadlineSeconds` (NewMachineSetAvailable
  * when complete, MachineSetUpdated on progress, ProgressDeadlineExceeded after the deadline without progress).
  * A set's `ReplicaFailure` is surfaced as the deployment's. Conditions keep their timestamps while status and reason
@@ -62,12 +62,13 @@ export function computeDeploymentStatus(
   newSet: MachineSet | undefined,
   now: number,
 ): DeploymentStatus {
-  let replicas = 0, ready = 0, available = 0, specReplicas = 0;
+  let replicas = 0, ready = 0, available = 0, specReplicas = 0, preservedFailed = 0;
   const failed: MachineSummary[] = [];
   for (const s of sets) {
     replicas += s.status?.replicas ?? 0;
     ready += s.status?.readyReplicas ?? 0;
     available += s.status?.availableReplicas ?? 0;
+    preservedFailed += s.status?.preservedFailedReplicas ?? 0;
     specReplicas += setReplicas(s);
     for (const f of s.status?.failedMachines ?? []) failed.push(structuredClone(f));
   }
@@ -79,10 +80,12 @@ export function computeDeploymentStatus(
     availableReplicas: available,
     unavailableReplicas: Math.max(0, specReplicas - available),
   };
+  if (preservedFailed) status.preservedFailedReplicas = preservedFailed;
   if (md.status?.collisionCount !== undefined) status.collisionCount = md.status.collisionCount;
   if (failed.length) status.failedMachines = failed;
   if (md.status?.conditions?.length) status.conditions = md.status.conditions.map((c) => ({ ...c }));
-  if (available >= desiredReplicas(md) - maxUnavailable(md)) {
+  // Preserved Failed machines are tolerated on top of maxUnavailable.
+  if (available >= Math.max(0, desiredReplicas(md) - maxUnavailable(md) - preservedFailed)) {
     setCondition(
       status,
       newCondition(

@@ -31,6 +31,10 @@ export const ANNOTATIONS_NOT_COPIED: ReadonlySet<string> = new Set([
 
 /** Machine annotation values that keep a Failed machine (preservation). */
 export const PRESERVE_VALUES: ReadonlySet<string> = new Set(["now", "when-failed", "auto-preserved"]);
+/** The value the MachineSet sets on the Failed machines it preserves on its own (`autoPreserveFailedMachineMax`). */
+export const PRESERVE_AUTO = "auto-preserved";
+/** Every value MCM accepts (a machine carrying one is never auto-preserved). */
+export const PRESERVE_ANNOTATION_VALUES: ReadonlySet<string> = new Set([...PRESERVE_VALUES, "false"]);
 
 /** Most machines one MachineSet sync creates or deletes (MCM's BurstReplicas). */
 export const BURST_REPLICAS = 100;

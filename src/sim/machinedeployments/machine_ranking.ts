@@ -1,6 +1,7 @@
 /**
  * SIMULATION: how MCM's MachineSet controller judges its Machines — available (phase Running or Available), ready
- * (Running), failed, preserved — and in which order it deletes surplus ones: lower `machinepriority` annotation first
+ * (Running), failed, preserved — and in which order it deletes surplus ones: machines preserved right now last
+ * (auto-preserved ones, then earlier expiry, first among them), then lower `machinepriority` annotation first
  * ("1" before the default "3"), then by phase (Terminating, Failed, Unknown, Pending, Available, Running; any other
  * phase, e.g. still being created, counts like Terminating). MCM's sort is not stable; we break ties with the newest
  * machine first (as Kubernetes' ReplicaSet prefers), then by name, so the choice is deterministic. Pure.
@@ -15,7 +16,7 @@ import {
   phaseOf,
 } from "../../apis/machine/v1alpha1.ts";
 import { parseTime } from "./metav1_time.ts";
-import { PRESERVE_VALUES } from "./keys.ts";
+import { PRESERVE_AUTO, PRESERVE_VALUES } from "./keys.ts";
 
 const DEFAULT_PRIORITY = 3;
 
@@ -76,8 +77,29 @@ function phaseRank(m: Machine): number {
   return PHASE_RANK[phaseOf(m)] ?? 0;
 }
 
-/** Negative if `a` should be deleted before `b`. */
-export function compareForDeletion(a: Machine, b: Machine): number {
+/** A preservation running at `now` (expiry in the future), or undefined. */
+function activeExpiry(m: Machine, now: number): number | undefined {
+  const expiry = parseTime(m.status?.currentStatus?.preserveExpiryTime);
+  return expiry !== undefined && expiry > now ? expiry : undefined;
+}
+
+/**
+ * MCM HEAD: machines preserved at `now` go last; among them auto-preserved ones first, then the earlier expiry.
+ * Zero when preservation does not decide.
+ */
+function compareByPreservation(a: Machine, b: Machine, now: number): number {
+  const ea = activeExpiry(a, now), eb = activeExpiry(b, now);
+  if ((ea === undefined) !== (eb === undefined)) return ea === undefined ? -1 : 1;
+  if (ea === undefined || eb === undefined) return 0;
+  const auto = (m: Machine) => m.metadata.annotations?.[ANNOTATION_PRESERVE] === PRESERVE_AUTO;
+  if (auto(a) !== auto(b)) return auto(a) ? -1 : 1;
+  return ea - eb;
+}
+
+/** Negative if `a` should be deleted before `b` (`now` given: preserved machines last). */
+export function compareForDeletion(a: Machine, b: Machine, now?: number): number {
+  const byPreservation = now === undefined ? 0 : compareByPreservation(a, b, now);
+  if (byPreservation !== 0) return byPreservation;
   const byPriority = deletionPriority(a) - deletionPriority(b);
   if (byPriority !== 0) return byPriority;
   const byPhase = phaseRank(a) - phaseRank(b);
@@ -88,8 +110,8 @@ export function compareForDeletion(a: Machine, b: Machine): number {
   return (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
 }
 
-/** The first `count` machines in deletion order. */
-export function pickForDeletion(machines: readonly Machine[], count: number): Machine[] {
+/** The first `count` machines in deletion order (`now` given: preserved machines last). */
+export function pickForDeletion(machines: readonly Machine[], count: number, now?: number): Machine[] {
   if (count <= 0) return [];
-  return [...machines].sort(compareForDeletion).slice(0, count);
+  return [...machines].sort((a, b) => compareForDeletion(a, b, now)).slice(0, count);
 }

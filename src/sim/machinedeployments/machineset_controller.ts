@@ -1,7 +1,8 @@
 /**
  * SIMULATION of machine-controller-manager's MachineSet controller (not part of our product: in a real landscape
  * MCM's own binary runs it). One reconcile: observe the set and the machines it owns (adopting matching orphans) →
- * keep node template, MachineConfiguration and class kind of the machines in line → create missing machines in
+ * keep node template, MachineConfiguration and class kind of the machines in line → auto-preserve Failed machines
+ * (machineset_preservation.ts) → create missing machines in
  * slow-start batches / delete surplus and Failed ones (API delete, then at once phase Terminating and lastOperation
  * "Deleting machine from cloud provider", as MCM writes it) → when the set is being deleted, delete every machine
  * and release the finalizer once none is left → write the status if it changed.
@@ -17,6 +18,7 @@ import { FIELD_MANAGER, RESYNC_MS, SLOW_START_INITIAL_BATCH, TERMINATING_STATUS 
 import type { FreshView } from "../../k8s/cache/fresh_view.ts";
 import { controllerReference, machineFromTemplate } from "./machine_template.ts";
 import { machineSpecSyncOps } from "./machine_spec_sync.ts";
+import { applyAutoPreservation } from "./machineset_preservation.ts";
 import { planMachineSetReplicas, slowStartBatches } from "./machineset_replicas.ts";
 import { computeMachineSetStatus, machineSetStatusChanged } from "./machineset_status.ts";
 import { metav1Time } from "./metav1_time.ts";
@@ -83,6 +85,7 @@ export class MachineSetReconciler implements Reconciler {
     this.uncertain.delete(key);
     if (!deleting) machines = [...machines, ...await this.adoptOrphans(ms)];
     await this.syncMachineSpecs(ms, machines, ctx.log);
+    if (!deleting) machines = await applyAutoPreservation(this.deps, ms, machines, ctx.log);
 
     let replicaError: string | undefined;
     if (!deleting) {

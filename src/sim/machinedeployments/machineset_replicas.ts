@@ -55,7 +55,7 @@ export function planMachineSetReplicas(
     return { create: Math.min(-diff, BURST_REPLICAS), remove: [] };
   }
   const stale = [
-    ...pickForDeletion(counted, Math.min(diff, BURST_REPLICAS)),
+    ...pickForDeletion(counted, Math.min(diff, BURST_REPLICAS), now),
     ...markedForDeletion(counted, ms),
     ...counted.filter((m) => isFailed(m) && !isPreserved(m, now)),
   ];

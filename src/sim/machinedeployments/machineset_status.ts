@@ -4,14 +4,21 @@
  * label, `availableReplicas` those in phase Running or Available, `readyReplicas` those Running.
  * `failedMachines` lists the machines whose last operation failed (name, providerID, lastOperation, owner name); when
  * there are none it is cleared only once the ready count equals the previous `status.replicas` (MCM keeps reporting a
- * failure until the replacement is ready). A `ReplicaFailure` condition appears when creating or deleting machines
+ * failure until the replacement is ready); a Failed machine with a preservation expiry is counted in
+ * `preservedFailedReplicas` instead, and machines annotated `auto-preserved` in `autoPreserveFailedMachineCount`.
+ * A `ReplicaFailure` condition appears when creating or deleting machines
  * failed and goes away after a sync without failure. Pure.
  */
-import type { Machine, MachineSet, MachineSummary } from "../../apis/machine/v1alpha1.ts";
+import {
+  ANNOTATION_PRESERVE,
+  type Machine,
+  type MachineSet,
+  type MachineSummary,
+} from "../../apis/machine/v1alpha1.ts";
 import { controllerOf } from "../../k8s/api/objects.ts";
 import { semanticEqual } from "./canonical_json.ts";
-import { MachineSetConditionType, REASON_FAILED_CREATE, REASON_FAILED_DELETE } from "./keys.ts";
-import { isAvailable, isReady } from "./machine_ranking.ts";
+import { MachineSetConditionType, PRESERVE_AUTO, REASON_FAILED_CREATE, REASON_FAILED_DELETE } from "./keys.ts";
+import { isAvailable, isFailed, isReady } from "./machine_ranking.ts";
 import { metav1Time } from "./metav1_time.ts";
 
 /** `status` of a MachineSet. */
@@ -45,16 +52,20 @@ export function computeMachineSetStatus(
 ): MachineSetStatus {
   const old = ms.status ?? {};
   const templateLabels = ms.spec?.template?.metadata?.labels ?? {};
-  let fullyLabeled = 0, available = 0, ready = 0;
+  let fullyLabeled = 0, available = 0, ready = 0, autoPreserved = 0;
   const failed: MachineSummary[] = [];
+  const preserved = new Set<string>();
   for (const m of machines) {
     if (hasAllLabels(m.metadata.labels, templateLabels)) fullyLabeled++;
     if (isAvailable(m)) available++;
     if (isReady(m)) ready++;
-    if (m.status?.lastOperation?.state === "Failed") failed.push(failedMachineSummary(m));
+    // A preserved Failed machine is counted apart, not listed as failed (its deployment is not unavailable for it).
+    if (isFailed(m) && m.status?.currentStatus?.preserveExpiryTime) preserved.add(m.metadata.name!);
+    else if (m.status?.lastOperation?.state === "Failed") failed.push(failedMachineSummary(m));
+    if (m.metadata.annotations?.[ANNOTATION_PRESERVE] === PRESERVE_AUTO) autoPreserved++;
   }
 
-  let failedMachines = old.failedMachines;
+  let failedMachines = old.failedMachines?.filter((f) => !preserved.has(f.name ?? ""));
   if (failed.length > 0) failedMachines = failed;
   else if (ready === (old.replicas ?? 0)) failedMachines = undefined;
 
@@ -81,6 +92,11 @@ export function computeMachineSetStatus(
     availableReplicas: available,
     observedGeneration: ms.metadata.generation ?? old.observedGeneration,
   };
+  // Zero counts are left out, as MCM's omitempty does.
+  if (preserved.size) next.preservedFailedReplicas = preserved.size;
+  else delete next.preservedFailedReplicas;
+  if (autoPreserved) next.autoPreserveFailedMachineCount = autoPreserved;
+  else delete next.autoPreserveFailedMachineCount;
   if (failedMachines?.length) next.failedMachines = failedMachines;
   else delete next.failedMachines;
   if (conditions.length) next.machineSetCondition = conditions;

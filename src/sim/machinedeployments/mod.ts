@@ -5,7 +5,8 @@
  *
  * What it does, as MCM does it: MachineSets per template hash (label `machine-template-hash`, generateName'd
  * Machines with controller owner references), scaling (proportional during a rollout), RollingUpdate within
- * maxSurge/maxUnavailable, Recreate, replacement of Failed machines with the immediate Terminating status write,
+ * maxSurge/maxUnavailable, Recreate, replacement of Failed machines with the immediate Terminating status write
+ * (unless preserved; auto-preservation up to `autoPreserveFailedMachineMax`),
  * deletion order by `machinepriority.machine.sapcloud.io`, freeze and scale-up-disabled labels, finalizers,
  * deletion cascade, and the status fields MCM computes. Like MCM, a machine counts as available as soon as it is
  * Running (`minReadySeconds` is copied to the MachineSets, never waited for). Not simulated: InPlaceUpdate,

@@ -5,6 +5,7 @@
  * Pure: the caller applies the returned status and effects.
  */
 import {
+  type CurrentStatus,
   type Machine,
   type MachineStatus,
   type NodeCondition,
@@ -47,6 +48,12 @@ export function formatConditions(conditions: NodeCondition[] | undefined): strin
   }]`;
 }
 
+/** A health transition keeps the machine's preservation (MCM carries preserveExpiryTime over). */
+function keepPreservation(machine: Machine, cs: CurrentStatus): CurrentStatus {
+  const expiry = machine.status?.currentStatus?.preserveExpiryTime;
+  return expiry ? { ...cs, preserveExpiryTime: expiry } : cs;
+}
+
 /** What the health check wants done. */
 export interface HealthDecision {
   /** New status to write, when something changed. */
@@ -79,7 +86,7 @@ export function computeHealth(
 
   if (!node) {
     if ((machine.status?.conditions?.length ?? 0) > 0 && phase === "Running") {
-      status.currentStatus = currentStatus("Unknown", now);
+      status.currentStatus = keepPreservation(machine, currentStatus("Unknown", now));
       status.lastOperation = lastOperation(
         `Node object went missing. Machine ${name} is unhealthy - changing MachinePhase to Unknown`,
         "Processing",
@@ -117,11 +124,11 @@ export function computeHealth(
             now,
           );
         }
-        status.currentStatus = currentStatus("Running", now);
+        status.currentStatus = keepPreservation(machine, currentStatus("Running", now));
         dirty = true;
       }
     } else if (phase === "Running") {
-      status.currentStatus = currentStatus("Unknown", now);
+      status.currentStatus = keepPreservation(machine, currentStatus("Unknown", now));
       status.lastOperation = lastOperation(
         `Machine ${name} is unhealthy - changing MachinePhase to Unknown. Node conditions: ${
           formatConditions(status.conditions)
@@ -145,7 +152,7 @@ export function computeHealth(
         machine.status?.lastOperation?.type ?? "Create",
         now,
       );
-      status.currentStatus = currentStatus("Failed", now);
+      status.currentStatus = keepPreservation(machine, currentStatus("Failed", now));
       return { status, creationTimedOut: true, requeueMs: SHORT_RETRY_MS };
     }
     return { requeueMs: Math.min(TIMEOUT_RECHECK_MS, created + settings.creationTimeoutMs - now + 1000) };
@@ -162,7 +169,7 @@ export function computeHealth(
         machine.status?.lastOperation?.type ?? "HealthCheck",
         now,
       );
-      status.currentStatus = currentStatus("Failed", now);
+      status.currentStatus = keepPreservation(machine, currentStatus("Failed", now));
       return { failCandidate: { status }, requeueMs: SHORT_RETRY_MS };
     }
     return { requeueMs: Math.min(TIMEOUT_RECHECK_MS, since + settings.healthTimeoutMs - now + 1000) };

@@ -1,6 +1,6 @@
 /**
  * The machine queue (MCM reconcileClusterMachine): finalizer, hand-over of deleting machines to the termination
- * queue, class validation, health of the node, node template sync, and the creation flow.
+ * queue, class validation, health of the node, node template sync, preservation, and the creation flow.
  */
 import {
   ANNOTATION_MACHINE_JOIN_DURATION,
@@ -37,6 +37,7 @@ import type { Result } from "../../../k8s/controller/controller.ts";
 import { isConflict } from "../../../k8s/api/errors.ts";
 import { nodeTemplatePatch, virtualCapacityPatch } from "../nodes/node_template_sync.ts";
 import { countFailedJoin, observeMachineDuration } from "../metrics.ts";
+import { applyPreservation } from "../preservation/preservation_apply.ts";
 
 /** Why a class cannot be used yet, naming the field; undefined when it can. */
 export function classProblem(cls: MachineClass): string | undefined {
@@ -119,6 +120,10 @@ export async function reconcileMachine(ctx: ControllerContext, key: string, sign
       if (synced !== undefined) return requeueAfter(synced);
     }
   }
+
+  const preservation = await applyPreservation(ctx, machine, signal);
+  if (preservation.returnMs !== undefined) return requeueAfter(preservation.returnMs);
+  requeue = Math.min(requeue, preservation.requeueMs);
 
   if (needsCreationFlow(machine)) {
     ctx.state.creating.add(key);

@@ -15,6 +15,8 @@ export interface EffectiveSettings {
   maxEvictRetries: number;
   nodeConditions: string[];
   disableHealthTimeout: boolean;
+  /** How long a machine stays preserved (spec.machinePreserveTimeout, else the flag). */
+  preserveTimeoutMs: number;
   /** Human-readable problems with overrides (e.g. `spec.drainTimeout: invalid duration "x"`). */
   problems: string[];
 }
@@ -66,6 +68,12 @@ export function effectiveSettings(machine: Machine, opts: MachineControllerOptio
     maxEvictRetries,
     nodeConditions: splitConditions(spec.nodeConditions ?? opts.nodeConditions),
     disableHealthTimeout: spec.disableHealthTimeout === true,
+    preserveTimeoutMs: durationOr(
+      spec.machinePreserveTimeout,
+      "spec.machinePreserveTimeout",
+      opts.machinePreserveTimeoutMs,
+      problems,
+    ),
     problems,
   };
 }

@@ -14,6 +14,7 @@ import {
 } from "../../../apis/machine/v1alpha1.ts";
 import { hasCriticalComponentsNotReadyTaint } from "../health/health.ts";
 import { nodeConditionsChanged } from "../machine/status.ts";
+import { nodePreservationChanged } from "../preservation/preservation.ts";
 import type { Node } from "../../../k8s/api/builtin_types.ts";
 
 export type NodeAction =
@@ -54,6 +55,7 @@ export function nodeChangeAffectsMachine(oldNode: Node, newNode: Node, machine: 
   if (!machine) return false;
   if (hasCriticalComponentsNotReadyTaint(oldNode) !== hasCriticalComponentsNotReadyTaint(newNode)) return true;
   if (newNode.metadata.deletionTimestamp && !oldNode.metadata.deletionTimestamp) return true;
+  if (nodePreservationChanged(oldNode, newNode)) return true;
   const phase = phaseOf(machine);
   if (phase === "CrashLoopBackOff" || phase === "Terminating") return false;
   return nodeConditionsChanged(machine.status?.conditions, newNode.status?.conditions);
