@@ -3,7 +3,9 @@
  * balancer's HTML), 429 bursts with `Retry-After` and `X-RateLimit-*`, timeouts (the request hangs until the client
  * gives up) and lost responses (the request takes effect, then the connection drops before the response arrives).
  * Also an optional per-token rate limit whose headers appear on every response. The rules are the simulators'
- * fault-rule engine with a method/endpoint matcher and two more outcomes (timeout, lost response).
+ * fault-rule engine with a method/endpoint matcher and two more outcomes (timeout, lost response). A late commit
+ * (`lateCommitMs` on a lost response or an after-effect timeout) makes what the request created invisible to GET and
+ * listings for that long, as an API still committing the create when the client gives up and looks.
  */
 import { type FaultRuleBase, FaultRules, type StatusOutcome, Tally } from "../kernel/mod.ts";
 
@@ -24,10 +26,17 @@ export interface MetalFaultRule extends FaultRuleBase<FaultStatus> {
   timeout?: true | "after-effect";
   /** Apply the request, then drop the connection before the response. */
   loseResponse?: boolean;
+  /**
+   * With `loseResponse` or `timeout: "after-effect"`: a device the request creates stays invisible (404 on GET,
+   * absent from listings) for this long, a create still being committed when the client looks for it.
+   */
+  lateCommitMs?: number;
 }
 
 /** Outcomes of the Metal API besides a status answer. */
-type OtherOutcome = { kind: "timeout"; afterEffect: boolean } | { kind: "lost" };
+type OtherOutcome =
+  | { kind: "timeout"; afterEffect: boolean; lateCommitMs?: number }
+  | { kind: "lost"; lateCommitMs?: number };
 
 /** What happens to one request. */
 export interface FaultDecision {
@@ -62,12 +71,13 @@ export class MetalFaults {
         (!rule.method || rule.method.toUpperCase() === t.method) && (!rule.endpoint || rule.endpoint === t.endpoint),
       otherOutcome: (rule) =>
         rule.timeout !== undefined
-          ? { kind: "timeout", afterEffect: rule.timeout === "after-effect" }
+          ? { kind: "timeout", afterEffect: rule.timeout === "after-effect", lateCommitMs: rule.lateCommitMs }
           : rule.loseResponse
-          ? { kind: "lost" }
+          ? { kind: "lost", lateCommitMs: rule.lateCommitMs }
           : undefined,
       affected: (_rule, t, outcome) => {
-        const kind = outcome ? (outcome.kind === "status" ? String(outcome.status) : outcome.kind) : "latency";
+        const base = outcome ? (outcome.kind === "status" ? String(outcome.status) : outcome.kind) : "latency";
+        const kind = outcome && outcome.kind !== "status" && outcome.lateCommitMs ? "late-commit" : base;
         this.injected.record(`${kind} ${t.method} ${t.endpoint}`);
       },
     }, seed);
@@ -75,6 +85,9 @@ export class MetalFaults {
 
   /** Adds a rule; returns a function that removes it. */
   add(rule: MetalFaultRule): () => void {
+    if (rule.lateCommitMs !== undefined && !(rule.lateCommitMs >= 0 && Number.isFinite(rule.lateCommitMs))) {
+      throw new RangeError(`fault rule lateCommitMs must be a number >= 0, got ${rule.lateCommitMs}`);
+    }
     return this.rules.add(rule);
   }
 
