@@ -58,6 +58,41 @@ export interface RateLimitOptions {
   windowMs?: number;
 }
 
+/** How long a late-committed create stays invisible by default (longer than a quick re-check, shorter than 30 s). */
+export const DEFAULT_LATE_COMMIT_MS = 15_000;
+
+/** A run's random faults as shares of requests (percent); absent or 0: none of that kind. */
+export interface MetalFaultProfile {
+  /** Requests that take effect but whose response is lost. */
+  lostResponsePercent?: number;
+  /** Requests answered 500 or 503 (half each) without effect. */
+  serverErrorPercent?: number;
+  /** Device creates whose response is lost and which become visible only `lateCommitMs` later. */
+  lateCommitPercent?: number;
+  /** Default `DEFAULT_LATE_COMMIT_MS`. */
+  lateCommitMs?: number;
+}
+
+/** The rules of a profile, in the order they are to be added (pure). */
+export function profileRules(p: MetalFaultProfile): MetalFaultRule[] {
+  const rules: MetalFaultRule[] = [];
+  if (p.lateCommitPercent) {
+    rules.push({
+      method: "POST",
+      endpoint: "/projects/{id}/devices",
+      loseResponse: true,
+      lateCommitMs: p.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS,
+      probability: p.lateCommitPercent / 100,
+    });
+  }
+  if (p.lostResponsePercent) rules.push({ loseResponse: true, probability: p.lostResponsePercent / 100 });
+  if (p.serverErrorPercent) {
+    const probability = p.serverErrorPercent / 200;
+    rules.push({ status: 500, probability }, { status: 503, probability });
+  }
+  return rules;
+}
+
 /** The fault injector of one simulator. */
 export class MetalFaults {
   private readonly rules: FaultRules<MetalFaultRule, Target, OtherOutcome>;
@@ -89,6 +124,12 @@ export class MetalFaults {
       throw new RangeError(`fault rule lateCommitMs must be a number >= 0, got ${rule.lateCommitMs}`);
     }
     return this.rules.add(rule);
+  }
+
+  /** Adds the rules of a profile; returns a function that removes them. */
+  addProfile(p: MetalFaultProfile): () => void {
+    const removers = profileRules(p).map((r) => this.add(r));
+    return () => removers.forEach((remove) => remove());
   }
 
   /** Removes every rule (the rate limit stays). */

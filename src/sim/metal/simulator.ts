@@ -34,8 +34,8 @@ import { type DeviceRecord, World } from "./world.ts";
 
 export type { DeviceState, DeviceTimings, ProvisionOutcome } from "./lifecycle.ts";
 export { DEFAULT_TIMINGS } from "./lifecycle.ts";
-export type { MetalFaultRule, RateLimitOptions } from "./faults.ts";
-export { MetalFaults } from "./faults.ts";
+export type { MetalFaultProfile, MetalFaultRule, RateLimitOptions } from "./faults.ts";
+export { DEFAULT_LATE_COMMIT_MS, MetalFaults, profileRules } from "./faults.ts";
 export type { ResolvedSeed, SeedData } from "./seed.ts";
 export { parseSeedText, resolveSeed, SeedDataSchema, validateSeed } from "./seed.ts";
 export type { CapacityCount } from "./capacity.ts";
