@@ -171,6 +171,24 @@ Deno.test("faults: a late commit keeps the created device from GET and listings 
   await api.post(`/projects/${sim.defaultProjectId}/devices`, { ...workerBody(), hostname: "other" });
   assert.equal(sim.devices().length, 2);
   assert.throws(() => sim.faults.add({ loseResponse: true, lateCommitMs: -1 }), RangeError);
+
+  // The same after a timeout that took effect.
+  sim.faults.add({ endpoint: "/projects/{id}/devices", timeout: "after-effect", lateCommitMs: 15_000, times: 1 });
+  const ac = new AbortController();
+  const hung = sim.fetch(`${IN_PROCESS_BASE_URL}/projects/${sim.defaultProjectId}/devices`, {
+    method: "POST",
+    headers: { "X-Auth-Token": sim.defaultToken, "Content-Type": "application/json" },
+    body: JSON.stringify({ ...workerBody(), hostname: "timed-out" }),
+    signal: ac.signal,
+  });
+  for (let i = 0; i < 5; i++) await yieldToEventLoop();
+  ac.abort();
+  await assert.rejects(hung, (e: Error) => e.name === "AbortError");
+  assert.equal(sim.devices().length, 3, "created");
+  const named = async () => (await api.get(`/projects/${sim.defaultProjectId}/devices?hostname=timed-out`)).body;
+  assert.equal((await named()).devices.length, 0);
+  await clock.advance(15_000);
+  assert.equal((await named()).devices.length, 1);
 });
 
 Deno.test("faults: probability, skip and seed make the pattern of affected requests reproducible", async () => {
