@@ -1,7 +1,7 @@
 /**
  * `provider-equinix-metal metal-simulator`: the Equinix Metal API simulator as a standalone process (the real API
- * was shut down on 2026-06-30). Prints `url: ...`, `token: ...` and `project: ...` once it serves; stops on
- * SIGTERM/SIGINT.
+ * was shut down on 2026-06-30), optionally with the playground's Metal faults. Prints `url: ...`, `token: ...` and
+ * `project: ...` once it serves; stops on SIGTERM/SIGINT.
  */
 import { getLogger } from "../observability/log.ts";
 import { aborted, shutdownSignal } from "../runtime/shutdown.ts";
@@ -10,6 +10,7 @@ import { parsePort } from "./apiserver.ts";
 import { command, UsageError } from "./parser.ts";
 import { value } from "../runtime/flags.ts";
 import type { SeedData } from "../sim/metal/mod.ts";
+import { METAL_FAULT_FLAGS, metalFaultsFromFlags } from "./metal_fault_flags.ts";
 
 function parseRandomSeed(raw: string): number {
   if (!/^\d+$/.test(raw) || Number(raw) > 0xffffffff) throw new Error(`expected an integer 0-4294967295, got ${raw}`);
@@ -44,6 +45,7 @@ export const metalSimulatorCommand = command({
       "JSON or YAML seed: organizations, users, projects, tokens, sshKeys, hardwareReservations, capacity, timings",
     ),
     randomSeed: value("<n>", "make ids, tokens and faults reproducible", { parse: parseRandomSeed }),
+    ...METAL_FAULT_FLAGS,
   },
   async run(opts) {
     const log = getLogger("metal-simulator");
@@ -58,6 +60,15 @@ export const metalSimulatorCommand = command({
     const { MetalSimulator } = await import("../sim/metal/mod.ts");
     const signal = shutdownSignal(log);
     const sim = new MetalSimulator({ seed, randomSeed: opts.randomSeed, log });
+    const faults = metalFaultsFromFlags(opts);
+    let bursts: ReturnType<typeof setInterval> | undefined;
+    if (faults) {
+      sim.faults.addProfile(faults);
+      const b = faults.rateLimitBursts;
+      if (b) {
+        bursts = setInterval(() => sim.faults.add({ status: 429, times: b.size, retryAfterSeconds: 1 }), b.everyMs);
+      }
+    }
     const server = await sim.serve({ hostname: opts.hostname, port: opts.port });
     try {
       log.info("Metal API simulator serving", { url: server.url, project: sim.defaultProjectId });
@@ -66,6 +77,7 @@ export const metalSimulatorCommand = command({
       console.log(`project: ${sim.defaultProjectId}`);
       await aborted(signal);
     } finally {
+      if (bursts !== undefined) clearInterval(bursts);
       sim.close();
       await server.stop();
     }

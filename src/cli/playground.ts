@@ -10,6 +10,13 @@ import type { FaultOptions } from "../playground/mod.ts";
 import { parsePort } from "./apiserver.ts";
 import { command, UsageError } from "./parser.ts";
 import { list, toggle, value } from "../runtime/flags.ts";
+import {
+  decimal,
+  METAL_FAULT_FLAGS,
+  type MetalFaultFlags,
+  metalFaultsFromFlags,
+  percent,
+} from "./metal_fault_flags.ts";
 
 function integer(min: number, max: number) {
   return (v: string): number => {
@@ -20,31 +27,9 @@ function integer(min: number, max: number) {
   };
 }
 
-function decimal(min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n)) throw new Error(`not a number: ${JSON.stringify(v)}`);
-    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-/** `<every seconds>:<size>`, e.g. `20:5`. */
-function burst(v: string): { everyMs: number; size: number } {
-  const m = /^(\d+(?:\.\d+)?):(\d+)$/.exec(v.trim());
-  if (!m || Number(m[1]) <= 0 || Number(m[2]) < 1) {
-    throw new Error(`expected <every seconds>:<size>, e.g. 20:5, got ${JSON.stringify(v)}`);
-  }
-  return { everyMs: Math.round(Number(m[1]) * 1000), size: Number(m[2]) };
-}
-
-const percent = decimal(0, 100);
 const seconds = decimal(0.001, 86_400);
 
-interface FaultFlags {
-  metalLostResponses?: number;
-  metalServerErrors?: number;
-  metal429Bursts?: { everyMs: number; size: number };
+interface FaultFlags extends MetalFaultFlags {
   apiserverConflicts?: number;
   apiserverWatchDrops?: number;
   apiserverGone?: number;
@@ -55,13 +40,8 @@ interface FaultFlags {
 /** The fault options of the flags, or undefined when none is set. */
 export function faultsFromFlags(f: FaultFlags): FaultOptions | undefined {
   const faults: FaultOptions = {};
-  if (f.metalLostResponses || f.metalServerErrors || f.metal429Bursts) {
-    faults.metal = {
-      lostResponsePercent: f.metalLostResponses,
-      serverErrorPercent: f.metalServerErrors,
-      rateLimitBursts: f.metal429Bursts,
-    };
-  }
+  const metal = metalFaultsFromFlags(f);
+  if (metal) faults.metal = metal;
   if (f.apiserverConflicts || f.apiserverWatchDrops || f.apiserverGone) {
     faults.apiServers = {
       conflictPercent: f.apiserverConflicts,
@@ -112,9 +92,7 @@ export const playgroundCommand = command({
       defaultText: "detect",
       choices: ["tty", "plain", "quiet"] as const,
     }),
-    metalLostResponses: value("<percent>", "Metal API: responses lost after the effect", { parse: percent }),
-    metalServerErrors: value("<percent>", "Metal API: 500/503 answers", { parse: percent }),
-    metal429Bursts: value("<every:size>", "Metal API: every N s, 429 for the next M requests", { parse: burst }),
+    ...METAL_FAULT_FLAGS,
     apiserverConflicts: value("<percent>", "API servers: 409 on updates and patches", { parse: percent }),
     apiserverWatchDrops: value("<seconds>", "API servers: close every watch this often", { parse: seconds }),
     apiserverGone: value("<seconds>", "API servers: compact (410 Gone on resume) this often", { parse: seconds }),

@@ -1,6 +1,6 @@
 /**
- * Fault injection for playground runs, seeded and reproducible in its decisions: lost responses, 5xx answers and
- * 429 bursts from the Metal API; conflicts, dropped watches and 410 Gone (compaction) from every API server; and
+ * Fault injection for playground runs, seeded and reproducible in its decisions: lost responses, late-committed
+ * creates, 5xx answers and 429 bursts from the Metal API; conflicts, dropped watches and 410 Gone (compaction) from every API server; and
  * restarts of our components at random moments (as crashes or graceful restarts).
  */
 import { z } from "zod";
@@ -21,6 +21,8 @@ export const FaultOptionsSchema = z.strictObject({
     lostResponsePercent: percent.optional(),
     /** Share of requests answered 500 or 503 (half each) without effect. */
     serverErrorPercent: percent.optional(),
+    /** Share of device creates whose response is lost and whose device is visible only 15 s later. */
+    lateCommitPercent: percent.optional(),
     /** Every `everyMs` the next `size` requests get 429 with Retry-After 1 s. */
     rateLimitBursts: z.strictObject({ everyMs: period, size: z.number().int().positive() }).optional(),
   }).optional(),
@@ -49,7 +51,7 @@ export interface FaultStats {
   watchDrops: number;
   compactions: number;
   restarts: Record<string, number>;
-  /** What the Metal simulator injected, by `<kind> <METHOD> <endpoint>` (kind: lost, 500, 503, 429). */
+  /** What the Metal simulator injected, by `<kind> <METHOD> <endpoint>` (kind: lost, late-commit, 500, 503, 429). */
   metalInjected: Record<string, number>;
 }
 
@@ -80,14 +82,7 @@ export class FaultInjection {
   start(): void {
     const { metal, apiServers } = this.deps;
     const m = this.opts.metal ?? {};
-    if (m.lostResponsePercent) {
-      this.removers.push(metal.faults.add({ loseResponse: true, probability: m.lostResponsePercent / 100 }));
-    }
-    if (m.serverErrorPercent) {
-      const p = m.serverErrorPercent / 200;
-      this.removers.push(metal.faults.add({ status: 500, probability: p }));
-      this.removers.push(metal.faults.add({ status: 503, probability: p }));
-    }
+    this.removers.push(metal.faults.addProfile(m));
     if (m.rateLimitBursts) {
       const { everyMs, size } = m.rateLimitBursts;
       this.every(everyMs, () => {

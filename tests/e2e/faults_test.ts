@@ -1,6 +1,7 @@
 /**
  * The playground's scenario under faults, on a fake clock: 1 shoot, 2 pools of 3 machines; the Metal API loses 10 %
- * of its responses (after the effect) and answers 5 % with 500/503, plus 429 bursts; every API server answers 5 % of
+ * of its responses (after the effect) and answers 5 % with 500/503, plus 429 bursts, and a quarter of the device
+ * creates commit late (the response is lost and the device is visible only 15 s later); every API server answers 5 % of
  * updates and patches with 409, drops all watches every 30 s and compacts (410 Gone) every minute; the extension and
  * the machine controller are restarted (crash or graceful) about every 20 s. It must converge: all machines Running
  * with exactly one live device each after the create phase, the rolled pool on its new machine type, and no device
@@ -19,7 +20,12 @@ const level = Deno.env.get("TEST_LOG_LEVEL") as LogLevel | undefined;
 configureLogging(level ? { level } : { level: "error", sink: () => {} });
 
 const FAULTS: FaultOptions = {
-  metal: { lostResponsePercent: 10, serverErrorPercent: 5, rateLimitBursts: { everyMs: 20_000, size: 5 } },
+  metal: {
+    lostResponsePercent: 10,
+    serverErrorPercent: 5,
+    lateCommitPercent: 25,
+    rateLimitBursts: { everyMs: 20_000, size: 5 },
+  },
   apiServers: { conflictPercent: 5, watchDropEveryMs: 30_000, goneEveryMs: 60_000 },
   restarts: { everyMs: 20_000, mode: "mixed" },
 };
@@ -63,7 +69,10 @@ for (const seed of SEEDS) {
       assert.ok(restarts >= 2, `components were restarted: ${JSON.stringify(outcome.restarts)}`);
       const kinds = (k: string) =>
         Object.entries(injected.metalInjected).filter(([key]) => key.startsWith(k)).reduce((n, [, v]) => n + v, 0);
-      assert.ok(kinds("lost ") > 0 && kinds("500 ") + kinds("503 ") > 0 && kinds("429 ") > 0, JSON.stringify(injected));
+      assert.ok(
+        kinds("lost ") > 0 && kinds("late-commit ") > 0 && kinds("500 ") + kinds("503 ") > 0 && kinds("429 ") > 0,
+        JSON.stringify(injected),
+      );
       // What the demo's lines "created: all 6 machines Running … exactly one device per machine" and "deleted: every
       // shoot gone …; no device left" are printed from.
       assert.equal(created.machines, 6);

@@ -94,6 +94,7 @@ Deno.test("fault flags map onto fault options; none set gives none", () => {
     faultsFromFlags({
       metalLostResponses: 10,
       metalServerErrors: 5,
+      metalLateCommits: 10,
       metal429Bursts: { everyMs: 20_000, size: 5 },
       apiserverConflicts: 5,
       apiserverWatchDrops: 30,
@@ -102,9 +103,22 @@ Deno.test("fault flags map onto fault options; none set gives none", () => {
       restartMode: "mixed",
     }),
     {
-      metal: { lostResponsePercent: 10, serverErrorPercent: 5, rateLimitBursts: { everyMs: 20_000, size: 5 } },
+      metal: {
+        lostResponsePercent: 10,
+        serverErrorPercent: 5,
+        lateCommitPercent: 10,
+        rateLimitBursts: { everyMs: 20_000, size: 5 },
+      },
       apiServers: { conflictPercent: 5, watchDropEveryMs: 30_000, goneEveryMs: 60_000 },
       restarts: { everyMs: 45_000, mode: "mixed" },
     },
   );
+  assert.deepEqual(faultsFromFlags({ metalLateCommits: 20 }), {
+    metal: {
+      lostResponsePercent: undefined,
+      serverErrorPercent: undefined,
+      lateCommitPercent: 20,
+      rateLimitBursts: undefined,
+    },
+  });
 });

@@ -45,6 +45,7 @@ export function machineRequest(
       namespace: machine.metadata.namespace,
       providerID: machine.spec?.providerID ?? "",
       lastKnownState: machine.status?.lastKnownState,
+      creationTimestamp: machine.metadata.creationTimestamp,
     },
     machineClass: driverClass(cls),
     secret,

@@ -70,7 +70,8 @@ export interface MachineControllerDeps {
 }
 
 /**
- * Orphan collection after Machine deletions and OutOfRange errors: MCM runs a pass for every trigger; we coalesce
+ * Orphan collection after Machine deletions: MCM runs a pass for every trigger (and for OutOfRange create errors,
+ * which our driver no longer returns: it keeps one of several devices and deletes the others); we coalesce
  * them (a pass lists every device of every class, so deleting 1,000 machines would list them hundreds of times).
  */
 export const ORPHAN_TRIGGER_POLICY = { debounceMs: 5_000, minIntervalMs: 60_000 } as const;

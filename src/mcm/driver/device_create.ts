@@ -14,15 +14,21 @@
  *
  * A class without `sshKeys` gets a device without SSH keys (`no_ssh_keys`), never Metal's default of every key.
  *
- * Every POST carries a `dedupe` lookup (hostname + ownership tags), so a response lost after the API created the
- * device never leads to a second device.
+ * A POST is never sent twice by the client. When one fails in a way that may have created the device (no answer: a
+ * timeout, a lost response, a gateway error, the caller giving up), or with a 5xx, the device is looked up once
+ * (hostname + ownership tags) and adopted if visible. If it is not, the create ends Unavailable and the driver sends
+ * no new POST for the machine until the first one has had time to become visible (`createVisibilityWindowMs`): the
+ * API may still be committing it, and a lookup moments later would not see it.
  */
 import type { MetalClient } from "../../metal/client.ts";
 import type { Device, DeviceCreateInput } from "../../metal/types.ts";
 import {
   MetalCapacityExhaustedError,
   MetalInvalidError,
+  MetalNetworkError,
   MetalReservationUnavailableError,
+  MetalServerError,
+  MetalTimeoutError,
 } from "../../metal/errors.ts";
 import {
   type EquinixMetalProviderSpec,
@@ -31,7 +37,7 @@ import {
   type OwnershipSpec,
 } from "./provider_spec.ts";
 import { findMachineDevices, isAdoptable } from "./device_lookup.ts";
-import { machineError, toMachineError } from "./error_codes.ts";
+import { machineError, metalErrorCode, toMachineError } from "./error_codes.ts";
 
 /** One way to place the device. */
 export type Placement =
@@ -132,6 +138,16 @@ function skippable(err: unknown, p: Placement): boolean {
   return p.kind === "facility" && err instanceof MetalCapacityExhaustedError;
 }
 
+/**
+ * True when a failed create may still have made the device: the request may have reached the API but no answer
+ * came back (timeout, connection lost after sending, a gateway's 502/504, the caller giving up mid-request).
+ */
+export function createOutcomeUnknown(err: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return true;
+  if (err instanceof MetalTimeoutError || err instanceof MetalNetworkError) return err.outcomeUnknown;
+  return err instanceof MetalServerError && (err.status === 502 || err.status === 504);
+}
+
 export interface CreateDeviceParams {
   client: MetalClient;
   spec: EquinixMetalProviderSpec;
@@ -139,18 +155,28 @@ export interface CreateDeviceParams {
   machineName: string;
   userData: string;
   signal?: AbortSignal;
-  /** Page size of the dedupe lookup (default: the client's). */
+  /** Page size of the lookup after a failed POST (default: the client's). */
   perPage?: number;
+  /** Told when a POST may have created the device without an answer (before the lookup). */
+  onUncertain?: () => void;
   /** Told about every skipped placement (for logs). */
   onSkip?: (placement: string, reason: string) => void;
+}
+
+/** The machine's device if a lookup sees one now (undefined also when the lookup fails or was cancelled). */
+async function lookAgain(p: CreateDeviceParams): Promise<Device | undefined> {
+  if (p.signal?.aborted) return undefined;
+  try {
+    return (await findMachineDevices(p.client, p.owner, p.machineName, p.signal, p.perPage)).find(isAdoptable);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Creates the machine's device, trying the placements in order; throws a MachineError when none works. */
 export async function createDevice(p: CreateDeviceParams): Promise<{ device: Device; placement: string }> {
   let queue = planPlacements(p.spec, p.machineName);
   const tried: string[] = [];
-  const dedupe = async () =>
-    (await findMachineDevices(p.client, p.owner, p.machineName, p.signal, p.perPage)).find(isAdoptable);
   while (queue.length) {
     const placement = queue.shift()!;
     const what = describePlacement(placement, p.spec);
@@ -158,10 +184,24 @@ export async function createDevice(p: CreateDeviceParams): Promise<{ device: Dev
       const device = await p.client.devices.create(
         p.owner.projectID,
         createInput(p.spec, p.machineName, p.userData, placement),
-        { dedupe, signal: p.signal },
+        { signal: p.signal },
       );
       return { device, placement: what };
     } catch (err) {
+      const uncertain = createOutcomeUnknown(err, p.signal);
+      if (uncertain) p.onUncertain?.();
+      if (uncertain || metalErrorCode(err) === "Unavailable") {
+        const found = await lookAgain(p);
+        if (found) return { device: found, placement: `${what} (found after the create failed)` };
+      }
+      if (uncertain && !p.signal?.aborted) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw machineError(
+          "Unavailable",
+          `Could not create device for machine "${p.machineName}" (${what}): no answer (${reason}); the device may ` +
+            "still appear, so no second one is created before it could have",
+        );
+      }
       if (!p.signal?.aborted && placement.kind === "facility" && facilityNotSupported(err)) {
         // Same request in the metro instead of every facility (the API refuses them all alike).
         const reason = err instanceof Error ? err.message : String(err);

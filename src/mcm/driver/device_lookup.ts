@@ -30,6 +30,23 @@ export function isAdoptable(device: Device): boolean {
   return device.state !== "failed";
 }
 
+/**
+ * The one device a machine keeps when several match it (a create repeated while the first was not yet visible):
+ * the one its providerID names, else an active one, else the oldest; ties by id. Deterministic, so every caller
+ * (a controller restarted, a CMI retry) keeps the same device and deletes the same extras. Undefined for none.
+ */
+export function chooseMachineDevice(devices: Device[], providerDeviceId?: string): Device | undefined {
+  const rank = (d: Device) => [
+    providerDeviceId !== undefined && d.id.toLowerCase() === providerDeviceId.toLowerCase() ? 0 : 1,
+    d.state === "active" ? 0 : 1,
+  ];
+  const created = (d: Device) => Date.parse(d.created_at ?? "") || Number.MAX_SAFE_INTEGER;
+  return [...devices].sort((a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0] - rb[0] || ra[1] - rb[1] || created(a) - created(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  })[0];
+}
+
 /** The devices of the role, excluding departing ones (pure; applied to a server-side filtered list). */
 export function selectRoleDevices(devices: Device[], owner: OwnershipSpec): Device[] {
   return devices.filter((d) => hasOwnershipTags(d, owner) && !isDeparting(d));

@@ -58,6 +58,11 @@ export interface DriverMachine {
   providerID?: string;
   /** `status.lastKnownState`. */
   lastKnownState?: string;
+  /**
+   * `metadata.creationTimestamp` (RFC 3339), when the caller knows it: a machine older than the driver may have had
+   * a create sent by the driver's predecessor.
+   */
+  creationTimestamp?: string;
 }
 
 /** The parts of a MachineClass a driver may read. */
@@ -125,7 +130,7 @@ export interface InitializeMachineResponse {
 export interface Driver {
   /** Must be idempotent: a retry after a lost response returns the device created the first time. */
   createMachine(req: MachineRequest): Promise<CreateMachineResponse>;
-  /** Absent device or empty providerID is success. */
+  /** Absent device is success; Unavailable while a create without an answer may still make one. */
   deleteMachine(req: MachineRequest): Promise<DeleteMachineResponse>;
   /** NotFound only when the device is really gone. */
   getMachineStatus(req: MachineRequest): Promise<GetMachineStatusResponse>;

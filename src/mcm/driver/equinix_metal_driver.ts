@@ -1,7 +1,9 @@
 /**
- * The Equinix Metal driver: MCM's driver operations on Metal devices. Create is idempotent (adopts the machine's
- * device if it exists; every POST carries a dedupe lookup), status reports NotFound only for devices that are really
- * gone, delete treats absent and departing devices as success, list reads every page. Every Metal failure is caught
+ * The Equinix Metal driver: MCM's driver operations on Metal devices. Create converges on one device: it adopts the
+ * machine's device if it exists (one of several, deleting the others), and sends no second POST while the first
+ * could still become visible (`createVisibilityWindowMs` after a POST without an answer, and after the driver starts
+ * for machines older than it). Status reports NotFound only for devices that are really gone, delete treats absent
+ * and departing devices as success, list reads every page. Every Metal failure is caught
  * and mapped to a machine code (`error_codes.ts`); tokens and user data are registered with the redactor first.
  */
 import { type Clock, realClock } from "../../runtime/clock.ts";
@@ -32,7 +34,14 @@ import type {
 } from "./driver.ts";
 import { MachineError } from "./driver.ts";
 import { createDevice } from "./device_create.ts";
-import { findMachineDevices, hasOwnershipTags, isAdoptable, isDeparting, listRoleDevices } from "./device_lookup.ts";
+import {
+  chooseMachineDevice,
+  findMachineDevices,
+  hasOwnershipTags,
+  isAdoptable,
+  isDeparting,
+  listRoleDevices,
+} from "./device_lookup.ts";
 import { machineError, toMachineError } from "./error_codes.ts";
 import { machineNameProblems } from "./machine_name.ts";
 import {
@@ -56,6 +65,12 @@ const LOCKED = /locked/i;
 /** How long a device this driver deleted is known as deleted (repeated DeleteMachine calls cost no API call). */
 const RECENTLY_DELETED_MS = 10 * 60_000;
 const MAX_REMEMBERED_DELETIONS = 10_000;
+/**
+ * How long after a create without an answer its device may still become visible (Metal commits a create
+ * asynchronously; a lookup a second later can miss it). No second POST for the machine is sent meanwhile.
+ */
+export const CREATE_VISIBILITY_WINDOW_MS = 30_000;
+const MAX_REMEMBERED_CREATES = 10_000;
 
 export interface EquinixMetalDriverOptions {
   /** Metal API base URL (default: the client's, `https://api.equinix.com/metal/v1`). */
@@ -82,6 +97,8 @@ export interface EquinixMetalDriverOptions {
    * wrote, so there a delete stays one call.
    */
   verifyOwnershipOnDelete?: boolean;
+  /** Default `CREATE_VISIBILITY_WINDOW_MS`. */
+  createVisibilityWindowMs?: number;
 }
 
 const operations = counter({
@@ -125,12 +142,49 @@ export class EquinixMetalDriver implements Driver {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Devices this driver deleted (204 or 404), with when: a repeated DeleteMachine needs no second call. */
   private readonly deleted = new Map<string, number>();
+  /** Creates without an answer, by `<project>/<machine>`, with when: their device may still appear. */
+  private readonly uncertainCreates = new Map<string, number>();
   private readonly maxClients: number;
+  private readonly startedAt: number;
+  private readonly visibilityWindowMs: number;
 
   constructor(private readonly opts: EquinixMetalDriverOptions = {}) {
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? getLogger("machine-driver");
     this.maxClients = Math.max(1, opts.maxCachedClients ?? 64);
+    this.startedAt = this.clock.now();
+    this.visibilityWindowMs = opts.createVisibilityWindowMs ?? CREATE_VISIBILITY_WINDOW_MS;
+  }
+
+  /**
+   * Why no device of the machine may be created (or its absence believed) now, or undefined: a create of it got no
+   * answer within the visibility window, or the driver started within the window and the machine is older than the
+   * driver (its predecessor may have sent a create just before it stopped). The text stays the same for the whole
+   * window, so a status that repeats it is not rewritten.
+   */
+  private createHold(key: string, machine: MachineRequest["machine"]): string | undefined {
+    const now = this.clock.now();
+    const window = this.visibilityWindowMs;
+    const at = this.uncertainCreates.get(key);
+    if (at !== undefined) {
+      if (now - at < window) return `a create of it got no answer less than ${window / 1000} s ago`;
+      this.uncertainCreates.delete(key);
+    }
+    // creationTimestamp has whole seconds: the machine is older than the driver if even its last possible instant is.
+    const created = Date.parse(machine.creationTimestamp ?? "");
+    if (now - this.startedAt < window && created + 1_000 <= this.startedAt) {
+      return `the driver started less than ${window / 1000} s ago and a create by its predecessor may still appear`;
+    }
+    return undefined;
+  }
+
+  /** Remembers a create without an answer (bounded: the oldest entries go first). */
+  private rememberUncertainCreate(key: string): void {
+    this.uncertainCreates.delete(key);
+    this.uncertainCreates.set(key, this.clock.now());
+    if (this.uncertainCreates.size > MAX_REMEMBERED_CREATES) {
+      this.uncertainCreates.delete(this.uncertainCreates.keys().next().value!);
+    }
   }
 
   /** The cached client of a token (LRU). */
@@ -243,10 +297,14 @@ export class EquinixMetalDriver implements Driver {
         const owner = ownerOf(spec);
         // One create per machine at a time: a second call (a client retrying after its deadline while the first
         // still runs) waits and then finds the first one's device instead of racing it to a second device.
+        const key = `${owner.projectID}/${name}`;
         const device = await this.serialized(
-          `${owner.projectID}/${name}`,
+          key,
           () =>
-            this.withClient(creds.tokens, (client) => this.createWith(client, spec, owner, name, userData, req.signal)),
+            this.withClient(
+              creds.tokens,
+              (client) => this.createWith(client, { spec, owner, key, machine: req.machine, userData }, req.signal),
+            ),
         );
         return {
           providerID: encodeProviderID(device.metro?.code ?? spec.metro, device.id),
@@ -260,12 +318,17 @@ export class EquinixMetalDriver implements Driver {
 
   private async createWith(
     client: MetalClient,
-    spec: EquinixMetalProviderSpec,
-    owner: OwnershipSpec,
-    name: string,
-    userData: string,
+    c: {
+      spec: EquinixMetalProviderSpec;
+      owner: OwnershipSpec;
+      key: string;
+      machine: MachineRequest["machine"];
+      userData: string;
+    },
     signal?: AbortSignal,
   ): Promise<Device> {
+    const { spec, owner, key, userData } = c;
+    const name = c.machine.name;
     let found: Device[];
     try {
       found = await findMachineDevices(client, owner, name, signal, this.opts.listPageSize);
@@ -282,16 +345,26 @@ export class EquinixMetalDriver implements Driver {
       );
     }
     const existing = found.filter(isAdoptable);
-    if (existing.length > 1) {
-      throw machineError(
-        "OutOfRange",
-        `Found ${existing.length} devices for machine "${name}" (${existing.map((d) => d.id).join(", ")}); ` +
-          `the orphan collector deletes the ones no Machine references`,
-      );
+    const kept = chooseMachineDevice(existing, this.providerDeviceId(c.machine.providerID));
+    if (kept) {
+      this.uncertainCreates.delete(key);
+      // Several devices: a create was repeated before the first was visible. Keep one, delete the others (a failed
+      // deletion is left to the orphan collector, which deletes devices of a machine that point elsewhere).
+      for (const extra of existing.filter((d) => d !== kept)) {
+        this.log.info("Deleting extra device of machine", { machine: name, device: extra.id, kept: kept.id });
+        await this.deleteDevice(client, owner, name, extra.id, signal).catch((err) =>
+          this.log.info("Could not delete extra device; the orphan collector will", { machine: name, error: err })
+        );
+      }
+      this.log.info("Adopted existing device of machine", { machine: name, device: kept.id });
+      return kept;
     }
-    if (existing.length === 1) {
-      this.log.info("Adopted existing device of machine", { machine: name, device: existing[0].id });
-      return existing[0];
+    const hold = this.createHold(key, c.machine);
+    if (hold) {
+      throw machineError(
+        "Unavailable",
+        `No device of machine "${name}" is visible yet, but ${hold}; not creating another before it could appear`,
+      );
     }
     const { device, placement } = await createDevice({
       client,
@@ -301,11 +374,23 @@ export class EquinixMetalDriver implements Driver {
       userData,
       signal,
       perPage: this.opts.listPageSize,
+      onUncertain: () => this.rememberUncertainCreate(key),
       onSkip: (what, reason) =>
         this.log.info("Placement unavailable, trying the next", { machine: name, what, reason }),
     });
+    this.uncertainCreates.delete(key);
     this.log.info("Created device for machine", { machine: name, device: device.id, placement });
     return device;
+  }
+
+  /** The device id of a providerID, or undefined for none or one that is not ours. */
+  private providerDeviceId(providerID: string | undefined): string | undefined {
+    if (!providerID?.trim()) return undefined;
+    try {
+      return deviceIdFromProviderID(providerID);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -377,8 +462,10 @@ export class EquinixMetalDriver implements Driver {
 
   /**
    * Without a providerID (a create whose result was never written to the Machine): deletes every device found by
-   * hostname and tags, after any create of the same machine in this process has finished. A class whose ownership
-   * part is invalid, or whose project does not exist, cannot have created a device: nothing to delete.
+   * hostname and tags, after any create of the same machine in this process has finished. None found while a create
+   * could still become visible (see `createHold`) is Unavailable, so the caller asks again instead of forgetting a
+   * device that appears a moment later. A class whose ownership part is invalid, or whose project does not exist,
+   * cannot have created a device: nothing to delete.
    */
   private async deleteByName(req: MachineRequest, tokens: string[]): Promise<DeleteMachineResponse> {
     const name = req.machine.name;
@@ -387,7 +474,8 @@ export class EquinixMetalDriver implements Driver {
       this.log.info("Machine has no providerID and its class no valid ownership; nothing to delete", { machine: name });
       return {};
     }
-    await this.serialized(`${owner.projectID}/${name}`, () =>
+    const key = `${owner.projectID}/${name}`;
+    await this.serialized(key, () =>
       this.withClient(tokens, async (client) => {
         let devices: Device[];
         try {
@@ -397,9 +485,17 @@ export class EquinixMetalDriver implements Driver {
           throw toMachineError(`Could not look up devices of machine "${name}"`, err, req.signal);
         }
         if (devices.length === 0) {
+          const hold = this.createHold(key, req.machine);
+          if (hold) {
+            throw machineError(
+              "Unavailable",
+              `No device of machine "${name}" is visible yet, but ${hold}; asking again before deleting nothing`,
+            );
+          }
           this.log.info("Machine has no providerID and no device; nothing to delete", { machine: name });
         }
         for (const d of devices) await this.deleteDevice(client, owner, name, d.id, req.signal);
+        if (devices.length > 0) this.uncertainCreates.delete(key);
       }));
     return {};
   }
@@ -488,14 +584,11 @@ export class EquinixMetalDriver implements Driver {
           toMachineError(`Could not look up devices of machine "${name}"`, err, req.signal);
       }
     });
-    if (devices.length === 0) throw machineError("NotFound", `No device exists for machine "${name}"`);
-    if (devices.length > 1) {
-      throw machineError(
-        "OutOfRange",
-        `Found ${devices.length} devices for machine "${name}" (${devices.map((d) => d.id).join(", ")})`,
-      );
-    }
-    return this.statusOf(devices[0], name);
+    // Several: the one a create would keep (its next call deletes the others, and so does the orphan collector once
+    // the Machine points at the kept one).
+    const device = chooseMachineDevice(devices.filter(isAdoptable)) ?? chooseMachineDevice(devices);
+    if (!device) throw machineError("NotFound", `No device exists for machine "${name}"`);
+    return this.statusOf(device, name);
   }
 
   private statusOf(device: Device, name: string): GetMachineStatusResponse {

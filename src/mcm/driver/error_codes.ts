@@ -16,7 +16,7 @@
  * | 404 of a device / state deprovisioning or deleted          | NotFound (status)  | the VM is really gone                 |
  * | 429, 5xx, network error, timeout, unreadable 2xx response  | Unavailable        | transient; 5 s retry                  |
  * | caller's deadline / cancellation                           | DeadlineExceeded / Canceled |                              |
- * | several devices for one machine                            | OutOfRange         | triggers MCM's orphan collection      |
+ * | create without an answer, device not visible yet           | Unavailable        | no second POST in the window; 5 s     |
  * | anything else (a bug)                                      | Internal           |                                       |
  *
  * Messages say what failed for which machine/device and carry the API's own text; the client already scrubs the

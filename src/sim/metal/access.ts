@@ -44,10 +44,12 @@ export function requireProject(ctx: RequestContext, id: string): ProjectRecord {
   return project;
 }
 
-/** A device: 404 if unknown or gone, 403 if not the caller's or if it vanished after failing to provision. */
+/** A device: 404 if unknown, gone or not committed yet (late-commit fault), 403 if not the caller's or if it vanished after failing to provision. */
 export function requireDevice(ctx: RequestContext, id: string): DeviceRecord {
   const device = isUuid(id) ? ctx.world.devices.get(id.toLowerCase()) : undefined;
-  if (!device || ctx.world.stateOf(device, ctx.now) === "gone") throw notFound();
+  if (!device || ctx.world.stateOf(device, ctx.now) === "gone" || ctx.world.isUncommitted(device, ctx.now)) {
+    throw notFound();
+  }
   const project = ctx.world.projects.get(device.projectId)!;
   if (!canSeeProject(ctx.principal, project) || isVanished(device.lifecycle, ctx.now)) throw forbidden("device");
   return device;

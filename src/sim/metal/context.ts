@@ -17,6 +17,8 @@ export interface RequestContext {
   readonly path: string;
   /** Parsed JSON body (undefined if none). */
   readonly body: unknown;
+  /** A late-commit fault: what this request creates becomes visible this long after `now`. */
+  readonly commitDelayMs?: number;
 }
 
 /** A handler's answer; the router adds the common headers. */

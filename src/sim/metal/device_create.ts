@@ -315,6 +315,7 @@ function deviceRecord(
     lifecycle: planProvisioning(now, world.timings, outcome),
     portIds: [world.newId(), world.newId(), world.newId()],
     switchUuid: world.newId().slice(0, 8),
+    ...(ctx.commitDelayMs ? { visibleAfter: now + ctx.commitDelayMs } : {}),
   };
 }
 

@@ -50,7 +50,7 @@ function searchText(ctx: RequestContext, d: DeviceRecord): string {
 /**
  * `GET /projects/{id}/devices`: creation order; `hostname` is a substring match, `tag` exact per element. Devices
  * being deprovisioned are still listed (with state `deprovisioning`) until they are gone; devices hidden behind
- * 403 after a failed provisioning are not.
+ * 403 after a failed provisioning are not, nor are creates still being committed (late-commit fault).
  */
 export const listDevices: Handler = (ctx) => {
   const project = requireProject(ctx, ctx.params.id);
@@ -72,7 +72,7 @@ export const listDevices: Handler = (ctx) => {
   for (const id of project.deviceIds) {
     const d = ctx.world.devices.get(id)!;
     const state = stateAt(d.lifecycle, ctx.now);
-    if (state === "gone" || isVanished(d.lifecycle, ctx.now)) continue;
+    if (state === "gone" || isVanished(d.lifecycle, ctx.now) || ctx.world.isUncommitted(d, ctx.now)) continue;
     if (hostname && !d.hostname.toLowerCase().includes(hostname)) continue;
     if (tag !== null && !d.tags.includes(tag)) continue;
     if (metroCode && d.metro !== metroCode) continue;

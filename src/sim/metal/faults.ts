@@ -3,7 +3,9 @@
  * balancer's HTML), 429 bursts with `Retry-After` and `X-RateLimit-*`, timeouts (the request hangs until the client
  * gives up) and lost responses (the request takes effect, then the connection drops before the response arrives).
  * Also an optional per-token rate limit whose headers appear on every response. The rules are the simulators'
- * fault-rule engine with a method/endpoint matcher and two more outcomes (timeout, lost response).
+ * fault-rule engine with a method/endpoint matcher and two more outcomes (timeout, lost response). A late commit
+ * (`lateCommitMs` on a lost response or an after-effect timeout) makes what the request created invisible to GET and
+ * listings for that long, as an API still committing the create when the client gives up and looks.
  */
 import { type FaultRuleBase, FaultRules, type StatusOutcome, Tally } from "../kernel/mod.ts";
 
@@ -24,10 +26,17 @@ export interface MetalFaultRule extends FaultRuleBase<FaultStatus> {
   timeout?: true | "after-effect";
   /** Apply the request, then drop the connection before the response. */
   loseResponse?: boolean;
+  /**
+   * With `loseResponse` or `timeout: "after-effect"`: a device the request creates stays invisible (404 on GET,
+   * absent from listings) for this long, a create still being committed when the client looks for it.
+   */
+  lateCommitMs?: number;
 }
 
 /** Outcomes of the Metal API besides a status answer. */
-type OtherOutcome = { kind: "timeout"; afterEffect: boolean } | { kind: "lost" };
+type OtherOutcome =
+  | { kind: "timeout"; afterEffect: boolean; lateCommitMs?: number }
+  | { kind: "lost"; lateCommitMs?: number };
 
 /** What happens to one request. */
 export interface FaultDecision {
@@ -49,6 +58,41 @@ export interface RateLimitOptions {
   windowMs?: number;
 }
 
+/** How long a late-committed create stays invisible by default (longer than a quick re-check, shorter than 30 s). */
+export const DEFAULT_LATE_COMMIT_MS = 15_000;
+
+/** A run's random faults as shares of requests (percent); absent or 0: none of that kind. */
+export interface MetalFaultProfile {
+  /** Requests that take effect but whose response is lost. */
+  lostResponsePercent?: number;
+  /** Requests answered 500 or 503 (half each) without effect. */
+  serverErrorPercent?: number;
+  /** Device creates whose response is lost and which become visible only `lateCommitMs` later. */
+  lateCommitPercent?: number;
+  /** Default `DEFAULT_LATE_COMMIT_MS`. */
+  lateCommitMs?: number;
+}
+
+/** The rules of a profile, in the order they are to be added (pure). */
+export function profileRules(p: MetalFaultProfile): MetalFaultRule[] {
+  const rules: MetalFaultRule[] = [];
+  if (p.lateCommitPercent) {
+    rules.push({
+      method: "POST",
+      endpoint: "/projects/{id}/devices",
+      loseResponse: true,
+      lateCommitMs: p.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS,
+      probability: p.lateCommitPercent / 100,
+    });
+  }
+  if (p.lostResponsePercent) rules.push({ loseResponse: true, probability: p.lostResponsePercent / 100 });
+  if (p.serverErrorPercent) {
+    const probability = p.serverErrorPercent / 200;
+    rules.push({ status: 500, probability }, { status: 503, probability });
+  }
+  return rules;
+}
+
 /** The fault injector of one simulator. */
 export class MetalFaults {
   private readonly rules: FaultRules<MetalFaultRule, Target, OtherOutcome>;
@@ -62,12 +106,13 @@ export class MetalFaults {
         (!rule.method || rule.method.toUpperCase() === t.method) && (!rule.endpoint || rule.endpoint === t.endpoint),
       otherOutcome: (rule) =>
         rule.timeout !== undefined
-          ? { kind: "timeout", afterEffect: rule.timeout === "after-effect" }
+          ? { kind: "timeout", afterEffect: rule.timeout === "after-effect", lateCommitMs: rule.lateCommitMs }
           : rule.loseResponse
-          ? { kind: "lost" }
+          ? { kind: "lost", lateCommitMs: rule.lateCommitMs }
           : undefined,
       affected: (_rule, t, outcome) => {
-        const kind = outcome ? (outcome.kind === "status" ? String(outcome.status) : outcome.kind) : "latency";
+        const base = outcome ? (outcome.kind === "status" ? String(outcome.status) : outcome.kind) : "latency";
+        const kind = outcome && outcome.kind !== "status" && outcome.lateCommitMs ? "late-commit" : base;
         this.injected.record(`${kind} ${t.method} ${t.endpoint}`);
       },
     }, seed);
@@ -75,7 +120,16 @@ export class MetalFaults {
 
   /** Adds a rule; returns a function that removes it. */
   add(rule: MetalFaultRule): () => void {
+    if (rule.lateCommitMs !== undefined && !(rule.lateCommitMs >= 0 && Number.isFinite(rule.lateCommitMs))) {
+      throw new RangeError(`fault rule lateCommitMs must be a number >= 0, got ${rule.lateCommitMs}`);
+    }
     return this.rules.add(rule);
+  }
+
+  /** Adds the rules of a profile; returns a function that removes them. */
+  addProfile(p: MetalFaultProfile): () => void {
+    const removers = profileRules(p).map((r) => this.add(r));
+    return () => removers.forEach((remove) => remove());
   }
 
   /** Removes every rule (the rate limit stays). */

@@ -7,6 +7,7 @@
  *   const client = new MetalClient({ token: sim.defaultToken, baseUrl: IN_PROCESS_BASE_URL, fetch: sim.fetch });
  *   const { url, stop } = await sim.serve();        // the same API over loopback HTTP
  *   sim.faults.add({ method: "POST", endpoint: "/projects/{id}/devices", loseResponse: true, times: 1 });
+ *   sim.faults.add({ method: "POST", endpoint: "/projects/{id}/devices", loseResponse: true, lateCommitMs: 15_000 });
  *   await clock.advance(60_000);                     // queued → provisioning → active, no timers involved
  *
  * Decisions (see docs/decisions.md): devices being deprovisioned stay listed; a busy/spare reservation answers
@@ -33,8 +34,8 @@ import { type DeviceRecord, World } from "./world.ts";
 
 export type { DeviceState, DeviceTimings, ProvisionOutcome } from "./lifecycle.ts";
 export { DEFAULT_TIMINGS } from "./lifecycle.ts";
-export type { MetalFaultRule, RateLimitOptions } from "./faults.ts";
-export { MetalFaults } from "./faults.ts";
+export type { MetalFaultProfile, MetalFaultRule, RateLimitOptions } from "./faults.ts";
+export { DEFAULT_LATE_COMMIT_MS, MetalFaults, profileRules } from "./faults.ts";
 export type { ReservationRequest, ResolvedSeed, SeedData } from "./seed.ts";
 export {
   DEFAULT_SEED,
@@ -312,7 +313,10 @@ export class MetalSimulator {
       return { kind: "hung" };
     }
 
-    const response = await this.serveRequest(req, url, method, path, match, template, requestId);
+    const late = decision.outcome?.kind === "lost" || decision.outcome?.kind === "timeout"
+      ? decision.outcome.lateCommitMs
+      : undefined;
+    const response = await this.serveRequest(req, url, method, path, match, template, requestId, late);
     if (decision.outcome?.kind === "timeout") {
       this.count(method, template, "timeout", requestId);
       await waitForAbort(signalOf());
@@ -334,6 +338,7 @@ export class MetalSimulator {
     match: ReturnType<typeof matchRoute>,
     template: string,
     requestId: string,
+    commitDelayMs?: number,
   ): Promise<Response> {
     const text = req.body ? await req.text() : "";
     const now = this.clock.now();
@@ -366,6 +371,7 @@ export class MetalSimulator {
         query: url.searchParams,
         path,
         body,
+        commitDelayMs,
       };
       const result = match.route.handler(ctx);
       const headers = new Headers({ "X-Request-Id": requestId, ...rateHeaders, ...result.headers });

@@ -107,6 +107,8 @@ export interface DeviceRecord {
   /** Ids of network ports (stable per device). */
   portIds: [string, string, string];
   switchUuid: string;
+  /** A create committed late (fault): GET and listings do not see the device before this time. */
+  visibleAfter?: number;
 }
 
 /** A hardware reservation of a project; `deviceId` while a device runs on it. */
@@ -341,6 +343,11 @@ export class World {
       this.ipReservations.delete(r.id);
       this.projects.get(r.projectId)?.ipReservationIds.delete(r.id);
     }
+  }
+
+  /** True while a late-committed create keeps the device from GET and listings. */
+  isUncommitted(device: DeviceRecord, now: number): boolean {
+    return device.visibleAfter !== undefined && now < device.visibleAfter;
   }
 
   /** State of a device now ("gone" once it no longer exists). */

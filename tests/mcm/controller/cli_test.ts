@@ -116,12 +116,6 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
       },
       secretRef: { name: "worker", namespace: "shoot--cli" },
     } as never, { namespace: "shoot--cli" });
-    await controlClient.create(MachineV1alpha1.machines, {
-      apiVersion: "machine.sapcloud.io/v1alpha1",
-      kind: "Machine",
-      metadata: { name: "cli-m1", namespace: "shoot--cli" },
-      spec: { class: { kind: "MachineClass", name: "worker" } },
-    } as never, { namespace: "shoot--cli" });
     const port = freePort();
     child = new Deno.Command(Deno.execPath(), {
       args: cliCommand([
@@ -145,6 +139,14 @@ Deno.test("machine-controller command: runs against two clusters and the Metal A
       description: "readyz",
     });
     assert.equal(await (await fetch(`${base}/healthz`)).text(), "ok\n");
+    // Created once the controller runs: for 30 s after it starts, the driver sends no create for a machine older than
+    // itself (its predecessor's create may still appear).
+    await controlClient.create(MachineV1alpha1.machines, {
+      apiVersion: "machine.sapcloud.io/v1alpha1",
+      kind: "Machine",
+      metadata: { name: "cli-m1", namespace: "shoot--cli" },
+      spec: { class: { kind: "MachineClass", name: "worker" } },
+    } as never, { namespace: "shoot--cli" });
     const m = await eventually(async () => {
       const x = await controlClient.get<Machine>(MachineV1alpha1.machines, "cli-m1", { namespace: "shoot--cli" });
       return x.status?.currentStatus?.phase === "Pending" ? x : undefined;

@@ -137,7 +137,7 @@ Deno.test("create adopts only a device with the exact hostname and both tags tha
   assertEquals(f2.sim.devices().length, 2);
 });
 
-Deno.test("create with two devices for the machine is OutOfRange naming both (orphan collection cleans up)", async () => {
+Deno.test("create with several devices for the machine adopts one and deletes the others", async () => {
   const f = fixture();
   const api = new MetalClient({ token: f.sim.defaultToken, baseUrl: IN_PROCESS_BASE_URL, fetch: f.sim.fetch });
   const body = {
@@ -147,13 +147,47 @@ Deno.test("create with two devices for the machine is OutOfRange naming both (or
     hostname: "m1",
     tags: [CLUSTER_TAG, ROLE_TAG],
   };
-  const a = await api.devices.create(f.sim.defaultProjectId, body);
+  const oldest = await api.devices.create(f.sim.defaultProjectId, body);
+  await f.advance(1_000);
   const b = await api.devices.create(f.sim.defaultProjectId, body);
-  await rejects(
-    f.driver.createMachine(f.req("m1")),
-    isMachineError("OutOfRange", new RegExp(`2 devices for machine "m1".*(${a.id}|${b.id})`)),
-  );
-  assertEquals(f.sim.devices().length, 2);
+  await f.advance(1_000);
+  const c = await api.devices.create(f.sim.defaultProjectId, body);
+  const res = await f.driver.createMachine(f.req("m1"));
+  assertEquals(idOf(res.providerID), oldest.id, "the oldest is kept");
+  const states = Object.fromEntries(f.sim.devices({ includeDeleted: true }).map((d) => [d.id, d.state]));
+  assertEquals([states[b.id], states[c.id]], ["deprovisioning", "deprovisioning"], "the extras are deleted");
+  ok(states[oldest.id] !== "deprovisioning");
+  // The next call converges on the same device and deletes nothing more.
+  f.sim.counters.reset();
+  assertEquals((await f.driver.createMachine(f.req("m1"))).providerID, res.providerID);
+  assertEquals(f.sim.counters.total("DELETE /devices/{id}"), 0);
+  assertEquals(f.sim.counters.total("POST /projects/{id}/devices"), 0);
+});
+
+Deno.test("create with several devices keeps an active one over an older provisioning one", async () => {
+  const f = fixture();
+  const api = new MetalClient({ token: f.sim.defaultToken, baseUrl: IN_PROCESS_BASE_URL, fetch: f.sim.fetch });
+  const body = {
+    metro: "ny",
+    plan: "c3.small.x86",
+    operating_system: "flatcar_stable",
+    hostname: "m1",
+    tags: [CLUSTER_TAG, ROLE_TAG],
+  };
+  f.sim.setTimings({ queuedMs: 0, provisioningMs: 10 * 60_000 });
+  const slow = await api.devices.create(f.sim.defaultProjectId, body);
+  f.sim.setTimings({ provisioningMs: 1_000 });
+  await f.advance(1_000);
+  const active = await api.devices.create(f.sim.defaultProjectId, body);
+  await f.advance(5_000);
+  assertEquals(f.sim.devices().map((d) => d.state), ["provisioning", "active"]);
+  const res = await f.driver.createMachine(f.req("m1"));
+  assertEquals(idOf(res.providerID), active.id);
+  const states = Object.fromEntries(f.sim.devices({ includeDeleted: true }).map((d) => [d.id, d.state]));
+  assertEquals(states[slow.id], "deprovisioning");
+  // A status lookup without providerID reports the same device (no OutOfRange).
+  const status = await f.driver.getMachineStatus(f.req("m1"));
+  assertEquals(status.providerID, res.providerID);
 });
 
 Deno.test("create after a lost response: the dedupe lookup finds the device, no second device", async () => {
@@ -180,9 +214,17 @@ Deno.test("create does not adopt a device that failed provisioning: it deletes i
   ok(states[idOf(second.providerID)] !== "failed");
 });
 
-Deno.test("create after a lost response without client retries: Unavailable, and the retry adopts", async () => {
+Deno.test("create after a lost response without client retries: the lookup right after adopts, no second POST", async () => {
   const f = fixture();
   f.sim.faults.add({ method: "POST", endpoint: "/projects/{id}/devices", loseResponse: true, times: 1 });
+  const res = await f.driver.createMachine(f.req("m1"));
+  assertEquals(f.sim.devices().map((d) => d.id), [idOf(res.providerID)]);
+  assertEquals(f.sim.counters.total("POST /projects/{id}/devices"), 1);
+});
+
+Deno.test("create answered 500 without a device: Unavailable, and the retry creates (no visibility wait)", async () => {
+  const f = fixture();
+  f.sim.faults.add({ method: "POST", endpoint: "/projects/{id}/devices", status: 500, times: 1 });
   await rejects(f.driver.createMachine(f.req("m1")), isMachineError("Unavailable", /Could not create device/));
   const res = await f.driver.createMachine(f.req("m1"));
   assertEquals(f.sim.devices().map((d) => d.id), [idOf(res.providerID)]);

@@ -1,6 +1,6 @@
 /**
  * Fault test: 500 CreateMachine calls while the simulator loses 10% of the create responses (after creating the
- * device) and answers 5% with a 5xx. Each machine's call is retried until it succeeds, only on Unavailable, as
+ * device) and answers 5% with a 5xx (without effect). Each machine's call is retried until it succeeds, only on Unavailable, as
  * MCM's machine controller does. Exactly 500 devices must exist, one per machine.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -62,7 +62,9 @@ Deno.test("500 creates under 10% lost responses and 5% 5xx: exactly 500 devices,
   const posts = f.sim.counters.total(`POST ${endpoint}`);
   ok(lost >= 0.05 * posts && lost <= 0.15 * posts, `lost ${lost} of ${posts} POSTs`);
   ok(fivexx >= 0.02 * posts && fivexx <= 0.09 * posts, `5xx ${fivexx} of ${posts} POSTs`);
-  assertEquals(unavailable, lost + fivexx, "every injected fault surfaced as one Unavailable");
+  // A lost create is found by the lookup right after it (the simulator commits at once here); a 5xx is one
+  // Unavailable, and the retry creates.
+  assertEquals(unavailable, fivexx, "every 5xx surfaced as one Unavailable, every lost response was adopted at once");
   assertEquals(calls, MACHINES + unavailable);
   console.log(`${calls} CreateMachine calls, ${posts} POSTs, ${lost} lost responses, ${fivexx} 5xx answers`);
 });

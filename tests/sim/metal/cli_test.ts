@@ -103,3 +103,32 @@ Deno.test("cli: an invalid seed file fails with exit code 1 naming the file and 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: --metal-late-commits loses the create's response and keeps the device out of listings", async () => {
+  const child = simulatorProcess(["--port", "0", "--metal-late-commits", "100"]).spawn();
+  const stderr = new Response(child.stderr).text();
+  const { lines, reader } = await readLines(child.stdout, 3);
+  try {
+    const [url, token, project] = lines.map((l) => l.slice(l.indexOf(": ") + 2));
+    const headers = { "X-Auth-Token": token, "Content-Type": "application/json" };
+    const body = { metro: "ny", plan: "c3.small.x86", operating_system: "flatcar_stable", hostname: "late" };
+    await assert.rejects(
+      (async () => {
+        const res = await fetch(`${url}/projects/${project}/devices`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify(body),
+        });
+        await res.text();
+      })(),
+      "the response is lost",
+    );
+    const listed = await (await fetch(`${url}/projects/${project}/devices`, { headers })).json();
+    assert.deepEqual(listed.devices, [], "the create is still being committed");
+  } finally {
+    child.kill("SIGTERM");
+    const status = await child.status;
+    while (!(await reader.read()).done) { /* drain */ }
+    assert.equal(status.code, 0, await stderr);
+  }
+});

@@ -145,6 +145,52 @@ Deno.test("faults: a lost response applies the request, then the in-process fetc
   assert.equal(found.body.devices.length, 1);
 });
 
+Deno.test("faults: a late commit keeps the created device from GET and listings until the delay has passed", async () => {
+  const { sim, clock, api } = setup();
+  sim.faults.add({
+    method: "POST",
+    endpoint: "/projects/{id}/devices",
+    loseResponse: true,
+    lateCommitMs: 15_000,
+    times: 1,
+  });
+  await assert.rejects(api.post(`/projects/${sim.defaultProjectId}/devices`, workerBody()), TypeError);
+  const [device] = sim.devices();
+  assert.ok(device, "the create took effect");
+  const listed = async () =>
+    (await api.get(`/projects/${sim.defaultProjectId}/devices?hostname=${workerBody().hostname}`)).body.devices.length;
+  assert.equal(await listed(), 0, "not listed while being committed");
+  assert.equal((await api.get(`/devices/${device.id}`)).status, 404);
+  await clock.advance(14_000);
+  assert.equal(await listed(), 0);
+  await clock.advance(1_000);
+  assert.equal(await listed(), 1, "listed once committed");
+  assert.equal((await api.get(`/devices/${device.id}`)).status, 200);
+  assert.equal(sim.faults.snapshot()["late-commit POST /projects/{id}/devices"], 1);
+  // A create without the fault is visible at once.
+  await api.post(`/projects/${sim.defaultProjectId}/devices`, { ...workerBody(), hostname: "other" });
+  assert.equal(sim.devices().length, 2);
+  assert.throws(() => sim.faults.add({ loseResponse: true, lateCommitMs: -1 }), RangeError);
+
+  // The same after a timeout that took effect.
+  sim.faults.add({ endpoint: "/projects/{id}/devices", timeout: "after-effect", lateCommitMs: 15_000, times: 1 });
+  const ac = new AbortController();
+  const hung = sim.fetch(`${IN_PROCESS_BASE_URL}/projects/${sim.defaultProjectId}/devices`, {
+    method: "POST",
+    headers: { "X-Auth-Token": sim.defaultToken, "Content-Type": "application/json" },
+    body: JSON.stringify({ ...workerBody(), hostname: "timed-out" }),
+    signal: ac.signal,
+  });
+  for (let i = 0; i < 5; i++) await yieldToEventLoop();
+  ac.abort();
+  await assert.rejects(hung, (e: Error) => e.name === "AbortError");
+  assert.equal(sim.devices().length, 3, "created");
+  const named = async () => (await api.get(`/projects/${sim.defaultProjectId}/devices?hostname=timed-out`)).body;
+  assert.equal((await named()).devices.length, 0);
+  await clock.advance(15_000);
+  assert.equal((await named()).devices.length, 1);
+});
+
 Deno.test("faults: probability, skip and seed make the pattern of affected requests reproducible", async () => {
   const pattern = async (faultSeed?: number) => {
     const { sim, api } = setup();

@@ -243,8 +243,7 @@ async function initializeVM(c: Creation, current: Machine): Promise<number | und
   }
 }
 
-/** The status after a failed create (CrashLoopBackOff, or Failed after the creation timeout); an OutOfRange error also
- * triggers the orphan collection. */
+/** The status after a failed create (CrashLoopBackOff, or Failed after the creation timeout). */
 async function writeCreateError(c: Creation, err: unknown): Promise<number> {
   const { ctx, machine, log } = c;
   const out = createErrorOutcome(machine, err, {
@@ -254,12 +253,6 @@ async function writeCreateError(c: Creation, err: unknown): Promise<number> {
   });
   const { code } = decodeMachineError(err);
   log.info("Machine creation failed", { code, phase: out.status.currentStatus?.phase, error: err });
-  if (
-    out.status.lastOperation?.description?.includes("OutOfRange") &&
-    !machine.status?.lastOperation?.description?.includes("OutOfRange")
-  ) {
-    ctx.queues.orphanCollection();
-  }
   try {
     await writeStatus(ctx, machine, out.status);
   } catch (e) {

@@ -1,6 +1,8 @@
 /**
  * Orphan collection decisions (MCM machine_safety.go). A device listed by the driver is kept when a Machine of the
- * same name points at it, or when that Machine is still being created; everything else is an orphan to delete.
+ * same name points at it, or when that Machine has no providerID yet and is still being created; everything else is
+ * an orphan to delete, a second device of a Machine that points at another one too (whatever the Machine's phase:
+ * MCM keeps devices of machines in phase ""/CrashLoopBackOff, which kept such duplicates for good).
  * Devices are compared by **device id**, not by the full providerID string: upstream compared whole strings, so the
  * providerID format change of v0.8.0 (facility → metro) made every existing device look like an orphan.
  * Also: Nodes without a Machine are marked "not managed by MCM" once older than the creation timeout. Pure.
@@ -44,7 +46,7 @@ export function findOrphans(
     const own = machine.spec?.providerID;
     if (own && safeId(deviceId, own) === safeId(deviceId, providerID)) continue;
     const phase = phaseOf(machine);
-    if (phase === "" || phase === "CrashLoopBackOff") continue;
+    if (!own && (phase === "" || phase === "CrashLoopBackOff")) continue;
     orphans.push({
       providerID,
       machineName,

@@ -1,6 +1,6 @@
 /**
  * The safety controller's loops (MCM machine_safety.go): orphan collection (at start-up, every period, and soon
- * after a Machine is deleted or a machine reports OutOfRange) with the unmanaged-node pass, and the API-server
+ * after a Machine is deleted) with the unmanaged-node pass, and the API-server
  * probe that freezes and unfreezes the controller.
  */
 import { NODE_ANNOTATION_NOT_MANAGED_BY_MCM, NODE_FINALIZER } from "../../../apis/machine/v1alpha1.ts";

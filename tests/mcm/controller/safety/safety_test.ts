@@ -45,6 +45,17 @@ Deno.test("orphans: a duplicate device of a created Machine is an orphan", () =>
   assert.deepEqual(out.map((o) => o.providerID), [`equinixmetal://ny/${ID2}`]);
 });
 
+Deno.test("orphans: a second device of a Machine with a providerID is an orphan in every phase", () => {
+  // The creation flow runs while the phase is "" or CrashLoopBackOff even with a providerID set; the device it points
+  // at is the machine's, any other one is a duplicate to delete.
+  for (const phase of ["", "CrashLoopBackOff", "Pending", "Running", "Failed"] as const) {
+    const base = machine("m1", { spec: { providerID: `equinixmetal://ny/${ID1}` } });
+    const m = phase === "" ? base : withStatus(base, { phase });
+    const out = findOrphans({ [`equinixmetal://ny/${ID1}`]: "m1", [`equinixmetal://ny/${ID2}`]: "m1" }, byName(m));
+    assert.deepEqual(out.map((o) => o.providerID), [`equinixmetal://ny/${ID2}`], `phase ${JSON.stringify(phase)}`);
+  }
+});
+
 Deno.test("unmanaged nodes: old nodes without a Machine are marked; marks are removed when a Machine appears", () => {
   const old = node("stray", conditions(), {
     metadata: { name: "stray", creationTimestamp: timestamp(NOW - 30 * MIN), finalizers: [NODE_FINALIZER] },
