@@ -150,13 +150,7 @@ Deno.test("a stuck machine-controller-manager (deployments taken for 2+ minutes,
 Deno.test("a deletion that does not finish within 5 minutes fails naming the machines still there; the retry waits again", async () => {
   const h = await WorkerHarness.start({ mcmDeployment: true });
   try {
-    await h.createWorker();
-    await h.annotate();
-    await h.reconcile();
-    await h.mcm.addFinalizers();
-    await h.mcm.settleAll();
-    await h.clock.advance(5000);
-    assert.equal(await h.reconcile(), undefined);
+    await h.readyWorker();
     const machines = (await h.list<Machine>(MachineV1alpha1.machines)).map((m) => m.metadata.name);
     await h.deleteWorker();
     assert.deepEqual(await h.reconcile(), { requeueAfterMs: 5000 }, "deletes, then waits for MCM");

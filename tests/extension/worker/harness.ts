@@ -11,6 +11,7 @@ import { AppsV1, CoreV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../../../sr
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
+import { readinessProblems } from "../reconciler/harness.ts";
 import type { Result } from "../../../src/k8s/controller/controller.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import {
@@ -97,6 +98,21 @@ export class WorkerHarness {
 
   async createWorker(worker: Worker = workerObject()): Promise<Worker> {
     return await this.client.create<Worker>(ExtensionsV1alpha1.workers, worker);
+  }
+
+  /** Creates the Worker and brings it to a finished reconcile with every deployment rolled out (MCM settled). */
+  async readyWorker(worker: Worker = workerObject()): Promise<void> {
+    await this.createWorker(worker);
+    await this.annotate();
+    await this.reconcile();
+    await this.mcm.addFinalizers();
+    await this.mcm.settleAll();
+    await this.clock.advance(5000);
+    const result = await this.reconcile();
+    const problems = readinessProblems(await this.getWorker());
+    if (result !== undefined || problems.length > 0) {
+      throw new Error(`the Worker is not ready: reconcile answered ${JSON.stringify(result)}; ${problems.join(", ")}`);
+    }
   }
 
   async getWorker(): Promise<Worker> {

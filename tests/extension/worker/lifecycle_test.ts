@@ -14,20 +14,10 @@ import { NS, pool, workerObject } from "./fixtures.ts";
 
 const Z = (pool: string, n: number) => `${NS}-${pool}-z${n}`;
 
-async function readyWorker(h: WorkerHarness): Promise<void> {
-  await h.createWorker();
-  await h.annotate();
-  await h.reconcile();
-  await h.mcm.addFinalizers();
-  await h.mcm.settleAll();
-  await h.clock.advance(5000);
-  assert.equal(await h.reconcile(), undefined);
-}
-
 Deno.test("delete: classes redeployed, waits for MCM to hold the secret, force-deletion labels, deletes, waits for the machines and the secret's release", async () => {
   const h = await WorkerHarness.start({ mcmDeployment: true });
   try {
-    await readyWorker(h);
+    await h.readyWorker();
     await h.mcm.holdCredentials(false); // as if MCM had not picked the secret up yet
     // Someone removed a class: the deletion redeploys it so MCM can still delete that deployment's machines.
     const classes = await h.names(MachineV1alpha1.machineClasses);
@@ -90,7 +80,7 @@ Deno.test("delete: classes redeployed, waits for MCM to hold the secret, force-d
 Deno.test("force delete does not block and touches no machine object", async () => {
   const h = await WorkerHarness.start({ mcmDeployment: true });
   try {
-    await readyWorker(h);
+    await h.readyWorker();
     await h.updateCluster({ forceDelete: true });
     await h.deleteWorker();
     h.resetCounters();
@@ -109,7 +99,7 @@ Deno.test("force delete does not block and touches no machine object", async () 
 Deno.test("migrate writes nothing but the Worker's operation status (no status.state, machine objects untouched)", async () => {
   const h = await WorkerHarness.start({ mcmDeployment: true });
   try {
-    await readyWorker(h);
+    await h.readyWorker();
     await h.annotate("migrate");
     h.resetCounters();
     await h.reconcile();

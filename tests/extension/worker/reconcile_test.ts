@@ -12,24 +12,10 @@ import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { WorkerHarness } from "./harness.ts";
 import { encodeInfrastructureStatus } from "../../../src/apis/equinixmetal/helper.ts";
 import { decodeForCreate } from "../../../src/mcm/driver/provider_spec.ts";
+import { readinessProblems } from "../reconciler/harness.ts";
 import { NS, pool, RESERVATION, USER_DATA, workerConfig, workerObject } from "./fixtures.ts";
 
 const Z = (pool: string, n: number) => `${NS}-${pool}-z${n}`;
-
-/** gardenlet's readiness check of an extension object (§2.4). */
-function readinessProblems(w: KubeObject & { status?: Record<string, unknown> }): string[] {
-  const s = (w.status ?? {}) as {
-    lastError?: { description: string };
-    observedGeneration?: number;
-    lastOperation?: { state?: string };
-  };
-  const out: string[] = [];
-  if (s.lastError) out.push(`lastError: ${s.lastError.description}`);
-  if (s.observedGeneration !== w.metadata.generation) out.push("observedGeneration");
-  if (w.metadata.annotations?.["gardener.cloud/operation"]) out.push("operation annotation");
-  if (s.lastOperation?.state !== "Succeeded") out.push(`lastOperation ${s.lastOperation?.state}`);
-  return out;
-}
 
 Deno.test("create: classes, secrets and deployments per pool and zone; progressing until MCM rolled out; then Succeeded and ready", async () => {
   const h = await WorkerHarness.start();
@@ -155,22 +141,10 @@ Deno.test("an up-to-date Worker: a resync writes nothing; a new request renews m
   }
 });
 
-/** Creates the Worker and brings it to Succeeded with every deployment rolled out. */
-async function readyWorker(h: WorkerHarness, worker = workerObject()): Promise<void> {
-  await h.createWorker(worker);
-  await h.annotate();
-  await h.reconcile();
-  await h.mcm.addFinalizers();
-  await h.mcm.settleAll();
-  await h.clock.advance(5000);
-  await h.reconcile();
-  assert.deepEqual(readinessProblems(await h.getWorker()), []);
-}
-
 Deno.test("a reservation change renames only that pool's classes and rolls it; the old class and secret go once rolled", async () => {
   const h = await WorkerHarness.start();
   try {
-    await readyWorker(h);
+    await h.readyWorker();
     const classesBefore = await h.names(MachineV1alpha1.machineClasses);
     const w = await h.getWorker();
     const pools = structuredClone(w.spec.pools);
@@ -218,7 +192,7 @@ Deno.test("a reservation change renames only that pool's classes and rolls it; t
 Deno.test("a manual worker pool rollout's template annotation survives a Worker reconcile; our fields are still written; a resync writes nothing", async () => {
   const h = await WorkerHarness.start();
   try {
-    await readyWorker(h);
+    await h.readyWorker();
     // gardenlet's manual rollout (`rollout-workers=pool-b`): a merge patch of every MachineDeployment of the pool.
     const rolledAt = "2026-11-21 00:01:00 +0000 UTC";
     for (const name of [Z("pool-b", 1), Z("pool-b", 2)]) {
@@ -315,7 +289,7 @@ Deno.test("failed machines end in lastError; capacity failures are ERR_INFRA_RES
 Deno.test("a removed zone: its deployment, class and secret are deleted after the rest is available; waits while MCM runs", async () => {
   const h = await WorkerHarness.start({ mcmDeployment: true });
   try {
-    await readyWorker(h);
+    await h.readyWorker();
     const w = await h.getWorker();
     const pools = structuredClone(w.spec.pools);
     pools[1].zones = ["ny5"];
@@ -349,7 +323,7 @@ Deno.test("a removed zone: its deployment, class and secret are deleted after th
 Deno.test("replicas: the autoscaler's value is kept within [min, max]; hibernation scales to 0 and MCM down; waking up uses the minimum", async () => {
   const h = await WorkerHarness.start({ mcmDeployment: true });
   try {
-    await readyWorker(h);
+    await h.readyWorker();
     const scale = (name: string, replicas: number) =>
       h.client.patch(MachineV1alpha1.machineDeployments, name, { spec: { replicas } }, "merge", { namespace: NS });
     const replicas = async () =>
