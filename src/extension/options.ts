@@ -14,7 +14,12 @@ import { inFlagOrder, pflag, pick, type RawValues, resolveFlagValues, type Value
 export const CONTROLLER_NAMES = ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 /** Controllers this build implements; the others are accepted and reported as not available. */
-export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set(["infrastructure", "worker", "heartbeat"]);
+export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set([
+  "infrastructure",
+  "worker",
+  "healthcheck",
+  "heartbeat",
+]);
 /** Webhook names of `--disable-webhooks` (`*` disables all). */
 export const WEBHOOK_NAMES = ["controlplane", "seedprovider", "shoot"] as const;
 const DEFAULT_LEADER_ELECTION_ID = `${EXTENSION_NAME}-leader-election`;
@@ -169,6 +174,8 @@ export type ExtensionOptions = Pick<Values<ExtensionFlags>, (typeof AS_GIVEN)[nu
   probeAddresses: string[];
   concurrency: Record<"controlplane" | "infrastructure" | "worker" | "healthcheck", number>;
   heartbeat: { namespace?: string; renewIntervalSeconds: number };
+  /** `GARDENER_SHOOT_CLIENT=external`: the health checks read shoots through the `gardener` secret first. */
+  shootClientExternal: boolean;
   controllers: ControllerName[];
   configFile?: string;
   /** Extension classes whose objects the controllers handle (`spec.class`, unset meaning `shoot`); never empty. */
@@ -270,6 +277,7 @@ export function resolveExtensionOptions(
         namespace: v.heartbeatNamespace || env.LEADER_ELECTION_NAMESPACE || undefined,
         renewIntervalSeconds: v.heartbeatRenewIntervalSeconds,
       },
+      shootClientExternal: env.GARDENER_SHOOT_CLIENT === "external",
       controllers,
       configFile: v.configFile || undefined,
       extensionClasses,
