@@ -4,15 +4,14 @@
  * generation, so they never trigger it), every object requeued each sync period by the reconciler, and Cluster
  * changes of hibernation mapped to the objects of the namespace.
  */
-import { isHibernationEnabled } from "../../apis/core/shoot.ts";
 import { EXTENSION_TYPE } from "../../apis/extensions/constants.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { Controller, type Request } from "../../k8s/controller/controller.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
 import { and, generationChanged, hasType, passes, type Predicate } from "../../k8s/controller/predicates.ts";
 import { ExtensionsV1alpha1 } from "../../k8s/api/resources.ts";
-import { type AddArgs, classPredicate, clusterContextOf, type ControllerManager } from "../reconciler/mod.ts";
-import { HealthCheckReconciler, type HealthCheckRegistration } from "./healthcheck_reconcile.ts";
+import { type AddArgs, classPredicate, type ControllerManager } from "../reconciler/mod.ts";
+import { HealthCheckReconciler, type HealthCheckRegistration, hibernated } from "./healthcheck_reconcile.ts";
 
 /** The health-check options of a kind. */
 export interface HealthCheckControllerOptions {
@@ -30,14 +29,6 @@ export interface HealthCheckControllerOptions {
 export interface HealthCheckController extends Runnable {
   readonly controller: Controller;
   readonly reconciler: HealthCheckReconciler;
-}
-
-function hibernationOf(cluster: KubeObject): boolean {
-  try {
-    return isHibernationEnabled(clusterContextOf(cluster).shoot);
-  } catch {
-    return false;
-  }
 }
 
 /** Builds the health-check controller of one registration on the manager's informers (the caller runs it). */
@@ -73,7 +64,7 @@ export function newHealthCheckController(
   );
   controller.watch(objects, { predicates: [mine, generationChanged(), { delete: () => false }] });
   controller.watch(clusters, {
-    predicates: [{ create: () => false, delete: () => false, update: (o, n) => hibernationOf(o) !== hibernationOf(n) }],
+    predicates: [{ create: () => false, delete: () => false, update: (o, n) => hibernated(o) !== hibernated(n) }],
     map: (cluster): Request[] =>
       objects.list(cluster.metadata.name ?? "")
         .filter((o) => passes([mine], { type: "create", obj: o }))

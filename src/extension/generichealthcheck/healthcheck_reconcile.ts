@@ -84,6 +84,15 @@ export function isInMigration(obj: KubeObject): boolean {
   return (obj as ObjectStatusView).status?.lastOperation?.type === LastOperationType.Migrate;
 }
 
+/** True if the Cluster's shoot asks for hibernation; a Cluster that does not decode counts as awake. */
+export function hibernated(cluster: KubeObject): boolean {
+  try {
+    return isHibernationEnabled(clusterContextOf(cluster).shoot);
+  } catch {
+    return false;
+  }
+}
+
 function conditionsOf(obj: KubeObject): Condition[] {
   return (obj as ObjectStatusView).status?.conditions ?? [];
 }
@@ -112,7 +121,7 @@ export class HealthCheckReconciler implements Reconciler {
     const requeue = { requeueAfterMs: this.opts.syncPeriodMs };
     const cluster = this.opts.clusters.get(namespace);
     let verdicts: (conditions: readonly Condition[]) => ConditionVerdict[];
-    if (cluster && isHibernationEnabled(clusterContextOf(cluster).shoot)) {
+    if (cluster && hibernated(cluster)) {
       // As the library: no periodic pass while hibernated; waking up changes the Cluster, whose watch brings it back.
       this.opts.release?.(namespace);
       await this.write(obj, () => hibernatedVerdicts(this.types), ctx);
