@@ -11,8 +11,12 @@ import {
   ensureMachineControllerManagerVPA,
   providerSidecarContainer,
   SIDECAR_CONTAINER_NAME,
+  SIDECAR_PORT,
   type VerticalPodAutoscaler,
 } from "../../../src/extension/controlplanewebhook/mcm_sidecar.ts";
+import { cli } from "../../../src/cli/root.ts";
+import { parse } from "../../../src/cli/parser.ts";
+import { type RawMcmOptions, resolveMcmOptions } from "../../../src/mcm/options.ts";
 import { mutateControlPlaneObject } from "../../../src/extension/controlplanewebhook/webhooks.ts";
 import { mcmDeployment, mcmVPA, NS, request, serverDefaults } from "./fixtures.ts";
 
@@ -130,4 +134,19 @@ Deno.test("sidecar VPA: a stale policy for the sidecar is replaced; gardenlet's 
     { containerName: "machine-controller-manager", controlledValues: "RequestsOnly", minAllowed: { memory: "64Mi" } },
   ]);
   assert.equal(vpa.spec!.resourcePolicy!.containerPolicies!.length, 3, "the input is not modified");
+});
+
+Deno.test("sidecar: its command and arguments are a valid machine-controller invocation of this binary", () => {
+  const sidecar = providerSidecarContainer(NS, IMAGE);
+  const [binary, ...commandArgs] = sidecar.command!;
+  assert.equal(binary, "/provider-equinix-metal");
+  const invocation = parse(cli, [...commandArgs, ...sidecar.args!], () => undefined);
+  assert.equal(invocation.kind, "run");
+  if (invocation.kind !== "run") return;
+  assert.equal(invocation.command.name, "machine-controller");
+  const { options, errors } = resolveMcmOptions(invocation.values as RawMcmOptions);
+  assert.deepEqual(errors, []);
+  assert.equal(options!.controller.namespace, NS);
+  assert.ok(options!.listen.endsWith(`:${SIDECAR_PORT}`), options!.listen);
+  assert.equal(options!.controlKubeconfig, "inClusterConfig");
 });
