@@ -8,6 +8,7 @@
  *   object selector): etcd-main and etcd-events.
  * No shoot webhook: the one upstream had (a `metabot` init container in `vpn-shoot`) feeds a file current vpn-shoot
  * no longer reads (docs/decisions.md).
+ * Pure: the mutations read nothing but the object and the request, so they never wait on the API server.
  */
 import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";

@@ -9,13 +9,11 @@ import {
   type OperatingSystemConfig,
 } from "../../../src/extension/controlplanewebhook/operating_system_config.ts";
 import {
-  BGP_SCRIPT,
   BGP_SCRIPT_PATH,
   BGP_UNIT_NAME,
   bgpScriptFile,
   bgpUnit,
 } from "../../../src/extension/controlplanewebhook/bgp_peer_route.ts";
-import { editExecStart } from "../../../src/extension/controlplanewebhook/systemd_unit.ts";
 import { KUBELET_UNIT, oscReconcile } from "./fixtures.ts";
 
 Deno.test("kubelet unit: only the ExecStart line changes; a second pass returns the same text", () => {
@@ -30,16 +28,6 @@ Deno.test("kubelet unit: an existing --cloud-provider is replaced where it stood
   const unit = KUBELET_UNIT.replace("--config=", "--cloud-provider=gce \\\n    --config=");
   const out = kubeletUnitWithExternalCloudProvider(unit);
   assert.equal(out, KUBELET_UNIT.replace("--config=", "--cloud-provider=external \\\n    --config="));
-});
-
-Deno.test("systemd unit: ExecStart outside [Service] and units without one are left alone", () => {
-  const noExec = "[Unit]\nDescription=x\n[Service]\nType=oneshot\n";
-  assert.equal(editExecStart(noExec, () => ["changed"]), noExec);
-  const other = "[Unit]\nExecStart=/bin/not-a-service-key\n[Service]\nExecStart=/bin/true --a\n";
-  assert.equal(
-    editExecStart(other, (w) => [...w, "--b"]),
-    "[Unit]\nExecStart=/bin/not-a-service-key\n[Service]\nExecStart=/bin/true \\\n    --a \\\n    --b\n",
-  );
 });
 
 Deno.test("OSC reconcile: a stale BGP script or unit is replaced, exactly once each", () => {
@@ -63,14 +51,4 @@ Deno.test("OSC reconcile without a kubelet unit still gets the BGP routes; other
   const unknown = oscReconcile() as OperatingSystemConfig;
   unknown.spec!.purpose = "something-new";
   assert.deepEqual(ensureOperatingSystemConfig(unknown), unknown);
-});
-
-Deno.test("BGP script: routes the well-known peers and the metadata's via the private IPv4 gateway, idempotently", () => {
-  assert.ok(BGP_SCRIPT.startsWith("#!/bin/bash\n"));
-  assert.match(BGP_SCRIPT, /https:\/\/metadata\.platformequinix\.com\/metadata/);
-  assert.match(BGP_SCRIPT, /select\(\.public == false and \.address_family == 4\)/);
-  assert.match(BGP_SCRIPT, /for peer in 169\.254\.255\.1 169\.254\.255\.2 \$peers; do/);
-  assert.match(BGP_SCRIPT, /ip route replace "\$peer\/32" via "\$gateway"/);
-  assert.equal(bgpScriptFile().permissions, 0o755);
-  assert.deepEqual(bgpUnit().filePaths, [BGP_SCRIPT_PATH]);
 });
