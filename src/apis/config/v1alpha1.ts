@@ -90,7 +90,7 @@ export interface ResolvedControllerConfiguration {
     storage: {
       /** Storage class for etcd-main; undefined keeps gardenlet's class. */
       className?: string;
-      /** Quantity text for etcd-main, e.g. `25Gi`; undefined: 10Gi, upstream's default (the seedprovider webhook). */
+      /** Quantity text for etcd-main, e.g. `40Gi`; undefined: gardenlet's 25Gi (the seedprovider webhook). */
       capacity?: string;
     };
   };

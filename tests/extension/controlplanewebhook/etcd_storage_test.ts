@@ -9,31 +9,43 @@ const TABLE: Array<{
   name: string;
   config: { className?: string; capacity?: string };
   input: Etcd;
-  want: { storageClass?: string; storageCapacity?: string };
+  want: { storageClass?: string; storageCapacity?: string | number };
 }> = [
   {
-    name: "nothing configured: etcd-main 10Gi, gardenlet's class kept",
+    name: "nothing configured: etcd-main 25Gi (gardenlet's size, not upstream's 10Gi), gardenlet's class kept",
     config: {},
     input: etcd("main", { storageClass: "default", storageCapacity: "25Gi" }),
-    want: { storageClass: "default", storageCapacity: "10Gi" },
+    want: { storageClass: "default", storageCapacity: "25Gi" },
   },
   {
     name: "nothing configured and no class from gardenlet: no empty class written",
     config: {},
     input: etcd("main"),
-    want: { storageCapacity: "10Gi" },
+    want: { storageCapacity: "25Gi" },
   },
   {
     name: "configured: etcd-main gets class and capacity",
-    config: { className: "gardener.cloud-fast", capacity: "25Gi" },
-    input: etcd("main"),
-    want: { storageClass: "gardener.cloud-fast", storageCapacity: "25Gi" },
+    config: { className: "gardener.cloud-fast", capacity: "40Gi" },
+    input: etcd("main", { storageCapacity: "25Gi" }),
+    want: { storageClass: "gardener.cloud-fast", storageCapacity: "40Gi" },
+  },
+  {
+    name: "configured smaller than gardenlet's size (raised to the seed's minimum volume size): never shrunk",
+    config: { capacity: "20Gi" },
+    input: etcd("main", { storageCapacity: "32Gi" }),
+    want: { storageCapacity: "32Gi" },
   },
   {
     name: "configured: etcd-events keeps 10Gi and gardenlet's class",
-    config: { className: "gardener.cloud-fast", capacity: "25Gi" },
+    config: { className: "gardener.cloud-fast", capacity: "40Gi" },
     input: etcd("events", { storageClass: "default", storageCapacity: "10Gi" }),
     want: { storageClass: "default", storageCapacity: "10Gi" },
+  },
+  {
+    name: "etcd-events raised by gardenlet: kept",
+    config: {},
+    input: etcd("events", { storageCapacity: "20Gi" }),
+    want: { storageCapacity: "20Gi" },
   },
 ];
 
@@ -63,10 +75,10 @@ Deno.test("etcd storage: the ControllerConfiguration's etcd.storage is what the 
       "etcd:",
       "  storage:",
       "    className: gardener.cloud-fast",
-      "    capacity: 25Gi",
+      "    capacity: 30Gi",
     ].join("\n"),
   );
   const out = ensureEtcdStorage(etcd("main"), config.etcd.storage);
   assert.equal(out.spec?.storageClass, "gardener.cloud-fast");
-  assert.equal(out.spec?.storageCapacity, "25Gi");
+  assert.equal(out.spec?.storageCapacity, "30Gi");
 });

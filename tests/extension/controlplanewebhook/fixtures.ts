@@ -363,7 +363,10 @@ export function oscProvision(): KubeObject {
   } as KubeObject;
 }
 
-/** `druid.gardener.cloud/v1alpha1` Etcd `etcd-main` or `etcd-events` as gardenlet's etcd component writes it. */
+/**
+ * `druid.gardener.cloud/v1alpha1` Etcd `etcd-main` or `etcd-events` as gardenlet's etcd component writes it (25Gi and
+ * 10Gi, no storage class).
+ */
 export function etcd(role: "main" | "events", storage: { storageCapacity?: string; storageClass?: string } = {}) {
   return {
     apiVersion: "druid.gardener.cloud/v1alpha1",
@@ -387,6 +390,7 @@ export function etcd(role: "main" | "events", storage: { storageCapacity?: strin
         defragmentationSchedule: "34 1 * * *",
       },
       backup: { port: 8080, garbageCollectionPolicy: "Exponential", garbageCollectionPeriod: "12h0m0s" },
+      storageCapacity: role === "main" ? "25Gi" : "10Gi",
       ...storage,
     },
   } as KubeObject;

@@ -27,7 +27,7 @@ import {
 } from "./fixtures.ts";
 
 const images = defaultImageVector();
-const webhooks = equinixMetalWebhooks({ images, etcdStorage: { className: "gardener.cloud-fast", capacity: "25Gi" } });
+const webhooks = equinixMetalWebhooks({ images, etcdStorage: { className: "gardener.cloud-fast", capacity: "40Gi" } });
 
 function webhook(name: string): Webhook {
   const found = webhooks.find((w) => w.name === name);
@@ -163,18 +163,18 @@ const CASES: Case[] = [
   {
     name: "Etcd etcd-main: configured class and capacity",
     webhook: "seedprovider",
-    object: () => etcd("main", { storageCapacity: "10Gi" }),
+    object: () => etcd("main", { storageCapacity: "25Gi" }),
     crd: true,
     expect: (out) => {
       const spec = specOf<{ storageClass?: string; storageCapacity?: string }>(out);
       assert.equal(spec.storageClass, "gardener.cloud-fast");
-      assert.equal(spec.storageCapacity, "25Gi");
+      assert.equal(spec.storageCapacity, "40Gi");
     },
   },
   {
     name: "Etcd etcd-events: 10Gi, gardenlet's class kept",
     webhook: "seedprovider",
-    object: () => etcd("events", { storageClass: "default" }),
+    object: () => etcd("events", { storageClass: "default", storageCapacity: "10Gi" }),
     crd: true,
     expect: (out) => {
       const spec = specOf<{ storageClass?: string; storageCapacity?: string }>(out);
