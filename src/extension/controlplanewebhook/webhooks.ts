@@ -45,7 +45,7 @@ function namespaceOf(object: KubeObject, request: MutationRequest): string {
   return request.namespace || object.metadata.namespace || "";
 }
 
-/** The controlplane mutation of one object (pure): dispatch by kind and name; anything else comes back as a copy. */
+/** The controlplane mutation of one object (pure): dispatch by kind and name; anything else comes back as it is. */
 export function mutateControlPlaneObject(
   object: KubeObject,
   request: MutationRequest,
