@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Container } from "kubernetes-types/core/v1.d.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { createJsonPatch } from "../../../src/k8s/api/patch/json_patch.ts";
+import { selectorMatches } from "../../../src/k8s/api/label_selector.ts";
 import type { Webhook } from "../../../src/extension/webhook/webhook.ts";
 import { equinixMetalWebhooks, SIDECAR_CONTAINER_NAME } from "../../../src/extension/controlplanewebhook/mod.ts";
 import { defaultImageVector, findImage } from "../../../src/extension/imagevector/imagevector.ts";
@@ -248,13 +249,20 @@ Deno.test("webhooks: registration as Gardener expects (targets, paths, rules, se
   for (const w of webhooks) {
     for (const r of w.rules) assert.deepEqual(r.operations, ["CREATE", "UPDATE"]);
   }
-  // gardenlet labels every object the controlplane webhook mutates.
+  // The selectors pick what gardenlet writes: its shoot namespace labels, its labelled objects, its unlabelled Etcds.
+  const shootNamespace = {
+    "gardener.cloud/role": "shoot",
+    "seed.gardener.cloud/provider": "equinixmetal",
+    "shoot.gardener.cloud/provider": "equinixmetal",
+  };
+  assert.ok(selectorMatches(cp.namespaceSelector!, shootNamespace));
+  assert.ok(selectorMatches(sp.namespaceSelector!, shootNamespace));
+  assert.ok(!selectorMatches(cp.namespaceSelector!, { ...shootNamespace, "shoot.gardener.cloud/provider": "aws" }));
+  assert.ok(!selectorMatches(sp.namespaceSelector!, { ...shootNamespace, "seed.gardener.cloud/provider": "aws" }));
   for (const object of [mcmDeployment(), mcmVPA(), kcmDeployment(), oscReconcile(), oscProvision()]) {
-    assert.equal(
-      object.metadata.labels?.["provider.extensions.gardener.cloud/mutated-by-controlplane-webhook"],
-      "true",
-    );
+    assert.ok(selectorMatches(cp.objectSelector!, object.metadata.labels), `${object.kind} ${object.metadata.name}`);
   }
+  assert.ok(!selectorMatches(cp.objectSelector!, etcd("main").metadata.labels), "Etcds need the seedprovider entry");
   assert.equal(NS.startsWith("shoot--"), true);
 });
 
