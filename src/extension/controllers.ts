@@ -6,7 +6,9 @@
  */
 import type { ResolvedControllerConfiguration } from "../apis/config/v1alpha1.ts";
 import { type ControllerKind, controllerKind } from "./reconciler/mod.ts";
+import * as controlplane from "./controlplane/mod.ts";
 import * as heartbeat from "./heartbeat/add.ts";
+import { DEFAULT_IMAGES, IMAGEVECTOR_OVERWRITE_ENV, loadImageVector } from "./imagevector/mod.ts";
 import * as infrastructure from "./infrastructure/mod.ts";
 import * as worker from "./worker/mod.ts";
 import type { ExtensionOptions } from "./options.ts";
@@ -28,6 +30,10 @@ export const CONTROLLER_KINDS: readonly ControllerKind<StartupInputs>[] = [
     metalApiUrl: options.metalApiUrl,
     metalApiAllowPlainHttp: options.metalApiAllowPlainHttp,
     metalFetch,
+  })),
+  controllerKind("controlplane", controlplane.add, ({ options }: StartupInputs) => ({
+    concurrency: options.concurrency.controlplane,
+    images: loadImageVector(DEFAULT_IMAGES, Deno.env.get(IMAGEVECTOR_OVERWRITE_ENV)),
   })),
   controllerKind("worker", worker.add, ({ options }: StartupInputs) => ({
     concurrency: options.concurrency.worker,

@@ -14,7 +14,12 @@ import { inFlagOrder, pflag, pick, type RawValues, resolveFlagValues, type Value
 export const CONTROLLER_NAMES = ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 /** Controllers this build implements; the others are accepted and reported as not available. */
-export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set(["infrastructure", "worker", "heartbeat"]);
+export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set([
+  "infrastructure",
+  "controlplane",
+  "worker",
+  "heartbeat",
+]);
 /** Webhook names of `--disable-webhooks` (`*` disables all). */
 export const WEBHOOK_NAMES = ["controlplane", "seedprovider", "shoot"] as const;
 const DEFAULT_LEADER_ELECTION_ID = `${EXTENSION_NAME}-leader-election`;
