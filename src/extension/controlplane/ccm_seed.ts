@@ -4,6 +4,9 @@
  * The CCM talks only to the shoot's kube-apiserver (generic token kubeconfig plus its shoot access token) and the
  * Equinix Metal API (credentials from the `cloudprovider` Secret, whose checksum restarts it when they change).
  */
+import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
+import type { EnvVar, Service } from "kubernetes-types/core/v1.d.ts";
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.d.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { AppsV1, AutoscalingV1, CoreV1, MonitoringV1, PolicyV1 } from "../../k8s/api/resources.ts";
 import {
@@ -40,7 +43,7 @@ export function ccmSeedObjects(values: ControlPlaneValues, images: ImageVector):
   ];
 }
 
-function secretEnv(name: string, key: string) {
+function secretEnv(name: string, key: string): EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: CLOUDPROVIDER_SECRET, key } } };
 }
 
@@ -48,10 +51,10 @@ function secretEnv(name: string, key: string) {
 export function ccmDeployment(values: ControlPlaneValues, images: ImageVector): KubeObject {
   const shoot = values.cluster.shoot;
   const { volume, mount } = genericKubeconfigVolume(CCM_NAME, values.genericTokenKubeconfigSecretName);
-  const env = [secretEnv("METAL_API_KEY", "apiToken"), secretEnv("METAL_PROJECT_ID", "projectID")];
-  if (shoot.spec.region) env.push({ name: "METAL_METRO_NAME", value: shoot.spec.region } as never);
-  env.push({ name: "METAL_LOAD_BALANCER", value: `metallb:///kube-system/${METALLB_CONFIG_MAP}` } as never);
-  return {
+  const env: EnvVar[] = [secretEnv("METAL_API_KEY", "apiToken"), secretEnv("METAL_PROJECT_ID", "projectID")];
+  if (shoot.spec.region) env.push({ name: "METAL_METRO_NAME", value: shoot.spec.region });
+  env.push({ name: "METAL_LOAD_BALANCER", value: `metallb:///kube-system/${METALLB_CONFIG_MAP}` });
+  const deployment: Deployment = {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: {
@@ -114,12 +117,13 @@ export function ccmDeployment(values: ControlPlaneValues, images: ImageVector): 
         },
       },
     },
-  } as KubeObject;
+  };
+  return deployment as KubeObject;
 }
 
 /** The metrics Service the ServiceMonitor scrapes; prometheus may reach the port through Gardener's policies. */
 export function ccmService(namespace: string): KubeObject {
-  return {
+  const service: Service = {
     apiVersion: "v1",
     kind: "Service",
     metadata: {
@@ -137,12 +141,13 @@ export function ccmService(namespace: string): KubeObject {
       selector: { ...CCM_SELECTOR },
       ports: [{ name: "metrics", port: CCM_PORT, protocol: "TCP", targetPort: CCM_PORT }],
     },
-  } as KubeObject;
+  };
+  return service as KubeObject;
 }
 
 /** PDB of the CCM (Gardener's default for single-replica controllers). */
 export function ccmPodDisruptionBudget(namespace: string): KubeObject {
-  return {
+  const pdb: PodDisruptionBudget = {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: { name: CCM_NAME, namespace, labels: { ...CCM_SELECTOR } },
@@ -151,7 +156,8 @@ export function ccmPodDisruptionBudget(namespace: string): KubeObject {
       selector: { matchLabels: { ...CCM_SELECTOR } },
       unhealthyPodEvictionPolicy: "AlwaysAllow",
     },
-  } as KubeObject;
+  };
+  return pdb as KubeObject;
 }
 
 /** VPA of the CCM: requests only, no limits. */

@@ -5,6 +5,8 @@
  * last release configured through that ConfigMap. The controller assigns addresses, the speaker (host network) announces
  * them. Everything lives in kube-system with least-privilege RBAC.
  */
+import type { DaemonSet, Deployment } from "kubernetes-types/apps/v1.d.ts";
+import type { PolicyRule } from "kubernetes-types/rbac/v1.d.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { findImage, IMAGE_METALLB_CONTROLLER, IMAGE_METALLB_SPEAKER, type ImageVector } from "../imagevector/mod.ts";
 
@@ -15,7 +17,7 @@ const METALLB_PORT = 7472;
 const NS = "kube-system";
 const ROLE_PREFIX = "gardener.cloud:metallb";
 
-function rbac(kind: "ClusterRole" | "Role", name: string, rules: unknown[], namespace?: string): KubeObject {
+function rbac(kind: "ClusterRole" | "Role", name: string, rules: PolicyRule[], namespace?: string): KubeObject {
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind,
@@ -38,7 +40,7 @@ function serviceAccount(name: string): KubeObject {
   return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: NS } } as KubeObject;
 }
 
-const EVENTS = { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] };
+const EVENTS: PolicyRule = { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] };
 const CONTAINER_SECURITY = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
@@ -89,7 +91,7 @@ export function metallbObjects(images: ImageVector, kubernetesVersion?: string):
 
 function metallbController(image: string): KubeObject {
   const labels = { app: "metallb", component: "controller" };
-  return {
+  const deployment: Deployment = {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: "metallb-controller", namespace: NS, labels },
@@ -128,12 +130,13 @@ function metallbController(image: string): KubeObject {
         },
       },
     },
-  } as KubeObject;
+  };
+  return deployment as KubeObject;
 }
 
 function metallbSpeaker(image: string): KubeObject {
   const labels = { app: "metallb", component: "speaker" };
-  return {
+  const daemonSet: DaemonSet = {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
     metadata: { name: "metallb-speaker", namespace: NS, labels },
@@ -163,5 +166,6 @@ function metallbSpeaker(image: string): KubeObject {
         },
       },
     },
-  } as KubeObject;
+  };
+  return daemonSet as KubeObject;
 }
