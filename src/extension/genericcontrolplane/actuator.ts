@@ -30,7 +30,7 @@ import {
   MR_STORAGE_CLASSES,
   renderManagedResource,
 } from "./managed_resource.ts";
-import { SeedObjectWriter } from "./seed_objects_apply.ts";
+import { DEPLOYMENT_RULES, SeedObjectWriter } from "./seed_objects_apply.ts";
 import { genericTokenKubeconfigSecretName, shootAccessSecret, shootAccessSecretName } from "./shoot_access_secret.ts";
 
 /** Requeue interval while waiting: the generic ControlPlane reconciler's 2 s. */
@@ -111,7 +111,9 @@ export class ControlPlaneActuator implements Actuator<ControlPlane> {
       }
     }
     const values = this.values(cp, cluster, hibernated ? 0 : 1, checksums);
-    for (const o of this.delegate.seedObjects(values)) await w.ensure(o.resource, o.object);
+    for (const o of this.delegate.seedObjects(values)) {
+      await w.ensure(o.resource, o.object, o.resource === AppsV1.deployments ? DEPLOYMENT_RULES : undefined);
+    }
     await ensureManagedResource(w, { name: MR_SHOOT, namespace, objects: this.delegate.shootObjects(values) });
 
     if (webhookConfig && !hibernated) {

@@ -23,7 +23,7 @@ export {
   renderManagedResource,
   serializeManifests,
 } from "./managed_resource.ts";
-export { projectOnto, SeedObjectWriter } from "./seed_objects_apply.ts";
+export { DEPLOYMENT_RULES, type EnsureRules, projectOnto, SeedObjectWriter } from "./seed_objects_apply.ts";
 export {
   GENERIC_KUBECONFIG_DIR,
   GENERIC_KUBECONFIG_PATH,

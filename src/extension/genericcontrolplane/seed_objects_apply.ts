@@ -49,6 +49,32 @@ function renderedFields(obj: KubeObject): Record<string, unknown> {
   return { metadata: meta, ...rest };
 }
 
+/** How `ensure` treats a kind's particular fields. */
+export interface EnsureRules<T extends KubeObject = KubeObject> {
+  /** The object to write given the stored one (e.g. keep a replica count someone else owns). */
+  adjust?: (desired: T, stored: T) => T;
+  /** True if `stored` cannot be patched into `desired` (an immutable field differs): it is deleted and re-created. */
+  mustReplace?: (desired: T, stored: T) => boolean;
+}
+
+interface Workload extends KubeObject {
+  spec?: { replicas?: number; selector?: unknown };
+}
+
+/**
+ * Rules for Deployments: a replica count above 0 that someone else set is kept while we want one above 0 (gardener-
+ * resource-manager's high-availability webhook scales controllers of HA shoots), 0 (hibernation) and waking up from 0
+ * are ours; a different selector (immutable; e.g. the Go provider's) makes us re-create the Deployment.
+ */
+export const DEPLOYMENT_RULES: EnsureRules<Workload> = {
+  adjust: (desired, stored) => {
+    const want = desired.spec?.replicas ?? 1;
+    const have = stored.spec?.replicas ?? 1;
+    return want > 0 && have > 0 && want !== have ? { ...desired, spec: { ...desired.spec, replicas: have } } : desired;
+  },
+  mustReplace: (desired, stored) => !jsonEqual(desired.spec?.selector, stored.spec?.selector),
+};
+
 /** Writes objects of one namespace; counts its requests. */
 export class SeedObjectWriter {
   /** Write requests sent so far (tests and logs). */
@@ -77,9 +103,15 @@ export class SeedObjectWriter {
   }
 
   /** Creates `desired`, or patches the rendered fields of the stored object that differ; returns the stored object. */
-  async ensure<T extends KubeObject>(res: ResourceType, desired: T): Promise<T> {
+  async ensure<T extends KubeObject>(res: ResourceType, desired: T, rules: EnsureRules<T> = {}): Promise<T> {
     const name = desired.metadata.name ?? "";
     let existing = await this.get<T>(res, name);
+    if (existing && !existing.metadata.deletionTimestamp && rules.mustReplace?.(desired, existing)) {
+      this.log.info("Re-creating: an immutable field differs", { kind: res.kind, name });
+      this.count("delete", res);
+      await this.client.delete(res, name, { namespace: this.namespace, signal: this.signal });
+      existing = undefined;
+    }
     if (existing === undefined) {
       try {
         this.count("create", res);
@@ -91,7 +123,7 @@ export class SeedObjectWriter {
         existing = await this.client.get<T>(res, name, { namespace: this.namespace, signal: this.signal });
       }
     }
-    const to = renderedFields(desired);
+    const to = renderedFields(rules.adjust ? rules.adjust(desired, existing) : desired);
     const from = projectOnto(renderedFields(existing), to);
     if (jsonEqual(from, to)) return existing;
     this.count("patch", res);

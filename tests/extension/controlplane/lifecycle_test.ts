@@ -9,7 +9,7 @@ import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { AppsV1, CoreV1, ResourcesV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { readinessProblems } from "../reconciler/harness.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
-import { ControlPlaneHarness, SEED_RESOURCES } from "./harness.ts";
+import { ControlPlaneHarness, NS, SEED_RESOURCES } from "./harness.ts";
 
 const SEED_OBJECTS = [
   "Deployment/cloud-controller-manager",
@@ -187,14 +187,63 @@ Deno.test("controlplane: new credentials change the checksum (the CCM restarts);
     await ready(h);
     const before = (await ccm(h)).spec!.template.metadata!.annotations!["checksum/secret-cloudprovider"];
     await h.rotateCredentials("token-2");
-    await h.client.patch(AppsV1.deployments, "cloud-controller-manager", { spec: { replicas: 3 } }, "merge", {
-      namespace: "shoot--garden--playground",
-    });
+    const drifted = await ccm(h);
+    drifted.spec!.template.spec!.containers[0].args = ["--cloud-provider=other"];
+    await h.client.update(AppsV1.deployments, drifted);
     await h.annotate();
     assert.equal(await h.reconcile(), undefined);
     const d = await ccm(h);
     assert.notEqual(d.spec!.template.metadata!.annotations!["checksum/secret-cloudprovider"], before);
-    assert.equal(d.spec!.replicas, 1);
+    assert.ok(d.spec!.template.spec!.containers[0].args?.includes("--cloud-provider=equinixmetal"));
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("controlplane: replicas the HA webhook set are kept while awake (no write per reconcile), 0 when hibernated", async () => {
+  const h = await ControlPlaneHarness.start();
+  try {
+    await ready(h);
+    // gardener-resource-manager's high-availability webhook scales controllers of HA shoots to 2.
+    await h.client.patch(AppsV1.deployments, "cloud-controller-manager", { spec: { replicas: 2 } }, "merge", {
+      namespace: NS,
+    });
+    h.resetCounters();
+    await h.annotate();
+    await h.reconcile();
+    assert.equal((await ccm(h)).spec!.replicas, 2);
+    assert.equal(h.api.counters.writes({ excludeResources: ["events", "leases", "controlplanes"] }), 0);
+    await h.updateCluster({ hibernated: true });
+    await h.scaleKubeApiServer(0);
+    await h.annotate();
+    assert.equal(await h.reconcile(), undefined);
+    assert.equal((await ccm(h)).spec!.replicas, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("controlplane: a Go provider's CCM Deployment (another, immutable selector) is re-created as ours", async () => {
+  const h = await ControlPlaneHarness.start();
+  try {
+    const goLabels = { app: "cloud-controller-manager" };
+    const old = await h.client.create<KubeObject>(AppsV1.deployments, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "cloud-controller-manager", namespace: NS, labels: goLabels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: goLabels },
+        template: {
+          metadata: { labels: goLabels },
+          spec: { containers: [{ name: "cloud-provider-equinix-metal", image: "ccm:old" }] },
+        },
+      },
+    } as KubeObject);
+    await ready(h);
+    const d = await ccm(h);
+    assert.notEqual(d.metadata.uid, old.metadata.uid);
+    assert.deepEqual(d.spec!.selector.matchLabels, { app: "kubernetes", role: "cloud-controller-manager" });
   } finally {
     await h.close();
   }
