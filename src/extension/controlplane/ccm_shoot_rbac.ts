@@ -10,6 +10,9 @@ import { METALLB_CONFIG_MAP } from "./metallb.ts";
 /** Name of the CCM's ClusterRole/ClusterRoleBinding in the shoot. */
 export const CCM_SHOOT_ROLE = "extensions.gardener.cloud:provider-equinix-metal:cloud-controller-manager";
 
+/** The resource manager deletes and re-creates an object whose update the API server rejects as invalid. */
+const DELETE_ON_INVALID_UPDATE = "resources.gardener.cloud/delete-on-invalid-update";
+
 const SUBJECT = [{ kind: "ServiceAccount", name: "cloud-controller-manager", namespace: "kube-system" }];
 
 /** The CCM's RBAC objects in the shoot. */
@@ -30,7 +33,9 @@ export function ccmShootRbac(): KubeObject[] {
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
-      metadata: { name: CCM_SHOOT_ROLE },
+      // The Go provider's binding of this name refers to cluster-admin; a roleRef cannot change, so the resource
+      // manager replaces the binding.
+      metadata: { name: CCM_SHOOT_ROLE, annotations: { [DELETE_ON_INVALID_UPDATE]: "true" } },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: CCM_SHOOT_ROLE },
       subjects: SUBJECT,
     },

@@ -141,6 +141,9 @@ Deno.test("controlplane: the shoot MR holds least-privilege CCM RBAC (no cluster
       "update",
       "watch",
     ]);
+    // Replaces the Go provider's binding of the same name to cluster-admin (a roleRef is immutable).
+    const binding = objects.find((o) => o.kind === "ClusterRoleBinding" && o.metadata.name === ccmRole?.metadata.name);
+    assert.equal(binding?.metadata.annotations?.["resources.gardener.cloud/delete-on-invalid-update"], "true");
     assert.equal(await h.get(ResourcesV1alpha1.managedResources, "extension-controlplane-storageclasses"), undefined);
   } finally {
     await h.close();
