@@ -21,15 +21,12 @@ import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext } from 
 import { continueWait, type WaitRecord } from "../genericworker/mod.ts";
 import { checksumAnnotation, secretChecksum } from "./checksum.ts";
 import type { ControlPlaneDelegate, ControlPlaneValues, ShootWebhookConfigSource } from "./delegate.ts";
+import { managedResourceProblem, MR_SHOOT, MR_SHOOT_WEBHOOKS, MR_STORAGE_CLASSES } from "./managed_resource.ts";
 import {
-  type ManagedResourceInput,
-  managedResourceProblem,
-  managedResourceSecretName,
-  MR_SHOOT,
-  MR_SHOOT_WEBHOOKS,
-  MR_STORAGE_CLASSES,
-  renderManagedResource,
-} from "./managed_resource.ts";
+  deleteManagedResource,
+  ensureManagedResource,
+  shootWebhooksManagedResource,
+} from "./managed_resource_apply.ts";
 import { DEPLOYMENT_RULES, SeedObjectWriter } from "./seed_objects_apply.ts";
 import { genericTokenKubeconfigSecretName, shootAccessSecret, shootAccessSecretName } from "./shoot_access_secret.ts";
 
@@ -81,17 +78,7 @@ export class ControlPlaneActuator implements Actuator<ControlPlane> {
     // Self-hosted shoots (kube-system) get their shoot webhooks merged into the seed configuration instead.
     const webhookConfig = namespace === "kube-system" ? undefined : this.shootWebhookConfig?.();
     if (webhookConfig) {
-      await ensureManagedResource(w, {
-        name: MR_SHOOT_WEBHOOKS,
-        namespace,
-        objects: [
-          {
-            apiVersion: "admissionregistration.k8s.io/v1",
-            kind: "MutatingWebhookConfiguration",
-            ...webhookConfig,
-          } as KubeObject,
-        ],
-      });
+      await ensureManagedResource(w, shootWebhooksManagedResource(namespace, webhookConfig));
     }
     for (const c of this.delegate.shootAccessComponents) {
       await w.ensure(CoreV1.secrets, shootAccessSecret(c, namespace));
@@ -208,18 +195,4 @@ export class ControlPlaneActuator implements Actuator<ControlPlane> {
     }
     this.waits.delete(ControlPlaneActuator.key(cp));
   }
-}
-
-/** Writes an MR's Secret, then the MR (each compared first). */
-async function ensureManagedResource(w: SeedObjectWriter, input: ManagedResourceInput): Promise<void> {
-  const { secret, managedResource } = renderManagedResource(input);
-  await w.ensure(CoreV1.secrets, secret);
-  await w.ensure(ResourcesV1alpha1.managedResources, managedResource);
-}
-
-/** Deletes an MR and its Secret; true while the MR still exists (its resource manager is removing the objects). */
-async function deleteManagedResource(w: SeedObjectWriter, name: string): Promise<boolean> {
-  const present = await w.delete(ResourcesV1alpha1.managedResources, name);
-  await w.delete(CoreV1.secrets, managedResourceSecretName(name));
-  return present;
 }

@@ -23,6 +23,12 @@ export {
   renderManagedResource,
   serializeManifests,
 } from "./managed_resource.ts";
+export {
+  deleteManagedResource,
+  ensureManagedResource,
+  publishShootWebhooks,
+  shootWebhooksManagedResource,
+} from "./managed_resource_apply.ts";
 export { DEPLOYMENT_RULES, type EnsureRules, projectOnto, SeedObjectWriter } from "./seed_objects_apply.ts";
 export {
   GENERIC_KUBECONFIG_DIR,

@@ -5,10 +5,13 @@
  */
 import * as assert from "node:assert/strict";
 import type { MutatingWebhookConfiguration, RuleWithOperations } from "kubernetes-types/admissionregistration/v1.d.ts";
-import { ResourcesV1alpha1 } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, ExtensionsV1alpha1, ResourcesV1alpha1 } from "../../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
+import { getLogger } from "../../../src/observability/log.ts";
+import { publishShootWebhooks } from "../../../src/extension/genericcontrolplane/mod.ts";
 import { encodeBase64 } from "../../../src/runtime/base64.ts";
 import { readinessProblems } from "../reconciler/harness.ts";
-import { ControlPlaneHarness } from "./harness.ts";
+import { ControlPlaneHarness, controlPlaneObject, NS } from "./harness.ts";
 
 const MR = "extension-controlplane-shoot-webhooks";
 
@@ -105,6 +108,38 @@ Deno.test("controlplane: deletion removes the shoot webhooks MR last and waits f
     assert.equal(await h.reconcile(), undefined);
     assert.equal(await h.controlPlaneExists(), false);
     assert.deepEqual(await h.seedObjects(), []);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("controlplane: a new CA bundle is published into every shoot namespace of ours, compared first", async () => {
+  const h = await ControlPlaneHarness.start();
+  try {
+    await h.createControlPlane();
+    for (const [ns, type] of [["shoot--p--other", "equinixmetal"], ["shoot--p--aws", "aws"]]) {
+      await h.client.create(CoreV1.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+      const cp = controlPlaneObject();
+      await h.client.create(ExtensionsV1alpha1.controlPlanes, {
+        ...cp,
+        metadata: { name: "other", namespace: ns },
+        spec: { ...cp.spec, type },
+      } as KubeObject);
+    }
+    const log = getLogger("test.controlplane");
+    const written = await publishShootWebhooks(h.client, log, "equinixmetal", webhookConfig("ca-2"));
+    assert.deepEqual(written, [NS, "shoot--p--other"].sort());
+    for (const ns of written) {
+      assert.ok(await h.client.get(ResourcesV1alpha1.managedResources, MR, { namespace: ns }));
+    }
+    h.resetCounters();
+    await publishShootWebhooks(h.client, log, "equinixmetal", webhookConfig("ca-2"));
+    assert.equal(h.writes(), 0);
+    const [published] = await h.manifests(MR);
+    assert.equal(
+      (published as unknown as MutatingWebhookConfiguration).webhooks![0].clientConfig.caBundle,
+      encodeBase64("ca-2"),
+    );
   } finally {
     await h.close();
   }
