@@ -16,6 +16,7 @@ export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 /** Controllers this build implements; the others are accepted and reported as not available. */
 export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set([
   "infrastructure",
+  "controlplane",
   "worker",
   "healthcheck",
   "heartbeat",
@@ -100,7 +101,9 @@ export const EXTENSION_FLAGS = {
     min: 1,
   }),
   controllers: pflag.list({
-    help: `controllers to run, comma-separated; ${absent.join(" and ")} are accepted but not part of this version`,
+    help: `controllers to run, comma-separated; ${absent.join(" and ")} ${
+      absent.length === 1 ? "is" : "are"
+    } accepted but not part of this version`,
     defaultText: `all of ${CONTROLLER_NAMES.join(", ")}`,
   }),
   disableControllers: pflag.list({ help: "controllers not to run, comma-separated" }),

@@ -6,6 +6,7 @@
 import { ConditionStatus } from "../../apis/core/v1beta1.ts";
 import type { Deployment } from "../../k8s/api/builtin_types.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
+import { managedResourceProblem } from "../genericcontrolplane/mod.ts";
 import type { CheckResult } from "./conditions.ts";
 
 /** Why a Deployment is not healthy; undefined when it is. */
@@ -67,7 +68,8 @@ interface ManagedResourceView extends KubeObject {
 
 /**
  * The ManagedResource check: missing, an outdated generation, `ResourcesApplied` or `ResourcesHealthy` not True are
- * unhealthy; `ResourcesProgressing` True is progressing (for `progressingThresholdMs`, else unhealthy at once).
+ * unhealthy (the ControlPlane's `managedResourceProblem`); `ResourcesProgressing` True on an otherwise healthy MR is
+ * progressing (for `progressingThresholdMs`, else unhealthy at once).
  */
 export function checkManagedResource(
   mr: ManagedResourceView | undefined,
@@ -77,28 +79,11 @@ export function checkManagedResource(
 ): CheckResult {
   const what = `managed resource "${name}" in namespace "${namespace}"`;
   if (!mr) return { status: ConditionStatus.False, detail: `${what} not found` };
-  const generation = mr.metadata.generation ?? 0;
-  const observed = mr.status?.observedGeneration ?? 0;
-  if (observed < generation) {
-    return {
-      status: ConditionStatus.False,
-      detail: `${what} is unhealthy: observed generation outdated (${observed}/${generation})`,
-    };
-  }
   const conditions = mr.status?.conditions ?? [];
-  for (const type of ["ResourcesApplied", "ResourcesHealthy"]) {
-    const c = conditions.find((c) => c.type === type);
-    if (!c) return { status: ConditionStatus.False, detail: `${what} is unhealthy: condition "${type}" is missing` };
-    if (c.status !== "True") {
-      return {
-        status: ConditionStatus.False,
-        detail: `${what} is unhealthy: condition "${type}" has invalid status ${c.status} (expected True) due to ${
-          c.reason ?? ""
-        }: ${c.message ?? ""}`,
-      };
-    }
-  }
   const progressing = conditions.find((c) => c.type === "ResourcesProgressing");
+  const settled = { ...mr, status: { ...mr.status, conditions: conditions.filter((c) => c !== progressing) } };
+  const problem = managedResourceProblem(settled);
+  if (problem) return { status: ConditionStatus.False, detail: `${what} is unhealthy: ${problem}` };
   if (progressing?.status === "True") {
     return {
       status: ConditionStatus.Progressing,

@@ -8,5 +8,6 @@ export { DEFAULT_POLL_INTERVAL_MS, WorkerActuator, type WorkerActuatorOptions } 
 export type { DesiredStateInputs, PoolContext, ProviderPool, WorkerContext, WorkerDelegate } from "./delegate.ts";
 export { computeDesiredState, describeWorker, type DesiredWorker, userDataSecretNames } from "./desired_state.ts";
 export type { DesiredDeployment } from "./machine_deployment.ts";
+export { continueWait, type WaitRecord } from "./bounded_wait.ts";
 export { failedMachineCodes } from "./failed_machines.ts";
 export { machineDeploymentProblem } from "./rollout.ts";

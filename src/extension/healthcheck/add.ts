@@ -20,6 +20,8 @@ import {
   ShootClusters,
 } from "../generichealthcheck/mod.ts";
 import { type AddArgs, CONTROL_PLANE, type ControllerManager, WORKER } from "../reconciler/mod.ts";
+import { CCM_NAME } from "../controlplane/mod.ts";
+import { MR_SHOOT } from "../genericcontrolplane/mod.ts";
 
 /** What the ControlPlane checks look at: seed Deployments and shoot ManagedResources in the shoot namespace. */
 export interface ControlPlaneHealthObjects {
@@ -31,8 +33,8 @@ export interface ControlPlaneHealthObjects {
 
 /** The control plane's objects this provider deploys (the ControlPlane controller's names). */
 export const CONTROL_PLANE_HEALTH: ControlPlaneHealthObjects = {
-  seedDeployments: ["cloud-controller-manager"],
-  shootManagedResources: ["extension-controlplane-shoot"],
+  seedDeployments: [CCM_NAME],
+  shootManagedResources: [MR_SHOOT],
 };
 
 /** The health checks' own options. */
