@@ -1,7 +1,9 @@
 /**
  * The library's health checks as `HealthCheck`s over cached reads: the worker nodes check (seed MachineDeployments
  * and Machines, shoot Nodes), a seed Deployment and a ManagedResource by name. Informers come from the seed's shared
- * factory; objects looked up by name use a field selector, so the cache holds only those objects.
+ * factory, created at a check's first run (a seed without objects of a kind to check needs neither the cache nor the
+ * CRD, and readiness does not wait for it); objects looked up by name use a field selector, so the cache holds only
+ * those objects.
  */
 import type { Machine, MachineDeployment } from "../../apis/machine/v1alpha1.ts";
 import type { Deployment } from "../../k8s/api/builtin_types.ts";
@@ -33,12 +35,14 @@ export function nodesCheck(opts: {
   shoots: ShootClusters;
   thresholds?: NodeThresholds;
 }): HealthCheck {
-  const deployments = opts.informers.informer<MachineDeployment>(MachineV1alpha1.machineDeployments);
-  const machines = opts.informers.informer<Machine>(MachineV1alpha1.machines);
+  let deployments: Informer<MachineDeployment> | undefined;
+  let machines: Informer<Machine> | undefined;
   return {
     conditionType: opts.conditionType,
     name: "nodes",
     async check({ namespace, signal }) {
+      deployments ??= opts.informers.informer<MachineDeployment>(MachineV1alpha1.machineDeployments);
+      machines ??= opts.informers.informer<Machine>(MachineV1alpha1.machines);
       await synced([deployments, machines], signal);
       const nodes = await opts.shoots.nodes(namespace, signal);
       return checkNodes(
@@ -54,11 +58,12 @@ export function nodesCheck(opts: {
 export function seedDeploymentCheck(
   opts: { conditionType: string; informers: InformerFactory; name: string },
 ): HealthCheck {
-  const informer = byName<Deployment>(opts.informers, AppsV1.deployments, opts.name);
+  let informer: Informer<Deployment> | undefined;
   return {
     conditionType: opts.conditionType,
     name: `deployment ${opts.name}`,
     async check({ namespace, signal }) {
+      informer ??= byName<Deployment>(opts.informers, AppsV1.deployments, opts.name);
       await synced([informer], signal);
       return checkDeployment(informer.get({ namespace, name: opts.name }), opts.name, namespace);
     },
@@ -72,11 +77,12 @@ export function managedResourceCheck(opts: {
   name: string;
   progressingThresholdMs?: number;
 }): HealthCheck {
-  const informer = byName<KubeObject>(opts.informers, ResourcesV1alpha1.managedResources, opts.name);
+  let informer: Informer<KubeObject> | undefined;
   return {
     conditionType: opts.conditionType,
     name: `managed resource ${opts.name}`,
     async check({ namespace, signal }) {
+      informer ??= byName<KubeObject>(opts.informers, ResourcesV1alpha1.managedResources, opts.name);
       await synced([informer], signal);
       return checkManagedResource(
         informer.get({ namespace, name: opts.name }),

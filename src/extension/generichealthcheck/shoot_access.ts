@@ -45,17 +45,21 @@ interface ShootCluster {
 
 /** Per shoot namespace: a client and a Node informer of the shoot cluster. */
 export class ShootClusters {
-  private readonly secrets: Informer<Secret>[];
+  private secretInformers?: Informer<Secret>[];
   private readonly clusters = new Map<string, ShootCluster>();
   private signal?: AbortSignal;
 
-  constructor(private readonly opts: ShootClustersOptions) {
-    const names = opts.external
+  constructor(private readonly opts: ShootClustersOptions) {}
+
+  /** The access secrets' informers, created at the first read. */
+  private get secrets(): Informer<Secret>[] {
+    const names = this.opts.external
       ? [SHOOT_ACCESS_SECRETS.external, SHOOT_ACCESS_SECRETS.internal]
       : [SHOOT_ACCESS_SECRETS.internal, SHOOT_ACCESS_SECRETS.external];
-    this.secrets = names.map((name) =>
-      opts.informers.informer<Secret>(CoreV1.secrets, { fieldSelector: `metadata.name=${name}` })
+    this.secretInformers ??= names.map((name) =>
+      this.opts.informers.informer<Secret>(CoreV1.secrets, { fieldSelector: `metadata.name=${name}` })
     );
+    return this.secretInformers;
   }
 
   /** Stops every shoot informer when `signal` aborts. */
