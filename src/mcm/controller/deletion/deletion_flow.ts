@@ -76,6 +76,14 @@ export function deleteStepStatus(
   );
 }
 
+/**
+ * Whether a machine going Terminating from this phase may still have its bootstrap token: it never joined. Running
+ * and Unknown machines joined, and the join deleted the token; Failed counts (it may have failed before joining).
+ */
+export function mayHoldBootstrapToken(phaseBeforeTermination: string): boolean {
+  return phaseBeforeTermination !== "Running" && phaseBeforeTermination !== "Unknown";
+}
+
 /** Step 1: phase Terminating, "getting VM Status"; preserveExpiryTime cleared. */
 export function terminatingStatus(machine: Machine, now: number): MachineStatus {
   const status = withOperation(

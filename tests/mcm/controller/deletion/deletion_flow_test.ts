@@ -4,6 +4,7 @@ import {
   deleteVMOutcome,
   deletionStep,
   drainOutcome,
+  mayHoldBootstrapToken,
   planDrain,
   terminatingCondition,
   terminatingStatus,
@@ -236,4 +237,11 @@ Deno.test("node object deletion outcomes", () => {
   const failed = deleteNodeOutcome(m, "n1", { error: "503" }, NOW);
   assert.equal(failed.status.lastOperation?.state, "Failed");
   assert.equal(deletionStep({ ...m, status: failed.status }), "deleteNode");
+});
+
+Deno.test("bootstrap token at termination: left only by machines that never joined (not Running, not Unknown)", () => {
+  for (const phase of ["", "Pending", "CrashLoopBackOff", "Failed", "Available"]) {
+    assert.equal(mayHoldBootstrapToken(phase), true, phase);
+  }
+  for (const phase of ["Running", "Unknown"]) assert.equal(mayHoldBootstrapToken(phase), false, phase);
 });
