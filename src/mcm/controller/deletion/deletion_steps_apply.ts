@@ -41,7 +41,7 @@ import { retryAfterWriteError, setMachineFinalizer, updateMachine, writeStatus }
 import { LONG_RETRY_MS, SHORT_RETRY_MS } from "../retry.ts";
 import { effectiveSettings } from "../machine/timeouts.ts";
 import { observeMachineDuration } from "../metrics.ts";
-import { deleteBootstrapToken } from "../creation/bootstrap_token_apply.ts";
+import { deleteBootstrapToken, knowsBootstrapToken } from "../creation/bootstrap_token_apply.ts";
 
 /**
  * A round of consecutive steps. Statuses of successful steps stay in memory while the next step runs at once; they
@@ -154,8 +154,8 @@ async function setTerminating({ ctx, round, machine, now, log, nodeName }: Step)
   log.info("Deleting machine", { phase });
   // The node learns why it goes away while the phase before termination is still known.
   if (ctx.target && nodeName) await setTerminatingCondition(ctx, nodeName, phase).catch(() => {});
-  // Before the Terminating write, so that a crash in between repeats it: the phase tells whether the token is left.
-  if (mayHoldBootstrapToken(phase)) {
+  // Before the Terminating write, so that a crash in between repeats it; a joined machine's token went at the join.
+  if (knowsBootstrapToken(ctx, machine) || mayHoldBootstrapToken(machine)) {
     await deleteBootstrapToken(ctx, machine).catch((e) =>
       log.warn("Could not delete the bootstrap token", { error: e })
     );

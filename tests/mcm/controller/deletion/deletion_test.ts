@@ -343,15 +343,33 @@ async function tokenExists(h: Harness, machine: string): Promise<boolean> {
   }
 }
 
+/** What MCM's MachineSet writes when it deletes a machine: phase Terminating at once (the phase before is gone). */
+async function markTerminatingAsMachineSet(h: Harness, name: string): Promise<void> {
+  await h.controlClient.patch(
+    MachineV1alpha1.machines,
+    name,
+    {
+      status: {
+        lastOperation: { description: "Deleting machine from cloud provider", state: "Processing", type: "Delete" },
+        currentStatus: { phase: "Terminating", timeoutActive: false },
+      },
+    },
+    "merge",
+    { namespace: NS, subresource: "status" },
+  );
+}
+
 Deno.test("deletion: a machine that never joined loses its bootstrap token on going Terminating, before its VM is gone", async () => {
   const driver = new FakeDriver();
   const h = await Harness.start({ driver });
   try {
     await h.createDefaultClass();
     await h.createMachine("m5");
-    await h.until(async () => (await h.phase("m5")) === "Pending");
+    await h.createMachine("m6");
+    await h.until(async () => (await h.phase("m5")) === "Pending" && (await h.phase("m6")) === "Pending");
     assert.equal(await tokenExists(h, "m5"), true);
-    // The VM cannot be deleted for now: the machine stays in its deletion flow.
+    assert.equal(await tokenExists(h, "m6"), true);
+    // The VMs cannot be deleted for now: the machines stay in their deletion flow.
     driver.errors.delete = () => new MachineError("Unavailable", "metal is down");
     await h.deleteMachine("m5");
     await h.until(async () => (await h.phase("m5")) === "Terminating", { what: "Terminating" });
@@ -359,6 +377,16 @@ Deno.test("deletion: a machine that never joined loses its bootstrap token on go
     assert.ok(driver.count("delete") >= 1);
     assert.ok(await h.machine("m5"), "still deleting");
     assert.equal(await tokenExists(h, "m5"), false, "a token left valid could still let the VM join");
+
+    // Deleted by its MachineSet while no controller ran (a restart forgets which tokens it made): the node never
+    // reported Ready, so the token goes too.
+    await h.stopController();
+    await markTerminatingAsMachineSet(h, "m6");
+    await h.deleteMachine("m6");
+    h.startController();
+    await h.advance(30_000, 5_000);
+    assert.ok(await h.machine("m6"), "still deleting");
+    assert.equal(await tokenExists(h, "m6"), false);
   } finally {
     await h.close();
   }
@@ -368,7 +396,8 @@ Deno.test("deletion: a joined machine's deletion asks nothing about its bootstra
   const { h } = await runningMachine();
   try {
     await h.until(async () => !(await tokenExists(h, "m1")), { what: "token deleted on join" });
-    // As MCM leaves its machines: no join-duration annotation (its status update drops it).
+    // As MCM leaves its machines: no join-duration annotation (its status update drops it); and deleted the way its
+    // MachineSet deletes one, which writes phase Terminating first.
     await h.controlClient.patch(
       MachineV1alpha1.machines,
       "m1",
@@ -379,6 +408,7 @@ Deno.test("deletion: a joined machine's deletion asks nothing about its bootstra
       { namespace: NS },
     );
     h.target.counters.reset();
+    await markTerminatingAsMachineSet(h, "m1");
     await h.deleteMachine("m1");
     await h.until(async () => (await h.machine("m1")) === undefined, { what: "machine gone" });
     const secretRequests = Object.entries(h.target.counters.snapshot().byVerbResource)
