@@ -1,4 +1,4 @@
-/** Reading HTTP bodies with a size limit, so a misbehaving server cannot make us buffer without bound. */
+/** Reading HTTP bodies with a size limit, so a misbehaving peer cannot make us buffer without bound. */
 
 /** The body is larger than the limit (the rest was not read; the body was cancelled). */
 export class BodyTooLargeError extends Error {
@@ -26,23 +26,43 @@ export async function readTextLimited(res: Response, limitBytes: number): Promis
     return new TextDecoder().decode(bytes);
   }
   if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+  return await readChunksLimited(res.body, limitBytes);
+}
+
+/**
+ * Reads a stream of byte chunks (a fetch body, a `node:http` request) as UTF-8 text, at most `limitBytes`; stops
+ * reading (and cancels the stream) as soon as the total passes the limit.
+ */
+export async function readChunksLimited(
+  chunks: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+  limitBytes: number,
+): Promise<string> {
+  const parts: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limitBytes) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLargeError(limitBytes);
+  if (chunks instanceof ReadableStream) {
+    const reader = chunks.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limitBytes) {
+        await reader.cancel().catch(() => {});
+        throw new BodyTooLargeError(limitBytes);
+      }
+      parts.push(value);
     }
-    chunks.push(value);
+  } else {
+    for await (const value of chunks) {
+      total += value.byteLength;
+      // Leaving the loop early returns the iterator, which stops the source.
+      if (total > limitBytes) throw new BodyTooLargeError(limitBytes);
+      parts.push(value);
+    }
   }
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  if (parts.length === 1) return new TextDecoder().decode(parts[0]);
   const all = new Uint8Array(total);
   let at = 0;
-  for (const c of chunks) {
+  for (const c of parts) {
     all.set(c, at);
     at += c.byteLength;
   }
