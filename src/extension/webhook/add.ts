@@ -59,6 +59,8 @@ export interface AddedWebhooks {
   readonly certificates: WebhookCertificates;
   /** The server's port while it serves. */
   readonly port: number | undefined;
+  /** The certificate (PEM) the server presents to new connections, while it serves. */
+  servingCertificate(): string | undefined;
   /** The shoot MutatingWebhookConfiguration with the current bundle (undefined: no shoot webhooks or no bundle yet). */
   shootConfiguration(): MutatingWebhookConfiguration | undefined;
   /** Adds a publisher called with every new bundle before it counts as published (shoot configurations). */
@@ -241,6 +243,7 @@ export function addWebhooks(manager: Manager, args: WebhookArgs): AddedWebhooks 
     get port() {
       return server?.port;
     },
+    servingCertificate: () => server?.certificate.certPem,
     shootConfiguration() {
       const bundle = certificates.bundle();
       return bundle ? renderShootWebhookConfiguration(args.webhooks, endpoint, bundle) : undefined;
