@@ -21,6 +21,8 @@ import { addControllers } from "./reconciler/mod.ts";
 import { CONTROLLER_KINDS } from "./controllers.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
 import type { ExtensionOptions } from "./options.ts";
+import type { Webhook } from "./webhook/webhook.ts";
+import { type AddedWebhooks, addWebhooks, enabledWebhooks } from "./webhook/add.ts";
 
 /** How to start the extension in-process. */
 export interface StartExtensionOptions {
@@ -31,6 +33,8 @@ export interface StartExtensionOptions {
   config?: ResolvedControllerConfiguration;
   /** Transport of the Metal API client (the playground passes the simulator's in-process fetch). */
   metalFetch?: typeof fetch;
+  /** The webhooks to serve (default: `extensionWebhooks`); `--disable-webhooks` still applies. */
+  webhooks?: Webhook[];
   /** Leader-election identity (default: hostname + random). */
   identity?: string;
   gracefulShutdownMs?: number;
@@ -46,6 +50,8 @@ export interface RunningExtension {
   readonly connection: ClusterConnection;
   /** Probe/metrics URLs while running. */
   readonly probeUrls: string[];
+  /** The webhook server and registration; undefined when no webhook is enabled. */
+  readonly webhooks?: AddedWebhooks;
   /** Resolves when the manager stopped, with why. */
   readonly done: Promise<StopReason | undefined>;
   /** Stops gracefully and waits. */
@@ -74,6 +80,40 @@ async function connectionOf(options: ExtensionOptions, config: ResolvedControlle
     throw new Error(`--kubeconfig: ${e instanceof Error ? e.message : String(e)}`);
   }
   return options.master ? { ...conn, server: options.master.replace(/\/+$/, "") } : conn;
+}
+
+/** The webhooks this build serves (the Equinix Metal mutations plug in here). */
+export function extensionWebhooks(_config: ResolvedControllerConfiguration): Webhook[] {
+  return [];
+}
+
+/**
+ * Adds the webhook server (every replica) and the certificates and seed registration (leader) for the enabled ones
+ * of `webhooks`; undefined when none is enabled.
+ */
+export function addExtensionWebhooks(
+  manager: Manager,
+  webhooks: Webhook[],
+  args: { options: ExtensionOptions; client: KubeClient; clock: Clock; log: Logger },
+): AddedWebhooks | undefined {
+  const settings = args.options.webhooks;
+  let enabled = enabledWebhooks(webhooks, settings.disabled);
+  if (enabled.length === 0) return undefined;
+  // A self-hosted shoot has no separate shoot configuration: its webhooks join the seed's (as upstream).
+  if (settings.selfHostedShootCluster) enabled = enabled.map((w) => ({ ...w, target: "seed" as const }));
+  if (settings.mode !== "url" && !settings.namespace) {
+    throw new Error(
+      `--webhook-config-namespace: required with --webhook-config-mode=${settings.mode} (or set WEBHOOK_CONFIG_NAMESPACE)`,
+    );
+  }
+  return addWebhooks(manager, {
+    webhooks: enabled,
+    settings,
+    client: args.client,
+    extensionName: EXTENSION_NAME,
+    clock: args.clock,
+    log: args.log.child("webhook"),
+  });
 }
 
 /** Builds the Manager with the enabled controllers and starts it; resolves once it runs. */
@@ -115,7 +155,14 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     log,
   };
   let added: string[];
+  let webhooks: AddedWebhooks | undefined;
   try {
+    webhooks = addExtensionWebhooks(manager, opts.webhooks ?? extensionWebhooks(config), {
+      options,
+      client,
+      clock,
+      log,
+    });
     const inputs = { options, config, ownNamespace: leNamespace, metalFetch: opts.metalFetch };
     const result = addControllers(manager, CONTROLLER_KINDS, options.controllers, shared, inputs);
     for (const name of result.unavailable) log.info("Controller not available in this version; skipped", { name });
@@ -130,6 +177,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     version: VERSION,
     gardenerVersion: options.gardenerVersion,
     controllers: added,
+    webhooks: webhooks ? `${options.webhooks.host || "*"}:${options.webhooks.port}` : false,
     leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
     metalApiUrl: options.metalApiUrl,
   });
@@ -148,6 +196,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     get probeUrls() {
       return manager.probeUrls;
     },
+    webhooks,
     done,
     stop: async () => {
       stop.abort(new DOMException("extension stopped", "AbortError"));
