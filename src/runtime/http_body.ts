@@ -29,42 +29,57 @@ export async function readTextLimited(res: Response, limitBytes: number): Promis
   return await readChunksLimited(res.body, limitBytes);
 }
 
+/** Collects a body's chunks up to `limitBytes` (push-based sources such as a `node:http` request use it directly). */
+export class LimitedBody {
+  private readonly parts: Uint8Array[] = [];
+  private total = 0;
+
+  constructor(readonly limitBytes: number) {}
+
+  /** Adds a chunk; throws `BodyTooLargeError` once the total passes the limit. */
+  push(chunk: Uint8Array): void {
+    this.total += chunk.byteLength;
+    if (this.total > this.limitBytes) throw new BodyTooLargeError(this.limitBytes);
+    this.parts.push(chunk);
+  }
+
+  /** The body so far as UTF-8 text. */
+  text(): string {
+    if (this.parts.length === 1) return new TextDecoder().decode(this.parts[0]);
+    const all = new Uint8Array(this.total);
+    let at = 0;
+    for (const c of this.parts) {
+      all.set(c, at);
+      at += c.byteLength;
+    }
+    return new TextDecoder().decode(all);
+  }
+}
+
 /**
- * Reads a stream of byte chunks (a fetch body, a `node:http` request) as UTF-8 text, at most `limitBytes`; stops
- * reading (and cancels the stream) as soon as the total passes the limit.
+ * Reads a stream of byte chunks as UTF-8 text, at most `limitBytes`; stops reading (and cancels the stream) as soon as
+ * the total passes the limit.
  */
 export async function readChunksLimited(
   chunks: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
   limitBytes: number,
 ): Promise<string> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
+  const body = new LimitedBody(limitBytes);
   if (chunks instanceof ReadableStream) {
     const reader = chunks.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      total += value.byteLength;
-      if (total > limitBytes) {
+      try {
+        body.push(value);
+      } catch (e) {
         await reader.cancel().catch(() => {});
-        throw new BodyTooLargeError(limitBytes);
+        throw e;
       }
-      parts.push(value);
     }
   } else {
-    for await (const value of chunks) {
-      total += value.byteLength;
-      // Leaving the loop early returns the iterator, which stops the source.
-      if (total > limitBytes) throw new BodyTooLargeError(limitBytes);
-      parts.push(value);
-    }
+    // Leaving the loop by the throw returns the iterator, which stops the source.
+    for await (const value of chunks) body.push(value);
   }
-  if (parts.length === 1) return new TextDecoder().decode(parts[0]);
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const c of parts) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  return body.text();
 }

@@ -18,11 +18,13 @@ export const ADMISSION_REVIEW_VERSIONS = ["admission.k8s.io/v1", "admission.k8s.
 
 const groupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });
 const groupVersionResource = z.object({ group: z.string(), version: z.string(), resource: z.string() });
-const kubeObject = z.looseObject({
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  metadata: z.looseObject({}).optional(),
-});
+// The object is checked to be a JSON object with an object `metadata`, not copied (zod would copy every key).
+const kubeObject = z.custom<Record<string, unknown>>(
+  (v) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) &&
+    (!("metadata" in v) || (typeof v.metadata === "object" && v.metadata !== null && !Array.isArray(v.metadata))),
+  { message: "expected a Kubernetes object" },
+);
 
 /** The part of an AdmissionReview request the server reads. */
 const admissionReview = z.object({

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { counter, histogram } from "../../observability/metrics.ts";
-import { BodyTooLargeError, readChunksLimited } from "../../runtime/http_body.ts";
+import { BodyTooLargeError, LimitedBody } from "../../runtime/http_body.ts";
 import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
 import { reviewAdmission } from "./admission.ts";
 import type { Webhook } from "./webhook.ts";
@@ -78,6 +78,26 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
   res.end(text);
 }
 
+/** Reads a request body up to the limit (events: iterating a `node:http` request is slower in Deno). */
+function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const body = new LimitedBody(limitBytes);
+    const onData = (chunk: Uint8Array) => {
+      try {
+        body.push(chunk);
+      } catch (e) {
+        req.off("data", onData);
+        req.pause();
+        reject(e);
+      }
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(body.text()));
+    req.once("error", reject);
+    req.once("close", () => reject(new Error("connection closed before the body ended")));
+  });
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const log = opts.log ?? getLogger("webhook.server");
@@ -139,7 +159,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     }, bodyTimeout);
     let text: string;
     try {
-      text = await readChunksLimited(req as AsyncIterable<Uint8Array>, maxBody);
+      text = await readBody(req, maxBody);
     } catch (e) {
       if (e instanceof BodyTooLargeError) {
         requests.inc({ webhook: webhook.name, outcome: "too-large" });

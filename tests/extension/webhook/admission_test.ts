@@ -80,6 +80,7 @@ Deno.test("bad reviews are answered with code 400 and never reach the mutation",
       /unexpected request kind core\/v1 secrets/,
     ],
     ["an operation the rules do not list", reviewBody(null, { operation: "DELETE" }), /unexpected request kind/],
+    ["an object that is not an object", reviewBody([1, 2]), /request\.object: expected a Kubernetes object/],
   ];
   for (const [name, body, message] of cases) {
     await t.step(name, async () => {
