@@ -207,7 +207,8 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
 
 /**
  * Runs the extension until the signal aborts; returns why it stopped. Once started, the process gives up running
- * programs unless its kubeconfig's credentials come from an exec plugin.
+ * programs unless its kubeconfig's credentials come from an exec plugin, and writing files unless it serves webhooks
+ * with a cert dir.
  */
 export async function runExtension(
   opts: StartExtensionOptions,
@@ -215,6 +216,8 @@ export async function runExtension(
 ): Promise<StopReason | undefined> {
   const ext = await startExtension(opts);
   if (!ext.connection.execPlugin) revokePermission("run");
+  // Files are written only into the webhook cert dir, and only while webhooks are served.
+  if (!ext.webhooks || !opts.options.webhooks.certDir) revokePermission("write");
   await Promise.race([aborted(signal), ext.done.then(() => {}, () => {})]);
   return await ext.stop();
 }
