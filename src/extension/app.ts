@@ -16,7 +16,8 @@ import {
   loadControllerConfiguration,
   type ResolvedControllerConfiguration,
 } from "../apis/config/v1alpha1.ts";
-import { EXTENSION_NAME } from "../apis/extensions/constants.ts";
+import { EXTENSION_NAME, EXTENSION_TYPE } from "../apis/extensions/constants.ts";
+import { publishShootWebhooks } from "./genericcontrolplane/mod.ts";
 import { addControllers } from "./reconciler/mod.ts";
 import { CONTROLLER_KINDS } from "./controllers.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
@@ -163,7 +164,21 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
       clock,
       log,
     });
-    const inputs = { options, config, ownNamespace: leNamespace, metalFetch: opts.metalFetch };
+    const served = webhooks;
+    // Each new bundle is also written into every shoot's webhook configuration before it counts as published.
+    if (served?.hasShootWebhooks && options.controllers.includes("controlplane")) {
+      served.onBundle(async (bundle, signal) => {
+        const shootConfig = served.shootConfiguration(bundle)!;
+        await publishShootWebhooks(client, log.child("webhook"), EXTENSION_TYPE, shootConfig, signal);
+      });
+    }
+    const inputs = {
+      options,
+      config,
+      ownNamespace: leNamespace,
+      metalFetch: opts.metalFetch,
+      shootWebhookConfig: served?.hasShootWebhooks ? () => served.shootConfiguration() : undefined,
+    };
     const result = addControllers(manager, CONTROLLER_KINDS, options.controllers, shared, inputs);
     for (const name of result.unavailable) log.info("Controller not available in this version; skipped", { name });
     added = result.added;

@@ -57,12 +57,17 @@ export interface WebhookArgs {
 /** The webhooks as wired. */
 export interface AddedWebhooks {
   readonly certificates: WebhookCertificates;
+  /** True when some webhooks are registered in shoots (the ControlPlane controller publishes their configuration). */
+  readonly hasShootWebhooks: boolean;
   /** The server's port while it serves. */
   readonly port: number | undefined;
   /** The certificate (PEM) the server presents to new connections, while it serves. */
   servingCertificate(): string | undefined;
-  /** The shoot MutatingWebhookConfiguration with the current bundle (undefined: no shoot webhooks or no bundle yet). */
-  shootConfiguration(): MutatingWebhookConfiguration | undefined;
+  /**
+   * The shoot MutatingWebhookConfiguration with `bundlePem` (default: the bundle last published); undefined without
+   * shoot webhooks or before the first bundle. A bundle publisher passes the bundle it is given.
+   */
+  shootConfiguration(bundlePem?: string): MutatingWebhookConfiguration | undefined;
   /** Adds a publisher called with every new bundle before it counts as published (shoot configurations). */
   onBundle(publisher: BundlePublisher): void;
 }
@@ -240,12 +245,13 @@ export function addWebhooks(manager: Manager, args: WebhookArgs): AddedWebhooks 
 
   return {
     certificates,
+    hasShootWebhooks: args.webhooks.some((w) => w.target === "shoot"),
     get port() {
       return server?.port;
     },
     servingCertificate: () => server?.certificate.certPem,
-    shootConfiguration() {
-      const bundle = certificates.bundle();
+    shootConfiguration(bundlePem?: string) {
+      const bundle = bundlePem ?? certificates.bundle();
       return bundle ? renderShootWebhookConfiguration(args.webhooks, endpoint, bundle) : undefined;
     },
     onBundle: (publisher) => certificates.onBundle(publisher),

@@ -31,6 +31,8 @@ export interface WebhookEndpoint {
 
 /** An admissionregistration.k8s.io/v1 MutatingWebhookConfiguration as we write it. */
 export interface MutatingWebhookConfiguration extends KubeObject {
+  apiVersion: "admissionregistration.k8s.io/v1";
+  kind: "MutatingWebhookConfiguration";
   webhooks: MutatingWebhookEntry[];
 }
 
