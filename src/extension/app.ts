@@ -107,14 +107,23 @@ export function addExtensionWebhooks(
       `--webhook-config-namespace: required with --webhook-config-mode=${settings.mode} (or set WEBHOOK_CONFIG_NAMESPACE)`,
     );
   }
-  return addWebhooks(manager, {
+  const log = args.log.child("webhook");
+  const added = addWebhooks(manager, {
     webhooks: enabled,
     settings,
     client: args.client,
     extensionName: EXTENSION_NAME,
     clock: args.clock,
-    log: args.log.child("webhook"),
+    log,
   });
+  // Each new bundle also goes into every shoot's webhook configuration (the ControlPlane controller's MR) before it
+  // counts as published; the ControlPlane controller writes it with the current bundle on each reconcile.
+  if (added.hasShootWebhooks && args.options.controllers.includes("controlplane")) {
+    added.onBundle(async (bundle, signal) => {
+      await publishShootWebhooks(args.client, log, EXTENSION_TYPE, added.shootConfiguration(bundle)!, signal);
+    });
+  }
+  return added;
 }
 
 /** Builds the Manager with the enabled controllers and starts it; resolves once it runs. */
@@ -165,13 +174,6 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
       log,
     });
     const served = webhooks;
-    // Each new bundle is also written into every shoot's webhook configuration before it counts as published.
-    if (served?.hasShootWebhooks && options.controllers.includes("controlplane")) {
-      served.onBundle(async (bundle, signal) => {
-        const shootConfig = served.shootConfiguration(bundle)!;
-        await publishShootWebhooks(client, log.child("webhook"), EXTENSION_TYPE, shootConfig, signal);
-      });
-    }
     const inputs = {
       options,
       config,

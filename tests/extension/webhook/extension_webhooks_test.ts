@@ -1,12 +1,14 @@
 /** The webhooks inside `startExtension`: a given list is served and registered; `--disable-webhooks` and the flags. */
 import assert from "node:assert/strict";
 import { resolveExtensionOptions } from "../../../src/extension/options.ts";
-import { startExtension } from "../../../src/extension/app.ts";
+import { addExtensionWebhooks, startExtension } from "../../../src/extension/app.ts";
+import { Manager } from "../../../src/k8s/controller/manager.ts";
+import { ControlPlaneHarness } from "../controlplane/harness.ts";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { AdmissionregistrationV1 } from "../../../src/k8s/api/resources.ts";
+import { AdmissionregistrationV1, CoreV1 } from "../../../src/k8s/api/resources.ts";
 import type { MutatingWebhookConfiguration } from "../../../src/extension/webhook/registration.ts";
-import { configureLogging } from "../../../src/observability/log.ts";
+import { configureLogging, getLogger } from "../../../src/observability/log.ts";
 import { decodeBase64Text } from "../../../src/runtime/base64.ts";
 import { eventually } from "../../support/eventually.ts";
 import { controlplaneWebhook, mcmDeployment, reviewBody } from "./webhook_fixtures.ts";
@@ -84,5 +86,41 @@ Deno.test("startExtension: --disable-webhooks=* serves nothing; service mode wit
     );
   } finally {
     await api.stop();
+  }
+});
+
+Deno.test("every new bundle is published into the shoots' webhook configuration MR before it counts as published", async () => {
+  const h = await ControlPlaneHarness.start();
+  const stop = new AbortController();
+  let done: Promise<void> | undefined;
+  try {
+    await h.client.create(CoreV1.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+    await h.createControlPlane();
+    const { options } = resolveExtensionOptions({
+      leaderElection: "false",
+      controllers: ["controlplane"],
+      webhookConfigServerHost: "127.0.0.1",
+      webhookConfigServerPort: "0",
+      webhookConfigCertDir: "",
+    }, { WEBHOOK_CONFIG_NAMESPACE: NS });
+    const manager = new Manager({ client: h.client, clock: h.clock });
+    const shoot = { ...controlplaneWebhook(), name: "shoot", path: "/shoot", target: "shoot" as const };
+    const added = addExtensionWebhooks(manager, [controlplaneWebhook(), shoot], {
+      options: options!,
+      client: h.client,
+      clock: h.clock,
+      log: getLogger("test"),
+    })!;
+    done = manager.start(stop.signal);
+    const bundle = await eventually(() => added.certificates.bundle());
+    const [config] = await h.manifests("extension-controlplane-shoot-webhooks");
+    const entry = (config as unknown as MutatingWebhookConfiguration).webhooks[0];
+    assert.equal(entry.name, "shoot.equinix-metal.extensions.gardener.cloud");
+    assert.equal(decodeBase64Text(entry.clientConfig.caBundle), bundle);
+    assert.equal(added.shootConfiguration()?.webhooks[0].clientConfig.caBundle, entry.clientConfig.caBundle);
+  } finally {
+    stop.abort();
+    await done;
+    await h.close();
   }
 });
