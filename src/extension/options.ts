@@ -20,6 +20,7 @@ export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set([
   "infrastructure",
   "controlplane",
   "worker",
+  "healthcheck",
   "heartbeat",
 ]);
 /** Webhook names of `--disable-webhooks` (`*` disables all). */
@@ -190,6 +191,8 @@ export type ExtensionOptions = Pick<Values<ExtensionFlags>, (typeof AS_GIVEN)[nu
   probeAddresses: string[];
   concurrency: Record<"controlplane" | "infrastructure" | "worker" | "healthcheck", number>;
   heartbeat: { namespace?: string; renewIntervalSeconds: number };
+  /** `GARDENER_SHOOT_CLIENT=external`: the health checks read shoots through the `gardener` secret first. */
+  shootClientExternal: boolean;
   controllers: ControllerName[];
   configFile?: string;
   /** Extension classes whose objects the controllers handle (`spec.class`, unset meaning `shoot`); never empty. */
@@ -295,6 +298,7 @@ export function resolveExtensionOptions(
         namespace: v.heartbeatNamespace || env.LEADER_ELECTION_NAMESPACE || undefined,
         renewIntervalSeconds: v.heartbeatRenewIntervalSeconds,
       },
+      shootClientExternal: env.GARDENER_SHOOT_CLIENT === "external",
       controllers,
       configFile: v.configFile || undefined,
       extensionClasses,

@@ -24,6 +24,7 @@ Deno.test("extension flags: the Go provider's defaults", () => {
     probeAddresses: [":8081", ":8080"],
     concurrency: { controlplane: 5, infrastructure: 5, worker: 5, healthcheck: 1 },
     heartbeat: { namespace: undefined, renewIntervalSeconds: 30 },
+    shootClientExternal: false,
     controllers: ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"],
     configFile: undefined,
     ignoreOperationAnnotation: false,
