@@ -3,11 +3,14 @@ import { startWebhookServer, type WebhookServer } from "../../../src/extension/w
 import { generateServingCertificates, type ServingCertificates } from "../../../src/runtime/certificates.ts";
 import { decodeBase64Text } from "../../../src/runtime/base64.ts";
 import { findProgram, testUnless } from "../../support/needs.ts";
+import { configureLogging } from "../../../src/observability/log.ts";
 import { controlplaneWebhook, mcmDeployment, reviewBody } from "./webhook_fixtures.ts";
+
+configureLogging({ level: "error" });
 
 async function withServer(
   fn: (server: WebhookServer, certs: ServingCertificates, client: Deno.HttpClient) => Promise<void>,
-  opts: { maxBodyBytes?: number; headerTimeoutMs?: number } = {},
+  opts: { maxBodyBytes?: number; headerTimeoutMs?: number; bodyTimeoutMs?: number } = {},
 ) {
   const certs = await generateServingCertificates();
   const server = await startWebhookServer({
@@ -87,6 +90,28 @@ Deno.test("a client that does not finish its headers is disconnected", async () 
       } catch { /* already closed */ }
     }
   }, { headerTimeoutMs: 200 });
+});
+
+Deno.test("a client that stops sending its body is disconnected, and the server keeps serving", async () => {
+  await withServer(async (server, certs, client) => {
+    const conn = await Deno.connectTls({ hostname: "localhost", port: server.port, caCerts: [certs.caPem] });
+    try {
+      await conn.write(
+        new TextEncoder().encode(
+          'POST /controlplane HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n{"apiVersion"',
+        ),
+      );
+      const read = await conn.read(new Uint8Array(1024)).catch(() => null);
+      assert.equal(read, null);
+    } finally {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    }
+    const ok = await post(server, client, "/controlplane", reviewBody(mcmDeployment()));
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+  }, { bodyTimeoutMs: 200 });
 });
 
 Deno.test("a new certificate is served to new connections while old ones finish", async () => {
