@@ -5,6 +5,7 @@
  * as our ControllerConfiguration, the RBAC names the Leases and webhook configuration the code writes.
  */
 import assert from "node:assert/strict";
+import { parseAllDocuments } from "yaml";
 import type { Container, PodSpec } from "kubernetes-types/core/v1.d.ts";
 import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { ClusterRole, Role } from "kubernetes-types/rbac/v1.d.ts";
@@ -223,5 +224,22 @@ testUnless(HELM_MISSING, {
         JSON.stringify(r),
       );
     }
+  },
+});
+
+testUnless(HELM_MISSING, {
+  name: "provider chart: templates/rbac.yaml renders by substituting the release name and namespace (as helm does)",
+  async fn() {
+    const source = await Deno.readTextFile(`${CHART}/templates/rbac.yaml`);
+    const body = source.replace(/^\{\{- \/\*[\s\S]*?\*\/\}\}\n/, "");
+    const actions = [...new Set([...body.matchAll(/\{\{[^}]*\}\}/g)].map((m) => m[0]))].sort();
+    assert.deepEqual(actions, ["{{ .Release.Name }}", "{{ .Release.Namespace }}"]);
+    const substituted = parseAllDocuments(
+      body.replaceAll("{{ .Release.Name }}", RELEASE).replaceAll("{{ .Release.Namespace }}", NS),
+    ).map((d) => d.toJS());
+    const rendered = parseAllDocuments(
+      await runHelm(["template", RELEASE, CHART, "--namespace", NS, "--show-only", "templates/rbac.yaml"]),
+    ).map((d) => d.toJS());
+    assert.deepEqual(substituted, rendered);
   },
 });
