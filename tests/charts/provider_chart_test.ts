@@ -21,6 +21,8 @@ import { webhookConfigurationName } from "../../src/extension/webhook/registrati
 import { HEARTBEAT_LEASE_NAME } from "../../src/extension/heartbeat/heartbeat_apply.ts";
 import { IMAGEVECTOR_OVERWRITE_ENV, parseImageVector } from "../../src/extension/imagevector/imagevector.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
+import { registry } from "../../src/observability/metrics.ts";
+import { metalApiMetrics } from "../../src/metal/api_metrics.ts";
 
 const CHART = `${CHARTS_DIR}gardener-extension-provider-equinix-metal`;
 const NS = "extension-provider-equinix-metal-x2b7t";
@@ -241,5 +243,27 @@ testUnless(HELM_MISSING, {
       await runHelm(["template", RELEASE, CHART, "--namespace", NS, "--show-only", "templates/rbac.yaml"]),
     ).map((d) => d.toJS());
     assert.deepEqual(substituted, rendered);
+  },
+});
+
+testUnless(HELM_MISSING, {
+  name: "provider chart: every metric the alerting rules use is one the extension exports",
+  async fn() {
+    // The extension's modules register their metrics when loaded; the Metal client's on first use.
+    await import("../../src/extension/app.ts");
+    metalApiMetrics();
+    const objects = await helmTemplate(CHART, { release: RELEASE, namespace: NS, values: GARDENLET_VALUES });
+    const rule = find<KubeObject & { spec: { groups: { rules: { alert: string; expr: string }[] }[] } }>(
+      objects,
+      "PrometheusRule",
+    );
+    const rules = rule.spec.groups.flatMap((g) => g.rules);
+    assert.ok(rules.length >= 5);
+    for (const r of rules) {
+      const names = [...r.expr.matchAll(/([a-z_][a-z0-9_]*)\{/g)].map((m) => m[1]).filter((n) => n !== "absent");
+      assert.ok(names.length > 0, r.alert);
+      for (const name of names) assert.ok(registry.getSingleMetric(name), `${r.alert}: ${name} is not exported`);
+      assert.ok(r.expr.includes(`namespace="${NS}"`), `${r.alert} is scoped to the release namespace`);
+    }
   },
 });
