@@ -33,7 +33,7 @@ export const FLOORS: readonly { areas: readonly string[]; mutual?: boolean }[] =
   { areas: ["k8s/cache"] },
   { areas: ["k8s/controller"] },
   { areas: ["metal"] },
-  { areas: ["mcm", "extension"] },
+  { areas: ["mcm", "extension", "admission"] },
 ];
 
 /** The floor and area of a product path (the longest matching area), or undefined outside the floors. */
