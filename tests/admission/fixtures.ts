@@ -1,5 +1,6 @@
 /** A valid `equinixmetal` CloudProfile, Shoot and credentials secret the admission tests change one field of. */
 import type { CloudProfileSpec, Shoot } from "../../src/apis/core/v1beta1.ts";
+import type { KubeObject } from "../../src/k8s/api/objects.ts";
 import { encodeBase64 } from "../../src/runtime/base64.ts";
 
 export const PROJECT_ID = "0b6e3f0a-8c2e-4c1a-9d0e-2f3a4b5c6d7e";
@@ -27,7 +28,7 @@ export function profileSpec(): CloudProfileSpec {
 }
 
 /** A CloudProfile object around `profileSpec()`. */
-export function cloudProfile(): Record<string, unknown> {
+export function cloudProfile(): KubeObject & { spec: CloudProfileSpec } {
   return {
     apiVersion: "core.gardener.cloud/v1beta1",
     kind: "CloudProfile",
