@@ -1,0 +1,159 @@
+/**
+ * The admission as a running component: the HTTPS webhook server (every replica serves), a Manager with probes and
+ * metrics, and, as leader, the registration of the ValidatingWebhookConfiguration in the garden. Reads of the garden
+ * are uncached (`KubeClient.get`): a binding created right after its secret must see it. `provider-equinix-metal
+ * admission` runs it; tests start it in-process.
+ */
+import { getLogger, type Logger } from "../observability/log.ts";
+import { KubeClient } from "../k8s/client/client.ts";
+import { type ClusterConnection, loadConnection } from "../k8s/client/kubeconfig.ts";
+import { isNotFound } from "../k8s/api/errors.ts";
+import type { KubeObject } from "../k8s/api/objects.ts";
+import { Manager, type StopReason } from "../k8s/controller/manager.ts";
+import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
+import { aborted } from "../runtime/shutdown.ts";
+import { PRODUCT, VERSION } from "../runtime/version.ts";
+import { equinixValidator, type GardenReader } from "./handler.ts";
+import type { AdmissionOptions } from "./options.ts";
+import { applyWebhookConfiguration, VALIDATE_PATH, webhookConfiguration } from "./registration.ts";
+import { type ServingTls, startWebhookServer, type WebhookServer } from "./server.ts";
+
+/** How to start the admission in-process. */
+export interface StartAdmissionOptions {
+  options: AdmissionOptions;
+  /** The garden (default: `--kubeconfig`/GARDEN_KUBECONFIG, KUBECONFIG, ~/.kube/config, in-cluster). */
+  connection?: ClusterConnection;
+  /** Serving certificate and the CA bundle the garden trusts (default: read from `--webhook-config-cert-dir`). */
+  tls?: ServingTls & { caPem: string };
+  identity?: string;
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** A started admission. */
+export interface RunningAdmission {
+  /** `https://host:port` of the webhook server. */
+  readonly url: string;
+  readonly probeUrls: string[];
+  /** Resolves once the webhook configuration is written (at once when registration is off). */
+  readonly registered: Promise<void>;
+  readonly done: Promise<StopReason | undefined>;
+  stop(): Promise<StopReason | undefined>;
+}
+
+/** Reads `tls.crt`, `tls.key` and `ca.crt` (the certificate itself when absent) from the certificate directory. */
+export async function readCertDir(dir: string): Promise<ServingTls & { caPem: string }> {
+  const read = async (name: string) => {
+    try {
+      return await Deno.readTextFile(`${dir}/${name}`);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw new Error(`--webhook-config-cert-dir: cannot read ${name}: ${e instanceof Error ? e.message : e}`);
+    }
+  };
+  const [certPem, keyPem, caPem] = await Promise.all([read("tls.crt"), read("tls.key"), read("ca.crt")]);
+  if (!certPem || !keyPem) throw new Error(`--webhook-config-cert-dir: ${dir} must hold tls.crt and tls.key`);
+  return { certPem, keyPem, caPem: caPem ?? certPem };
+}
+
+/** Uncached reads through the client; NotFound is undefined. */
+export function clientReader(client: KubeClient): GardenReader {
+  return {
+    async get(resource, name, namespace, signal) {
+      try {
+        return await client.get<KubeObject>(resource, name, { namespace, signal });
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+  };
+}
+
+/** Starts the webhook server and the manager; resolves once both serve. */
+export async function startAdmission(opts: StartAdmissionOptions): Promise<RunningAdmission> {
+  const { options } = opts;
+  const log = opts.log ?? getLogger("admission");
+  const clock = opts.clock ?? realClock;
+  const tls = opts.tls ?? await readCertDir(options.certDir);
+  const connection = opts.connection ?? await loadConnection({ path: options.kubeconfig, flag: "--kubeconfig" });
+  const client = new KubeClient(connection, { userAgent: `${PRODUCT}/${VERSION} admission` });
+  const leNamespace = options.leaderElection?.namespace || connection.namespace;
+  if (options.leaderElection && !leNamespace) {
+    client.close();
+    throw new Error("--leader-election-namespace: required with --leader-election (or set LEADER_ELECTION_NAMESPACE)");
+  }
+  let server: WebhookServer;
+  try {
+    server = await startWebhookServer({
+      address: options.serverAddress,
+      tls,
+      handlers: { [VALIDATE_PATH]: equinixValidator(clientReader(client)) },
+      log: log.child("server"),
+    });
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+  const manager = new Manager({
+    client,
+    probeAddresses: options.probeAddresses,
+    leaderElection: options.leaderElection
+      ? { namespace: leNamespace!, name: options.leaderElection.id, identity: opts.identity }
+      : undefined,
+    clock,
+    log: log.child("manager"),
+  });
+  const registered = Promise.withResolvers<void>();
+  if (!options.registerWebhooks) registered.resolve();
+  manager.readiness.add("webhook-server", () => true);
+  if (options.registerWebhooks) {
+    manager.add({
+      async start(signal) {
+        const config = webhookConfiguration(options.webhookClient, tls.caPem);
+        await applyWebhookConfiguration(client, config, signal);
+        registered.resolve();
+        log.info("Registered the ValidatingWebhookConfiguration", {
+          name: config.metadata.name,
+          mode: options.webhookClient.mode,
+        });
+        await aborted(signal);
+      },
+    }, { needLeaderElection: true });
+  }
+  const stop = new AbortController();
+  log.info("Starting the admission", {
+    version: VERSION,
+    webhookServer: server.url,
+    mode: options.webhookClient.mode,
+    leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
+  });
+  const done = manager.start(stop.signal).then(() => manager.stopReason).finally(async () => {
+    await server.shutdown();
+    client.close();
+  });
+  let settled = false;
+  done.then(() => (settled = true), () => (settled = true));
+  while (!settled && manager.probeUrls.length < options.probeAddresses.length) {
+    await yieldToEventLoop();
+  }
+  return {
+    url: server.url,
+    registered: registered.promise,
+    get probeUrls() {
+      return manager.probeUrls;
+    },
+    done,
+    stop: async () => {
+      stop.abort(new DOMException("admission stopped", "AbortError"));
+      return await done;
+    },
+  };
+}
+
+/** Runs the admission until the signal aborts; returns why it stopped. */
+export async function runAdmission(opts: StartAdmissionOptions, signal: AbortSignal): Promise<StopReason | undefined> {
+  const running = await startAdmission(opts);
+  await Promise.race([aborted(signal), running.done.then(() => {}, () => {})]);
+  return await running.stop();
+}
