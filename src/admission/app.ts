@@ -8,6 +8,8 @@ import { getLogger, type Logger } from "../observability/log.ts";
 import { KubeClient } from "../k8s/client/client.ts";
 import { type ClusterConnection, loadConnection } from "../k8s/client/kubeconfig.ts";
 import { isNotFound } from "../k8s/api/errors.ts";
+import { CoreGardenerV1beta1, type ResourceType } from "../k8s/api/resources.ts";
+import type { InformerFactory } from "../k8s/cache/informer.ts";
 import type { KubeObject } from "../k8s/api/objects.ts";
 import { Manager, type StopReason } from "../k8s/controller/manager.ts";
 import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
@@ -70,6 +72,29 @@ export function clientReader(client: KubeClient): GardenReader {
   };
 }
 
+/**
+ * Profiles from the manager's informers (many Shoots share few profiles, and a review must not cost a request to the
+ * garden), falling back to an uncached read before the caches synced or for a profile created a moment ago; every
+ * other kind (secrets above all) is read uncached.
+ */
+export function cachingReader(informers: InformerFactory, uncached: GardenReader): GardenReader {
+  const cached: readonly ResourceType[] = [
+    CoreGardenerV1beta1.cloudProfiles,
+    CoreGardenerV1beta1.namespacedCloudProfiles,
+  ];
+  for (const res of cached) informers.informer(res);
+  return {
+    async get(resource, name, namespace, signal) {
+      if (cached.includes(resource)) {
+        const informer = informers.informer(resource);
+        const hit = informer.hasSynced() ? informer.get({ name, namespace }) : undefined;
+        if (hit) return hit;
+      }
+      return await uncached.get(resource, name, namespace, signal);
+    },
+  };
+}
+
 /** Starts the webhook server and the manager; resolves once both serve. */
 export async function startAdmission(opts: StartAdmissionOptions): Promise<RunningAdmission> {
   const { options } = opts;
@@ -83,18 +108,6 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     client.close();
     throw new Error("--leader-election-namespace: required with --leader-election (or set LEADER_ELECTION_NAMESPACE)");
   }
-  let server: WebhookServer;
-  try {
-    server = await startWebhookServer({
-      address: options.serverAddress,
-      tls,
-      handlers: { [VALIDATE_PATH]: equinixValidator(clientReader(client)) },
-      log: log.child("server"),
-    });
-  } catch (e) {
-    client.close();
-    throw e;
-  }
   const manager = new Manager({
     client,
     probeAddresses: options.probeAddresses,
@@ -104,9 +117,22 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     clock,
     log: log.child("manager"),
   });
+  const reader = cachingReader(manager.informers, clientReader(client));
+  let server: WebhookServer;
+  try {
+    server = await startWebhookServer({
+      address: options.serverAddress,
+      tls,
+      handlers: { [VALIDATE_PATH]: equinixValidator(reader) },
+      log: log.child("server"),
+    });
+  } catch (e) {
+    client.close();
+    throw e;
+  }
   const registered = Promise.withResolvers<void>();
   if (!options.registerWebhooks) registered.resolve();
-  manager.readiness.add("webhook-server", () => true);
+  manager.readiness.add("profile-caches", () => manager.informers.hasSynced() || "CloudProfile caches not synced");
   if (options.registerWebhooks) {
     manager.add({
       async start(signal) {
