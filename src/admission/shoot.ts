@@ -90,23 +90,9 @@ interface ProfileView {
   zones?: string[];
 }
 
-function validateWorker(w: ShootWorker, i: number, profile: ProfileView | undefined, old: ShootWorker | undefined) {
+/** Zones: facilities of the shoot's metro, no duplicates, none removed from an existing pool. */
+function zoneErrors(w: ShootWorker, path: string, profile: ProfileView | undefined, old: ShootWorker | undefined) {
   const errors: FieldError[] = [];
-  const path = fieldPath("spec.provider.workers", i);
-  if (w.providerConfig !== undefined) {
-    const cfgPath = fieldPath(path, "providerConfig");
-    const cfg = collect(errors, () => decodeWorkerConfig(w.providerConfig, { path: cfgPath }));
-    if (cfg) errors.push(...validateWorkerConfig(cfg, cfgPath));
-  }
-  if (isInPlaceUpdateStrategy(w.updateStrategy)) {
-    errors.push(
-      forbidden(
-        fieldPath(path, "updateStrategy"),
-        `${w.updateStrategy} is not supported by Equinix Metal: devices are reinstalled from their image, so pools ` +
-          "can only be rolled (use AutoRollingUpdate)",
-      ),
-    );
-  }
   const zonesPath = fieldPath(path, "zones");
   const seen = new Set<string>();
   (w.zones ?? []).forEach((zone, j) => {
@@ -132,7 +118,12 @@ function validateWorker(w: ShootWorker, i: number, profile: ProfileView | undefi
       }
     });
   }
-  if (!profile) return errors;
+  return errors;
+}
+
+/** Machine type, image and version offered by the profile (unless the pool keeps them), the version mapped. */
+function machineErrors(w: ShootWorker, path: string, profile: ProfileView, old: ShootWorker | undefined) {
+  const errors: FieldError[] = [];
   const typePath = fieldPath(path, "machine", "type");
   if (w.machine.type !== old?.machine.type) {
     const types = profile.spec.machineTypes.filter((t) => t.usable !== false).map((t) => t.name);
@@ -167,6 +158,29 @@ function validateWorker(w: ShootWorker, i: number, profile: ProfileView | undefi
       }
     }
   }
+  return errors;
+}
+
+function validateWorker(w: ShootWorker, i: number, profile: ProfileView | undefined, old: ShootWorker | undefined) {
+  const errors: FieldError[] = [];
+  const path = fieldPath("spec.provider.workers", i);
+  if (w.providerConfig !== undefined) {
+    const cfgPath = fieldPath(path, "providerConfig");
+    const cfg = collect(errors, () => decodeWorkerConfig(w.providerConfig, { path: cfgPath }));
+    if (cfg) errors.push(...validateWorkerConfig(cfg, cfgPath));
+  }
+  if (isInPlaceUpdateStrategy(w.updateStrategy)) {
+    errors.push(
+      forbidden(
+        fieldPath(path, "updateStrategy"),
+        `${w.updateStrategy} is not supported by Equinix Metal: devices are reinstalled from their image, so pools ` +
+          "can only be rolled (use AutoRollingUpdate)",
+      ),
+    );
+  }
+  errors.push(...zoneErrors(w, path, profile, old));
+  if (!profile) return errors;
+  errors.push(...machineErrors(w, path, profile, old));
   const k8s = w.kubernetes?.version;
   if (k8s !== undefined && k8s !== old?.kubernetes?.version) {
     errors.push(...checkKubernetesVersion(profile.spec, k8s, fieldPath(path, "kubernetes", "version")));
