@@ -48,10 +48,14 @@ export const ADMISSION_FLAGS = {
     parse: httpsUrl,
     defaultText: `https://${ADMISSION_NAME}.<namespace>`,
   }),
-  webhookConfigNamespace: value("<namespace>", "namespace of the admission's Service (service mode, default url)", {
-    defaultText: "$WEBHOOK_CONFIG_NAMESPACE, else garden",
-    env: "WEBHOOK_CONFIG_NAMESPACE",
-  }),
+  webhookConfigNamespace: value(
+    "<namespace>",
+    "namespace of the admission's Service (also the URL's domain in url mode without --webhook-config-url)",
+    {
+      defaultText: "$WEBHOOK_CONFIG_NAMESPACE, else garden",
+      env: "WEBHOOK_CONFIG_NAMESPACE",
+    },
+  ),
   webhookConfigServiceName: value("<name>", "service mode: the Service in front of the admission", {
     default: ADMISSION_NAME,
   }),
