@@ -31,6 +31,7 @@ import {
   validateWorkloadIdentity,
 } from "./credentials.ts";
 import { profileRefOf, validateShoot } from "./shoot.ts";
+import { jsonEqual } from "../k8s/api/patch/json_value.ts";
 import type { ValidatingHandler, ValidationRequest, Verdict } from "./review.ts";
 import type { z } from "zod";
 
@@ -167,8 +168,13 @@ export async function validateRequest(
       if (identity) errors.push(...validateWorkloadIdentity(identity.spec.targetSystem.type));
       return errors;
     }
-    case "/Secret":
-      return validateSecret(req.object as SecretData);
+    case "/Secret": {
+      const secret = req.object as SecretData;
+      // Only a change of the data is checked: relabelling a secret that was stored before must not fail.
+      const old = req.oldObject as SecretData | undefined;
+      if (req.operation === "UPDATE" && old && jsonEqual(old.data ?? {}, secret.data ?? {})) return [];
+      return validateSecret(secret);
+    }
     default:
       return [];
   }

@@ -37,19 +37,6 @@ function collect<T>(errors: FieldError[], decode: () => T): T | undefined {
   }
 }
 
-/** True if two JSON-like values are equal (key order ignored). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) =>
-    Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
-  );
-}
-
 const NETWORKS = ["nodes", "pods", "services"] as const;
 
 /** Networking CIDRs: parseable, network addresses, not overlapping each other. */
@@ -199,7 +186,7 @@ function checkKubernetesVersion(spec: CloudProfileSpec, version: string, field: 
  * the caller reports) and, on update, the stored Shoot. An update that leaves the spec alone is not checked.
  */
 export function validateShoot(shoot: Shoot, profile: CloudProfileSpec | undefined, old?: Shoot): FieldError[] {
-  if (old && deepEqual(old.spec, shoot.spec)) return [];
+  if (old && jsonEqual(old.spec, shoot.spec)) return [];
   const errors: FieldError[] = [];
   const spec = shoot.spec;
   if (old) errors.push(...validateShootUpdate(shoot, old));
@@ -239,7 +226,7 @@ export function validateShoot(shoot: Shoot, profile: CloudProfileSpec | undefine
 export function validateShootUpdate(shoot: Shoot, old: Shoot): FieldError[] {
   const errors: FieldError[] = [];
   const immutable = (field: string, now: unknown, before: unknown) => {
-    if (before !== undefined && !deepEqual(now, before)) {
+    if (before !== undefined && !jsonEqual(now, before)) {
       errors.push(invalid(field, now, `field is immutable (was ${JSON.stringify(before)})`));
     }
   };

@@ -153,3 +153,23 @@ Deno.test("admission handler: labelled Secrets and WorkloadIdentities", async ()
     /WorkloadIdentity garden-dev\/w: spec\.targetSystem\.type: Forbidden: Equinix Metal has no OIDC/,
   );
 });
+
+Deno.test("admission handler: a Secret update is checked only when its data changes", async () => {
+  const validate = equinixValidator(reader([]));
+  const kind = { group: "", version: "v1", kind: "Secret" };
+  const bad = { metadata: { name: "s", labels: { a: "b" } }, data: secretData({ apiToken: "tok" }) } as KubeObject;
+  const before = { metadata: { name: "s" }, data: secretData({ apiToken: "tok" }) } as KubeObject;
+  const req = {
+    operation: "UPDATE" as const,
+    kind,
+    name: "s",
+    namespace: "garden-dev",
+    object: bad,
+    oldObject: before,
+  };
+  assert.deepEqual(await validate(req, signal), { allowed: true });
+  const changed = { ...req, oldObject: { ...before, data: secretData({ apiToken: "old" }) } as KubeObject };
+  const verdict = await validate(changed, signal);
+  assert.ok(!verdict.allowed);
+  assert.match(verdict.message, /^Secret garden-dev\/s: data\.projectID: Required value/);
+});
