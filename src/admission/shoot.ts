@@ -13,8 +13,16 @@
  * - networking CIDRs parse, are network addresses and do not overlap;
  * - on update: region, provider type and the networking CIDRs do not change, and no pool loses a zone.
  */
-import { type FieldError, fieldPath, FieldValidationError, forbidden, invalid, notSupported } from "../apis/decode.ts";
-import { duplicate, required } from "../apis/decode.ts";
+import {
+  duplicate,
+  type FieldError,
+  fieldPath,
+  FieldValidationError,
+  forbidden,
+  invalid,
+  notSupported,
+  required,
+} from "../apis/decode.ts";
 import type { CloudProfileConfig } from "../apis/equinixmetal/v1alpha1.ts";
 import {
   decodeControlPlaneConfig,
@@ -23,6 +31,7 @@ import {
 } from "../apis/equinixmetal/v1alpha1.ts";
 import { validateWorkerConfig } from "../apis/equinixmetal/validation.ts";
 import { type CloudProfileSpec, isInPlaceUpdateStrategy, type Shoot, type ShootWorker } from "../apis/core/v1beta1.ts";
+import { jsonEqual } from "../k8s/api/patch/json_value.ts";
 import { type CidrBlock, cidrsOverlap, parseCidrBlock } from "../runtime/ip_address.ts";
 import { decodeProfileConfig, hasImageMapping } from "./cloud_profile.ts";
 
