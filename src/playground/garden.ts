@@ -12,7 +12,8 @@ import type { KubeObject } from "../k8s/api/objects.ts";
 import { CoreGardenerV1beta1 } from "../k8s/api/resources.ts";
 import { KubeClient } from "../k8s/client/client.ts";
 import { getLogger } from "../observability/log.ts";
-import { generateServingCertificates, startApiServer } from "../sim/apiserver/mod.ts";
+import { startApiServer } from "../sim/apiserver/mod.ts";
+import { generateServingCertificates } from "../runtime/certificates.ts";
 import { GARDEN_CRD_GROUP, loadCrds } from "./crds.ts";
 
 /** A Shoot manifest and the file it came from. */

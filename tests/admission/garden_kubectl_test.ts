@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { KUBECTL, KUBECTL_MISSING, testUnless } from "../support/needs.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
-import { generateServingCertificates } from "../../src/sim/apiserver/http/certs.ts";
+import { generateServingCertificates } from "../../src/runtime/certificates.ts";
 import { GARDEN_CRD_GROUP, loadCrds } from "../../src/playground/crds.ts";
 import { startAdmission } from "../../src/admission/app.ts";
 import type { Shoot } from "../../src/apis/core/v1beta1.ts";

@@ -1,6 +1,6 @@
 /** The admission's HTTPS server: reviews answered, anything else refused with the right status, TLS 1.2 at least. */
 import assert from "node:assert/strict";
-import { generateServingCertificates } from "../../src/sim/apiserver/http/certs.ts";
+import { generateServingCertificates } from "../../src/runtime/certificates.ts";
 import { startWebhookServer } from "../../src/admission/server.ts";
 import { MAX_REVIEW_BYTES } from "../../src/admission/review.ts";
 import { getLogger } from "../../src/observability/log.ts";

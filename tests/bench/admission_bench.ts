@@ -7,7 +7,7 @@
  * Run: `deno task bench admission` (BENCH_ADMISSION_SECONDS changes the 20 s of load).
  */
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
-import { generateServingCertificates } from "../../src/sim/apiserver/http/certs.ts";
+import { generateServingCertificates } from "../../src/runtime/certificates.ts";
 import { startAdmission } from "../../src/admission/app.ts";
 import { validateShoot } from "../../src/admission/shoot.ts";
 import { GARDEN_CRD_GROUP, loadCrds } from "../../src/playground/crds.ts";

@@ -9,7 +9,7 @@ import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { GARDEN_CRD_GROUP, loadCrds } from "../../src/playground/crds.ts";
 import { MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { eventually } from "../support/eventually.ts";
-import { generateServingCertificates } from "../../src/sim/apiserver/http/certs.ts";
+import { generateServingCertificates } from "../../src/runtime/certificates.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import { AdmissionregistrationV1 } from "../../src/k8s/api/resources.ts";
 

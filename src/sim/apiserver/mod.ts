@@ -13,4 +13,3 @@ export * from "./api_server.ts";
 export { isWriteVerb, type RequestCounters } from "./counters.ts";
 export type { FaultInjector, FaultRule } from "./faults.ts";
 export type { Verb } from "./http/request_info.ts";
-export { generateServingCertificates, type ServingCertificates } from "./http/certs.ts";
