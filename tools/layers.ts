@@ -32,6 +32,7 @@ export const FLOORS: readonly { areas: readonly string[]; mutual?: boolean }[] =
   { areas: ["k8s/client"] },
   { areas: ["k8s/cache"] },
   { areas: ["k8s/controller"] },
+  { areas: ["k8s/webhook"] },
   { areas: ["metal"] },
   { areas: ["mcm", "extension", "admission"] },
 ];
