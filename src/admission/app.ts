@@ -17,8 +17,15 @@ import { aborted } from "../runtime/shutdown.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
 import { equinixValidator, type GardenReader } from "./handler.ts";
 import type { AdmissionOptions } from "./options.ts";
-import { applyWebhookConfiguration, VALIDATE_PATH, webhookConfiguration } from "./registration.ts";
-import { type ServingTls, startWebhookServer, type WebhookServer } from "./server.ts";
+import {
+  applyWebhookConfiguration,
+  VALIDATE_PATH,
+  WEBHOOK_CONFIGURATION_NAME,
+  webhookConfiguration,
+} from "./registration.ts";
+import { type ServingPair, startWebhookServer, type WebhookServer } from "../k8s/webhook/server.ts";
+import { parseListenAddress } from "../observability/listen_address.ts";
+import { MAX_REVIEW_BYTES, validatingRoute } from "./review.ts";
 
 /** How to start the admission in-process. */
 export interface StartAdmissionOptions {
@@ -26,7 +33,7 @@ export interface StartAdmissionOptions {
   /** The garden (default: `--kubeconfig`/GARDEN_KUBECONFIG, KUBECONFIG, ~/.kube/config, in-cluster). */
   connection?: ClusterConnection;
   /** Serving certificate and the CA bundle the garden trusts (default: read from `--webhook-config-cert-dir`). */
-  tls?: ServingTls & { caPem: string };
+  tls?: ServingPair & { caPem: string };
   identity?: string;
   clock?: Clock;
   log?: Logger;
@@ -44,7 +51,7 @@ export interface RunningAdmission {
 }
 
 /** Reads `tls.crt`, `tls.key` and `ca.crt` (the certificate itself when absent) from the certificate directory. */
-export async function readCertDir(dir: string): Promise<ServingTls & { caPem: string }> {
+export async function readCertDir(dir: string): Promise<ServingPair & { caPem: string }> {
   const read = async (name: string) => {
     try {
       return await Deno.readTextFile(`${dir}/${name}`);
@@ -118,18 +125,24 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     log: log.child("manager"),
   });
   const reader = cachingReader(manager.informers, clientReader(client));
+  const { hostname, port } = parseListenAddress(options.serverAddress);
   let server: WebhookServer;
   try {
     server = await startWebhookServer({
-      address: options.serverAddress,
-      tls,
-      handlers: { [VALIDATE_PATH]: equinixValidator(reader) },
+      host: hostname,
+      port,
+      routes: [validatingRoute(WEBHOOK_CONFIGURATION_NAME, VALIDATE_PATH, equinixValidator(reader))],
+      certificate: { certPem: tls.certPem, keyPem: tls.keyPem },
+      maxBodyBytes: MAX_REVIEW_BYTES,
       log: log.child("server"),
     });
   } catch (e) {
     client.close();
     throw e;
   }
+  const url = `https://${
+    !hostname || hostname === "0.0.0.0" ? "127.0.0.1" : hostname.includes(":") ? `[${hostname}]` : hostname
+  }:${server.port}`;
   const registered = Promise.withResolvers<void>();
   if (!options.registerWebhooks) registered.resolve();
   manager.readiness.add("profile-caches", () => manager.informers.hasSynced() || "CloudProfile caches not synced");
@@ -150,7 +163,7 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
   const stop = new AbortController();
   log.info("Starting the admission", {
     version: VERSION,
-    webhookServer: server.url,
+    webhookServer: url,
     mode: options.webhookClient.mode,
     leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
   });
@@ -164,7 +177,7 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     await yieldToEventLoop();
   }
   return {
-    url: server.url,
+    url,
     registered: registered.promise,
     get probeUrls() {
       return manager.probeUrls;

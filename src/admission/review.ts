@@ -3,11 +3,12 @@
  * from the handler's verdict. A body that is no AdmissionReview is answered with HTTP 400 and a short reason; a
  * handler that throws becomes a denial with code 500, never a crash. Pure apart from calling the handler.
  *
- * The small interface (`ValidatingHandler`) is what a server calls: the admission serves it with its own minimal
- * server today; the generic webhook server of the extension can serve it the same way.
+ * The small interface (`ValidatingHandler`) is what `validatingRoute` puts on the shared webhook server
+ * (`src/k8s/webhook/server.ts`), the one the extension's mutating webhooks use too.
  */
 import { z } from "zod";
 import type { KubeObject } from "../k8s/api/objects.ts";
+import type { WebhookRoute } from "../k8s/webhook/server.ts";
 
 export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
 
@@ -112,5 +113,18 @@ export async function answerReview(
     body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
     kind: req.kind.kind,
     verdict,
+  };
+}
+
+/** A route of the shared webhook server answering AdmissionReviews with `handler`. */
+export function validatingRoute(name: string, path: string, handler: ValidatingHandler): WebhookRoute {
+  return {
+    name,
+    path,
+    async answer(text, { signal }) {
+      const answer = await answerReview(text, handler, signal);
+      const outcome = answer.status !== 200 ? "bad-request" : answer.verdict?.allowed ? "allowed" : "denied";
+      return { status: answer.status, body: answer.status === 200 ? answer.body : `${answer.body}\n`, outcome };
+    },
   };
 }

@@ -1,21 +1,30 @@
-/** The admission's HTTPS server: reviews answered, anything else refused with the right status, TLS 1.2 at least. */
+/** The admission's route on the shared webhook server: reviews answered, anything else refused with the right status. */
 import assert from "node:assert/strict";
 import { generateServingCertificates } from "../../src/runtime/certificates.ts";
-import { startWebhookServer } from "../../src/admission/server.ts";
-import { MAX_REVIEW_BYTES } from "../../src/admission/review.ts";
+import { startWebhookServer } from "../../src/k8s/webhook/server.ts";
+import { MAX_REVIEW_BYTES, validatingRoute } from "../../src/admission/review.ts";
 import { getLogger } from "../../src/observability/log.ts";
 
 Deno.test("admission server: answers reviews on its path; 404, 405, 400 and 413 otherwise, never a crash", async () => {
   const certs = await generateServingCertificates();
   const server = await startWebhookServer({
-    address: "127.0.0.1:0",
-    tls: certs,
-    handlers: { "/webhooks/validate": () => Promise.resolve({ allowed: false, code: 403, message: "no" }) },
+    host: "127.0.0.1",
+    port: 0,
+    certificate: certs,
+    routes: [
+      validatingRoute(
+        "test",
+        "/webhooks/validate",
+        () => Promise.resolve({ allowed: false, code: 403, message: "no" }),
+      ),
+    ],
+    maxBodyBytes: MAX_REVIEW_BYTES,
     log: getLogger("test"),
   });
+  const url = `https://127.0.0.1:${server.port}`;
   const client = Deno.createHttpClient({ caCerts: [certs.caPem] });
   const call = async (path: string, init: RequestInit) => {
-    const res = await fetch(`${server.url}${path}`, { ...init, client });
+    const res = await fetch(`${url}${path}`, { ...init, client });
     return { status: res.status, text: await res.text() };
   };
   try {
