@@ -16,14 +16,22 @@ import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
 import { aborted } from "../runtime/shutdown.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
 import { equinixValidator, type GardenReader } from "./handler.ts";
-import type { AdmissionOptions } from "./options.ts";
+import { ADMISSION_NAME, type AdmissionOptions } from "./options.ts";
 import {
   applyWebhookConfiguration,
   VALIDATE_PATH,
   WEBHOOK_CONFIGURATION_NAME,
+  type WebhookClient,
   webhookConfiguration,
 } from "./registration.ts";
+
+/** How often every replica looks for a renewed serving certificate. */
+const RELOAD_INTERVAL_MS = 60_000;
+/** How often the leader checks the certificates for rotation. */
+const RECONCILE_INTERVAL_MS = 10 * 60_000;
 import { type ServingPair, startWebhookServer, type WebhookServer } from "../k8s/webhook/server.ts";
+import { WebhookCertificates } from "../k8s/webhook/certificates_reconcile.ts";
+import { parseIp } from "../runtime/ip_address.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
 import { MAX_REVIEW_BYTES, validatingRoute } from "./review.ts";
 
@@ -32,7 +40,10 @@ export interface StartAdmissionOptions {
   options: AdmissionOptions;
   /** The garden (default: `--kubeconfig`/GARDEN_KUBECONFIG, KUBECONFIG, ~/.kube/config, in-cluster). */
   connection?: ClusterConnection;
-  /** Serving certificate and the CA bundle the garden trusts (default: read from `--webhook-config-cert-dir`). */
+  /**
+   * Serving certificate and the CA bundle the garden trusts (default: read from `--webhook-config-cert-dir`; without
+   * one, managed: Secrets in the garden, rotated).
+   */
   tls?: ServingPair & { caPem: string };
   identity?: string;
   clock?: Clock;
@@ -102,12 +113,30 @@ export function cachingReader(informers: InformerFactory, uncached: GardenReader
   };
 }
 
-/** Starts the webhook server and the manager; resolves once both serve. */
+/** Names the serving certificate must carry for the garden to reach the admission. */
+export function servingNames(client: WebhookClient): { dnsNames: string[]; ipAddresses: string[] } {
+  if (client.mode === "service") {
+    const base = `${client.name}.${client.namespace}`;
+    return { dnsNames: [client.name, base, `${base}.svc`, `${base}.svc.cluster.local`], ipAddresses: [] };
+  }
+  const host = new URL(client.url).hostname;
+  const bare = host.startsWith("[") ? host.slice(1, -1) : host;
+  return parseIp(bare) ? { dnsNames: [], ipAddresses: [bare] } : { dnsNames: [bare], ipAddresses: [] };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Starts the manager with the webhook server (every replica) and, as leader, the registration and (when the
+ * certificates are managed) their rotation; resolves once the server serves.
+ */
 export async function startAdmission(opts: StartAdmissionOptions): Promise<RunningAdmission> {
   const { options } = opts;
   const log = opts.log ?? getLogger("admission");
   const clock = opts.clock ?? realClock;
-  const tls = opts.tls ?? await readCertDir(options.certDir);
+  const tls = opts.tls ?? (options.certDir ? await readCertDir(options.certDir) : undefined);
   const connection = opts.connection ?? await loadConnection({ path: options.kubeconfig, flag: "--kubeconfig" });
   const client = new KubeClient(connection, { userAgent: `${PRODUCT}/${VERSION} admission` });
   const leNamespace = options.leaderElection?.namespace || connection.namespace;
@@ -126,56 +155,119 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
   });
   const reader = cachingReader(manager.informers, clientReader(client));
   const { hostname, port } = parseListenAddress(options.serverAddress);
-  let server: WebhookServer;
-  try {
-    server = await startWebhookServer({
-      host: hostname,
-      port,
-      routes: [validatingRoute(WEBHOOK_CONFIGURATION_NAME, VALIDATE_PATH, equinixValidator(reader))],
-      certificate: { certPem: tls.certPem, keyPem: tls.keyPem },
-      maxBodyBytes: MAX_REVIEW_BYTES,
-      log: log.child("server"),
-    });
-  } catch (e) {
-    client.close();
-    throw e;
-  }
-  const url = `https://${
-    !hostname || hostname === "0.0.0.0" ? "127.0.0.1" : hostname.includes(":") ? `[${hostname}]` : hostname
-  }:${server.port}`;
+  // Without a certificate directory the certificates are managed: CA and serving certificate in Secrets of the
+  // garden namespace, rotated by the leader, the CA bundle published into the webhook configuration first.
+  const certificates = tls ? undefined : new WebhookCertificates({
+    extensionName: ADMISSION_NAME,
+    client,
+    namespace: options.certNamespace,
+    ...servingNames(options.webhookClient),
+    clock,
+    log: log.child("certificates"),
+  });
+  const pairNow = async (signal: AbortSignal): Promise<ServingPair | undefined> =>
+    tls ? { certPem: tls.certPem, keyPem: tls.keyPem } : await certificates!.servingPair(signal);
   const registered = Promise.withResolvers<void>();
   if (!options.registerWebhooks) registered.resolve();
+  const serving = Promise.withResolvers<string>();
+  let server: WebhookServer | undefined;
+
+  manager.readiness.add("webhook-server", () => !!server || "the webhook server is not serving yet");
   manager.readiness.add("profile-caches", () => manager.informers.hasSynced() || "CloudProfile caches not synced");
+  manager.add({
+    async start(signal) {
+      let pair: ServingPair | undefined;
+      while (!pair && !signal.aborted) {
+        pair = await pairNow(signal).catch((e) => {
+          if (!signal.aborted) log.error("Cannot read the serving certificate", { error: errorText(e) });
+          return undefined;
+        });
+        if (!pair) await clock.sleep(1000, signal).catch(() => {});
+      }
+      if (!pair) return;
+      server = await startWebhookServer({
+        host: hostname,
+        port,
+        routes: [validatingRoute(WEBHOOK_CONFIGURATION_NAME, VALIDATE_PATH, equinixValidator(reader))],
+        certificate: pair,
+        maxBodyBytes: MAX_REVIEW_BYTES,
+        log: log.child("server"),
+      });
+      const host = !hostname || hostname === "0.0.0.0"
+        ? "127.0.0.1"
+        : hostname.includes(":")
+        ? `[${hostname}]`
+        : hostname;
+      serving.resolve(`https://${host}:${server.port}`);
+      try {
+        while (!signal.aborted && certificates) {
+          await clock.sleep(RELOAD_INTERVAL_MS, signal).catch(() => {});
+          if (signal.aborted) break;
+          const next = await pairNow(signal).catch(() => undefined);
+          if (next && next.certPem !== server.certificate.certPem) {
+            server.setCertificate(next);
+            log.info("Serving a renewed certificate");
+          }
+        }
+        await aborted(signal);
+      } finally {
+        const s = server;
+        server = undefined;
+        await s.shutdown();
+      }
+    },
+  }, { needLeaderElection: false });
+
   if (options.registerWebhooks) {
+    const register = async (caPem: string, signal: AbortSignal) => {
+      const config = webhookConfiguration(options.webhookClient, caPem);
+      await applyWebhookConfiguration(client, config, signal);
+      registered.resolve();
+      log.info("Registered the ValidatingWebhookConfiguration", {
+        name: config.metadata.name,
+        mode: options.webhookClient.mode,
+      });
+    };
+    if (tls) {
+      manager.add({
+        async start(signal) {
+          await register(tls.caPem, signal);
+          await aborted(signal);
+        },
+      }, { needLeaderElection: true });
+    } else certificates!.onBundle(register);
+  }
+  if (certificates) {
     manager.add({
       async start(signal) {
-        const config = webhookConfiguration(options.webhookClient, tls.caPem);
-        await applyWebhookConfiguration(client, config, signal);
-        registered.resolve();
-        log.info("Registered the ValidatingWebhookConfiguration", {
-          name: config.metadata.name,
-          mode: options.webhookClient.mode,
-        });
-        await aborted(signal);
+        let force = true;
+        while (!signal.aborted) {
+          let failed = false;
+          try {
+            await certificates.reconcile(signal, force);
+            force = false;
+          } catch (e) {
+            if (signal.aborted) break;
+            failed = true;
+            log.error("Certificates or registration failed; retrying", { error: errorText(e) });
+          }
+          await clock.sleep(failed ? 10_000 : RECONCILE_INTERVAL_MS, signal).catch(() => {});
+        }
       },
     }, { needLeaderElection: true });
   }
+
   const stop = new AbortController();
   log.info("Starting the admission", {
     version: VERSION,
-    webhookServer: url,
     mode: options.webhookClient.mode,
+    certificates: tls ? "static" : `managed in ${options.certNamespace}`,
     leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
   });
-  const done = manager.start(stop.signal).then(() => manager.stopReason).finally(async () => {
-    await server.shutdown();
-    client.close();
-  });
-  let settled = false;
-  done.then(() => (settled = true), () => (settled = true));
-  while (!settled && manager.probeUrls.length < options.probeAddresses.length) {
-    await yieldToEventLoop();
-  }
+  const done = manager.start(stop.signal).then(() => manager.stopReason).finally(() => client.close());
+  const url = await Promise.race([serving.promise, done.then(() => undefined)]);
+  if (url === undefined) throw new Error("the admission stopped before its webhook server served");
+  while (manager.probeUrls.length < options.probeAddresses.length) await yieldToEventLoop();
   return {
     url,
     registered: registered.promise,

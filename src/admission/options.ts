@@ -66,10 +66,8 @@ export const ADMISSION_FLAGS = {
   }),
   webhookConfigCertDir: value(
     "<dir>",
-    "directory with tls.crt, tls.key and (optionally) ca.crt, the bundle the garden trusts",
-    {
-      required: true,
-    },
+    "directory with tls.crt, tls.key and (optionally) ca.crt, the bundle the garden trusts; without it the " +
+      "certificates are managed in Secrets of --webhook-config-namespace and rotated",
   ),
   registerWebhooks: toggle("write the ValidatingWebhookConfiguration into the garden (as leader)", { negatable: true }),
   leaderElection: toggle("register only while holding the leader lease", { negatable: true }),
@@ -90,7 +88,10 @@ export interface AdmissionOptions {
   kubeconfig?: string;
   webhookClient: WebhookClient;
   serverAddress: string;
-  certDir: string;
+  /** Certificates from files; undefined: managed. */
+  certDir?: string;
+  /** Namespace of the managed certificates' Secrets. */
+  certNamespace: string;
   registerWebhooks: boolean;
   leaderElection?: { id: string; namespace?: string };
   probeAddresses: string[];
@@ -105,7 +106,7 @@ export interface AdmissionFlagValues {
   webhookConfigServiceName: string;
   webhookConfigServicePort: number;
   webhookConfigServerAddress: string;
-  webhookConfigCertDir: string;
+  webhookConfigCertDir?: string;
   registerWebhooks: boolean;
   leaderElection: boolean;
   leaderElectionId: string;
@@ -126,6 +127,7 @@ export function resolveAdmissionOptions(v: AdmissionFlagValues): AdmissionOption
     webhookClient,
     serverAddress: v.webhookConfigServerAddress,
     certDir: v.webhookConfigCertDir,
+    certNamespace: namespace,
     registerWebhooks: v.registerWebhooks,
     leaderElection: v.leaderElection ? { id: v.leaderElectionId, namespace: v.leaderElectionNamespace } : undefined,
     probeAddresses: probes,

@@ -17,7 +17,8 @@ export const admissionCommand = command({
   summary: "validate equinixmetal Shoots, CloudProfiles and credentials in the garden (validating webhooks)",
   flags: ADMISSION_FLAGS,
   async run(values) {
-    // Reads kubeconfig and certificates, serves and calls the garden; writes no files. `run` stays only for a
+    // Reads kubeconfig and certificates, serves and calls the garden (managed certificates live there); writes no
+    // files. `run` stays only for a
     // kubeconfig exec plugin and is dropped once the connection is known not to need one.
     keepOnlyPermissions(["read", "net", "env", "sys", "run"]);
     const options = resolveAdmissionOptions(values);
@@ -25,7 +26,7 @@ export const admissionCommand = command({
     const signal = shutdownSignal(log);
     const { runAdmission, readCertDir } = await import("../admission/app.ts");
     const { loadConnection } = await import("../k8s/client/kubeconfig.ts");
-    const tls = await readCertDir(options.certDir);
+    const tls = options.certDir ? await readCertDir(options.certDir) : undefined;
     const connection = await loadConnection({ path: options.kubeconfig, flag: "--kubeconfig" });
     if (!connection.execPlugin) revokePermission("run");
     const reason = await runAdmission({ options, connection, tls, log }, signal);

@@ -34,7 +34,7 @@ testUnless(KUBECTL_MISSING, {
       options: {
         webhookClient: { mode: "url", url: `https://127.0.0.1:${port}` },
         serverAddress: `127.0.0.1:${port}`,
-        certDir: "",
+        certNamespace: "garden",
         registerWebhooks: true,
         leaderElection: { id: "admission-test", namespace: "garden" },
         probeAddresses: ["127.0.0.1:0"],

@@ -61,7 +61,7 @@ const admission = await startAdmission({
   options: {
     webhookClient: { mode: "url", url: "https://127.0.0.1:1" },
     serverAddress: "127.0.0.1:0",
-    certDir: "",
+    certNamespace: "garden",
     registerWebhooks: false,
     probeAddresses: [],
   },
