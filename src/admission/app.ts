@@ -16,7 +16,7 @@ import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
 import { aborted } from "../runtime/shutdown.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
 import { equinixValidator, type GardenReader } from "./handler.ts";
-import { ADMISSION_NAME, type AdmissionOptions } from "./options.ts";
+import type { AdmissionOptions } from "./options.ts";
 import {
   applyWebhookConfiguration,
   VALIDATE_PATH,
@@ -158,7 +158,8 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
   // Without a certificate directory the certificates are managed: CA and serving certificate in Secrets of the
   // garden namespace, rotated by the leader, the CA bundle published into the webhook configuration first.
   const certificates = tls ? undefined : new WebhookCertificates({
-    extensionName: ADMISSION_NAME,
+    // Secrets and labels are named `gardener-extension-<name>-webhook...`: the short name keeps labels within 63.
+    extensionName: "admission-equinixmetal",
     client,
     namespace: options.certNamespace,
     ...servingNames(options.webhookClient),
