@@ -33,7 +33,7 @@ import { type ServingPair, startWebhookServer, type WebhookServer } from "../k8s
 import { WebhookCertificates } from "../k8s/webhook/certificates_reconcile.ts";
 import { parseIp } from "../runtime/ip_address.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
-import { MAX_REVIEW_BYTES, validatingRoute } from "./review.ts";
+import { MAX_REVIEW_BYTES, type ValidatingHandler, validatingRoute } from "./review.ts";
 
 /** How to start the admission in-process. */
 export interface StartAdmissionOptions {
@@ -128,6 +128,140 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** The webhook server as a runnable of every replica: waits for a serving certificate, serves, picks up renewals. */
+class ServerRunnable {
+  private server?: WebhookServer;
+  private readonly listening = Promise.withResolvers<string>();
+
+  constructor(
+    private readonly args: {
+      address: string;
+      handler: ValidatingHandler;
+      pairNow: (signal: AbortSignal) => Promise<ServingPair | undefined>;
+      /** Whether the certificate can change (managed certificates). */
+      renewals: boolean;
+      clock: Clock;
+      log: Logger;
+    },
+  ) {}
+
+  /** True while serving. */
+  get serving(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** `https://host:port` once serving. */
+  get url(): Promise<string> {
+    return this.listening.promise;
+  }
+
+  private async firstPair(signal: AbortSignal): Promise<ServingPair | undefined> {
+    const { pairNow, clock, log } = this.args;
+    while (!signal.aborted) {
+      const pair = await pairNow(signal).catch((e) => {
+        if (!signal.aborted) log.error("Cannot read the serving certificate", { error: errorText(e) });
+        return undefined;
+      });
+      if (pair) return pair;
+      await clock.sleep(1000, signal).catch(() => {});
+    }
+    return undefined;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const { pairNow, clock, log } = this.args;
+    const pair = await this.firstPair(signal);
+    if (!pair) return;
+    const { hostname, port } = parseListenAddress(this.args.address);
+    const server = await startWebhookServer({
+      host: hostname,
+      port,
+      routes: [validatingRoute(WEBHOOK_CONFIGURATION_NAME, VALIDATE_PATH, this.args.handler)],
+      certificate: pair,
+      maxBodyBytes: MAX_REVIEW_BYTES,
+      log: log.child("server"),
+    });
+    this.server = server;
+    const host = !hostname || hostname === "0.0.0.0"
+      ? "127.0.0.1"
+      : hostname.includes(":")
+      ? `[${hostname}]`
+      : hostname;
+    this.listening.resolve(`https://${host}:${server.port}`);
+    try {
+      while (!signal.aborted && this.args.renewals) {
+        await clock.sleep(RELOAD_INTERVAL_MS, signal).catch(() => {});
+        if (signal.aborted) break;
+        const next = await pairNow(signal).catch(() => undefined);
+        if (next && next.certPem !== server.certificate.certPem) {
+          server.setCertificate(next);
+          log.info("Serving a renewed certificate");
+        }
+      }
+      await aborted(signal);
+    } finally {
+      this.server = undefined;
+      await server.shutdown();
+    }
+  }
+}
+
+/**
+ * The leader's work: the ValidatingWebhookConfiguration (with the static CA, or each new bundle of the managed
+ * certificates before the server switches to it) and the rotation of managed certificates.
+ */
+function addLeaderWork(
+  manager: Manager,
+  a: {
+    options: AdmissionOptions;
+    client: KubeClient;
+    tls?: ServingPair & { caPem: string };
+    certificates?: WebhookCertificates;
+    registered: PromiseWithResolvers<void>;
+    clock: Clock;
+    log: Logger;
+  },
+): void {
+  const { options, client, tls, certificates, clock, log } = a;
+  if (options.registerWebhooks) {
+    const register = async (caPem: string, signal: AbortSignal) => {
+      const config = webhookConfiguration(options.webhookClient, caPem);
+      await applyWebhookConfiguration(client, config, signal);
+      a.registered.resolve();
+      log.info("Registered the ValidatingWebhookConfiguration", {
+        name: config.metadata.name,
+        mode: options.webhookClient.mode,
+      });
+    };
+    if (tls) {
+      manager.add({
+        async start(signal) {
+          await register(tls.caPem, signal);
+          await aborted(signal);
+        },
+      }, { needLeaderElection: true });
+    } else certificates?.onBundle(register);
+  }
+  if (!certificates) return;
+  manager.add({
+    async start(signal) {
+      let force = true;
+      while (!signal.aborted) {
+        let failed = false;
+        try {
+          await certificates.reconcile(signal, force);
+          force = false;
+        } catch (e) {
+          if (signal.aborted) break;
+          failed = true;
+          log.error("Certificates or registration failed; retrying", { error: errorText(e) });
+        }
+        await clock.sleep(failed ? 10_000 : RECONCILE_INTERVAL_MS, signal).catch(() => {});
+      }
+    },
+  }, { needLeaderElection: true });
+}
+
 /**
  * Starts the manager with the webhook server (every replica) and, as leader, the registration and (when the
  * certificates are managed) their rotation; resolves once the server serves.
@@ -154,7 +288,6 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     log: log.child("manager"),
   });
   const reader = cachingReader(manager.informers, clientReader(client));
-  const { hostname, port } = parseListenAddress(options.serverAddress);
   // Without a certificate directory the certificates are managed: CA and serving certificate in Secrets of the
   // garden namespace, rotated by the leader, the CA bundle published into the webhook configuration first.
   const certificates = tls ? undefined : new WebhookCertificates({
@@ -170,93 +303,18 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     tls ? { certPem: tls.certPem, keyPem: tls.keyPem } : await certificates!.servingPair(signal);
   const registered = Promise.withResolvers<void>();
   if (!options.registerWebhooks) registered.resolve();
-  const serving = Promise.withResolvers<string>();
-  let server: WebhookServer | undefined;
-
-  manager.readiness.add("webhook-server", () => !!server || "the webhook server is not serving yet");
+  const server = new ServerRunnable({
+    address: options.serverAddress,
+    handler: equinixValidator(reader),
+    pairNow,
+    renewals: certificates !== undefined,
+    clock,
+    log,
+  });
+  manager.readiness.add("webhook-server", () => server.serving || "the webhook server is not serving yet");
   manager.readiness.add("profile-caches", () => manager.informers.hasSynced() || "CloudProfile caches not synced");
-  manager.add({
-    async start(signal) {
-      let pair: ServingPair | undefined;
-      while (!pair && !signal.aborted) {
-        pair = await pairNow(signal).catch((e) => {
-          if (!signal.aborted) log.error("Cannot read the serving certificate", { error: errorText(e) });
-          return undefined;
-        });
-        if (!pair) await clock.sleep(1000, signal).catch(() => {});
-      }
-      if (!pair) return;
-      server = await startWebhookServer({
-        host: hostname,
-        port,
-        routes: [validatingRoute(WEBHOOK_CONFIGURATION_NAME, VALIDATE_PATH, equinixValidator(reader))],
-        certificate: pair,
-        maxBodyBytes: MAX_REVIEW_BYTES,
-        log: log.child("server"),
-      });
-      const host = !hostname || hostname === "0.0.0.0"
-        ? "127.0.0.1"
-        : hostname.includes(":")
-        ? `[${hostname}]`
-        : hostname;
-      serving.resolve(`https://${host}:${server.port}`);
-      try {
-        while (!signal.aborted && certificates) {
-          await clock.sleep(RELOAD_INTERVAL_MS, signal).catch(() => {});
-          if (signal.aborted) break;
-          const next = await pairNow(signal).catch(() => undefined);
-          if (next && next.certPem !== server.certificate.certPem) {
-            server.setCertificate(next);
-            log.info("Serving a renewed certificate");
-          }
-        }
-        await aborted(signal);
-      } finally {
-        const s = server;
-        server = undefined;
-        await s.shutdown();
-      }
-    },
-  }, { needLeaderElection: false });
-
-  if (options.registerWebhooks) {
-    const register = async (caPem: string, signal: AbortSignal) => {
-      const config = webhookConfiguration(options.webhookClient, caPem);
-      await applyWebhookConfiguration(client, config, signal);
-      registered.resolve();
-      log.info("Registered the ValidatingWebhookConfiguration", {
-        name: config.metadata.name,
-        mode: options.webhookClient.mode,
-      });
-    };
-    if (tls) {
-      manager.add({
-        async start(signal) {
-          await register(tls.caPem, signal);
-          await aborted(signal);
-        },
-      }, { needLeaderElection: true });
-    } else certificates!.onBundle(register);
-  }
-  if (certificates) {
-    manager.add({
-      async start(signal) {
-        let force = true;
-        while (!signal.aborted) {
-          let failed = false;
-          try {
-            await certificates.reconcile(signal, force);
-            force = false;
-          } catch (e) {
-            if (signal.aborted) break;
-            failed = true;
-            log.error("Certificates or registration failed; retrying", { error: errorText(e) });
-          }
-          await clock.sleep(failed ? 10_000 : RECONCILE_INTERVAL_MS, signal).catch(() => {});
-        }
-      },
-    }, { needLeaderElection: true });
-  }
+  manager.add(server, { needLeaderElection: false });
+  addLeaderWork(manager, { options, client, tls, certificates, registered, clock, log });
 
   const stop = new AbortController();
   log.info("Starting the admission", {
@@ -266,7 +324,7 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
   });
   const done = manager.start(stop.signal).then(() => manager.stopReason).finally(() => client.close());
-  const url = await Promise.race([serving.promise, done.then(() => undefined)]);
+  const url = await Promise.race([server.url, done.then(() => undefined)]);
   if (url === undefined) throw new Error("the admission stopped before its webhook server served");
   while (manager.probeUrls.length < options.probeAddresses.length) await yieldToEventLoop();
   return {
