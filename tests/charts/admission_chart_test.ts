@@ -8,7 +8,10 @@ import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { ClusterRoleBinding, RoleBinding } from "kubernetes-types/rbac/v1.d.ts";
 import { testUnless } from "../support/needs.ts";
 import { CHARTS_DIR, HELM_MISSING, helmTemplate, runHelm } from "../support/helm.ts";
-import { find, validateRendered } from "./render.ts";
+import { find, grantedResources, resourcesNamedBy, validateRendered } from "./render.ts";
+import { WEBHOOK_CONFIGURATION_NAME } from "../../src/admission/registration.ts";
+import { type AdmissionFlagValues, resolveAdmissionOptions } from "../../src/admission/options.ts";
+import type { ClusterRole } from "kubernetes-types/rbac/v1.d.ts";
 import { parse } from "../../src/cli/parser.ts";
 import { cli } from "../../src/cli/root.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
@@ -105,10 +108,33 @@ testUnless(HELM_MISSING, {
     };
     assert.deepEqual(find<ClusterRoleBinding>(application, "ClusterRoleBinding").subjects, [subject]);
     assert.deepEqual(find<RoleBinding>(application, "RoleBinding").subjects, [subject]);
-    // The arguments are the `admission` command's flags (once that command is part of this build).
-    if (cli.commands.some((c) => c.name === "admission")) {
-      const inv = parse(cli, args, () => undefined);
-      assert.equal(inv.kind, "run");
-    }
+    // The arguments are the `admission` command's flags.
+    const inv = parse(cli, args, (n) => (n === "LEADER_ELECTION_NAMESPACE" ? "garden" : undefined));
+    assert.equal(inv.kind, "run");
+    if (inv.kind !== "run") throw new Error("unreachable");
+    assert.equal(inv.command.name, "admission");
+    const options = resolveAdmissionOptions(inv.values as unknown as AdmissionFlagValues);
+    assert.deepEqual(options.webhookClient, { mode: "url", url: `https://${NAME}.garden` });
+    assert.equal(options.leaderElection?.namespace, "garden");
+    assert.equal(options.certNamespace, "garden");
+  },
+});
+
+testUnless(HELM_MISSING, {
+  name: "admission chart: the RBAC grants exactly what the admission's code names, its webhook configuration by name",
+  async fn() {
+    const application = await helmTemplate(`${CHART}/charts/application`, {
+      release: "admission",
+      namespace: "garden",
+      values: OPERATOR_VALUES,
+    });
+    const named = await resourcesNamedBy(["src/admission", "src/k8s/webhook"]);
+    named.add("coordination.k8s.io/leases"); // leader election (src/k8s/controller)
+    assert.deepEqual([...grantedResources(application)].sort(), [...named].sort());
+    const cr = find<ClusterRole>(application, "ClusterRole");
+    assert.deepEqual(
+      cr.rules!.filter((r) => r.resourceNames).map((r) => [r.resources, r.resourceNames]),
+      [[["validatingwebhookconfigurations"], [WEBHOOK_CONFIGURATION_NAME]]],
+    );
   },
 });

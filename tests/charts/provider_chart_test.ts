@@ -11,7 +11,14 @@ import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { ClusterRole, Role } from "kubernetes-types/rbac/v1.d.ts";
 import { testUnless } from "../support/needs.ts";
 import { CHARTS_DIR, HELM_MISSING, helmTemplate, runHelm } from "../support/helm.ts";
-import { find, GARDENLET_VALUES, SELF_HOSTED_VALUES, validateRendered } from "./render.ts";
+import {
+  find,
+  GARDENLET_VALUES,
+  grantedResources,
+  resourcesNamedBy,
+  SELF_HOSTED_VALUES,
+  validateRendered,
+} from "./render.ts";
 import { parse } from "../../src/cli/parser.ts";
 import { cli } from "../../src/cli/root.ts";
 import { type RawExtensionOptions, resolveExtensionOptions } from "../../src/extension/options.ts";
@@ -22,19 +29,6 @@ import { HEARTBEAT_LEASE_NAME } from "../../src/extension/heartbeat/heartbeat_ap
 import { IMAGEVECTOR_OVERWRITE_ENV, parseImageVector } from "../../src/extension/imagevector/imagevector.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
 import { registry } from "../../src/observability/metrics.ts";
-import {
-  AdmissionregistrationV1,
-  AppsV1,
-  AutoscalingV1,
-  CoordinationV1,
-  CoreV1,
-  ExtensionsV1alpha1,
-  MachineV1alpha1,
-  MonitoringV1,
-  PolicyV1,
-  ResourcesV1alpha1,
-  type ResourceType,
-} from "../../src/k8s/api/resources.ts";
 import { metalApiMetrics } from "../../src/metal/api_metrics.ts";
 
 const CHART = `${CHARTS_DIR}gardener-extension-provider-equinix-metal`;
@@ -281,51 +275,12 @@ testUnless(HELM_MISSING, {
   },
 });
 
-/** The resource types the seed-side code names (`CoreV1.secrets`, ...), from its sources (tests excluded). */
-async function resourcesNamedBy(dirs: string[]): Promise<Set<string>> {
-  const tables: Record<string, Record<string, ResourceType>> = {
-    CoreV1,
-    AppsV1,
-    CoordinationV1,
-    PolicyV1,
-    AdmissionregistrationV1,
-    MachineV1alpha1,
-    ExtensionsV1alpha1,
-    AutoscalingV1,
-    MonitoringV1,
-    ResourcesV1alpha1,
-  };
-  const out = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
-    for await (const e of Deno.readDir(dir)) {
-      const path = `${dir}/${e.name}`;
-      if (e.isDirectory) await walk(path);
-      else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
-        for (
-          const m of (await Deno.readTextFile(path)).matchAll(/\b([A-Z][A-Za-z]+V1(?:alpha1|beta1)?)\.([a-zA-Z]+)\b/g)
-        ) {
-          const res = tables[m[1]]?.[m[2]];
-          if (res) out.add(`${res.group}/${res.resource}`);
-        }
-      }
-    }
-  };
-  for (const d of dirs) await walk(new URL(`../../${d}`, import.meta.url).pathname);
-  return out;
-}
-
 testUnless(HELM_MISSING, {
   name:
     "provider chart: the RBAC grants exactly the resource types the extension's code names (the shoot's Nodes aside)",
   async fn() {
     const objects = await helmTemplate(CHART, { release: RELEASE, namespace: NS, values: GARDENLET_VALUES });
-    const rules = [
-      ...find<ClusterRole>(objects as unknown as KubeObject[], "ClusterRole").rules!,
-      ...find<Role>(objects as unknown as KubeObject[], "Role").rules!,
-    ];
-    const granted = new Set(
-      rules.flatMap((r) => r.apiGroups!.flatMap((g) => r.resources!.map((res) => `${g}/${res.split("/")[0]}`))),
-    );
+    const granted = grantedResources(objects);
     const named = await resourcesNamedBy(["src/extension", "src/k8s/controller", "src/k8s/cache"]);
     // Nodes are read in the shoot, with the shoot's own access token, never in the seed.
     named.delete("/nodes");

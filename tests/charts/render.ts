@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { KubeClient } from "../../src/k8s/client/client.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
-import { apiVersionOf, BuiltinResources, CoreV1 } from "../../src/k8s/api/resources.ts";
+import * as resources from "../../src/k8s/api/resources.ts";
+import { apiVersionOf, BuiltinResources, CoreV1, type ResourceType } from "../../src/k8s/api/resources.ts";
+import type { ClusterRole } from "kubernetes-types/rbac/v1.d.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
 import { assertValidAgainstCrd } from "../support/crd_validation.ts";
 
@@ -95,4 +97,35 @@ export async function validateRendered(
     await api.stop();
   }
   return { builtin, crd };
+}
+
+/** The resource types (`group/resource`) the code names (`CoreV1.secrets`, ...), from its sources (tests excluded). */
+export async function resourcesNamedBy(dirs: string[]): Promise<Set<string>> {
+  const tables = resources as unknown as Record<string, Record<string, ResourceType>>;
+  const out = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+        for (
+          const m of (await Deno.readTextFile(path)).matchAll(/\b([A-Z][A-Za-z]+V1(?:alpha1|beta1)?)\.([a-zA-Z]+)\b/g)
+        ) {
+          const res = tables[m[1]]?.[m[2]];
+          if (res) out.add(`${res.group}/${res.resource}`);
+        }
+      }
+    }
+  };
+  for (const d of dirs) await walk(new URL(`../../${d}`, import.meta.url).pathname);
+  return out;
+}
+
+/** The resource types (`group/resource`, subresources folded) the rendered ClusterRoles and Roles grant. */
+export function grantedResources(objects: readonly KubeObject[]): Set<string> {
+  const rules = objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role")
+    .flatMap((o) => (o as unknown as ClusterRole).rules ?? []);
+  return new Set(
+    rules.flatMap((r) => r.apiGroups!.flatMap((g) => r.resources!.map((res) => `${g}/${res.split("/")[0]}`))),
+  );
 }
