@@ -1,0 +1,122 @@
+/**
+ * SIMULATION of the pods behind a cluster's Deployments (kubelet plus the Deployment and ReplicaSet controllers, as
+ * far as a Deployment's status shows them): a Deployment whose status lags its spec (a new one, a new generation, a
+ * scale to 0 or back) becomes available `delayMs` after this simulation first saw the lag. Watches Deployments through
+ * an informer; an available Deployment costs no write.
+ */
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { Informer } from "../../k8s/cache/informer.ts";
+import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { AppsV1 } from "../../k8s/api/resources.ts";
+import { objectKey } from "../../k8s/api/objects.ts";
+import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
+import { getLogger, type Logger } from "../../observability/log.ts";
+import { availableStatus, type SimDeployment } from "./deployment_status.ts";
+
+export interface DeploymentKubeletOptions {
+  client: KubeClient;
+  /** Which namespaces it serves (default: all). */
+  namespaces?: (namespace: string) => boolean;
+  /** Delay between seeing a lagging Deployment and making it available (default 1 s). */
+  delayMs?: number;
+  /** Poll period (default 500 ms). */
+  pollMs?: number;
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** Writes of the simulation (counted apart from ours). */
+export interface DeploymentKubeletStats {
+  statusWrites: number;
+  writes: number;
+}
+
+/** Runs the Deployment simulation until stopped. */
+export class DeploymentKubelet {
+  readonly stats: DeploymentKubeletStats = { statusWrites: 0, writes: 0 };
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly deployments: Informer<SimDeployment>;
+  /** key → generation/replicas seen lagging, and when. */
+  private readonly seen = new Map<string, { spec: string; at: number }>();
+  private timer?: Timer;
+  private pass?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly opts: DeploymentKubeletOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? getLogger("sim.kubelet");
+    this.deployments = new Informer<SimDeployment>(opts.client, AppsV1.deployments, {
+      clock: this.clock,
+      log: this.log,
+    });
+    this.deployments.addEventHandler({ onDelete: (d) => this.seen.delete(objectKey(d)) });
+  }
+
+  /** Starts the informer and the poll loop; resolves when `signal` aborts and the last pass finished. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.deployments.start(signal);
+    const done = new Promise<void>((resolve) => {
+      signal.addEventListener("abort", async () => {
+        this.stopped = true;
+        if (this.timer) this.clock.clearTimeout(this.timer);
+        await this.pass;
+        await this.deployments.stopped();
+        resolve();
+      }, { once: true });
+    });
+    try {
+      await this.deployments.waitForSync(signal);
+      this.schedule(0);
+    } catch {
+      // stopped before the first sync
+    }
+    await done;
+  }
+
+  /** Runs one pass now (tests). */
+  async syncNow(): Promise<void> {
+    await this.pass;
+    this.pass = this.runPass();
+    await this.pass;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.pass = this.runPass().finally(() => this.schedule(this.opts.pollMs ?? 500));
+    }, ms);
+  }
+
+  private async runPass(): Promise<void> {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const delay = this.opts.delayMs ?? 1000;
+    for (const d of this.deployments.list()) {
+      const ns = d.metadata.namespace ?? "";
+      if (this.opts.namespaces && !this.opts.namespaces(ns)) continue;
+      const status = availableStatus(d, new Date(now).toISOString());
+      const key = objectKey(d);
+      if (!status) {
+        this.seen.delete(key);
+        continue;
+      }
+      const spec = `${d.metadata.generation}/${d.spec?.replicas ?? 1}`;
+      const seen = this.seen.get(key);
+      if (!seen || seen.spec !== spec) {
+        this.seen.set(key, { spec, at: now });
+        if (delay > 0) continue;
+      } else if (now - seen.at < delay) continue;
+      this.stats.writes++;
+      try {
+        await this.opts.client.updateStatus(AppsV1.deployments, { ...d, status }, { namespace: ns });
+        this.stats.statusWrites++;
+      } catch (e) {
+        if (!isConflict(e) && !isNotFound(e) && !this.stopped) {
+          this.log.info("Deployment simulation step failed; retrying next pass", { deployment: key, error: e });
+        }
+      }
+    }
+  }
+}

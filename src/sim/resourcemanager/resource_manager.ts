@@ -1,0 +1,307 @@
+/**
+ * SIMULATION of gardener-resource-manager for the playground and tests: every pass it reconciles each ManagedResource
+ * of the seed (from informers, so a pass costs reads only for objects it applies). Class `seed` objects go into the
+ * seed, unclassed ones into the shoot API server of the MR's namespace. It puts its finalizer on the MR, applies the
+ * objects of the referenced Secrets (compared first: an applied, unchanged MR costs no write), deletes objects it
+ * applied earlier that are no longer wanted, and reports ResourcesApplied/ResourcesHealthy/ResourcesProgressing
+ * (Deployments must be rolled out and available). On deletion it deletes the applied objects unless `keepObjects`,
+ * then removes its finalizer.
+ */
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { Informer } from "../../k8s/cache/informer.ts";
+import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { AppsV1, CoreV1, ResourcesV1alpha1 } from "../../k8s/api/resources.ts";
+import { hasFinalizer, type KubeObject, objectKey } from "../../k8s/api/objects.ts";
+import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
+import { getLogger, type Logger } from "../../observability/log.ts";
+import {
+  appliedRef,
+  deploymentProblem,
+  desiredObject,
+  GRM_FINALIZER,
+  type ManagedResource,
+  type ManagedResourceStatus,
+  mrConditions,
+  type MrObservation,
+  objectsOfSecretData,
+  objectUpdate,
+  refKey,
+  resourceTypeOf,
+  secretsChecksum,
+  statusChanged,
+  withConditionTimes,
+} from "./managed_objects.ts";
+
+export interface ResourceManagerOptions {
+  /** Client of the seed (where the ManagedResources and their Secrets live). */
+  seed: KubeClient;
+  /** Client of the shoot whose control plane runs in `namespace` (unclassed MRs), if it has an API server. */
+  shootClient: (namespace: string) => KubeClient | undefined;
+  clock?: Clock;
+  /** Poll period (default 1 s). */
+  pollMs?: number;
+  log?: Logger;
+}
+
+/** Writes of the simulation (counted apart from ours in the steady-state checks). */
+export interface ResourceManagerStats {
+  objectsApplied: number;
+  objectsDeleted: number;
+  statusWrites: number;
+  finalizerWrites: number;
+  /** Every write request sent, failed ones included. */
+  writes: number;
+}
+
+type Secret = KubeObject & { data?: Record<string, string> };
+
+/** Runs the resource manager simulation until stopped. */
+export class ResourceManagerSimulation {
+  readonly stats: ResourceManagerStats = {
+    objectsApplied: 0,
+    objectsDeleted: 0,
+    statusWrites: 0,
+    finalizerWrites: 0,
+    writes: 0,
+  };
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly mrs: Informer<ManagedResource>;
+  private readonly secrets: Informer<Secret>;
+  private readonly deployments: Informer<KubeObject>;
+  private timer?: Timer;
+  private pass?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly opts: ResourceManagerOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? getLogger("sim.resourcemanager");
+    const common = { clock: this.clock, log: this.log };
+    this.mrs = new Informer<ManagedResource>(opts.seed, ResourcesV1alpha1.managedResources, common);
+    this.secrets = new Informer<Secret>(opts.seed, CoreV1.secrets, common);
+    this.deployments = new Informer<KubeObject>(opts.seed, AppsV1.deployments, common);
+  }
+
+  /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
+  async start(signal: AbortSignal): Promise<void> {
+    const informers = [this.mrs, this.secrets, this.deployments];
+    for (const i of informers) i.start(signal);
+    const done = new Promise<void>((resolve) => {
+      signal.addEventListener("abort", async () => {
+        this.stopped = true;
+        if (this.timer) this.clock.clearTimeout(this.timer);
+        await this.pass;
+        for (const i of informers) await i.stopped();
+        resolve();
+      }, { once: true });
+    });
+    try {
+      for (const i of informers) await i.waitForSync(signal);
+      this.schedule(0);
+    } catch {
+      // stopped before the first sync
+    }
+    await done;
+  }
+
+  /** Runs one pass now (tests). */
+  async syncNow(): Promise<void> {
+    await this.pass;
+    this.pass = this.runPass();
+    await this.pass;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.pass = this.runPass().finally(() => this.schedule(this.opts.pollMs ?? 1000));
+    }, ms);
+  }
+
+  private async runPass(): Promise<void> {
+    if (this.stopped) return;
+    for (const mr of this.mrs.list()) {
+      try {
+        await this.reconcile(mr);
+      } catch (e) {
+        if (!this.stopped && !isConflict(e)) {
+          this.log.info("Resource manager step failed; retrying next pass", {
+            managedResource: objectKey(mr),
+            error: e,
+          });
+        }
+      }
+    }
+  }
+
+  private target(mr: ManagedResource): KubeClient | undefined {
+    return mr.spec.class === "seed" ? this.opts.seed : this.opts.shootClient(mr.metadata.namespace ?? "");
+  }
+
+  private async reconcile(mr: ManagedResource): Promise<void> {
+    if (mr.metadata.deletionTimestamp) return await this.finalize(mr);
+    if (!hasFinalizer(mr, GRM_FINALIZER)) {
+      this.stats.writes++;
+      await this.opts.seed.patch(
+        ResourcesV1alpha1.managedResources,
+        mr.metadata.name!,
+        {
+          metadata: {
+            resourceVersion: mr.metadata.resourceVersion,
+            finalizers: [...(mr.metadata.finalizers ?? []), GRM_FINALIZER],
+          },
+        },
+        "merge",
+        { namespace: mr.metadata.namespace },
+      );
+      this.stats.finalizerWrites++;
+      return; // the next pass sees the MR with its finalizer
+    }
+    const ns = mr.metadata.namespace ?? "";
+    const datas: Array<Record<string, string> | undefined> = [];
+    let missing: string | undefined;
+    for (const ref of mr.spec.secretRefs ?? []) {
+      const secret = this.secrets.get({ namespace: ns, name: ref.name });
+      if (!secret) missing ??= `Secret "${ns}/${ref.name}" not found`;
+      datas.push(secret?.data);
+    }
+    const checksum = secretsChecksum(datas);
+    const target = this.target(mr);
+    const obs: MrObservation = { unhealthy: [] };
+    let resources = mr.status?.resources ?? [];
+    const upToDate = mr.status?.observedGeneration === mr.metadata.generation &&
+      mr.status?.secretsDataChecksum === checksum &&
+      mr.status?.conditions?.find((c) => c.type === "ResourcesApplied")?.status === "True";
+    if (missing) obs.applyError = missing;
+    else if (!target) obs.applyError = `no API server for the shoot of namespace ${ns}`;
+    else if (!upToDate) {
+      try {
+        resources = await this.apply(mr, target, datas);
+      } catch (e) {
+        obs.applyError = `applying failed: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    if (target && !obs.applyError) await this.observeHealth(target, resources, obs);
+    const next: ManagedResourceStatus = {
+      observedGeneration: mr.metadata.generation,
+      conditions: withConditionTimes(
+        mr.status?.conditions,
+        mrConditions(obs),
+        new Date(this.clock.now()).toISOString(),
+      ),
+      resources,
+      secretsDataChecksum: checksum,
+    };
+    if (!statusChanged(mr.status, next)) return;
+    this.stats.writes++;
+    await this.opts.seed.updateStatus(ResourcesV1alpha1.managedResources, { ...mr, status: next } as ManagedResource, {
+      namespace: ns,
+    });
+    this.stats.statusWrites++;
+  }
+
+  /** Applies every object of the MR into `target`; deletes the ones it applied before that are gone from the MR. */
+  private async apply(
+    mr: ManagedResource,
+    target: KubeClient,
+    datas: Array<Record<string, string> | undefined>,
+  ): Promise<ManagedResourceStatus["resources"] & object> {
+    const objects = datas.flatMap((d) => objectsOfSecretData(d)).map((o) => desiredObject(mr, o));
+    const applied = [];
+    for (const obj of objects) {
+      const type = resourceTypeOf(obj.apiVersion ?? "", obj.kind ?? "");
+      if (!type) throw new Error(`unknown kind ${obj.apiVersion}/${obj.kind}`);
+      const namespace = type.namespaced ? obj.metadata.namespace ?? "default" : undefined;
+      const want = namespace ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
+      let current: KubeObject | undefined;
+      try {
+        current = await target.get(type, want.metadata.name!, { namespace });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      if (!current) {
+        this.stats.writes++;
+        await target.create(type, want, { namespace });
+        this.stats.objectsApplied++;
+      } else {
+        const update = objectUpdate(current, want);
+        if (update) {
+          this.stats.writes++;
+          await target.update(type, update, { namespace });
+          this.stats.objectsApplied++;
+        }
+      }
+      applied.push(appliedRef(want));
+    }
+    const keep = new Set(applied.map(refKey));
+    for (const stale of (mr.status?.resources ?? []).filter((r) => !keep.has(refKey(r)))) {
+      await this.deleteApplied(target, stale);
+    }
+    return applied;
+  }
+
+  private async deleteApplied(
+    target: KubeClient,
+    ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+  ): Promise<void> {
+    const type = resourceTypeOf(ref.apiVersion, ref.kind);
+    if (!type) return;
+    this.stats.writes++;
+    try {
+      await target.delete(type, ref.name, { namespace: ref.namespace });
+      this.stats.objectsDeleted++;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  private async observeHealth(
+    target: KubeClient,
+    resources: NonNullable<ManagedResourceStatus["resources"]>,
+    obs: MrObservation,
+  ): Promise<void> {
+    for (const ref of resources) {
+      if (ref.kind !== "Deployment" || ref.apiVersion !== "apps/v1") continue;
+      const key = `${ref.namespace}/${ref.name}`;
+      let dep: KubeObject | undefined;
+      if (target === this.opts.seed) dep = this.deployments.get({ namespace: ref.namespace, name: ref.name });
+      else {
+        try {
+          dep = await target.get(AppsV1.deployments, ref.name, { namespace: ref.namespace });
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
+      }
+      const problem = dep ? deploymentProblem(dep) : "not found";
+      if (problem) obs.unhealthy.push({ kind: "Deployment", key, problem });
+    }
+  }
+
+  /** Deletion: the applied objects go unless keepObjects, then the finalizer. */
+  private async finalize(mr: ManagedResource): Promise<void> {
+    if (!hasFinalizer(mr, GRM_FINALIZER)) return;
+    const target = this.target(mr);
+    if (target && !mr.spec.keepObjects) {
+      for (const ref of mr.status?.resources ?? []) await this.deleteApplied(target, ref);
+    }
+    this.stats.writes++;
+    try {
+      await this.opts.seed.patch(
+        ResourcesV1alpha1.managedResources,
+        mr.metadata.name!,
+        {
+          metadata: {
+            resourceVersion: mr.metadata.resourceVersion,
+            finalizers: (mr.metadata.finalizers ?? []).filter((f) => f !== GRM_FINALIZER),
+          },
+        },
+        "merge",
+        { namespace: mr.metadata.namespace },
+      );
+      this.stats.finalizerWrites++;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
+import { KubeClient } from "../../../src/k8s/client/client.ts";
+import { AppsV1, CoreV1, RbacV1, ResourcesV1alpha1 } from "../../../src/k8s/api/resources.ts";
+import { isNotFound } from "../../../src/k8s/api/errors.ts";
+import type { KubeObject } from "../../../src/k8s/api/objects.ts";
+import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
+import { loadCrds } from "../../../src/playground/crds.ts";
+import {
+  GRM_FINALIZER,
+  type ManagedResource,
+  ResourceManagerSimulation,
+} from "../../../src/sim/resourcemanager/mod.ts";
+import { DeploymentKubelet } from "../../../src/sim/kubelet/mod.ts";
+// The extension's own rendering, so the simulation is tested against what we really write.
+import { renderManagedResource } from "../../../src/extension/genericcontrolplane/managed_resource.ts";
+
+const NS = "shoot--p--s";
+
+async function until<T>(clock: FakeClock, probe: () => Promise<T> | T, what: string): Promise<NonNullable<T>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    for (let i = 0; i < 3; i++) await yieldToEventLoop();
+    await new Promise((r) => setTimeout(r, 3));
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await clock.advance(500);
+  }
+}
+
+async function getOrUndefined<T extends KubeObject>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+const deployment = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "cloud-controller-manager", namespace: NS },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: "ccm" } },
+    template: { metadata: { labels: { app: "ccm" } }, spec: { containers: [{ name: "ccm", image: "ccm:1" }] } },
+  },
+} as KubeObject;
+const clusterRole = {
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  kind: "ClusterRole",
+  metadata: { name: "system:controller:cloud-node-controller" },
+  rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get"] }],
+} as KubeObject;
+
+Deno.test("resource manager: seed MR into the seed, shoot MR into the shoot, conditions as GRM's, 0 writes when settled, keepObjects on deletion", async () => {
+  const clock = new FakeClock();
+  const seed = await startApiServer({ clock, bookmarkIntervalMs: 3_600_000, namespaces: ["default", NS] });
+  const shoot = await startApiServer({ clock, bookmarkIntervalMs: 3_600_000 });
+  await seed.installCrds(loadCrds({ groups: ["gardener"] }));
+  const seedClient = new KubeClient(seed.connection());
+  const shootClient = new KubeClient(shoot.connection());
+  const grm = new ResourceManagerSimulation({
+    seed: new KubeClient(seed.connection()),
+    shootClient: (ns) => ns === NS ? shootClient : undefined,
+    clock,
+    pollMs: 1000,
+  });
+  const kubelet = new DeploymentKubelet({ client: new KubeClient(seed.connection()), clock, delayMs: 2000 });
+  const stop = new AbortController();
+  const running = [grm.start(stop.signal), kubelet.start(stop.signal)];
+  const mr = (name: string) =>
+    getOrUndefined(() => seedClient.get<ManagedResource>(ResourcesV1alpha1.managedResources, name, { namespace: NS }));
+  const cond = (m: ManagedResource | undefined, type: string) =>
+    m?.status?.conditions?.find((c) => c.type === type)?.status;
+  try {
+    const seedMr = renderManagedResource({
+      name: "extension-controlplane-seed",
+      namespace: NS,
+      class: "seed",
+      objects: [deployment],
+    });
+    const shootMr = renderManagedResource({
+      name: "extension-controlplane-shoot",
+      namespace: NS,
+      objects: [clusterRole],
+    });
+    for (const r of [seedMr, shootMr]) {
+      await seedClient.create(CoreV1.secrets, r.secret, { namespace: NS });
+      await seedClient.create(ResourcesV1alpha1.managedResources, r.managedResource, { namespace: NS });
+    }
+
+    // The shoot MR: applied into the shoot (not the seed), with the injected no-cleanup label, healthy.
+    const shootDone = await until(clock, async () => {
+      const m = await mr("extension-controlplane-shoot");
+      return cond(m, "ResourcesHealthy") === "True" ? m : undefined;
+    }, "shoot MR healthy");
+    assert.ok(shootDone.metadata.finalizers?.includes(GRM_FINALIZER));
+    assert.equal(cond(shootDone, "ResourcesApplied"), "True");
+    assert.equal(cond(shootDone, "ResourcesProgressing"), "False");
+    assert.equal(shootDone.status?.observedGeneration, shootDone.metadata.generation);
+    const role = await shootClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!);
+    assert.equal(role.metadata.labels?.["shoot.gardener.cloud/no-cleanup"], "true");
+    assert.equal(
+      role.metadata.annotations?.["resources.gardener.cloud/origin"],
+      `seed:${NS}/extension-controlplane-shoot`,
+    );
+    assert.equal(
+      await getOrUndefined(() => seedClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)),
+      undefined,
+    );
+
+    // The seed MR: the Deployment lands in the seed; unhealthy and progressing until the kubelet makes it available.
+    const progressing = await until(clock, async () => {
+      const m = await mr("extension-controlplane-seed");
+      return cond(m, "ResourcesApplied") === "True" ? m : undefined;
+    }, "seed MR applied");
+    assert.equal(cond(progressing, "ResourcesHealthy"), "False");
+    assert.equal(cond(progressing, "ResourcesProgressing"), "True");
+    await until(
+      clock,
+      async () => cond(await mr("extension-controlplane-seed"), "ResourcesHealthy") === "True",
+      "seed MR healthy",
+    );
+    const dep = await seedClient.get<KubeObject & { status?: { availableReplicas?: number } }>(
+      AppsV1.deployments,
+      "cloud-controller-manager",
+      { namespace: NS },
+    );
+    assert.equal(dep.status?.availableReplicas, 1);
+
+    // Settled: further passes write nothing.
+    const writes = grm.stats.writes + kubelet.stats.writes;
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(1000);
+      await grm.syncNow();
+      await kubelet.syncNow();
+    }
+    assert.equal(grm.stats.writes + kubelet.stats.writes, writes, "no writes once settled");
+
+    // Deletion: keepObjects leaves the shoot's objects; without it the seed's objects go. Both MRs disappear.
+    await seedClient.patch(
+      ResourcesV1alpha1.managedResources,
+      "extension-controlplane-shoot",
+      {
+        spec: { keepObjects: true },
+      },
+      "merge",
+      { namespace: NS },
+    );
+    await until(clock, async () => (await mr("extension-controlplane-shoot"))?.spec.keepObjects === true, "patched");
+    await clock.advance(1000);
+    for (const name of ["extension-controlplane-shoot", "extension-controlplane-seed"]) {
+      await seedClient.delete(ResourcesV1alpha1.managedResources, name, { namespace: NS });
+    }
+    await until(clock, async () => !(await mr("extension-controlplane-shoot")), "shoot MR gone");
+    await until(clock, async () => !(await mr("extension-controlplane-seed")), "seed MR gone");
+    assert.ok(await getOrUndefined(() => shootClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)), "kept");
+    assert.equal(
+      await getOrUndefined(() => seedClient.get(AppsV1.deployments, "cloud-controller-manager", { namespace: NS })),
+      undefined,
+      "deleted",
+    );
+  } finally {
+    stop.abort();
+    for (const s of [seed, shoot]) s.faults.dropWatches();
+    await Promise.all(running);
+    await shoot.stop();
+    await seed.stop();
+  }
+});
