@@ -1,8 +1,9 @@
 /**
  * `deno task docs:flags`: writes the flag tables of docs/operations.md from the commands' flag declarations
- * (`src/extension/options.ts`, `src/mcm/options.ts`), between `<!-- flags:<command> -->` and `<!-- /flags:<command> -->`.
+ * (`src/extension/options.ts`, `src/admission/options.ts`, `src/mcm/options.ts`), between `<!-- flags:<command> -->` and `<!-- /flags:<command> -->`.
  * tests/docs/operations_test.ts fails when the committed tables differ from what this renders.
  */
+import { ADMISSION_FLAGS } from "../src/admission/options.ts";
 import { EXTENSION_FLAGS } from "../src/extension/options.ts";
 import { MCM_FLAGS } from "../src/mcm/options.ts";
 import { type Flag, flagName, type Flags, shownDefault } from "../src/runtime/flags.ts";
@@ -10,6 +11,7 @@ import { type Flag, flagName, type Flags, shownDefault } from "../src/runtime/fl
 /** The commands whose flags docs/operations.md lists, by marker name. */
 export const FLAG_TABLES: Record<string, Flags> = {
   extension: EXTENSION_FLAGS,
+  admission: ADMISSION_FLAGS,
   "machine-controller": MCM_FLAGS,
 };
 
@@ -18,9 +20,15 @@ const cell = (text: string) => text.replaceAll("|", "\\|");
 /** A Markdown table of `flags`: flag (with its old names), default, meaning. */
 export function renderFlagTable(flags: Flags): string {
   const rows = Object.entries(flags).map(([key, flag]: [string, Flag<unknown>]) => {
-    const names = [flagName(key), ...(flag.aliases ?? []).map((a) => `--${a}`)].map((n) => `\`${n}\``).join(", ");
-    const shown = shownDefault(flag);
-    return `| ${names} | ${shown === "" ? "" : `\`${cell(shown)}\``} | ${cell(flag.help)} |`;
+    const main = flag.negatable ? `--[no-]${flagName(key).slice(2)}` : flagName(key);
+    const names = [main, ...(flag.aliases ?? []).map((a) => `--${a}`)].map((n) => `\`${n}\``).join(", ");
+    const shown = flag.kind === "switch" && flag.default !== undefined ? String(flag.default) : shownDefault(flag);
+    const extra = [
+      flag.choices ? `one of ${flag.choices.join(", ")}` : "",
+      flag.env ? `env ${flag.env}` : "",
+    ].filter((x) => x !== "");
+    const meaning = extra.length ? `${flag.help} (${extra.join("; ")})` : flag.help;
+    return `| ${names} | ${shown === "" ? "" : `\`${cell(shown)}\``} | ${cell(meaning)} |`;
   });
   return ["| Flag | Default | Meaning |", "| --- | --- | --- |", ...rows].join("\n");
 }

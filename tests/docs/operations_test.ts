@@ -12,6 +12,7 @@ import { MachineCodes } from "../../src/mcm/driver/driver.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { runPlayground } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
+import { flagName } from "../../src/runtime/flags.ts";
 import { parseCloudProfileManifest } from "../../src/sim/gardenlet/from_shoot.ts";
 import { FLAG_TABLES, formatMarkdown, withFlagTables } from "../../tools/flag_tables.ts";
 import { FakeTimeDriver } from "../support/fake_time.ts";
@@ -27,8 +28,9 @@ Deno.test("docs/operations.md: the flag tables are current (deno task docs:flags
   for (const [command, flags] of Object.entries(FLAG_TABLES)) {
     const table = doc.slice(doc.indexOf(`<!-- flags:${command} -->`), doc.indexOf(`<!-- /flags:${command} -->`));
     for (const key of Object.keys(flags)) {
-      const name = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-      assert.ok(table.includes(`\`${name}\``), `${command} ${name}`);
+      const name = flagName(key);
+      const shown = [`\`${name}\``, `\`--[no-]${name.slice(2)}\``];
+      assert.ok(shown.some((s) => table.includes(s)), `${command} ${name}`);
     }
   }
 });

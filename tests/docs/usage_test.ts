@@ -1,8 +1,9 @@
 /**
  * docs/usage.md against the code: every YAML block of the page is a committed file under example/ (byte for byte), every
  * file of example/usage/ is shown on the page, and every example is exercised by what reads it in the product — provider
- * configs by the strict decoders and their validation, the credentials Secret by the extension's credential rules, the
- * bindings against that Secret, and the Shoot by `demo --once --shoot` (in-process, on a fake clock).
+ * configs by the strict decoders and their validation, the credentials Secret by the extension's credential rules and
+ * the garden admission's, the bindings by the admission against that Secret, and the Shoot by `demo --once --shoot`
+ * (in-process, on a fake clock; the demo passes it through the garden's admission first).
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
@@ -13,7 +14,10 @@ import {
   decodeWorkerConfig,
   NEXT_AVAILABLE_RESERVATION,
 } from "../../src/apis/equinixmetal/v1alpha1.ts";
-import { validateWorkerConfig } from "../../src/apis/equinixmetal/validation.ts";
+import { validateCredentialsData, validateWorkerConfig } from "../../src/apis/equinixmetal/validation.ts";
+import { CredentialsBindingSchema } from "../../src/apis/core/security_v1alpha1.ts";
+import { SecretBindingSchema } from "../../src/apis/core/v1beta1.ts";
+import { validateCredentialsBinding, validateSecretBinding } from "../../src/admission/credentials.ts";
 import { credentialsFromSecret } from "../../src/extension/infrastructure/credentials.ts";
 import { configureLogging } from "../../src/observability/log.ts";
 import { runPlayground } from "../../src/playground/mod.ts";
@@ -100,6 +104,7 @@ Deno.test("docs/usage.md: provider configs decode strictly and validate; the Sec
   };
   const credentials = credentialsFromSecret(stored);
   assert.equal(credentials.projectID, secret.value.stringData.projectID);
+  assert.deepEqual(validateCredentialsData(stored.data), [], "the garden admission's rules for the Secret");
 
   const [credentialsBinding] = byKind("CredentialsBinding");
   const [secretBinding] = byKind("SecretBinding");
@@ -120,6 +125,15 @@ Deno.test("docs/usage.md: provider configs decode strictly and validate; the Sec
     name: secret.value.metadata.name,
     namespace: secret.value.metadata.namespace,
   });
+  const admitted = { metadata: stored.metadata ?? undefined, data: stored.data };
+  assert.deepEqual(validateCredentialsBinding(CredentialsBindingSchema.parse(credentialsBinding.value), admitted), []);
+  assert.deepEqual(validateSecretBinding(SecretBindingSchema.parse(secretBinding.value), admitted), []);
+  // The rules do look at the Secret: the same bindings to a Secret without projectID are refused.
+  const withoutProject = { ...admitted, data: { apiToken: stored.data!.apiToken } };
+  assert.notDeepEqual(
+    validateCredentialsBinding(CredentialsBindingSchema.parse(credentialsBinding.value), withoutProject),
+    [],
+  );
 
   const shoots = byKind("Shoot");
   assert.ok(shoots.length >= 1, "the page shows a complete Shoot");
