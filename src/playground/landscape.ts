@@ -6,18 +6,24 @@
  * text; the end-to-end tests assert on them.
  */
 import type { KubeObject } from "../k8s/api/objects.ts";
+import type { KubeClient } from "../k8s/client/client.ts";
+import { isNotFound } from "../k8s/api/errors.ts";
+import { AppsV1 } from "../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { isWriteVerb } from "../sim/apiserver/mod.ts";
 import {
   type CloudProfileManifest,
   generatePools,
+  isRetryableWriteError,
+  MCM_DEPLOYMENT,
   parseCloudProfileManifest,
   parseShootManifest,
   poolShapes,
   shootNames,
   type ShootObjects,
   shootObjects,
+  type ShootRef,
   type ShootTemplate,
   shootTemplateFrom,
   shootTemplateFromShoot,
@@ -35,6 +41,7 @@ import {
 } from "./components.ts";
 import { resolveCrds } from "./crds.ts";
 import { FaultInjection, type FaultStats } from "./faults.ts";
+import { noSidecarMessage, sidecarContainer, SidecarError, type SidecarRun, sidecarRun } from "./sidecar.ts";
 import { readManifestDir } from "./manifests.ts";
 import { SeedObserver } from "./observer.ts";
 import { DEFAULT_PROVISIONING_SECONDS, type PlaygroundOptions, timingsFor, validateOptions } from "./options.ts";
@@ -44,7 +51,6 @@ import {
   type CreateReport,
   deletePhase,
   type DeleteReport,
-  parallel,
   planRollingUpdate,
   rollingUpdatePhase,
   type RollingUpdatePlan,
@@ -184,53 +190,86 @@ function askedReservations(sims: Simulators, opts: LandscapeOptions) {
   }));
 }
 
-/** A supervisor for the extension and one per shoot's machine controller, in-process or as CLI subprocesses. */
-function superviseComponents(
-  sims: Simulators,
-  ctx: ComponentContext,
-  how: "in-process" | "subprocess",
-): { extension: Supervisor; machineControllers: Map<string, Supervisor> } {
+/** The extension's supervisor, in-process or as a CLI subprocess. */
+function superviseExtension(sims: Simulators, ctx: ComponentContext, opts: Opts): Supervisor {
   const { clock, log } = ctx;
-  const subprocess = how === "subprocess";
-  const extension = new Supervisor(
+  const webhooks = { disableWebhooks: opts.disableWebhooks ?? false };
+  return new Supervisor(
     "extension",
     (gen) =>
-      subprocess
-        ? extensionSubprocess(ctx, { kubeconfig: sims.seedKubeconfig, namespace: EXTENSION_NAMESPACE })
+      opts.components === "subprocess"
+        ? extensionSubprocess(ctx, { kubeconfig: sims.seedKubeconfig, namespace: EXTENSION_NAMESPACE, ...webhooks })
         : startExtensionInProcess({ ...ctx, log: log.child("extension") }, {
           connection: sims.seed.connection(),
           namespace: EXTENSION_NAMESPACE,
           identity: `playground-extension-${gen}`,
+          ...webhooks,
         }),
     clock,
     log,
   );
-  const machineControllers = new Map<string, Supervisor>();
-  for (const shoot of sims.shoots.values()) {
-    const ns = shoot.technicalId;
-    machineControllers.set(
-      ns,
-      new Supervisor(
-        `machine-controller ${ns}`,
-        (gen) =>
-          subprocess
-            ? machineControllerSubprocess(ctx, {
-              controlKubeconfig: sims.seedKubeconfig,
-              targetKubeconfig: shoot.kubeconfig,
-              namespace: ns,
-            })
-            : startMachineControllerInProcess({ ...ctx, log: log.child("machine-controller").with({ shoot: ns }) }, {
-              control: sims.seed.connection(),
-              target: shoot.api.connection(),
-              namespace: ns,
-              identity: `playground-machine-controller-${gen}`,
-            }),
-        clock,
-        log,
-      ),
-    );
+}
+
+/**
+ * A shoot's machine controller, supervised: each (re)start runs the sidecar as the shoot's machine-controller-manager
+ * Deployment last showed it (`runs`), in-process or as a CLI subprocess.
+ */
+function superviseMachineController(
+  sims: Simulators,
+  ctx: ComponentContext,
+  opts: Opts,
+  ns: string,
+  runs: Map<string, SidecarRun>,
+): Supervisor {
+  const { clock, log } = ctx;
+  const shoot = sims.shoots.get(ns);
+  if (!shoot) throw new Error(`no shoot API server for ${ns}`);
+  const runOf = () => {
+    const run = runs.get(ns);
+    if (!run) throw new Error(noSidecarMessage(ns));
+    return run;
+  };
+  return new Supervisor(
+    `machine-controller ${ns}`,
+    async (gen) =>
+      opts.components === "subprocess"
+        ? await machineControllerSubprocess(ctx, {
+          controlKubeconfig: sims.seedKubeconfig,
+          targetKubeconfig: shoot.kubeconfig,
+          namespace: ns,
+          run: runOf(),
+        })
+        : await startMachineControllerInProcess({ ...ctx, log: log.child("machine-controller").with({ shoot: ns }) }, {
+          control: sims.seed.connection(),
+          target: shoot.api.connection(),
+          run: runOf(),
+          identity: `playground-machine-controller-${gen}`,
+        }),
+    clock,
+    log,
+  );
+}
+
+/** How long the playground waits for the sidecar in a deployed machine-controller-manager (clock time). */
+export const SIDECAR_WAIT_MS = 30_000;
+
+/**
+ * Waits until the shoot's machine-controller-manager Deployment carries the provider sidecar and returns how to run
+ * it; fails after `SIDECAR_WAIT_MS` with a message that says so (the webhooks are disabled or not called).
+ */
+async function waitForSidecar(client: KubeClient, ns: string, clock: Clock, signal?: AbortSignal): Promise<SidecarRun> {
+  const deadline = clock.now() + SIDECAR_WAIT_MS;
+  for (;;) {
+    let deployment: KubeObject | undefined;
+    try {
+      deployment = await client.get(AppsV1.deployments, MCM_DEPLOYMENT, { namespace: ns });
+    } catch (e) {
+      if (!isNotFound(e) && !isRetryableWriteError(e)) throw e;
+    }
+    if (deployment && sidecarContainer(deployment)) return sidecarRun(deployment);
+    if (clock.now() >= deadline) throw new SidecarError(noSidecarMessage(ns));
+    await clock.sleep(1000, signal);
   }
-  return { extension, machineControllers };
 }
 
 /** What a landscape holds while it starts (parts still missing when start-up failed). */
@@ -414,19 +453,47 @@ export class Landscape {
 
 type Opts = LandscapeOptions & { log: Logger };
 
-/** Our components, supervised; resolves once each has started. */
-async function startComponents(
-  sims: Simulators,
-  parts: Parts,
-  opts: Opts,
-  machineControllers: Map<string, Supervisor>,
-): Promise<void> {
-  const { clock, log } = opts;
-  const ctx = { clock, log, metalUrl: sims.metalUrl, gracefulShutdownMs: opts.gracefulShutdownMs ?? 10_000 };
-  const supervised = superviseComponents(sims, ctx, opts.components ?? "in-process");
-  for (const [ns, s] of supervised.machineControllers) machineControllers.set(ns, s);
-  parts.supervisors.push(supervised.extension, ...machineControllers.values());
-  await parallel(parts.supervisors, 8, (s) => s.start());
+/** What every component of the landscape is started with. */
+function componentContext(sims: Simulators, opts: Opts): ComponentContext {
+  return {
+    clock: opts.clock,
+    log: opts.log,
+    metalUrl: sims.metalUrl,
+    gracefulShutdownMs: opts.gracefulShutdownMs ?? 10_000,
+  };
+}
+
+/** The extension, supervised; resolves once it has started (the machine controllers follow their sidecars). */
+async function startExtension(sims: Simulators, parts: Parts, opts: Opts): Promise<void> {
+  const extension = superviseExtension(sims, componentContext(sims, opts), opts);
+  parts.supervisors.push(extension);
+  await extension.start();
+}
+
+/**
+ * Where gardenlet deploys machine-controller-manager: the playground reads the sidecar our webhook injected and
+ * starts (or keeps) the shoot's machine controller with its arguments; where gardenlet deletes it, stops it.
+ */
+function machineControllerHooks(parts: Parts, opts: Opts) {
+  const machineControllers = new Map<string, Supervisor>();
+  const runs = new Map<string, SidecarRun>();
+  return {
+    deployMachineControllerManager: async (shoot: ShootRef) => {
+      const sims = parts.simulators!;
+      const ns = shoot.technicalId;
+      runs.set(ns, await waitForSidecar(sims.seedClient, ns, opts.clock, opts.signal));
+      let supervisor = machineControllers.get(ns);
+      if (!supervisor) {
+        supervisor = superviseMachineController(sims, componentContext(sims, opts), opts, ns, runs);
+        machineControllers.set(ns, supervisor);
+        parts.supervisors.push(supervisor);
+      }
+      await supervisor.start();
+    },
+    destroyMachineControllerManager: async (shoot: ShootRef) => {
+      await machineControllers.get(shoot.technicalId)?.stop("graceful");
+    },
+  };
 }
 
 /** The observer of the seed; resolves once its caches are filled. */
@@ -464,8 +531,6 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
   try {
     const place = await kubeconfigDir(opts);
     parts.dir = place;
-    /** Each shoot's machine controller: started before its Worker, stopped once its Worker is gone (as MCM). */
-    const machineControllers = new Map<string, Supervisor>();
     const sims = await startSimulators({
       ...opts,
       crds: inputs.crds,
@@ -475,13 +540,12 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       seedPort: opts.port,
       metalTimings: opts.timings ?? timingsFor(opts.provisioningSeconds ?? DEFAULT_PROVISIONING_SECONDS),
       metalSeed: inputs.metalSeed,
-      deployMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.start(),
-      destroyMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.stop("graceful"),
+      ...machineControllerHooks(parts, opts),
     });
     parts.simulators = sims;
     const shoots = inputs.makeShoots({ apiToken: sims.metal.defaultToken, projectId: sims.metal.defaultProjectId });
     ensureCapacity(sims, shoots);
-    await startComponents(sims, parts, opts, machineControllers);
+    await startExtension(sims, parts, opts);
     const observer = await startObserver(sims, parts, opts);
     startFaults(sims, parts, opts);
     return new Landscape({ opts, parts, dir: place.dir, simulators: sims, observer, crdNote: inputs.crdNote, shoots });
