@@ -14,6 +14,7 @@ import { assembleMachineController } from "../mcm/app.ts";
 import type { ClusterConnection } from "../k8s/client/kubeconfig.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
+import { flagName } from "../runtime/flags.ts";
 import { V8_FLAGS } from "../runtime/v8_flags.ts";
 import { type SidecarRun, subprocessArgs } from "./sidecar.ts";
 
@@ -55,10 +56,32 @@ function crashSignal(mode: StopMode): DOMException {
   return new DOMException(mode === "crash" ? "crashed (fault injection)" : "stopped", "AbortError");
 }
 
+/**
+ * How the playground serves the extension's webhooks: on a loopback port fixed for the landscape (a restarted
+ * extension serves where the registration points), reached by URL, certificates kept in the extension's namespace.
+ */
+export interface WebhookServing {
+  port: number;
+  /** `--disable-webhooks` as given (names or `*`). */
+  disabled: readonly string[];
+}
+
+/** The extension's webhook flags for a serving. */
+function webhookFlags(w: WebhookServing, namespace: string) {
+  return {
+    webhookConfigServerHost: "127.0.0.1",
+    webhookConfigServerPort: String(w.port),
+    webhookConfigMode: "url",
+    webhookConfigUrl: `127.0.0.1:${w.port}`,
+    webhookConfigNamespace: namespace,
+    ...(w.disabled.length ? { disableWebhooks: [...w.disabled] } : {}),
+  };
+}
+
 /** The extension in-process (`startExtension`, as `provider-equinix-metal extension` runs it). */
 export async function startExtensionInProcess(
   ctx: ComponentContext,
-  opts: { connection: ClusterConnection; namespace: string; identity: string; disableWebhooks: boolean },
+  opts: { connection: ClusterConnection; namespace: string; identity: string; webhooks: WebhookServing },
 ): Promise<ComponentInstance> {
   const { options, errors } = resolveExtensionOptions({
     leaderElectionNamespace: opts.namespace,
@@ -66,6 +89,7 @@ export async function startExtensionInProcess(
     metricsBindAddress: "0",
     healthBindAddress: "0",
     metalApiUrl: ctx.metalUrl,
+    ...webhookFlags(opts.webhooks, opts.namespace),
   }, {});
   if (!options) throw new Error(`extension options: ${errors.join("; ")}`);
   const ext = await startExtension({
@@ -187,8 +211,11 @@ export function startCliProcess(name: string, args: string[], log: Logger): Comp
 /** The extension as a subprocess. */
 export function extensionSubprocess(
   ctx: ComponentContext,
-  opts: { kubeconfig: string; namespace: string; disableWebhooks: boolean },
+  opts: { kubeconfig: string; namespace: string; webhooks: WebhookServing },
 ): Promise<ComponentInstance> {
+  const webhooks = Object.entries(webhookFlags(opts.webhooks, opts.namespace)).map(([k, v]) =>
+    `${flagName(k)}=${Array.isArray(v) ? v.join(",") : v}`
+  );
   return Promise.resolve(startCliProcess("extension", [
     "extension",
     `--kubeconfig=${opts.kubeconfig}`,
@@ -197,11 +224,12 @@ export function extensionSubprocess(
     `--metal-api-url=${ctx.metalUrl}`,
     "--metrics-bind-address=0",
     "--health-bind-address=0",
+    ...webhooks,
   ], ctx.log));
 }
 
-/** A free TCP port on loopback (for a subprocess's probe server). */
-function freePort(): number {
+/** A free TCP port on loopback (for a subprocess's probe server, the webhook server). */
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();

@@ -32,6 +32,7 @@ import type { SeedData } from "../sim/metal/mod.ts";
 import {
   type ComponentContext,
   extensionSubprocess,
+  freePort,
   machineControllerSubprocess,
   type ProcessUsage,
   readProcessUsage,
@@ -193,7 +194,7 @@ function askedReservations(sims: Simulators, opts: LandscapeOptions) {
 /** The extension's supervisor, in-process or as a CLI subprocess. */
 function superviseExtension(sims: Simulators, ctx: ComponentContext, opts: Opts): Supervisor {
   const { clock, log } = ctx;
-  const webhooks = { disableWebhooks: opts.disableWebhooks ?? false };
+  const webhooks = { webhooks: { port: freePort(), disabled: opts.disableWebhooks ?? [] } };
   return new Supervisor(
     "extension",
     (gen) =>

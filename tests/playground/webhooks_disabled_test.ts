@@ -20,7 +20,7 @@ Deno.test("webhooks disabled: no sidecar, no machine controller, no machine; the
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 9, 0, 0));
   const seen: { error?: Error; containers?: string[]; machines?: number; devices?: number } = {};
   await new FakeTimeDriver(clock, 1000).during(() =>
-    withLandscape({ clock, randomSeed: 3, disableWebhooks: true }, async (landscape) => {
+    withLandscape({ clock, randomSeed: 3, disableWebhooks: ["*"] }, async (landscape) => {
       seen.error = await landscape.create().then(() => undefined, (e) => e as Error);
       const mcm = await landscape.simulators.seedClient.get<Deployment>(AppsV1.deployments, MCM, { namespace: NS });
       seen.containers = mcm.spec.template.spec.containers.map((c) => c.name);
