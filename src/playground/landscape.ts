@@ -405,6 +405,11 @@ export class Landscape {
       deviceStates: sims.devices.all().map((d) => d.state),
       metalCalls: sims.metal.counters.total(),
       apiWrites,
+      webhooks: {
+        disabled: this.started.opts.disableWebhooks ?? [],
+        configurations: observer.webhookConfigurations.list(),
+        deployments: observer.controlPlane.list(),
+      },
     });
   }
 
