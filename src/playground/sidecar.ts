@@ -88,8 +88,13 @@ export function sidecarRun(deployment: KubeObject): SidecarRun {
   const where = `deployment ${namespace}/${deployment.metadata.name}, container ${SIDECAR_CONTAINER}`;
   const sidecar = sidecarContainer(deployment);
   if (!sidecar) throw new SidecarError(noSidecarMessage(namespace));
-  // The image's entrypoint is the machine controller: `command`, when set, must be nothing more than that.
-  const args = [...(sidecar.command ?? []).filter((c) => c.startsWith("--")), ...(sidecar.args ?? [])];
+  // `command`, when set, runs this binary's machine-controller command (the image's entrypoint is the bare binary).
+  const command = sidecar.command ?? [];
+  const program = command.filter((c) => !c.startsWith("--"));
+  if (program.length && program.at(-1) !== "machine-controller") {
+    throw new SidecarError(`${where}: command ${JSON.stringify(command)} does not run machine-controller`);
+  }
+  const args = [...command.filter((c) => c.startsWith("--")), ...(sidecar.args ?? [])];
   const { controlKubeconfig, targetKubeconfig, port: _port, ...flags } = parseMcmArgs(args, where);
   if (controlKubeconfig !== "inClusterConfig") {
     throw new SidecarError(

@@ -23,13 +23,19 @@ const shoot = shootObjects(template, { name: "playground", index: 0, credentials
 const NS = shoot.technicalId;
 const KUBECONFIG_DIR = "/var/run/secrets/gardener.cloud/shoot/generic-kubeconfig";
 
-type Container = { name: string; args?: string[]; volumeMounts?: Array<{ name: string; mountPath: string }> };
+type Container = {
+  name: string;
+  command?: string[];
+  args?: string[];
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+};
 type Deployment = KubeObject & { spec: { template: { spec: { containers: Container[] } } } };
 
 /** The sidecar as current Gardener's ProviderSidecarContainer shapes it. */
 function sidecar(args?: string[]): Container {
   return {
     name: SIDECAR_CONTAINER,
+    command: ["/provider-equinix-metal", "machine-controller"],
     args: args ?? [
       "--control-kubeconfig=inClusterConfig",
       "--kube-api-qps=100",
@@ -106,6 +112,10 @@ Deno.test("a missing or wrong injection is an error naming the deployment and wh
   unmounted.volumeMounts = [];
   fails(mcmWith(unmounted), /does not mount volume kubeconfig/);
   fails(mcmWith(sidecar([...sidecar().args!, "--no-such-flag=1"])), /unknown argument "--no-such-flag=1"/);
+  fails(
+    mcmWith({ ...sidecar(), command: ["/provider-equinix-metal", "extension"] }),
+    /does not run machine-controller/,
+  );
   fails(
     mcmWith(sidecar(sidecar().args!.map((a) => a.startsWith("--namespace=") ? "--namespace=other" : a))),
     /--namespace must be the shoot namespace/,
