@@ -8,7 +8,7 @@
 import type { KubeObject } from "../k8s/api/objects.ts";
 import type { KubeClient } from "../k8s/client/client.ts";
 import { isNotFound } from "../k8s/api/errors.ts";
-import { AppsV1 } from "../k8s/api/resources.ts";
+import { AdmissionregistrationV1, AppsV1 } from "../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { isWriteVerb } from "../sim/apiserver/mod.ts";
@@ -252,7 +252,7 @@ function superviseMachineController(
 }
 
 /** How long the playground waits for the sidecar in a deployed machine-controller-manager (clock time). */
-export const SIDECAR_WAIT_MS = 30_000;
+export const SIDECAR_WAIT_MS = 10_000;
 
 /**
  * Waits until the shoot's machine-controller-manager Deployment carries the provider sidecar and returns how to run
@@ -281,6 +281,8 @@ interface Parts {
   observer?: SeedObserver;
   observing: AbortController;
   faults?: FaultInjection;
+  /** Per shoot namespace, the sidecar its machine controller runs as (set where gardenlet deploys MCM). */
+  sidecarRuns: Map<string, SidecarRun>;
 }
 
 /** Stops what was started, in reverse order: faults, then components and observer together, simulators, directory. */
@@ -413,6 +415,11 @@ export class Landscape {
     });
   }
 
+  /** Per shoot namespace, the sidecar (from the seed's machine-controller-manager) its machine controller runs as. */
+  sidecarRuns(): ReadonlyMap<string, SidecarRun> {
+    return this.started.parts.sidecarRuns;
+  }
+
   /** CPU seconds and peak RSS per component subprocess and of this process. */
   usage(): Record<string, ProcessUsage> {
     const components: Record<string, ProcessUsage> = {};
@@ -469,11 +476,40 @@ function componentContext(sims: Simulators, opts: Opts): ComponentContext {
   };
 }
 
-/** The extension, supervised; resolves once it has started (the machine controllers follow their sidecars). */
+/** How long the landscape waits for the extension to register its controlplane webhook (clock time). */
+export const REGISTRATION_WAIT_MS = 60_000;
+
+/** True unless `--disable-webhooks` names the controlplane webhook (or all). */
+function controlPlaneWebhookEnabled(opts: Opts): boolean {
+  return !(opts.disableWebhooks ?? []).some((w) => w === "*" || w === "controlplane");
+}
+
+/**
+ * The extension, supervised; resolves once it has started and, unless its controlplane webhook is disabled, has
+ * registered it in the seed (as gardenlet's flow runs only once the extension is installed and ready).
+ */
 async function startExtension(sims: Simulators, parts: Parts, opts: Opts): Promise<void> {
   const extension = superviseExtension(sims, componentContext(sims, opts), opts);
   parts.supervisors.push(extension);
   await extension.start();
+  if (!controlPlaneWebhookEnabled(opts)) return;
+  const deadline = opts.clock.now() + REGISTRATION_WAIT_MS;
+  for (;;) {
+    const configs = await sims.seedClient.list(AdmissionregistrationV1.mutatingWebhookConfigurations).catch((e) => {
+      if (isRetryableWriteError(e)) return { items: [] };
+      throw e;
+    });
+    const registered = configs.items.some((c) =>
+      ((c as { webhooks?: Array<{ name?: string }> }).webhooks ?? []).some((w) => w.name?.startsWith("controlplane."))
+    );
+    if (registered) return;
+    if (opts.clock.now() >= deadline) {
+      throw new Error(
+        `the extension registered no controlplane webhook in the seed within ${REGISTRATION_WAIT_MS / 1000} s`,
+      );
+    }
+    await opts.clock.sleep(500, opts.signal);
+  }
 }
 
 /**
@@ -482,7 +518,7 @@ async function startExtension(sims: Simulators, parts: Parts, opts: Opts): Promi
  */
 function machineControllerHooks(parts: Parts, opts: Opts) {
   const machineControllers = new Map<string, Supervisor>();
-  const runs = new Map<string, SidecarRun>();
+  const runs = parts.sidecarRuns;
   return {
     deployMachineControllerManager: async (shoot: ShootRef) => {
       const sims = parts.simulators!;
@@ -533,7 +569,7 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
   validateOptions(options);
   const opts: Opts = { ...options, log: options.log ?? getLogger("playground") };
   const inputs = await readInputs(opts);
-  const parts: Parts = { supervisors: [], observing: new AbortController() };
+  const parts: Parts = { supervisors: [], observing: new AbortController(), sidecarRuns: new Map() };
   try {
     const place = await kubeconfigDir(opts);
     parts.dir = place;
