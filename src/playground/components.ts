@@ -62,6 +62,8 @@ function crashSignal(mode: StopMode): DOMException {
  */
 export interface WebhookServing {
   port: number;
+  /** Where the server's certificate files go (in the landscape's directory). */
+  certDir: string;
   /** `--disable-webhooks` as given (names or `*`). */
   disabled: readonly string[];
 }
@@ -71,6 +73,7 @@ function webhookFlags(w: WebhookServing, namespace: string) {
   return {
     webhookConfigServerHost: "127.0.0.1",
     webhookConfigServerPort: String(w.port),
+    webhookConfigCertDir: w.certDir,
     webhookConfigMode: "url",
     webhookConfigUrl: `127.0.0.1:${w.port}`,
     webhookConfigNamespace: namespace,

@@ -192,9 +192,11 @@ function askedReservations(sims: Simulators, opts: LandscapeOptions) {
 }
 
 /** The extension's supervisor, in-process or as a CLI subprocess. */
-function superviseExtension(sims: Simulators, ctx: ComponentContext, opts: Opts): Supervisor {
+function superviseExtension(sims: Simulators, ctx: ComponentContext, opts: Opts, dir: string): Supervisor {
   const { clock, log } = ctx;
-  const webhooks = { webhooks: { port: freePort(), disabled: opts.disableWebhooks ?? [] } };
+  const webhooks = {
+    webhooks: { port: freePort(), certDir: `${dir}/webhook-certs`, disabled: opts.disableWebhooks ?? [] },
+  };
   return new Supervisor(
     "extension",
     (gen) =>
@@ -489,7 +491,7 @@ function controlPlaneWebhookEnabled(opts: Opts): boolean {
  * registered it in the seed (as gardenlet's flow runs only once the extension is installed and ready).
  */
 async function startExtension(sims: Simulators, parts: Parts, opts: Opts): Promise<void> {
-  const extension = superviseExtension(sims, componentContext(sims, opts), opts);
+  const extension = superviseExtension(sims, componentContext(sims, opts), opts, parts.dir!.dir);
   parts.supervisors.push(extension);
   await extension.start();
   if (!controlPlaneWebhookEnabled(opts)) return;
