@@ -6,9 +6,7 @@
  * text; the end-to-end tests assert on them.
  */
 import type { KubeObject } from "../k8s/api/objects.ts";
-import type { KubeClient } from "../k8s/client/client.ts";
-import { isNotFound } from "../k8s/api/errors.ts";
-import { AdmissionregistrationV1, AppsV1 } from "../k8s/api/resources.ts";
+import { AdmissionregistrationV1 } from "../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { isWriteVerb } from "../sim/apiserver/mod.ts";
@@ -16,14 +14,12 @@ import {
   type CloudProfileManifest,
   generatePools,
   isRetryableWriteError,
-  MCM_DEPLOYMENT,
   parseCloudProfileManifest,
   parseShootManifest,
   poolShapes,
   shootNames,
   type ShootObjects,
   shootObjects,
-  type ShootRef,
   type ShootTemplate,
   shootTemplateFrom,
   shootTemplateFromShoot,
@@ -33,16 +29,15 @@ import {
   type ComponentContext,
   extensionSubprocess,
   freePort,
-  machineControllerSubprocess,
   type ProcessUsage,
   readProcessUsage,
   startExtensionInProcess,
-  startMachineControllerInProcess,
   Supervisor,
 } from "./components.ts";
 import { resolveCrds } from "./crds.ts";
 import { FaultInjection, type FaultStats } from "./faults.ts";
-import { noSidecarMessage, sidecarContainer, SidecarError, type SidecarRun, sidecarRun } from "./sidecar.ts";
+import { type MachineControllerHooks, machineControllersFromSidecars } from "./machine_controllers.ts";
+import type { SidecarRun } from "./sidecar.ts";
 import { readManifestDir } from "./manifests.ts";
 import { SeedObserver } from "./observer.ts";
 import { DEFAULT_PROVISIONING_SECONDS, type PlaygroundOptions, timingsFor, validateOptions } from "./options.ts";
@@ -211,68 +206,6 @@ function superviseExtension(sims: Simulators, ctx: ComponentContext, opts: Opts,
     clock,
     log,
   );
-}
-
-/**
- * A shoot's machine controller, supervised: each (re)start runs the sidecar as the shoot's machine-controller-manager
- * Deployment last showed it (`runs`), in-process or as a CLI subprocess.
- */
-function superviseMachineController(
-  sims: Simulators,
-  ctx: ComponentContext,
-  opts: Opts,
-  ns: string,
-  runs: Map<string, SidecarRun>,
-): Supervisor {
-  const { clock, log } = ctx;
-  const shoot = sims.shoots.get(ns);
-  if (!shoot) throw new Error(`no shoot API server for ${ns}`);
-  const runOf = () => {
-    const run = runs.get(ns);
-    if (!run) throw new Error(noSidecarMessage(ns));
-    return run;
-  };
-  return new Supervisor(
-    `machine-controller ${ns}`,
-    async (gen) =>
-      opts.components === "subprocess"
-        ? await machineControllerSubprocess(ctx, {
-          controlKubeconfig: sims.seedKubeconfig,
-          targetKubeconfig: shoot.kubeconfig,
-          namespace: ns,
-          run: runOf(),
-        })
-        : await startMachineControllerInProcess({ ...ctx, log: log.child("machine-controller").with({ shoot: ns }) }, {
-          control: sims.seed.connection(),
-          target: shoot.api.connection(),
-          run: runOf(),
-          identity: `playground-machine-controller-${gen}`,
-        }),
-    clock,
-    log,
-  );
-}
-
-/** How long the playground waits for the sidecar in a deployed machine-controller-manager (clock time). */
-export const SIDECAR_WAIT_MS = 10_000;
-
-/**
- * Waits until the shoot's machine-controller-manager Deployment carries the provider sidecar and returns how to run
- * it; fails after `SIDECAR_WAIT_MS` with a message that says so (the webhooks are disabled or not called).
- */
-async function waitForSidecar(client: KubeClient, ns: string, clock: Clock, signal?: AbortSignal): Promise<SidecarRun> {
-  const deadline = clock.now() + SIDECAR_WAIT_MS;
-  for (;;) {
-    let deployment: KubeObject | undefined;
-    try {
-      deployment = await client.get(AppsV1.deployments, MCM_DEPLOYMENT, { namespace: ns });
-    } catch (e) {
-      if (!isNotFound(e) && !isRetryableWriteError(e)) throw e;
-    }
-    if (deployment && sidecarContainer(deployment)) return sidecarRun(deployment);
-    if (clock.now() >= deadline) throw new SidecarError(noSidecarMessage(ns));
-    await clock.sleep(1000, signal);
-  }
 }
 
 /** What a landscape holds while it starts (parts still missing when start-up failed). */
@@ -514,30 +447,17 @@ async function startExtension(sims: Simulators, parts: Parts, opts: Opts): Promi
   }
 }
 
-/**
- * Where gardenlet deploys machine-controller-manager: the playground reads the sidecar our webhook injected and
- * starts (or keeps) the shoot's machine controller with its arguments; where gardenlet deletes it, stops it.
- */
-function machineControllerHooks(parts: Parts, opts: Opts) {
-  const machineControllers = new Map<string, Supervisor>();
-  const runs = parts.sidecarRuns;
-  return {
-    deployMachineControllerManager: async (shoot: ShootRef) => {
-      const sims = parts.simulators!;
-      const ns = shoot.technicalId;
-      runs.set(ns, await waitForSidecar(sims.seedClient, ns, opts.clock, opts.signal));
-      let supervisor = machineControllers.get(ns);
-      if (!supervisor) {
-        supervisor = superviseMachineController(sims, componentContext(sims, opts), opts, ns, runs);
-        machineControllers.set(ns, supervisor);
-        parts.supervisors.push(supervisor);
-      }
-      await supervisor.start();
-    },
-    destroyMachineControllerManager: async (shoot: ShootRef) => {
-      await machineControllers.get(shoot.technicalId)?.stop("graceful");
-    },
-  };
+/** Each shoot's machine controller, started from its sidecar where gardenlet deploys machine-controller-manager. */
+function machineControllerHooks(parts: Parts, opts: Opts): MachineControllerHooks {
+  return machineControllersFromSidecars({
+    simulators: () => parts.simulators!,
+    context: () => componentContext(parts.simulators!, opts),
+    components: opts.components ?? "in-process",
+    runs: parts.sidecarRuns,
+    supervised: (s) => parts.supervisors.push(s),
+    clock: opts.clock,
+    signal: opts.signal,
+  });
 }
 
 /** The observer of the seed; resolves once its caches are filled. */
