@@ -88,9 +88,9 @@ export interface ResolvedControllerConfiguration {
   };
   etcd: {
     storage: {
-      /** Storage class for etcd-main; undefined keeps Gardener's default. */
+      /** Storage class for etcd-main; undefined keeps gardenlet's class. */
       className?: string;
-      /** Quantity text, e.g. `25Gi`; undefined keeps Gardener's default. */
+      /** Quantity text for etcd-main, e.g. `40Gi`; undefined: gardenlet's 25Gi (the seedprovider webhook). */
       capacity?: string;
     };
   };
