@@ -13,7 +13,11 @@ import { MCM_FLAGS, type RawMcmOptions } from "../mcm/options.ts";
 import { flagName } from "../runtime/flags.ts";
 import { GENERIC_KUBECONFIG_VOLUME, MCM_DEPLOYMENT } from "../sim/gardenlet/mod.ts";
 
-/** The sidecar's container name (gardenlet's `ProviderSidecarContainer`: `machine-controller-manager-<provider>`). */
+/**
+ * The sidecar's container name as gardenlet's `ProviderSidecarContainer` names it (`machine-controller-manager-<provider>`,
+ * which its VPA policy and Service port rely on): written out here, not taken from the webhook, so that the playground
+ * checks the injection against gardenlet's contract.
+ */
 export const SIDECAR_CONTAINER = "machine-controller-manager-provider-equinix-metal";
 
 /** A container as far as the playground reads it. */
