@@ -5,8 +5,8 @@
  * they are, except what names the pod's surroundings: `--control-kubeconfig=inClusterConfig` (the pod's service
  * account) becomes the seed, `--target-kubeconfig` (a file in the mounted `kubeconfig` volume) becomes the shoot's
  * API server, and the probe port — a pod's own, shared by every subprocess here — a free one. The Metal API URL of
- * the simulator is added. A wrong injection (no sidecar, a flag the machine controller rejects, no kubeconfig
- * mount, another namespace) therefore breaks the demo as it would break a seed. Pure.
+ * the simulator is added. A wrong injection (no sidecar or two, a flag the machine controller rejects, no kubeconfig
+ * mount, another namespace or command) therefore breaks the demo as it would break a seed. Pure.
  */
 import type { KubeObject } from "../k8s/api/objects.ts";
 import { MCM_FLAGS, type RawMcmOptions } from "../mcm/options.ts";
@@ -92,6 +92,11 @@ export function sidecarRun(deployment: KubeObject): SidecarRun {
   const where = `deployment ${namespace}/${deployment.metadata.name}, container ${SIDECAR_CONTAINER}`;
   const sidecar = sidecarContainer(deployment);
   if (!sidecar) throw new SidecarError(noSidecarMessage(namespace));
+  const copies =
+    ((deployment as DeploymentView).spec?.template?.spec?.containers ?? []).filter((c) => c.name === SIDECAR_CONTAINER)
+      .length;
+  // kube-apiserver rejects a pod template with two containers of one name; the fake one does not check it.
+  if (copies > 1) throw new SidecarError(`${where}: injected ${copies} times (container names must be unique)`);
   // `command`, when set, runs this binary's machine-controller command (the image's entrypoint is the bare binary).
   const command = sidecar.command ?? [];
   const program = command.filter((c) => !c.startsWith("--"));

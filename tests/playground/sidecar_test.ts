@@ -112,6 +112,7 @@ Deno.test("a missing or wrong injection is an error naming the deployment and wh
   unmounted.volumeMounts = [];
   fails(mcmWith(unmounted), /does not mount volume kubeconfig/);
   fails(mcmWith(sidecar([...sidecar().args!, "--no-such-flag=1"])), /unknown argument "--no-such-flag=1"/);
+  fails(mcmWith(sidecar(), sidecar()), /injected 2 times/);
   fails(
     mcmWith({ ...sidecar(), command: ["/provider-equinix-metal", "extension"] }),
     /does not run machine-controller/,
