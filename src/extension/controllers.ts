@@ -6,7 +6,10 @@
  */
 import type { ResolvedControllerConfiguration } from "../apis/config/v1alpha1.ts";
 import { type ControllerKind, controllerKind } from "./reconciler/mod.ts";
+import * as controlplane from "./controlplane/mod.ts";
 import * as heartbeat from "./heartbeat/add.ts";
+import type { ShootWebhookConfigSource } from "./genericcontrolplane/mod.ts";
+import { IMAGEVECTOR_OVERWRITE_ENV, loadImageVector } from "./imagevector/mod.ts";
 import * as infrastructure from "./infrastructure/mod.ts";
 import * as worker from "./worker/mod.ts";
 import type { ExtensionOptions } from "./options.ts";
@@ -19,6 +22,8 @@ export interface StartupInputs {
   ownNamespace?: string;
   /** Transport of the Metal API client (the playground passes the simulator's in-process fetch). */
   metalFetch?: typeof fetch;
+  /** The shoot webhooks' configuration with the current caBundle (from the webhook server, once it runs). */
+  shootWebhookConfig?: ShootWebhookConfigSource;
 }
 
 /** The controller kinds this build implements, in the order they are added. */
@@ -28,6 +33,11 @@ export const CONTROLLER_KINDS: readonly ControllerKind<StartupInputs>[] = [
     metalApiUrl: options.metalApiUrl,
     metalApiAllowPlainHttp: options.metalApiAllowPlainHttp,
     metalFetch,
+  })),
+  controllerKind("controlplane", controlplane.add, ({ options, shootWebhookConfig }: StartupInputs) => ({
+    concurrency: options.concurrency.controlplane,
+    shootWebhookConfig,
+    images: loadImageVector(Deno.env.get(IMAGEVECTOR_OVERWRITE_ENV)),
   })),
   controllerKind("worker", worker.add, ({ options }: StartupInputs) => ({
     concurrency: options.concurrency.worker,

@@ -14,7 +14,12 @@ import { inFlagOrder, pflag, pick, type RawValues, resolveFlagValues, type Value
 export const CONTROLLER_NAMES = ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 /** Controllers this build implements; the others are accepted and reported as not available. */
-export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set(["infrastructure", "worker", "heartbeat"]);
+export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set([
+  "infrastructure",
+  "controlplane",
+  "worker",
+  "heartbeat",
+]);
 /** Webhook names of `--disable-webhooks` (`*` disables all). */
 export const WEBHOOK_NAMES = ["controlplane", "seedprovider", "shoot"] as const;
 const DEFAULT_LEADER_ELECTION_ID = `${EXTENSION_NAME}-leader-election`;
@@ -95,7 +100,9 @@ export const EXTENSION_FLAGS = {
     min: 1,
   }),
   controllers: pflag.list({
-    help: `controllers to run, comma-separated; ${absent.join(" and ")} are accepted but not part of this version`,
+    help: `controllers to run, comma-separated; ${absent.join(" and ")} ${
+      absent.length === 1 ? "is" : "are"
+    } accepted but not part of this version`,
     defaultText: `all of ${CONTROLLER_NAMES.join(", ")}`,
   }),
   disableControllers: pflag.list({ help: "controllers not to run, comma-separated" }),

@@ -65,11 +65,11 @@ function added(disabled: string[]): string[] {
 }
 
 Deno.test("kind table: every enabled kind is added once through the loop; a disabled kind adds no controller", () => {
-  assert.deepEqual(added([]), ["infrastructure", "worker", "heartbeat"]);
+  assert.deepEqual(added([]), ["infrastructure", "controlplane", "worker", "heartbeat"]);
   for (const kind of CONTROLLER_KINDS) {
     const rest = added([kind.name]);
     assert.ok(!rest.includes(kind.name), kind.name);
     assert.deepEqual(rest, CONTROLLER_KINDS.map((k) => k.name).filter((n) => n !== kind.name));
   }
-  assert.deepEqual(added(["infrastructure", "worker", "heartbeat"]), []);
+  assert.deepEqual(added(["infrastructure", "controlplane", "worker", "heartbeat"]), []);
 });

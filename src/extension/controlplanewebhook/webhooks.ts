@@ -13,7 +13,7 @@
 import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import type { MutationRequest, Webhook } from "../webhook/webhook.ts";
-import { findImage, type ImageVector } from "../imagevector/imagevector.ts";
+import { findImage, type ImageVector } from "../imagevector/mod.ts";
 import { ensureEtcdStorage, type Etcd, type EtcdStorageConfig } from "./etcd_storage.ts";
 import { ensureExternalCloudProvider, KCM_NAME } from "./kube_controller_manager.ts";
 import {

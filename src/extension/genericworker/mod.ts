@@ -8,3 +8,4 @@ export { DEFAULT_POLL_INTERVAL_MS, WorkerActuator, type WorkerActuatorOptions } 
 export type { DesiredStateInputs, PoolContext, ProviderPool, WorkerContext, WorkerDelegate } from "./delegate.ts";
 export { computeDesiredState, describeWorker, type DesiredWorker, userDataSecretNames } from "./desired_state.ts";
 export type { DesiredDeployment } from "./machine_deployment.ts";
+export { continueWait, type WaitRecord } from "./bounded_wait.ts";

@@ -115,14 +115,14 @@ export function defaultImageVector(): ImageVector {
 
 /**
  * The default vector with the overwrite file applied when `overwritePath` is given (the value of
- * `IMAGEVECTOR_OVERWRITE`); every image of the result must resolve to a reference.
+ * `IMAGEVECTOR_OVERWRITE`), read once at start-up; every image of the result must resolve to a reference.
  */
-export async function loadImageVector(overwritePath?: string): Promise<ImageVector> {
+export function loadImageVector(overwritePath?: string): ImageVector {
   let vector = defaultImageVector();
   if (overwritePath) {
     let text: string;
     try {
-      text = await Deno.readTextFile(overwritePath);
+      text = Deno.readTextFileSync(overwritePath);
     } catch (e) {
       throw new ImageVectorError(
         `${IMAGEVECTOR_OVERWRITE_ENV}: cannot read ${overwritePath}: ${e instanceof Error ? e.message : String(e)}`,

@@ -187,6 +187,26 @@ export const ExtensionsV1alpha1 = {
   ),
 } as const;
 
+/** autoscaling.k8s.io (VPA), installed from CRDs. */
+export const AutoscalingV1 = {
+  verticalPodAutoscalers: res("autoscaling.k8s.io", "v1", "verticalpodautoscalers", "VerticalPodAutoscaler", true, {
+    shortNames: ["vpa"],
+    subresources: ["status"],
+  }),
+} as const;
+
+/** monitoring.coreos.com (Prometheus operator), installed from CRDs. */
+export const MonitoringV1 = {
+  serviceMonitors: res("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", true, {
+    shortNames: ["smon"],
+    subresources: ["status"],
+  }),
+  prometheusRules: res("monitoring.coreos.com", "v1", "prometheusrules", "PrometheusRule", true, {
+    shortNames: ["promrule"],
+    subresources: ["status"],
+  }),
+} as const;
+
 /** resources.gardener.cloud, installed from CRDs. */
 export const ResourcesV1alpha1 = {
   managedResources: res("resources.gardener.cloud", "v1alpha1", "managedresources", "ManagedResource", true, {

@@ -11,7 +11,7 @@ import { createJsonPatch } from "../../../src/k8s/api/patch/json_patch.ts";
 import { selectorMatches } from "../../../src/k8s/api/label_selector.ts";
 import type { Webhook } from "../../../src/extension/webhook/webhook.ts";
 import { equinixMetalWebhooks, SIDECAR_CONTAINER_NAME } from "../../../src/extension/controlplanewebhook/mod.ts";
-import { defaultImageVector, findImage } from "../../../src/extension/imagevector/imagevector.ts";
+import { defaultImageVector, findImage } from "../../../src/extension/imagevector/mod.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import {
   etcd,

@@ -75,10 +75,10 @@ Deno.test("image vector: loadImageVector applies the file IMAGEVECTOR_OVERWRITE 
       path,
       "images:\n- name: machine-controller-manager-provider-equinix-metal\n  repository: registry.example/pem\n  tag: v9\n",
     );
-    const vector = await loadImageVector(path);
+    const vector = loadImageVector(path);
     assert.equal(findImage(vector, "machine-controller-manager-provider-equinix-metal"), "registry.example/pem:v9");
-    assert.deepEqual(await loadImageVector(undefined), defaultImageVector());
-    await assert.rejects(loadImageVector(`${dir}/missing.yaml`), /IMAGEVECTOR_OVERWRITE: cannot read .*missing\.yaml/);
+    assert.deepEqual(loadImageVector(undefined), defaultImageVector());
+    assert.throws(() => loadImageVector(`${dir}/missing.yaml`), /IMAGEVECTOR_OVERWRITE: cannot read .*missing\.yaml/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

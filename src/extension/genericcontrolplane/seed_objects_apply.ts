@@ -1,0 +1,166 @@
+/**
+ * Apply step of the ControlPlane controller: writes to the shoot namespace of the seed that compare before they write.
+ * The stored object is projected onto the fields we render (keys we do not render, such as server defaults, a token
+ * the resource manager filled in or annotations of others, are left out; lists are compared element by element when
+ * their lengths match), and a merge patch of the difference is sent only if there is one, so an up-to-date namespace
+ * costs no write request. Deletes of objects that are already gone count as done.
+ */
+import type { KubeClient } from "../../k8s/client/client.ts";
+import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
+import type { KubeObject } from "../../k8s/api/objects.ts";
+import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
+import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
+import type { ResourceType } from "../../k8s/api/resources.ts";
+import type { Logger } from "../../observability/log.ts";
+import { counter } from "../../observability/metrics.ts";
+
+const writesTotal = counter({
+  name: "extension_controlplane_api_writes_total",
+  help: "Write requests of the ControlPlane controller to the seed, by verb and resource.",
+  labelNames: ["verb", "resource"],
+});
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `stored` reduced to the shape of `desired` (see the module comment). */
+export function projectOnto(stored: unknown, desired: unknown): unknown {
+  if (isPlainObject(desired)) {
+    if (!isPlainObject(stored)) return stored;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(desired)) {
+      if (stored[key] !== undefined) out[key] = projectOnto(stored[key], desired[key]);
+    }
+    return out;
+  }
+  if (Array.isArray(desired) && Array.isArray(stored) && stored.length === desired.length) {
+    return stored.map((s, i) => projectOnto(s, desired[i]));
+  }
+  return stored;
+}
+
+/** The fields we render of an object: metadata labels/annotations and everything outside metadata and status. */
+function renderedFields(obj: KubeObject): Record<string, unknown> {
+  const { metadata, status: _status, apiVersion: _a, kind: _k, ...rest } = obj as KubeObject & { status?: unknown };
+  const meta: Record<string, unknown> = {};
+  if (metadata.labels) meta.labels = metadata.labels;
+  if (metadata.annotations) meta.annotations = metadata.annotations;
+  return { metadata: meta, ...rest };
+}
+
+/** How `ensure` treats a kind's particular fields. */
+export interface EnsureRules<T extends KubeObject = KubeObject> {
+  /** The object to write given the stored one (e.g. keep a replica count someone else owns). */
+  adjust?: (desired: T, stored: T) => T;
+  /** True if `stored` cannot be patched into `desired` (an immutable field differs): it is deleted and re-created. */
+  mustReplace?: (desired: T, stored: T) => boolean;
+}
+
+interface Workload extends KubeObject {
+  spec?: { replicas?: number; selector?: unknown };
+}
+
+/**
+ * Rules for Deployments: a replica count above 0 that someone else set is kept while we want one above 0 (gardener-
+ * resource-manager's high-availability webhook scales controllers of HA shoots), 0 (hibernation) and waking up from 0
+ * are ours; a different selector (immutable; e.g. the Go provider's) makes us re-create the Deployment.
+ */
+export const DEPLOYMENT_RULES: EnsureRules<Workload> = {
+  adjust: (desired, stored) => {
+    const want = desired.spec?.replicas ?? 1;
+    const have = stored.spec?.replicas ?? 1;
+    return want > 0 && have > 0 && want !== have ? { ...desired, spec: { ...desired.spec, replicas: have } } : desired;
+  },
+  mustReplace: (desired, stored) => !jsonEqual(desired.spec?.selector, stored.spec?.selector),
+};
+
+/** Writes objects of one namespace; counts its requests. */
+export class SeedObjectWriter {
+  /** Write requests sent so far (tests and logs). */
+  writes = 0;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly namespace: string,
+    private readonly log: Logger,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private count(verb: string, res: ResourceType): void {
+    this.writes++;
+    writesTotal.inc({ verb, resource: res.resource });
+  }
+
+  /** The stored object, or undefined. */
+  async get<T extends KubeObject>(res: ResourceType, name: string): Promise<T | undefined> {
+    try {
+      return await this.client.get<T>(res, name, { namespace: this.namespace, signal: this.signal });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Creates `desired`, or patches the rendered fields of the stored object that differ; returns the stored object. */
+  async ensure<T extends KubeObject>(res: ResourceType, desired: T, rules: EnsureRules<T> = {}): Promise<T> {
+    const name = desired.metadata.name ?? "";
+    let existing = await this.get<T>(res, name);
+    if (existing && !existing.metadata.deletionTimestamp && rules.mustReplace?.(desired, existing)) {
+      this.log.info("Re-creating: an immutable field differs", { kind: res.kind, name });
+      this.count("delete", res);
+      await this.client.delete(res, name, { namespace: this.namespace, signal: this.signal });
+      existing = undefined;
+    }
+    if (existing === undefined) {
+      try {
+        this.count("create", res);
+        const created = await this.client.create<T>(res, desired, { namespace: this.namespace, signal: this.signal });
+        this.log.info("Created", { kind: res.kind, name });
+        return created;
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+        existing = await this.client.get<T>(res, name, { namespace: this.namespace, signal: this.signal });
+      }
+    }
+    const to = renderedFields(rules.adjust ? rules.adjust(desired, existing) : desired);
+    const from = projectOnto(renderedFields(existing), to);
+    if (jsonEqual(from, to)) return existing;
+    this.count("patch", res);
+    const patched = await this.client.patch<T>(res, name, createMergePatch(from, to), "merge", {
+      namespace: this.namespace,
+      signal: this.signal,
+    });
+    this.log.info("Updated", { kind: res.kind, name });
+    return patched;
+  }
+
+  /** Merge-patches an object if the patch changes something (e.g. `keepObjects` before a migration). */
+  async patchIfExists(res: ResourceType, name: string, patch: Record<string, unknown>): Promise<void> {
+    const existing = await this.get(res, name);
+    if (!existing || existing.metadata.deletionTimestamp) return;
+    if (jsonEqual(projectOnto(existing, patch), patch)) return;
+    this.count("patch", res);
+    try {
+      await this.client.patch(res, name, patch, "merge", { namespace: this.namespace, signal: this.signal });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** Deletes an object unless it is absent or already being deleted; returns true while it still exists. */
+  async delete(res: ResourceType, name: string): Promise<boolean> {
+    const existing = await this.get(res, name);
+    if (!existing) return false;
+    if (existing.metadata.deletionTimestamp) return true;
+    try {
+      this.count("delete", res);
+      await this.client.delete(res, name, { namespace: this.namespace, signal: this.signal });
+      this.log.info("Deleted", { kind: res.kind, name });
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+    return (await this.get(res, name)) !== undefined;
+  }
+}
