@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
+import { mutateControlPlaneObject } from "../../src/extension/controlplanewebhook/mod.ts";
 import { resolveMcmOptions } from "../../src/mcm/options.ts";
 import { readManifestDir } from "../../src/playground/manifests.ts";
 import {
@@ -121,4 +122,28 @@ Deno.test("a missing or wrong injection is an error naming the deployment and wh
     mcmWith(sidecar(sidecar().args!.map((a) => a.startsWith("--namespace=") ? "--namespace=other" : a))),
     /--namespace must be the shoot namespace/,
   );
+});
+
+Deno.test("the sidecar our controlplane webhook injects into gardenlet's Deployment runs as the machine controller", () => {
+  const deployment = controlPlaneObjects(shoot, shoot.worker).machineControllerManager;
+  const request = {
+    operation: "CREATE" as const,
+    namespace: NS,
+    name: "machine-controller-manager",
+    kind: { group: "apps", version: "v1", kind: "Deployment" },
+    signal: new AbortController().signal,
+  };
+  const mutated = mutateControlPlaneObject(deployment, request, "example.org/provider-equinix-metal:v0");
+  const run = sidecarRun(mutated);
+  const { options, errors } = resolveMcmOptions(run.flags);
+  assert.deepEqual(errors, []);
+  assert.equal(options!.controller.namespace, NS);
+  assert.equal(run.image, "example.org/provider-equinix-metal:v0");
+  // gardenlet's re-apply (its spec without the sidecar) gets the same sidecar again, once.
+  const again = mutateControlPlaneObject(
+    controlPlaneObjects(shoot, shoot.worker).machineControllerManager,
+    { ...request, operation: "UPDATE", oldObject: mutated },
+    "example.org/provider-equinix-metal:v0",
+  );
+  assert.deepEqual(sidecarRun(again), run);
 });
