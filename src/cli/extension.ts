@@ -15,12 +15,15 @@ import { EXTENSION_FLAGS, resolveExtensionOptions } from "../extension/options.t
 /** The `extension` command. */
 export const extensionCommand = command({
   name: "extension",
-  summary: "run the Gardener extension controllers for Equinix Metal (infrastructure, worker, heartbeat)",
+  summary:
+    "run the Gardener extension controllers for Equinix Metal (infrastructure, worker, heartbeat) and its webhooks",
   flags: unparsed(EXTENSION_FLAGS),
   async run(opts) {
-    // No files written, no programs run (run comes back only for a kubeconfig exec plugin: see runExtension).
-    keepOnlyPermissions(["read", "net", "env", "sys", "run"]);
     const { options, errors } = resolveExtensionOptions(opts, Deno.env.toObject());
+    // Files written only to the webhook certificate directory, when webhooks may be served; no programs run (run
+    // comes back only for a kubeconfig exec plugin: see runExtension).
+    const writesCertDir = !!options?.webhooks.certDir && !options.webhooks.disabled.includes("*");
+    keepOnlyPermissions(["read", "net", "env", "sys", "run", ...(writesCertDir ? ["write" as const] : [])]);
     if (!options) throw new UsageError(`invalid flags: ${errors.join("; ")}`, "extension");
     const log = getLogger("extension");
     const signal = shutdownSignal(log);

@@ -16,11 +16,14 @@ import {
   loadControllerConfiguration,
   type ResolvedControllerConfiguration,
 } from "../apis/config/v1alpha1.ts";
-import { EXTENSION_NAME } from "../apis/extensions/constants.ts";
+import { EXTENSION_NAME, EXTENSION_TYPE } from "../apis/extensions/constants.ts";
+import { publishShootWebhooks } from "./genericcontrolplane/mod.ts";
 import { addControllers } from "./reconciler/mod.ts";
 import { CONTROLLER_KINDS } from "./controllers.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
 import type { ExtensionOptions } from "./options.ts";
+import type { Webhook } from "./webhook/webhook.ts";
+import { type AddedWebhooks, addWebhooks, enabledWebhooks } from "./webhook/add.ts";
 
 /** How to start the extension in-process. */
 export interface StartExtensionOptions {
@@ -31,6 +34,8 @@ export interface StartExtensionOptions {
   config?: ResolvedControllerConfiguration;
   /** Transport of the Metal API client (the playground passes the simulator's in-process fetch). */
   metalFetch?: typeof fetch;
+  /** The webhooks to serve (default: `extensionWebhooks`); `--disable-webhooks` still applies. */
+  webhooks?: Webhook[];
   /** Leader-election identity (default: hostname + random). */
   identity?: string;
   gracefulShutdownMs?: number;
@@ -46,6 +51,8 @@ export interface RunningExtension {
   readonly connection: ClusterConnection;
   /** Probe/metrics URLs while running. */
   readonly probeUrls: string[];
+  /** The webhook server and registration; undefined when no webhook is enabled. */
+  readonly webhooks?: AddedWebhooks;
   /** Resolves when the manager stopped, with why. */
   readonly done: Promise<StopReason | undefined>;
   /** Stops gracefully and waits. */
@@ -74,6 +81,49 @@ async function connectionOf(options: ExtensionOptions, config: ResolvedControlle
     throw new Error(`--kubeconfig: ${e instanceof Error ? e.message : String(e)}`);
   }
   return options.master ? { ...conn, server: options.master.replace(/\/+$/, "") } : conn;
+}
+
+/** The webhooks this build serves (the Equinix Metal mutations plug in here). */
+export function extensionWebhooks(_config: ResolvedControllerConfiguration): Webhook[] {
+  return [];
+}
+
+/**
+ * Adds the webhook server (every replica) and the certificates and seed registration (leader) for the enabled ones
+ * of `webhooks`; undefined when none is enabled.
+ */
+export function addExtensionWebhooks(
+  manager: Manager,
+  webhooks: Webhook[],
+  args: { options: ExtensionOptions; client: KubeClient; clock: Clock; log: Logger },
+): AddedWebhooks | undefined {
+  const settings = args.options.webhooks;
+  let enabled = enabledWebhooks(webhooks, settings.disabled);
+  if (enabled.length === 0) return undefined;
+  // A self-hosted shoot has no separate shoot configuration: its webhooks join the seed's (as upstream).
+  if (settings.selfHostedShootCluster) enabled = enabled.map((w) => ({ ...w, target: "seed" as const }));
+  if (settings.mode !== "url" && !settings.namespace) {
+    throw new Error(
+      `--webhook-config-namespace: required with --webhook-config-mode=${settings.mode} (or set WEBHOOK_CONFIG_NAMESPACE)`,
+    );
+  }
+  const log = args.log.child("webhook");
+  const added = addWebhooks(manager, {
+    webhooks: enabled,
+    settings,
+    client: args.client,
+    extensionName: EXTENSION_NAME,
+    clock: args.clock,
+    log,
+  });
+  // Each new bundle also goes into every shoot's webhook configuration (the ControlPlane controller's MR) before it
+  // counts as published; the ControlPlane controller writes it with the current bundle on each reconcile.
+  if (added.hasShootWebhooks && args.options.controllers.includes("controlplane")) {
+    added.onBundle(async (bundle, signal) => {
+      await publishShootWebhooks(args.client, log, EXTENSION_TYPE, added.shootConfiguration(bundle)!, signal);
+    });
+  }
+  return added;
 }
 
 /** Builds the Manager with the enabled controllers and starts it; resolves once it runs. */
@@ -115,8 +165,22 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     log,
   };
   let added: string[];
+  let webhooks: AddedWebhooks | undefined;
   try {
-    const inputs = { options, config, ownNamespace: leNamespace, metalFetch: opts.metalFetch };
+    webhooks = addExtensionWebhooks(manager, opts.webhooks ?? extensionWebhooks(config), {
+      options,
+      client,
+      clock,
+      log,
+    });
+    const served = webhooks;
+    const inputs = {
+      options,
+      config,
+      ownNamespace: leNamespace,
+      metalFetch: opts.metalFetch,
+      shootWebhookConfig: served?.hasShootWebhooks ? () => served.shootConfiguration() : undefined,
+    };
     const result = addControllers(manager, CONTROLLER_KINDS, options.controllers, shared, inputs);
     for (const name of result.unavailable) log.info("Controller not available in this version; skipped", { name });
     added = result.added;
@@ -130,6 +194,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     version: VERSION,
     gardenerVersion: options.gardenerVersion,
     controllers: added,
+    webhooks: webhooks ? `${options.webhooks.host || "*"}:${options.webhooks.port}` : false,
     leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
     metalApiUrl: options.metalApiUrl,
   });
@@ -148,6 +213,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     get probeUrls() {
       return manager.probeUrls;
     },
+    webhooks,
     done,
     stop: async () => {
       stop.abort(new DOMException("extension stopped", "AbortError"));
@@ -158,7 +224,8 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
 
 /**
  * Runs the extension until the signal aborts; returns why it stopped. Once started, the process gives up running
- * programs unless its kubeconfig's credentials come from an exec plugin.
+ * programs unless its kubeconfig's credentials come from an exec plugin, and writing files unless it serves webhooks
+ * with a cert dir.
  */
 export async function runExtension(
   opts: StartExtensionOptions,
@@ -166,6 +233,8 @@ export async function runExtension(
 ): Promise<StopReason | undefined> {
   const ext = await startExtension(opts);
   if (!ext.connection.execPlugin) revokePermission("run");
+  // Files are written only into the webhook cert dir, and only while webhooks are served.
+  if (!ext.webhooks || !opts.options.webhooks.certDir) revokePermission("write");
   await Promise.race([aborted(signal), ext.done.then(() => {}, () => {})]);
   return await ext.stop();
 }

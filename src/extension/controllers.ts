@@ -7,6 +7,7 @@
 import type { ResolvedControllerConfiguration } from "../apis/config/v1alpha1.ts";
 import { type ControllerKind, controllerKind } from "./reconciler/mod.ts";
 import * as controlplane from "./controlplane/mod.ts";
+import * as healthcheck from "./healthcheck/add.ts";
 import * as heartbeat from "./heartbeat/add.ts";
 import type { ShootWebhookConfigSource } from "./genericcontrolplane/mod.ts";
 import { IMAGEVECTOR_OVERWRITE_ENV, loadImageVector } from "./imagevector/mod.ts";
@@ -41,6 +42,13 @@ export const CONTROLLER_KINDS: readonly ControllerKind<StartupInputs>[] = [
   })),
   controllerKind("worker", worker.add, ({ options }: StartupInputs) => ({
     concurrency: options.concurrency.worker,
+  })),
+  controllerKind("healthcheck", healthcheck.add, ({ options, config }: StartupInputs) => ({
+    syncPeriodMs: config.healthCheck.syncPeriodMs,
+    concurrency: options.concurrency.healthcheck,
+    shootQps: config.healthCheck.shootRESTOptions.qps,
+    shootBurst: config.healthCheck.shootRESTOptions.burst,
+    externalShootClient: options.shootClientExternal,
   })),
   controllerKind("heartbeat", heartbeat.add, ({ options, ownNamespace }: StartupInputs) => {
     const namespace = options.heartbeat.namespace ?? ownNamespace;

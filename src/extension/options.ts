@@ -9,6 +9,8 @@ import { DEFAULT_METAL_API_URL, metalApiUrlProblem } from "../metal/api_url.ts";
 import { DEFAULT_RENEW_INTERVAL_SECONDS } from "./heartbeat/renew_interval.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
 import { inFlagOrder, pflag, pick, type RawValues, resolveFlagValues, type Values } from "../runtime/flags.ts";
+import { WEBHOOK_CONFIG_MODES, type WebhookConfigMode } from "./webhook/registration.ts";
+import type { WebhookSettings } from "./webhook/add.ts";
 
 /** Controller names of `--controllers` / `--disable-controllers` (the Go provider's). */
 export const CONTROLLER_NAMES = ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"] as const;
@@ -18,13 +20,15 @@ export const IMPLEMENTED_CONTROLLERS: ReadonlySet<ControllerName> = new Set([
   "infrastructure",
   "controlplane",
   "worker",
+  "healthcheck",
   "heartbeat",
 ]);
 /** Webhook names of `--disable-webhooks` (`*` disables all). */
 export const WEBHOOK_NAMES = ["controlplane", "seedprovider", "shoot"] as const;
 const DEFAULT_LEADER_ELECTION_ID = `${EXTENSION_NAME}-leader-election`;
 
-const NO_WEBHOOKS = "accepted for compatibility; this version serves no webhooks";
+/** Where the serving certificate is written, as upstream (`--webhook-config-cert-dir`). */
+export const DEFAULT_WEBHOOK_CERT_DIR = "/tmp/gardener-extensions-cert";
 const absent = CONTROLLER_NAMES.filter((n) => !IMPLEMENTED_CONTROLLERS.has(n));
 
 /** A listen address, or `0` (controller-runtime's "disabled"). */
@@ -33,11 +37,11 @@ function bindAddress(text: string): string {
   return text;
 }
 
-function webhookMode(text: string): string {
-  if (!["service", "url", "url-service"].includes(text)) {
-    throw new Error(`unsupported value ${JSON.stringify(text)} (one of service, url, url-service)`);
+function webhookMode(text: string): WebhookConfigMode {
+  if (!(WEBHOOK_CONFIG_MODES as readonly string[]).includes(text)) {
+    throw new Error(`unsupported value ${JSON.stringify(text)} (one of ${WEBHOOK_CONFIG_MODES.join(", ")})`);
   }
-  return text;
+  return text as WebhookConfigMode;
 }
 
 /** The flags of `extension`. */
@@ -47,7 +51,7 @@ export const EXTENSION_FLAGS = {
     help: "version of the Gardener that deploys the extension",
   }),
   selfHostedShootCluster: pflag.bool({
-    help: "the extension runs in a self-hosted shoot cluster (only webhooks use it, and this version serves none)",
+    help: "the extension runs in a self-hosted shoot cluster: shoot webhooks go into the seed configuration",
     default: false,
   }),
   autonomousShootCluster: pflag.bool({ help: "old name of --self-hosted-shoot-cluster", default: false }),
@@ -76,14 +80,22 @@ export const EXTENSION_FLAGS = {
     default: ":8081",
     parse: bindAddress,
   }),
-  webhookConfigServerHost: pflag.string({ placeholder: "<host>", help: `webhook server host (${NO_WEBHOOKS})` }),
+  webhookConfigServerHost: pflag.string({
+    placeholder: "<host>",
+    help: "host the webhook server listens on",
+    defaultText: "all interfaces",
+  }),
   webhookConfigServerPort: pflag.int({
     placeholder: "<port>",
-    help: `webhook server port; ${NO_WEBHOOKS}`,
+    help: "port the webhook server listens on (the chart sets 10250)",
     default: 443,
     min: 0,
   }),
-  webhookConfigCertDir: pflag.string({ placeholder: "<path>", help: `webhook certificate directory (${NO_WEBHOOKS})` }),
+  webhookConfigCertDir: pflag.string({
+    placeholder: "<path>",
+    help: "directory the serving certificate is written to (tls.crt, tls.key); empty: kept in memory only",
+    default: DEFAULT_WEBHOOK_CERT_DIR,
+  }),
   controlplaneMaxConcurrentReconciles: pflag.int({ help: "parallel ControlPlane reconciles", default: 5, min: 1 }),
   infrastructureMaxConcurrentReconciles: pflag.int({ help: "parallel Infrastructure reconciles", default: 5, min: 1 }),
   workerMaxConcurrentReconciles: pflag.int({ help: "parallel Worker reconciles", default: 5, min: 1 }),
@@ -121,27 +133,30 @@ export const EXTENSION_FLAGS = {
     defaultText: "shoot",
   }),
   extensionClass: pflag.string({ placeholder: "<class>", help: "old name of --extension-classes (one class)" }),
-  disableWebhooks: pflag.list({ help: `webhooks not to run: ${WEBHOOK_NAMES.join(", ")}, * (${NO_WEBHOOKS})` }),
+  disableWebhooks: pflag.list({ help: `webhooks not to run: ${WEBHOOK_NAMES.join(", ")}, * (all)` }),
   webhookConfigMode: pflag.string({
     placeholder: "<mode>",
-    help: `how webhooks are reached: service, url, url-service; ${NO_WEBHOOKS}`,
+    help: "how kube-apiservers reach the webhooks: service, url (--webhook-config-url), url-service",
     default: "service",
     parse: webhookMode,
   }),
-  webhookConfigUrl: pflag.string({ placeholder: "<url>", help: `webhook URL in the url modes (${NO_WEBHOOKS})` }),
+  webhookConfigUrl: pflag.string({ placeholder: "<host[:port]>", help: "where the webhooks are reached in url mode" }),
   webhookConfigServicePort: pflag.int({
     placeholder: "<port>",
-    help: `webhook service port (${NO_WEBHOOKS})`,
-    min: 0,
+    help: "port of the extension's Service in the webhook configurations",
+    defaultText: "--webhook-config-server-port",
+    min: 1,
   }),
   webhookConfigNamespace: pflag.string({
     placeholder: "<namespace>",
-    help: `webhook namespace; ${NO_WEBHOOKS}`,
+    help: "the extension's namespace: certificates kept and rotated in its Secrets, Service namespace; " +
+      "empty: a one-off certificate",
     defaultText: "$WEBHOOK_CONFIG_NAMESPACE",
   }),
   webhookConfigOwnerNamespace: pflag.string({
     placeholder: "<namespace>",
-    help: `namespace owning the webhook configuration (${NO_WEBHOOKS})`,
+    help: "Namespace owning the seed webhook configuration (garbage-collected with it)",
+    defaultText: "--webhook-config-namespace",
   }),
   metalApiUrl: pflag.string({
     placeholder: "<url>",
@@ -176,12 +191,14 @@ export type ExtensionOptions = Pick<Values<ExtensionFlags>, (typeof AS_GIVEN)[nu
   probeAddresses: string[];
   concurrency: Record<"controlplane" | "infrastructure" | "worker" | "healthcheck", number>;
   heartbeat: { namespace?: string; renewIntervalSeconds: number };
+  /** `GARDENER_SHOOT_CLIENT=external`: the health checks read shoots through the `gardener` secret first. */
+  shootClientExternal: boolean;
   controllers: ControllerName[];
   configFile?: string;
   /** Extension classes whose objects the controllers handle (`spec.class`, unset meaning `shoot`); never empty. */
   extensionClasses: string[];
-  /** Webhook settings, validated for compatibility; this version serves no webhooks. */
-  webhooks: { disabled: string[]; mode: string; serverPort: number; namespace?: string };
+  /** The webhook server and its registration; `disabled`: names of `--disable-webhooks` (`*`: all). */
+  webhooks: WebhookSettings & { disabled: string[]; selfHostedShootCluster: boolean };
 };
 
 /** The enabled controllers: `--controllers` (default all) minus `--disable-controllers`; unknown names are errors. */
@@ -258,6 +275,10 @@ export function resolveExtensionOptions(
       errors.push(`--master: not an absolute URL: ${JSON.stringify(v.master)}`);
     }
   }
+  const webhookNamespace = v.webhookConfigNamespace || env.WEBHOOK_CONFIG_NAMESPACE || undefined;
+  if (v.webhookConfigMode === "url" && !v.webhookConfigUrl && !disabledWebhooks.includes("*")) {
+    errors.push("--webhook-config-url: required with --webhook-config-mode=url");
+  }
   if (errors.length) return { errors: inFlagOrder(EXTENSION_FLAGS, errors) };
   return {
     errors,
@@ -277,14 +298,21 @@ export function resolveExtensionOptions(
         namespace: v.heartbeatNamespace || env.LEADER_ELECTION_NAMESPACE || undefined,
         renewIntervalSeconds: v.heartbeatRenewIntervalSeconds,
       },
+      shootClientExternal: env.GARDENER_SHOOT_CLIENT === "external",
       controllers,
       configFile: v.configFile || undefined,
       extensionClasses,
       webhooks: {
         disabled: disabledWebhooks,
-        mode: v.webhookConfigMode,
-        serverPort: v.webhookConfigServerPort,
-        namespace: v.webhookConfigNamespace || env.WEBHOOK_CONFIG_NAMESPACE || undefined,
+        selfHostedShootCluster: v.selfHostedShootCluster || v.autonomousShootCluster,
+        host: v.webhookConfigServerHost ?? "",
+        port: v.webhookConfigServerPort,
+        certDir: v.webhookConfigCertDir || undefined,
+        mode: v.webhookConfigMode as WebhookConfigMode,
+        url: v.webhookConfigUrl || undefined,
+        namespace: webhookNamespace,
+        ownerNamespace: v.webhookConfigOwnerNamespace || webhookNamespace,
+        servicePort: v.webhookConfigServicePort ?? v.webhookConfigServerPort,
       },
     },
   };

@@ -230,6 +230,7 @@ async function startSimulations(
     onNotice: opts.onNotice,
     deployMachineControllerManager: opts.deployMachineControllerManager,
     destroyMachineControllerManager: opts.destroyMachineControllerManager,
+    shootKubeconfig: (shoot) => shoots.get(shoot.technicalId)?.api.kubeconfigYaml(),
   });
   running.push(gardenlet.start(simulations.signal));
   const machineDeployments = new MachineDeploymentSimulation({

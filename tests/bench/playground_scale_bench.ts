@@ -121,6 +121,11 @@ for (const s of SCENARIOS.filter((x) => wanted.includes(x.key))) {
     value: del.componentWrites / del.machines,
     unit: "writes",
   });
+  for (const [phase, r] of [["create", create], ["delete", del]] as const) {
+    const each = Object.entries(r.writesByResource).sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, n]) => `${k} ${(n / r.machines).toFixed(2)}`).join(", ");
+    console.log(`  writes per machine by resource, ${phase} (ours and the simulations'): ${each}`);
+  }
   report({
     name: `${tag} API-server writes of the simulations per machine, create+delete`,
     value: (create.simulationWrites + del.simulationWrites) / create.machines,

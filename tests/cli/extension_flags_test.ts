@@ -24,14 +24,51 @@ Deno.test("extension flags: the Go provider's defaults", () => {
     probeAddresses: [":8081", ":8080"],
     concurrency: { controlplane: 5, infrastructure: 5, worker: 5, healthcheck: 1 },
     heartbeat: { namespace: undefined, renewIntervalSeconds: 30 },
+    shootClientExternal: false,
     controllers: ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"],
     configFile: undefined,
     ignoreOperationAnnotation: false,
     extensionClasses: ["shoot"],
     metalApiUrl: "https://api.equinix.com/metal/v1",
     metalApiAllowPlainHttp: false,
-    webhooks: { disabled: [], mode: "service", serverPort: 443, namespace: undefined },
+    webhooks: {
+      disabled: [],
+      selfHostedShootCluster: false,
+      host: "",
+      port: 443,
+      certDir: "/tmp/gardener-extensions-cert",
+      mode: "service",
+      url: undefined,
+      namespace: undefined,
+      ownerNamespace: undefined,
+      servicePort: 443,
+    },
   });
+});
+
+Deno.test("extension flags: webhook settings, with the service port and owner namespace falling back", () => {
+  const { options } = resolveExtensionOptions({
+    webhookConfigServerPort: "10250",
+    webhookConfigCertDir: "",
+    webhookConfigMode: "url",
+    webhookConfigUrl: "webhooks.example.org:8443",
+    disableWebhooks: ["shoot"],
+  }, { WEBHOOK_CONFIG_NAMESPACE: "extension-provider-equinix-metal-x1" });
+  assert.deepEqual(options?.webhooks, {
+    disabled: ["shoot"],
+    selfHostedShootCluster: false,
+    host: "",
+    port: 10250,
+    certDir: undefined,
+    mode: "url",
+    url: "webhooks.example.org:8443",
+    namespace: "extension-provider-equinix-metal-x1",
+    ownerNamespace: "extension-provider-equinix-metal-x1",
+    servicePort: 10250,
+  });
+  assert.deepEqual(resolveExtensionOptions({ webhookConfigMode: "url" }, {}).errors, [
+    "--webhook-config-url: required with --webhook-config-mode=url",
+  ]);
 });
 
 Deno.test("extension flags: Go booleans, lists, environment fallbacks, disabled probes", () => {

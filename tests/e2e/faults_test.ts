@@ -29,7 +29,9 @@ const FAULTS: FaultOptions = {
   apiServers: { conflictPercent: 5, watchDropEveryMs: 30_000, goneEveryMs: 60_000 },
   restarts: { everyMs: 20_000, mode: "mixed" },
 };
-const SEEDS = (Deno.env.get("FAULT_SEEDS") ?? "20261121").split(",").map(Number);
+// The default seed must let every fault kind occur (asserted below). Any new API request changes how the decisions
+// interleave: with the health checks' requests, seed 20261121 no longer drew a late commit (25 % of ~9 creates).
+const SEEDS = (Deno.env.get("FAULT_SEEDS") ?? "1").split(",").map(Number);
 
 for (const seed of SEEDS) {
   Deno.test(`faults (seed ${seed}): converges, no duplicated device, nothing left after deletion`, async () => {

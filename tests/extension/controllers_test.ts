@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { CONTROLLER_KINDS, type StartupInputs } from "../../src/extension/controllers.ts";
 import { addControllers, type ControllerManager } from "../../src/extension/reconciler/mod.ts";
 import { Heartbeat } from "../../src/extension/heartbeat/heartbeat_apply.ts";
+import { HealthChecks } from "../../src/extension/healthcheck/add.ts";
 import { CONTROLLER_NAMES, IMPLEMENTED_CONTROLLERS, resolveExtensionOptions } from "../../src/extension/options.ts";
 import { DEFAULTS } from "../../src/apis/config/v1alpha1.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
@@ -23,6 +24,7 @@ Deno.test("kind table: its kinds are the implemented controllers, each a --contr
 /** What kind a runnable the table added belongs to. */
 function kindOf(r: Runnable): string {
   if (r instanceof Heartbeat) return "heartbeat";
+  if (r instanceof HealthChecks) return "healthcheck";
   const reconciler = (r as { reconciler?: { kind: { kind: string } } }).reconciler;
   return reconciler ? reconciler.kind.kind.toLowerCase() : "unknown";
 }
@@ -65,11 +67,11 @@ function added(disabled: string[]): string[] {
 }
 
 Deno.test("kind table: every enabled kind is added once through the loop; a disabled kind adds no controller", () => {
-  assert.deepEqual(added([]), ["infrastructure", "controlplane", "worker", "heartbeat"]);
+  assert.deepEqual(added([]), ["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"]);
   for (const kind of CONTROLLER_KINDS) {
     const rest = added([kind.name]);
     assert.ok(!rest.includes(kind.name), kind.name);
     assert.deepEqual(rest, CONTROLLER_KINDS.map((k) => k.name).filter((n) => n !== kind.name));
   }
-  assert.deepEqual(added(["infrastructure", "controlplane", "worker", "heartbeat"]), []);
+  assert.deepEqual(added(["infrastructure", "controlplane", "worker", "healthcheck", "heartbeat"]), []);
 });

@@ -12,7 +12,7 @@ import { configureLogging } from "../../src/observability/log.ts";
 import { type Landscape, withLandscape } from "../../src/playground/mod.ts";
 import { SIDECAR_CONTAINER } from "../../src/playground/sidecar.ts";
 import { FakeClock, realClock } from "../../src/runtime/clock.ts";
-import { generateServingCertificates } from "../../src/sim/apiserver/http/certs.ts";
+import { generateServingCertificates } from "../../src/runtime/certificates.ts";
 import { FakeTimeDriver } from "../support/fake_time.ts";
 
 configureLogging({ level: "error", sink: () => {} });

@@ -11,7 +11,7 @@ export function equinixControlPlaneDelegate(images: ImageVector): ControlPlaneDe
     shootAccessComponents: [CCM_NAME],
     checksumSecrets: [CLOUDPROVIDER_SECRET],
     seedObjects: (values) => ccmSeedObjects(values, images),
-    shootObjects: (values) => [
+    shootObjects: (_values) => [
       ...ccmShootRbac(),
       ...metallbObjects(images),
     ],

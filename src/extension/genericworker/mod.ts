@@ -9,3 +9,5 @@ export type { DesiredStateInputs, PoolContext, ProviderPool, WorkerContext, Work
 export { computeDesiredState, describeWorker, type DesiredWorker, userDataSecretNames } from "./desired_state.ts";
 export type { DesiredDeployment } from "./machine_deployment.ts";
 export { continueWait, type WaitRecord } from "./bounded_wait.ts";
+export { failedMachineCodes } from "./failed_machines.ts";
+export { machineDeploymentProblem } from "./rollout.ts";

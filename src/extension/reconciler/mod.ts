@@ -43,6 +43,6 @@ export { ExtensionReconciler, type ExtensionReconcilerOptions } from "./extensio
 export { CodedError, ConfigurationError, determineErrorCodes, RetryableConfigurationError } from "./error_codes.ts";
 export { apiClusterReader, clusterContextOf, type ClusterReader } from "./cluster.ts";
 export { computeOperationType, isMigrated, shouldSkipAfterMigration, timestampSatisfied } from "./operation.ts";
-export { extensionPredicates, operationAnnotationPredicate } from "./predicates.ts";
+export { classPredicate, extensionPredicates, operationAnnotationPredicate } from "./predicates.ts";
 export { describeExtensionObject, type ExtensionObject } from "./extension_object.ts";
 export { isUpToDate, phaseTexts, type StatusPatch, statusTime } from "./status.ts";

@@ -2,6 +2,7 @@
  * The built-in Kubernetes object types we read and write, in one place: kubernetes-types' declarations with the
  * metadata every stored object carries. Types only.
  */
+import type * as apps from "kubernetes-types/apps/v1.d.ts";
 import type * as coordination from "kubernetes-types/coordination/v1.d.ts";
 import type * as core from "kubernetes-types/core/v1.d.ts";
 import type * as policy from "kubernetes-types/policy/v1.d.ts";
@@ -31,6 +32,8 @@ export type PersistentVolumeClaim = Stored<core.PersistentVolumeClaim>;
 export type PersistentVolume = Stored<core.PersistentVolume>;
 /** A storage.k8s.io/v1 VolumeAttachment. */
 export type VolumeAttachment = Stored<storage.VolumeAttachment>;
+/** An apps/v1 Deployment. */
+export type Deployment = Stored<apps.Deployment>;
 /** A coordination.k8s.io/v1 Lease. */
 export type Lease = Stored<coordination.Lease>;
 /** The spec of a Lease. */

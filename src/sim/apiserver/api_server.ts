@@ -17,7 +17,7 @@ import { getLogger, type Logger } from "../../observability/log.ts";
 import { forgetSecret, registerSecret } from "../../observability/redact.ts";
 import { entropySeed, listenerUrl, listenHttp, Rng } from "../kernel/mod.ts";
 import { AdmissionRunner } from "./admission/runner.ts";
-import { generateServingCertificates } from "./http/certs.ts";
+import { generateServingCertificates } from "../../runtime/certificates.ts";
 import { Counters, type RequestCounters } from "./counters.ts";
 import { type FaultInjector, Faults } from "./faults.ts";
 import { createHttpHandler } from "./http/router.ts";

@@ -28,6 +28,7 @@ import { AppsV1, CoreV1, ExtensionsV1alpha1, type ResourceType } from "../../k8s
 import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
+import { encodeBase64 } from "../../runtime/base64.ts";
 import { controlPlaneObjects, MCM_DEPLOYMENT, MCM_VPA } from "./control_plane.ts";
 import { deletionConfirmation, reconcileRequest } from "./operation.ts";
 import {
@@ -58,6 +59,8 @@ export interface GardenletSimulationOptions {
   deployMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
   /** gardenlet deletes machine-controller-manager once the Worker is gone, before the Infrastructure. */
   destroyMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
+  /** Kubeconfig of the shoot's API server, kept in the `gardener` secret of the shoot namespace (shoot access). */
+  shootKubeconfig?: (shoot: ShootRef) => string | undefined;
 }
 
 /** When the milestones of a shoot creation were reached (clock milliseconds). */
@@ -93,6 +96,17 @@ export function isRetryableWriteError(e: unknown): boolean {
 
 function annotationsOf(obj: KubeObject | undefined): Record<string, string> {
   return obj?.metadata.annotations ?? {};
+}
+
+/** The `gardener` secret gardenlet keeps in a shoot namespace: a kubeconfig for the shoot's API server. */
+export function shootAccessSecret(namespace: string, kubeconfig: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "gardener", namespace },
+    type: "Opaque",
+    data: { kubeconfig: encodeBase64(kubeconfig) },
+  } as KubeObject;
 }
 
 /** The simulated gardenlet; a `Runnable` whose informers feed the waits and the change detection. */
@@ -148,6 +162,8 @@ export class GardenletSimulation implements Runnable {
     for (const o of shoot.others) await this.ensure(resourceOf(o), o, signal);
     await this.ensure(CoreV1.namespaces, shoot.namespace, signal);
     await this.ensure(CoreV1.secrets, shoot.cloudProvider, signal);
+    const kubeconfig = this.opts.shootKubeconfig?.(shoot);
+    if (kubeconfig) await this.ensure(CoreV1.secrets, shootAccessSecret(shoot.technicalId, kubeconfig), signal);
     await this.ensure(ExtensionsV1alpha1.clusters, shoot.cluster, signal);
     for (const s of shoot.userData) await this.ensure(CoreV1.secrets, s, signal);
 

@@ -219,7 +219,10 @@ async function listenNode(
       const response = await handler(toRequest(req, scheme, body, disconnected.signal));
       await writeResponse(res, response);
     })().catch((e) => {
-      log.error("failed to serve a request", { method: req.method, path: req.url, error: e });
+      // A client that went away (a watch it stopped before the first byte) is not a failure of the server.
+      if (disconnected.signal.aborted || req.destroyed || res.destroyed) {
+        log.debug("client disconnected", { method: req.method, path: req.url });
+      } else log.error("failed to serve a request", { method: req.method, path: req.url, error: e });
       if (!res.headersSent) {
         res.statusCode = 500;
         res.end();

@@ -51,6 +51,12 @@ export class MachineSetReconciler implements Reconciler {
   private readonly uncertain = new Set<string>();
   /** Generation of each invalid set already reported (no log flood). */
   private readonly reportedInvalid = new Map<string, number>();
+  /**
+   * Machines found in line with a set's template, by the cached object (a new version is a new object) → that set's
+   * uid and generation. The comparison is most of the simulation's CPU at 1,000 machines: every machine event re-syncs
+   * its set, and the set's machines rarely change what the comparison reads.
+   */
+  private readonly inLine = new WeakMap<Machine, string>();
 
   constructor(private readonly deps: MachineSetControllerDeps) {}
 
@@ -153,10 +159,14 @@ export class MachineSetReconciler implements Reconciler {
   }
 
   private async syncMachineSpecs(ms: MachineSet, machines: Machine[], log: Logger): Promise<void> {
+    const template = `${ms.metadata.uid}/${ms.metadata.generation ?? 0}`;
     for (const m of machines) {
-      if (m.metadata.deletionTimestamp) continue;
+      if (m.metadata.deletionTimestamp || this.inLine.get(m) === template) continue;
       const ops = machineSpecSyncOps(ms, m);
-      if (ops.length === 0) continue;
+      if (ops.length === 0) {
+        this.inLine.set(m, template);
+        continue;
+      }
       this.deps.writes.count(MachineV1alpha1.machines, "patch");
       this.deps.writes.stats.machinesUpdated++;
       try {

@@ -10,7 +10,7 @@
  *   /http-500                   answers 500 with a text body
  * Every request is recorded (path and AdmissionReview) so tests can assert what kube-apiserver would send.
  */
-import { generateServingCertificates } from "../../../src/sim/apiserver/http/certs.ts";
+import { generateServingCertificates } from "../../../src/runtime/certificates.ts";
 
 export interface ReceivedReview {
   path: string;

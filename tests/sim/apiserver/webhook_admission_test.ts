@@ -1,6 +1,6 @@
 /** The server's writes pass through admission webhooks once webhook configurations exist. */
 import assert from "node:assert/strict";
-import { generateServingCertificates } from "../../../src/sim/apiserver/http/certs.ts";
+import { generateServingCertificates } from "../../../src/runtime/certificates.ts";
 import { configMap, withApi } from "./api_test_client.ts";
 
 type Review = {

@@ -53,7 +53,7 @@ export async function ensureBootstrapToken(
     );
   }
   const token = tokenFromSecret(secret);
-  const key = `${machine.metadata.namespace}/${machine.metadata.name}`;
+  const key = tokenKey(machine);
   const known = ctx.state.bootstrapTokens.get(key);
   if (known?.token !== token) {
     registerSecret(token);
@@ -63,10 +63,19 @@ export async function ensureBootstrapToken(
   return token;
 }
 
+/** True if this process made or read the machine's bootstrap token and has not deleted it yet. */
+export function knowsBootstrapToken(ctx: ControllerContext, machine: Machine): boolean {
+  return ctx.state.bootstrapTokens.has(tokenKey(machine));
+}
+
+function tokenKey(machine: Machine): string {
+  return `${machine.metadata.namespace}/${machine.metadata.name}`;
+}
+
 /** Deletes the machine's bootstrap token (after it joined) if it is the machine's own; absent is fine. */
 export async function deleteBootstrapToken(ctx: ControllerContext, machine: Machine): Promise<void> {
   if (!ctx.target) return;
-  const key = `${machine.metadata.namespace}/${machine.metadata.name}`;
+  const key = tokenKey(machine);
   const name = bootstrapTokenSecretName(machine.metadata.name!);
   let uid = ctx.state.bootstrapTokens.get(key)?.uid;
   try {

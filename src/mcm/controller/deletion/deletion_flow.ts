@@ -76,6 +76,18 @@ export function deleteStepStatus(
   );
 }
 
+/**
+ * Whether the machine's bootstrap token may still exist when its deletion starts, i.e. it never joined (the join
+ * deletes it): the phase before termination is neither Running nor Unknown. Once the phase is Terminating already (the
+ * MachineSet writes it when it deletes a machine) that phase is gone, and a machine whose node never reported Ready
+ * counts as not joined.
+ */
+export function mayHoldBootstrapToken(machine: Machine): boolean {
+  const phase = phaseOf(machine);
+  if (phase !== "Terminating") return phase !== "Running" && phase !== "Unknown";
+  return !machine.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+}
+
 /** Step 1: phase Terminating, "getting VM Status"; preserveExpiryTime cleared. */
 export function terminatingStatus(machine: Machine, now: number): MachineStatus {
   const status = withOperation(

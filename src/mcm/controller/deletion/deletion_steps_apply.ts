@@ -5,7 +5,6 @@
  * Every effect is idempotent, so a crash at any point resumes at the step recorded last.
  */
 import {
-  ANNOTATION_MACHINE_JOIN_DURATION,
   decodeMachineClass,
   LABEL_NODE,
   type Machine,
@@ -26,6 +25,7 @@ import {
   type DeletionStep,
   deletionStep,
   drainOutcome,
+  mayHoldBootstrapToken,
   planDrain,
   type StepOutcome,
   terminatingCondition,
@@ -41,7 +41,7 @@ import { retryAfterWriteError, setMachineFinalizer, updateMachine, writeStatus }
 import { LONG_RETRY_MS, SHORT_RETRY_MS } from "../retry.ts";
 import { effectiveSettings } from "../machine/timeouts.ts";
 import { observeMachineDuration } from "../metrics.ts";
-import { deleteBootstrapToken } from "../creation/bootstrap_token_apply.ts";
+import { deleteBootstrapToken, knowsBootstrapToken } from "../creation/bootstrap_token_apply.ts";
 
 /**
  * A round of consecutive steps. Statuses of successful steps stay in memory while the next step runs at once; they
@@ -150,9 +150,16 @@ export function runStep(ctx: ControllerContext, round: Round, signal: AbortSigna
 }
 
 async function setTerminating({ ctx, round, machine, now, log, nodeName }: Step): Promise<StepResult> {
-  log.info("Deleting machine", { phase: phaseOf(machine) });
+  const phase = phaseOf(machine);
+  log.info("Deleting machine", { phase });
   // The node learns why it goes away while the phase before termination is still known.
-  if (ctx.target && nodeName) await setTerminatingCondition(ctx, nodeName, phaseOf(machine)).catch(() => {});
+  if (ctx.target && nodeName) await setTerminatingCondition(ctx, nodeName, phase).catch(() => {});
+  // Before the Terminating write, so that a crash in between repeats it; a joined machine's token went at the join.
+  if (knowsBootstrapToken(ctx, machine) || mayHoldBootstrapToken(machine)) {
+    await deleteBootstrapToken(ctx, machine).catch((e) =>
+      log.warn("Could not delete the bootstrap token", { error: e })
+    );
+  }
   return await applyOutcome(ctx, round, { status: terminatingStatus(machine, now), retryMs: SHORT_RETRY_MS }, {
     persist: true,
   });
@@ -325,7 +332,7 @@ async function deleteNode({ ctx, round, machine, now, nodeName }: Step): Promise
   return await applyOutcome(ctx, round, deleteNodeOutcome(machine, nodeName, result, now));
 }
 
-/** Removes the Machine's finalizer (the Machine is gone then) and the token of a machine that never joined. */
+/** Removes the Machine's finalizer (the Machine is gone then). */
 async function removeFinalizer({ ctx, round, machine, log }: Step): Promise<StepResult> {
   try {
     await setMachineFinalizer(ctx, round.persisted, false);
@@ -334,10 +341,6 @@ async function removeFinalizer({ ctx, round, machine, log }: Step): Promise<Step
   }
   const deletedAt = Date.parse(machine.metadata.deletionTimestamp ?? "");
   if (!Number.isNaN(deletedAt)) observeMachineDuration("delete", machine, ctx.clock.now() - deletedAt);
-  // A machine that joined had its token deleted then; only one that never joined may still have one.
-  if (!machine.metadata.annotations?.[ANNOTATION_MACHINE_JOIN_DURATION]) {
-    await deleteBootstrapToken(ctx, machine).catch(() => {});
-  }
   log.info("Machine deleted");
   return { continue: false, retryMs: LONG_RETRY_MS, gone: true };
 }

@@ -3,7 +3,6 @@
  * queue, class validation, health of the node, node template sync, preservation, and the creation flow.
  */
 import {
-  ANNOTATION_MACHINE_JOIN_DURATION,
   decodeMachineClass,
   LABEL_DEPLOYMENT_NAME,
   LABEL_NODE,
@@ -17,7 +16,6 @@ import {
 } from "../../../apis/machine/v1alpha1.ts";
 import { objectKey } from "../../../k8s/api/objects.ts";
 import { CoreV1 } from "../../../k8s/api/resources.ts";
-import { formatDuration } from "../../../runtime/duration.ts";
 import {
   classSecretData,
   type ControllerContext,
@@ -31,7 +29,7 @@ import { needsCreationFlow } from "../creation/creation_flow.ts";
 import { runCreationFlow } from "../creation/creation_apply.ts";
 import { deleteBootstrapToken } from "../creation/bootstrap_token_apply.ts";
 import { effectiveSettings } from "./timeouts.ts";
-import { patchMachineAnnotations, retryAfterWriteError, setMachineFinalizer, writeStatus } from "./machine_apply.ts";
+import { retryAfterWriteError, setMachineFinalizer, writeStatus } from "./machine_apply.ts";
 import { CONFLICT_RETRY_MS, LONG_RETRY_MS, requeueAfter, SHORT_RETRY_MS, TIMEOUT_RECHECK_MS } from "../retry.ts";
 import type { Result } from "../../../k8s/controller/controller.ts";
 import { isConflict } from "../../../k8s/api/errors.ts";
@@ -150,12 +148,10 @@ async function applyHealth(
     return { wrote, requeueMs: wrote ? SHORT_RETRY_MS : TIMEOUT_RECHECK_MS };
   }
   if (!d.status) return { wrote: false, requeueMs: d.requeueMs };
-  let written: Machine;
   try {
     const r = await writeStatus(ctx, machine, d.status);
     // Nothing changed but timestamps: carry on as if no write was needed (the timeouts and node sync run).
     if (!r.written) return { wrote: false, requeueMs: d.requeueMs };
-    written = r.machine;
   } catch (e) {
     retryAfterWriteError(ctx, machine, e, "health status");
     return { wrote: true, requeueMs: SHORT_RETRY_MS };
@@ -170,18 +166,13 @@ async function applyHealth(
   }
   if (d.creationTimedOut) countFailedJoin(machine, cls.nodeTemplate?.instanceType);
   if (d.joined) {
+    // The join duration is a metric, and the phase change's log line and lastOperation carry it; no annotation: MCM
+    // sets one in a status update, which drops it, and persisting it would cost a fifth control write per machine.
     observeMachineDuration("join", machine, d.joined.durationMs);
     try {
       await deleteBootstrapToken(ctx, machine);
     } catch (e) {
       log.warn("Could not delete the bootstrap token", { error: e });
-    }
-    try {
-      await patchMachineAnnotations(ctx, written, {
-        [ANNOTATION_MACHINE_JOIN_DURATION]: formatDuration(Math.round(d.joined.durationMs / 1000) * 1000),
-      });
-    } catch (e) {
-      log.warn("Could not record the join duration", { error: e });
     }
   }
   return { wrote: true, requeueMs: SHORT_RETRY_MS };

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from "../../../k8s/api/objects.ts";
 import type { JSONSchemaProps } from "../schema/validation.ts";
-import type { CrdScale, ServedResource } from "./served_resource.ts";
+import type { CrdScale, PrinterColumn, ServedResource } from "./served_resource.ts";
 
 /** Paths of the scale subresource of a custom resource. */
 interface CrdVersion {
@@ -13,6 +13,7 @@ interface CrdVersion {
   storage?: boolean;
   schema?: { openAPIV3Schema?: JSONSchemaProps };
   subresources?: { status?: unknown; scale?: Partial<CrdScale> };
+  additionalPrinterColumns?: PrinterColumn[];
 }
 
 interface CrdSpec {
@@ -125,6 +126,7 @@ export function servedResourcesOf(crd: KubeObject): ServedResource[] {
           }
           : undefined,
         storage: !!v.storage,
+        printerColumns: (v.additionalPrinterColumns ?? []).map((c) => ({ ...c })),
       },
     });
   }

@@ -9,6 +9,16 @@ export interface CrdScale {
   labelSelectorPath?: string;
 }
 
+/** A CRD version's `additionalPrinterColumns` entry (what `kubectl get` shows). */
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  format?: string;
+  description?: string;
+  priority?: number;
+}
+
 /** One group/version/resource the server answers for. */
 export interface ServedResource {
   type: ResourceType;
@@ -21,6 +31,8 @@ export interface ServedResource {
     schema?: JSONSchemaProps;
     scale?: CrdScale;
     storage: boolean;
+    /** `additionalPrinterColumns` of the version (empty: kube's default Age column). */
+    printerColumns?: PrinterColumn[];
   };
 }
 

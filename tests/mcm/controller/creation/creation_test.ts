@@ -78,7 +78,7 @@ Deno.test("creation: finalizer, bootstrap token, CreateMachine with substituted 
     );
     assert.equal(running.status?.lastOperation?.state, "Successful");
     assert.equal(running.status?.conditions?.find((c) => c.type === "Ready")?.status, "True");
-    // Joined: bootstrap token deleted, join duration recorded, node labelled and protected by the finalizer.
+    // Joined: bootstrap token deleted, node labelled and protected by the finalizer.
     await h.until(async () => {
       try {
         await h.targetClient.get(CoreV1.secrets, bootstrapTokenSecretName("pool-a-abcde"), {
@@ -89,9 +89,6 @@ Deno.test("creation: finalizer, bootstrap token, CreateMachine with substituted 
         return isNotFound(e);
       }
     }, { what: "bootstrap token deleted" });
-    await h.until(async () =>
-      (await h.machine("pool-a-abcde"))?.metadata.annotations?.["node.machine.sapcloud.io/machine-join-duration"]
-    );
     const node = await h.until(async () => {
       const n = await h.node("pool-a-abcde");
       return n?.metadata.finalizers?.includes("node.machine.sapcloud.io/machine-controller") &&
@@ -276,6 +273,44 @@ Deno.test("creation: an InitializeMachine error other than Unimplemented is a Cr
     // The next round finds the VM (providerID set), and Unimplemented from then on lets it go Pending.
     await h.until(async () => (await h.phase("init-fails")) === "Pending");
     assert.equal(driver.vms.size, 1);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("creation: at most 4 control-cluster writes per machine to reach Running (MCM HEAD: 4)", async () => {
+  const driver = new FakeDriver();
+  const h = await Harness.start({ driver, devices: fakeDevices(() => driver.vms.values()) });
+  try {
+    // A class already in use (its finalizer set), so that only the machines' own writes are counted.
+    await h.createSecret("class-secret", {
+      userData: "#!/bin/sh\nTOKEN=<<BOOTSTRAP_TOKEN>>\n",
+      apiToken: "fake-api-token-123456",
+    });
+    await h.createClass({ metadata: { name: CLASS, namespace: NS, finalizers: [MCM_FINALIZER] } });
+    await h.advance(2000);
+    const names = ["w-aaaaa", "w-bbbbb", "w-ccccc"];
+    h.control.counters.reset();
+    for (const name of names) await h.createMachine(name);
+    await h.until(async () => {
+      for (const name of names) if (await h.phase(name) !== "Running") return false;
+      return true;
+    }, { what: "all Running" });
+    await h.advance(60_000, 5000);
+    const byVerbResource = h.control.counters.snapshot().byVerbResource;
+    // The harness's own three creates are not the controller's.
+    const writes = h.control.counters.writes({ excludeResources: ["leases", "events"] }) - names.length;
+    assert.ok(
+      writes <= 4 * names.length,
+      `${writes} control writes for ${names.length} machines: ${JSON.stringify(byVerbResource)}`,
+    );
+    for (const name of names) {
+      assert.equal(
+        (await h.machine(name))?.metadata.annotations?.["node.machine.sapcloud.io/machine-join-duration"],
+        undefined,
+        "the join duration is a metric and a log line, not an annotation (MCM's status update drops it)",
+      );
+    }
   } finally {
     await h.close();
   }

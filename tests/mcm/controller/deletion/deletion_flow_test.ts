@@ -4,6 +4,7 @@ import {
   deleteVMOutcome,
   deletionStep,
   drainOutcome,
+  mayHoldBootstrapToken,
   planDrain,
   terminatingCondition,
   terminatingStatus,
@@ -236,4 +237,20 @@ Deno.test("node object deletion outcomes", () => {
   const failed = deleteNodeOutcome(m, "n1", { error: "503" }, NOW);
   assert.equal(failed.status.lastOperation?.state, "Failed");
   assert.equal(deletionStep({ ...m, status: failed.status }), "deleteNode");
+});
+
+Deno.test("bootstrap token at termination: left only by machines that never joined", () => {
+  for (const phase of ["", "Pending", "CrashLoopBackOff", "Failed", "Available"]) {
+    assert.equal(mayHoldBootstrapToken(withStatus(machine("m"), { phase })), true, phase);
+  }
+  for (const phase of ["Running", "Unknown"]) {
+    assert.equal(mayHoldBootstrapToken(withStatus(machine("m"), { phase })), false, phase);
+  }
+  // Terminating already (the MachineSet wrote it): the phase before is gone; a node that reported Ready means joined.
+  const terminating = withStatus(machine("m"), { phase: "Terminating" });
+  assert.equal(mayHoldBootstrapToken(terminating), true, "no node conditions");
+  terminating.status!.conditions = conditions({ Ready: "False" });
+  assert.equal(mayHoldBootstrapToken(terminating), true, "node never Ready");
+  terminating.status!.conditions = conditions();
+  assert.equal(mayHoldBootstrapToken(terminating), false, "node was Ready");
 });

@@ -3,6 +3,8 @@ import { AppsV1, CoreV1, MachineV1alpha1, PolicyV1, StorageV1 } from "../../../.
 import { isNotFound } from "../../../../src/k8s/api/errors.ts";
 import type { KubeObject } from "../../../../src/k8s/api/objects.ts";
 import type { Machine } from "../../../../src/apis/machine/v1alpha1.ts";
+import { MachineError } from "../../../../src/mcm/driver/driver.ts";
+import { bootstrapTokenSecretName } from "../../../../src/mcm/controller/creation/bootstrap_token.ts";
 import { FakeDriver } from "../fake_driver.ts";
 import { fakeDevices, Harness, NS } from "../harness.ts";
 
@@ -326,6 +328,92 @@ Deno.test("deletion: without a node label the node is found by its machine-name 
     await h.until(async () => (await h.machine("m2")) === undefined, { what: "m2 gone" });
     assert.equal(driver.count("status", "m2"), 1);
     assert.equal(await h.node("m2"), undefined);
+  } finally {
+    await h.close();
+  }
+});
+
+async function tokenExists(h: Harness, machine: string): Promise<boolean> {
+  try {
+    await h.targetClient.get(CoreV1.secrets, bootstrapTokenSecretName(machine), { namespace: "kube-system" });
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/** What MCM's MachineSet writes when it deletes a machine: phase Terminating at once (the phase before is gone). */
+async function markTerminatingAsMachineSet(h: Harness, name: string): Promise<void> {
+  await h.controlClient.patch(
+    MachineV1alpha1.machines,
+    name,
+    {
+      status: {
+        lastOperation: { description: "Deleting machine from cloud provider", state: "Processing", type: "Delete" },
+        currentStatus: { phase: "Terminating", timeoutActive: false },
+      },
+    },
+    "merge",
+    { namespace: NS, subresource: "status" },
+  );
+}
+
+Deno.test("deletion: a machine that never joined loses its bootstrap token on going Terminating, before its VM is gone", async () => {
+  const driver = new FakeDriver();
+  const h = await Harness.start({ driver });
+  try {
+    await h.createDefaultClass();
+    await h.createMachine("m5");
+    await h.createMachine("m6");
+    await h.until(async () => (await h.phase("m5")) === "Pending" && (await h.phase("m6")) === "Pending");
+    assert.equal(await tokenExists(h, "m5"), true);
+    assert.equal(await tokenExists(h, "m6"), true);
+    // The VMs cannot be deleted for now: the machines stay in their deletion flow.
+    driver.errors.delete = () => new MachineError("Unavailable", "metal is down");
+    await h.deleteMachine("m5");
+    await h.until(async () => (await h.phase("m5")) === "Terminating", { what: "Terminating" });
+    await h.advance(30_000, 5_000);
+    assert.ok(driver.count("delete") >= 1);
+    assert.ok(await h.machine("m5"), "still deleting");
+    assert.equal(await tokenExists(h, "m5"), false, "a token left valid could still let the VM join");
+
+    // Deleted by its MachineSet while no controller ran (a restart forgets which tokens it made): the node never
+    // reported Ready, so the token goes too.
+    await h.stopController();
+    await markTerminatingAsMachineSet(h, "m6");
+    await h.deleteMachine("m6");
+    h.startController();
+    await h.advance(30_000, 5_000);
+    assert.ok(await h.machine("m6"), "still deleting");
+    assert.equal(await tokenExists(h, "m6"), false);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("deletion: a joined machine's deletion asks nothing about its bootstrap token (the join deleted it)", async () => {
+  const { h } = await runningMachine();
+  try {
+    await h.until(async () => !(await tokenExists(h, "m1")), { what: "token deleted on join" });
+    // As MCM leaves its machines: no join-duration annotation (its status update drops it); and deleted the way its
+    // MachineSet deletes one, which writes phase Terminating first.
+    await h.controlClient.patch(
+      MachineV1alpha1.machines,
+      "m1",
+      {
+        metadata: { annotations: { "node.machine.sapcloud.io/machine-join-duration": null } },
+      },
+      "merge",
+      { namespace: NS },
+    );
+    h.target.counters.reset();
+    await markTerminatingAsMachineSet(h, "m1");
+    await h.deleteMachine("m1");
+    await h.until(async () => (await h.machine("m1")) === undefined, { what: "machine gone" });
+    const secretRequests = Object.entries(h.target.counters.snapshot().byVerbResource)
+      .filter(([k]) => k.endsWith(" secrets"));
+    assert.deepEqual(secretRequests, []);
   } finally {
     await h.close();
   }
