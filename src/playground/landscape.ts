@@ -39,6 +39,7 @@ import { FaultInjection, type FaultStats } from "./faults.ts";
 import { type MachineControllerHooks, machineControllersFromSidecars } from "./machine_controllers.ts";
 import type { SidecarRun } from "./sidecar.ts";
 import { readManifestDir } from "./manifests.ts";
+import { admitInGarden } from "./garden.ts";
 import { SeedObserver } from "./observer.ts";
 import { DEFAULT_PROVISIONING_SECONDS, type PlaygroundOptions, timingsFor, validateOptions } from "./options.ts";
 import { computeProgress, type ProgressSnapshot } from "./progress.ts";
@@ -116,8 +117,18 @@ async function templatesOfShootFiles(files: string[], base: ShootTemplate, profi
   if (profileFile) profile = parseCloudProfileManifest(await readText(profileFile, "CloudProfile"), profileFile);
   const templates: ShootTemplate[] = [];
   const seen = new Map<string, string>();
+  const shoots = [];
   for (const file of files) {
-    const shoot = parseShootManifest(await readText(file, "Shoot manifest"), file);
+    shoots.push({ file, shoot: parseShootManifest(await readText(file, "Shoot manifest"), file) });
+  }
+  // As a user's kubectl would: the garden's admission sees the shoots before gardenlet derives anything from them.
+  const profileObject =
+    (profile ?? (base.cluster as unknown as { spec: { cloudProfile: unknown } }).spec.cloudProfile) as KubeObject;
+  await admitInGarden(
+    { object: profileObject, file: profileFile ?? "the example CloudProfile" },
+    shoots.map(({ file, shoot }) => ({ file, shoot: shoot as unknown as KubeObject })),
+  );
+  for (const { file, shoot } of shoots) {
     const t = shootTemplateFromShoot(shoot, base, { file, profile, profileFile });
     const other = seen.get(t.technicalId);
     if (other) throw new Error(`${file}: metadata: the shoot ${t.technicalId} is already given by ${other}`);
