@@ -56,6 +56,11 @@ export interface PlaygroundOptions {
   faults?: FaultOptions;
   /** Seed of every random decision (ids, faults, restarts; default: random, printed). */
   randomSeed?: number;
+  /**
+   * The extension's `--disable-webhooks` (webhook names or `*`): without the `controlplane` webhook no sidecar is
+   * injected and the demo fails, saying so (default none: the machine controllers are the injected sidecars).
+   */
+  disableWebhooks?: string[];
   /** Our components in this process (default) or as CLI subprocesses (benchmarks: CPU/RSS per component). */
   components?: "in-process" | "subprocess";
   /** Limit of each wait of the scenario (default 10 minutes, gardenlet's). */
@@ -94,6 +99,7 @@ const OptionsSchema = z.object({
   gracefulShutdownMs: count(0).optional(),
   randomSeed: z.number().int().min(0).max(0xffffffff).optional(),
   components: z.enum(["in-process", "subprocess"]).optional(),
+  disableWebhooks: z.array(z.string().min(1)).optional(),
   status: z.enum(["tty", "plain", "quiet"]).optional(),
   faults: FaultOptionsSchema.optional(),
   timings: z.record(z.string(), z.number().min(0)).optional(),

@@ -192,6 +192,8 @@ for (const credentials of ["token", "exec plugin"] as const) {
         "--metrics-bind-address=0",
         `--health-bind-address=127.0.0.1:${health}`,
         "--heartbeat-namespace=default",
+        // The webhook server writes its certificate directory (tests/extension/webhook); here nothing is written.
+        "--disable-webhooks=*",
       ]);
       await ready(`http://127.0.0.1:${health}/readyz`).finally(async () => {
         const r = await proc.stop();
