@@ -20,6 +20,8 @@ import {
   withHardwareReservations,
 } from "../sim/metal/mod.ts";
 import { NodeSimulator } from "../sim/nodes/mod.ts";
+import { DeploymentKubelet } from "../sim/kubelet/mod.ts";
+import { ResourceManagerSimulation } from "../sim/resourcemanager/mod.ts";
 import { ShootDevices } from "./shoot_devices.ts";
 
 /** Interval of watch BOOKMARK events: about kube-apiserver's (roughly once a minute), not the fake server's 1 s. */
@@ -77,6 +79,10 @@ export interface Simulators {
   gardenlet: GardenletSimulation;
   machineDeployments: MachineDeploymentSimulation;
   nodes: Map<string, NodeSimulator>;
+  /** gardener-resource-manager: the ManagedResources of every shoot namespace. */
+  resourceManager: ResourceManagerSimulation;
+  /** The pods behind Deployments: the seed's first, then one per shoot. */
+  kubelets: DeploymentKubelet[];
   /** Every API server (seed first). */
   apiServers(): ApiServer[];
   stop(): Promise<void>;
@@ -252,8 +258,24 @@ async function startSimulations(
     nodes.set(shoot.technicalId, sim);
     running.push(sim.start(simulations.signal));
   }
+  const shootClients = new Map([...shoots.values()].map((s) => [s.technicalId, client(s.api)]));
+  const resourceManager = new ResourceManagerSimulation({
+    seed: client(seed),
+    shootClient: (namespace) => shootClients.get(namespace),
+    clock,
+    log: log.child("sim.resourcemanager"),
+  });
+  running.push(resourceManager.start(simulations.signal));
+  const kubelets = [seed, ...[...shoots.values()].map((s) => s.api)].map((api, i) =>
+    new DeploymentKubelet({
+      client: client(api),
+      clock,
+      log: log.child("sim.kubelet").with({ cluster: i === 0 ? "seed" : opts.shoots[i - 1] }),
+    })
+  );
+  for (const k of kubelets) running.push(k.start(simulations.signal));
   await gardenlet.waitForSync(simulations.signal);
-  return { seedClient, gardenlet, machineDeployments, nodes };
+  return { seedClient, gardenlet, machineDeployments, nodes, resourceManager, kubelets };
 }
 
 /** Starts the simulators; on failure stops what was started and rethrows. */

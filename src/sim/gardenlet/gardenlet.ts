@@ -5,10 +5,11 @@
  * Create: shoot namespace (gardenlet's labels), `cloudprovider` secret, Cluster, the pools' user data secrets, the
  * Infrastructure with `gardener.cloud/operation=reconcile` + `gardener.cloud/timestamp`; wait until it is ready by
  * gardenlet's rules (readiness.ts); copy its `status.providerStatus` into the Worker's
- * `spec.infrastructureProviderStatus`; deploy the control-plane objects the provider's webhook mutates
+ * `spec.infrastructureProviderStatus` and the ControlPlane's (control_plane_extension.ts), deploy the ControlPlane and
+ * wait until it is ready; deploy the control-plane objects the provider's webhook mutates
  * (control_plane.ts: kube-apiserver, kube-controller-manager, the OperatingSystemConfigs, machine-controller-manager
  * and its VPA — re-applied on every shoot reconcile); create/annotate the Worker; wait until it is ready and has published its
- * machine deployments. Delete, in gardenlet's order: Worker, then Infrastructure, each annotated
+ * machine deployments. Delete, in gardenlet's order: Worker, ControlPlane, then Infrastructure, each annotated
  * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace. Hooks let
  * the caller deploy and delete machine-controller-manager at the points of the flow where gardenlet does.
  * While running, a Worker whose spec a user changed (generation increased, no operation pending) is annotated
@@ -30,6 +31,7 @@ import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { encodeBase64 } from "../../runtime/base64.ts";
 import { controlPlaneObjects, MCM_DEPLOYMENT, MCM_VPA } from "./control_plane.ts";
+import { controlPlaneFor } from "./control_plane_extension.ts";
 import { deletionConfirmation, reconcileRequest } from "./operation.ts";
 import {
   extensionObjectProblem,
@@ -116,6 +118,7 @@ export class GardenletSimulation implements Runnable {
   private readonly log: Logger;
   private readonly infrastructures: Informer<ExtensionObjectView>;
   private readonly workers: Informer<ExtensionObjectView>;
+  private readonly controlPlanes: Informer<ExtensionObjectView>;
   private readonly waitTimeoutMs: number;
   private runSignal?: AbortSignal;
 
@@ -126,6 +129,7 @@ export class GardenletSimulation implements Runnable {
     const informerOpts = { clock: this.clock, log: this.log.child("informer") };
     this.infrastructures = new Informer(opts.client, ExtensionsV1alpha1.infrastructures, informerOpts);
     this.workers = new Informer(opts.client, ExtensionsV1alpha1.workers, informerOpts);
+    this.controlPlanes = new Informer(opts.client, ExtensionsV1alpha1.controlPlanes, informerOpts);
     this.workers.addEventHandler({ onUpdate: (o, n) => this.onWorkerUpdate(o, n) });
   }
 
@@ -134,16 +138,21 @@ export class GardenletSimulation implements Runnable {
     this.runSignal = signal;
     this.infrastructures.start(signal);
     this.workers.start(signal);
+    this.controlPlanes.start(signal);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener("abort", () => resolve(), { once: true });
     });
-    await Promise.all([this.infrastructures.stopped(), this.workers.stopped()]);
+    await Promise.all([this.infrastructures.stopped(), this.workers.stopped(), this.controlPlanes.stopped()]);
   }
 
   /** Resolves once both caches are filled. */
   async waitForSync(signal?: AbortSignal): Promise<void> {
-    await Promise.all([this.infrastructures.waitForSync(signal), this.workers.waitForSync(signal)]);
+    await Promise.all([
+      this.infrastructures.waitForSync(signal),
+      this.workers.waitForSync(signal),
+      this.controlPlanes.waitForSync(signal),
+    ]);
   }
 
   /** The cached Worker of a shoot. */
@@ -154,6 +163,11 @@ export class GardenletSimulation implements Runnable {
   /** The cached Infrastructure of a shoot. */
   infrastructure(shoot: ShootRef): ExtensionObjectView | undefined {
     return this.infrastructures.get(`${shoot.technicalId}/${shoot.shootName}`);
+  }
+
+  /** The cached ControlPlane of a shoot. */
+  controlPlane(shoot: ShootRef): ExtensionObjectView | undefined {
+    return this.controlPlanes.get(`${shoot.technicalId}/${shoot.shootName}`);
   }
 
   /** Runs the creation flow of one shoot up to a ready Worker. */
@@ -178,7 +192,12 @@ export class GardenletSimulation implements Runnable {
     );
     const infrastructureReadyAt = this.clock.now();
     const providerStatus = (infra as { status?: { providerStatus?: unknown } }).status?.providerStatus;
-    log.info("Infrastructure ready; deploying the Worker with its provider status", { providerStatus });
+    log.info("Infrastructure ready; deploying the ControlPlane with its provider status", { providerStatus });
+    await this.deployControlPlaneExtension(
+      controlPlaneFor(shoot.infrastructure, shoot.cluster, providerStatus),
+      signal,
+    );
+    log.info("ControlPlane ready; deploying the control plane and the Worker");
     const worker = withNodeAgentSecretNames(withInfrastructureStatus(shoot.worker, providerStatus));
     await this.deployControlPlane(shoot, shoot.cluster, worker, signal);
     await this.opts.deployMachineControllerManager?.(shoot);
@@ -218,6 +237,7 @@ export class GardenletSimulation implements Runnable {
     for (
       const [res, informer, kind] of [
         [ExtensionsV1alpha1.workers, this.workers, "Worker"],
+        [ExtensionsV1alpha1.controlPlanes, this.controlPlanes, "ControlPlane"],
         [ExtensionsV1alpha1.infrastructures, this.infrastructures, "Infrastructure"],
       ] as const
     ) {
@@ -318,6 +338,18 @@ export class GardenletSimulation implements Runnable {
       this.stats.writes++;
       await this.opts.client.patch(res, name, patch, "merge", { namespace });
     });
+  }
+
+  /** Deploys the ControlPlane extension object with a reconcile request and waits until it is ready. */
+  async deployControlPlaneExtension(controlPlane: KubeObject, signal?: AbortSignal): Promise<void> {
+    const ts = await this.requestReconcile(ExtensionsV1alpha1.controlPlanes, controlPlane, signal);
+    await this.waitFor(
+      this.controlPlanes,
+      objectKey(controlPlane),
+      (o) => o ? extensionObjectProblem(o, ts) : "not in the cache yet",
+      `ControlPlane ${objectKey(controlPlane)} to be ready`,
+      signal,
+    );
   }
 
   private async deployWorkerAndWait(shoot: ShootRef, worker: KubeObject, signal?: AbortSignal): Promise<void> {

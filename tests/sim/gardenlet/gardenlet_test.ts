@@ -48,10 +48,11 @@ class StandInExtension {
     this.loop = (async () => {
       while (!this.stopped) {
         for (
-          const [res, kind] of [[ExtensionsV1alpha1.infrastructures, "Infrastructure"], [
-            ExtensionsV1alpha1.workers,
-            "Worker",
-          ]] as const
+          const [res, kind] of [
+            [ExtensionsV1alpha1.infrastructures, "Infrastructure"],
+            [ExtensionsV1alpha1.controlPlanes, "ControlPlane"],
+            [ExtensionsV1alpha1.workers, "Worker"],
+          ] as const
         ) {
           for (const o of (await this.client.list<Obj>(res)).items) await this.handle(res, kind, o).catch(() => {});
         }
@@ -90,10 +91,10 @@ class StandInExtension {
     let seen = `reconcile ${kind} (timestamp ${
       o.metadata.annotations?.["gardener.cloud/timestamp"] ? "set" : "missing"
     })`;
-    if (kind === "Worker") {
+    if (kind === "Worker" || kind === "ControlPlane") {
       const infra = await this.client.get<Obj>(ExtensionsV1alpha1.infrastructures, o.metadata.name!, { namespace: ns });
       const infraState = (infra.status?.lastOperation as { state?: string } | undefined)?.state;
-      seen = `reconcile Worker (Infrastructure ${infraState}, status ${
+      seen = `reconcile ${kind} (Infrastructure ${infraState}, status ${
         JSON.stringify(o.spec?.infrastructureProviderStatus)
       })`;
     }
@@ -123,9 +124,8 @@ class StandInExtension {
             lastUpdateTime: now,
             description: "ok",
           },
-          ...(kind === "Infrastructure"
-            ? { providerStatus: PROVIDER_STATUS }
-            : { machineDeploymentsLastUpdateTime: published }),
+          ...(kind === "Infrastructure" ? { providerStatus: PROVIDER_STATUS } : {}),
+          ...(kind === "Worker" ? { machineDeploymentsLastUpdateTime: published } : {}),
         },
       },
       "merge",
@@ -175,16 +175,17 @@ async function setup(opts: { waitTimeoutMs?: number; flow?: string[] } = {}) {
   };
 }
 
-Deno.test("create: namespace, secrets, Cluster, Infrastructure; the Worker only after the Infrastructure is ready, with its provider status", async () => {
+Deno.test("create: namespace, secrets, Cluster, Infrastructure; the ControlPlane and then the Worker only after the Infrastructure is ready, with its provider status", async () => {
   const t = await setup();
   try {
     const before = Date.now();
     const created = await t.gardenlet.createShoot(t.shoot);
     assert.ok(created.infrastructureReadyAt >= before && created.workerReadyAt >= created.infrastructureReadyAt);
     // The stand-in records after its status write, which gardenlet may already have seen.
-    await eventually(() => t.extension.seen.length === 2, { description: "two reconciles recorded" });
+    await eventually(() => t.extension.seen.length === 3, { description: "three reconciles recorded" });
     assert.deepEqual(t.extension.seen, [
       "reconcile Infrastructure (timestamp set)",
+      `reconcile ControlPlane (Infrastructure Succeeded, status ${JSON.stringify(PROVIDER_STATUS)})`,
       `reconcile Worker (Infrastructure Succeeded, status ${JSON.stringify(PROVIDER_STATUS)})`,
     ]);
     const ns = await t.client.get(CoreV1.namespaces, NS);
@@ -207,7 +208,11 @@ Deno.test("create: namespace, secrets, Cluster, Infrastructure; the Worker only 
     assert.equal(worker.metadata.annotations?.["gardener.cloud/operation"], undefined, "removed by the extension");
     // Running it again changes nothing but requests another reconcile of both objects.
     await t.gardenlet.createShoot(t.shoot);
-    await eventually(() => t.extension.seen.length === 4, { description: "two more reconciles" });
+    await eventually(() => t.extension.seen.length === 6, { description: "three more reconciles" });
+    const cp = await t.client.get<Obj>(ExtensionsV1alpha1.controlPlanes, "playground", { namespace: NS });
+    assert.equal(cp.spec?.type, "equinixmetal");
+    assert.deepEqual(cp.spec?.secretRef, { name: "cloudprovider", namespace: NS });
+    assert.deepEqual(cp.spec?.infrastructureProviderStatus, PROVIDER_STATUS);
   } finally {
     await t.close();
   }
@@ -277,23 +282,25 @@ Deno.test("a user's change of the Worker spec is answered with a reconcile reque
   }
 });
 
-Deno.test("delete: Worker, then Infrastructure, each confirmed and awaited; then Cluster and namespace; under injected conflicts", async () => {
+Deno.test("delete: Worker, ControlPlane, then Infrastructure, each confirmed and awaited; then Cluster and namespace; under injected conflicts", async () => {
   const t = await setup();
   try {
     await t.gardenlet.createShoot(t.shoot);
     t.api.faults.add({ verb: "patch", status: 409, probability: 0.3 });
     t.api.faults.add({ verb: "update", status: 409, probability: 0.3 });
     await t.gardenlet.deleteShoot(t.shoot);
-    await eventually(() => t.extension.seen.filter((s) => s.startsWith("delete")).length >= 2, {
-      description: "both deletions recorded",
+    await eventually(() => t.extension.seen.filter((s) => s.startsWith("delete")).length >= 3, {
+      description: "the three deletions recorded",
     });
     assert.deepEqual(t.extension.seen.filter((s) => s.startsWith("delete")), [
       "delete Worker (confirmed)",
+      "delete ControlPlane (confirmed)",
       "delete Infrastructure (confirmed)",
     ]);
     for (
       const [res, name, namespace] of [
         [ExtensionsV1alpha1.workers, "playground", NS],
+        [ExtensionsV1alpha1.controlPlanes, "playground", NS],
         [ExtensionsV1alpha1.infrastructures, "playground", NS],
         [ExtensionsV1alpha1.clusters, NS, undefined],
         [CoreV1.namespaces, NS, undefined],
@@ -317,8 +324,8 @@ Deno.test("machine-controller-manager is deployed before the Worker and deleted 
   try {
     await t.gardenlet.createShoot(t.shoot);
     await t.gardenlet.deleteShoot(t.shoot);
-    await eventually(() => t.extension.seen.filter((s) => s.startsWith("delete")).length === 2, {
-      description: "both deletions recorded",
+    await eventually(() => t.extension.seen.filter((s) => s.startsWith("delete")).length === 3, {
+      description: "the three deletions recorded",
     });
     const merged = [...t.extension.seen.map((s) => s.replace(/ \(.*$/, "")), ...flow];
     assert.deepEqual(flow, [`deploy MCM ${NS}`, `destroy MCM ${NS}`]);
