@@ -310,6 +310,7 @@ export class Landscape {
     const { simulators: sims, opts } = this.started;
     return {
       seedKubeconfig: this.seedKubeconfig,
+      gardenKubeconfig: sims.gardenKubeconfig,
       shootKubeconfigs: this.shootKubeconfigs,
       dir: this.started.dir,
       metalUrl: sims.metalUrl,
@@ -327,14 +328,16 @@ export class Landscape {
     for (const s of sims.apiServers()) {
       for (const [k, v] of Object.entries(s.counters.snapshot().byVerbResource)) api[k] = (api[k] ?? 0) + v;
     }
-    let nodeWrites = 0;
-    for (const n of sims.nodes.values()) nodeWrites += n.stats.writes;
+    let simWrites = 0;
+    for (const n of sims.nodes.values()) simWrites += n.stats.writes;
+    for (const k of sims.kubelets) simWrites += k.stats.writes;
+    simWrites += sims.resourceManager.stats.writes;
     return {
       at: this.started.opts.clock.now(),
       metal: sims.metal.counters.snapshot(),
       metalListings: sims.metal.unfilteredDeviceListings.snapshot(),
       api,
-      simulationWrites: sims.gardenlet.stats.writes + sims.machineDeployments.stats.writes + nodeWrites,
+      simulationWrites: sims.gardenlet.stats.writes + sims.machineDeployments.stats.writes + simWrites,
     };
   }
 

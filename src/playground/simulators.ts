@@ -23,6 +23,7 @@ import { NodeSimulator } from "../sim/nodes/mod.ts";
 import { DeploymentKubelet } from "../sim/kubelet/mod.ts";
 import { ResourceManagerSimulation } from "../sim/resourcemanager/mod.ts";
 import { ShootDevices } from "./shoot_devices.ts";
+import { GARDEN_CRD_GROUP, loadCrds } from "./crds.ts";
 
 /** Interval of watch BOOKMARK events: about kube-apiserver's (roughly once a minute), not the fake server's 1 s. */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -71,6 +72,9 @@ export interface ShootCluster {
 export interface Simulators {
   seed: ApiServer;
   seedKubeconfig: string;
+  /** The garden, where gardenlet keeps the Shoots (their lastOperation and conditions). */
+  garden: ApiServer;
+  gardenKubeconfig: string;
   seedClient: KubeClient;
   shoots: Map<string, ShootCluster>;
   metal: MetalSimulator;
@@ -143,6 +147,22 @@ async function startSeedApiServer(opts: SimulatorsOptions, teardown: Teardown) {
   return { seed, seedKubeconfig };
 }
 
+/** The garden API server with the garden CRDs (Shoot, CloudProfile, …); its kubeconfig written next to the seed's. */
+async function startGardenApiServer(opts: SimulatorsOptions, teardown: Teardown) {
+  const garden = await startApiServer({
+    clock: opts.clock,
+    seed: opts.randomSeed + 1000,
+    bookmarkIntervalMs: BOOKMARK_INTERVAL_MS,
+    namespaces: ["default", "garden"],
+    log: opts.log.child("garden-apiserver"),
+  });
+  teardown.push(() => garden.stop());
+  await garden.installCrds(loadCrds({ groups: [GARDEN_CRD_GROUP] }));
+  const gardenKubeconfig = `${opts.dir}/garden.kubeconfig`;
+  await garden.writeKubeconfig(gardenKubeconfig);
+  return { garden, gardenKubeconfig };
+}
+
 /** One API server per shoot, each with its kubeconfig in the directory. */
 async function startShootClusters(opts: SimulatorsOptions, teardown: Teardown): Promise<Map<string, ShootCluster>> {
   const shoots = new Map<string, ShootCluster>();
@@ -210,10 +230,10 @@ async function serveMetal(opts: SimulatorsOptions, teardown: Teardown) {
 async function startSimulations(
   opts: SimulatorsOptions,
   teardown: Teardown,
-  parts: { seed: ApiServer; shoots: Map<string, ShootCluster>; devices: ShootDevices },
+  parts: { seed: ApiServer; garden: ApiServer; shoots: Map<string, ShootCluster>; devices: ShootDevices },
 ) {
   const { clock, log } = opts;
-  const { seed, shoots, devices } = parts;
+  const { seed, garden, shoots, devices } = parts;
   const clients: KubeClient[] = [];
   const client = (api: ApiServer) => {
     const c = new KubeClient(api.connection());
@@ -226,11 +246,12 @@ async function startSimulations(
   const running: Promise<void>[] = [];
   teardown.push(async () => {
     simulations.abort();
-    await releasingWatches(() => [seed, ...[...shoots.values()].map((s) => s.api)], Promise.all(running));
+    await releasingWatches(() => [seed, garden, ...[...shoots.values()].map((s) => s.api)], Promise.all(running));
   });
   const seedClient = client(seed);
   const gardenlet = new GardenletSimulation({
     client: seedClient,
+    garden: client(garden),
     clock,
     log: log.child("sim.gardenlet"),
     onNotice: opts.onNotice,
@@ -283,12 +304,15 @@ export async function startSimulators(opts: SimulatorsOptions): Promise<Simulato
   const teardown = new Teardown(opts.log);
   try {
     const { seed, seedKubeconfig } = await startSeedApiServer(opts, teardown);
+    const { garden, gardenKubeconfig } = await startGardenApiServer(opts, teardown);
     const shoots = await startShootClusters(opts, teardown);
     const metal = await serveMetal(opts, teardown);
-    const simulations = await startSimulations(opts, teardown, { seed, shoots, devices: metal.devices });
+    const simulations = await startSimulations(opts, teardown, { seed, garden, shoots, devices: metal.devices });
     return {
       seed,
       seedKubeconfig,
+      garden,
+      gardenKubeconfig,
       shoots,
       ...metal,
       ...simulations,

@@ -59,6 +59,8 @@ export function kubectlHints(
 /** What the start-up lines name. */
 export interface StartupFacts {
   seedKubeconfig: string;
+  /** The garden's kubeconfig (`kubectl get shoots -A`), if the landscape has a garden. */
+  gardenKubeconfig?: string;
   shootKubeconfigs: readonly string[];
   /** Directory of the kubeconfigs. */
   dir: string;
@@ -73,6 +75,7 @@ export interface StartupFacts {
 /** Where to connect (at most three shoot kubeconfigs by name), the Metal simulator, the seed, then the notes. */
 export function startupLines(f: StartupFacts): string[] {
   const lines = [`kubeconfig: ${f.seedKubeconfig}`];
+  if (f.gardenKubeconfig) lines.push(`garden kubeconfig: ${f.gardenKubeconfig} (kubectl get shoots -A)`);
   for (const k of f.shootKubeconfigs.slice(0, 3)) lines.push(`shoot kubeconfig: ${k}`);
   if (f.shootKubeconfigs.length > 3) {
     lines.push(`… and ${f.shootKubeconfigs.length - 3} more shoot kubeconfigs in ${f.dir}`);

@@ -8,7 +8,14 @@ import { configureLogging } from "../../src/observability/log.ts";
 import { withLandscape } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
 import { KubeClient } from "../../src/k8s/client/client.ts";
-import { AppsV1, ExtensionsV1alpha1, RbacV1, ResourcesV1alpha1 } from "../../src/k8s/api/resources.ts";
+import { eventually } from "../support/eventually.ts";
+import {
+  AppsV1,
+  CoreGardenerV1beta1,
+  ExtensionsV1alpha1,
+  RbacV1,
+  ResourcesV1alpha1,
+} from "../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
 import { FakeTimeDriver } from "../support/fake_time.ts";
 
@@ -24,13 +31,21 @@ type WithStatus = KubeObject & {
 };
 const conds = (o: WithStatus) => (o.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`).sort();
 
-Deno.test("shoot flow: ControlPlane ready before the Worker, its MRs applied and healthy, CCM available; deletion leaves nothing", async () => {
+Deno.test("shoot flow: the Shoot in the garden Succeeded with its conditions all True; ControlPlane ready, its MRs healthy, CCM available; deletion leaves nothing", async () => {
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 14, 0, 0));
   const seen: Record<string, unknown> = {};
   await new FakeTimeDriver(clock, 1000).during(() =>
     withLandscape({ clock, randomSeed: 5 }, async (landscape) => {
       await landscape.create();
       const seed = landscape.simulators.seedClient;
+      const garden = new KubeClient(landscape.simulators.garden.connection());
+      const gardenShoot = async () => (await garden.list<WithStatus>(CoreGardenerV1beta1.shoots)).items;
+      const shoot = await eventually(async () => {
+        const [s] = await gardenShoot();
+        return s && conds(s).length === 4 && conds(s).every((c) => c.endsWith("=True")) ? s : undefined;
+      }, { timeoutMs: 30_000, description: "the Shoot's conditions all True" });
+      seen.shootOperation = `${shoot.status?.lastOperation?.type} ${shoot.status?.lastOperation?.state}`;
+      seen.shootConditions = conds(shoot);
       const cps = await seed.list<WithStatus>(ExtensionsV1alpha1.controlPlanes);
       assert.equal(cps.items.length, 1);
       const cp = cps.items[0];
@@ -52,9 +67,19 @@ Deno.test("shoot flow: ControlPlane ready before the Worker, its MRs applied and
         (await seed.list(ExtensionsV1alpha1.controlPlanes)).items.length +
         (await seed.list(AppsV1.deployments, { namespace: ns })).items.length;
       seen.leftInShoot = await managed();
+      seen.shootsLeft = (await gardenShoot()).length;
+      garden.close();
       shootClient.close();
     })
   );
+  assert.equal(seen.shootOperation, "Create Succeeded");
+  assert.deepEqual(seen.shootConditions, [
+    "APIServerAvailable=True",
+    "ControlPlaneHealthy=True",
+    "EveryNodeReady=True",
+    "SystemComponentsHealthy=True",
+  ]);
+  assert.equal(seen.shootsLeft, 0, "the Shoot is gone from the garden");
   assert.equal(seen.cpType, "equinixmetal");
   assert.equal(seen.cpState, "Succeeded");
   assert.equal(seen.hasInfraStatus, true);

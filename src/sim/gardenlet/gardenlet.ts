@@ -25,13 +25,26 @@ import { ApiError, isAlreadyExists, isConflict, isNotFound } from "../../k8s/api
 import { Informer } from "../../k8s/cache/informer.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
 import { type KubeObject, objectKey } from "../../k8s/api/objects.ts";
-import { AppsV1, CoreV1, ExtensionsV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
+import {
+  AppsV1,
+  CoreGardenerV1beta1,
+  CoreV1,
+  ExtensionsV1alpha1,
+  ResourcesV1alpha1,
+  type ResourceType,
+} from "../../k8s/api/resources.ts";
 import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { encodeBase64 } from "../../runtime/base64.ts";
 import { controlPlaneObjects, MCM_DEPLOYMENT, MCM_VPA } from "./control_plane.ts";
 import { controlPlaneFor } from "./control_plane_extension.ts";
+import {
+  type ShootCondition,
+  shootConditions,
+  shootConditionsChanged,
+  withShootConditionTimes,
+} from "./shoot_health.ts";
 import { deletionConfirmation, reconcileRequest } from "./operation.ts";
 import {
   extensionObjectProblem,
@@ -61,6 +74,13 @@ export interface GardenletSimulationOptions {
   deployMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
   /** gardenlet deletes machine-controller-manager once the Worker is gone, before the Infrastructure. */
   destroyMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
+  /**
+   * Client of the garden: the Shoot (core.gardener.cloud/v1beta1, from the Cluster) is kept there with
+   * `status.lastOperation` and the conditions of the care controller (shoot_health.ts).
+   */
+  garden?: KubeClient;
+  /** Period of the care controller's health pass (default 30 s). */
+  careIntervalMs?: number;
   /** Kubeconfig of the shoot's API server, kept in the `gardener` secret of the shoot namespace (shoot access). */
   shootKubeconfig?: (shoot: ShootRef) => string | undefined;
 }
@@ -121,6 +141,10 @@ export class GardenletSimulation implements Runnable {
   private readonly controlPlanes: Informer<ExtensionObjectView>;
   private readonly waitTimeoutMs: number;
   private runSignal?: AbortSignal;
+  /** Shoots in the garden by technical ID, while their creation succeeded (the care controller's list). */
+  private readonly gardenShoots = new Map<string, { namespace: string; name: string; cared: boolean }>();
+  private careTimer?: ReturnType<Clock["setTimeout"]>;
+  private carePass?: Promise<void>;
 
   constructor(private readonly opts: GardenletSimulationOptions) {
     this.clock = opts.clock ?? realClock;
@@ -139,10 +163,13 @@ export class GardenletSimulation implements Runnable {
     this.infrastructures.start(signal);
     this.workers.start(signal);
     this.controlPlanes.start(signal);
+    if (this.opts.garden) this.scheduleCare();
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener("abort", () => resolve(), { once: true });
     });
+    if (this.careTimer) this.clock.clearTimeout(this.careTimer);
+    await this.carePass;
     await Promise.all([this.infrastructures.stopped(), this.workers.stopped(), this.controlPlanes.stopped()]);
   }
 
@@ -179,6 +206,8 @@ export class GardenletSimulation implements Runnable {
     const kubeconfig = this.opts.shootKubeconfig?.(shoot);
     if (kubeconfig) await this.ensure(CoreV1.secrets, shootAccessSecret(shoot.technicalId, kubeconfig), signal);
     await this.ensure(ExtensionsV1alpha1.clusters, shoot.cluster, signal);
+    await this.ensureGardenShoot(shoot, signal);
+    await this.reportOperation(shoot, "Create", "Processing", 10, "Waiting for the infrastructure", signal);
     for (const s of shoot.userData) await this.ensure(CoreV1.secrets, s, signal);
 
     log.info("Deploying the Infrastructure");
@@ -201,7 +230,17 @@ export class GardenletSimulation implements Runnable {
     const worker = withNodeAgentSecretNames(withInfrastructureStatus(shoot.worker, providerStatus));
     await this.deployControlPlane(shoot, shoot.cluster, worker, signal);
     await this.opts.deployMachineControllerManager?.(shoot);
+    await this.reportOperation(shoot, "Create", "Processing", 70, "Waiting for the worker", signal);
     await this.deployWorkerAndWait(shoot, worker, signal);
+    await this.reportOperation(
+      shoot,
+      "Create",
+      "Succeeded",
+      100,
+      "Shoot cluster has been successfully reconciled.",
+      signal,
+    );
+    await this.careNow(shoot);
     return { infrastructureReadyAt, workerReadyAt: this.clock.now() };
   }
 
@@ -234,6 +273,9 @@ export class GardenletSimulation implements Runnable {
   /** Runs the deletion flow of one shoot until its Worker, Infrastructure, Cluster and namespace are gone. */
   async deleteShoot(shoot: ShootRef, signal?: AbortSignal): Promise<void> {
     const log = this.log.with({ shoot: shoot.technicalId });
+    await this.reportOperation(shoot, "Delete", "Processing", 10, "Deleting the worker", signal);
+    const cared = this.gardenShoots.get(shoot.technicalId);
+    if (cared) cared.cared = false;
     for (
       const [res, informer, kind] of [
         [ExtensionsV1alpha1.workers, this.workers, "Worker"],
@@ -261,6 +303,140 @@ export class GardenletSimulation implements Runnable {
     await this.deleteIfPresent(ExtensionsV1alpha1.clusters, shoot.technicalId, undefined, signal);
     await this.deleteIfPresent(CoreV1.namespaces, shoot.technicalId, undefined, signal);
     await this.pollUntilGone(CoreV1.namespaces, shoot.technicalId, signal);
+    await this.deleteGardenShoot(shoot, signal);
+  }
+
+  // ---- the Shoot in the garden ----------------------------------------------------------------------------------
+
+  /** The Shoot of the garden, by technical ID (undefined without a garden or before the creation flow ran). */
+  gardenShoot(technicalId: string): { namespace: string; name: string } | undefined {
+    const g = this.gardenShoots.get(technicalId);
+    return g && { namespace: g.namespace, name: g.name };
+  }
+
+  private async ensureGardenShoot(shoot: ShootObjects, signal?: AbortSignal): Promise<void> {
+    const garden = this.opts.garden;
+    if (!garden) return;
+    const embedded = (shoot.cluster as { spec?: { shoot?: KubeObject } }).spec?.shoot;
+    if (!embedded) return;
+    const namespace = embedded.metadata.namespace ?? "garden";
+    const name = embedded.metadata.name!;
+    const { uid: _u, generation: _g, resourceVersion: _r, ...metadata } = embedded.metadata;
+    const { status: _s, ...rest } = embedded as KubeObject & { status?: unknown };
+    await this.retry(`ensure Shoot ${namespace}/${name} in the garden`, signal, async () => {
+      try {
+        await garden.create(CoreV1.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+      try {
+        await garden.create(CoreGardenerV1beta1.shoots, { ...rest, metadata } as KubeObject, { namespace });
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+    });
+    const known = this.gardenShoots.get(shoot.technicalId);
+    this.gardenShoots.set(shoot.technicalId, { namespace, name, cared: known?.cared ?? false });
+  }
+
+  /** Writes the Shoot's `status.lastOperation` (and, while running, keeps the care controller on it). */
+  private async reportOperation(
+    shoot: ShootRef,
+    type: string,
+    state: string,
+    progress: number,
+    description: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const garden = this.opts.garden;
+    const ref = this.gardenShoots.get(shoot.technicalId);
+    if (!garden || !ref) return;
+    const lastUpdateTime = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    await this.retry(`report ${type} ${state} on Shoot ${ref.namespace}/${ref.name}`, signal, async () => {
+      const current = await garden.get<KubeObject & { status?: Record<string, unknown> }>(
+        CoreGardenerV1beta1.shoots,
+        ref.name,
+        { namespace: ref.namespace },
+      );
+      const status = {
+        ...current.status,
+        technicalID: shoot.technicalId,
+        observedGeneration: current.metadata.generation,
+        lastOperation: { type, state, progress, description, lastUpdateTime },
+      };
+      await garden.updateStatus(CoreGardenerV1beta1.shoots, { ...current, status } as KubeObject, {
+        namespace: ref.namespace,
+      });
+    });
+    if (type !== "Delete" && state === "Succeeded") ref.cared = true;
+  }
+
+  private async deleteGardenShoot(shoot: ShootRef, signal?: AbortSignal): Promise<void> {
+    const garden = this.opts.garden;
+    const ref = this.gardenShoots.get(shoot.technicalId);
+    if (!garden || !ref) return;
+    this.gardenShoots.delete(shoot.technicalId);
+    await this.retry(`delete Shoot ${ref.namespace}/${ref.name}`, signal, async () => {
+      try {
+        await garden.delete(CoreGardenerV1beta1.shoots, ref.name, { namespace: ref.namespace });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    });
+  }
+
+  private scheduleCare(): void {
+    if (this.runSignal?.aborted) return;
+    this.careTimer = this.clock.setTimeout(() => {
+      this.careTimer = undefined;
+      this.carePass = this.careAll().finally(() => this.scheduleCare());
+    }, this.opts.careIntervalMs ?? 30_000);
+  }
+
+  private async careAll(): Promise<void> {
+    for (const technicalId of [...this.gardenShoots.keys()]) {
+      await this.careNow({ technicalId }).catch((e) => {
+        if (!this.runSignal?.aborted) this.log.info("Shoot care pass failed", { shoot: technicalId, error: e });
+      });
+    }
+  }
+
+  /** One pass of gardenlet's care controller for a shoot: its conditions, written only when they changed. */
+  async careNow(shoot: Pick<ShootRef, "technicalId">): Promise<ShootCondition[] | undefined> {
+    const garden = this.opts.garden;
+    const ref = this.gardenShoots.get(shoot.technicalId);
+    if (!garden || !ref?.cared) return undefined;
+    const ns = shoot.technicalId;
+    const cluster = await this.opts.client.get<KubeObject & { spec?: { shoot?: { spec?: Record<string, unknown> } } }>(
+      ExtensionsV1alpha1.clusters,
+      ns,
+    );
+    const hibernation = cluster.spec?.shoot?.spec?.hibernation as { enabled?: boolean } | undefined;
+    const deployments = await this.opts.client.list(AppsV1.deployments, { namespace: ns });
+    const mrs = await this.opts.client.list(ResourcesV1alpha1.managedResources, { namespace: ns });
+    const byNs = (i: Informer<ExtensionObjectView>) => i.list(ns)[0];
+    const next = shootConditions({
+      hibernated: hibernation?.enabled === true,
+      deployments: new Map(deployments.items.map((d) => [d.metadata.name!, d])),
+      controlPlane: byNs(this.controlPlanes),
+      worker: byNs(this.workers),
+      managedResources: mrs.items,
+    });
+    const current = await garden.get<KubeObject & { status?: { conditions?: ShootCondition[] } }>(
+      CoreGardenerV1beta1.shoots,
+      ref.name,
+      { namespace: ref.namespace },
+    );
+    const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    const conditions = withShootConditionTimes(current.status?.conditions, next, now);
+    if (!shootConditionsChanged(current.status?.conditions, conditions)) return conditions;
+    this.stats.writes++;
+    await garden.updateStatus(
+      CoreGardenerV1beta1.shoots,
+      { ...current, status: { ...current.status, conditions } } as KubeObject,
+      { namespace: ref.namespace },
+    );
+    return conditions;
   }
 
   // ---- steps ----------------------------------------------------------------------------------------------------
