@@ -21,9 +21,11 @@ import {
   createdLine,
   deletedLine,
   kubectlHints,
+  NOTHING_LEFT_LINE,
   rolledLine,
   rollingUpdateLine,
   runningLine,
+  shootConditionLines,
   startupLines,
   steadyStateLine,
 } from "./texts.ts";
@@ -124,6 +126,7 @@ async function runScenario(run: Run, opts: PlaygroundOptions, signal: AbortSigna
   const created = await ls.create();
   result.milestones = created.milestones;
   record(run, created, createdLine(created));
+  for (const l of shootConditionLines(created)) output.line(l);
   if (!opts.once) {
     view.setPhase("serving");
     for (const l of kubectlHints(result.kubeconfigPath, result.shootKubeconfigs[0], ls.shoots[0])) output.line(l);
@@ -147,6 +150,7 @@ async function runScenario(run: Run, opts: PlaygroundOptions, signal: AbortSigna
   view.setPhase("deleting");
   const deleted = await ls.delete();
   record(run, deleted, deletedLine(deleted));
+  output.line(NOTHING_LEFT_LINE);
   view.setPhase("done");
   output.endStatus();
   for (const l of formatSummary(result.reports)) output.line(l);

@@ -25,6 +25,8 @@ import {
   strayKeysProblem,
 } from "./scenario_checks.ts";
 import type { Simulators } from "./simulators.ts";
+import { KubeClient } from "../k8s/client/client.ts";
+import { BuiltinResources, CoreGardenerV1beta1, CoreV1 } from "../k8s/api/resources.ts";
 import { type CounterSnapshot, type PhaseReport, phaseReport } from "./summary.ts";
 
 /** What the phases need. */
@@ -56,6 +58,8 @@ export interface CreateReport extends PhaseReport {
   milestones: CreateMilestones;
   /** Live devices of the shoots; equal to `machines` (exactly one device per machine, none without a machine). */
   liveDevices: number;
+  /** Per shoot (technical ID), its Shoot's conditions in the garden (`Type=Status`), all True once created. */
+  shootConditions?: Record<string, string[]>;
 }
 
 /** One shoot's pool changing its machine type. */
@@ -153,6 +157,7 @@ export async function createPhase(ctx: ScenarioContext): Promise<CreateReport> {
   const problem = duplicateDevicesProblem(ctx.observer.machines.list(), devices, namespaces(ctx)) ??
     strayKeysProblem(devices, ctx.wantedKeys, namespaces(ctx));
   if (problem) throw new Error(`after the create phase: ${problem}`);
+  const shootConditions = await shootConditionsAllTrue(ctx);
   return {
     ...phaseReport("create", before, ctx.counters(), machineCount(ctx)),
     milestones: {
@@ -161,7 +166,31 @@ export async function createPhase(ctx: ScenarioContext): Promise<CreateReport> {
       workersReadyMs: workersReady - start,
     },
     liveDevices: liveDevicesOfShoots(devices, namespaces(ctx)).length,
+    shootConditions,
   };
+}
+
+/**
+ * Waits until gardenlet's care controller reports every condition of every Shoot True (the care pass runs on each
+ * check; it writes only on change); throws with the conditions still not True after the phase timeout.
+ */
+export async function shootConditionsAllTrue(ctx: ScenarioContext): Promise<Record<string, string[]>> {
+  const deadline = ctx.clock.now() + ctx.timeoutMs;
+  for (;;) {
+    const out: Record<string, string[]> = {};
+    const notTrue: string[] = [];
+    for (const shoot of ctx.shoots) {
+      const conditions = await ctx.simulators.gardenlet.careNow(shoot) ?? [];
+      out[shoot.technicalId] = conditions.map((c) => `${c.type}=${c.status}`);
+      for (const c of conditions) {
+        if (c.status !== "True") notTrue.push(`${shoot.technicalId}: ${c.type}: ${c.message}`);
+      }
+      if (!conditions.length) notTrue.push(`${shoot.technicalId}: no conditions`);
+    }
+    if (!notTrue.length) return out;
+    if (ctx.clock.now() > deadline) throw new Error(`Shoot conditions not all True: ${notTrue.join("; ")}`);
+    await ctx.clock.sleep(1000, ctx.signal);
+  }
 }
 
 /**
@@ -222,11 +251,46 @@ export async function deletePhase(ctx: ScenarioContext): Promise<DeleteReport> {
   const all = ctx.simulators.metal.devices({ includeDeleted: true });
   const stray = strayKeysProblem(all, ctx.wantedKeys, namespaces(ctx));
   if (stray) throw new Error(`after the deletion: ${stray}`);
+  const leftover = await leftoverObjectsProblem(ctx);
+  if (leftover) throw new Error(`after the deletion: ${leftover}`);
   return {
     ...phaseReport("delete", before, ctx.counters(), machines),
     liveDevices: liveDevicesOfShoots(devices, namespaces(ctx)).length,
     devicesKeyChecked: devicesOfShoots(all, namespaces(ctx)).length,
   };
+}
+
+/**
+ * What a deletion left: the shoot namespace in the seed (with it everything of ours there), the Shoot in the garden,
+ * or in a shoot cluster an object the resource manager applied (`resources.gardener.cloud/managed-by=gardener`).
+ */
+export async function leftoverObjectsProblem(ctx: ScenarioContext): Promise<string | undefined> {
+  const sims = ctx.simulators;
+  const ids = new Set(namespaces(ctx));
+  const seedNs = (await sims.seedClient.list(CoreV1.namespaces)).items.filter((n) => ids.has(n.metadata.name ?? ""));
+  if (seedNs.length) return `shoot namespace(s) left in the seed: ${seedNs.map((n) => n.metadata.name).join(", ")}`;
+  const garden = new KubeClient(sims.garden.connection());
+  try {
+    const shoots = (await garden.list(CoreGardenerV1beta1.shoots)).items;
+    if (shoots.length) return `Shoot(s) left in the garden: ${shoots.map((s) => s.metadata.name).join(", ")}`;
+  } finally {
+    garden.close();
+  }
+  for (const id of ids) {
+    const cluster = sims.shoots.get(id);
+    if (!cluster) continue;
+    const client = new KubeClient(cluster.api.connection());
+    try {
+      for (const res of BuiltinResources) {
+        if (res.kind === "Event" || res.kind === "Namespace") continue;
+        const items = (await client.list(res, { labelSelector: "resources.gardener.cloud/managed-by=gardener" })).items;
+        if (items.length) return `${res.kind} ${items[0].metadata.name} left in shoot ${id}`;
+      }
+    } finally {
+      client.close();
+    }
+  }
+  return undefined;
 }
 
 /** Time the steady-state phase waits before its window opens. */

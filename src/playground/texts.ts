@@ -106,6 +106,14 @@ export function createdLine(r: CreateReport): string {
     `Workers ready after ${seconds(r.milestones.workersReadyMs)} s; exactly one device per machine`;
 }
 
+/** The Shoots' conditions after the create phase (one line per shoot, at most three). */
+export function shootConditionLines(r: CreateReport): string[] {
+  const entries = Object.entries(r.shootConditions ?? {});
+  const lines = entries.slice(0, 3).map(([id, conds]) => `shoot ${id}: ${conds.join(", ")}`);
+  if (entries.length > 3) lines.push(`… and ${entries.length - 3} more shoots with the same conditions`);
+  return lines;
+}
+
 /** The rolling update about to start. */
 export function rollingUpdateLine(plan: RollingUpdatePlan): string {
   const first = plan.changes[0];
@@ -124,6 +132,9 @@ export function deletedLine(r: DeleteReport): string {
   return `deleted: every shoot gone after ${seconds(r.durationMs)} s; no device left; ` +
     `none of the ${r.devicesKeyChecked} device(s) of the run carried an SSH key its shoot did not ask for`;
 }
+
+/** What the deletion phase checked beyond the devices (`leftoverObjectsProblem`). */
+export const NOTHING_LEFT_LINE = "left after the deletion: nothing in the seed, the garden or the shoots";
 
 /** The steady state's outcome: lease writes, other writes (by resource, if any) and Metal API calls. */
 export function steadyStateLine(r: SteadyStateReport): string {

@@ -54,6 +54,12 @@ Deno.test("once on a fake clock: create → all Running → rolling update → d
     text,
     /^deleted: every shoot gone after [\d.]+ s; no device left; none of the \d+ device\(s\) of the run carried an SSH key its shoot did not ask for$/m,
   );
+  assert.match(
+    text,
+    /^shoot shoot--garden--playground: APIServerAvailable=True, ControlPlaneHealthy=True, EveryNodeReady=True, SystemComponentsHealthy=True$/m,
+  );
+  assert.match(text, /^garden kubeconfig: \S+\/garden\.kubeconfig \(kubectl get shoots -A\)$/m);
+  assert.match(text, /^left after the deletion: nothing in the seed, the garden or the shoots$/m);
   assert.match(text, /^Summary$/m);
   assert.match(
     text,
