@@ -10,6 +10,8 @@ import { hasSubresource, type ServedResource } from "../registry/served_resource
 import { pathNotFound, StatusError, withCode } from "../status_errors.ts";
 import type { UserInfo } from "../write_path.ts";
 import { authenticate } from "./authentication.ts";
+import { nonResourceAttributes, resourceAttributes } from "./authorization.ts";
+import { PRIVILEGED_GROUP } from "../rbac/authorizer.ts";
 import { serveNonResource } from "./non_resource.ts";
 import { parseResourcePath, type RequestInfo, type Verb } from "./request_info.ts";
 import { errorResponse, json } from "./responses.ts";
@@ -125,7 +127,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
     let resourceLabel = "";
     let res: Response | undefined;
     try {
-      const user = authenticate(req, path, deps.token);
+      const user = authenticate(req, path, deps.token, deps.rbac && ((t) => deps.rbac!.userOf(t)));
+      if (deps.rbac && deps.token !== undefined && !user.groups.includes(PRIVILEGED_GROUP)) {
+        const parsed = parseResourcePath(req.method, path, url.searchParams);
+        deps.rbac.check(
+          parsed ? resourceAttributes(parsed, user, url.searchParams) : nonResourceAttributes(req.method, path, user),
+        );
+      }
       res = serveNonResource(path, deps.registry, deps.serverAddress);
       if (res) return res;
       info = parseResourcePath(req.method, path, url.searchParams);
