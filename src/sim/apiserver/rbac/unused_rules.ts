@@ -6,12 +6,50 @@
 import type { AuditEntry } from "./audit.ts";
 import { type Attributes, bindingApplies, type Policy, type PolicyRule, roleOf, ruleAllows } from "./authorizer.ts";
 
-/** A rule no request used. */
+/** A rule, or the part of a rule, no request used. */
 export interface UnusedRule {
   /** `ClusterRole/<name>` or `Role/<namespace>/<name>`. */
   role: string;
   index: number;
   rule: PolicyRule;
+  /**
+   * What of the rule went unused: every `verb resource` (with its group, `verb resource.group`) or `verb URL` the
+   * rule spells out that no request used; the whole rule when none of it was used.
+   */
+  grants: string[];
+  /** True when no request used the rule at all. */
+  whole: boolean;
+}
+
+/** The `verb resource[.group]` (or `verb URL`) pairs a rule spells out (wildcards stay as written). */
+export function grantsOf(rule: PolicyRule): string[] {
+  const out: string[] = [];
+  for (const verb of rule.verbs) {
+    for (const u of rule.nonResourceURLs ?? []) out.push(`${verb} ${u}`);
+    for (const g of rule.apiGroups ?? []) {
+      for (const r of rule.resources ?? []) out.push(`${verb} ${g ? `${r}.${g}` : r}`);
+    }
+  }
+  return out;
+}
+
+/** The one-verb, one-group, one-resource (or one-URL) rules a grant stands for. */
+function narrowed(rule: PolicyRule): Array<{ grant: string; rule: PolicyRule }> {
+  const out: Array<{ grant: string; rule: PolicyRule }> = [];
+  for (const verb of rule.verbs) {
+    for (const u of rule.nonResourceURLs ?? []) {
+      out.push({ grant: `${verb} ${u}`, rule: { verbs: [verb], nonResourceURLs: [u] } });
+    }
+    for (const g of rule.apiGroups ?? []) {
+      for (const r of rule.resources ?? []) {
+        out.push({
+          grant: `${verb} ${g ? `${r}.${g}` : r}`,
+          rule: { verbs: [verb], apiGroups: [g], resources: [r], resourceNames: rule.resourceNames },
+        });
+      }
+    }
+  }
+  return out;
 }
 
 function attributesOf(e: AuditEntry): Attributes {
@@ -28,31 +66,34 @@ function attributesOf(e: AuditEntry): Attributes {
   };
 }
 
-/** The rules of `policy` that no allowed entry of `entries` used. */
+/** The rules of `policy`, or the parts of them, that no allowed entry of `entries` used. */
 export function unusedRules(policy: Policy, entries: readonly AuditEntry[]): UnusedRule[] {
   const allowed = entries.filter((e) => e.allowed).map(attributesOf);
-  const used = new Set<string>();
+  // The grants used, per rule (`kind/namespace/name/index`).
+  const used = new Map<string, Set<string>>();
   for (const b of policy.bindings) {
     const role = roleOf(policy, b);
     if (!role) continue;
-    const key = (i: number) => `${role.kind}/${role.namespace}/${role.name}/${i}`;
-    for (const a of allowed) {
-      if (!bindingApplies(b, a.user, a.namespace)) continue;
-      if (!a.resourceRequest && b.kind !== "ClusterRoleBinding") continue;
-      role.rules.forEach((rule, i) => {
-        if (ruleAllows(rule, a)) used.add(key(i));
-      });
-    }
+    const applicable = allowed.filter((a) =>
+      bindingApplies(b, a.user, a.namespace) && (a.resourceRequest || b.kind === "ClusterRoleBinding")
+    );
+    role.rules.forEach((rule, i) => {
+      const key = `${role.kind}/${role.namespace}/${role.name}/${i}`;
+      const set = used.get(key) ?? new Set<string>();
+      for (const n of narrowed(rule)) {
+        if (applicable.some((a) => ruleAllows(n.rule, a))) set.add(n.grant);
+      }
+      used.set(key, set);
+    });
   }
   const out: UnusedRule[] = [];
   for (const role of policy.roles) {
     role.rules.forEach((rule, index) => {
-      if (used.has(`${role.kind}/${role.namespace}/${role.name}/${index}`)) return;
-      out.push({
-        role: role.kind === "Role" ? `Role/${role.namespace}/${role.name}` : `ClusterRole/${role.name}`,
-        index,
-        rule,
-      });
+      const set = used.get(`${role.kind}/${role.namespace}/${role.name}/${index}`) ?? new Set<string>();
+      const grants = grantsOf(rule).filter((g) => !set.has(g));
+      if (grants.length === 0) return;
+      const name = role.kind === "Role" ? `Role/${role.namespace}/${role.name}` : `ClusterRole/${role.name}`;
+      out.push({ role: name, index, rule, grants, whole: set.size === 0 });
     });
   }
   return out;

@@ -63,7 +63,10 @@ Deno.test("ServiceAccount tokens are authorized by RBAC; denials are 403 with ku
         ["list", "configmaps", "", "", 1],
       ]);
       const unused = unusedRules(policyOf([role, binding]), api.rbac.audit.all());
-      assertEquals(unused.map((u) => [u.role, u.index]), [["Role/default/reader", 1]]);
+      assertEquals(unused.map((u) => [u.role, u.index, u.whole, u.grants]), [
+        ["Role/default/reader", 0, false, ["watch configmaps"]],
+        ["Role/default/reader", 1, true, ["get secrets"]],
+      ]);
 
       // A token is worth nothing once its ServiceAccount is gone.
       await admin.delete(CoreV1.serviceAccounts, "app", { namespace: "default" });
