@@ -8,7 +8,7 @@
 import type { KubeObject } from "../k8s/api/objects.ts";
 import { getLogger, type Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
-import { isWriteVerb } from "../sim/apiserver/mod.ts";
+import { type ApiServer, isWriteVerb } from "../sim/apiserver/mod.ts";
 import {
   type CloudProfileManifest,
   generatePools,
@@ -37,6 +37,7 @@ import { resolveCrds } from "./crds.ts";
 import { FaultInjection, type FaultStats } from "./faults.ts";
 import { readManifestDir } from "./manifests.ts";
 import { SeedObserver } from "./observer.ts";
+import { type ClusterAuthorization, PlaygroundRbac } from "./rbac.ts";
 import { DEFAULT_PROVISIONING_SECONDS, type PlaygroundOptions, timingsFor, validateOptions } from "./options.ts";
 import { computeProgress, type ProgressSnapshot } from "./progress.ts";
 import {
@@ -189,19 +190,32 @@ function superviseComponents(
   sims: Simulators,
   ctx: ComponentContext,
   how: "in-process" | "subprocess",
+  rbac: PlaygroundRbac | undefined,
 ): { extension: Supervisor; machineControllers: Map<string, Supervisor> } {
   const { clock, log } = ctx;
   const subprocess = how === "subprocess";
+  const dir = sims.seedKubeconfig.replace(/\/[^/]*$/, "") || ".";
+  /** A kubeconfig file of a token (the admin's file without RBAC). */
+  const kubeconfigOf = async (api: ApiServer, file: string, token: string | undefined, admin: string) => {
+    if (token === undefined) return admin;
+    await api.writeKubeconfig(`${dir}/${file}`, token);
+    return `${dir}/${file}`;
+  };
   const extension = new Supervisor(
     "extension",
-    (gen) =>
-      subprocess
-        ? extensionSubprocess(ctx, { kubeconfig: sims.seedKubeconfig, namespace: EXTENSION_NAMESPACE })
+    async (gen) => {
+      const token = await rbac?.extensionToken(sims.seed, EXTENSION_NAMESPACE);
+      return subprocess
+        ? extensionSubprocess(ctx, {
+          kubeconfig: await kubeconfigOf(sims.seed, "extension.kubeconfig", token, sims.seedKubeconfig),
+          namespace: EXTENSION_NAMESPACE,
+        })
         : startExtensionInProcess({ ...ctx, log: log.child("extension") }, {
-          connection: sims.seed.connection(),
+          connection: sims.seed.connection(token),
           namespace: EXTENSION_NAMESPACE,
           identity: `playground-extension-${gen}`,
-        }),
+        });
+    },
     clock,
     log,
   );
@@ -212,19 +226,31 @@ function superviseComponents(
       ns,
       new Supervisor(
         `machine-controller ${ns}`,
-        (gen) =>
-          subprocess
+        async (gen) => {
+          const tokens = await rbac?.machineControllerTokens(sims.seed, shoot);
+          return subprocess
             ? machineControllerSubprocess(ctx, {
-              controlKubeconfig: sims.seedKubeconfig,
-              targetKubeconfig: shoot.kubeconfig,
+              controlKubeconfig: await kubeconfigOf(
+                sims.seed,
+                `mc-${ns}.kubeconfig`,
+                tokens?.control,
+                sims.seedKubeconfig,
+              ),
+              targetKubeconfig: await kubeconfigOf(
+                shoot.api,
+                `mc-${ns}-target.kubeconfig`,
+                tokens?.target,
+                shoot.kubeconfig,
+              ),
               namespace: ns,
             })
             : startMachineControllerInProcess({ ...ctx, log: log.child("machine-controller").with({ shoot: ns }) }, {
-              control: sims.seed.connection(),
-              target: shoot.api.connection(),
+              control: sims.seed.connection(tokens?.control),
+              target: shoot.api.connection(tokens?.target),
               namespace: ns,
               identity: `playground-machine-controller-${gen}`,
-            }),
+            });
+        },
         clock,
         log,
       ),
@@ -241,6 +267,8 @@ interface Parts {
   observer?: SeedObserver;
   observing: AbortController;
   faults?: FaultInjection;
+  /** The RBAC our components run under (unless `rbac: false`). */
+  rbac?: PlaygroundRbac;
 }
 
 /** Stops what was started, in reverse order: faults, then components and observer together, simulators, directory. */
@@ -400,6 +428,11 @@ export class Landscape {
     return rollingUpdatePhase(this.scenario, plan);
   }
 
+  /** Per cluster, the rules of our RBAC no request used and the requests denied so far (none without RBAC). */
+  authorization(): ClusterAuthorization[] {
+    return this.started.parts.rbac?.report() ?? [];
+  }
+
   /** Deletes every shoot; no device of theirs may be left. */
   delete(): Promise<DeleteReport> {
     return deletePhase(this.scenario);
@@ -423,7 +456,7 @@ async function startComponents(
 ): Promise<void> {
   const { clock, log } = opts;
   const ctx = { clock, log, metalUrl: sims.metalUrl, gracefulShutdownMs: opts.gracefulShutdownMs ?? 10_000 };
-  const supervised = superviseComponents(sims, ctx, opts.components ?? "in-process");
+  const supervised = superviseComponents(sims, ctx, opts.components ?? "in-process", parts.rbac);
   for (const [ns, s] of supervised.machineControllers) machineControllers.set(ns, s);
   parts.supervisors.push(supervised.extension, ...machineControllers.values());
   await parallel(parts.supervisors, 8, (s) => s.start());
@@ -460,7 +493,11 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
   validateOptions(options);
   const opts: Opts = { ...options, log: options.log ?? getLogger("playground") };
   const inputs = await readInputs(opts);
-  const parts: Parts = { supervisors: [], observing: new AbortController() };
+  const parts: Parts = {
+    supervisors: [],
+    observing: new AbortController(),
+    rbac: options.rbac === false ? undefined : new PlaygroundRbac(),
+  };
   try {
     const place = await kubeconfigDir(opts);
     parts.dir = place;

@@ -54,6 +54,11 @@ export interface PlaygroundOptions {
   /** In `once`, a quiet period of this length after the create phase, reported as phase "steady state". */
   steadyStateMs?: number;
   faults?: FaultOptions;
+  /**
+   * Our components run with their ServiceAccounts' tokens under the RBAC of the chart and of gardenlet (default
+   * true); false runs them as the clusters' admin.
+   */
+  rbac?: boolean;
   /** Seed of every random decision (ids, faults, restarts; default: random, printed). */
   randomSeed?: number;
   /** Our components in this process (default) or as CLI subprocesses (benchmarks: CPU/RSS per component). */
@@ -93,6 +98,7 @@ const OptionsSchema = z.object({
   parallelShoots: count(1).optional(),
   gracefulShutdownMs: count(0).optional(),
   randomSeed: z.number().int().min(0).max(0xffffffff).optional(),
+  rbac: z.boolean().optional(),
   components: z.enum(["in-process", "subprocess"]).optional(),
   status: z.enum(["tty", "plain", "quiet"]).optional(),
   faults: FaultOptionsSchema.optional(),
