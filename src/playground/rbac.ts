@@ -196,3 +196,18 @@ export class PlaygroundRbac {
     });
   }
 }
+
+/** The demo's lines about RBAC: per cluster, the requests denied (each named) and how many grants went unused. */
+export function authorizationLines(report: readonly ClusterAuthorization[]): string[] {
+  const lines: string[] = [];
+  for (const c of report) {
+    const grants = c.unused.reduce((n, u) => n + u.grants.length, 0);
+    lines.push(`rbac (${c.cluster}): ${c.denied.length} requests denied, ${grants} granted verbs unused`);
+    for (const d of c.denied) {
+      const res = d.path ||
+        `${d.subresource ? `${d.resource}/${d.subresource}` : d.resource}${d.group ? `.${d.group}` : ""}`;
+      lines.push(`  denied: ${d.user} ${d.verb} ${res} ${d.namespace ? `${d.namespace}/` : ""}${d.name}`);
+    }
+  }
+  return lines;
+}
