@@ -19,6 +19,7 @@ import type { HttpHandlerDeps, VerbHandler } from "./verb_request.ts";
 import { deleteCollection, deleteObject } from "./verbs/delete.ts";
 import { evictPod } from "./verbs/eviction_subresource.ts";
 import { finalizeNamespace } from "./verbs/finalize_subresource.ts";
+import { requestToken } from "./verbs/token_subresource.ts";
 import { patchObject } from "./verbs/patch.ts";
 import { getObject, listObjects, watchObjects } from "./verbs/read.ts";
 import { serveScale } from "./verbs/scale_subresource.ts";
@@ -49,6 +50,7 @@ const SUBRESOURCE_HANDLERS: Record<string, VerbHandler> = {
   eviction: evictPod,
   scale: serveScale,
   finalize: finalizeNamespace,
+  token: requestToken,
 };
 
 /** Resolves the resource of a request, checking scope and subresource. */
@@ -57,7 +59,8 @@ function resolveResource(deps: HttpHandlerDeps, info: RequestInfo, path: string)
   if (!r) throw pathNotFound(path);
   if (info.namespace !== undefined && !r.type.namespaced) throw pathNotFound(path);
   if (info.subresource) {
-    const ok = info.resource === "namespaces" && info.subresource === "finalize"
+    const ok = (info.resource === "namespaces" && info.subresource === "finalize") ||
+        (info.resource === "serviceaccounts" && info.subresource === "token")
       ? true
       : hasSubresource(r, info.subresource as "status" | "scale" | "eviction");
     if (!ok) throw pathNotFound(path);

@@ -94,3 +94,35 @@ Deno.test("serviceAccountToken needs the ServiceAccount", async () => {
     await api.stop();
   }
 });
+
+Deno.test("TokenRequest: serviceaccounts/<name>/token issues a token; asking for one needs create on it", async () => {
+  const api = await startApiServer();
+  const admin = new KubeClient(api.connection());
+  try {
+    for (const name of ["a", "b"]) {
+      await admin.create(CoreV1.serviceAccounts, { metadata: { name, namespace: "default" } } as KubeObject);
+    }
+    const path = (sa: string) => `/api/v1/namespaces/default/serviceaccounts/${sa}/token`;
+    const body = { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 600 } };
+    const tr = await admin.requestJson<{ kind: string; status: { token: string } }>("POST", path("a"), body);
+    equal(tr.kind, "TokenRequest");
+    const a = new KubeClient(api.connection(tr.status.token));
+    try {
+      await rejects(a.requestJson("POST", path("b"), body), (e: unknown) => {
+        ok(e instanceof ForbiddenError);
+        equal(
+          e.message,
+          'serviceaccounts "b" is forbidden: User "system:serviceaccount:default:a" cannot create resource ' +
+            '"serviceaccounts/token" in API group "" in the namespace "default"',
+        );
+        return true;
+      });
+    } finally {
+      a.close();
+    }
+    await rejects(admin.requestJson("POST", path("missing"), body), /serviceaccounts "missing" not found/);
+  } finally {
+    admin.close();
+    await api.stop();
+  }
+});
