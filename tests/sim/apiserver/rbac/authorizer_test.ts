@@ -29,7 +29,7 @@ const objects: KubeObject[] = [
         resources: ["workers", "workers/status"],
         verbs: ["get", "list", "watch", "patch"],
       },
-      { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["cloudprovider"] },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "watch"], resourceNames: ["cloudprovider"] },
       { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["*"] },
       { apiGroups: ["*"], resources: ["*/scale"], verbs: ["update"] },
       { nonResourceURLs: ["/metrics", "/logs/*"], verbs: ["get"] },
@@ -114,6 +114,14 @@ const cases: Array<[string, Attributes, boolean]> = [
   ["resourceNames: the named object", req(SA, "get", "secrets", { namespace: "n", name: "cloudprovider" }), true],
   ["resourceNames: another object", req(SA, "get", "secrets", { namespace: "n", name: "other" }), false],
   ["resourceNames never grant list", req(SA, "list", "secrets", { namespace: "n" }), false],
+  ["resourceNames: create names nothing", req(SA, "create", "secrets", { namespace: "n" }), false],
+  // `fieldSelector=metadata.name=cloudprovider` makes a list or watch a request for that name (see its HTTP test).
+  [
+    "resourceNames: watch of the selected name",
+    req(SA, "watch", "secrets", { namespace: "n", name: "cloudprovider" }),
+    true,
+  ],
+  ["resourceNames: watch of all", req(SA, "watch", "secrets", { namespace: "n" }), false],
   ["non-resource URL", { ...req(SA, "get", ""), resourceRequest: false, path: "/metrics" }, true],
   ["non-resource URL prefix", { ...req(SA, "get", ""), resourceRequest: false, path: "/logs/a/b" }, true],
   ["non-resource URL verb", { ...req(SA, "post", ""), resourceRequest: false, path: "/metrics" }, false],
