@@ -73,6 +73,8 @@ export type LandscapeOptions = PlaygroundOptions & {
   clock: Clock;
   /** Seed of every random decision (ids, faults, restarts): a landscape is reproducible. */
   randomSeed: number;
+  /** The extension's seed RBAC for its namespace, instead of the chart's (tests take permissions away). */
+  extensionRbac?: (namespace: string) => KubeObject[];
   /** Notices of the gardenlet simulation (re-annotation after a user's Worker change). */
   onNotice?: (message: string) => void;
 };
@@ -496,7 +498,7 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
   const parts: Parts = {
     supervisors: [],
     observing: new AbortController(),
-    rbac: options.rbac === false ? undefined : new PlaygroundRbac(),
+    rbac: options.rbac === false ? undefined : new PlaygroundRbac(options.extensionRbac),
   };
   try {
     const place = await kubeconfigDir(opts);

@@ -154,6 +154,9 @@ export interface ClusterAuthorization {
 export class PlaygroundRbac {
   private readonly applied = new Map<ApiServer, { cluster: string; objects: KubeObject[] }>();
 
+  /** `extensionRbac`: the extension's seed RBAC for its namespace (default: `extensionSeedRbac`). */
+  constructor(private readonly extensionRbac: (namespace: string) => KubeObject[] = extensionSeedRbac) {}
+
   /** Applies objects to a cluster (its admin's client), remembering them for the report. */
   async apply(cluster: string, api: ApiServer, objects: KubeObject[]): Promise<void> {
     const client = new KubeClient(api.connection());
@@ -171,7 +174,7 @@ export class PlaygroundRbac {
 
   /** The extension's RBAC in the seed and a token of its ServiceAccount. */
   async extensionToken(seed: ApiServer, namespace: string): Promise<string> {
-    await this.apply("seed", seed, extensionSeedRbac(namespace));
+    await this.apply("seed", seed, this.extensionRbac(namespace));
     return seed.serviceAccountToken(namespace, EXTENSION_SERVICE_ACCOUNT);
   }
 

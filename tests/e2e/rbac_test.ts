@@ -103,3 +103,43 @@ Deno.test("the full scenario under RBAC: no request denied, every unused grant h
   assert.deepEqual(denied.filter((d) => !DENIED_REASONS[d.replace(/ \(x\d+\)$/, "")]), []);
   assert.deepEqual(unused.filter((u) => !unusedReason(u)), [], "unused grants without a reason");
 });
+
+Deno.test("a permission taken away breaks the scenario, and the denial is listed", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 11, 6, 15, 0, 0));
+  const { extensionSeedRbac } = await import("../../src/playground/rbac.ts");
+  // The extension without `patch workers/status`: it cannot report the Worker's state.
+  const withoutStatus = (ns: string) =>
+    extensionSeedRbac(ns).map((o) => {
+      if (o.kind !== "ClusterRole") return o;
+      const rules = (o as unknown as { rules: Array<{ resources: string[] }> }).rules.map((r) => ({
+        ...r,
+        resources: r.resources.filter((x) => x !== "workers/status"),
+      }));
+      return { ...o, rules } as typeof o;
+    });
+  let denied: string[] = [];
+  await assert.rejects(
+    new FakeTimeDriver(clock, 1000).during(() =>
+      withLandscape(
+        { clock, randomSeed: 16, phaseTimeoutMs: 120_000, extensionRbac: withoutStatus },
+        async (landscape) => {
+          try {
+            await landscape.create();
+          } finally {
+            denied = lists(landscape.authorization()).denied;
+          }
+        },
+      )
+    ),
+    /timed out waiting for Worker/,
+  );
+  assert.ok(
+    denied.some((d) =>
+      d.startsWith(
+        "seed system:serviceaccount:extension-provider-equinix-metal:gardener-extension-provider-equinix-metal " +
+          "patch workers/status.extensions.gardener.cloud shoot--garden--playground/playground",
+      )
+    ),
+    denied.join("\n"),
+  );
+});
