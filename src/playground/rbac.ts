@@ -11,7 +11,7 @@ import type { KubeObject } from "../k8s/api/objects.ts";
 import { CoreV1, RbacV1, type ResourceType } from "../k8s/api/resources.ts";
 import { KubeClient } from "../k8s/client/client.ts";
 import { type ApiServer, type AuditEntry, policyOf, type UnusedRule, unusedRules } from "../sim/apiserver/mod.ts";
-import { EXTENSION_SEED_RBAC_YAML } from "./rbac_fixture.ts";
+import { EXTENSION_SEED_RBAC_TEMPLATE } from "./rbac_fixture.ts";
 
 /** The extension's ServiceAccount (in its namespace). */
 export const EXTENSION_SERVICE_ACCOUNT = "gardener-extension-provider-equinix-metal";
@@ -21,10 +21,14 @@ export const MCM_SERVICE_ACCOUNT = "machine-controller-manager";
 const RBAC = "rbac.authorization.k8s.io/v1";
 const RBAC_GROUP = "rbac.authorization.k8s.io";
 
-/** The extension's ServiceAccount, ClusterRole and binding in the seed, for its namespace. */
+/** The release name of the extension's chart in the playground. */
+export const EXTENSION_RELEASE = "gardener-extension-provider-equinix-metal";
+
+/** The extension's ServiceAccount and RBAC in the seed (the chart's), released into `namespace`. */
 export function extensionSeedRbac(namespace: string): KubeObject[] {
-  return parseAllDocuments(EXTENSION_SEED_RBAC_YAML.replaceAll("NAMESPACE", namespace))
-    .map((d) => d.toJS() as KubeObject).filter((o) => !!o);
+  const text = EXTENSION_SEED_RBAC_TEMPLATE.replaceAll("{{ .Release.Namespace }}", namespace)
+    .replaceAll("{{ .Release.Name }}", EXTENSION_RELEASE);
+  return parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => !!o);
 }
 
 /** What gardenlet grants machine-controller-manager in the shoot namespace of the seed (our sidecar shares it). */

@@ -9,12 +9,14 @@ import {
 } from "../../src/playground/rbac.ts";
 import { policyOf } from "../../src/sim/apiserver/mod.ts";
 
-Deno.test("the extension's seed RBAC: its ServiceAccount in the given namespace, bound cluster-wide", () => {
+Deno.test("the extension's seed RBAC: its ServiceAccount in the given namespace, bound cluster-wide and there", () => {
   const objects = extensionSeedRbac("extension-x");
   assert.deepEqual(objects.map((o) => `${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`), [
     `ServiceAccount extension-x/${EXTENSION_SERVICE_ACCOUNT}`,
-    "ClusterRole /extensions.gardener.cloud:provider-equinix-metal",
-    "ClusterRoleBinding /extensions.gardener.cloud:provider-equinix-metal",
+    "ClusterRole /gardener-extension-provider-equinix-metal",
+    "ClusterRoleBinding /gardener-extension-provider-equinix-metal",
+    "Role extension-x/gardener-extension-provider-equinix-metal",
+    "RoleBinding extension-x/gardener-extension-provider-equinix-metal",
   ]);
   const policy = policyOf(objects);
   assert.deepEqual(policy.bindings[0].subjects, [
