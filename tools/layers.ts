@@ -32,8 +32,9 @@ export const FLOORS: readonly { areas: readonly string[]; mutual?: boolean }[] =
   { areas: ["k8s/client"] },
   { areas: ["k8s/cache"] },
   { areas: ["k8s/controller"] },
+  { areas: ["k8s/webhook"] },
   { areas: ["metal"] },
-  { areas: ["mcm", "extension"] },
+  { areas: ["mcm", "extension", "admission"] },
 ];
 
 /** The floor and area of a product path (the longest matching area), or undefined outside the floors. */

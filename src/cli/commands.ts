@@ -7,6 +7,7 @@ import { playgroundCommand } from "./playground.ts";
 import { metalSimulatorCommand } from "./metal_simulator.ts";
 import { machineControllerCommand } from "./machine_controller.ts";
 import { extensionCommand } from "./extension.ts";
+import { admissionCommand } from "./admission.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
 // deno-lint-ignore no-explicit-any -- commands have different flag sets
@@ -18,4 +19,5 @@ export const subcommands: readonly Command<any>[] = [
   metalSimulatorCommand,
   machineControllerCommand,
   extensionCommand,
+  admissionCommand,
 ];

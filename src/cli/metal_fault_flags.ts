@@ -35,7 +35,11 @@ export const METAL_FAULT_FLAGS = {
     "Metal API: device creates whose response is lost and whose device appears only 15 s later",
     { parse: percent },
   ),
-  metal429Bursts: value("<every:size>", "Metal API: every N s, 429 for the next M requests", { parse: burst }),
+  metal429Bursts: value("<every:size>", "Metal API: every N s, 429 for the next M requests", {
+    parse: burst,
+    // The spelling the README has always shown; the key's own kebab-case form keeps "429" to "metal".
+    aliases: ["metal-429-bursts"],
+  }),
 };
 
 /** The values of the Metal API fault flags. */

@@ -92,6 +92,10 @@ export const playgroundCommand = command({
       choices: ["in-process", "subprocess"] as const,
       default: "in-process",
     }),
+    disableWebhooks: list(
+      "<names>",
+      "passed to the extension (controlplane, seedprovider, shoot, *): without controlplane no sidecar, the demo fails",
+    ),
     status: value("<mode>", "live status: tty (redrawn), plain (lines on changes), quiet", {
       defaultText: "detect",
       choices: ["tty", "plain", "quiet"] as const,
@@ -154,6 +158,7 @@ export const playgroundCommand = command({
         steadyStateMs: opts.steadyStateSeconds ? Math.round(opts.steadyStateSeconds * 1000) : undefined,
         randomSeed: opts.seed,
         components: opts.components,
+        disableWebhooks: opts.disableWebhooks,
         status: opts.status,
         faults: faultsFromFlags(opts),
         port: opts.port,

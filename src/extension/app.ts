@@ -23,6 +23,8 @@ import { CONTROLLER_KINDS } from "./controllers.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
 import type { ExtensionOptions } from "./options.ts";
 import type { Webhook } from "./webhook/webhook.ts";
+import { equinixMetalWebhooks } from "./controlplanewebhook/mod.ts";
+import { IMAGEVECTOR_OVERWRITE_ENV, loadImageVector } from "./imagevector/mod.ts";
 import { type AddedWebhooks, addWebhooks, enabledWebhooks } from "./webhook/add.ts";
 
 /** How to start the extension in-process. */
@@ -83,9 +85,12 @@ async function connectionOf(options: ExtensionOptions, config: ResolvedControlle
   return options.master ? { ...conn, server: options.master.replace(/\/+$/, "") } : conn;
 }
 
-/** The webhooks this build serves (the Equinix Metal mutations plug in here). */
-export function extensionWebhooks(_config: ResolvedControllerConfiguration): Webhook[] {
-  return [];
+/** The webhooks this build serves: the Equinix Metal controlplane and seedprovider webhooks. */
+export function extensionWebhooks(config: ResolvedControllerConfiguration): Webhook[] {
+  return equinixMetalWebhooks({
+    images: loadImageVector(Deno.env.get(IMAGEVECTOR_OVERWRITE_ENV)),
+    etcdStorage: config.etcd.storage,
+  });
 }
 
 /**

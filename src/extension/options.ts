@@ -112,9 +112,11 @@ export const EXTENSION_FLAGS = {
     min: 1,
   }),
   controllers: pflag.list({
-    help: `controllers to run, comma-separated; ${absent.join(" and ")} ${
-      absent.length === 1 ? "is" : "are"
-    } accepted but not part of this version`,
+    help: `controllers to run, comma-separated${
+      absent.length === 0
+        ? ""
+        : `; ${absent.join(" and ")} ${absent.length === 1 ? "is" : "are"} accepted but not part of this version`
+    }`,
     defaultText: `all of ${CONTROLLER_NAMES.join(", ")}`,
   }),
   disableControllers: pflag.list({ help: "controllers not to run, comma-separated" }),

@@ -1,7 +1,7 @@
 /**
  * Our components as the playground runs them: the extension (one per seed) and one machine controller per shoot
- * (MCM's provider sidecar: `--namespace=<shoot namespace>`, control cluster = seed, target cluster = shoot), with
- * the flags gardenlet gives the sidecar. Each runs in-process (the default; the demo and the tests) or as a
+ * (MCM's provider sidecar, control cluster = seed, target cluster = shoot), with the flags of the sidecar our webhook
+ * injected into the shoot's machine-controller-manager Deployment (`sidecar.ts`). Each runs in-process (the default; the demo and the tests) or as a
  * subprocess of our CLI (benchmarks, to measure each component's CPU and memory on its own).
  *
  * A `Supervisor` restarts a component that stops on its own (as the kubelet restarts a container) and restarts it
@@ -9,12 +9,14 @@
  */
 import { resolveExtensionOptions } from "../extension/options.ts";
 import { startExtension } from "../extension/app.ts";
-import { type RawMcmOptions, resolveMcmOptions } from "../mcm/options.ts";
+import { resolveMcmOptions } from "../mcm/options.ts";
 import { assembleMachineController } from "../mcm/app.ts";
 import type { ClusterConnection } from "../k8s/client/kubeconfig.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
+import { flagName } from "../runtime/flags.ts";
 import { V8_FLAGS } from "../runtime/v8_flags.ts";
+import { type SidecarRun, subprocessArgs } from "./sidecar.ts";
 
 /** How a component is stopped. */
 export type StopMode = "graceful" | "crash";
@@ -41,23 +43,6 @@ export interface ProcessUsage {
   peakRssBytes: number;
 }
 
-/** Flags gardenlet gives the machine-controller sidecar, as the command receives them. */
-export const SIDECAR_FLAGS: RawMcmOptions = {
-  kubeApiQps: "100",
-  kubeApiBurst: "200",
-  machineCreationTimeout: "20m",
-  machineDrainTimeout: "2h",
-  machineHealthTimeout: "10m",
-  machineSafetyApiserverStatuscheckTimeout: "30s",
-  machineSafetyApiserverStatuscheckPeriod: "1m",
-  machineSafetyOrphanVmsPeriod: "30m",
-};
-
-/** Command-line arguments of raw flags (`kubeApiQps` → `--kube-api-qps=…`). */
-function flagArgs(raw: RawMcmOptions): string[] {
-  return Object.entries(raw).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}=${v}`);
-}
-
 /** What every component instance needs. */
 export interface ComponentContext {
   clock: Clock;
@@ -71,10 +56,35 @@ function crashSignal(mode: StopMode): DOMException {
   return new DOMException(mode === "crash" ? "crashed (fault injection)" : "stopped", "AbortError");
 }
 
+/**
+ * How the playground serves the extension's webhooks: on a loopback port fixed for the landscape (a restarted
+ * extension serves where the registration points), reached by URL, certificates kept in the extension's namespace.
+ */
+export interface WebhookServing {
+  port: number;
+  /** Where the server's certificate files go (in the landscape's directory). */
+  certDir: string;
+  /** `--disable-webhooks` as given (names or `*`). */
+  disabled: readonly string[];
+}
+
+/** The extension's webhook flags for a serving. */
+function webhookFlags(w: WebhookServing, namespace: string) {
+  return {
+    webhookConfigServerHost: "127.0.0.1",
+    webhookConfigServerPort: String(w.port),
+    webhookConfigCertDir: w.certDir,
+    webhookConfigMode: "url",
+    webhookConfigUrl: `127.0.0.1:${w.port}`,
+    webhookConfigNamespace: namespace,
+    ...(w.disabled.length ? { disableWebhooks: [...w.disabled] } : {}),
+  };
+}
+
 /** The extension in-process (`startExtension`, as `provider-equinix-metal extension` runs it). */
 export async function startExtensionInProcess(
   ctx: ComponentContext,
-  opts: { connection: ClusterConnection; namespace: string; identity: string },
+  opts: { connection: ClusterConnection; namespace: string; identity: string; webhooks: WebhookServing },
 ): Promise<ComponentInstance> {
   const { options, errors } = resolveExtensionOptions({
     leaderElectionNamespace: opts.namespace,
@@ -82,6 +92,7 @@ export async function startExtensionInProcess(
     metricsBindAddress: "0",
     healthBindAddress: "0",
     metalApiUrl: ctx.metalUrl,
+    ...webhookFlags(opts.webhooks, opts.namespace),
   }, {});
   if (!options) throw new Error(`extension options: ${errors.join("; ")}`);
   const ext = await startExtension({
@@ -101,17 +112,16 @@ export async function startExtensionInProcess(
   };
 }
 
-/** One shoot's machine controller in-process, built as `provider-equinix-metal machine-controller` builds it. */
+/**
+ * One shoot's machine controller in-process, built as `provider-equinix-metal machine-controller` builds it from the
+ * sidecar's flags; the kubeconfigs are the seed's and the shoot's connections, no probe server is started.
+ */
 export function startMachineControllerInProcess(
   ctx: ComponentContext,
-  opts: { control: ClusterConnection; target: ClusterConnection; namespace: string; identity: string },
+  opts: { control: ClusterConnection; target: ClusterConnection; run: SidecarRun; identity: string },
 ): Promise<ComponentInstance> {
-  const { options: flags, errors } = resolveMcmOptions({
-    ...SIDECAR_FLAGS,
-    namespace: opts.namespace,
-    metalApiUrl: ctx.metalUrl,
-  });
-  if (!flags) throw new Error(`machine-controller flags: ${errors.join("; ")}`);
+  const { options: flags, errors } = resolveMcmOptions({ ...opts.run.flags, metalApiUrl: ctx.metalUrl });
+  if (!flags) throw new Error(`machine-controller flags of the sidecar: ${errors.join("; ")}`);
   const mc = assembleMachineController({
     flags,
     control: opts.control,
@@ -204,8 +214,11 @@ export function startCliProcess(name: string, args: string[], log: Logger): Comp
 /** The extension as a subprocess. */
 export function extensionSubprocess(
   ctx: ComponentContext,
-  opts: { kubeconfig: string; namespace: string },
+  opts: { kubeconfig: string; namespace: string; webhooks: WebhookServing },
 ): Promise<ComponentInstance> {
+  const webhooks = Object.entries(webhookFlags(opts.webhooks, opts.namespace)).map(([k, v]) =>
+    `${flagName(k)}=${Array.isArray(v) ? v.join(",") : v}`
+  );
   return Promise.resolve(startCliProcess("extension", [
     "extension",
     `--kubeconfig=${opts.kubeconfig}`,
@@ -214,31 +227,31 @@ export function extensionSubprocess(
     `--metal-api-url=${ctx.metalUrl}`,
     "--metrics-bind-address=0",
     "--health-bind-address=0",
+    ...webhooks,
   ], ctx.log));
 }
 
-/** A free TCP port on loopback (for a subprocess's probe server). */
-function freePort(): number {
+/** A free TCP port on loopback (for a subprocess's probe server, the webhook server). */
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
 }
 
-/** One shoot's machine controller as a subprocess, with the sidecar's flags. */
+/** One shoot's machine controller as a subprocess, with the sidecar's flags and the playground's files. */
 export function machineControllerSubprocess(
   ctx: ComponentContext,
-  opts: { controlKubeconfig: string; targetKubeconfig: string; namespace: string },
+  opts: { controlKubeconfig: string; targetKubeconfig: string; namespace: string; run: SidecarRun },
 ): Promise<ComponentInstance> {
   return Promise.resolve(startCliProcess(`machine-controller ${opts.namespace}`, [
     "machine-controller",
-    `--control-kubeconfig=${opts.controlKubeconfig}`,
-    `--target-kubeconfig=${opts.targetKubeconfig}`,
-    `--namespace=${opts.namespace}`,
-    `--port=${freePort()}`,
-    "--address=127.0.0.1",
-    `--metal-api-url=${ctx.metalUrl}`,
-    ...flagArgs(SIDECAR_FLAGS),
+    ...subprocessArgs(opts.run, {
+      controlKubeconfig: opts.controlKubeconfig,
+      targetKubeconfig: opts.targetKubeconfig,
+      port: freePort(),
+      metalUrl: ctx.metalUrl,
+    }),
   ], ctx.log));
 }
 

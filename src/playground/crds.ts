@@ -11,8 +11,14 @@ import type { KubeObject } from "../k8s/api/objects.ts";
 /** Subdirectories of a CRD directory, each installed whole. */
 export const CRD_GROUPS = ["gardener", "machine"] as const;
 
+/**
+ * Our own structural schemas of the garden's kinds (Shoot, CloudProfile, bindings...), which Gardener serves from its
+ * aggregated API server without CRDs: installed only where a fake API server acts as a garden.
+ */
+export const GARDEN_CRD_GROUP = "garden";
+
 /** One subdirectory of a CRD directory. */
-export type CrdGroup = typeof CRD_GROUPS[number];
+export type CrdGroup = typeof CRD_GROUPS[number] | typeof GARDEN_CRD_GROUP;
 
 /**
  * The vendored `crds/` folder. Relative to this module (src/playground/crds.ts), so it resolves in a checkout and

@@ -6,12 +6,14 @@
  * text; the end-to-end tests assert on them.
  */
 import type { KubeObject } from "../k8s/api/objects.ts";
+import { AdmissionregistrationV1 } from "../k8s/api/resources.ts";
 import { getLogger, type Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
-import { type ApiServer, isWriteVerb } from "../sim/apiserver/mod.ts";
+import { isWriteVerb } from "../sim/apiserver/mod.ts";
 import {
   type CloudProfileManifest,
   generatePools,
+  isRetryableWriteError,
   parseCloudProfileManifest,
   parseShootManifest,
   poolShapes,
@@ -26,18 +28,20 @@ import type { SeedData } from "../sim/metal/mod.ts";
 import {
   type ComponentContext,
   extensionSubprocess,
-  machineControllerSubprocess,
+  freePort,
   type ProcessUsage,
   readProcessUsage,
   startExtensionInProcess,
-  startMachineControllerInProcess,
   Supervisor,
 } from "./components.ts";
 import { resolveCrds } from "./crds.ts";
 import { FaultInjection, type FaultStats } from "./faults.ts";
+import { type MachineControllerHooks, machineControllersFromSidecars } from "./machine_controllers.ts";
+import type { SidecarRun } from "./sidecar.ts";
 import { readManifestDir } from "./manifests.ts";
+import { admitInGarden } from "./garden.ts";
 import { SeedObserver } from "./observer.ts";
-import { type ClusterAuthorization, PlaygroundRbac } from "./rbac.ts";
+import { type ClusterAuthorization, kubeconfigWithToken, PlaygroundRbac } from "./rbac.ts";
 import { DEFAULT_PROVISIONING_SECONDS, type PlaygroundOptions, timingsFor, validateOptions } from "./options.ts";
 import { computeProgress, type ProgressSnapshot } from "./progress.ts";
 import {
@@ -45,7 +49,6 @@ import {
   type CreateReport,
   deletePhase,
   type DeleteReport,
-  parallel,
   planRollingUpdate,
   rollingUpdatePhase,
   type RollingUpdatePlan,
@@ -117,8 +120,18 @@ async function templatesOfShootFiles(files: string[], base: ShootTemplate, profi
   if (profileFile) profile = parseCloudProfileManifest(await readText(profileFile, "CloudProfile"), profileFile);
   const templates: ShootTemplate[] = [];
   const seen = new Map<string, string>();
+  const shoots = [];
   for (const file of files) {
-    const shoot = parseShootManifest(await readText(file, "Shoot manifest"), file);
+    shoots.push({ file, shoot: parseShootManifest(await readText(file, "Shoot manifest"), file) });
+  }
+  // As a user's kubectl would: the garden's admission sees the shoots before gardenlet derives anything from them.
+  const profileObject =
+    (profile ?? (base.cluster as unknown as { spec: { cloudProfile: unknown } }).spec.cloudProfile) as KubeObject;
+  await admitInGarden(
+    { object: profileObject, file: profileFile ?? "the example CloudProfile" },
+    shoots.map(({ file, shoot }) => ({ file, shoot: shoot as unknown as KubeObject })),
+  );
+  for (const { file, shoot } of shoots) {
     const t = shootTemplateFromShoot(shoot, base, { file, profile, profileFile });
     const other = seen.get(t.technicalId);
     if (other) throw new Error(`${file}: metadata: the shoot ${t.technicalId} is already given by ${other}`);
@@ -187,78 +200,39 @@ function askedReservations(sims: Simulators, opts: LandscapeOptions) {
   }));
 }
 
-/** A supervisor for the extension and one per shoot's machine controller, in-process or as CLI subprocesses. */
-function superviseComponents(
+/** The extension's supervisor, in-process or as a CLI subprocess. */
+function superviseExtension(
   sims: Simulators,
   ctx: ComponentContext,
-  how: "in-process" | "subprocess",
+  opts: Opts,
+  dir: string,
   rbac: PlaygroundRbac | undefined,
-): { extension: Supervisor; machineControllers: Map<string, Supervisor> } {
+): Supervisor {
   const { clock, log } = ctx;
-  const subprocess = how === "subprocess";
-  const dir = sims.seedKubeconfig.replace(/\/[^/]*$/, "") || ".";
-  /** A kubeconfig file of a token (the admin's file without RBAC). */
-  const kubeconfigOf = async (api: ApiServer, file: string, token: string | undefined, admin: string) => {
-    if (token === undefined) return admin;
-    await api.writeKubeconfig(`${dir}/${file}`, token);
-    return `${dir}/${file}`;
+  const webhooks = {
+    webhooks: { port: freePort(), certDir: `${dir}/webhook-certs`, disabled: opts.disableWebhooks ?? [] },
   };
-  const extension = new Supervisor(
+  return new Supervisor(
     "extension",
     async (gen) => {
+      // Each start runs on a fresh token of the extension's ServiceAccount (the admin's without RBAC).
       const token = await rbac?.extensionToken(sims.seed, EXTENSION_NAMESPACE);
-      return subprocess
+      return opts.components === "subprocess"
         ? extensionSubprocess(ctx, {
-          kubeconfig: await kubeconfigOf(sims.seed, "extension.kubeconfig", token, sims.seedKubeconfig),
+          kubeconfig: await kubeconfigWithToken(sims.seed, `${dir}/extension.kubeconfig`, token, sims.seedKubeconfig),
           namespace: EXTENSION_NAMESPACE,
+          ...webhooks,
         })
         : startExtensionInProcess({ ...ctx, log: log.child("extension") }, {
           connection: sims.seed.connection(token),
           namespace: EXTENSION_NAMESPACE,
           identity: `playground-extension-${gen}`,
+          ...webhooks,
         });
     },
     clock,
     log,
   );
-  const machineControllers = new Map<string, Supervisor>();
-  for (const shoot of sims.shoots.values()) {
-    const ns = shoot.technicalId;
-    machineControllers.set(
-      ns,
-      new Supervisor(
-        `machine-controller ${ns}`,
-        async (gen) => {
-          const tokens = await rbac?.machineControllerTokens(sims.seed, shoot);
-          return subprocess
-            ? machineControllerSubprocess(ctx, {
-              controlKubeconfig: await kubeconfigOf(
-                sims.seed,
-                `mc-${ns}.kubeconfig`,
-                tokens?.control,
-                sims.seedKubeconfig,
-              ),
-              targetKubeconfig: await kubeconfigOf(
-                shoot.api,
-                `mc-${ns}-target.kubeconfig`,
-                tokens?.target,
-                shoot.kubeconfig,
-              ),
-              namespace: ns,
-            })
-            : startMachineControllerInProcess({ ...ctx, log: log.child("machine-controller").with({ shoot: ns }) }, {
-              control: sims.seed.connection(tokens?.control),
-              target: shoot.api.connection(tokens?.target),
-              namespace: ns,
-              identity: `playground-machine-controller-${gen}`,
-            });
-        },
-        clock,
-        log,
-      ),
-    );
-  }
-  return { extension, machineControllers };
 }
 
 /** What a landscape holds while it starts (parts still missing when start-up failed). */
@@ -269,6 +243,8 @@ interface Parts {
   observer?: SeedObserver;
   observing: AbortController;
   faults?: FaultInjection;
+  /** Per shoot namespace, the sidecar its machine controller runs as (set where gardenlet deploys MCM). */
+  sidecarRuns: Map<string, SidecarRun>;
   /** The RBAC our components run under (unless `rbac: false`). */
   rbac?: PlaygroundRbac;
 }
@@ -395,7 +371,17 @@ export class Landscape {
       deviceStates: sims.devices.all().map((d) => d.state),
       metalCalls: sims.metal.counters.total(),
       apiWrites,
+      webhooks: {
+        disabled: this.started.opts.disableWebhooks ?? [],
+        configurations: observer.webhookConfigurations.list(),
+        deployments: observer.controlPlane.list(),
+      },
     });
+  }
+
+  /** Per shoot namespace, the sidecar (from the seed's machine-controller-manager) its machine controller runs as. */
+  sidecarRuns(): ReadonlyMap<string, SidecarRun> {
+    return this.started.parts.sidecarRuns;
   }
 
   /** CPU seconds and peak RSS per component subprocess and of this process. */
@@ -449,19 +435,64 @@ export class Landscape {
 
 type Opts = LandscapeOptions & { log: Logger };
 
-/** Our components, supervised; resolves once each has started. */
-async function startComponents(
-  sims: Simulators,
-  parts: Parts,
-  opts: Opts,
-  machineControllers: Map<string, Supervisor>,
-): Promise<void> {
-  const { clock, log } = opts;
-  const ctx = { clock, log, metalUrl: sims.metalUrl, gracefulShutdownMs: opts.gracefulShutdownMs ?? 10_000 };
-  const supervised = superviseComponents(sims, ctx, opts.components ?? "in-process", parts.rbac);
-  for (const [ns, s] of supervised.machineControllers) machineControllers.set(ns, s);
-  parts.supervisors.push(supervised.extension, ...machineControllers.values());
-  await parallel(parts.supervisors, 8, (s) => s.start());
+/** What every component of the landscape is started with. */
+function componentContext(sims: Simulators, opts: Opts): ComponentContext {
+  return {
+    clock: opts.clock,
+    log: opts.log,
+    metalUrl: sims.metalUrl,
+    gracefulShutdownMs: opts.gracefulShutdownMs ?? 10_000,
+  };
+}
+
+/** How long the landscape waits for the extension to register its controlplane webhook (clock time). */
+export const REGISTRATION_WAIT_MS = 60_000;
+
+/** True unless `--disable-webhooks` names the controlplane webhook (or all). */
+function controlPlaneWebhookEnabled(opts: Opts): boolean {
+  return !(opts.disableWebhooks ?? []).some((w) => w === "*" || w === "controlplane");
+}
+
+/**
+ * The extension, supervised; resolves once it has started and, unless its controlplane webhook is disabled, has
+ * registered it in the seed (as gardenlet's flow runs only once the extension is installed and ready).
+ */
+async function startExtension(sims: Simulators, parts: Parts, opts: Opts): Promise<void> {
+  const extension = superviseExtension(sims, componentContext(sims, opts), opts, parts.dir!.dir, parts.rbac);
+  parts.supervisors.push(extension);
+  await extension.start();
+  if (!controlPlaneWebhookEnabled(opts)) return;
+  const deadline = opts.clock.now() + REGISTRATION_WAIT_MS;
+  for (;;) {
+    const configs = await sims.seedClient.list(AdmissionregistrationV1.mutatingWebhookConfigurations).catch((e) => {
+      if (isRetryableWriteError(e)) return { items: [] };
+      throw e;
+    });
+    const registered = configs.items.some((c) =>
+      ((c as { webhooks?: Array<{ name?: string }> }).webhooks ?? []).some((w) => w.name?.startsWith("controlplane."))
+    );
+    if (registered) return;
+    if (opts.clock.now() >= deadline) {
+      throw new Error(
+        `the extension registered no controlplane webhook in the seed within ${REGISTRATION_WAIT_MS / 1000} s`,
+      );
+    }
+    await opts.clock.sleep(500, opts.signal);
+  }
+}
+
+/** Each shoot's machine controller, started from its sidecar where gardenlet deploys machine-controller-manager. */
+function machineControllerHooks(parts: Parts, opts: Opts): MachineControllerHooks {
+  return machineControllersFromSidecars({
+    simulators: () => parts.simulators!,
+    context: () => componentContext(parts.simulators!, opts),
+    components: opts.components ?? "in-process",
+    runs: parts.sidecarRuns,
+    rbac: parts.rbac,
+    supervised: (s) => parts.supervisors.push(s),
+    clock: opts.clock,
+    signal: opts.signal,
+  });
 }
 
 /** The observer of the seed; resolves once its caches are filled. */
@@ -498,13 +529,12 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
   const parts: Parts = {
     supervisors: [],
     observing: new AbortController(),
+    sidecarRuns: new Map(),
     rbac: options.rbac === false ? undefined : new PlaygroundRbac(options.extensionRbac),
   };
   try {
     const place = await kubeconfigDir(opts);
     parts.dir = place;
-    /** Each shoot's machine controller: started before its Worker, stopped once its Worker is gone (as MCM). */
-    const machineControllers = new Map<string, Supervisor>();
     const sims = await startSimulators({
       ...opts,
       crds: inputs.crds,
@@ -514,13 +544,12 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       seedPort: opts.port,
       metalTimings: opts.timings ?? timingsFor(opts.provisioningSeconds ?? DEFAULT_PROVISIONING_SECONDS),
       metalSeed: inputs.metalSeed,
-      deployMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.start(),
-      destroyMachineControllerManager: async (s) => await machineControllers.get(s.technicalId)?.stop("graceful"),
+      ...machineControllerHooks(parts, opts),
     });
     parts.simulators = sims;
     const shoots = inputs.makeShoots({ apiToken: sims.metal.defaultToken, projectId: sims.metal.defaultProjectId });
     ensureCapacity(sims, shoots);
-    await startComponents(sims, parts, opts, machineControllers);
+    await startExtension(sims, parts, opts);
     const observer = await startObserver(sims, parts, opts);
     startFaults(sims, parts, opts);
     return new Landscape({ opts, parts, dir: place.dir, simulators: sims, observer, crdNote: inputs.crdNote, shoots });

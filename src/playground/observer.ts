@@ -1,12 +1,13 @@
 /**
- * The playground's view of the seed: informers on Workers, MachineDeployments and Machines (all shoots), used by the
- * progress display and by the scenario's waits. `waitUntil` re-evaluates a condition on every change and every
+ * The playground's view of the seed: informers on Workers, MachineDeployments, Machines and Deployments (all shoots)
+ * and on the mutating webhook configurations, used by the progress display and by the scenario's waits. `waitUntil` re-evaluates a condition on every change and every
  * half second of the clock (device states change without an event).
  */
 import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
 import type { KubeClient } from "../k8s/client/client.ts";
 import { Informer } from "../k8s/cache/informer.ts";
-import { ExtensionsV1alpha1, MachineV1alpha1 } from "../k8s/api/resources.ts";
+import type { KubeObject } from "../k8s/api/objects.ts";
+import { AdmissionregistrationV1, AppsV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../k8s/api/resources.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { MachineView, WorkerView } from "./progress.ts";
@@ -16,6 +17,9 @@ export class SeedObserver {
   readonly workers: Informer<WorkerView>;
   readonly deployments: Informer<MachineDeployment>;
   readonly machines: Informer<MachineView>;
+  /** Deployments (gardenlet's control plane, the machine-controller-managers with their sidecars). */
+  readonly controlPlane: Informer<KubeObject>;
+  readonly webhookConfigurations: Informer<KubeObject>;
   private readonly listeners = new Set<() => void>();
 
   constructor(client: KubeClient, private readonly clock: Clock, log: Logger) {
@@ -23,13 +27,25 @@ export class SeedObserver {
     this.workers = new Informer<WorkerView>(client, ExtensionsV1alpha1.workers, opts);
     this.deployments = new Informer<MachineDeployment>(client, MachineV1alpha1.machineDeployments, opts);
     this.machines = new Informer<MachineView>(client, MachineV1alpha1.machines, opts);
+    this.controlPlane = new Informer<KubeObject>(client, AppsV1.deployments, opts);
+    this.webhookConfigurations = new Informer<KubeObject>(
+      client,
+      AdmissionregistrationV1.mutatingWebhookConfigurations,
+      opts,
+    );
     for (const i of this.all()) {
       i.addEventHandler({ onAdd: () => this.notify(), onUpdate: () => this.notify(), onDelete: () => this.notify() });
     }
   }
 
   private all(): Informer<never>[] {
-    return [this.workers, this.deployments, this.machines] as unknown as Informer<never>[];
+    return [
+      this.workers,
+      this.deployments,
+      this.machines,
+      this.controlPlane,
+      this.webhookConfigurations,
+    ] as unknown as Informer<never>[];
   }
 
   private notify(): void {

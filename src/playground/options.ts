@@ -61,6 +61,11 @@ export interface PlaygroundOptions {
   rbac?: boolean;
   /** Seed of every random decision (ids, faults, restarts; default: random, printed). */
   randomSeed?: number;
+  /**
+   * The extension's `--disable-webhooks` (webhook names or `*`): without the `controlplane` webhook no sidecar is
+   * injected and the demo fails, saying so (default none: the machine controllers are the injected sidecars).
+   */
+  disableWebhooks?: string[];
   /** Our components in this process (default) or as CLI subprocesses (benchmarks: CPU/RSS per component). */
   components?: "in-process" | "subprocess";
   /** Limit of each wait of the scenario (default 10 minutes, gardenlet's). */
@@ -100,6 +105,7 @@ const OptionsSchema = z.object({
   randomSeed: z.number().int().min(0).max(0xffffffff).optional(),
   rbac: z.boolean().optional(),
   components: z.enum(["in-process", "subprocess"]).optional(),
+  disableWebhooks: z.array(z.string().min(1)).optional(),
   status: z.enum(["tty", "plain", "quiet"]).optional(),
   faults: FaultOptionsSchema.optional(),
   timings: z.record(z.string(), z.number().min(0)).optional(),

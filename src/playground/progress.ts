@@ -1,10 +1,13 @@
 /**
  * The playground's live progress as data: pools (desired, ready, up to date), machines by phase, devices by state,
- * the shoots' Workers — computed from what the seed and the Metal simulator hold — and its two renderings: a block
+ * the shoots' Workers, the webhook server (registered, sidecars injected) — computed from what the seed and the Metal
+ * simulator hold — and its two renderings: a block
  * of lines redrawn in place on a terminal, and one compact line printed on changes otherwise. Pure.
  */
 import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
 import type { KubeObject } from "../k8s/api/objects.ts";
+import { MCM_DEPLOYMENT } from "../sim/gardenlet/mod.ts";
+import { sidecarContainer } from "./sidecar.ts";
 
 /** A Worker as the view reads it. */
 export interface WorkerView extends KubeObject {
@@ -45,6 +48,24 @@ export interface ProgressSnapshot {
   deviceTotal: number;
   metalCalls: number;
   apiWrites: number;
+  /** The extension's webhook server as a component: its state and the sidecars it injected. */
+  webhook?: WebhookProgress;
+}
+
+/** The webhook server in the view. */
+export interface WebhookProgress {
+  /** `disabled (...)`, `registered (<configuration>)` or `not registered yet`. */
+  state: string;
+  /** machine-controller-manager Deployments carrying our sidecar, of all of them. */
+  sidecars: number;
+  managers: number;
+}
+
+/** What the view reads about the webhooks: the extension's flag, the seed's configurations and Deployments. */
+export interface WebhookInput {
+  disabled: readonly string[];
+  configurations: readonly KubeObject[];
+  deployments: readonly KubeObject[];
 }
 
 /** Inputs of `computeProgress`. */
@@ -58,6 +79,7 @@ export interface ProgressInput {
   deviceStates: readonly string[];
   metalCalls: number;
   apiWrites: number;
+  webhooks?: WebhookInput;
 }
 
 const POOL_LABEL = "worker.gardener.cloud/pool";
@@ -84,6 +106,22 @@ function count(values: Iterable<string>): Record<string, number> {
 /** The phase a machine is shown in. */
 export function machinePhase(m: MachineView): string {
   return m.status?.currentStatus?.phase || (m.metadata.deletionTimestamp ? "Terminating" : "(new)");
+}
+
+/** The webhook server's state and the sidecars injected so far. */
+export function webhookProgress(input: WebhookInput): WebhookProgress {
+  const managers = input.deployments.filter((d) => d.metadata.name === MCM_DEPLOYMENT && !d.metadata.deletionTimestamp);
+  const sidecars = managers.filter((d) => sidecarContainer(d)).length;
+  const registered = input.configurations.filter((c) =>
+    ((c as { webhooks?: Array<{ name?: string }> }).webhooks ?? []).some((w) => w.name?.startsWith("controlplane."))
+  ).map((c) => c.metadata.name);
+  const off = input.disabled.filter((w) => w === "*" || w === "controlplane");
+  const state = off.length
+    ? `disabled (--disable-webhooks ${input.disabled.join(",")})`
+    : registered.length
+    ? `registered (${registered.join(", ")})`
+    : "not registered yet";
+  return { state, sidecars, managers: managers.length };
 }
 
 /** Computes the snapshot. */
@@ -133,6 +171,7 @@ export function computeProgress(input: ProgressInput): ProgressSnapshot {
     deviceTotal: input.deviceStates.length,
     metalCalls: input.metalCalls,
     apiWrites: input.apiWrites,
+    ...(input.webhooks ? { webhook: webhookProgress(input.webhooks) } : {}),
   };
 }
 
@@ -180,6 +219,12 @@ export function renderProgressBlock(s: ProgressSnapshot, width = 120): string[] 
   }
   lines.push(`Machines (${s.machineTotal}): ${counts(s.machines, PHASE_ORDER)}`);
   lines.push(`Devices (${s.deviceTotal}): ${counts(s.devices, STATE_ORDER)}`);
+  if (s.webhook) {
+    lines.push(
+      `Webhook server: ${s.webhook.state} · sidecar in ${s.webhook.sidecars}/${s.webhook.managers} ` +
+        "machine-controller-manager",
+    );
+  }
   lines.push(`Metal API calls ${s.metalCalls} · API-server writes ${s.apiWrites}`);
   return lines.map((l) => truncate(l, width));
 }
@@ -188,6 +233,7 @@ export function renderProgressBlock(s: ProgressSnapshot, width = 120): string[] 
 export function renderProgressLine(s: ProgressSnapshot): string {
   const pools = s.pools.map((p) => `${p.name} ${p.ready}/${p.desired}`).join(", ") || "none";
   const states = count(s.workers.map((w) => w.state));
+  const webhook = s.webhook ? ` | sidecars: ${s.webhook.sidecars}/${s.webhook.managers}` : "";
   return `[${s.phase}] workers: ${counts(states, ["Succeeded", "Processing", "Error"])} | pools ready: ${pools} | ` +
-    `machines: ${counts(s.machines, PHASE_ORDER)} | devices: ${counts(s.devices, STATE_ORDER)}`;
+    `machines: ${counts(s.machines, PHASE_ORDER)} | devices: ${counts(s.devices, STATE_ORDER)}${webhook}`;
 }

@@ -218,3 +218,15 @@ export function authorizationLines(report: readonly ClusterAuthorization[]): str
   }
   return lines;
 }
+
+/** A kubeconfig file of `api` for `token` written at `path`; without a token, the admin's file `admin`. */
+export async function kubeconfigWithToken(
+  api: ApiServer,
+  path: string,
+  token: string | undefined,
+  admin: string,
+): Promise<string> {
+  if (token === undefined) return admin;
+  await api.writeKubeconfig(path, token);
+  return path;
+}

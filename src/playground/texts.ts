@@ -14,9 +14,11 @@ import type {
 
 /** Printed once at start. */
 export const NOTES: readonly string[] = [
-  "Ours: the extension (Infrastructure, Worker, heartbeat) and one machine controller per shoot (MCM's provider " +
-  "sidecar) with the Equinix Metal driver, talking to the Metal API simulator over HTTP.",
-  "Simulated around them (not part of the product): gardenlet's shoot flow, MCM's MachineDeployment/MachineSet " +
+  "Ours: the extension (Infrastructure, Worker, heartbeat, webhook server) and one machine controller per shoot, run " +
+  "from the sidecar our webhook injects into gardenlet's machine-controller-manager, with the Equinix Metal driver, " +
+  "talking to the Metal API simulator over HTTP.",
+  "Simulated around them (not part of the product): gardenlet's shoot flow (its control plane through the seed's " +
+  "admission webhooks), MCM's MachineDeployment/MachineSet " +
   "controllers, and the nodes (kubelet, cloud-controller-manager).",
   "Note: MCM counts a machine as available as soon as it is Running; it does not wait for the MachineDeployment's " +
   "minReadySeconds (the Worker sets 500 s), and neither does the simulation.",

@@ -52,3 +52,34 @@ export function isLoopbackHost(hostname: string): boolean {
   if (ip.value === 1n) return true;
   return ip.value >> 32n === 0xffffn && Number(ip.value & 0xffffffffn) >>> 24 === 127;
 }
+
+/** A CIDR block: family, prefix length, and the address as written (host bits may be set) and its network. */
+export interface CidrBlock {
+  family: 4 | 6;
+  prefix: number;
+  address: bigint;
+  network: bigint;
+}
+
+/** Parses `address/prefix` of either family; undefined if malformed. */
+export function parseCidrBlock(text: string): CidrBlock | undefined {
+  const parts = text.split("/");
+  if (parts.length !== 2 || !/^\d{1,3}$/.test(parts[1])) return undefined;
+  const ip = parseIp(parts[0]);
+  if (!ip || parts[0].startsWith("[")) return undefined;
+  const bits = ip.family === 4 ? 32 : 128;
+  const prefix = Number(parts[1]);
+  if (prefix > bits) return undefined;
+  const address = BigInt(ip.value);
+  const hostBits = BigInt(bits - prefix);
+  const network = (address >> hostBits) << hostBits;
+  return { family: ip.family, prefix, address, network };
+}
+
+/** True if two blocks of the same family share an address. */
+export function cidrsOverlap(a: CidrBlock, b: CidrBlock): boolean {
+  if (a.family !== b.family) return false;
+  const bits = a.family === 4 ? 32 : 128;
+  const shift = BigInt(bits - Math.min(a.prefix, b.prefix));
+  return a.network >> shift === b.network >> shift;
+}

@@ -82,6 +82,8 @@ Deno.test("extension command: reconciles example/30-infrastructure.yaml to Succe
         "127.0.0.1:0",
         "--health-bind-address",
         "127.0.0.1:0",
+        // Webhooks are started and registered in tests/extension/webhook and the playground.
+        "--disable-webhooks=*",
       ],
       cwd: ROOT,
       stdout: "piped",
@@ -144,6 +146,7 @@ Deno.test("startExtension in-process: probes serve, readiness follows the caches
       heartbeatNamespace: "default",
       metricsBindAddress: "127.0.0.1:0",
       healthBindAddress: "127.0.0.1:0",
+      disableWebhooks: ["*"],
     }, {});
     assert.deepEqual(errors, []);
     ext = await startExtension({ options: options!, connection: api.connection() });

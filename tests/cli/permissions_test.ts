@@ -6,9 +6,12 @@
 import assert from "node:assert/strict";
 import { cliCommand } from "../../src/playground/components.ts";
 import { startApiServer } from "../../src/sim/apiserver/mod.ts";
-import { loadCrds } from "../../src/playground/crds.ts";
+import { GARDEN_CRD_GROUP, loadCrds } from "../../src/playground/crds.ts";
 import { MetalSimulator } from "../../src/sim/metal/mod.ts";
 import { eventually } from "../support/eventually.ts";
+import { generateServingCertificates } from "../../src/runtime/certificates.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { AdmissionregistrationV1 } from "../../src/k8s/api/resources.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PROBE = `${ROOT}tests/cli/fixtures/permission_probe.ts`;
@@ -189,6 +192,8 @@ for (const credentials of ["token", "exec plugin"] as const) {
         "--metrics-bind-address=0",
         `--health-bind-address=127.0.0.1:${health}`,
         "--heartbeat-namespace=default",
+        // The webhook server writes its certificate directory (tests/extension/webhook); here nothing is written.
+        "--disable-webhooks=*",
       ]);
       await ready(`http://127.0.0.1:${health}/readyz`).finally(async () => {
         const r = await proc.stop();
@@ -208,3 +213,56 @@ for (const credentials of ["token", "exec plugin"] as const) {
     }
   });
 }
+
+Deno.test("admission keeps read, net, env and sys; registers its webhooks in the garden of GARDEN_KUBECONFIG", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "admission-perm-" });
+  const garden = await startApiServer({ namespaces: ["default", "garden"] });
+  try {
+    await garden.installCrds(loadCrds({ groups: [GARDEN_CRD_GROUP] }));
+    await garden.writeKubeconfig(`${dir}/kubeconfig`);
+    const certs = await generateServingCertificates();
+    await Deno.mkdir(`${dir}/certs`);
+    await Deno.writeTextFile(`${dir}/certs/tls.crt`, certs.certPem);
+    await Deno.writeTextFile(`${dir}/certs/tls.key`, certs.keyPem);
+    await Deno.writeTextFile(`${dir}/certs/ca.crt`, certs.caPem);
+    const health = freePort();
+    const proc = start([
+      "--log-level=error",
+      "admission",
+      "--webhook-config-server-address=127.0.0.1:0",
+      `--webhook-config-cert-dir=${dir}/certs`,
+      "--leader-election-namespace=garden",
+      "--metrics-bind-address=0",
+      `--health-bind-address=127.0.0.1:${health}`,
+    ], { GARDEN_KUBECONFIG: `${dir}/kubeconfig` });
+    await ready(`http://127.0.0.1:${health}/readyz`).finally(async () => {
+      using client = new KubeClient(garden.connection());
+      await eventually(
+        async () =>
+          (await client.get(
+            AdmissionregistrationV1.validatingWebhookConfigurations,
+            "gardener-extension-admission-equinixmetal",
+          ).catch(() => undefined)) !== undefined,
+        { timeoutMs: 30_000, description: "the ValidatingWebhookConfiguration" },
+      ).catch(() => {});
+      const registered = await client.get(
+        AdmissionregistrationV1.validatingWebhookConfigurations,
+        "gardener-extension-admission-equinixmetal",
+      ).catch(() => undefined);
+      const r = await proc.stop();
+      assert.equal(r.code, 0, r.stderr.slice(-2000));
+      assert.ok(registered, "the admission registered its ValidatingWebhookConfiguration");
+      assert.deepEqual(r.outcome, {
+        read: "allowed",
+        write: DENIED,
+        run: DENIED,
+        env: "allowed",
+        sys: "allowed",
+        net: "allowed",
+      });
+    });
+  } finally {
+    await garden.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

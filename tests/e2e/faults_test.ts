@@ -30,8 +30,10 @@ const FAULTS: FaultOptions = {
   restarts: { everyMs: 20_000, mode: "mixed" },
 };
 // The default seed must let every fault kind occur (asserted below). Any new API request changes how the decisions
-// interleave: with the health checks' requests, seed 20261121 no longer drew a late commit (25 % of ~9 creates).
-const SEEDS = (Deno.env.get("FAULT_SEEDS") ?? "1").split(",").map(Number);
+// interleave: with the health checks' requests, seed 20261121 no longer drew a late commit (25 % of ~9 creates); with
+// gardenlet's control plane deployed through the webhooks (and the machine controller started in the flow), seed 1
+// often did not either, while seeds 2 and 3 drew every kind in each of four runs.
+const SEEDS = (Deno.env.get("FAULT_SEEDS") ?? "2").split(",").map(Number);
 
 for (const seed of SEEDS) {
   Deno.test(`faults (seed ${seed}): converges, no duplicated device, nothing left after deletion`, async () => {

@@ -90,8 +90,12 @@ Deno.test("--shoot inputs fail before anything starts, naming the file and the f
     await Deno.writeTextFile(`${tmp}/bad.yaml`, text.replace("- ny7", "- sv15"));
     await assert.rejects(
       runPlayground({ once: true, shootFiles: [`${tmp}/bad.yaml`], print: () => {} }),
+      // The garden's admission refuses it before the simulated gardenlet derives anything.
       new RegExp(
-        `^ManifestError: ${tmp}/bad\\.yaml: spec\\.provider\\.workers\\[0\\]\\.zones\\[1\\]: "sv15" is not a zone`,
+        `^GardenAdmissionError: ${tmp}/bad\\.yaml: refused by the garden's admission: admission webhook ` +
+          `"shoots\\.validation\\.equinixmetal\\.provider\\.extensions\\.gardener\\.cloud" denied the request: ` +
+          `Shoot garden-dev/no-ssh: spec\\.provider\\.workers\\[0\\]\\.zones\\[1\\]: Unsupported value: "sv15": ` +
+          `not a facility of metro "ny"`,
       ),
     );
     await assert.rejects(

@@ -282,6 +282,14 @@ Deno.test("`demo --once` in a fresh clone: the vendored CRDs, the summary, exit 
       /^deleted: every shoot gone after [\d.]+ s; no device left; none of the \d+ device\(s\) of the run carried an SSH key its shoot did not ask for$/m,
     );
 
+    // Without the extension's controlplane webhook no sidecar is injected, so no machine controller runs: exit 1.
+    const off = await run("demo", "--once", "--disable-webhooks", "*", "--status", "quiet", "--log-file", "-");
+    assert.equal(off.code, 1);
+    assert.match(
+      new TextDecoder().decode(off.stderr),
+      /no machine-controller-manager-provider-equinix-metal sidecar in deployment shoot--garden--playground\/machine-controller-manager: are the webhooks disabled\?/,
+    );
+
     const bad = await run("playground", "--once", "--crds-dir", "/nonexistent");
     assert.equal(bad.code, 1);
     assert.match(

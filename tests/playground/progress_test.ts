@@ -107,3 +107,40 @@ Deno.test("the plain line has no clock in it, so it changes only when something 
   assert.equal(renderProgressLine(computeProgress({ ...input, elapsedMs: 99_999 })), a);
   assert.notEqual(renderProgressLine(computeProgress({ ...input, deviceStates: ["active"] })), a);
 });
+
+Deno.test("the webhook server is a component of the view: registered or disabled, and the sidecars it injected", () => {
+  const mcm = (ns: string, containers: string[]) => ({
+    metadata: { name: "machine-controller-manager", namespace: ns },
+    spec: { template: { spec: { containers: containers.map((name) => ({ name })) } } },
+  });
+  const sidecar = "machine-controller-manager-provider-equinix-metal";
+  const registration = {
+    metadata: { name: "gardener-extension-provider-equinix-metal" },
+    webhooks: [{ name: "controlplane.equinix-metal.extensions.gardener.cloud" }],
+  };
+  const deployments = [
+    mcm("s1", ["machine-controller-manager", sidecar]),
+    mcm("s2", ["machine-controller-manager"]),
+    { metadata: { name: "kube-apiserver", namespace: "s1" } },
+  ];
+  const serving = computeProgress({
+    ...input,
+    webhooks: { disabled: [], configurations: [registration], deployments },
+  });
+  assert.deepEqual(serving.webhook, {
+    state: "registered (gardener-extension-provider-equinix-metal)",
+    sidecars: 1,
+    managers: 2,
+  });
+  assert.ok(
+    renderProgressBlock(serving, 200).includes(
+      "Webhook server: registered (gardener-extension-provider-equinix-metal) · sidecar in 1/2 " +
+        "machine-controller-manager",
+    ),
+  );
+  assert.match(renderProgressLine(serving), / \| sidecars: 1\/2$/);
+  const off = computeProgress({ ...input, webhooks: { disabled: ["*"], configurations: [], deployments } });
+  assert.equal(off.webhook?.state, "disabled (--disable-webhooks *)");
+  const early = computeProgress({ ...input, webhooks: { disabled: ["shoot"], configurations: [], deployments: [] } });
+  assert.deepEqual(early.webhook, { state: "not registered yet", sidecars: 0, managers: 0 });
+});

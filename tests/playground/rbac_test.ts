@@ -63,3 +63,15 @@ Deno.test("the demo's RBAC lines: counts per cluster and each denied request", (
     "  denied: system:serviceaccount:s:mcm patch nodes/status n1",
   ]);
 });
+
+Deno.test("the playground's extension RBAC is the chart's templates/rbac.yaml (comments aside)", async () => {
+  const { EXTENSION_SEED_RBAC_TEMPLATE } = await import("../../src/playground/rbac_fixture.ts");
+  const chart = await Deno.readTextFile(
+    new URL("../../charts/gardener-extension-provider-equinix-metal/templates/rbac.yaml", import.meta.url),
+  );
+  const withoutComments = (text: string) =>
+    text.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}\n?/g, "").split("\n").filter((l) => !/^\s*#/.test(l)).join("\n")
+      .trim();
+  const ours = EXTENSION_SEED_RBAC_TEMPLATE.split("---\n").slice(1).join("---\n");
+  assert.equal(withoutComments(ours), withoutComments(chart));
+});

@@ -159,6 +159,8 @@ export const ShootSpecSchema = z.looseObject({
     .optional(),
   cloudProfileName: z.string().optional(),
   cloudProfile: z.looseObject({ kind: z.string().optional(), name: z.string() }).optional(),
+  secretBindingName: z.string().optional(),
+  credentialsBindingName: z.string().optional(),
   seedName: z.string().optional(),
   purpose: z.string().optional(),
 });
@@ -222,6 +224,11 @@ export const CloudProfileMachineImageSchema = z.looseObject({
 });
 export type CloudProfileMachineImage = z.output<typeof CloudProfileMachineImageSchema>;
 
+/** The Kubernetes versions a profile offers. */
+export const KubernetesSettingsSchema = z.looseObject({
+  versions: z.array(z.looseObject({ version: z.string(), classification: z.string().optional() })),
+});
+
 export const CloudProfileSpecSchema = z.looseObject({
   type: z.string(),
   /** The provider's CloudProfileConfig (decode strictly with `decodeCloudProfileConfig`). */
@@ -229,7 +236,9 @@ export const CloudProfileSpecSchema = z.looseObject({
   regions: z.array(RegionSchema),
   machineTypes: z.array(MachineTypeSchema),
   machineImages: z.array(CloudProfileMachineImageSchema),
+  kubernetes: KubernetesSettingsSchema.optional(),
 });
+export type CloudProfileSpec = z.output<typeof CloudProfileSpecSchema>;
 
 export const CloudProfileSchema = z.looseObject({
   apiVersion: z.string().optional(),
@@ -238,6 +247,38 @@ export const CloudProfileSchema = z.looseObject({
   spec: CloudProfileSpecSchema,
 });
 export type CloudProfile = z.output<typeof CloudProfileSchema>;
+
+/**
+ * A project's additions to a CloudProfile: more images, machine types, versions, its own provider config. Gardener
+ * writes the merged profile to `status.cloudProfileSpec`.
+ */
+export const NamespacedCloudProfileSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: EmbeddedMetaSchema.optional(),
+  spec: z.looseObject({
+    parent: z.looseObject({ kind: z.string(), name: z.string() }),
+    providerConfig: Raw.optional(),
+    machineTypes: z.array(MachineTypeSchema).optional(),
+    machineImages: z.array(CloudProfileMachineImageSchema).optional(),
+    kubernetes: KubernetesSettingsSchema.optional(),
+  }),
+  status: z.looseObject({ cloudProfileSpec: CloudProfileSpecSchema.optional() }).optional(),
+});
+export type NamespacedCloudProfile = z.output<typeof NamespacedCloudProfileSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------------
+// SecretBinding (legacy, replaced by security.gardener.cloud's CredentialsBinding)
+
+/** Binds a project's Secret to shoots of one provider type. */
+export const SecretBindingSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: EmbeddedMetaSchema.optional(),
+  secretRef: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+  provider: z.looseObject({ type: z.string() }).optional(),
+});
+export type SecretBinding = z.output<typeof SecretBindingSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Seed

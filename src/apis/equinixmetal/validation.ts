@@ -6,6 +6,7 @@
  * rejected, URLs must be http(s), duplicates are rejected; WorkerConfig is validated at all.
  */
 import { duplicate, type FieldError, fieldPath, invalid, required } from "../decode.ts";
+import { decodeBase64Text } from "../../runtime/base64.ts";
 import {
   type CloudProfileConfig,
   type InfrastructureStatus,
@@ -120,4 +121,41 @@ export function validateInfrastructureStatus(
     ];
   }
   return [];
+}
+
+/** The keys of an Equinix Metal credentials secret. */
+export const CREDENTIALS_KEYS = ["apiToken", "projectID"] as const;
+
+/**
+ * Validates the `data` of an Equinix Metal credentials secret (base64 values, as the API serves them): `apiToken` and
+ * `projectID` present, decodable and not blank, no whitespace inside the token, `projectID` a UUID. Errors never carry
+ * a value (a token must not reach a message), except a malformed project ID, which is not secret.
+ */
+export function validateCredentialsData(data: Record<string, string> | undefined, path = "data"): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const key of CREDENTIALS_KEYS) {
+    const field = fieldPath(path, key);
+    const raw = data?.[key];
+    if (raw === undefined || raw === "") {
+      errors.push(
+        required(field, key === "apiToken" ? "the Equinix Metal API token" : "the Equinix Metal project UUID"),
+      );
+      continue;
+    }
+    let text: string;
+    try {
+      text = decodeBase64Text(raw);
+    } catch {
+      errors.push({ type: "Invalid", field, message: "must be base64-encoded UTF-8" });
+      continue;
+    }
+    const trimmed = text.trim();
+    if (trimmed === "") errors.push(required(field, "must not be blank"));
+    else if (key === "apiToken" && /\s/.test(trimmed)) {
+      errors.push({ type: "Invalid", field, message: "must not contain whitespace" });
+    } else if (key === "projectID" && !UUID.test(trimmed)) {
+      errors.push(invalid(field, trimmed.slice(0, 64), "must be an Equinix Metal project UUID"));
+    }
+  }
+  return errors;
 }

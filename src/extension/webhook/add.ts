@@ -9,8 +9,8 @@ import type { KubeClient } from "../../k8s/client/client.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { parseIp } from "../../runtime/ip_address.ts";
-import type { CertificatePolicy } from "./certificates.ts";
-import { type BundlePublisher, WebhookCertificates } from "./certificates_reconcile.ts";
+import type { CertificatePolicy } from "../../k8s/webhook/certificates.ts";
+import { type BundlePublisher, WebhookCertificates } from "../../k8s/webhook/certificates_reconcile.ts";
 import {
   extensionServiceName,
   type MutatingWebhookConfiguration,

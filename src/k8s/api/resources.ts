@@ -214,3 +214,33 @@ export const ResourcesV1alpha1 = {
     subresources: ["status"],
   }),
 } as const;
+
+/** core.gardener.cloud as the garden serves it (Gardener's aggregated API server; CRDs of our own in the fake). */
+export const CoreGardenerV1beta1 = {
+  shoots: res("core.gardener.cloud", "v1beta1", "shoots", "Shoot", true, { subresources: ["status"] }),
+  cloudProfiles: res("core.gardener.cloud", "v1beta1", "cloudprofiles", "CloudProfile", false, {
+    shortNames: ["cprofile", "cpfl"],
+  }),
+  namespacedCloudProfiles: res(
+    "core.gardener.cloud",
+    "v1beta1",
+    "namespacedcloudprofiles",
+    "NamespacedCloudProfile",
+    true,
+    { shortNames: ["nscpfl"], subresources: ["status"] },
+  ),
+  secretBindings: res("core.gardener.cloud", "v1beta1", "secretbindings", "SecretBinding", true, {
+    shortNames: ["sb"],
+  }),
+  internalSecrets: res("core.gardener.cloud", "v1beta1", "internalsecrets", "InternalSecret", true),
+} as const;
+
+/** security.gardener.cloud as the garden serves it. */
+export const SecurityGardenerV1alpha1 = {
+  credentialsBindings: res("security.gardener.cloud", "v1alpha1", "credentialsbindings", "CredentialsBinding", true, {
+    shortNames: ["cb"],
+  }),
+  workloadIdentities: res("security.gardener.cloud", "v1alpha1", "workloadidentities", "WorkloadIdentity", true, {
+    shortNames: ["wi"],
+  }),
+} as const;

@@ -5,7 +5,9 @@
  * Create: shoot namespace (gardenlet's labels), `cloudprovider` secret, Cluster, the pools' user data secrets, the
  * Infrastructure with `gardener.cloud/operation=reconcile` + `gardener.cloud/timestamp`; wait until it is ready by
  * gardenlet's rules (readiness.ts); copy its `status.providerStatus` into the Worker's
- * `spec.infrastructureProviderStatus`; create/annotate the Worker; wait until it is ready and has published its
+ * `spec.infrastructureProviderStatus`; deploy the control-plane objects the provider's webhook mutates
+ * (control_plane.ts: kube-apiserver, kube-controller-manager, the OperatingSystemConfigs, machine-controller-manager
+ * and its VPA — re-applied on every shoot reconcile); create/annotate the Worker; wait until it is ready and has published its
  * machine deployments. Delete, in gardenlet's order: Worker, then Infrastructure, each annotated
  * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace. Hooks let
  * the caller deploy and delete machine-controller-manager at the points of the flow where gardenlet does.
@@ -22,10 +24,12 @@ import { ApiError, isAlreadyExists, isConflict, isNotFound } from "../../k8s/api
 import { Informer } from "../../k8s/cache/informer.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
 import { type KubeObject, objectKey } from "../../k8s/api/objects.ts";
-import { CoreV1, ExtensionsV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
+import { AppsV1, CoreV1, ExtensionsV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
+import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
 import { encodeBase64 } from "../../runtime/base64.ts";
+import { controlPlaneObjects, MCM_DEPLOYMENT, MCM_VPA } from "./control_plane.ts";
 import { deletionConfirmation, reconcileRequest } from "./operation.ts";
 import {
   extensionObjectProblem,
@@ -67,6 +71,15 @@ export interface ShootCreation {
 
 /** A shoot as the flow addresses it. */
 export type ShootRef = Pick<ShootObjects, "technicalId" | "shootName">;
+
+/** autoscaling.k8s.io/v1 VerticalPodAutoscalers (installed from the VPA CRD). */
+const VPAS: ResourceType = {
+  group: "autoscaling.k8s.io",
+  version: "v1",
+  resource: "verticalpodautoscalers",
+  kind: "VerticalPodAutoscaler",
+  namespaced: true,
+};
 
 /** Writes the simulation made, by kind. */
 export interface GardenletStats {
@@ -166,8 +179,9 @@ export class GardenletSimulation implements Runnable {
     const infrastructureReadyAt = this.clock.now();
     const providerStatus = (infra as { status?: { providerStatus?: unknown } }).status?.providerStatus;
     log.info("Infrastructure ready; deploying the Worker with its provider status", { providerStatus });
-    await this.opts.deployMachineControllerManager?.(shoot);
     const worker = withNodeAgentSecretNames(withInfrastructureStatus(shoot.worker, providerStatus));
+    await this.deployControlPlane(shoot, shoot.cluster, worker, signal);
+    await this.opts.deployMachineControllerManager?.(shoot);
     await this.deployWorkerAndWait(shoot, worker, signal);
     return { infrastructureReadyAt, workerReadyAt: this.clock.now() };
   }
@@ -181,20 +195,21 @@ export class GardenletSimulation implements Runnable {
     change: { worker: (w: KubeObject) => KubeObject; cluster?: (c: KubeObject) => KubeObject },
     signal?: AbortSignal,
   ): Promise<void> {
-    if (change.cluster) {
-      await this.retry(`update Cluster ${shoot.technicalId}`, signal, async () => {
-        const current = await this.opts.client.get(ExtensionsV1alpha1.clusters, shoot.technicalId);
-        this.stats.writes++;
-        await this.opts.client.update(ExtensionsV1alpha1.clusters, change.cluster!(structuredClone(current)));
-      });
-    }
+    const cluster = await this.retry(`update Cluster ${shoot.technicalId}`, signal, async () => {
+      const current = await this.opts.client.get(ExtensionsV1alpha1.clusters, shoot.technicalId);
+      if (!change.cluster) return current;
+      this.stats.writes++;
+      return await this.opts.client.update(ExtensionsV1alpha1.clusters, change.cluster(structuredClone(current)));
+    });
     const key = `${shoot.technicalId}/${shoot.shootName}`;
     const current = await this.retry(
       `get Worker ${key}`,
       signal,
       () => this.opts.client.get(ExtensionsV1alpha1.workers, shoot.shootName, { namespace: shoot.technicalId }),
     );
-    await this.deployWorkerAndWait(shoot, withNodeAgentSecretNames(change.worker(structuredClone(current))), signal);
+    const worker = withNodeAgentSecretNames(change.worker(structuredClone(current)));
+    await this.deployControlPlane(shoot, cluster, worker, signal);
+    await this.deployWorkerAndWait(shoot, worker, signal);
   }
 
   /** Runs the deletion flow of one shoot until its Worker, Infrastructure, Cluster and namespace are gone. */
@@ -216,7 +231,11 @@ export class GardenletSimulation implements Runnable {
         signal,
         false,
       );
-      if (kind === "Worker") await this.opts.destroyMachineControllerManager?.(shoot);
+      if (kind === "Worker") {
+        await this.opts.destroyMachineControllerManager?.(shoot);
+        await this.deleteIfPresent(VPAS, MCM_VPA, shoot.technicalId, signal);
+        await this.deleteIfPresent(AppsV1.deployments, MCM_DEPLOYMENT, shoot.technicalId, signal);
+      }
     }
     log.info("Deleting the Cluster and the shoot namespace");
     await this.deleteIfPresent(ExtensionsV1alpha1.clusters, shoot.technicalId, undefined, signal);
@@ -225,6 +244,81 @@ export class GardenletSimulation implements Runnable {
   }
 
   // ---- steps ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Deploys the shoot's control-plane objects as gardenlet does on every shoot reconcile — kube-apiserver,
+   * kube-controller-manager, the pools' OperatingSystemConfigs (removing those of pools or configurations gone),
+   * machine-controller-manager and its VPA — each created or merge-patched to gardenlet's desired state, so that the
+   * seed's admission chain (the provider's control-plane webhook) sees every one of them.
+   */
+  async deployControlPlane(shoot: ShootRef, cluster: KubeObject, worker: KubeObject, signal?: AbortSignal) {
+    const objects = controlPlaneObjects({ technicalId: shoot.technicalId, cluster }, worker);
+    await this.apply(AppsV1.deployments, objects.kubeApiServer, signal);
+    await this.apply(AppsV1.deployments, objects.kubeControllerManager, signal);
+    for (const osc of objects.operatingSystemConfigs) {
+      await this.apply(ExtensionsV1alpha1.operatingSystemConfigs, osc, signal);
+    }
+    const wanted = new Set(objects.operatingSystemConfigs.map((o) => o.metadata.name));
+    const existing = await this.retry(
+      `list OperatingSystemConfigs in ${shoot.technicalId}`,
+      signal,
+      () =>
+        this.opts.client.list(ExtensionsV1alpha1.operatingSystemConfigs, {
+          namespace: shoot.technicalId,
+          labelSelector: "worker.gardener.cloud/pool",
+        }),
+    );
+    for (const o of existing.items) {
+      if (!wanted.has(o.metadata.name)) {
+        await this.deleteIfPresent(
+          ExtensionsV1alpha1.operatingSystemConfigs,
+          o.metadata.name!,
+          shoot.technicalId,
+          signal,
+        );
+      }
+    }
+    await this.apply(AppsV1.deployments, objects.machineControllerManager, signal);
+    await this.apply(VPAS, objects.machineControllerManagerVpa, signal);
+  }
+
+  /**
+   * gardenlet's create-or-merge-patch: creates the object, or patches what differs from its desired state (labels
+   * added, spec replaced); no request when nothing differs. A webhook's additions differ from gardenlet's spec, so
+   * they are sent again on every reconcile and the webhook re-adds them, as in a real seed.
+   */
+  private async apply(res: ResourceType, desired: KubeObject, signal?: AbortSignal): Promise<void> {
+    const name = desired.metadata.name!;
+    const namespace = desired.metadata.namespace;
+    await this.retry(`apply ${res.kind} ${namespace}/${name}`, signal, async () => {
+      let current: KubeObject | undefined;
+      try {
+        current = await this.opts.client.get(res, name, { namespace });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      if (!current) {
+        this.stats.writes++;
+        try {
+          await this.opts.client.create(res, desired, { namespace });
+          return;
+        } catch (e) {
+          // Created concurrently: not an ApiError, so retried (the next round patches it).
+          if (isAlreadyExists(e)) throw new Error(`${res.kind} ${namespace}/${name} was created concurrently`);
+          throw e;
+        }
+      }
+      const want = {
+        ...current,
+        metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...desired.metadata.labels } },
+        spec: (desired as { spec?: unknown }).spec,
+      };
+      const patch = createMergePatch(current, want) as Record<string, unknown>;
+      if (Object.keys(patch).length === 0) return;
+      this.stats.writes++;
+      await this.opts.client.patch(res, name, patch, "merge", { namespace });
+    });
+  }
 
   private async deployWorkerAndWait(shoot: ShootRef, worker: KubeObject, signal?: AbortSignal): Promise<void> {
     const key = `${shoot.technicalId}/${shoot.shootName}`;

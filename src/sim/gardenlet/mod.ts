@@ -18,6 +18,16 @@ export {
   type ShootCreation,
   type ShootRef,
 } from "./gardenlet.ts";
+export {
+  type ControlPlaneObjects,
+  controlPlaneObjects,
+  GENERIC_KUBECONFIG_DIR,
+  GENERIC_KUBECONFIG_PATH,
+  GENERIC_KUBECONFIG_VOLUME,
+  LABEL_MUTATED_BY_CONTROLPLANE_WEBHOOK,
+  MCM_DEPLOYMENT,
+  MCM_VPA,
+} from "./control_plane.ts";
 export { deletionConfirmation, reconcileRequest, rfc3339Nano } from "./operation.ts";
 export {
   extensionObjectProblem,

@@ -8,9 +8,11 @@ import {
 } from "../../../src/apis/equinixmetal/v1alpha1.ts";
 import {
   validateCloudProfileConfig,
+  validateCredentialsData,
   validateInfrastructureStatus,
   validateWorkerConfig,
 } from "../../../src/apis/equinixmetal/validation.ts";
+import { encodeBase64 } from "../../../src/runtime/base64.ts";
 
 const UUID_A = "932eecda-1f7b-4d5e-9a3e-2f1f0b9d4c11";
 const UUID_B = "558c4d16-6a0b-4f8e-8c2d-7e5b3a9f0d22";
@@ -142,4 +144,17 @@ Deno.test("InfrastructureStatus: an empty sshKeyID (SSH access off) is valid; an
       [["Invalid", "spec.infrastructureProviderStatus.sshKeyID"]],
     );
   }
+});
+
+Deno.test("validateCredentialsData: both keys, decodable, not blank, a UUID project; no token in any error", () => {
+  const data = (v: Record<string, string>) =>
+    Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeBase64(x)]));
+  assert.deepEqual(validateCredentialsData(data({ apiToken: "tok", projectID: UUID_A })), []);
+  assert.deepEqual(validateCredentialsData(undefined).map((e) => e.field), ["data.apiToken", "data.projectID"]);
+  const errors = validateCredentialsData(data({ apiToken: "t o k", projectID: "p" }), "secret.data");
+  assert.deepEqual(errors.map((e) => [e.field, e.type]), [["secret.data.apiToken", "Invalid"], [
+    "secret.data.projectID",
+    "Invalid",
+  ]]);
+  assert.ok(!Object.hasOwn(errors[0], "value"), "the token is never carried as a value");
 });

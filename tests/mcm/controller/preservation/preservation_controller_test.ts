@@ -103,7 +103,7 @@ Deno.test("preservation: a when-failed machine that fails is preserved (expiry, 
     assert.deepEqual(pods.items.map((p) => p.metadata.name), [], "the preserved Failed node was drained");
 
     // Nothing changes before the expiry.
-    await h.advance(PRESERVE_MS - 5 * MIN, 60_000);
+    await h.advance(expiry - 5 * MIN - h.clock.now(), 60_000);
     assert.equal((await h.machine("a"))?.metadata.annotations?.[ANNOTATION_PRESERVE], "when-failed");
 
     // Expiry: the annotation goes (no re-preservation), taint and autoscaler annotations too, condition False. The
@@ -228,10 +228,13 @@ Deno.test("preservation with the simulated MachineSet: an auto-preserved Failed 
       return m?.metadata.annotations?.[ANNOTATION_PRESERVE] === "auto-preserved" && expiryOf(m) ? m : undefined;
     }, { stepMs: 1000, what: "auto-preserved by the set, expiry set by the controller" });
     assert.equal(preserved.status?.currentStatus?.phase, "Failed");
-    assert.equal(preservedCondition(await h.node(name))?.reason, "Preserved by MCM.");
+    // The Node's condition is written after the Machine's expiry (preservation_apply's order).
+    await h.until(async () => preservedCondition(await h.node(name))?.reason === "Preserved by MCM.", {
+      what: "Preserved condition on the node",
+    });
 
-    // Kept, with its device, until the expiry.
-    await h.advance(PRESERVE_MS - 5 * MIN, 60_000);
+    // Kept, with its device, until the expiry (counted from the expiry: the waits above let fake time pass too).
+    await h.advance(expiryOf(preserved)! - 5 * MIN - h.clock.now(), 60_000);
     assert.ok((await h.machine(name)) && !(await h.machine(name))?.metadata.deletionTimestamp, "kept");
     assert.ok(deviceOf(name), "device kept for diagnosis");
 

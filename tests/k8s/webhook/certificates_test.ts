@@ -4,7 +4,7 @@ import {
   DEFAULT_CERTIFICATE_POLICY,
   planCertificates,
   type ServerRecord,
-} from "../../../src/extension/webhook/certificates.ts";
+} from "../../../src/k8s/webhook/certificates.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2026, 0, 1);

@@ -6,10 +6,10 @@
  * reads the current serving certificate (`servingPair`). Without a namespace a one-off CA (10 years) and serving
  * certificate are generated in memory.
  */
-import type { KubeClient } from "../../k8s/client/client.ts";
-import { CoreV1 } from "../../k8s/api/resources.ts";
-import type { Secret } from "../../k8s/api/builtin_types.ts";
-import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
+import type { KubeClient } from "../client/client.ts";
+import { CoreV1 } from "../api/resources.ts";
+import type { Secret } from "../api/builtin_types.ts";
+import { isAlreadyExists, isNotFound } from "../api/errors.ts";
 import { decodeBase64Text, encodeBase64 } from "../../runtime/base64.ts";
 import {
   type CertificateAuthority,
