@@ -77,6 +77,10 @@ export const playgroundCommand = command({
       defaultText: "5", // DEFAULT_PROVISIONING_SECONDS, applied by the playground (not loaded before the command runs)
     }),
     rollingUpdate: toggle("the rolling update of --once (--no-rolling-update skips it)", { negatable: true }),
+    rbac: toggle(
+      "run our components on their ServiceAccounts' tokens under the chart's and gardenlet's RBAC (--no-rbac: as admin)",
+      { negatable: true },
+    ),
     steadyStateSeconds: value("<s>", "with --once: after the create phase, count the writes of a quiet period", {
       parse: decimal(0, 86_400),
     }),
@@ -150,6 +154,7 @@ export const playgroundCommand = command({
         machinesPerPool: opts.machinesPerPool,
         provisioningSeconds: opts.provisioningSeconds,
         rollingUpdate: opts.rollingUpdate,
+        rbac: opts.rbac,
         steadyStateMs: opts.steadyStateSeconds ? Math.round(opts.steadyStateSeconds * 1000) : undefined,
         randomSeed: opts.seed,
         components: opts.components,

@@ -41,6 +41,7 @@ import type { SidecarRun } from "./sidecar.ts";
 import { readManifestDir } from "./manifests.ts";
 import { admitInGarden } from "./garden.ts";
 import { SeedObserver } from "./observer.ts";
+import { type ClusterAuthorization, kubeconfigWithToken, PlaygroundRbac } from "./rbac.ts";
 import { DEFAULT_PROVISIONING_SECONDS, type PlaygroundOptions, timingsFor, validateOptions } from "./options.ts";
 import { computeProgress, type ProgressSnapshot } from "./progress.ts";
 import {
@@ -75,6 +76,8 @@ export type LandscapeOptions = PlaygroundOptions & {
   clock: Clock;
   /** Seed of every random decision (ids, faults, restarts): a landscape is reproducible. */
   randomSeed: number;
+  /** The extension's seed RBAC for its namespace, instead of the chart's (tests take permissions away). */
+  extensionRbac?: (namespace: string) => KubeObject[];
   /** Notices of the gardenlet simulation (re-annotation after a user's Worker change). */
   onNotice?: (message: string) => void;
 };
@@ -198,22 +201,35 @@ function askedReservations(sims: Simulators, opts: LandscapeOptions) {
 }
 
 /** The extension's supervisor, in-process or as a CLI subprocess. */
-function superviseExtension(sims: Simulators, ctx: ComponentContext, opts: Opts, dir: string): Supervisor {
+function superviseExtension(
+  sims: Simulators,
+  ctx: ComponentContext,
+  opts: Opts,
+  dir: string,
+  rbac: PlaygroundRbac | undefined,
+): Supervisor {
   const { clock, log } = ctx;
   const webhooks = {
     webhooks: { port: freePort(), certDir: `${dir}/webhook-certs`, disabled: opts.disableWebhooks ?? [] },
   };
   return new Supervisor(
     "extension",
-    (gen) =>
-      opts.components === "subprocess"
-        ? extensionSubprocess(ctx, { kubeconfig: sims.seedKubeconfig, namespace: EXTENSION_NAMESPACE, ...webhooks })
+    async (gen) => {
+      // Each start runs on a fresh token of the extension's ServiceAccount (the admin's without RBAC).
+      const token = await rbac?.extensionToken(sims.seed, EXTENSION_NAMESPACE);
+      return opts.components === "subprocess"
+        ? extensionSubprocess(ctx, {
+          kubeconfig: await kubeconfigWithToken(sims.seed, `${dir}/extension.kubeconfig`, token, sims.seedKubeconfig),
+          namespace: EXTENSION_NAMESPACE,
+          ...webhooks,
+        })
         : startExtensionInProcess({ ...ctx, log: log.child("extension") }, {
-          connection: sims.seed.connection(),
+          connection: sims.seed.connection(token),
           namespace: EXTENSION_NAMESPACE,
           identity: `playground-extension-${gen}`,
           ...webhooks,
-        }),
+        });
+    },
     clock,
     log,
   );
@@ -229,6 +245,8 @@ interface Parts {
   faults?: FaultInjection;
   /** Per shoot namespace, the sidecar its machine controller runs as (set where gardenlet deploys MCM). */
   sidecarRuns: Map<string, SidecarRun>;
+  /** The RBAC our components run under (unless `rbac: false`). */
+  rbac?: PlaygroundRbac;
 }
 
 /** Stops what was started, in reverse order: faults, then components and observer together, simulators, directory. */
@@ -401,6 +419,11 @@ export class Landscape {
     return rollingUpdatePhase(this.scenario, plan);
   }
 
+  /** Per cluster, the rules of our RBAC no request used and the requests denied so far (none without RBAC). */
+  authorization(): ClusterAuthorization[] {
+    return this.started.parts.rbac?.report() ?? [];
+  }
+
   /** Deletes every shoot; no device of theirs may be left. */
   delete(): Promise<DeleteReport> {
     return deletePhase(this.scenario);
@@ -438,7 +461,7 @@ function controlPlaneWebhookEnabled(opts: Opts): boolean {
  * registered it in the seed (as gardenlet's flow runs only once the extension is installed and ready).
  */
 async function startExtension(sims: Simulators, parts: Parts, opts: Opts): Promise<void> {
-  const extension = superviseExtension(sims, componentContext(sims, opts), opts, parts.dir!.dir);
+  const extension = superviseExtension(sims, componentContext(sims, opts), opts, parts.dir!.dir, parts.rbac);
   parts.supervisors.push(extension);
   await extension.start();
   if (!controlPlaneWebhookEnabled(opts)) return;
@@ -468,6 +491,7 @@ function machineControllerHooks(parts: Parts, opts: Opts): MachineControllerHook
     context: () => componentContext(parts.simulators!, opts),
     components: opts.components ?? "in-process",
     runs: parts.sidecarRuns,
+    rbac: parts.rbac,
     supervised: (s) => parts.supervisors.push(s),
     clock: opts.clock,
     signal: opts.signal,
@@ -505,7 +529,12 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
   validateOptions(options);
   const opts: Opts = { ...options, log: options.log ?? getLogger("playground") };
   const inputs = await readInputs(opts);
-  const parts: Parts = { supervisors: [], observing: new AbortController(), sidecarRuns: new Map() };
+  const parts: Parts = {
+    supervisors: [],
+    observing: new AbortController(),
+    sidecarRuns: new Map(),
+    rbac: options.rbac === false ? undefined : new PlaygroundRbac(options.extensionRbac),
+  };
   try {
     const place = await kubeconfigDir(opts);
     parts.dir = place;

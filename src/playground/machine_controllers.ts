@@ -19,6 +19,7 @@ import {
 } from "./components.ts";
 import { noSidecarMessage, sidecarContainer, SidecarError, type SidecarRun, sidecarRun } from "./sidecar.ts";
 import type { Simulators } from "./simulators.ts";
+import { kubeconfigWithToken, type PlaygroundRbac } from "./rbac.ts";
 
 /** How long the playground waits for the sidecar in a deployed machine-controller-manager (clock time). */
 export const SIDECAR_WAIT_MS = 10_000;
@@ -54,6 +55,8 @@ export interface MachineControllersDeps {
   components: "in-process" | "subprocess";
   /** Per shoot namespace, the sidecar its machine controller runs as (filled here). */
   runs: Map<string, SidecarRun>;
+  /** The RBAC the machine controllers run under (undefined: as the clusters' admin). */
+  rbac?: PlaygroundRbac;
   /** Told about each new supervisor (the landscape stops, restarts and measures them). */
   supervised: (supervisor: Supervisor) => void;
   clock: Clock;
@@ -82,23 +85,37 @@ function superviseMachineController(deps: MachineControllersDeps, ns: string): S
   };
   return new Supervisor(
     `machine-controller ${ns}`,
-    async (gen) =>
-      deps.components === "subprocess"
+    async (gen) => {
+      // Each start runs on fresh tokens of machine-controller-manager's ServiceAccounts in the seed and the shoot.
+      const tokens = await deps.rbac?.machineControllerTokens(sims.seed, shoot);
+      const dir = sims.seedKubeconfig.replace(/\/[^/]*$/, "") || ".";
+      return deps.components === "subprocess"
         ? await machineControllerSubprocess(ctx, {
-          controlKubeconfig: sims.seedKubeconfig,
-          targetKubeconfig: shoot.kubeconfig,
+          controlKubeconfig: await kubeconfigWithToken(
+            sims.seed,
+            `${dir}/mc-${ns}.kubeconfig`,
+            tokens?.control,
+            sims.seedKubeconfig,
+          ),
+          targetKubeconfig: await kubeconfigWithToken(
+            shoot.api,
+            `${dir}/mc-${ns}-target.kubeconfig`,
+            tokens?.target,
+            shoot.kubeconfig,
+          ),
           namespace: ns,
           run: runOf(),
         })
         : await startMachineControllerInProcess(
           { ...ctx, log: ctx.log.child("machine-controller").with({ shoot: ns }) },
           {
-            control: sims.seed.connection(),
-            target: shoot.api.connection(),
+            control: sims.seed.connection(tokens?.control),
+            target: shoot.api.connection(tokens?.target),
             run: runOf(),
             identity: `playground-machine-controller-${gen}`,
           },
-        ),
+        );
+    },
     ctx.clock,
     ctx.log,
   );

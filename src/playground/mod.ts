@@ -25,6 +25,7 @@ export {
   startLandscape,
   withLandscape,
 } from "./landscape.ts";
+export type { ClusterAuthorization } from "./rbac.ts";
 export type {
   CreateReport,
   DeleteReport,

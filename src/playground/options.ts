@@ -54,6 +54,11 @@ export interface PlaygroundOptions {
   /** In `once`, a quiet period of this length after the create phase, reported as phase "steady state". */
   steadyStateMs?: number;
   faults?: FaultOptions;
+  /**
+   * Our components run with their ServiceAccounts' tokens under the RBAC of the chart and of gardenlet (default
+   * true); false runs them as the clusters' admin.
+   */
+  rbac?: boolean;
   /** Seed of every random decision (ids, faults, restarts; default: random, printed). */
   randomSeed?: number;
   /**
@@ -98,6 +103,7 @@ const OptionsSchema = z.object({
   parallelShoots: count(1).optional(),
   gracefulShutdownMs: count(0).optional(),
   randomSeed: z.number().int().min(0).max(0xffffffff).optional(),
+  rbac: z.boolean().optional(),
   components: z.enum(["in-process", "subprocess"]).optional(),
   disableWebhooks: z.array(z.string().min(1)).optional(),
   status: z.enum(["tty", "plain", "quiet"]).optional(),

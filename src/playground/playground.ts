@@ -15,6 +15,7 @@ import { type Landscape, startLandscape } from "./landscape.ts";
 import { type PlaygroundOptions, validateOptions } from "./options.ts";
 import { detectStatusMode, Output, type StatusMode, writeStdout } from "./output.ts";
 import { renderProgressBlock, renderProgressLine } from "./progress.ts";
+import { authorizationLines } from "./rbac.ts";
 import type { CreateMilestones } from "./scenario.ts";
 import { formatSummary, type PhaseReport } from "./summary.ts";
 import {
@@ -154,6 +155,7 @@ async function runScenario(run: Run, opts: PlaygroundOptions, signal: AbortSigna
   view.setPhase("done");
   output.endStatus();
   for (const l of formatSummary(result.reports)) output.line(l);
+  for (const l of authorizationLines(ls.authorization())) output.line(l);
 }
 
 /**

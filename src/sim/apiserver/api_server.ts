@@ -26,6 +26,7 @@ import { ObjectStore } from "./storage/object_store.ts";
 import { ReadPath } from "./read_path.ts";
 import { ResourceRegistry } from "./registry/resource_registry.ts";
 import { ServerControllers } from "./server_controllers.ts";
+import { RbacGate } from "./rbac/gate.ts";
 import { StatusError } from "./status_errors.ts";
 import { type UserInfo, WritePath } from "./write_path.ts";
 
@@ -57,11 +58,18 @@ export interface ApiServer {
   readonly token: string;
   /** PEM of the generated CA (HTTPS only). */
   readonly caPem?: string;
-  /** Connection for our KubeClient. */
-  connection(): ClusterConnection;
-  /** A kubeconfig for kubectl and our CLI. */
-  kubeconfigYaml(): string;
-  writeKubeconfig(path: string): Promise<void>;
+  /** Connection for our KubeClient: the admin's (`system:masters`), or that of a token (`serviceAccountToken`). */
+  connection(token?: string): ClusterConnection;
+  /** A kubeconfig for kubectl and our CLI, the admin's or that of a token. */
+  kubeconfigYaml(token?: string): string;
+  writeKubeconfig(path: string, token?: string): Promise<void>;
+  /**
+   * Issues a bearer token of an existing ServiceAccount (as the TokenRequest API does): its requests are authorized
+   * by the RBAC objects in the server. Throws if the ServiceAccount does not exist.
+   */
+  serviceAccountToken(namespace: string, name: string): string;
+  /** Every authorization decision about users outside `system:masters`, and the stored RBAC objects. */
+  readonly rbac: Pick<RbacGate, "audit" | "storedPolicy">;
   /** Installs CustomResourceDefinitions (objects as parsed from YAML) and waits until they are served. */
   installCrds(crds: KubeObject[]): Promise<void>;
   readonly faults: FaultInjector;
@@ -86,6 +94,7 @@ interface ServerCore {
   controllers: ServerControllers;
   faults: Faults;
   counters: Counters;
+  rbac: RbacGate;
 }
 
 /** Wires storage, admission, the read and write paths, the server's controllers, faults and counters. */
@@ -108,7 +117,7 @@ function assembleCore(opts: ApiServerOptions, clock: Clock, log: Logger): Server
     watchQueueLimit: opts.watchQueueLimit ?? 10_000,
   });
   const controllers = new ServerControllers(store, registry, writes, log.child("controllers"));
-  return { registry, store, reads, writes, controllers, faults, counters: new Counters() };
+  return { registry, store, reads, writes, controllers, faults, counters: new Counters(), rbac: new RbacGate(store) };
 }
 
 /** Creates the namespaces a fresh cluster has. */
@@ -176,6 +185,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     clock: requestClock(clock, stopping.signal),
     log,
     token: tls ? token : undefined,
+    rbac: core.rbac,
     serverAddress: () => new URL(baseUrl).host,
   });
   const listener = await listenHttp(
@@ -196,14 +206,21 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     url: baseUrl,
     token,
     caPem: certs?.caPem,
-    connection: () => ({
+    connection: (as = token) => ({
       server: baseUrl,
       ...(certs ? { caPem: certs.caPem } : {}),
-      token: () => Promise.resolve(token),
+      token: () => Promise.resolve(as),
       namespace: "default",
     }),
-    kubeconfigYaml: () => renderKubeconfig({ server: baseUrl, caPem: certs?.caPem, token }),
-    writeKubeconfig: (path) => Deno.writeTextFile(path, api.kubeconfigYaml(), { mode: 0o600 }),
+    kubeconfigYaml: (as = token) => renderKubeconfig({ server: baseUrl, caPem: certs?.caPem, token: as }),
+    writeKubeconfig: (path, as) => Deno.writeTextFile(path, api.kubeconfigYaml(as), { mode: 0o600 }),
+    serviceAccountToken(namespace, name) {
+      if (!core.store.get("serviceaccounts", namespace, name)) {
+        throw new Error(`serviceAccountToken: serviceaccounts "${name}" not found in namespace ${namespace}`);
+      }
+      return core.rbac.tokens.issue(namespace, name);
+    },
+    rbac: core.rbac,
     installCrds: (crds) => installCrds(core, crds),
     faults: core.faults,
     counters: core.counters,
@@ -214,6 +231,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         for (const w of core.store.allWatchers()) w.close("stopped");
         await listener.close();
         forgetSecret(token);
+        core.rbac.tokens.clear();
         log.debug("fake kube-apiserver stopped", { url: baseUrl });
       })();
       return stopped;

@@ -13,3 +13,6 @@ export * from "./api_server.ts";
 export { isWriteVerb, type RequestCounters } from "./counters.ts";
 export type { FaultInjector, FaultRule } from "./faults.ts";
 export type { Verb } from "./http/request_info.ts";
+export type { AuditEntry } from "./rbac/audit.ts";
+export { type Policy, policyOf, type PolicyRule } from "./rbac/authorizer.ts";
+export { type UnusedRule, unusedRules } from "./rbac/unused_rules.ts";

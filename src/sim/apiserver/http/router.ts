@@ -10,6 +10,8 @@ import { hasSubresource, type ServedResource } from "../registry/served_resource
 import { pathNotFound, StatusError, withCode } from "../status_errors.ts";
 import type { UserInfo } from "../write_path.ts";
 import { authenticate } from "./authentication.ts";
+import { nonResourceAttributes, resourceAttributes } from "./authorization.ts";
+import { PRIVILEGED_GROUP } from "../rbac/authorizer.ts";
 import { serveNonResource } from "./non_resource.ts";
 import { parseResourcePath, type RequestInfo, type Verb } from "./request_info.ts";
 import { errorResponse, json } from "./responses.ts";
@@ -17,6 +19,7 @@ import type { HttpHandlerDeps, VerbHandler } from "./verb_request.ts";
 import { deleteCollection, deleteObject } from "./verbs/delete.ts";
 import { evictPod } from "./verbs/eviction_subresource.ts";
 import { finalizeNamespace } from "./verbs/finalize_subresource.ts";
+import { requestToken } from "./verbs/token_subresource.ts";
 import { patchObject } from "./verbs/patch.ts";
 import { getObject, listObjects, watchObjects } from "./verbs/read.ts";
 import { serveScale } from "./verbs/scale_subresource.ts";
@@ -47,6 +50,7 @@ const SUBRESOURCE_HANDLERS: Record<string, VerbHandler> = {
   eviction: evictPod,
   scale: serveScale,
   finalize: finalizeNamespace,
+  token: requestToken,
 };
 
 /** Resolves the resource of a request, checking scope and subresource. */
@@ -55,7 +59,8 @@ function resolveResource(deps: HttpHandlerDeps, info: RequestInfo, path: string)
   if (!r) throw pathNotFound(path);
   if (info.namespace !== undefined && !r.type.namespaced) throw pathNotFound(path);
   if (info.subresource) {
-    const ok = info.resource === "namespaces" && info.subresource === "finalize"
+    const ok = (info.resource === "namespaces" && info.subresource === "finalize") ||
+        (info.resource === "serviceaccounts" && info.subresource === "token")
       ? true
       : hasSubresource(r, info.subresource as "status" | "scale" | "eviction");
     if (!ok) throw pathNotFound(path);
@@ -125,7 +130,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: Request) => Prom
     let resourceLabel = "";
     let res: Response | undefined;
     try {
-      const user = authenticate(req, path, deps.token);
+      const user = authenticate(req, path, deps.token, deps.rbac && ((t) => deps.rbac!.userOf(t)));
+      if (deps.rbac && deps.token !== undefined && !user.groups.includes(PRIVILEGED_GROUP)) {
+        const parsed = parseResourcePath(req.method, path, url.searchParams);
+        deps.rbac.check(
+          parsed ? resourceAttributes(parsed, user, url.searchParams) : nonResourceAttributes(req.method, path, user),
+        );
+      }
       res = serveNonResource(path, deps.registry, deps.serverAddress);
       if (res) return res;
       info = parseResourcePath(req.method, path, url.searchParams);

@@ -9,6 +9,7 @@ import type { ServedResource } from "../registry/served_resource.ts";
 import type { ObjectStore } from "../storage/object_store.ts";
 import type { UserInfo, WritePath } from "../write_path.ts";
 import type { RequestInfo } from "./request_info.ts";
+import type { RbacGate } from "../rbac/gate.ts";
 
 /** Everything the HTTP handler needs. */
 export interface HttpHandlerDeps {
@@ -23,6 +24,8 @@ export interface HttpHandlerDeps {
   /** Required bearer token, or undefined to accept anonymous requests (plain HTTP). */
   token?: string;
   serverAddress: () => string;
+  /** ServiceAccount tokens and RBAC authorization of every user outside `system:masters` (over HTTPS). */
+  rbac?: RbacGate;
 }
 
 /** One request for a served resource, resolved and authenticated. */

@@ -1,0 +1,232 @@
+/**
+ * The RBAC our components run under in the playground: the extension's ServiceAccount and roles in the seed (the
+ * chart's, `rbac_fixture.ts` until the chart is rendered here), and per shoot what gardenlet grants the
+ * machine-controller-manager pod our sidecar runs in: its Role in the shoot namespace of the seed and its ClusterRole
+ * in the shoot. The objects are applied with the admin's client; each component then gets a token of its
+ * ServiceAccount, so that a missing permission breaks the demo.
+ */
+import { parseAllDocuments } from "yaml";
+import { AlreadyExistsError } from "../k8s/api/errors.ts";
+import type { KubeObject } from "../k8s/api/objects.ts";
+import { CoreV1, RbacV1, type ResourceType } from "../k8s/api/resources.ts";
+import { KubeClient } from "../k8s/client/client.ts";
+import { type ApiServer, type AuditEntry, policyOf, type UnusedRule, unusedRules } from "../sim/apiserver/mod.ts";
+import { EXTENSION_SEED_RBAC_TEMPLATE } from "./rbac_fixture.ts";
+
+/** The extension's ServiceAccount (in its namespace). */
+export const EXTENSION_SERVICE_ACCOUNT = "gardener-extension-provider-equinix-metal";
+/** The ServiceAccount of gardenlet's machine-controller-manager, in the seed's shoot namespace and in the shoot. */
+export const MCM_SERVICE_ACCOUNT = "machine-controller-manager";
+
+const RBAC = "rbac.authorization.k8s.io/v1";
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+
+/** The release name of the extension's chart in the playground. */
+export const EXTENSION_RELEASE = "gardener-extension-provider-equinix-metal";
+
+/** The extension's ServiceAccount and RBAC in the seed (the chart's), released into `namespace`. */
+export function extensionSeedRbac(namespace: string): KubeObject[] {
+  const text = EXTENSION_SEED_RBAC_TEMPLATE.replaceAll("{{ .Release.Namespace }}", namespace)
+    .replaceAll("{{ .Release.Name }}", EXTENSION_RELEASE);
+  return parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => !!o);
+}
+
+/** What gardenlet grants machine-controller-manager in the shoot namespace of the seed (our sidecar shares it). */
+export function machineControllerSeedRbac(namespace: string): KubeObject[] {
+  return [
+    // Gardenlet creates it first; a machine controller may start earlier in the playground.
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: MCM_SERVICE_ACCOUNT, namespace } },
+    {
+      apiVersion: RBAC,
+      kind: "Role",
+      metadata: { name: MCM_SERVICE_ACCOUNT, namespace },
+      rules: [
+        { apiGroups: ["machine.sapcloud.io"], resources: ["*"], verbs: ["*"] },
+        {
+          apiGroups: [""],
+          resources: ["configmaps", "secrets", "endpoints", "events", "pods"],
+          verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+        },
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+        {
+          apiGroups: ["coordination.k8s.io"],
+          resources: ["leases"],
+          resourceNames: ["machine-controller-manager", "machine-controller"],
+          verbs: ["get", "watch", "update"],
+        },
+      ],
+    },
+    binding("RoleBinding", MCM_SERVICE_ACCOUNT, "Role", { namespace, subjectNamespace: namespace }),
+  ] as KubeObject[];
+}
+
+/** The ClusterRole machine-controller-manager holds in the shoot (its target cluster), with its ServiceAccount. */
+export function machineControllerShootRbac(): KubeObject[] {
+  const name = "system:machine-controller-manager-shoot";
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: MCM_SERVICE_ACCOUNT, namespace: "kube-system" } },
+    {
+      apiVersion: RBAC,
+      kind: "ClusterRole",
+      metadata: { name },
+      rules: [
+        { apiGroups: [""], resources: ["nodes", "pods"], verbs: ["*"] },
+        { apiGroups: [""], resources: ["nodes/status"], verbs: ["get", "update", "patch"] },
+        { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
+        {
+          apiGroups: [""],
+          resources: ["secrets", "configmaps"],
+          verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+        },
+        {
+          apiGroups: [""],
+          resources: ["persistentvolumes", "persistentvolumeclaims"],
+          verbs: ["get", "list", "watch"],
+        },
+        {
+          apiGroups: ["apps"],
+          resources: ["replicasets", "statefulsets", "daemonsets", "deployments"],
+          verbs: ["get", "list", "watch"],
+        },
+        { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["get", "list", "watch", "delete"] },
+        { apiGroups: [""], resources: ["events"], verbs: ["create", "patch", "update"] },
+      ],
+    },
+    binding("ClusterRoleBinding", name, "ClusterRole", { roleName: name, subjectNamespace: "kube-system" }),
+  ] as KubeObject[];
+}
+
+function binding(
+  kind: "RoleBinding" | "ClusterRoleBinding",
+  name: string,
+  roleKind: "Role" | "ClusterRole",
+  o: { namespace?: string; roleName?: string; subjectNamespace: string },
+): KubeObject {
+  return {
+    apiVersion: RBAC,
+    kind,
+    metadata: { name, ...(o.namespace ? { namespace: o.namespace } : {}) },
+    roleRef: { apiGroup: RBAC_GROUP, kind: roleKind, name: o.roleName ?? name },
+    subjects: [{ kind: "ServiceAccount", name: MCM_SERVICE_ACCOUNT, namespace: o.subjectNamespace }],
+  } as KubeObject;
+}
+
+const RESOURCES: Record<string, ResourceType> = {
+  Namespace: CoreV1.namespaces,
+  ServiceAccount: CoreV1.serviceAccounts,
+  Role: RbacV1.roles,
+  ClusterRole: RbacV1.clusterRoles,
+  RoleBinding: RbacV1.roleBindings,
+  ClusterRoleBinding: RbacV1.clusterRoleBindings,
+};
+
+/** Creates the objects, or replaces those that exist (Namespaces and ServiceAccounts that exist are kept). */
+export async function applyRbac(client: KubeClient, objects: readonly KubeObject[]): Promise<void> {
+  for (const o of objects) {
+    const res = RESOURCES[o.kind ?? ""];
+    if (!res) throw new Error(`applyRbac: ${o.kind} ${o.metadata?.name}: not a ServiceAccount or an RBAC kind`);
+    const namespace = res.namespaced ? o.metadata?.namespace : undefined;
+    try {
+      await client.create(res, o, { namespace });
+    } catch (e) {
+      if (!(e instanceof AlreadyExistsError)) throw e;
+      if (o.kind === "ServiceAccount" || o.kind === "Namespace") continue;
+      const current = await client.get<KubeObject>(res, o.metadata!.name!, { namespace });
+      await client.update(res, {
+        ...o,
+        metadata: { ...o.metadata, resourceVersion: current.metadata?.resourceVersion },
+      }, {
+        namespace,
+      });
+    }
+  }
+}
+
+/** One cluster's part of the authorization report. */
+export interface ClusterAuthorization {
+  /** `seed` or `shoot <technical id>`. */
+  cluster: string;
+  /** Rules (or parts of rules) of the RBAC we applied that no request of our components used. */
+  unused: UnusedRule[];
+  /** Requests of our components the cluster denied. */
+  denied: AuditEntry[];
+}
+
+/** The RBAC applied to each cluster of a landscape, the tokens issued, and what the clusters' audits say. */
+export class PlaygroundRbac {
+  private readonly applied = new Map<ApiServer, { cluster: string; objects: KubeObject[] }>();
+
+  /** `extensionRbac`: the extension's seed RBAC for its namespace (default: `extensionSeedRbac`). */
+  constructor(private readonly extensionRbac: (namespace: string) => KubeObject[] = extensionSeedRbac) {}
+
+  /** Applies objects to a cluster (its admin's client), remembering them for the report. */
+  async apply(cluster: string, api: ApiServer, objects: KubeObject[]): Promise<void> {
+    const client = new KubeClient(api.connection());
+    try {
+      await applyRbac(client, objects);
+    } finally {
+      client.close();
+    }
+    const entry = this.applied.get(api) ?? { cluster, objects: [] };
+    const key = (o: KubeObject) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
+    const known = new Set(entry.objects.map(key));
+    entry.objects.push(...objects.filter((o) => !known.has(key(o))));
+    this.applied.set(api, entry);
+  }
+
+  /** The extension's RBAC in the seed and a token of its ServiceAccount. */
+  async extensionToken(seed: ApiServer, namespace: string): Promise<string> {
+    await this.apply("seed", seed, this.extensionRbac(namespace));
+    return seed.serviceAccountToken(namespace, EXTENSION_SERVICE_ACCOUNT);
+  }
+
+  /** machine-controller-manager's RBAC in the seed's shoot namespace and in the shoot, and a token of each. */
+  async machineControllerTokens(
+    seed: ApiServer,
+    shoot: { technicalId: string; api: ApiServer },
+  ): Promise<{ control: string; target: string }> {
+    await this.apply("seed", seed, machineControllerSeedRbac(shoot.technicalId));
+    await this.apply(`shoot ${shoot.technicalId}`, shoot.api, machineControllerShootRbac());
+    return {
+      control: seed.serviceAccountToken(shoot.technicalId, MCM_SERVICE_ACCOUNT),
+      target: shoot.api.serviceAccountToken("kube-system", MCM_SERVICE_ACCOUNT),
+    };
+  }
+
+  /** Per cluster: the unused rules of what we applied and the denied requests, so far. */
+  report(): ClusterAuthorization[] {
+    return [...this.applied].map(([api, { cluster, objects }]) => {
+      const entries = api.rbac.audit.all();
+      return { cluster, unused: unusedRules(policyOf(objects), entries), denied: entries.filter((e) => !e.allowed) };
+    });
+  }
+}
+
+/** The demo's lines about RBAC: per cluster, the requests denied (each named) and how many grants went unused. */
+export function authorizationLines(report: readonly ClusterAuthorization[]): string[] {
+  const lines: string[] = [];
+  for (const c of report) {
+    const grants = c.unused.reduce((n, u) => n + u.grants.length, 0);
+    lines.push(`rbac (${c.cluster}): ${c.denied.length} requests denied, ${grants} granted verbs unused`);
+    for (const d of c.denied) {
+      const res = d.path ||
+        `${d.subresource ? `${d.resource}/${d.subresource}` : d.resource}${d.group ? `.${d.group}` : ""}`;
+      lines.push(`  denied: ${d.user} ${d.verb} ${res} ${d.namespace ? `${d.namespace}/` : ""}${d.name}`);
+    }
+  }
+  return lines;
+}
+
+/** A kubeconfig file of `api` for `token` written at `path`; without a token, the admin's file `admin`. */
+export async function kubeconfigWithToken(
+  api: ApiServer,
+  path: string,
+  token: string | undefined,
+  admin: string,
+): Promise<string> {
+  if (token === undefined) return admin;
+  await api.writeKubeconfig(path, token);
+  return path;
+}
