@@ -77,6 +77,7 @@ export const playgroundCommand = command({
       defaultText: "5", // DEFAULT_PROVISIONING_SECONDS, applied by the playground (not loaded before the command runs)
     }),
     rollingUpdate: toggle("the rolling update of --once (--no-rolling-update skips it)", { negatable: true }),
+    hibernate: toggle("with --once: hibernate the shoots after the rolling update and wake them up again"),
     rbac: toggle(
       "run our components on their ServiceAccounts' tokens under the chart's and gardenlet's RBAC (--no-rbac: as admin)",
       { negatable: true },
@@ -154,6 +155,7 @@ export const playgroundCommand = command({
         machinesPerPool: opts.machinesPerPool,
         provisioningSeconds: opts.provisioningSeconds,
         rollingUpdate: opts.rollingUpdate,
+        hibernate: opts.hibernate,
         rbac: opts.rbac,
         steadyStateMs: opts.steadyStateSeconds ? Math.round(opts.steadyStateSeconds * 1000) : undefined,
         randomSeed: opts.seed,

@@ -49,6 +49,8 @@ import {
   type CreateReport,
   deletePhase,
   type DeleteReport,
+  hibernationPhase,
+  type HibernationReport,
   planRollingUpdate,
   rollingUpdatePhase,
   type RollingUpdatePlan,
@@ -407,6 +409,11 @@ export class Landscape {
   /** Lets `ms` pass with nothing changing (after a short settling time). */
   steadyState(ms: number): Promise<SteadyStateReport> {
     return steadyStatePhase(this.scenario, ms);
+  }
+
+  /** Hibernates every shoot, checks nothing runs, wakes them up again (`hibernationPhase`). */
+  hibernate(): Promise<HibernationReport> {
+    return hibernationPhase(this.scenario);
   }
 
   /** What `rollingUpdate` will change. */

@@ -51,6 +51,8 @@ export interface PlaygroundOptions {
   timings?: Partial<DeviceTimings>;
   /** The rolling-update phase of `once` (default true). */
   rollingUpdate?: boolean;
+  /** In `once`, hibernate every shoot and wake it up again after the rolling update (phase "hibernation"). */
+  hibernate?: boolean;
   /** In `once`, a quiet period of this length after the create phase, reported as phase "steady state". */
   steadyStateMs?: number;
   faults?: FaultOptions;

@@ -21,6 +21,7 @@ import { formatSummary, type PhaseReport } from "./summary.ts";
 import {
   createdLine,
   deletedLine,
+  hibernatedLine,
   kubectlHints,
   NOTHING_LEFT_LINE,
   rolledLine,
@@ -147,6 +148,12 @@ async function runScenario(run: Run, opts: PlaygroundOptions, signal: AbortSigna
       const rolled = await ls.rollingUpdate(plan);
       record(run, rolled, rolledLine(rolled));
     }
+  }
+  if (opts.hibernate) {
+    view.setPhase("hibernating");
+    const slept = await ls.hibernate();
+    record(run, slept, hibernatedLine(slept));
+    for (const l of shootConditionLines(slept)) output.line(l);
   }
   view.setPhase("deleting");
   const deleted = await ls.delete();

@@ -26,7 +26,7 @@ import {
 } from "./scenario_checks.ts";
 import type { Simulators } from "./simulators.ts";
 import { KubeClient } from "../k8s/client/client.ts";
-import { BuiltinResources, CoreGardenerV1beta1, CoreV1 } from "../k8s/api/resources.ts";
+import { AppsV1, BuiltinResources, CoreGardenerV1beta1, CoreV1 } from "../k8s/api/resources.ts";
 import { type CounterSnapshot, type PhaseReport, phaseReport } from "./summary.ts";
 
 /** What the phases need. */
@@ -236,6 +236,72 @@ export async function rollingUpdatePhase(ctx: ScenarioContext, plan: RollingUpda
     ctx.signal,
   );
   return { ...phaseReport("rolling update", before, ctx.counters(), plan.machines), plan };
+}
+
+/** The hibernation phase: what was asleep, and the Shoots' conditions once awake again. */
+export interface HibernationReport extends PhaseReport {
+  /** Machines, live devices and CCM replicas of the shoots while hibernated (all 0). */
+  asleep: { machines: number; devices: number; ccmReplicas: number };
+  /** Machines running after the wake-up. */
+  awake: number;
+  shootConditions: Record<string, string[]>;
+}
+
+/** The CCM's wanted replicas in every shoot namespace, summed. */
+async function ccmReplicas(ctx: ScenarioContext): Promise<number> {
+  let n = 0;
+  for (const id of namespaces(ctx)) {
+    const list = await ctx.simulators.seedClient.list(AppsV1.deployments, {
+      namespace: id,
+      fieldSelector: "metadata.name=cloud-controller-manager",
+    });
+    for (const d of list.items) n += (d as { spec?: { replicas?: number } }).spec?.replicas ?? 1;
+  }
+  return n;
+}
+
+/**
+ * Hibernates every shoot (the Shoot's `spec.hibernation.enabled`, as gardenlet runs it): waits until no machine,
+ * no device and no CCM replica is left; then wakes them up and waits until every machine runs again and the Shoots'
+ * conditions are all True.
+ */
+export async function hibernationPhase(ctx: ScenarioContext): Promise<HibernationReport> {
+  const before = ctx.counters();
+  const machines = machineCount(ctx);
+  const gardenlet = ctx.simulators.gardenlet;
+  await parallel(ctx.shoots, ctx.parallelShoots, (shoot) => gardenlet.setHibernation(shoot, true, ctx.signal));
+  await ctx.observer.waitUntil(
+    () => {
+      const left = machineCount(ctx);
+      return left ? `${left} machine(s) left` : undefined;
+    },
+    "no machine left while hibernated",
+    ctx.timeoutMs,
+    ctx.signal,
+  );
+  ctx.simulators.devices.invalidate();
+  const asleep = {
+    machines: machineCount(ctx),
+    devices: liveDevicesOfShoots(ctx.simulators.metal.devices(), namespaces(ctx)).length,
+    ccmReplicas: await ccmReplicas(ctx),
+  };
+  if (asleep.devices || asleep.ccmReplicas) {
+    throw new Error(`hibernated: ${asleep.devices} device(s) and ${asleep.ccmReplicas} CCM replica(s) left`);
+  }
+  await parallel(ctx.shoots, ctx.parallelShoots, (shoot) => gardenlet.setHibernation(shoot, false, ctx.signal));
+  await ctx.observer.waitUntil(
+    () => allRunning(ctx),
+    "all machines Running after the wake-up",
+    ctx.timeoutMs,
+    ctx.signal,
+  );
+  const shootConditions = await shootConditionsAllTrue(ctx);
+  return {
+    ...phaseReport("hibernation", before, ctx.counters(), machines),
+    asleep,
+    awake: machineCount(ctx),
+    shootConditions,
+  };
 }
 
 /** Deletes every shoot in gardenlet's order and checks that no device is left. */

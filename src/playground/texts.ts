@@ -7,6 +7,7 @@ import { poolShapes } from "../sim/gardenlet/mod.ts";
 import type {
   CreateReport,
   DeleteReport,
+  HibernationReport,
   RollingUpdatePlan,
   RollingUpdateReport,
   SteadyStateReport,
@@ -106,8 +107,14 @@ export function createdLine(r: CreateReport): string {
     `Workers ready after ${seconds(r.milestones.workersReadyMs)} s; exactly one device per machine`;
 }
 
+/** The hibernation phase's outcome. */
+export function hibernatedLine(r: HibernationReport): string {
+  return `hibernated: ${r.asleep.machines} machines, ${r.asleep.devices} devices, ${r.asleep.ccmReplicas} CCM ` +
+    `replicas; woken up: all ${r.awake} machines Running after ${seconds(r.durationMs)} s`;
+}
+
 /** The Shoots' conditions after the create phase (one line per shoot, at most three). */
-export function shootConditionLines(r: CreateReport): string[] {
+export function shootConditionLines(r: Pick<CreateReport, "shootConditions">): string[] {
   const entries = Object.entries(r.shootConditions ?? {});
   const lines = entries.slice(0, 3).map(([id, conds]) => `shoot ${id}: ${conds.join(", ")}`);
   if (entries.length > 3) lines.push(`… and ${entries.length - 3} more shoots with the same conditions`);

@@ -270,6 +270,66 @@ export class GardenletSimulation implements Runnable {
     await this.deployWorkerAndWait(shoot, worker, signal);
   }
 
+  /**
+   * Hibernates the shoot or wakes it up, as gardenlet does after `spec.hibernation.enabled` changed: the Cluster's
+   * Shoot (and the garden's) get the new setting; hibernating, the Worker is reconciled first (machines to 0), then
+   * kube-apiserver and kube-controller-manager go to 0 and the ControlPlane is reconciled (our controller scales the
+   * CCM down once kube-apiserver is at 0); waking up runs the same steps in reverse.
+   */
+  async setHibernation(shoot: ShootRef, enabled: boolean, signal?: AbortSignal): Promise<void> {
+    const key = `${shoot.technicalId}/${shoot.shootName}`;
+    const verb = enabled ? "Hibernating" : "Waking up";
+    await this.reportOperation(shoot, "Reconcile", "Processing", 10, `${verb} the shoot`, signal);
+    const cared = this.gardenShoots.get(shoot.technicalId);
+    if (cared) cared.cared = false;
+    const cluster = await this.retry(`update Cluster ${shoot.technicalId}`, signal, async () => {
+      const current = await this.opts.client.get(ExtensionsV1alpha1.clusters, shoot.technicalId);
+      const next = withHibernation(current, enabled);
+      if (JSON.stringify(next) === JSON.stringify(current)) return current;
+      this.stats.writes++;
+      return await this.opts.client.update(ExtensionsV1alpha1.clusters, next);
+    });
+    const garden = this.opts.garden;
+    const ref = this.gardenShoots.get(shoot.technicalId);
+    if (garden && ref) {
+      await this.retry(
+        `update Shoot ${ref.namespace}/${ref.name}`,
+        signal,
+        () =>
+          garden.patch(CoreGardenerV1beta1.shoots, ref.name, { spec: { hibernation: { enabled } } }, "merge", {
+            namespace: ref.namespace,
+          }),
+      );
+    }
+    const worker = await this.retry(
+      `get Worker ${key}`,
+      signal,
+      () => this.opts.client.get(ExtensionsV1alpha1.workers, shoot.shootName, { namespace: shoot.technicalId }),
+    );
+    const infra = this.infrastructures.get(key);
+    if (!infra) throw new Error(`gardenlet (simulated): no Infrastructure ${key} in the cache`);
+    const providerStatus = (infra as { status?: { providerStatus?: unknown } }).status?.providerStatus;
+    const controlPlane = controlPlaneFor(infra, cluster, providerStatus);
+    if (enabled) {
+      await this.deployWorkerAndWait(shoot, worker, signal);
+      await this.deployControlPlane(shoot, cluster, worker, signal);
+      await this.deployControlPlaneExtension(controlPlane, signal);
+    } else {
+      await this.deployControlPlane(shoot, cluster, worker, signal);
+      await this.deployControlPlaneExtension(controlPlane, signal);
+      await this.deployWorkerAndWait(shoot, worker, signal);
+    }
+    await this.reportOperation(
+      shoot,
+      "Reconcile",
+      "Succeeded",
+      100,
+      "Shoot cluster has been successfully reconciled.",
+      signal,
+    );
+    await this.careNow(shoot);
+  }
+
   /** Runs the deletion flow of one shoot until its Worker, Infrastructure, Cluster and namespace are gone. */
   async deleteShoot(shoot: ShootRef, signal?: AbortSignal): Promise<void> {
     const log = this.log.with({ shoot: shoot.technicalId });
@@ -449,6 +509,12 @@ export class GardenletSimulation implements Runnable {
    */
   async deployControlPlane(shoot: ShootRef, cluster: KubeObject, worker: KubeObject, signal?: AbortSignal) {
     const objects = controlPlaneObjects({ technicalId: shoot.technicalId, cluster }, worker);
+    if (isHibernated(cluster)) {
+      // gardenlet scales kube-apiserver and kube-controller-manager of a hibernated shoot to 0.
+      for (const d of [objects.kubeApiServer, objects.kubeControllerManager]) {
+        (d as { spec?: { replicas?: number } }).spec!.replicas = 0;
+      }
+    }
     await this.apply(AppsV1.deployments, objects.kubeApiServer, signal);
     await this.apply(AppsV1.deployments, objects.kubeControllerManager, signal);
     for (const osc of objects.operatingSystemConfigs) {
@@ -758,6 +824,20 @@ export class GardenletSimulation implements Runnable {
       else check();
     });
   }
+}
+
+/** True when the Cluster's Shoot asks for hibernation. */
+function isHibernated(cluster: KubeObject): boolean {
+  const shoot = (cluster as { spec?: { shoot?: { spec?: { hibernation?: { enabled?: boolean } } } } }).spec?.shoot;
+  return shoot?.spec?.hibernation?.enabled === true;
+}
+
+/** The Cluster with its Shoot's `spec.hibernation.enabled` set. */
+function withHibernation(cluster: KubeObject, enabled: boolean): KubeObject {
+  const next = structuredClone(cluster) as KubeObject & { spec: { shoot: { spec: Record<string, unknown> } } };
+  const spec = next.spec.shoot.spec;
+  spec.hibernation = { ...(spec.hibernation as Record<string, unknown> | undefined), enabled };
+  return next;
 }
 
 /** Everything of an object but its metadata and status (data, stringData, spec, type, ...). */

@@ -1,0 +1,49 @@
+/**
+ * Hibernation as gardenlet runs it: no machine, no device and no CCM replica while the shoot sleeps; after the
+ * wake-up every machine runs again and the Shoot's conditions are all True.
+ */
+import assert from "node:assert/strict";
+import { configureLogging } from "../../src/observability/log.ts";
+import { runPlayground, withLandscape } from "../../src/playground/mod.ts";
+import { FakeClock } from "../../src/runtime/clock.ts";
+import { FakeTimeDriver } from "../support/fake_time.ts";
+
+configureLogging({ level: "error" });
+
+Deno.test("hibernation: machines, devices and CCM go to 0; waking up brings them back with the Shoot's conditions all True", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 14, 0, 0));
+  const { value: report } = await new FakeTimeDriver(clock, 1000).during(() =>
+    withLandscape({ clock, randomSeed: 5 }, async (landscape) => {
+      const created = await landscape.create();
+      assert.equal(created.machines, 3);
+      const report = await landscape.hibernate();
+      await landscape.delete();
+      return report;
+    })
+  );
+  assert.deepEqual(report.asleep, { machines: 0, devices: 0, ccmReplicas: 0 });
+  assert.equal(report.awake, 3);
+  for (const conds of Object.values(report.shootConditions)) {
+    assert.deepEqual(conds, [
+      "APIServerAvailable=True",
+      "ControlPlaneHealthy=True",
+      "EveryNodeReady=True",
+      "SystemComponentsHealthy=True",
+    ]);
+  }
+});
+
+Deno.test("demo --once --hibernate: the hibernation phase between the rolling update and the deletion, its lines printed", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 8, 0, 0));
+  const lines: string[] = [];
+  const result = await new FakeTimeDriver(clock).during(() =>
+    runPlayground({ once: true, hibernate: true, clock, randomSeed: 11, print: (l) => lines.push(l) })
+  );
+  const text = lines.join("\n");
+  assert.deepEqual(result.reports.map((r) => r.name), ["create", "rolling update", "hibernation", "delete"]);
+  assert.match(
+    text,
+    /^hibernated: 0 machines, 0 devices, 0 CCM replicas; woken up: all 3 machines Running after [\d.]+ s$/m,
+  );
+  assert.match(text, /^left after the deletion: nothing in the seed, the garden or the shoots$/m);
+});
