@@ -376,6 +376,7 @@ export class Landscape {
       deviceStates: sims.devices.all().map((d) => d.state),
       metalCalls: sims.metal.counters.total(),
       apiWrites,
+      shootConditions: sims.gardenlet.shootConditionSummary(),
       webhooks: {
         disabled: this.started.opts.disableWebhooks ?? [],
         configurations: observer.webhookConfigurations.list(),

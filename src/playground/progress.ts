@@ -50,6 +50,8 @@ export interface ProgressSnapshot {
   apiWrites: number;
   /** The extension's webhook server as a component: its state and the sidecars it injected. */
   webhook?: WebhookProgress;
+  /** Per Shoot condition type, how many Shoots report it True, of those reporting it. */
+  shootConditions?: Array<{ type: string; true: number; of: number }>;
 }
 
 /** The webhook server in the view. */
@@ -80,6 +82,8 @@ export interface ProgressInput {
   metalCalls: number;
   apiWrites: number;
   webhooks?: WebhookInput;
+  /** The Shoots' conditions as gardenlet's care pass last wrote them (`Type=Status`). */
+  shootConditions?: readonly (readonly string[])[];
 }
 
 const POOL_LABEL = "worker.gardener.cloud/pool";
@@ -172,7 +176,29 @@ export function computeProgress(input: ProgressInput): ProgressSnapshot {
     metalCalls: input.metalCalls,
     apiWrites: input.apiWrites,
     ...(input.webhooks ? { webhook: webhookProgress(input.webhooks) } : {}),
+    ...(input.shootConditions?.length ? { shootConditions: conditionCounts(input.shootConditions) } : {}),
   };
+}
+
+/** Per condition type (first-seen order): Shoots with it True, of those reporting it. */
+export function conditionCounts(
+  shoots: readonly (readonly string[])[],
+): Array<{ type: string; true: number; of: number }> {
+  const out = new Map<string, { type: string; true: number; of: number }>();
+  for (const conds of shoots) {
+    for (const c of conds) {
+      const [type, status] = c.split("=");
+      const e = out.get(type) ?? { type, true: 0, of: 0 };
+      e.of++;
+      if (status === "True") e.true++;
+      out.set(type, e);
+    }
+  }
+  return [...out.values()];
+}
+
+function conditionsText(s: ProgressSnapshot): string {
+  return (s.shootConditions ?? []).map((c) => `${c.type} ${c.true}/${c.of}`).join(", ");
 }
 
 function ordered(counts: Record<string, number>, order: readonly string[]): Array<[string, number]> {
@@ -225,6 +251,7 @@ export function renderProgressBlock(s: ProgressSnapshot, width = 120): string[] 
         "machine-controller-manager",
     );
   }
+  if (s.shootConditions?.length) lines.push(`Shoot conditions True: ${conditionsText(s)}`);
   lines.push(`Metal API calls ${s.metalCalls} · API-server writes ${s.apiWrites}`);
   return lines.map((l) => truncate(l, width));
 }
@@ -233,7 +260,8 @@ export function renderProgressBlock(s: ProgressSnapshot, width = 120): string[] 
 export function renderProgressLine(s: ProgressSnapshot): string {
   const pools = s.pools.map((p) => `${p.name} ${p.ready}/${p.desired}`).join(", ") || "none";
   const states = count(s.workers.map((w) => w.state));
-  const webhook = s.webhook ? ` | sidecars: ${s.webhook.sidecars}/${s.webhook.managers}` : "";
+  const webhook = (s.webhook ? ` | sidecars: ${s.webhook.sidecars}/${s.webhook.managers}` : "") +
+    (s.shootConditions?.length ? ` | shoot conditions True: ${conditionsText(s)}` : "");
   return `[${s.phase}] workers: ${counts(states, ["Succeeded", "Processing", "Error"])} | pools ready: ${pools} | ` +
     `machines: ${counts(s.machines, PHASE_ORDER)} | devices: ${counts(s.devices, STATE_ORDER)}${webhook}`;
 }

@@ -144,3 +144,20 @@ Deno.test("the webhook server is a component of the view: registered or disabled
   const early = computeProgress({ ...input, webhooks: { disabled: ["shoot"], configurations: [], deployments: [] } });
   assert.deepEqual(early.webhook, { state: "not registered yet", sidecars: 0, managers: 0 });
 });
+
+Deno.test("the Shoots' conditions: per type how many Shoots report it True, in the block and the compact line", () => {
+  const s = computeProgress({
+    ...input,
+    shootConditions: [
+      ["APIServerAvailable=True", "EveryNodeReady=False"],
+      ["APIServerAvailable=True", "EveryNodeReady=True"],
+    ],
+  });
+  assert.deepEqual(s.shootConditions, [
+    { type: "APIServerAvailable", true: 2, of: 2 },
+    { type: "EveryNodeReady", true: 1, of: 2 },
+  ]);
+  assert.ok(renderProgressBlock(s, 200).includes("Shoot conditions True: APIServerAvailable 2/2, EveryNodeReady 1/2"));
+  assert.match(renderProgressLine(s), / \| shoot conditions True: APIServerAvailable 2\/2, EveryNodeReady 1\/2$/);
+  assert.equal(computeProgress(input).shootConditions, undefined, "no line without Shoots in a garden");
+});

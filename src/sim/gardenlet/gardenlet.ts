@@ -145,6 +145,8 @@ export class GardenletSimulation implements Runnable {
   private readonly gardenShoots = new Map<string, { namespace: string; name: string; cared: boolean }>();
   private careTimer?: ReturnType<Clock["setTimeout"]>;
   private carePass?: Promise<void>;
+  /** The conditions each Shoot got from the last care pass (`Type=Status`), by technical ID. */
+  private readonly lastConditions = new Map<string, string[]>();
 
   constructor(private readonly opts: GardenletSimulationOptions) {
     this.clock = opts.clock ?? realClock;
@@ -368,6 +370,11 @@ export class GardenletSimulation implements Runnable {
 
   // ---- the Shoot in the garden ----------------------------------------------------------------------------------
 
+  /** The Shoots' conditions from the last care passes (`Type=Status`), one list per Shoot still in the garden. */
+  shootConditionSummary(): string[][] {
+    return [...this.lastConditions.entries()].filter(([id]) => this.gardenShoots.has(id)).map(([, c]) => c);
+  }
+
   /** The Shoot of the garden, by technical ID (undefined without a garden or before the creation flow ran). */
   gardenShoot(technicalId: string): { namespace: string; name: string } | undefined {
     const g = this.gardenShoots.get(technicalId);
@@ -489,6 +496,7 @@ export class GardenletSimulation implements Runnable {
     );
     const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
     const conditions = withShootConditionTimes(current.status?.conditions, next, now);
+    this.lastConditions.set(shoot.technicalId, conditions.map((c) => `${c.type}=${c.status}`));
     if (!shootConditionsChanged(current.status?.conditions, conditions)) return conditions;
     this.stats.writes++;
     await garden.updateStatus(
