@@ -30,7 +30,7 @@ import type { ControlPlane } from "../../../src/apis/extensions/v1alpha1.ts";
 import { newControlPlaneController } from "../../../src/extension/controlplane/mod.ts";
 import { managedResourceSecretName, MANIFESTS_KEY } from "../../../src/extension/genericcontrolplane/mod.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
-import { clusterObject, NAME, nanoTimestamp, NS } from "../reconciler/harness.ts";
+import { clusterObject, deleteConfirmed, NAME, NS, requestOperation } from "../reconciler/harness.ts";
 
 export { NAME, NS };
 
@@ -190,19 +190,12 @@ export class ControlPlaneHarness {
 
   /** gardenlet's request: operation annotation plus a fresh timestamp. */
   async annotate(operation = "reconcile"): Promise<void> {
-    await this.client.patch(
+    await requestOperation(
+      this.client,
       ExtensionsV1alpha1.controlPlanes,
-      NAME,
-      {
-        metadata: {
-          annotations: {
-            "gardener.cloud/operation": operation,
-            "gardener.cloud/timestamp": nanoTimestamp(this.clock.now()),
-          },
-        },
-      },
-      "merge",
-      { namespace: NS },
+      { namespace: NS, name: NAME },
+      operation,
+      this.clock.now(),
     );
   }
 
@@ -226,14 +219,7 @@ export class ControlPlaneHarness {
 
   /** gardenlet deletes the ControlPlane (confirmation annotation first). */
   async deleteControlPlane(): Promise<void> {
-    await this.client.patch(
-      ExtensionsV1alpha1.controlPlanes,
-      NAME,
-      { metadata: { annotations: { "confirmation.gardener.cloud/deletion": "true" } } },
-      "merge",
-      { namespace: NS },
-    );
-    await this.client.delete(ExtensionsV1alpha1.controlPlanes, NAME, { namespace: NS });
+    await deleteConfirmed(this.client, ExtensionsV1alpha1.controlPlanes, { namespace: NS, name: NAME });
   }
 
   /** The stored object, or undefined. */

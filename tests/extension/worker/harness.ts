@@ -11,7 +11,7 @@ import { AppsV1, CoreV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../../../sr
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
-import { readinessProblems } from "../reconciler/harness.ts";
+import { deleteConfirmed, readinessProblems, requestOperation } from "../reconciler/harness.ts";
 import type { Result } from "../../../src/k8s/controller/controller.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import {
@@ -49,11 +49,6 @@ function workerCrds(): KubeObject[] {
     ...loadCrds({ groups: ["machine"] }),
   ];
   return crds;
-}
-
-/** gardenlet's RFC3339Nano timestamp. */
-export function nanoTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 }
 
 /** The seed, the Worker reconciler and gardenlet's side. */
@@ -126,19 +121,12 @@ export class WorkerHarness {
 
   /** gardenlet's request: operation annotation plus a fresh timestamp. */
   async annotate(operation = "reconcile"): Promise<void> {
-    await this.client.patch(
+    await requestOperation(
+      this.client,
       ExtensionsV1alpha1.workers,
-      NAME,
-      {
-        metadata: {
-          annotations: {
-            "gardener.cloud/operation": operation,
-            "gardener.cloud/timestamp": nanoTimestamp(this.clock.now()),
-          },
-        },
-      },
-      "merge",
-      { namespace: NS },
+      { namespace: NS, name: NAME },
+      operation,
+      this.clock.now(),
     );
   }
 
@@ -162,16 +150,7 @@ export class WorkerHarness {
 
   /** gardenlet deletes the Worker (confirmation annotation first). */
   async deleteWorker(): Promise<void> {
-    await this.client.patch(
-      ExtensionsV1alpha1.workers,
-      NAME,
-      {
-        metadata: { annotations: { "confirmation.gardener.cloud/deletion": "true" } },
-      },
-      "merge",
-      { namespace: NS },
-    );
-    await this.client.delete(ExtensionsV1alpha1.workers, NAME, { namespace: NS });
+    await deleteConfirmed(this.client, ExtensionsV1alpha1.workers, { namespace: NS, name: NAME });
   }
 
   async workerExists(): Promise<boolean> {
