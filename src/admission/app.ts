@@ -31,6 +31,7 @@ const RELOAD_INTERVAL_MS = 60_000;
 const RECONCILE_INTERVAL_MS = 10 * 60_000;
 import { type ServingPair, startWebhookServer, type WebhookServer } from "../k8s/webhook/server.ts";
 import { WebhookCertificates } from "../k8s/webhook/certificates_reconcile.ts";
+import { certificateRotation } from "../k8s/webhook/certificates_rotation.ts";
 import { parseIp } from "../runtime/ip_address.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
 import { MAX_REVIEW_BYTES, type ValidatingHandler, validatingRoute } from "./review.ts";
@@ -243,23 +244,9 @@ function addLeaderWork(
     } else certificates?.onBundle(register);
   }
   if (!certificates) return;
-  manager.add({
-    async start(signal) {
-      let force = true;
-      while (!signal.aborted) {
-        let failed = false;
-        try {
-          await certificates.reconcile(signal, force);
-          force = false;
-        } catch (e) {
-          if (signal.aborted) break;
-          failed = true;
-          log.error("Certificates or registration failed; retrying", { error: errorText(e) });
-        }
-        await clock.sleep(failed ? 10_000 : RECONCILE_INTERVAL_MS, signal).catch(() => {});
-      }
-    },
-  }, { needLeaderElection: true });
+  manager.add(certificateRotation(certificates, { clock, log, intervalMs: RECONCILE_INTERVAL_MS }), {
+    needLeaderElection: true,
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { getLogger, type Logger } from "../../observability/log.ts";
 import { parseIp } from "../../runtime/ip_address.ts";
 import type { CertificatePolicy } from "../../k8s/webhook/certificates.ts";
 import { type BundlePublisher, WebhookCertificates } from "../../k8s/webhook/certificates_reconcile.ts";
+import { certificateRotation } from "../../k8s/webhook/certificates_rotation.ts";
 import {
   extensionServiceName,
   type MutatingWebhookConfiguration,
@@ -222,26 +223,7 @@ export function addWebhooks(manager: Manager, args: WebhookArgs): AddedWebhooks 
     },
   }, { needLeaderElection: false });
 
-  manager.add({
-    async start(signal) {
-      let force = true;
-      while (!signal.aborted) {
-        let failed = false;
-        try {
-          await certificates.reconcile(signal, force);
-          force = false;
-          await reload(signal);
-        } catch (e) {
-          if (abortedError(e, signal)) break;
-          failed = true;
-          log.error("Webhook certificates or registration failed; retrying", {
-            error: e instanceof Error ? e.message : String(e),
-          });
-        }
-        await clock.sleep(failed ? 10_000 : reconcileInterval, signal).catch(() => {});
-      }
-    },
-  });
+  manager.add(certificateRotation(certificates, { clock, log, intervalMs: reconcileInterval, afterReconcile: reload }));
 
   return {
     certificates,
