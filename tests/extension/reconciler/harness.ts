@@ -8,7 +8,8 @@ import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { ExtensionsV1alpha1, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
-import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
+import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
+import type { Reconciler, Result } from "../../../src/k8s/controller/controller.ts";
 import { encodeSshPublicKey, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
 
@@ -129,6 +130,25 @@ export async function deleteConfirmed(
     { namespace: ref.namespace },
   );
   await client.delete(res, ref.name, { namespace: ref.namespace });
+}
+
+/** One reconcile of `ref`, as the controller runs it (`logName`: the logger of the test). */
+export async function reconcileOnce(
+  reconciler: Reconciler,
+  ref: { namespace: string; name: string },
+  logName: string,
+): Promise<Result | void> {
+  return await reconciler.reconcile(ref, { signal: new AbortController().signal, log: getLogger(logName) });
+}
+
+/** Runs a reconcile; its error is returned instead of thrown (the status carries it), undefined on success. */
+export async function errorOf(reconcile: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await reconcile();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
 }
 
 /** gardenlet's `CheckExtensionObject` (pkg/utils/kubernetes/health): empty when the object counts as ready. */

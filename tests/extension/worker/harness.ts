@@ -9,9 +9,9 @@ import { KubeClient } from "../../../src/k8s/client/client.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { AppsV1, CoreV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
-import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
+import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
-import { deleteConfirmed, readinessProblems, requestOperation } from "../reconciler/harness.ts";
+import { deleteConfirmed, errorOf, readinessProblems, reconcileOnce, requestOperation } from "../reconciler/harness.ts";
 import type { Result } from "../../../src/k8s/controller/controller.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import {
@@ -131,21 +131,13 @@ export class WorkerHarness {
   }
 
   /** One reconcile of the Worker, as the controller runs it. */
-  async reconcile(): Promise<Result | void> {
-    return await this.reconciler.reconcile({ namespace: NS, name: NAME }, {
-      signal: new AbortController().signal,
-      log: getLogger("test.worker"),
-    });
+  reconcile(): Promise<Result | void> {
+    return reconcileOnce(this.reconciler, { namespace: NS, name: NAME }, "test.worker");
   }
 
   /** Reconciles; an error is returned instead of thrown (the status carries it). */
-  async reconcileCatching(): Promise<unknown> {
-    try {
-      await this.reconcile();
-      return undefined;
-    } catch (e) {
-      return e;
-    }
+  reconcileCatching(): Promise<unknown> {
+    return errorOf(() => this.reconcile());
   }
 
   /** gardenlet deletes the Worker (confirmation annotation first). */
