@@ -11,7 +11,7 @@ import { isNotFound } from "../k8s/api/errors.ts";
 import { CoreGardenerV1beta1, type ResourceType } from "../k8s/api/resources.ts";
 import type { InformerFactory } from "../k8s/cache/informer.ts";
 import type { KubeObject } from "../k8s/api/objects.ts";
-import { Manager, type StopReason } from "../k8s/controller/manager.ts";
+import { leaderElectionOf, leaseText, Manager, type StopReason } from "../k8s/controller/manager.ts";
 import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
 import { aborted } from "../runtime/shutdown.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
@@ -259,18 +259,12 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
   const clock = opts.clock ?? realClock;
   const tls = opts.tls ?? (options.certDir ? await readCertDir(options.certDir) : undefined);
   const connection = opts.connection ?? await loadConnection({ path: options.kubeconfig, flag: "--kubeconfig" });
+  const leaderElection = leaderElectionOf(options.leaderElection, connection.namespace, opts.identity);
   const client = new KubeClient(connection, { userAgent: `${PRODUCT}/${VERSION} admission` });
-  const leNamespace = options.leaderElection?.namespace || connection.namespace;
-  if (options.leaderElection && !leNamespace) {
-    client.close();
-    throw new Error("--leader-election-namespace: required with --leader-election (or set LEADER_ELECTION_NAMESPACE)");
-  }
   const manager = new Manager({
     client,
     probeAddresses: options.probeAddresses,
-    leaderElection: options.leaderElection
-      ? { namespace: leNamespace!, name: options.leaderElection.id, identity: opts.identity }
-      : undefined,
+    leaderElection,
     clock,
     log: log.child("manager"),
   });
@@ -308,7 +302,7 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     version: VERSION,
     mode: options.webhookClient.mode,
     certificates: tls ? "static" : `managed in ${options.certNamespace}`,
-    leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
+    leaderElection: leaseText(leaderElection),
   });
   const done = manager.start(stop.signal).then(() => manager.stopReason).finally(() => client.close());
   const url = await Promise.race([server.url, done.then(() => undefined)]);
