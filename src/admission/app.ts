@@ -29,7 +29,7 @@ import {
 const RELOAD_INTERVAL_MS = 60_000;
 /** How often the leader checks the certificates for rotation. */
 const RECONCILE_INTERVAL_MS = 10 * 60_000;
-import { type ServingPair, startWebhookServer, type WebhookServer } from "../k8s/webhook/server.ts";
+import { firstServingPair, type ServingPair, startWebhookServer, type WebhookServer } from "../k8s/webhook/server.ts";
 import { WebhookCertificates } from "../k8s/webhook/certificates_reconcile.ts";
 import { certificateRotation } from "../k8s/webhook/certificates_rotation.ts";
 import { parseIp } from "../runtime/ip_address.ts";
@@ -125,10 +125,6 @@ export function servingNames(client: WebhookClient): { dnsNames: string[]; ipAdd
   return parseIp(bare) ? { dnsNames: [], ipAddresses: [bare] } : { dnsNames: [bare], ipAddresses: [] };
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** The webhook server as a runnable of every replica: waits for a serving certificate, serves, picks up renewals. */
 class ServerRunnable {
   private server?: WebhookServer;
@@ -156,22 +152,9 @@ class ServerRunnable {
     return this.listening.promise;
   }
 
-  private async firstPair(signal: AbortSignal): Promise<ServingPair | undefined> {
-    const { pairNow, clock, log } = this.args;
-    while (!signal.aborted) {
-      const pair = await pairNow(signal).catch((e) => {
-        if (!signal.aborted) log.error("Cannot read the serving certificate", { error: errorText(e) });
-        return undefined;
-      });
-      if (pair) return pair;
-      await clock.sleep(1000, signal).catch(() => {});
-    }
-    return undefined;
-  }
-
   async start(signal: AbortSignal): Promise<void> {
     const { pairNow, clock, log } = this.args;
-    const pair = await this.firstPair(signal);
+    const pair = await firstServingPair(pairNow, { clock, log, signal });
     if (!pair) return;
     const { hostname, port } = parseListenAddress(this.args.address);
     const server = await startWebhookServer({

@@ -22,6 +22,7 @@ import {
 } from "./registration.ts";
 import { applyWebhookConfiguration, ownerNamespace } from "./registration_apply.ts";
 import { type ServingPair, startWebhookServer, type WebhookServer } from "./server.ts";
+import { firstServingPair } from "../../k8s/webhook/server.ts";
 import type { Webhook } from "./webhook.ts";
 
 /** The webhook flags, resolved. */
@@ -183,18 +184,7 @@ export function addWebhooks(manager: Manager, args: WebhookArgs): AddedWebhooks 
   manager.readiness.add("webhook-server", () => !!server || "the webhook server is not serving yet");
   manager.add({
     async start(signal) {
-      let pair: ServingPair | undefined;
-      while (!pair && !signal.aborted) {
-        try {
-          pair = await certificates.servingPair(signal);
-        } catch (e) {
-          if (abortedError(e, signal)) break;
-          log.error("Cannot read the webhook serving certificate", {
-            error: e instanceof Error ? e.message : String(e),
-          });
-        }
-        if (!pair) await clock.sleep(1000, signal).catch(() => {});
-      }
+      const pair = await firstServingPair((s) => certificates.servingPair(s), { clock, log, signal });
       if (!pair) return;
       if (settings.certDir) await writeCertDir(settings.certDir, pair, log);
       server = await startWebhookServer({
