@@ -11,7 +11,7 @@ import { isNotFound } from "../k8s/api/errors.ts";
 import { CoreGardenerV1beta1, type ResourceType } from "../k8s/api/resources.ts";
 import type { InformerFactory } from "../k8s/cache/informer.ts";
 import type { KubeObject } from "../k8s/api/objects.ts";
-import { Manager, type StopReason } from "../k8s/controller/manager.ts";
+import { leaderElectionOf, leaseText, Manager, type StopReason } from "../k8s/controller/manager.ts";
 import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
 import { aborted } from "../runtime/shutdown.ts";
 import { PRODUCT, VERSION } from "../runtime/version.ts";
@@ -29,8 +29,9 @@ import {
 const RELOAD_INTERVAL_MS = 60_000;
 /** How often the leader checks the certificates for rotation. */
 const RECONCILE_INTERVAL_MS = 10 * 60_000;
-import { type ServingPair, startWebhookServer, type WebhookServer } from "../k8s/webhook/server.ts";
+import { firstServingPair, type ServingPair, startWebhookServer, type WebhookServer } from "../k8s/webhook/server.ts";
 import { WebhookCertificates } from "../k8s/webhook/certificates_reconcile.ts";
+import { certificateRotation } from "../k8s/webhook/certificates_rotation.ts";
 import { parseIp } from "../runtime/ip_address.ts";
 import { parseListenAddress } from "../observability/listen_address.ts";
 import { MAX_REVIEW_BYTES, type ValidatingHandler, validatingRoute } from "./review.ts";
@@ -124,10 +125,6 @@ export function servingNames(client: WebhookClient): { dnsNames: string[]; ipAdd
   return parseIp(bare) ? { dnsNames: [], ipAddresses: [bare] } : { dnsNames: [bare], ipAddresses: [] };
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** The webhook server as a runnable of every replica: waits for a serving certificate, serves, picks up renewals. */
 class ServerRunnable {
   private server?: WebhookServer;
@@ -155,22 +152,9 @@ class ServerRunnable {
     return this.listening.promise;
   }
 
-  private async firstPair(signal: AbortSignal): Promise<ServingPair | undefined> {
-    const { pairNow, clock, log } = this.args;
-    while (!signal.aborted) {
-      const pair = await pairNow(signal).catch((e) => {
-        if (!signal.aborted) log.error("Cannot read the serving certificate", { error: errorText(e) });
-        return undefined;
-      });
-      if (pair) return pair;
-      await clock.sleep(1000, signal).catch(() => {});
-    }
-    return undefined;
-  }
-
   async start(signal: AbortSignal): Promise<void> {
     const { pairNow, clock, log } = this.args;
-    const pair = await this.firstPair(signal);
+    const pair = await firstServingPair(pairNow, { clock, log, signal });
     if (!pair) return;
     const { hostname, port } = parseListenAddress(this.args.address);
     const server = await startWebhookServer({
@@ -243,23 +227,9 @@ function addLeaderWork(
     } else certificates?.onBundle(register);
   }
   if (!certificates) return;
-  manager.add({
-    async start(signal) {
-      let force = true;
-      while (!signal.aborted) {
-        let failed = false;
-        try {
-          await certificates.reconcile(signal, force);
-          force = false;
-        } catch (e) {
-          if (signal.aborted) break;
-          failed = true;
-          log.error("Certificates or registration failed; retrying", { error: errorText(e) });
-        }
-        await clock.sleep(failed ? 10_000 : RECONCILE_INTERVAL_MS, signal).catch(() => {});
-      }
-    },
-  }, { needLeaderElection: true });
+  manager.add(certificateRotation(certificates, { clock, log, intervalMs: RECONCILE_INTERVAL_MS }), {
+    needLeaderElection: true,
+  });
 }
 
 /**
@@ -272,18 +242,12 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
   const clock = opts.clock ?? realClock;
   const tls = opts.tls ?? (options.certDir ? await readCertDir(options.certDir) : undefined);
   const connection = opts.connection ?? await loadConnection({ path: options.kubeconfig, flag: "--kubeconfig" });
+  const leaderElection = leaderElectionOf(options.leaderElection, connection.namespace, opts.identity);
   const client = new KubeClient(connection, { userAgent: `${PRODUCT}/${VERSION} admission` });
-  const leNamespace = options.leaderElection?.namespace || connection.namespace;
-  if (options.leaderElection && !leNamespace) {
-    client.close();
-    throw new Error("--leader-election-namespace: required with --leader-election (or set LEADER_ELECTION_NAMESPACE)");
-  }
   const manager = new Manager({
     client,
     probeAddresses: options.probeAddresses,
-    leaderElection: options.leaderElection
-      ? { namespace: leNamespace!, name: options.leaderElection.id, identity: opts.identity }
-      : undefined,
+    leaderElection,
     clock,
     log: log.child("manager"),
   });
@@ -321,7 +285,7 @@ export async function startAdmission(opts: StartAdmissionOptions): Promise<Runni
     version: VERSION,
     mode: options.webhookClient.mode,
     certificates: tls ? "static" : `managed in ${options.certNamespace}`,
-    leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
+    leaderElection: leaseText(leaderElection),
   });
   const done = manager.start(stop.signal).then(() => manager.stopReason).finally(() => client.close());
   const url = await Promise.race([server.url, done.then(() => undefined)]);

@@ -9,7 +9,7 @@ import { revokePermission } from "../runtime/permissions.ts";
 import { type Clock, realClock, yieldToEventLoop } from "../runtime/clock.ts";
 import { KubeClient } from "../k8s/client/client.ts";
 import { type ClusterConnection, loadConnection } from "../k8s/client/kubeconfig.ts";
-import { Manager, type StopReason } from "../k8s/controller/manager.ts";
+import { leaderElectionOf, leaseText, Manager, type StopReason } from "../k8s/controller/manager.ts";
 import { EventRecorder } from "../k8s/controller/events.ts";
 import {
   DEFAULTS,
@@ -138,24 +138,16 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
   const clock = opts.clock ?? realClock;
   const config = opts.config ?? await configOf(options);
   const connection = opts.connection ?? await connectionOf(options, config);
+  const leaderElection = leaderElectionOf(options.leaderElection, connection.namespace, opts.identity);
   const client = new KubeClient(connection, {
     qps: config.clientConnection.qps,
     burst: config.clientConnection.burst,
     userAgent: `${PRODUCT}/${VERSION} extension`,
   });
-  const leNamespace = options.leaderElection?.namespace ?? connection.namespace;
-  if (options.leaderElection && !leNamespace) {
-    client.close();
-    throw new Error(
-      "--leader-election-namespace: required with --leader-election (or set LEADER_ELECTION_NAMESPACE)",
-    );
-  }
   const manager = new Manager({
     client,
     probeAddresses: options.probeAddresses,
-    leaderElection: options.leaderElection
-      ? { namespace: leNamespace!, name: options.leaderElection.id, identity: opts.identity }
-      : undefined,
+    leaderElection,
     gracefulShutdownMs: opts.gracefulShutdownMs,
     clock,
     log: log.child("manager"),
@@ -182,7 +174,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     const inputs = {
       options,
       config,
-      ownNamespace: leNamespace,
+      ownNamespace: leaderElection?.namespace ?? connection.namespace,
       metalFetch: opts.metalFetch,
       shootWebhookConfig: served?.hasShootWebhooks ? () => served.shootConfiguration() : undefined,
     };
@@ -200,7 +192,7 @@ export async function startExtension(opts: StartExtensionOptions): Promise<Runni
     gardenerVersion: options.gardenerVersion,
     controllers: added,
     webhooks: webhooks ? `${options.webhooks.host || "*"}:${options.webhooks.port}` : false,
-    leaderElection: options.leaderElection ? `${leNamespace}/${options.leaderElection.id}` : false,
+    leaderElection: leaseText(leaderElection),
     metalApiUrl: options.metalApiUrl,
   });
   const done = manager.start(stop.signal).then(() => manager.stopReason).finally(async () => {

@@ -1,7 +1,8 @@
 /** Devices: create, read, list (all pages), update, delete, power and reinstall actions. */
 import { MetalInputError } from "./errors.ts";
 import { DEFAULT_PER_PAGE, eachPage, MAX_PER_PAGE } from "./pagination.ts";
-import { checkAttributeList, fillPath, isUuid, requireUuid } from "./request_url.ts";
+import { checkAttributeList, fillPath, requireUuid } from "./request_url.ts";
+import { isUuid } from "../runtime/uuid.ts";
 import {
   DeviceActionInputSchema,
   DeviceCreateInFacilityInputSchema,

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { MetalInputError } from "./errors.ts";
-import { isUuid } from "./request_url.ts";
+import { isUuid } from "../runtime/uuid.ts";
 
 const uuid = z.string().refine(isUuid, { message: "must be a UUID" });
 const nonEmpty = z.string().min(1, { message: "must not be empty" });

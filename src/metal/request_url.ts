@@ -2,6 +2,7 @@
  * Request paths and query strings of the Metal API: path templates filled with encoded ids, list parameters as the
  * API expects them (`include`/`exclude` as one comma-separated value, `categories[]` repeated).
  */
+import { isUuid } from "../runtime/uuid.ts";
 import { MetalInputError } from "./errors.ts";
 
 /** A query parameter value; undefined values are left out, arrays of `csv` keys are joined with commas. */
@@ -10,13 +11,6 @@ export type QueryParams = Record<string, QueryValue>;
 
 /** Keys the API takes as one comma-separated value (OpenAPI `style: form, explode: false`). */
 const CSV_KEYS = new Set(["include", "exclude"]);
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a UUID in canonical 8-4-4-4-12 hex form. */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /**
  * Checks an id the caller passed for a path segment. Ids of devices, projects, keys and reservations are UUIDs:

@@ -15,8 +15,8 @@ import { FakeClock } from "../../src/runtime/clock.ts";
 import { encodeBase64 } from "../../src/runtime/base64.ts";
 import { configureLogging, getLogger } from "../../src/observability/log.ts";
 import { add } from "../../src/extension/healthcheck/add.ts";
-import { loadCrds } from "../../src/playground/crds.ts";
 import { clusterObject } from "../extension/reconciler/harness.ts";
+import { healthCrds } from "../extension/healthcheck/harness.ts";
 import { cpuSeconds, machineDescription, peakRssMb, report } from "./report.ts";
 
 const SHOOTS = 100;
@@ -34,17 +34,7 @@ const seed = await startApiServer({
   bookmarkIntervalMs: 60_000,
   namespaces: ["default", "kube-system", "garden", ...namespaces],
 });
-await seed.installCrds(loadCrds({
-  groups: ["gardener", "machine"],
-  names: [
-    "clusters.extensions.gardener.cloud",
-    "workers.extensions.gardener.cloud",
-    "controlplanes.extensions.gardener.cloud",
-    "managedresources.resources.gardener.cloud",
-    "machinedeployments.machine.sapcloud.io",
-    "machines.machine.sapcloud.io",
-  ],
-}));
+await seed.installCrds(healthCrds());
 const client = new KubeClient(seed.connection());
 const shoots: ApiServer[] = [];
 for (const ns of namespaces) {

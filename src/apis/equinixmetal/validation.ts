@@ -13,8 +13,7 @@ import {
   NEXT_AVAILABLE_RESERVATION,
   type WorkerConfig,
 } from "./v1alpha1.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../runtime/uuid.ts";
 
 /** True for an absolute http or https URL with a host. */
 function isHttpUrl(text: string): boolean {
@@ -86,7 +85,7 @@ export function validateWorkerConfig(cfg: WorkerConfig, path = "providerConfig")
   const seen = new Map<string, number>();
   ids.forEach((id, i) => {
     const idPath = fieldPath(idsPath, i);
-    if (id !== NEXT_AVAILABLE_RESERVATION && !UUID.test(id)) {
+    if (id !== NEXT_AVAILABLE_RESERVATION && !isUuid(id)) {
       errors.push(invalid(idPath, id, `must be a hardware reservation UUID or ${JSON.stringify("next-available")}`));
       return;
     }
@@ -115,7 +114,7 @@ export function validateInfrastructureStatus(
   status: InfrastructureStatus,
   path = "status.providerStatus",
 ): FieldError[] {
-  if (status.sshKeyID !== "" && !UUID.test(status.sshKeyID)) {
+  if (status.sshKeyID !== "" && !isUuid(status.sshKeyID)) {
     return [
       invalid(fieldPath(path, "sshKeyID"), status.sshKeyID, "must be empty (no SSH key) or a project SSH key UUID"),
     ];
@@ -153,7 +152,7 @@ export function validateCredentialsData(data: Record<string, string> | undefined
     if (trimmed === "") errors.push(required(field, "must not be blank"));
     else if (key === "apiToken" && /\s/.test(trimmed)) {
       errors.push({ type: "Invalid", field, message: "must not contain whitespace" });
-    } else if (key === "projectID" && !UUID.test(trimmed)) {
+    } else if (key === "projectID" && !isUuid(trimmed)) {
       errors.push(invalid(field, trimmed.slice(0, 64), "must be an Equinix Metal project UUID"));
     }
   }

@@ -6,13 +6,13 @@
  * costs no write request. Deletes of objects that are already gone count as done.
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
-import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
+import { isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
-import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import type { ResourceType } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
+import { NamespaceWriter } from "../reconciler/mod.ts";
 
 const writesTotal = counter({
   name: "extension_controlplane_api_writes_total",
@@ -76,26 +76,15 @@ export const DEPLOYMENT_RULES: EnsureRules<Workload> = {
 };
 
 /** Writes objects of one namespace; counts its requests. */
-export class SeedObjectWriter {
-  /** Write requests sent so far (tests and logs). */
-  writes = 0;
-
-  constructor(
-    private readonly client: KubeClient,
-    private readonly namespace: string,
-    private readonly log: Logger,
-    private readonly signal?: AbortSignal,
-  ) {}
-
-  private count(verb: string, res: ResourceType): void {
-    this.writes++;
-    writesTotal.inc({ verb, resource: res.resource });
+export class SeedObjectWriter extends NamespaceWriter {
+  constructor(client: KubeClient, namespace: string, log: Logger, signal?: AbortSignal) {
+    super(client, namespace, log, signal, writesTotal);
   }
 
   /** The stored object, or undefined. */
   async get<T extends KubeObject>(res: ResourceType, name: string): Promise<T | undefined> {
     try {
-      return await this.client.get<T>(res, name, { namespace: this.namespace, signal: this.signal });
+      return await this.client.get<T>(res, name, this.opts);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -109,30 +98,13 @@ export class SeedObjectWriter {
     if (existing && !existing.metadata.deletionTimestamp && rules.mustReplace?.(desired, existing)) {
       this.log.info("Re-creating: an immutable field differs", { kind: res.kind, name });
       this.count("delete", res);
-      await this.client.delete(res, name, { namespace: this.namespace, signal: this.signal });
+      await this.client.delete(res, name, this.opts);
       existing = undefined;
     }
-    if (existing === undefined) {
-      try {
-        this.count("create", res);
-        const created = await this.client.create<T>(res, desired, { namespace: this.namespace, signal: this.signal });
-        this.log.info("Created", { kind: res.kind, name });
-        return created;
-      } catch (e) {
-        if (!isAlreadyExists(e)) throw e;
-        existing = await this.client.get<T>(res, name, { namespace: this.namespace, signal: this.signal });
-      }
-    }
-    const to = renderedFields(rules.adjust ? rules.adjust(desired, existing) : desired);
-    const from = projectOnto(renderedFields(existing), to);
-    if (jsonEqual(from, to)) return existing;
-    this.count("patch", res);
-    const patched = await this.client.patch<T>(res, name, createMergePatch(from, to), "merge", {
-      namespace: this.namespace,
-      signal: this.signal,
+    return this.createOrPatch(res, desired, existing, (stored) => {
+      const to = renderedFields(rules.adjust ? rules.adjust(desired, stored) : desired);
+      return { from: projectOnto(renderedFields(stored), to), to };
     });
-    this.log.info("Updated", { kind: res.kind, name });
-    return patched;
   }
 
   /** Merge-patches an object if the patch changes something (e.g. `keepObjects` before a migration). */
@@ -142,7 +114,7 @@ export class SeedObjectWriter {
     if (jsonEqual(projectOnto(existing, patch), patch)) return;
     this.count("patch", res);
     try {
-      await this.client.patch(res, name, patch, "merge", { namespace: this.namespace, signal: this.signal });
+      await this.client.patch(res, name, patch, "merge", this.opts);
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
@@ -153,14 +125,7 @@ export class SeedObjectWriter {
     const existing = await this.get(res, name);
     if (!existing) return false;
     if (existing.metadata.deletionTimestamp) return true;
-    try {
-      this.count("delete", res);
-      await this.client.delete(res, name, { namespace: this.namespace, signal: this.signal });
-      this.log.info("Deleted", { kind: res.kind, name });
-    } catch (e) {
-      if (isNotFound(e)) return false;
-      throw e;
-    }
+    if (!await this.sendDelete(res, name)) return false;
     return (await this.get(res, name)) !== undefined;
   }
 }

@@ -15,11 +15,10 @@ import {
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
-import { createMergePatch } from "../../k8s/api/patch/merge_patch.ts";
 import { AppsV1, CoreV1, MachineV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
 import type { Logger } from "../../observability/log.ts";
 import { counter } from "../../observability/metrics.ts";
+import { NamespaceWriter } from "../reconciler/mod.ts";
 import { classSecretOwnedView, machineClassOwnedView } from "./machine_class_objects.ts";
 import { machineDeploymentOwnedView } from "./machine_deployment.ts";
 import { MCM_DEPLOYMENT } from "./observed_state.ts";
@@ -34,52 +33,24 @@ const writesTotal = counter({
 });
 
 /** Writes machine objects of one namespace. */
-export class MachineObjectWriter {
-  /** Write requests sent so far (tests and logs). */
-  writes = 0;
-
-  constructor(
-    private readonly client: KubeClient,
-    private readonly namespace: string,
-    private readonly log: Logger,
-    private readonly signal?: AbortSignal,
-  ) {}
-
-  private count(verb: string, res: ResourceType): void {
-    this.writes++;
-    writesTotal.inc({ verb, resource: res.resource });
+export class MachineObjectWriter extends NamespaceWriter {
+  constructor(client: KubeClient, namespace: string, log: Logger, signal?: AbortSignal) {
+    super(client, namespace, log, signal, writesTotal);
   }
 
   /** Creates `desired` or patches the owned fields of `existing` that differ; returns the stored object. */
-  async ensure<T extends KubeObject>(
+  ensure<T extends KubeObject>(
     res: ResourceType,
     desired: T,
     existing: T | undefined,
     ownedView: (obj: T) => Record<string, unknown>,
   ): Promise<T> {
-    const name = desired.metadata.name ?? "";
-    if (existing === undefined) {
-      try {
-        this.count("create", res);
-        const created = await this.client.create<T>(res, desired, { namespace: this.namespace, signal: this.signal });
-        this.log.info("Created", { kind: res.kind, name });
-        return created;
-      } catch (e) {
-        if (!isAlreadyExists(e)) throw e;
-        // Another writer (or our own earlier attempt) won the race: compare with what is stored.
-        existing = await this.client.get<T>(res, name, { namespace: this.namespace, signal: this.signal });
-      }
-    }
-    const from = ownedView(existing);
-    const to = ownedView(desired);
-    if (jsonEqual(from, to)) return existing;
-    this.count("patch", res);
-    const patched = await this.client.patch<T>(res, name, createMergePatch(from, to), "merge", {
-      namespace: this.namespace,
-      signal: this.signal,
-    });
-    this.log.info("Updated", { kind: res.kind, name });
-    return patched;
+    return this.createOrPatch(
+      res,
+      desired,
+      existing,
+      (stored) => ({ from: ownedView(stored), to: ownedView(desired) }),
+    );
   }
 
   /** Ensures a class Secret. */
@@ -109,7 +80,7 @@ export class MachineObjectWriter {
   async createIfAbsent<T extends KubeObject>(res: ResourceType, obj: T): Promise<boolean> {
     try {
       this.count("create", res);
-      await this.client.create<T>(res, obj, { namespace: this.namespace, signal: this.signal });
+      await this.client.create<T>(res, obj, this.opts);
       return true;
     } catch (e) {
       if (isAlreadyExists(e)) return false;
@@ -120,14 +91,7 @@ export class MachineObjectWriter {
   /** Deletes an object unless it is already being deleted; a missing object counts as deleted. */
   async delete(res: ResourceType, obj: KubeObject): Promise<void> {
     if (obj.metadata.deletionTimestamp) return;
-    const name = obj.metadata.name ?? "";
-    try {
-      this.count("delete", res);
-      await this.client.delete(res, name, { namespace: this.namespace, signal: this.signal });
-      this.log.info("Deleted", { kind: res.kind, name });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await this.sendDelete(res, obj.metadata.name ?? "");
   }
 
   /** Labels Machines `force-deletion=True` (no drain, no PDBs) where the label is missing; returns how many. */
@@ -141,7 +105,7 @@ export class MachineObjectWriter {
           m.metadata.name ?? "",
           { metadata: { labels: { [LABEL_FORCE_DELETION]: FORCE_DELETION_VALUE } } },
           "merge",
-          { namespace: this.namespace, signal: this.signal },
+          this.opts,
         );
       } catch (e) {
         if (!isNotFound(e)) throw e; // a machine that is gone needs no label
@@ -156,10 +120,7 @@ export class MachineObjectWriter {
     if (!mcm || (mcm.spec?.replicas ?? 1) === replicas) return;
     try {
       this.count("patch", AppsV1.deployments);
-      await this.client.updateScale(AppsV1.deployments, MCM_DEPLOYMENT, replicas, {
-        namespace: this.namespace,
-        signal: this.signal,
-      });
+      await this.client.updateScale(AppsV1.deployments, MCM_DEPLOYMENT, replicas, this.opts);
       this.log.info("Scaled machine-controller-manager", { replicas });
     } catch (e) {
       if (!isNotFound(e)) throw e;

@@ -7,7 +7,7 @@ import type { KubeClient } from "../../k8s/client/client.ts";
 import { isNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { CoreV1 } from "../../k8s/api/resources.ts";
-import { isUuid } from "../../metal/request_url.ts";
+import { isUuid } from "../../runtime/uuid.ts";
 import { registerSecret } from "../../observability/redact.ts";
 import { decodeBase64Text } from "../../runtime/base64.ts";
 import { ConfigurationError, RetryableConfigurationError } from "../reconciler/mod.ts";

@@ -46,3 +46,4 @@ export { computeOperationType, isMigrated, shouldSkipAfterMigration, timestampSa
 export { classPredicate, extensionPredicates, operationAnnotationPredicate } from "./predicates.ts";
 export { describeExtensionObject, type ExtensionObject } from "./extension_object.ts";
 export { isUpToDate, phaseTexts, type StatusPatch, statusTime } from "./status.ts";
+export { NamespaceWriter, type WriteViews } from "./namespace_writer.ts";

@@ -11,6 +11,7 @@ import { getLogger, type Logger } from "../../observability/log.ts";
 import { parseIp } from "../../runtime/ip_address.ts";
 import type { CertificatePolicy } from "../../k8s/webhook/certificates.ts";
 import { type BundlePublisher, WebhookCertificates } from "../../k8s/webhook/certificates_reconcile.ts";
+import { certificateRotation } from "../../k8s/webhook/certificates_rotation.ts";
 import {
   extensionServiceName,
   type MutatingWebhookConfiguration,
@@ -21,6 +22,7 @@ import {
 } from "./registration.ts";
 import { applyWebhookConfiguration, ownerNamespace } from "./registration_apply.ts";
 import { type ServingPair, startWebhookServer, type WebhookServer } from "./server.ts";
+import { firstServingPair } from "../../k8s/webhook/server.ts";
 import type { Webhook } from "./webhook.ts";
 
 /** The webhook flags, resolved. */
@@ -182,18 +184,7 @@ export function addWebhooks(manager: Manager, args: WebhookArgs): AddedWebhooks 
   manager.readiness.add("webhook-server", () => !!server || "the webhook server is not serving yet");
   manager.add({
     async start(signal) {
-      let pair: ServingPair | undefined;
-      while (!pair && !signal.aborted) {
-        try {
-          pair = await certificates.servingPair(signal);
-        } catch (e) {
-          if (abortedError(e, signal)) break;
-          log.error("Cannot read the webhook serving certificate", {
-            error: e instanceof Error ? e.message : String(e),
-          });
-        }
-        if (!pair) await clock.sleep(1000, signal).catch(() => {});
-      }
+      const pair = await firstServingPair((s) => certificates.servingPair(s), { clock, log, signal });
       if (!pair) return;
       if (settings.certDir) await writeCertDir(settings.certDir, pair, log);
       server = await startWebhookServer({
@@ -222,26 +213,7 @@ export function addWebhooks(manager: Manager, args: WebhookArgs): AddedWebhooks 
     },
   }, { needLeaderElection: false });
 
-  manager.add({
-    async start(signal) {
-      let force = true;
-      while (!signal.aborted) {
-        let failed = false;
-        try {
-          await certificates.reconcile(signal, force);
-          force = false;
-          await reload(signal);
-        } catch (e) {
-          if (abortedError(e, signal)) break;
-          failed = true;
-          log.error("Webhook certificates or registration failed; retrying", {
-            error: e instanceof Error ? e.message : String(e),
-          });
-        }
-        await clock.sleep(failed ? 10_000 : reconcileInterval, signal).catch(() => {});
-      }
-    },
-  });
+  manager.add(certificateRotation(certificates, { clock, log, intervalMs: reconcileInterval, afterReconcile: reload }));
 
   return {
     certificates,

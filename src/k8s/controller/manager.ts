@@ -33,6 +33,31 @@ export interface ManagerOptions {
 }
 
 /** Why `start` returned. */
+/** Leader election of a manager, as far as a component configures it. */
+export type ManagerLeaderElection = NonNullable<ManagerOptions["leaderElection"]>;
+
+/**
+ * The lease a component's `--leader-election*` flags ask for (undefined when off): its namespace defaults to the
+ * kubeconfig's; on without either is an error naming the flag.
+ */
+export function leaderElectionOf(
+  flags: { id: string; namespace?: string } | undefined,
+  defaultNamespace: string | undefined,
+  identity?: string,
+): ManagerLeaderElection | undefined {
+  if (!flags) return undefined;
+  const namespace = flags.namespace || defaultNamespace;
+  if (!namespace) {
+    throw new Error("--leader-election-namespace: required with --leader-election (or set LEADER_ELECTION_NAMESPACE)");
+  }
+  return { namespace, name: flags.id, identity };
+}
+
+/** `namespace/name` of a lease for the start-up log; false without leader election. */
+export function leaseText(le: ManagerLeaderElection | undefined): string | false {
+  return le ? `${le.namespace}/${le.name}` : false;
+}
+
 export type StopReason = "signal" | "leadership-lost" | "runnable-failed";
 
 class GracefulShutdownTimeout extends Error {

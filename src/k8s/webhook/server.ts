@@ -38,6 +38,28 @@ export interface ServingPair {
 }
 
 /** How to start the webhook server. */
+/**
+ * Waits for the first serving certificate: asks `read` every second until it returns one (a failure is logged and
+ * retried); undefined once `signal` aborts.
+ */
+export async function firstServingPair(
+  read: (signal: AbortSignal) => Promise<ServingPair | undefined>,
+  opts: { clock: Clock; log: Logger; signal: AbortSignal },
+): Promise<ServingPair | undefined> {
+  const { clock, log, signal } = opts;
+  while (!signal.aborted) {
+    const pair = await read(signal).catch((e) => {
+      if (!signal.aborted) {
+        log.error("Cannot read the webhook serving certificate", { error: e instanceof Error ? e.message : String(e) });
+      }
+      return undefined;
+    });
+    if (pair) return pair;
+    await clock.sleep(1000, signal).catch(() => {});
+  }
+  return undefined;
+}
+
 export interface WebhookServerOptions {
   /** Listen host (`--webhook-config-server-host`; empty: all interfaces). */
   host?: string;

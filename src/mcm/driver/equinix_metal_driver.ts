@@ -54,12 +54,12 @@ import {
   ProviderSpecError,
 } from "./provider_spec.ts";
 import { deviceIdFromProviderID, encodeProviderID } from "./provider_id.ts";
+import { isUuid } from "../../runtime/uuid.ts";
 import { credentialsFrom, SecretError, userDataFrom } from "./secret.ts";
 
 /** The only MachineClass provider this driver serves. */
 export const EQUINIX_METAL_PROVIDER = "EquinixMetal";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The API's text for a locked device ("Cannot delete a locked item"). */
 const LOCKED = /locked/i;
 /** How long a device this driver deleted is known as deleted (repeated DeleteMachine calls cost no API call). */
@@ -407,7 +407,7 @@ export class EquinixMetalDriver implements Driver {
       const creds = this.credentials(name, req);
       if (providerID.trim() === "") return await this.deleteByName(req, creds);
       const id = this.deviceId(providerID, name);
-      if (!UUID.test(id)) {
+      if (!isUuid(id)) {
         this.log.info("providerID names no Metal device (not a UUID); nothing to delete", { machine: name, id });
         return {};
       }
@@ -545,7 +545,7 @@ export class EquinixMetalDriver implements Driver {
       const creds = this.credentials(name, req);
       if (providerID.trim() === "") return await this.statusByName(req, creds);
       const id = this.deviceId(providerID, name);
-      if (!UUID.test(id)) throw machineError("NotFound", `Device ${id} of machine "${name}" does not exist`);
+      if (!isUuid(id)) throw machineError("NotFound", `Device ${id} of machine "${name}" does not exist`);
       const owner = lenientOwner(req.machineClass.providerSpec);
       return await this.withClient(creds, async (client) => {
         let device: Device;
@@ -695,7 +695,7 @@ export class EquinixMetalDriver implements Driver {
       const creds = this.credentials(name, req);
       if (providerID.trim() === "") return {};
       const id = this.deviceId(providerID, name);
-      if (!UUID.test(id)) return {};
+      if (!isUuid(id)) return {};
       const owner = lenientOwner(req.machineClass.providerSpec);
       await this.withClient(creds, async (client) => {
         let device: Device;

@@ -5,13 +5,14 @@
  * have let the orphan collector delete devices of existing Machines).
  */
 
+import { isUuid } from "../../runtime/uuid.ts";
+
 /** Scheme we write. */
 export const PROVIDER_ID_SCHEME = "equinixmetal";
 
 /** Schemes we read: ours, and the CCM's legacy `packet://`. */
 const KNOWN_SCHEMES = ["equinixmetal", "packet"];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Device ids are UUIDs on the real API; older simulators and upstream tests used other opaque tokens. */
 const DEVICE_ID = /^[0-9A-Za-z][0-9A-Za-z_-]*$/;
 /** Metro and facility codes (`ny`, `ewr1`, `sv15`). */
@@ -34,7 +35,7 @@ export function deviceIdFromProviderID(providerID: string | undefined | null): s
   const text = (providerID ?? "").trim();
   if (text === "") return undefined;
   const sep = text.indexOf("://");
-  if (sep < 0) return UUID.test(text) ? text : undefined;
+  if (sep < 0) return isUuid(text) ? text : undefined;
   const scheme = text.slice(0, sep).toLowerCase();
   if (!KNOWN_SCHEMES.includes(scheme)) return undefined;
   // Empty segments are tolerated: upstream fixtures contain `equinixmetal:///ewr1/<id>`.

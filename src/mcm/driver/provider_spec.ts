@@ -7,6 +7,7 @@
  * a field unset; a value of the wrong type is an error naming the field; a `null` or non-object spec is an error.
  */
 import { z } from "zod";
+import { isUuid } from "../../runtime/uuid.ts";
 
 /** Billing cycles the Metal API accepts. */
 export const BILLING_CYCLES = ["hourly", "daily", "monthly", "yearly"] as const;
@@ -157,7 +158,6 @@ export function ownershipTags(spec: EquinixMetalProviderSpec): { clusterTag?: st
   return { clusterTag, roleTag };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOCATION_CODE = /^[a-z0-9][a-z0-9-]*$/i;
 
 function required(path: string, msg: string): string {
@@ -172,7 +172,7 @@ function invalid(path: string, value: unknown, msg: string): string {
 export function ownershipProblems(spec: EquinixMetalProviderSpec): string[] {
   const problems: string[] = [];
   if (!spec.projectID) problems.push(required("projectID", "Project ID is required"));
-  else if (!UUID.test(spec.projectID)) problems.push(invalid("projectID", spec.projectID, "must be a project UUID"));
+  else if (!isUuid(spec.projectID)) problems.push(invalid("projectID", spec.projectID, "must be a project UUID"));
   const { clusterTag, roleTag } = ownershipTags(spec);
   if (!clusterTag) problems.push(required("tags", `Tag required of the form ${CLUSTER_TAG_MARKER}****`));
   if (!roleTag) problems.push(required("tags", `Tag required of the form ${ROLE_TAG_MARKER}****`));
@@ -205,7 +205,7 @@ export function createProblems(spec: EquinixMetalProviderSpec): string[] {
     if (!ok) problems.push(invalid("ipxeScriptUrl", spec.ipxeScriptUrl, "must be an http or https URL"));
   }
   (spec.reservationIDs ?? []).forEach((id, i) => {
-    if (id !== NEXT_AVAILABLE && !UUID.test(id)) {
+    if (id !== NEXT_AVAILABLE && !isUuid(id)) {
       problems.push(invalid(`reservationIDs[${i}]`, id, `must be a reservation UUID or "${NEXT_AVAILABLE}"`));
     }
   });
@@ -222,7 +222,7 @@ export function createProblems(spec: EquinixMetalProviderSpec): string[] {
     if (!LOCATION_CODE.test(f)) problems.push(invalid(`facilities[${i}]`, f, "not a facility code"));
   });
   (spec.sshKeys ?? []).forEach((k, i) => {
-    if (!UUID.test(k)) problems.push(invalid(`sshKeys[${i}]`, k, "must be the UUID of a project SSH key"));
+    if (!isUuid(k)) problems.push(invalid(`sshKeys[${i}]`, k, "must be the UUID of a project SSH key"));
   });
   return problems;
 }

@@ -4,7 +4,7 @@
  */
 import { forbidden, notFound, unauthenticated } from "./api_errors.ts";
 import type { RequestContext } from "./context.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../../runtime/uuid.ts";
 import { isVanished } from "./lifecycle.ts";
 import type {
   DeviceRecord,

@@ -6,7 +6,7 @@ import { bgpSessionExists, forbidden, notFound, TEXT, unprocessable } from "./ap
 import { canSeeProject, requireDevice, requireProject } from "./access.ts";
 import { BgpConfigBody, BgpSessionBody, BgpSessionUpdateBody, parseBody } from "./bodies.ts";
 import { created, type Handler, noContent, ok, type RequestContext } from "./context.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../../runtime/uuid.ts";
 import { stateAt } from "./lifecycle.ts";
 import { API_PREFIX, href, iso } from "./render.ts";
 import { formatAddress, hostAndGateway } from "./render_ip.ts";

@@ -24,7 +24,7 @@ import {
 } from "./catalog.ts";
 import type { RequestContext } from "./context.ts";
 import { md5Fingerprint, parsePublicKey } from "./fingerprint.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../../runtime/uuid.ts";
 import { planProvisioning } from "./lifecycle.ts";
 import { isProvisionable } from "./render.ts";
 import type { DeviceRecord, HardwareReservationRecord, ProjectRecord, World } from "./world.ts";

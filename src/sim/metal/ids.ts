@@ -23,10 +23,3 @@ export function stableUuid(name: string): string {
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a syntactically valid UUID. */
-export function isUuid(s: string): boolean {
-  return UUID_RE.test(s);
-}

@@ -22,7 +22,6 @@ import {
 } from "../../../src/k8s/api/resources.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
-import { getLogger } from "../../../src/observability/log.ts";
 import { decodeBase64Text, encodeBase64 } from "../../../src/runtime/base64.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
 import type { Result } from "../../../src/k8s/controller/controller.ts";
@@ -30,7 +29,15 @@ import type { ControlPlane } from "../../../src/apis/extensions/v1alpha1.ts";
 import { newControlPlaneController } from "../../../src/extension/controlplane/mod.ts";
 import { managedResourceSecretName, MANIFESTS_KEY } from "../../../src/extension/genericcontrolplane/mod.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
-import { clusterObject, NAME, nanoTimestamp, NS } from "../reconciler/harness.ts";
+import {
+  clusterObject,
+  deleteConfirmed,
+  errorOf,
+  NAME,
+  NS,
+  reconcileOnce,
+  requestOperation,
+} from "../reconciler/harness.ts";
 
 export { NAME, NS };
 
@@ -190,50 +197,28 @@ export class ControlPlaneHarness {
 
   /** gardenlet's request: operation annotation plus a fresh timestamp. */
   async annotate(operation = "reconcile"): Promise<void> {
-    await this.client.patch(
+    await requestOperation(
+      this.client,
       ExtensionsV1alpha1.controlPlanes,
-      NAME,
-      {
-        metadata: {
-          annotations: {
-            "gardener.cloud/operation": operation,
-            "gardener.cloud/timestamp": nanoTimestamp(this.clock.now()),
-          },
-        },
-      },
-      "merge",
-      { namespace: NS },
+      { namespace: NS, name: NAME },
+      operation,
+      this.clock.now(),
     );
   }
 
   /** One reconcile of the ControlPlane, as the controller runs it. */
-  async reconcile(): Promise<Result | void> {
-    return await this.reconciler.reconcile({ namespace: NS, name: NAME }, {
-      signal: new AbortController().signal,
-      log: getLogger("test.controlplane"),
-    });
+  reconcile(): Promise<Result | void> {
+    return reconcileOnce(this.reconciler, { namespace: NS, name: NAME }, "test.controlplane");
   }
 
   /** Reconciles; an error is returned instead of thrown (the status carries it). */
-  async reconcileCatching(): Promise<unknown> {
-    try {
-      await this.reconcile();
-      return undefined;
-    } catch (e) {
-      return e;
-    }
+  reconcileCatching(): Promise<unknown> {
+    return errorOf(() => this.reconcile());
   }
 
   /** gardenlet deletes the ControlPlane (confirmation annotation first). */
   async deleteControlPlane(): Promise<void> {
-    await this.client.patch(
-      ExtensionsV1alpha1.controlPlanes,
-      NAME,
-      { metadata: { annotations: { "confirmation.gardener.cloud/deletion": "true" } } },
-      "merge",
-      { namespace: NS },
-    );
-    await this.client.delete(ExtensionsV1alpha1.controlPlanes, NAME, { namespace: NS });
+    await deleteConfirmed(this.client, ExtensionsV1alpha1.controlPlanes, { namespace: NS, name: NAME });
   }
 
   /** The stored object, or undefined. */

@@ -21,7 +21,8 @@ export { NAME, NS };
 export const SYNC_MS = 30_000;
 
 let crds: KubeObject[] | undefined;
-function healthCrds(): KubeObject[] {
+/** The seed CRDs the health checks read (loaded once). */
+export function healthCrds(): KubeObject[] {
   crds ??= loadCrds({
     groups: ["gardener", "machine"],
     names: [

@@ -5,10 +5,11 @@
  */
 import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { ExtensionsV1alpha1 } from "../../../src/k8s/api/resources.ts";
+import { ExtensionsV1alpha1, type ResourceType } from "../../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
-import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
+import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
+import type { Reconciler, Result } from "../../../src/k8s/controller/controller.ts";
 import { encodeSshPublicKey, type Infrastructure } from "../../../src/apis/extensions/v1alpha1.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
 
@@ -94,6 +95,62 @@ export function nanoTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 }
 
+/** gardenlet's request on an extension object: `gardener.cloud/operation` and a fresh `gardener.cloud/timestamp`. */
+export async function requestOperation(
+  client: KubeClient,
+  res: ResourceType,
+  ref: { namespace: string; name: string },
+  operation: string,
+  now: number,
+): Promise<void> {
+  await client.patch(
+    res,
+    ref.name,
+    {
+      metadata: {
+        annotations: { "gardener.cloud/operation": operation, "gardener.cloud/timestamp": nanoTimestamp(now) },
+      },
+    },
+    "merge",
+    { namespace: ref.namespace },
+  );
+}
+
+/** gardenlet deletes an extension object: `confirmation.gardener.cloud/deletion` first, then the delete. */
+export async function deleteConfirmed(
+  client: KubeClient,
+  res: ResourceType,
+  ref: { namespace: string; name: string },
+): Promise<void> {
+  await client.patch(
+    res,
+    ref.name,
+    { metadata: { annotations: { "confirmation.gardener.cloud/deletion": "true" } } },
+    "merge",
+    { namespace: ref.namespace },
+  );
+  await client.delete(res, ref.name, { namespace: ref.namespace });
+}
+
+/** One reconcile of `ref`, as the controller runs it (`logName`: the logger of the test). */
+export async function reconcileOnce(
+  reconciler: Reconciler,
+  ref: { namespace: string; name: string },
+  logName: string,
+): Promise<Result | void> {
+  return await reconciler.reconcile(ref, { signal: new AbortController().signal, log: getLogger(logName) });
+}
+
+/** Runs a reconcile; its error is returned instead of thrown (the status carries it), undefined on success. */
+export async function errorOf(reconcile: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await reconcile();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
 /** gardenlet's `CheckExtensionObject` (pkg/utils/kubernetes/health): empty when the object counts as ready. */
 export function readinessProblems(obj: KubeObject & { status?: Record<string, unknown> }): string[] {
   const problems: string[] = [];
@@ -158,19 +215,12 @@ export class ExtensionHarness {
 
   /** Sets `gardener.cloud/operation` and a fresh `gardener.cloud/timestamp`, as gardenlet does for every request. */
   async annotate(operation: string, name = NAME): Promise<void> {
-    await this.client.patch(
+    await requestOperation(
+      this.client,
       ExtensionsV1alpha1.infrastructures,
-      name,
-      {
-        metadata: {
-          annotations: {
-            "gardener.cloud/operation": operation,
-            "gardener.cloud/timestamp": nanoTimestamp(this.clock.now()),
-          },
-        },
-      },
-      "merge",
-      { namespace: NS },
+      { namespace: NS, name },
+      operation,
+      this.clock.now(),
     );
   }
 
@@ -184,16 +234,7 @@ export class ExtensionHarness {
 
   /** Deletes the Infrastructure (gardenlet confirms deletion first). */
   async deleteInfrastructure(name = NAME): Promise<void> {
-    await this.client.patch(
-      ExtensionsV1alpha1.infrastructures,
-      name,
-      {
-        metadata: { annotations: { "confirmation.gardener.cloud/deletion": "true" } },
-      },
-      "merge",
-      { namespace: NS },
-    );
-    await this.client.delete(ExtensionsV1alpha1.infrastructures, name, { namespace: NS });
+    await deleteConfirmed(this.client, ExtensionsV1alpha1.infrastructures, { namespace: NS, name });
   }
 
   async close(): Promise<void> {

@@ -9,9 +9,9 @@ import { KubeClient } from "../../../src/k8s/client/client.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { AppsV1, CoreV1, ExtensionsV1alpha1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
-import { configureLogging, getLogger, type LogLevel } from "../../../src/observability/log.ts";
+import { configureLogging, type LogLevel } from "../../../src/observability/log.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
-import { readinessProblems } from "../reconciler/harness.ts";
+import { deleteConfirmed, errorOf, readinessProblems, reconcileOnce, requestOperation } from "../reconciler/harness.ts";
 import type { Result } from "../../../src/k8s/controller/controller.ts";
 import type { Worker } from "../../../src/apis/extensions/v1alpha1.ts";
 import {
@@ -49,11 +49,6 @@ function workerCrds(): KubeObject[] {
     ...loadCrds({ groups: ["machine"] }),
   ];
   return crds;
-}
-
-/** gardenlet's RFC3339Nano timestamp. */
-export function nanoTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 }
 
 /** The seed, the Worker reconciler and gardenlet's side. */
@@ -126,52 +121,28 @@ export class WorkerHarness {
 
   /** gardenlet's request: operation annotation plus a fresh timestamp. */
   async annotate(operation = "reconcile"): Promise<void> {
-    await this.client.patch(
+    await requestOperation(
+      this.client,
       ExtensionsV1alpha1.workers,
-      NAME,
-      {
-        metadata: {
-          annotations: {
-            "gardener.cloud/operation": operation,
-            "gardener.cloud/timestamp": nanoTimestamp(this.clock.now()),
-          },
-        },
-      },
-      "merge",
-      { namespace: NS },
+      { namespace: NS, name: NAME },
+      operation,
+      this.clock.now(),
     );
   }
 
   /** One reconcile of the Worker, as the controller runs it. */
-  async reconcile(): Promise<Result | void> {
-    return await this.reconciler.reconcile({ namespace: NS, name: NAME }, {
-      signal: new AbortController().signal,
-      log: getLogger("test.worker"),
-    });
+  reconcile(): Promise<Result | void> {
+    return reconcileOnce(this.reconciler, { namespace: NS, name: NAME }, "test.worker");
   }
 
   /** Reconciles; an error is returned instead of thrown (the status carries it). */
-  async reconcileCatching(): Promise<unknown> {
-    try {
-      await this.reconcile();
-      return undefined;
-    } catch (e) {
-      return e;
-    }
+  reconcileCatching(): Promise<unknown> {
+    return errorOf(() => this.reconcile());
   }
 
   /** gardenlet deletes the Worker (confirmation annotation first). */
   async deleteWorker(): Promise<void> {
-    await this.client.patch(
-      ExtensionsV1alpha1.workers,
-      NAME,
-      {
-        metadata: { annotations: { "confirmation.gardener.cloud/deletion": "true" } },
-      },
-      "merge",
-      { namespace: NS },
-    );
-    await this.client.delete(ExtensionsV1alpha1.workers, NAME, { namespace: NS });
+    await deleteConfirmed(this.client, ExtensionsV1alpha1.workers, { namespace: NS, name: NAME });
   }
 
   async workerExists(): Promise<boolean> {
