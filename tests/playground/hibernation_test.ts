@@ -7,6 +7,9 @@ import { configureLogging } from "../../src/observability/log.ts";
 import { runPlayground, withLandscape } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
 import { FakeTimeDriver } from "../support/fake_time.ts";
+import { eventually } from "../support/eventually.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { CoreGardenerV1beta1, MachineV1alpha1 } from "../../src/k8s/api/resources.ts";
 
 configureLogging({ level: "error" });
 
@@ -46,4 +49,41 @@ Deno.test("demo --once --hibernate: the hibernation phase between the rolling up
     /^hibernated: 0 machines, 0 devices, 0 CCM replicas; woken up: all 3 machines Running after [\d.]+ s$/m,
   );
   assert.match(text, /^left after the deletion: nothing in the seed, the garden or the shoots$/m);
+});
+
+Deno.test("a patch of the Shoot's spec.hibernation.enabled in the garden (as kubectl would) hibernates the shoot and wakes it up", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 14, 0, 0));
+  const seen: number[] = [];
+  await new FakeTimeDriver(clock, 1000).during(() =>
+    withLandscape({ clock, randomSeed: 5 }, async (landscape) => {
+      await landscape.create();
+      const garden = new KubeClient(landscape.simulators.garden.connection());
+      const seed = landscape.simulators.seedClient;
+      try {
+        const [shoot] = (await garden.list(CoreGardenerV1beta1.shoots)).items;
+        const patch = (enabled: boolean) =>
+          garden.patch(
+            CoreGardenerV1beta1.shoots,
+            shoot.metadata.name!,
+            { spec: { hibernation: { enabled } } },
+            "merge",
+            {
+              namespace: shoot.metadata.namespace,
+            },
+          );
+        const machines = async () => (await seed.list(MachineV1alpha1.machines)).items.length;
+        seen.push(await machines());
+        await patch(true);
+        await eventually(async () => (await machines()) === 0, { timeoutMs: 60_000, description: "no machine" });
+        seen.push(await machines());
+        await patch(false);
+        await eventually(async () => (await machines()) === 3, { timeoutMs: 60_000, description: "machines back" });
+        seen.push(await machines());
+      } finally {
+        garden.close();
+      }
+      await landscape.delete();
+    })
+  );
+  assert.deepEqual(seen, [3, 0, 3]);
 });

@@ -142,7 +142,16 @@ export class GardenletSimulation implements Runnable {
   private readonly waitTimeoutMs: number;
   private runSignal?: AbortSignal;
   /** Shoots in the garden by technical ID, while their creation succeeded (the care controller's list). */
-  private readonly gardenShoots = new Map<string, { namespace: string; name: string; cared: boolean }>();
+  private readonly gardenShoots = new Map<
+    string,
+    { namespace: string; name: string; shootName: string; cared: boolean }
+  >();
+  /** The garden's Shoots, watched for a user's change of `spec.hibernation.enabled` (e.g. a kubectl patch). */
+  private readonly shootsInGarden?: Informer<KubeObject>;
+  /** The hibernation setting each shoot was last brought to. */
+  private readonly lastHibernation = new Map<string, boolean>();
+  /** Technical IDs with a hibernation change in flight. */
+  private readonly hibernating = new Set<string>();
   private careTimer?: ReturnType<Clock["setTimeout"]>;
   private carePass?: Promise<void>;
   /** The conditions each Shoot got from the last care pass (`Type=Status`), by technical ID. */
@@ -156,6 +165,10 @@ export class GardenletSimulation implements Runnable {
     this.infrastructures = new Informer(opts.client, ExtensionsV1alpha1.infrastructures, informerOpts);
     this.workers = new Informer(opts.client, ExtensionsV1alpha1.workers, informerOpts);
     this.controlPlanes = new Informer(opts.client, ExtensionsV1alpha1.controlPlanes, informerOpts);
+    if (opts.garden) {
+      this.shootsInGarden = new Informer(opts.garden, CoreGardenerV1beta1.shoots, informerOpts);
+      this.shootsInGarden.addEventHandler({ onUpdate: (_o, n) => this.onGardenShootUpdate(n) });
+    }
     this.workers.addEventHandler({ onUpdate: (o, n) => this.onWorkerUpdate(o, n) });
   }
 
@@ -165,6 +178,7 @@ export class GardenletSimulation implements Runnable {
     this.infrastructures.start(signal);
     this.workers.start(signal);
     this.controlPlanes.start(signal);
+    this.shootsInGarden?.start(signal);
     if (this.opts.garden) this.scheduleCare();
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -172,7 +186,12 @@ export class GardenletSimulation implements Runnable {
     });
     if (this.careTimer) this.clock.clearTimeout(this.careTimer);
     await this.carePass;
-    await Promise.all([this.infrastructures.stopped(), this.workers.stopped(), this.controlPlanes.stopped()]);
+    await Promise.all([
+      this.infrastructures.stopped(),
+      this.workers.stopped(),
+      this.controlPlanes.stopped(),
+      this.shootsInGarden?.stopped(),
+    ]);
   }
 
   /** Resolves once both caches are filled. */
@@ -279,6 +298,20 @@ export class GardenletSimulation implements Runnable {
    * CCM down once kube-apiserver is at 0); waking up runs the same steps in reverse.
    */
   async setHibernation(shoot: ShootRef, enabled: boolean, signal?: AbortSignal): Promise<void> {
+    this.lastHibernation.set(shoot.technicalId, enabled);
+    this.hibernating.add(shoot.technicalId);
+    try {
+      await this.runHibernation(shoot, enabled, signal);
+    } finally {
+      this.hibernating.delete(shoot.technicalId);
+    }
+    // A user's change that arrived meanwhile.
+    const ref = this.gardenShoots.get(shoot.technicalId);
+    const current = ref && this.shootsInGarden?.get({ namespace: ref.namespace, name: ref.name });
+    if (current) this.onGardenShootUpdate(current);
+  }
+
+  private async runHibernation(shoot: ShootRef, enabled: boolean, signal?: AbortSignal): Promise<void> {
     const key = `${shoot.technicalId}/${shoot.shootName}`;
     const verb = enabled ? "Hibernating" : "Waking up";
     await this.reportOperation(shoot, "Reconcile", "Processing", 10, `${verb} the shoot`, signal);
@@ -403,7 +436,12 @@ export class GardenletSimulation implements Runnable {
       }
     });
     const known = this.gardenShoots.get(shoot.technicalId);
-    this.gardenShoots.set(shoot.technicalId, { namespace, name, cared: known?.cared ?? false });
+    this.gardenShoots.set(shoot.technicalId, {
+      namespace,
+      name,
+      shootName: shoot.shootName,
+      cared: known?.cared ?? false,
+    });
   }
 
   /** Writes the Shoot's `status.lastOperation` (and, while running, keeps the care controller on it). */
@@ -450,6 +488,31 @@ export class GardenletSimulation implements Runnable {
         if (!isNotFound(e)) throw e;
       }
     });
+  }
+
+  /**
+   * A user changed a Shoot's `spec.hibernation.enabled` in the garden (e.g. `kubectl patch shoot … --type merge -p
+   * '{"spec":{"hibernation":{"enabled":true}}}'`): run the hibernation or the wake-up, as gardenlet does.
+   */
+  private onGardenShootUpdate(shoot: KubeObject): void {
+    const entry = [...this.gardenShoots.entries()].find(([, g]) =>
+      g.namespace === shoot.metadata.namespace && g.name === shoot.metadata.name
+    );
+    if (!entry || shoot.metadata.deletionTimestamp) return;
+    const [technicalId, ref] = entry;
+    if (!ref.cared || this.hibernating.has(technicalId)) return; // a flow is running; its end re-checks
+    const wanted = (shoot as { spec?: { hibernation?: { enabled?: boolean } } }).spec?.hibernation?.enabled === true;
+    const cached = this.lastHibernation.get(technicalId) ?? false;
+    if (wanted === cached) return;
+    const signal = this.runSignal;
+    const message = `Shoot ${ref.namespace}/${ref.name}: spec.hibernation.enabled is ${wanted}: ` +
+      (wanted ? "hibernating" : "waking up") + ", as gardenlet does after a Shoot change";
+    this.log.info(message);
+    this.opts.onNotice?.(message);
+    this.setHibernation({ technicalId, shootName: ref.shootName }, wanted, signal)
+      .catch((e) => {
+        if (!signal?.aborted) this.log.error("Hibernation change failed", { shoot: technicalId, error: e });
+      });
   }
 
   private scheduleCare(): void {
