@@ -1,6 +1,6 @@
 /**
  * What the simulators share: one seeded random generator, one fault-rule engine that each simulator specialises with
- * its own matcher, one tally for request counters, and one loopback listener.
+ * its own matcher, one tally for request counters, one loopback listener, and one poll loop over informer caches.
  */
 export { entropySeed, Rng } from "./rng.ts";
 export {
@@ -21,3 +21,4 @@ export {
   LostResponseError,
   streamingResponse,
 } from "./loopback_listener.ts";
+export { type PolledCache, PollLoop, type PollLoopOptions } from "./poll_loop.ts";

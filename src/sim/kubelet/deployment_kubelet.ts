@@ -9,7 +9,8 @@ import { Informer } from "../../k8s/cache/informer.ts";
 import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { AppsV1 } from "../../k8s/api/resources.ts";
 import { objectKey } from "../../k8s/api/objects.ts";
-import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
+import { type Clock, realClock } from "../../runtime/clock.ts";
+import { PollLoop } from "../kernel/mod.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { availableStatus, type SimDeployment } from "./deployment_status.ts";
 
@@ -39,9 +40,7 @@ export class DeploymentKubelet {
   private readonly deployments: Informer<SimDeployment>;
   /** key → generation/replicas seen lagging, and when. */
   private readonly seen = new Map<string, { spec: string; at: number }>();
-  private timer?: Timer;
-  private pass?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollLoop;
 
   constructor(private readonly opts: DeploymentKubeletOptions) {
     this.clock = opts.clock ?? realClock;
@@ -51,46 +50,29 @@ export class DeploymentKubelet {
       log: this.log,
     });
     this.deployments.addEventHandler({ onDelete: (d) => this.seen.delete(objectKey(d)) });
+    this.loop = new PollLoop({
+      clock: this.clock,
+      periodMs: this.opts.pollMs ?? 500,
+      caches: [this.deployments],
+      pass: () => this.runPass(),
+    });
   }
 
-  /** Starts the informer and the poll loop; resolves when `signal` aborts and the last pass finished. */
-  async start(signal: AbortSignal): Promise<void> {
-    this.deployments.start(signal);
-    const done = new Promise<void>((resolve) => {
-      signal.addEventListener("abort", async () => {
-        this.stopped = true;
-        if (this.timer) this.clock.clearTimeout(this.timer);
-        await this.pass;
-        await this.deployments.stopped();
-        resolve();
-      }, { once: true });
-    });
-    try {
-      await this.deployments.waitForSync(signal);
-      this.schedule(0);
-    } catch {
-      // stopped before the first sync
-    }
-    await done;
+  /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
+  start(signal: AbortSignal): Promise<void> {
+    return this.loop.run(signal);
   }
 
   /** Runs one pass now (tests). */
-  async syncNow(): Promise<void> {
-    await this.pass;
-    this.pass = this.runPass();
-    await this.pass;
+  syncNow(): Promise<void> {
+    return this.loop.syncNow();
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.pass = this.runPass().finally(() => this.schedule(this.opts.pollMs ?? 500));
-    }, ms);
+  private get stopped(): boolean {
+    return this.loop.stopped;
   }
 
   private async runPass(): Promise<void> {
-    if (this.stopped) return;
     const now = this.clock.now();
     const delay = this.opts.delayMs ?? 1000;
     for (const d of this.deployments.list()) {

@@ -10,7 +10,8 @@ import { Informer } from "../../k8s/cache/informer.ts";
 import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
 import { CoreV1 } from "../../k8s/api/resources.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
+import { type Clock, realClock } from "../../runtime/clock.ts";
+import { PollLoop } from "../kernel/mod.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import {
   CRITICAL_COMPONENTS_TAINT,
@@ -57,55 +58,36 @@ export class NodeSimulator {
   private readonly nodes: Informer<SimNode>;
   private readonly registeredAt = new Map<string, number>();
   private readonly inFlight = new Set<string>();
-  private timer?: Timer;
-  private pass?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollLoop;
 
   constructor(private readonly opts: NodeSimulatorOptions) {
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? getLogger("sim.nodes");
     this.nodes = new Informer<SimNode>(opts.client, CoreV1.nodes, { clock: this.clock, log: this.log });
     this.nodes.addEventHandler({ onDelete: (n) => this.onNodeGone(n) });
+    this.loop = new PollLoop({
+      clock: this.clock,
+      periodMs: this.opts.pollMs ?? 1000,
+      caches: [this.nodes],
+      pass: () => this.runPass(),
+    });
   }
 
-  /** Starts the informer and the poll loop; resolves when `signal` aborts and the last pass finished. */
-  async start(signal: AbortSignal): Promise<void> {
-    this.nodes.start(signal);
-    const done = new Promise<void>((resolve) => {
-      signal.addEventListener("abort", async () => {
-        this.stopped = true;
-        if (this.timer) this.clock.clearTimeout(this.timer);
-        await this.pass;
-        await this.nodes.stopped();
-        resolve();
-      }, { once: true });
-    });
-    try {
-      await this.nodes.waitForSync(signal);
-      this.schedule(0);
-    } catch {
-      // stopped before the first sync
-    }
-    await done;
+  /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
+  start(signal: AbortSignal): Promise<void> {
+    return this.loop.run(signal);
   }
 
   /** Runs one pass now (tests). */
-  async syncNow(): Promise<void> {
-    await this.pass;
-    this.pass = this.runPass();
-    await this.pass;
+  syncNow(): Promise<void> {
+    return this.loop.syncNow();
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.pass = this.runPass().finally(() => this.schedule(this.opts.pollMs ?? 1000));
-    }, ms);
+  private get stopped(): boolean {
+    return this.loop.stopped;
   }
 
   private async runPass(): Promise<void> {
-    if (this.stopped) return;
     let devices: readonly SimulatedDevice[];
     try {
       devices = this.opts.devices();
@@ -177,9 +159,7 @@ export class NodeSimulator {
   private onNodeGone(node: KubeObject): void {
     if (node.metadata.labels?.[SIMULATED_NODE_LABEL] !== "true" || this.stopped) return;
     this.registeredAt.delete(node.metadata.name!);
-    this.pass = (this.pass ?? Promise.resolve()).then(() =>
-      this.once(`pods:${node.metadata.name}`, () => this.deletePodsOf(node.metadata.name!))
-    );
+    this.loop.after(() => this.once(`pods:${node.metadata.name}`, () => this.deletePodsOf(node.metadata.name!)));
   }
 
   /** Pods bound to a Node that no longer exists are removed (the pod GC of kube-controller-manager). */

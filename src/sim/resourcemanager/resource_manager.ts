@@ -12,7 +12,8 @@ import { Informer } from "../../k8s/cache/informer.ts";
 import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { AppsV1, CoreV1, ResourcesV1alpha1 } from "../../k8s/api/resources.ts";
 import { hasFinalizer, type KubeObject, objectKey } from "../../k8s/api/objects.ts";
-import { type Clock, realClock, type Timer } from "../../runtime/clock.ts";
+import { type Clock, realClock } from "../../runtime/clock.ts";
+import { PollLoop } from "../kernel/mod.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import {
   appliedRef,
@@ -69,9 +70,7 @@ export class ResourceManagerSimulation {
   private readonly mrs: Informer<ManagedResource>;
   private readonly secrets: Informer<Secret>;
   private readonly deployments: Informer<KubeObject>;
-  private timer?: Timer;
-  private pass?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollLoop;
 
   constructor(private readonly opts: ResourceManagerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -80,47 +79,29 @@ export class ResourceManagerSimulation {
     this.mrs = new Informer<ManagedResource>(opts.seed, ResourcesV1alpha1.managedResources, common);
     this.secrets = new Informer<Secret>(opts.seed, CoreV1.secrets, common);
     this.deployments = new Informer<KubeObject>(opts.seed, AppsV1.deployments, common);
+    this.loop = new PollLoop({
+      clock: this.clock,
+      periodMs: this.opts.pollMs ?? 1000,
+      caches: [this.mrs, this.secrets, this.deployments],
+      pass: () => this.runPass(),
+    });
   }
 
   /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
-  async start(signal: AbortSignal): Promise<void> {
-    const informers = [this.mrs, this.secrets, this.deployments];
-    for (const i of informers) i.start(signal);
-    const done = new Promise<void>((resolve) => {
-      signal.addEventListener("abort", async () => {
-        this.stopped = true;
-        if (this.timer) this.clock.clearTimeout(this.timer);
-        await this.pass;
-        for (const i of informers) await i.stopped();
-        resolve();
-      }, { once: true });
-    });
-    try {
-      for (const i of informers) await i.waitForSync(signal);
-      this.schedule(0);
-    } catch {
-      // stopped before the first sync
-    }
-    await done;
+  start(signal: AbortSignal): Promise<void> {
+    return this.loop.run(signal);
   }
 
   /** Runs one pass now (tests). */
-  async syncNow(): Promise<void> {
-    await this.pass;
-    this.pass = this.runPass();
-    await this.pass;
+  syncNow(): Promise<void> {
+    return this.loop.syncNow();
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.pass = this.runPass().finally(() => this.schedule(this.opts.pollMs ?? 1000));
-    }, ms);
+  private get stopped(): boolean {
+    return this.loop.stopped;
   }
 
   private async runPass(): Promise<void> {
-    if (this.stopped) return;
     for (const mr of this.mrs.list()) {
       try {
         await this.reconcile(mr);
