@@ -8,6 +8,7 @@
  * every condition True with reason `ConditionNotChecked`, as gardenlet reports it.
  */
 import type { KubeObject } from "../../k8s/api/objects.ts";
+import { withConditionTimes } from "../kernel/mod.ts";
 
 /** A Shoot condition as gardenlet writes it (times added by `withShootConditionTimes`). */
 export interface ShootCondition {
@@ -121,16 +122,7 @@ export function withShootConditionTimes(
   next: readonly ShootCondition[],
   now: string,
 ): ShootCondition[] {
-  return next.map((c) => {
-    const old = previous?.find((p) => p.type === c.type);
-    const same = old?.status === c.status;
-    const unchanged = same && old?.reason === c.reason && old?.message === c.message;
-    return {
-      ...c,
-      lastTransitionTime: same && old?.lastTransitionTime ? old.lastTransitionTime : now,
-      lastUpdateTime: unchanged && old?.lastUpdateTime ? old.lastUpdateTime : now,
-    };
-  });
+  return withConditionTimes(previous, next, now);
 }
 
 /** True when the conditions differ other than in their times. */

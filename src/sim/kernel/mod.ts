@@ -22,3 +22,4 @@ export {
   streamingResponse,
 } from "./loopback_listener.ts";
 export { type PolledCache, PollLoop, type PollLoopOptions } from "./poll_loop.ts";
+export { type TimedCondition, withConditionTimes } from "./condition_times.ts";

@@ -232,26 +232,8 @@ export function mrConditions(obs: MrObservation): MrCondition[] {
   return [applied, healthy, progressing];
 }
 
-/**
- * `next` with times: a condition whose status is unchanged keeps its lastTransitionTime, and its lastUpdateTime as
- * long as reason and message are unchanged too.
- */
-export function withConditionTimes(
-  previous: readonly MrCondition[] | undefined,
-  next: readonly MrCondition[],
-  now: string,
-): MrCondition[] {
-  return next.map((c) => {
-    const old = previous?.find((p) => p.type === c.type);
-    const same = old?.status === c.status;
-    const unchanged = same && old?.reason === c.reason && old?.message === c.message;
-    return {
-      ...c,
-      lastTransitionTime: same && old?.lastTransitionTime ? old.lastTransitionTime : now,
-      lastUpdateTime: unchanged && old?.lastUpdateTime ? old.lastUpdateTime : now,
-    };
-  });
-}
+/** `next` with times kept where the status (transition) or also reason and message (update) are unchanged. */
+export { withConditionTimes } from "../kernel/mod.ts";
 
 /** True when the status GRM would write differs from the current one (times aside). */
 export function statusChanged(current: ManagedResourceStatus | undefined, next: ManagedResourceStatus): boolean {
