@@ -1,6 +1,6 @@
 /**
  * The RBAC our components run under in the playground: the extension's ServiceAccount and roles in the seed (the
- * chart's, `rbac_fixture.ts` until the chart is rendered here), and per shoot what gardenlet grants the
+ * chart's `templates/rbac.yaml` itself, embedded in the binary as text and rendered here), and per shoot what gardenlet grants the
  * machine-controller-manager pod our sidecar runs in: its Role in the shoot namespace of the seed and its ClusterRole
  * in the shoot. The objects are applied with the admin's client; each component then gets a token of its
  * ServiceAccount, so that a missing permission breaks the demo.
@@ -11,7 +11,9 @@ import type { KubeObject } from "../k8s/api/objects.ts";
 import { CoreV1, RbacV1, type ResourceType } from "../k8s/api/resources.ts";
 import { KubeClient } from "../k8s/client/client.ts";
 import { type ApiServer, type AuditEntry, policyOf, type UnusedRule, unusedRules } from "../sim/apiserver/mod.ts";
-import { EXTENSION_SEED_RBAC_TEMPLATE } from "./rbac_fixture.ts";
+import CHART_RBAC_TEMPLATE from "../../charts/gardener-extension-provider-equinix-metal/templates/rbac.yaml" with {
+  type: "text",
+};
 
 /** The extension's ServiceAccount (in its namespace). */
 export const EXTENSION_SERVICE_ACCOUNT = "gardener-extension-provider-equinix-metal";
@@ -24,11 +26,28 @@ const RBAC_GROUP = "rbac.authorization.k8s.io";
 /** The release name of the extension's chart in the playground. */
 export const EXTENSION_RELEASE = "gardener-extension-provider-equinix-metal";
 
-/** The extension's ServiceAccount and RBAC in the seed (the chart's), released into `namespace`. */
+/**
+ * Renders a chart template whose only actions are a leading comment, `.Release.Name` and `.Release.Namespace` (the
+ * chart's RBAC is held to that, so that it renders here without helm); throws on any other action.
+ */
+export function renderReleaseTemplate(template: string, release: { name: string; namespace: string }): string {
+  const body = template.replace(/^\{\{-? *\/\*[\s\S]*?\*\/ *-?\}\}\n?/, "")
+    .replaceAll("{{ .Release.Namespace }}", release.namespace).replaceAll("{{ .Release.Name }}", release.name);
+  const action = body.match(/\{\{[^}]*\}\}/);
+  if (action) throw new Error(`chart template: ${action[0]} cannot be rendered without helm`);
+  return body;
+}
+
+/** The extension's ServiceAccount (the chart's `serviceaccount.yaml`, labels aside) and RBAC in the seed, in `namespace`. */
 export function extensionSeedRbac(namespace: string): KubeObject[] {
-  const text = EXTENSION_SEED_RBAC_TEMPLATE.replaceAll("{{ .Release.Namespace }}", namespace)
-    .replaceAll("{{ .Release.Name }}", EXTENSION_RELEASE);
-  return parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => !!o);
+  const text = renderReleaseTemplate(CHART_RBAC_TEMPLATE, { name: EXTENSION_RELEASE, namespace });
+  const rbac = parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => !!o);
+  const account = {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: EXTENSION_SERVICE_ACCOUNT, namespace },
+  } as KubeObject;
+  return [account, ...rbac];
 }
 
 /** What gardenlet grants machine-controller-manager in the shoot namespace of the seed (our sidecar shares it). */
