@@ -5,9 +5,14 @@
  *   same bytes) and the `core.gardener.cloud/v1beta1` ControllerRegistration of ControlPlane, Infrastructure and Worker
  *   of type `equinixmetal`;
  * - example/registration/extension.yaml: gardener-operator's `Extension` with OCI chart references for the extension and the two
- *   admission parts (the form the operator accepts; push the charts with `helm push` to your registry).
+ *   admission parts, in the placeholder registry `registry.example.com/...` (nothing is published for this project).
  * They live in a folder of their own: the playground applies every manifest directly in example/ to its seed.
  * A test regenerates both and fails when the committed files are stale.
+ *
+ * For an operator's own registry: `deno task charts:package` writes the three OCI charts to dist/charts/ (the admission
+ * chart's runtime and application parts as charts of their own, named as the Extension refers to them); push them
+ * with `helm push dist/charts/<file>.tgz oci://<registry>`, then `deno task registration --registry <registry>` prints
+ * the Extension that refers to them.
  */
 import { stringify } from "yaml";
 import { type ArchiveFile, gzip, tar } from "./archive.ts";
@@ -18,8 +23,8 @@ export const ADMISSION_CHART = "gardener-extension-admission-equinix-metal";
 /** The registration's name: gardenlet's release name and the `extension-<installation>` namespace prefix. */
 const NAME = "provider-equinix-metal";
 const TYPE = "equinixmetal";
-/** Where the operator example points for the OCI charts (an operator pushes them to its own registry). */
-const OCI_REGISTRY = "registry.example.com/gardener/extensions/charts";
+/** Where the committed operator example points for the OCI charts (a placeholder: an operator uses its own). */
+export const EXAMPLE_OCI_REGISTRY = "registry.example.com/gardener/extensions/charts";
 const KINDS = ["ControlPlane", "Infrastructure", "Worker"];
 
 /** Every file below `dir`, with paths relative to it, sorted. */
@@ -84,11 +89,47 @@ export async function controllerRegistrationYaml(root: URL = ROOT): Promise<stri
     [deployment, registration].map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join("");
 }
 
-/** The content of example/extension.yaml. */
-export async function operatorExtensionYaml(root: URL = ROOT): Promise<string> {
-  const version = (chart: string) => Deno.readTextFile(new URL(`charts/${chart}/Chart.yaml`, root)).then(chartVersion);
-  const provider = await version(PROVIDER_CHART);
-  const admission = await version(ADMISSION_CHART);
+/** An OCI chart: its name (the last segment of its reference), version (the tag) and where its files are. */
+export interface OciChart {
+  name: string;
+  version: string;
+  /** The chart's folder below the repository root. */
+  dir: string;
+}
+
+/**
+ * The charts the Extension refers to: the extension's chart, and the admission chart's `runtime` and `application`
+ * parts as charts of their own (gardener-operator installs each in its cluster), named `<admission chart>-<part>`.
+ */
+export async function ociCharts(
+  root: URL = ROOT,
+): Promise<{ extension: OciChart; runtime: OciChart; application: OciChart }> {
+  const version = (dir: string) => Deno.readTextFile(new URL(`${dir}/Chart.yaml`, root)).then(chartVersion);
+  const chart = async (name: string, dir: string) => ({ name, dir, version: await version(dir) });
+  return {
+    extension: await chart(PROVIDER_CHART, `charts/${PROVIDER_CHART}`),
+    runtime: await chart(`${ADMISSION_CHART}-runtime`, `charts/${ADMISSION_CHART}/charts/runtime`),
+    application: await chart(`${ADMISSION_CHART}-application`, `charts/${ADMISSION_CHART}/charts/application`),
+  };
+}
+
+/** An OCI chart packaged as `helm push` takes it: `<name>/...` with `name:` in Chart.yaml set to the chart's name. */
+export async function packageOciChart(chart: OciChart, root: URL = ROOT): Promise<Uint8Array> {
+  const files = (await filesBelow(new URL(`${chart.dir}/`, root))).map((f) => {
+    if (f.path !== "Chart.yaml") return { ...f, path: `${chart.name}/${f.path}` };
+    const text = new TextDecoder().decode(f.data).replace(/^name:.*$/m, `name: ${chart.name}`);
+    return { path: `${chart.name}/Chart.yaml`, data: new TextEncoder().encode(text) };
+  });
+  return await gzip(tar(files));
+}
+
+/** The content of example/extension.yaml, its chart references in `registry`. */
+export async function operatorExtensionYaml(
+  root: URL = ROOT,
+  registry: string = EXAMPLE_OCI_REGISTRY,
+): Promise<string> {
+  const charts = await ociCharts(root);
+  const ref = (c: OciChart) => ({ ociRepository: { ref: `${registry.replace(/\/+$/, "")}/${c.name}:${c.version}` } });
   const extension = {
     apiVersion: "operator.gardener.cloud/v1alpha1",
     kind: "Extension",
@@ -100,17 +141,17 @@ export async function operatorExtensionYaml(root: URL = ROOT): Promise<string> {
       resources: KINDS.map((kind) => ({ kind, type: TYPE, primary: true })),
       deployment: {
         extension: {
-          helm: { ociRepository: { ref: `${OCI_REGISTRY}/${PROVIDER_CHART}:${provider}` } },
+          helm: ref(charts.extension),
           policy: "OnDemand",
           injectGardenKubeconfig: false,
           values: {},
         },
         admission: {
           runtimeCluster: {
-            helm: { ociRepository: { ref: `${OCI_REGISTRY}/${ADMISSION_CHART}-runtime:${admission}` } },
+            helm: ref(charts.runtime),
           },
           virtualCluster: {
-            helm: { ociRepository: { ref: `${OCI_REGISTRY}/${ADMISSION_CHART}-application:${admission}` } },
+            helm: ref(charts.application),
           },
           values: {},
         },
@@ -129,10 +170,33 @@ export async function registrationFiles(root: URL = ROOT): Promise<Record<string
   };
 }
 
+/** Writes the three OCI charts to `dir` as `<name>-<version>.tgz`; returns the files written. */
+export async function writeOciCharts(dir: URL, root: URL = ROOT): Promise<string[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const chart of Object.values(await ociCharts(root))) {
+    const file = new URL(`${chart.name}-${chart.version}.tgz`, dir);
+    await Deno.writeFile(file, await packageOciChart(chart, root));
+    written.push(file.pathname);
+  }
+  return written;
+}
+
 if (import.meta.main) {
-  await Deno.mkdir(new URL("example/registration/", ROOT), { recursive: true });
-  for (const [path, content] of Object.entries(await registrationFiles())) {
-    await Deno.writeTextFile(new URL(path, ROOT), content);
-    console.log(`wrote ${path}`);
+  const [flag, value] = Deno.args;
+  if (flag === "--registry" && value) {
+    // An operator's Extension: printed, nothing written.
+    console.log(await operatorExtensionYaml(ROOT, value));
+  } else if (flag === "--package") {
+    for (const file of await writeOciCharts(new URL("dist/charts/", ROOT))) console.log(`wrote ${file}`);
+  } else if (flag !== undefined) {
+    console.error("usage: registration.ts [--registry <oci registry path> | --package]");
+    Deno.exit(2);
+  } else {
+    await Deno.mkdir(new URL("example/registration/", ROOT), { recursive: true });
+    for (const [path, content] of Object.entries(await registrationFiles())) {
+      await Deno.writeTextFile(new URL(path, ROOT), content);
+      console.log(`wrote ${path}`);
+    }
   }
 }

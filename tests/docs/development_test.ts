@@ -8,7 +8,8 @@ import { flagName, type Flags } from "../../src/runtime/flags.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** Flags of Deno (in task definitions) and of the tools (`deno task structure --top N`) the page shows. */
-const OTHER_FLAGS = new Set(["--frozen", "--parallel", "--top"]);
+// Deno's own flags and the tools' (bench `--top`, registration `--registry`).
+const OTHER_FLAGS = new Set(["--frozen", "--parallel", "--top", "--registry"]);
 
 Deno.test("docs/development.md and README name only deno tasks that exist", async () => {
   const { tasks } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as { tasks: Record<string, string> };

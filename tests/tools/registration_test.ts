@@ -5,9 +5,18 @@
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { gunzip, untar } from "../../tools/archive.ts";
-import { chartFiles, packageChart, PROVIDER_CHART, registrationFiles } from "../../tools/registration.ts";
+import {
+  chartFiles,
+  EXAMPLE_OCI_REGISTRY,
+  ociCharts,
+  operatorExtensionYaml,
+  packageChart,
+  PROVIDER_CHART,
+  registrationFiles,
+  writeOciCharts,
+} from "../../tools/registration.ts";
 import { testUnless } from "../support/needs.ts";
-import { HELM_MISSING, helmTemplate } from "../support/helm.ts";
+import { HELM_MISSING, helmTemplate, runHelm } from "../support/helm.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -86,6 +95,56 @@ testUnless(HELM_MISSING, {
       assert.ok(rendered.some((o) => o.kind === "Deployment"));
     } finally {
       await Deno.remove(tgz);
+    }
+  },
+});
+
+/** The three chart references of an Extension (extension, admission runtime, admission application). */
+function extensionRefs(text: string): string[] {
+  const spec = objects(text)[0].spec as {
+    deployment: {
+      extension: { helm: { ociRepository: { ref: string } } };
+      admission: Record<"runtimeCluster" | "virtualCluster", { helm: { ociRepository: { ref: string } } }>;
+    };
+  };
+  const d = spec.deployment;
+  return [d.extension, d.admission.runtimeCluster, d.admission.virtualCluster].map((p) => p.helm.ociRepository.ref);
+}
+
+Deno.test("registration: `--registry` points every chart reference of the Extension at the operator's registry", async () => {
+  const refs = extensionRefs(await operatorExtensionYaml(undefined, "europe-docker.pkg.dev/acme/charts/"));
+  assert.equal(refs.length, 3);
+  for (const ref of refs) assert.match(ref, /^europe-docker\.pkg\.dev\/acme\/charts\/[a-z-]+:\d+\.\d+\.\d+$/);
+  const example = extensionRefs((await registrationFiles())["example/registration/extension.yaml"]);
+  assert.deepEqual(example, refs.map((r) => r.replace("europe-docker.pkg.dev/acme/charts", EXAMPLE_OCI_REGISTRY)));
+});
+
+testUnless(HELM_MISSING, {
+  name: "registration: `charts:package` makes the charts the Extension refers to (helm's name and version = the ref's)",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const files = await writeOciCharts(new URL(`file://${dir}/`));
+      const refs = extensionRefs(await operatorExtensionYaml());
+      const charts = Object.values(await ociCharts());
+      assert.equal(files.length, 3);
+      for (const [i, file] of files.entries()) {
+        const shown = await runHelm(["show", "chart", file]);
+        const name = /^name: (.+)$/m.exec(shown)?.[1];
+        const version = /^version: (.+)$/m.exec(shown)?.[1];
+        // `helm push` stores a chart under <registry>/<name>:<version>: exactly the Extension's reference.
+        assert.equal(refs[i], `${EXAMPLE_OCI_REGISTRY}/${name}:${version}`);
+        // The package renders what the chart's folder renders.
+        const kinds = (objs: { kind?: string; metadata?: { name?: string } }[]) =>
+          objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort();
+        const opts = { release: "r", namespace: "garden" };
+        assert.deepEqual(
+          kinds(await helmTemplate(file, opts)),
+          kinds(await helmTemplate(new URL(`../../${charts[i].dir}`, import.meta.url).pathname, opts)),
+        );
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });
