@@ -7,8 +7,7 @@ import { cli } from "../../src/cli/root.ts";
 import { flagName, type Flags } from "../../src/runtime/flags.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-/** Flags of Deno (in task definitions) and of the tools (`deno task structure --top N`) the page shows. */
-// Deno's own flags and the tools' (bench `--top`, registration `--registry`).
+/** Flags of Deno (in task definitions) and of the tools (`structure --top N`, `registration --registry R`). */
 const OTHER_FLAGS = new Set(["--frozen", "--parallel", "--top", "--registry"]);
 
 Deno.test("docs/development.md and README name only deno tasks that exist", async () => {
