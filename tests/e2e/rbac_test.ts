@@ -72,7 +72,7 @@ const UNUSED_REASONS: Array<[RegExp, string]> = [
   ],
   [new RegExp(`^${CCM}#[23] `), NO_LOAD_BALANCER],
   [new RegExp(`^${CCM_NS}#2 \\w+ configmaps`), NO_LOAD_BALANCER],
-  [new RegExp(`^${CCM}#4 `), "events: the simulated CCM records none (a real one reports the Node it deletes)"],
+  [new RegExp(`^${CCM}#4 `), "the simulated CCM records no events (a real one reports the Node it deletes)"],
   [new RegExp(`^${CCM_NS}#[01] \\w+ leases`), "leader election: the simulated CCM runs one replica without it"],
 ];
 
