@@ -79,7 +79,8 @@ export const playgroundCommand = command({
     rollingUpdate: toggle("the rolling update of --once (--no-rolling-update skips it)", { negatable: true }),
     hibernate: toggle("with --once: hibernate the shoots after the rolling update and wake them up again"),
     rbac: toggle(
-      "run our components on their ServiceAccounts' tokens under the chart's and gardenlet's RBAC (--no-rbac: as admin)",
+      "run our components (and the simulated CCM) on their ServiceAccounts' tokens under the chart's, gardenlet's and " +
+        "our ManagedResource's RBAC (--no-rbac: as admin)",
       { negatable: true },
     ),
     steadyStateSeconds: value("<s>", "with --once: after the create phase, count the writes of a quiet period", {

@@ -64,6 +64,7 @@ import {
   playgroundMetalSeed,
   releasingWatches,
   type Simulators,
+  type SimulatorsOptions,
   startSimulators,
 } from "./simulators.ts";
 import type { CounterSnapshot } from "./summary.ts";
@@ -80,6 +81,8 @@ export type LandscapeOptions = PlaygroundOptions & {
   randomSeed: number;
   /** The extension's seed RBAC for its namespace, instead of the chart's (tests take permissions away). */
   extensionRbac?: (namespace: string) => KubeObject[];
+  /** Edits each object our ManagedResources carry into a shoot (tests take a permission from the CCM's role). */
+  shootObjectEdit?: (obj: KubeObject) => KubeObject;
   /** Notices of the gardenlet simulation (re-annotation after a user's Worker change). */
   onNotice?: (message: string) => void;
 };
@@ -506,6 +509,25 @@ function machineControllerHooks(parts: Parts, opts: Opts): MachineControllerHook
   });
 }
 
+/**
+ * Each shoot's cloud-controller-manager on its ServiceAccount's token, under the RBAC our ControlPlane's
+ * ManagedResource applied to the shoot, which the report takes as applied.
+ */
+function shootRbacWiring(parts: Parts, opts: Opts): Pick<SimulatorsOptions, "ccmConnection" | "resourceManager"> {
+  const rbac = parts.rbac;
+  const edit = opts.shootObjectEdit;
+  return {
+    ccmConnection: rbac && ((shoot) => ({ ...shoot.api.connection(), token: rbac.ccmToken(shoot.api) })),
+    resourceManager: {
+      edit: edit && ((o, mr) => mr.spec.class === "seed" ? o : edit(o)),
+      onApplied: (mr, objects) => {
+        const shoot = parts.simulators?.shoots.get(mr.metadata.namespace ?? "");
+        if (mr.spec.class !== "seed" && shoot) rbac?.recordApplied(`shoot ${shoot.technicalId}`, shoot.api, objects);
+      },
+    },
+  };
+}
+
 /** The observer of the seed; resolves once its caches are filled. */
 async function startObserver(sims: Simulators, parts: Parts, opts: Opts): Promise<SeedObserver> {
   const observer = new SeedObserver(sims.seedClient, opts.clock, opts.log);
@@ -556,6 +578,7 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       metalTimings: opts.timings ?? timingsFor(opts.provisioningSeconds ?? DEFAULT_PROVISIONING_SECONDS),
       metalSeed: inputs.metalSeed,
       ...machineControllerHooks(parts, opts),
+      ...shootRbacWiring(parts, opts),
     });
     parts.simulators = sims;
     const shoots = inputs.makeShoots({ apiToken: sims.metal.defaultToken, projectId: sims.metal.defaultProjectId });

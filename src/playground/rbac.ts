@@ -3,7 +3,9 @@
  * chart's `templates/rbac.yaml` itself, embedded in the binary as text and rendered here), and per shoot what gardenlet grants the
  * machine-controller-manager pod our sidecar runs in: its Role in the shoot namespace of the seed and its ClusterRole
  * in the shoot. The objects are applied with the admin's client; each component then gets a token of its
- * ServiceAccount, so that a missing permission breaks the demo.
+ * ServiceAccount, so that a missing permission breaks the demo. The cloud-controller-manager's shoot RBAC is not
+ * applied here: our ControlPlane's ManagedResource carries it, and the report takes it as the resource manager
+ * applied it (`record`).
  */
 import { parseAllDocuments } from "yaml";
 import { AlreadyExistsError } from "../k8s/api/errors.ts";
@@ -14,6 +16,9 @@ import { type ApiServer, type AuditEntry, policyOf, type UnusedRule, unusedRules
 import CHART_RBAC_TEMPLATE from "../../charts/gardener-extension-provider-equinix-metal/templates/rbac.yaml" with {
   type: "text",
 };
+
+/** The cloud-controller-manager's ServiceAccount in the shoot's kube-system (created by the token requestor). */
+export const CCM_SERVICE_ACCOUNT = "cloud-controller-manager";
 
 /** The extension's ServiceAccount (in its namespace). */
 export const EXTENSION_SERVICE_ACCOUNT = "gardener-extension-provider-equinix-metal";
@@ -132,6 +137,28 @@ function binding(
   } as KubeObject;
 }
 
+type Binding = KubeObject & {
+  roleRef: { kind: string; name: string };
+  subjects?: Array<{ kind: string; name: string; namespace?: string }>;
+};
+
+/** The bindings among `objects` with the ServiceAccount `namespace/name` as a subject, and the roles they bind. */
+export function rbacOfServiceAccount(objects: readonly KubeObject[], namespace: string, name: string): KubeObject[] {
+  const bindings = objects.filter((o): o is Binding =>
+    (o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding") &&
+    ((o as Binding).subjects ?? []).some((s) =>
+      s.kind === "ServiceAccount" && s.name === name && s.namespace === namespace
+    )
+  );
+  const roles = objects.filter((o) =>
+    bindings.some((b) =>
+      b.roleRef.kind === o.kind && b.roleRef.name === o.metadata.name &&
+      (o.kind === "ClusterRole" || o.metadata.namespace === b.metadata.namespace)
+    )
+  );
+  return [...roles, ...bindings];
+}
+
 const RESOURCES: Record<string, ResourceType> = {
   Namespace: CoreV1.namespaces,
   ServiceAccount: CoreV1.serviceAccounts,
@@ -188,11 +215,41 @@ export class PlaygroundRbac {
     } finally {
       client.close();
     }
+    this.record(cluster, api, objects);
+  }
+
+  /**
+   * Remembers, for the report, the cloud-controller-manager's RBAC among the objects a shoot ManagedResource applied
+   * (the roles bound to its ServiceAccount and those bindings; the MR's other components do not run here).
+   */
+  recordApplied(cluster: string, api: ApiServer, objects: readonly KubeObject[]): void {
+    this.record(cluster, api, rbacOfServiceAccount(objects, "kube-system", CCM_SERVICE_ACCOUNT));
+  }
+
+  private record(cluster: string, api: ApiServer, objects: readonly KubeObject[]): void {
     const entry = this.applied.get(api) ?? { cluster, objects: [] };
     const key = (o: KubeObject) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
-    const known = new Set(entry.objects.map(key));
-    entry.objects.push(...objects.filter((o) => !known.has(key(o))));
+    const rbac = objects.filter((o) => RESOURCES[o.kind ?? ""]?.group === RBAC_GROUP);
+    const fresh = new Set(rbac.map(key));
+    // The latest version of an object counts (an MR's object may change).
+    entry.objects = [...entry.objects.filter((o) => !fresh.has(key(o))), ...rbac];
     this.applied.set(api, entry);
+  }
+
+  /**
+   * The token of a shoot's cloud-controller-manager, once its ServiceAccount exists (before: none, and requests are
+   * answered 401, as for a CCM whose token the token requestor has not written yet). One token per ServiceAccount.
+   */
+  ccmToken(api: ApiServer): () => Promise<string | undefined> {
+    let token: string | undefined;
+    return () => {
+      try {
+        token ??= api.serviceAccountToken("kube-system", CCM_SERVICE_ACCOUNT);
+      } catch {
+        // not created yet
+      }
+      return Promise.resolve(token);
+    };
   }
 
   /** The extension's RBAC in the seed and a token of its ServiceAccount. */
@@ -214,11 +271,20 @@ export class PlaygroundRbac {
     };
   }
 
-  /** Per cluster: the unused rules of what we applied and the denied requests, so far. */
+  /**
+   * Per cluster: the unused rules of what we applied and the denied requests, so far. A denial of a request that was
+   * also allowed (the same user, verb, resource and name) is left out: it came while the grant was not applied yet
+   * (a component started before its ManagedResource's RBAC) or no longer (after the ControlPlane's deletion), and
+   * was retried; a missing permission is never allowed.
+   */
   report(): ClusterAuthorization[] {
     return [...this.applied].map(([api, { cluster, objects }]) => {
       const entries = api.rbac.audit.all();
-      return { cluster, unused: unusedRules(policyOf(objects), entries), denied: entries.filter((e) => !e.allowed) };
+      const key = (e: AuditEntry) =>
+        [e.user, e.verb, e.group, e.resource, e.subresource, e.namespace, e.name, e.path].join("\u0000");
+      const allowed = new Set(entries.filter((e) => e.allowed).map(key));
+      const denied = entries.filter((e) => !e.allowed && !allowed.has(key(e)));
+      return { cluster, unused: unusedRules(policyOf(objects), entries), denied };
     });
   }
 }

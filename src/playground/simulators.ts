@@ -21,7 +21,8 @@ import {
 } from "../sim/metal/mod.ts";
 import { NodeSimulator } from "../sim/nodes/mod.ts";
 import { DeploymentKubelet } from "../sim/kubelet/mod.ts";
-import { ResourceManagerSimulation } from "../sim/resourcemanager/mod.ts";
+import { type ResourceManagerOptions, ResourceManagerSimulation } from "../sim/resourcemanager/mod.ts";
+import type { ClusterConnection } from "../k8s/client/kubeconfig.ts";
 import { ShootDevices } from "./shoot_devices.ts";
 import { GARDEN_CRD_GROUP, loadCrds } from "./crds.ts";
 
@@ -59,6 +60,10 @@ export interface SimulatorsOptions {
   /** Where gardenlet deploys and deletes a shoot's machine-controller-manager in its flow. */
   deployMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
   destroyMachineControllerManager?: (shoot: ShootRef) => Promise<void>;
+  /** The connection of a shoot's cloud-controller-manager (default: the admin's). */
+  ccmConnection?: (shoot: ShootCluster) => ClusterConnection;
+  /** The resource manager's edit of an MR's objects, and who is told what it applied (`ResourceManagerOptions`). */
+  resourceManager?: Pick<ResourceManagerOptions, "edit" | "onApplied">;
 }
 
 /** One shoot's API server. */
@@ -235,8 +240,8 @@ async function startSimulations(
   const { clock, log } = opts;
   const { seed, garden, shoots, devices } = parts;
   const clients: KubeClient[] = [];
-  const client = (api: ApiServer) => {
-    const c = new KubeClient(api.connection());
+  const client = (api: ApiServer, connection = api.connection()) => {
+    const c = new KubeClient(connection);
     clients.push(c);
     return c;
   };
@@ -270,6 +275,7 @@ async function startSimulations(
   for (const shoot of shoots.values()) {
     const sim = new NodeSimulator({
       client: client(shoot.api),
+      cloudControllerManager: opts.ccmConnection ? client(shoot.api, opts.ccmConnection(shoot)) : undefined,
       devices: devices.of(shoot.technicalId),
       clock,
       pollMs: opts.nodePollMs ?? 1000,
@@ -283,6 +289,7 @@ async function startSimulations(
   const resourceManager = new ResourceManagerSimulation({
     seed: client(seed),
     shootClient: (namespace) => shootClients.get(namespace),
+    ...opts.resourceManager,
     clock,
     log: log.child("sim.resourcemanager"),
   });

@@ -7,6 +7,10 @@ import assert from "node:assert/strict";
 import { configureLogging } from "../../src/observability/log.ts";
 import { type ClusterAuthorization, withLandscape } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
+import type { KubeObject } from "../../src/k8s/api/objects.ts";
+import { KubeClient } from "../../src/k8s/client/client.ts";
+import { CoreV1 } from "../../src/k8s/api/resources.ts";
+import { MetalClient } from "../../src/metal/client.ts";
 import { FakeTimeDriver } from "../support/fake_time.ts";
 
 configureLogging({ level: "error" });
@@ -14,6 +18,11 @@ configureLogging({ level: "error" });
 const EXT = "seed ClusterRole/gardener-extension-provider-equinix-metal";
 const MCM_SEED = "seed Role/shoot--garden--playground/machine-controller-manager";
 const MCM_SHOOT = "shoot shoot--garden--playground ClusterRole/system:machine-controller-manager-shoot";
+const CCM_ROLE = "extensions.gardener.cloud:provider-equinix-metal:cloud-controller-manager";
+const CCM = `shoot shoot--garden--playground ClusterRole/${CCM_ROLE}`;
+const CCM_NS = `shoot shoot--garden--playground Role/kube-system/${CCM_ROLE}`;
+const NO_LOAD_BALANCER = "the CCM's service controller (LoadBalancer Services, their status, MetalLB's ConfigMap): " +
+  "the playground's shoots have no LoadBalancer Service";
 
 const CONTROLPLANE = "ControlPlane objects (the CCM's Service, PDB, VPA, ServiceMonitor, PrometheusRule, the " +
   "ManagedResources) are patched only when they drift or the ControlPlane changes: nothing changes them after their " +
@@ -55,6 +64,16 @@ const UNUSED_REASONS: Array<[RegExp, string]> = [
   [new RegExp(`^${MCM_SEED}#`), GARDENLET],
   [new RegExp(`^${MCM_SHOOT}#[24567] `), "drain of a node with pods: the playground's shoots run no pods"],
   [new RegExp(`^${MCM_SHOOT}#`), GARDENLET],
+  [
+    new RegExp(`^${CCM}#(0 (get|update|patch) nodes|1 )`),
+    "the CCM's cloud-node initialization (providerID, addresses, zone labels, the uninitialized taint): the " +
+    "simulated kubelet registers Nodes complete, so nothing is left to initialize; cloud-node-lifecycle reads Nodes " +
+    "from its informer (list, watch)",
+  ],
+  [new RegExp(`^${CCM}#[23] `), NO_LOAD_BALANCER],
+  [new RegExp(`^${CCM_NS}#2 \\w+ configmaps`), NO_LOAD_BALANCER],
+  [new RegExp(`^${CCM}#4 `), "the simulated CCM records no events (a real one reports the Node it deletes)"],
+  [new RegExp(`^${CCM_NS}#[01] \\w+ leases`), "leader election: the simulated CCM runs one replica without it"],
 ];
 
 function unusedReason(grant: string): string | undefined {
@@ -142,5 +161,56 @@ Deno.test("a permission taken away breaks the scenario, and the denial is listed
       )
     ),
     denied.join("\n"),
+  );
+});
+
+Deno.test("the CCM runs under the RBAC our ControlPlane's ManagedResource applies: without delete nodes, the Node of a device deleted out of band stays and the denial is listed", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 11, 6, 16, 0, 0));
+  // What the MR carries into the shoot, with `delete` taken from the CCM's ClusterRole.
+  const withoutDelete = (o: KubeObject) => {
+    if (o.kind !== "ClusterRole" || o.metadata.name !== CCM_ROLE) return o;
+    const rules = (o as unknown as { rules: Array<{ verbs: string[] }> }).rules.map((r) => ({
+      ...r,
+      verbs: r.verbs.filter((v) => v !== "delete"),
+    }));
+    return { ...o, rules } as typeof o;
+  };
+  const { value } = await new FakeTimeDriver(clock, 1000).during(() =>
+    withLandscape(
+      { clock, randomSeed: 17, phaseTimeoutMs: 120_000, shootObjectEdit: withoutDelete },
+      async (landscape) => {
+        await landscape.create();
+        const sims = landscape.simulators;
+        // An operator deletes a machine's device in Metal: only the CCM's cloud-node-lifecycle removes its Node.
+        const device = sims.metal.devices()[0];
+        const metal = new MetalClient({ token: sims.metal.defaultToken, baseUrl: sims.metalUrl });
+        await metal.devices.delete(device.id);
+        await clock.sleep(30_000);
+        const shoot = new KubeClient([...sims.shoots.values()][0].api.connection());
+        try {
+          const nodes = await shoot.list(CoreV1.nodes);
+          return {
+            node: device.hostname,
+            nodes: nodes.items.map((n) => n.metadata.name),
+            ...lists(landscape.authorization()),
+          };
+        } finally {
+          shoot.close();
+        }
+      },
+    )
+  );
+  assert.ok(
+    value.nodes.includes(value.node),
+    `the Node ${value.node} of the deleted device stays (the CCM may not delete it)`,
+  );
+  assert.ok(
+    value.denied.some((d) =>
+      d.startsWith(
+        "shoot shoot--garden--playground system:serviceaccount:kube-system:cloud-controller-manager delete nodes " +
+          `/${value.node} `,
+      )
+    ),
+    value.denied.join("\n"),
   );
 });

@@ -1,11 +1,19 @@
-/** The playground's RBAC: the extension's seed RBAC for its namespace, gardenlet's MCM RBAC, the demo's lines. */
+/**
+ * The playground's RBAC: the extension's seed RBAC for its namespace, gardenlet's MCM RBAC, the CCM's RBAC as an MR
+ * applied it, the report, the demo's lines.
+ */
 import assert from "node:assert/strict";
+import type { KubeObject } from "../../src/k8s/api/objects.ts";
 import {
+  applyRbac,
   authorizationLines,
+  CCM_SERVICE_ACCOUNT,
   EXTENSION_SERVICE_ACCOUNT,
   extensionSeedRbac,
   machineControllerSeedRbac,
   machineControllerShootRbac,
+  PlaygroundRbac,
+  rbacOfServiceAccount,
 } from "../../src/playground/rbac.ts";
 import { policyOf } from "../../src/sim/apiserver/mod.ts";
 
@@ -83,5 +91,73 @@ Deno.test("the chart's RBAC renders without helm only while its actions are the 
     assert.deepEqual((b as unknown as { subjects: unknown[] }).subjects, [
       { kind: "ServiceAccount", name: "gardener-extension-provider-equinix-metal", namespace: "ext-ns" },
     ]);
+  }
+});
+
+Deno.test("the CCM's RBAC among an MR's objects: the roles bound to its ServiceAccount and those bindings, nothing else", async () => {
+  const { ccmShootRbac } = await import("../../src/extension/controlplane/ccm_shoot_rbac.ts");
+  const other = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name: "gardener.cloud:metallb:controller" },
+    rules: [],
+  } as unknown as KubeObject;
+  const otherBinding = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: { name: "gardener.cloud:metallb:controller" },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "gardener.cloud:metallb:controller" },
+    subjects: [{ kind: "ServiceAccount", name: "controller", namespace: "metallb-system" }],
+  } as unknown as KubeObject;
+  const ccm = ccmShootRbac();
+  const picked = rbacOfServiceAccount([other, otherBinding, ...ccm], "kube-system", CCM_SERVICE_ACCOUNT);
+  const names = (os: KubeObject[]) =>
+    os.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`).sort();
+  assert.deepEqual(names(picked), names(ccm));
+});
+
+Deno.test("the report: a denial of a request that was also allowed (RBAC applied later) is left out, a missing permission is listed", async () => {
+  const { startApiServer } = await import("../../src/sim/apiserver/mod.ts");
+  const { KubeClient } = await import("../../src/k8s/client/client.ts");
+  const { CoreV1 } = await import("../../src/k8s/api/resources.ts");
+  const api = await startApiServer({});
+  const admin = new KubeClient(api.connection());
+  const rbac = new PlaygroundRbac();
+  const token = rbac.ccmToken(api);
+  assert.equal(await token(), undefined, "no token before the ServiceAccount exists");
+  await admin.create(CoreV1.serviceAccounts, {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: CCM_SERVICE_ACCOUNT, namespace: "kube-system" },
+  }, { namespace: "kube-system" });
+  const ccm = new KubeClient({ ...api.connection(), token });
+  try {
+    await assert.rejects(ccm.list(CoreV1.nodes), /forbidden/);
+    const role = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "ccm" },
+      rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["list", "get"] }],
+    } as unknown as KubeObject;
+    const binding = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "ccm" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "ccm" },
+      subjects: [{ kind: "ServiceAccount", name: CCM_SERVICE_ACCOUNT, namespace: "kube-system" }],
+    } as unknown as KubeObject;
+    // As the resource manager would apply them; the report takes them from `recordApplied`.
+    await applyRbac(admin, [role, binding]);
+    rbac.recordApplied("shoot x", api, [role, binding]);
+    await ccm.list(CoreV1.nodes);
+    await assert.rejects(ccm.delete(CoreV1.nodes, "n1"), /forbidden/);
+    const [report] = rbac.report();
+    assert.equal(report.cluster, "shoot x");
+    assert.deepEqual(report.denied.map((d) => `${d.verb} ${d.resource} ${d.name}`), ["delete nodes n1"]);
+    assert.deepEqual(report.unused.flatMap((u) => u.grants), ["get nodes"]);
+  } finally {
+    ccm.close();
+    admin.close();
+    await api.stop();
   }
 });

@@ -1,9 +1,11 @@
 /**
  * SIMULATION: the node side of a real landscape, for the playground, tests and benchmarks. Every poll it reads the
  * provider's devices (directly from the simulator's state, so these reads are not Metal API calls), registers a
- * Ready Node for each active device (kubelet + CCM), removes the critical-components taint a moment later
- * (gardener-node-agent), deletes the Node when its device is gone (CCM) and removes the pods that were bound to a
- * deleted Node (pod garbage collection). It watches Nodes through an informer, so a pass costs no API reads.
+ * Ready Node for each active device (kubelet; the Node is registered complete — providerID, addresses, zone labels —
+ * so the CCM's cloud-node initialization has nothing left to do), removes the critical-components taint a moment
+ * later (gardener-node-agent), deletes the Node when its device is gone (the CCM's cloud-node-lifecycle controller,
+ * with the CCM's own client and Node informer) and removes the pods that were bound to a deleted Node (pod garbage
+ * collection). It watches Nodes through informers, so a pass costs no API reads.
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { Informer } from "../../k8s/cache/informer.ts";
@@ -22,8 +24,13 @@ import {
 } from "./node_plan.ts";
 
 export interface NodeSimulatorOptions {
-  /** Client of the target cluster. */
+  /** Client of the target cluster (kubelet, gardener-node-agent, pod GC). */
   client: KubeClient;
+  /**
+   * The cloud-controller-manager's client (default: `client`). Its Node informer retries until the client may list
+   * and watch Nodes (as a CCM started before its RBAC exists); until it synced, no Node is deleted.
+   */
+  cloudControllerManager?: KubeClient;
   /** The provider's devices right now (e.g. `metalDevices(sim)`). */
   devices: () => readonly SimulatedDevice[];
   clock?: Clock;
@@ -56,6 +63,9 @@ export class NodeSimulator {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly nodes: Informer<SimNode>;
+  /** The CCM's view of the Nodes (the same informer when it shares the client). */
+  private readonly ccmNodes: Informer<SimNode>;
+  private readonly ccm: KubeClient;
   private readonly registeredAt = new Map<string, number>();
   private readonly inFlight = new Set<string>();
   private readonly loop: PollLoop;
@@ -65,6 +75,10 @@ export class NodeSimulator {
     this.log = opts.log ?? getLogger("sim.nodes");
     this.nodes = new Informer<SimNode>(opts.client, CoreV1.nodes, { clock: this.clock, log: this.log });
     this.nodes.addEventHandler({ onDelete: (n) => this.onNodeGone(n) });
+    this.ccm = opts.cloudControllerManager ?? opts.client;
+    this.ccmNodes = this.ccm === opts.client
+      ? this.nodes
+      : new Informer<SimNode>(this.ccm, CoreV1.nodes, { clock: this.clock, log: this.log.child("ccm") });
     this.loop = new PollLoop({
       clock: this.clock,
       periodMs: this.opts.pollMs ?? 1000,
@@ -74,8 +88,11 @@ export class NodeSimulator {
   }
 
   /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
-  start(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
+  async start(signal: AbortSignal): Promise<void> {
+    // Not one of the loop's caches: the kubelet's work does not wait for the CCM's permissions.
+    if (this.ccmNodes !== this.nodes) this.ccmNodes.start(signal);
+    await this.loop.run(signal);
+    if (this.ccmNodes !== this.nodes) await this.ccmNodes.stopped();
   }
 
   /** Runs one pass now (tests). */
@@ -98,10 +115,18 @@ export class NodeSimulator {
     const plan = planNodes(devices, this.nodes.list(), this.registeredAt, this.clock.now(), {
       criticalComponentsTaintMs: this.opts.criticalComponentsTaintMs ?? 2000,
     });
+    // The CCM decides on deletions from its own view, once it has one.
+    const remove = this.ccmNodes === this.nodes ? plan.remove : !this.ccmNodes.hasSynced() ? [] : planNodes(
+      devices,
+      this.ccmNodes.list(),
+      this.registeredAt,
+      this.clock.now(),
+      { criticalComponentsTaintMs: 0 },
+    ).remove;
     const work: Array<Promise<void>> = [];
     for (const node of plan.create) work.push(this.once(node.metadata.name!, () => this.create(node)));
     for (const name of plan.untaint) work.push(this.once(name, () => this.untaint(name)));
-    for (const name of plan.remove) work.push(this.once(name, () => this.remove(name)));
+    for (const name of remove) work.push(this.once(name, () => this.remove(name)));
     await Promise.all(work);
   }
 
@@ -144,10 +169,11 @@ export class NodeSimulator {
     this.stats.nodesUntainted++;
   }
 
+  /** cloud-node-lifecycle: the Node of a gone device is deleted (the CCM's client); then its pods (pod GC). */
   private async remove(name: string): Promise<void> {
     this.stats.writes++;
     try {
-      await this.opts.client.delete(CoreV1.nodes, name);
+      await this.ccm.delete(CoreV1.nodes, name);
       this.stats.nodesDeleted++;
       this.log.debug("Deleted node of a gone device", { node: name });
     } catch (e) {

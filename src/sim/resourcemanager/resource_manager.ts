@@ -5,11 +5,13 @@
  * objects of the referenced Secrets (compared first: an applied, unchanged MR costs no write), deletes objects it
  * applied earlier that are no longer wanted, and reports ResourcesApplied/ResourcesHealthy/ResourcesProgressing
  * (Deployments must be rolled out and available). On deletion it deletes the applied objects unless `keepObjects`,
- * then removes its finalizer.
+ * then removes its finalizer. As its TokenRequestor, it creates the shoot ServiceAccount a `shoot-access-*` Secret
+ * (purpose `token-requestor`, class `shoot`) names; the playground issues that account's tokens directly (the fake
+ * API server's TokenRequest), so the Secret's `token` key is not written.
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { Informer } from "../../k8s/cache/informer.ts";
-import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { AppsV1, CoreV1, ResourcesV1alpha1 } from "../../k8s/api/resources.ts";
 import { hasFinalizer, type KubeObject, objectKey } from "../../k8s/api/objects.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
@@ -42,7 +44,17 @@ export interface ResourceManagerOptions {
   /** Poll period (default 1 s). */
   pollMs?: number;
   log?: Logger;
+  /** Changes an object of an MR before it is applied (tests take a permission away from what an MR carries). */
+  edit?: (obj: KubeObject, mr: ManagedResource) => KubeObject;
+  /** Told the objects of an MR after they were applied (the playground's authorization report reads them). */
+  onApplied?: (mr: ManagedResource, objects: KubeObject[]) => void;
 }
+
+/** Labels and annotations of a token-requestor Secret (gardener-resource-manager's TokenRequestor). */
+const TOKEN_REQUESTOR_PURPOSE = "resources.gardener.cloud/purpose";
+const CLASS_LABEL = "resources.gardener.cloud/class";
+const SA_NAME = "serviceaccount.resources.gardener.cloud/name";
+const SA_NAMESPACE = "serviceaccount.resources.gardener.cloud/namespace";
 
 /** Writes of the simulation (counted apart from ours in the steady-state checks). */
 export interface ResourceManagerStats {
@@ -50,6 +62,8 @@ export interface ResourceManagerStats {
   objectsDeleted: number;
   statusWrites: number;
   finalizerWrites: number;
+  /** Shoot ServiceAccounts created for token-requestor Secrets. */
+  serviceAccountsCreated: number;
   /** Every write request sent, failed ones included. */
   writes: number;
 }
@@ -63,6 +77,7 @@ export class ResourceManagerSimulation {
     objectsDeleted: 0,
     statusWrites: 0,
     finalizerWrites: 0,
+    serviceAccountsCreated: 0,
     writes: 0,
   };
   private readonly clock: Clock;
@@ -71,6 +86,8 @@ export class ResourceManagerSimulation {
   private readonly secrets: Informer<Secret>;
   private readonly deployments: Informer<KubeObject>;
   private readonly loop: PollLoop;
+  /** `<seed namespace>/<namespace>/<name>` of the shoot ServiceAccounts known to exist. */
+  private readonly serviceAccounts = new Set<string>();
 
   constructor(private readonly opts: ResourceManagerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -114,6 +131,44 @@ export class ResourceManagerSimulation {
         }
       }
     }
+    for (const secret of this.secrets.list()) {
+      try {
+        await this.requestToken(secret);
+      } catch (e) {
+        if (!this.stopped) {
+          this.log.info("Token requestor step failed; retrying next pass", { secret: objectKey(secret), error: e });
+        }
+      }
+    }
+  }
+
+  /** TokenRequestor: the shoot ServiceAccount a token-requestor Secret names exists (created once). */
+  private async requestToken(secret: Secret): Promise<void> {
+    const labels = secret.metadata.labels ?? {};
+    if (labels[TOKEN_REQUESTOR_PURPOSE] !== "token-requestor" || labels[CLASS_LABEL] !== "shoot") return;
+    const name = secret.metadata.annotations?.[SA_NAME];
+    const namespace = secret.metadata.annotations?.[SA_NAMESPACE] ?? "kube-system";
+    const seedNamespace = secret.metadata.namespace ?? "";
+    const key = `${seedNamespace}/${namespace}/${name}`;
+    const target = this.opts.shootClient(seedNamespace);
+    if (!name || !target || this.serviceAccounts.has(key)) return;
+    try {
+      await target.get(CoreV1.serviceAccounts, name, { namespace });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      this.stats.writes++;
+      try {
+        await target.create(CoreV1.serviceAccounts, {
+          apiVersion: "v1",
+          kind: "ServiceAccount",
+          metadata: { name, namespace },
+        }, { namespace });
+        this.stats.serviceAccountsCreated++;
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+    }
+    this.serviceAccounts.add(key);
   }
 
   private target(mr: ManagedResource): KubeClient | undefined {
@@ -188,8 +243,10 @@ export class ResourceManagerSimulation {
     target: KubeClient,
     datas: Array<Record<string, string> | undefined>,
   ): Promise<ManagedResourceStatus["resources"] & object> {
-    const objects = datas.flatMap((d) => objectsOfSecretData(d)).map((o) => desiredObject(mr, o));
+    const edit = this.opts.edit ?? ((o: KubeObject) => o);
+    const objects = datas.flatMap((d) => objectsOfSecretData(d)).map((o) => edit(desiredObject(mr, o), mr));
     const applied = [];
+    const wanted: KubeObject[] = [];
     for (const obj of objects) {
       const type = resourceTypeOf(obj.apiVersion ?? "", obj.kind ?? "");
       if (!type) throw new Error(`unknown kind ${obj.apiVersion}/${obj.kind}`);
@@ -214,7 +271,9 @@ export class ResourceManagerSimulation {
         }
       }
       applied.push(appliedRef(want));
+      wanted.push(want);
     }
+    this.opts.onApplied?.(mr, wanted);
     const keep = new Set(applied.map(refKey));
     for (const stale of (mr.status?.resources ?? []).filter((r) => !keep.has(refKey(r)))) {
       await this.deleteApplied(target, stale);

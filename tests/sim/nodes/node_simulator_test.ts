@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
-import { CoreV1 } from "../../../src/k8s/api/resources.ts";
+import { CoreV1, RbacV1 } from "../../../src/k8s/api/resources.ts";
 import { isNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.ts";
@@ -93,6 +93,82 @@ Deno.test("node simulator: registers, untaints and removes Nodes for the Metal s
     await running;
     client.close();
     simClient.close();
+    sim.close();
+    await api.stop();
+  }
+});
+
+Deno.test("node simulator: the CCM's deletion runs on its own client, and only once that client may list, watch and delete Nodes; the kubelet's registration does not wait for it", async () => {
+  const clock = new FakeClock();
+  const api = await startApiServer({ clock, bookmarkIntervalMs: 3_600_000 });
+  const admin = new KubeClient(api.connection());
+  await admin.create(CoreV1.serviceAccounts, {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: "cloud-controller-manager", namespace: "kube-system" },
+  }, { namespace: "kube-system" });
+  const ccm = new KubeClient(api.connection(api.serviceAccountToken("kube-system", "cloud-controller-manager")));
+  const simClient = new KubeClient(api.connection());
+  const sim = new MetalSimulator({ clock, randomSeed: 6, timings: { queuedMs: 1000, provisioningMs: 2000 } });
+  const metal = new MetalClient({ token: sim.defaultToken, baseUrl: IN_PROCESS_BASE_URL, fetch: sim.fetch });
+  const nodes = new NodeSimulator({
+    client: simClient,
+    cloudControllerManager: ccm,
+    devices: metalDevices(sim, sim.defaultProjectId),
+    clock,
+    pollMs: 1000,
+    criticalComponentsTaintMs: 0,
+  });
+  const stop = new AbortController();
+  const running = nodes.start(stop.signal);
+  const exists = async (name: string) => {
+    try {
+      return !!(await admin.get(CoreV1.nodes, name));
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  };
+  const ccmUser = "system:serviceaccount:kube-system:cloud-controller-manager";
+  try {
+    const device = await metal.devices.create(sim.defaultProjectId, {
+      hostname: "pool-a-1",
+      plan: "c3.small.x86",
+      metro: "ny",
+      operating_system: "flatcar_stable",
+      billing_cycle: "hourly",
+    } as never);
+    await until(clock, () => exists("pool-a-1"), "node registered without the CCM's permissions");
+    await metal.devices.delete(device.id);
+    for (let i = 0; i < 10; i++) await clock.advance(1000);
+    assert.ok(await exists("pool-a-1"), "the CCM may not list Nodes yet: the Node stays");
+    assert.ok(api.rbac.audit.denied().some((e) => e.user === ccmUser && e.verb === "list" && e.resource === "nodes"));
+    await admin.create(RbacV1.clusterRoles, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "ccm" },
+      rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["list", "watch", "delete"] }],
+    } as never);
+    await admin.create(RbacV1.clusterRoleBindings, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "ccm" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "ccm" },
+      subjects: [{ kind: "ServiceAccount", name: "cloud-controller-manager", namespace: "kube-system" }],
+    } as never);
+    await until(clock, async () => !(await exists("pool-a-1")), "node deleted once the CCM's RBAC exists");
+    const allowed = api.rbac.audit.all().filter((e) => e.user === ccmUser && e.allowed);
+    assert.ok(allowed.some((e) => e.verb === "delete" && e.resource === "nodes" && e.name === "pool-a-1"));
+    assert.ok(!allowed.some((e) => e.verb === "create"), "the kubelet's registration is not the CCM's");
+    assert.equal(nodes.stats.nodesDeleted, 1);
+  } finally {
+    stop.abort();
+    for (let i = 0; i < 50; i++) {
+      await clock.advance(100);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await running;
+    for (const c of [admin, ccm, simClient]) c.close();
     sim.close();
     await api.stop();
   }

@@ -171,3 +171,74 @@ Deno.test("resource manager: seed MR into the seed, shoot MR into the shoot, con
     await seed.stop();
   }
 });
+
+Deno.test("resource manager: TokenRequestor creates the shoot ServiceAccount a token-requestor Secret names, once; an MR's objects pass the edit and are told as applied", async () => {
+  const clock = new FakeClock();
+  const seed = await startApiServer({ clock, bookmarkIntervalMs: 3_600_000, namespaces: ["default", NS] });
+  const shoot = await startApiServer({ clock, bookmarkIntervalMs: 3_600_000 });
+  await seed.installCrds(loadCrds({ groups: ["gardener"] }));
+  const seedClient = new KubeClient(seed.connection());
+  const shootClient = new KubeClient(shoot.connection());
+  const told: KubeObject[] = [];
+  const grm = new ResourceManagerSimulation({
+    seed: new KubeClient(seed.connection()),
+    shootClient: (ns) => ns === NS ? shootClient : undefined,
+    clock,
+    pollMs: 1000,
+    edit: (o) => o.kind === "ClusterRole" ? { ...o, rules: [] } as KubeObject : o,
+    onApplied: (_mr, objects) => told.push(...objects),
+  });
+  const stop = new AbortController();
+  const running = [grm.start(stop.signal)];
+  try {
+    // As our ControlPlane writes it (shootAccessSecret): purpose token-requestor, class shoot.
+    await seedClient.create(CoreV1.secrets, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: {
+        name: "shoot-access-cloud-controller-manager",
+        namespace: NS,
+        labels: { "resources.gardener.cloud/purpose": "token-requestor", "resources.gardener.cloud/class": "shoot" },
+        annotations: {
+          "serviceaccount.resources.gardener.cloud/name": "cloud-controller-manager",
+          "serviceaccount.resources.gardener.cloud/namespace": "kube-system",
+        },
+      },
+    } as KubeObject, { namespace: NS });
+    const shootMr = renderManagedResource({
+      name: "extension-controlplane-shoot",
+      namespace: NS,
+      objects: [clusterRole],
+    });
+    await seedClient.create(CoreV1.secrets, shootMr.secret, { namespace: NS });
+    await seedClient.create(ResourcesV1alpha1.managedResources, shootMr.managedResource, { namespace: NS });
+    await until(
+      clock,
+      () =>
+        getOrUndefined(() =>
+          shootClient.get(CoreV1.serviceAccounts, "cloud-controller-manager", { namespace: "kube-system" })
+        ),
+      "ServiceAccount created",
+    );
+    const role = await until(
+      clock,
+      () => getOrUndefined(() => shootClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)),
+      "ClusterRole applied",
+    );
+    assert.deepEqual((role as unknown as { rules: unknown[] }).rules, [], "edited before it was applied");
+    assert.deepEqual(told.map((o) => `${o.kind}/${o.metadata.name}`), [`ClusterRole/${clusterRole.metadata.name}`]);
+    assert.equal(grm.stats.serviceAccountsCreated, 1);
+    const writes = grm.stats.writes;
+    for (let i = 0; i < 5; i++) await clock.advance(1000);
+    assert.equal(grm.stats.serviceAccountsCreated, 1, "created once");
+    assert.equal(grm.stats.writes, writes, "no write once settled");
+  } finally {
+    stop.abort();
+    for (const s of [seed, shoot]) s.faults.dropWatches();
+    await Promise.all(running);
+    seedClient.close();
+    shootClient.close();
+    await shoot.stop();
+    await seed.stop();
+  }
+});
