@@ -20,11 +20,13 @@ import type { KubeObject } from "../k8s/api/objects.ts";
 import type { SeedObserver } from "./observer.ts";
 import {
   allRunningProblem,
+  deviceChanges,
   devicesOfShoots,
   duplicateDevicesProblem,
   leftoverDevicesProblem,
   liveDevicesOfShoots,
   oldDevicesProblem,
+  replacedObjectsProblem,
   strayKeysProblem,
 } from "./scenario_checks.ts";
 import type { Simulators } from "./simulators.ts";
@@ -351,32 +353,6 @@ async function allManagedShootObjects(ctx: ScenarioContext): Promise<Map<string,
     }
   }
   return out;
-}
-
-/** The objects of `before` gone or re-created (another uid) in `after`. */
-export function replacedObjectsProblem(
-  before: ReadonlyMap<string, string>,
-  after: ReadonlyMap<string, string>,
-): string | undefined {
-  const problems: string[] = [];
-  for (const [key, uid] of before) {
-    const now = after.get(key);
-    if (now === undefined) problems.push(`${key} was deleted`);
-    else if (now !== uid) problems.push(`${key} was re-created (uid ${uid} → ${now})`);
-  }
-  return problems.length
-    ? problems.slice(0, 5).join("; ") + (problems.length > 5 ? `; … ${problems.length - 5} more` : "")
-    : undefined;
-}
-
-/** Device IDs of `after` not in `before` (created) and of `before` not in `after` (deleted). */
-export function deviceChanges(
-  before: readonly string[],
-  after: readonly string[],
-): { created: string[]; deleted: string[] } {
-  const b = new Set(before);
-  const a = new Set(after);
-  return { created: after.filter((id) => !b.has(id)), deleted: before.filter((id) => !a.has(id)) };
 }
 
 /**

@@ -8,6 +8,8 @@ import { configureLogging } from "../../src/observability/log.ts";
 import { withLandscape } from "../../src/playground/mod.ts";
 import { FakeClock } from "../../src/runtime/clock.ts";
 import { FakeTimeDriver } from "../support/fake_time.ts";
+import { CoreV1, ExtensionsV1alpha1 } from "../../src/k8s/api/resources.ts";
+import type { KubeObject } from "../../src/k8s/api/objects.ts";
 
 configureLogging({ level: "error" });
 
@@ -16,7 +18,22 @@ Deno.test("migration: the same devices before and after, every machine Running a
   const { value: report } = await new FakeTimeDriver(clock, 1000).during(() =>
     withLandscape({ clock, randomSeed: 21 }, async (landscape) => {
       await landscape.create();
+      const seed = landscape.simulators.seedClient;
+      const ns = landscape.shoots[0].technicalId;
+      const namespaceBefore = (await seed.get(CoreV1.namespaces, ns)).metadata.uid;
       const report = await landscape.migrate();
+      // Migrated to the same seed: the namespace was torn down and rebuilt, the extension objects restored.
+      assert.notEqual((await seed.get(CoreV1.namespaces, ns)).metadata.uid, namespaceBefore);
+      for (
+        const res of [ExtensionsV1alpha1.infrastructures, ExtensionsV1alpha1.controlPlanes, ExtensionsV1alpha1.workers]
+      ) {
+        const o = await seed.get<KubeObject & { status?: { lastOperation?: { type?: string; state?: string } } }>(
+          res,
+          landscape.shoots[0].shootName,
+          { namespace: ns },
+        );
+        assert.deepEqual([o.status?.lastOperation?.type, o.status?.lastOperation?.state], ["Restore", "Succeeded"]);
+      }
       await landscape.delete();
       return report;
     })
