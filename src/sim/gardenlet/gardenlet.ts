@@ -680,9 +680,8 @@ export class GardenletSimulation implements Runnable {
   /**
    * gardenlet's shallow deletion of the machine objects after a migration: MachineDeployments, MachineSets, Machines
    * and MachineClasses deleted with their finalizers removed (machine-controller-manager is stopped: no device is
-   * deleted), and MCM's finalizers taken off the class secrets. Deployments first: the playground's simulation of
-   * MCM's MachineDeployment/MachineSet controllers serves every namespace and keeps running, and must not re-create
-   * a deleted set or machine for a deployment still there.
+   * deleted), and MCM's finalizers taken off the class secrets. Deployments first, so that nothing could re-create a
+   * set or machine of a deployment still there.
    */
   private async shallowDeleteMachineObjects(ns: string, signal?: AbortSignal): Promise<void> {
     for (
