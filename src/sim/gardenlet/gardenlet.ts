@@ -12,6 +12,7 @@
  * machine deployments. Delete, in gardenlet's order: Worker, ControlPlane, then Infrastructure, each annotated
  * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace. Hooks let
  * the caller deploy and delete machine-controller-manager at the points of the flow where gardenlet does.
+ * Migrate and restore (a control-plane migration, `migrateShoot`/`restoreShoot`): see there.
  * While running, a Worker whose spec a user changed (generation increased, no operation pending) is annotated
  * `reconcile` with a fresh timestamp, as gardenlet does after a Shoot change.
  *
@@ -825,7 +826,8 @@ export class GardenletSimulation implements Runnable {
         namespace: ref.namespace,
       });
     });
-    if (type !== "Delete" && state === "Succeeded") ref.cared = true;
+    // A deleted or migrated-away shoot has nothing to care for (until its restore succeeded).
+    if (type !== "Delete" && type !== "Migrate" && state === "Succeeded") ref.cared = true;
   }
 
   private async deleteGardenShoot(shoot: ShootRef, signal?: AbortSignal): Promise<void> {
