@@ -21,7 +21,13 @@
  * extension reports a non-retryable error code (gardenlet then marks the Shoot Failed).
  */
 import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP, Operation } from "../../apis/extensions/constants.ts";
-import { MC_SECRET_FINALIZER, MCM_FINALIZER } from "../../apis/machine/v1alpha1.ts";
+import {
+  type Machine,
+  type MachineDeployment,
+  type MachineSet,
+  MC_SECRET_FINALIZER,
+  MCM_FINALIZER,
+} from "../../apis/machine/v1alpha1.ts";
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { ApiError, isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { Informer } from "../../k8s/cache/informer.ts";
@@ -103,7 +109,7 @@ export type MigratedKind = "Worker" | "ControlPlane" | "Infrastructure";
 
 /**
  * What gardenlet persists of a shoot before its control plane migrates (Gardener's ShootState). The playground's
- * garden has no ShootState CRD, so the simulation keeps it in memory (`shootState`).
+ * garden has no ShootState CRD, so the simulation keeps it in memory until the restore succeeded.
  */
 export interface ShootState {
   technicalId: string;
@@ -435,7 +441,7 @@ export class GardenletSimulation implements Runnable {
    * The source half of a control-plane migration (gardenlet's migrate flow): machine-controller-manager stops (the
    * playground's machine controller of the shoot with it, and its Deployment goes to 0); Worker, ControlPlane and
    * Infrastructure are annotated `migrate` and awaited until their last operation is Migrate/Succeeded; the machine
-   * state of the namespace and each object's `status.state`/`status.resources` are persisted (`shootState`); the
+   * state of the namespace and each object's `status.state`/`status.resources` are persisted (a `ShootState`); the
    * objects are deleted (the extension only dropped its finalizers) and awaited until gone; the machine objects are
    * shallow-deleted (their finalizers removed, so no device is deleted); then the Cluster and the namespace go. The
    * playground has one seed: the shoot migrates to the same seed, so the namespace is torn down completely here and
@@ -465,11 +471,12 @@ export class GardenletSimulation implements Runnable {
       () => this.opts.client.get(ExtensionsV1alpha1.clusters, ns),
     );
     const machines = await this.retry(`list the machine objects in ${ns}`, signal, async () => {
-      const list = (res: ResourceType) => this.opts.client.list(res, { namespace: ns }).then((l) => l.items);
+      const list = <T extends KubeObject>(res: ResourceType) =>
+        this.opts.client.listAll<T>(res, { namespace: ns }).then((l) => l.items);
       return recordMachineState(
-        await list(MachineV1alpha1.machineDeployments) as never,
-        await list(MachineV1alpha1.machineSets) as never,
-        await list(MachineV1alpha1.machines) as never,
+        await list<MachineDeployment>(MachineV1alpha1.machineDeployments),
+        await list<MachineSet>(MachineV1alpha1.machineSets),
+        await list<Machine>(MachineV1alpha1.machines),
       );
     });
     const extensions = {} as ShootState["extensions"];
@@ -513,11 +520,6 @@ export class GardenletSimulation implements Runnable {
     return state;
   }
 
-  /** The state the last migration of a shoot persisted (gardenlet's ShootState in the garden). */
-  shootState(technicalId: string): ShootState | undefined {
-    return this.shootStates.get(technicalId);
-  }
-
   /**
    * The destination half (gardenlet's restore flow): namespace, secrets, Cluster and user data; the Infrastructure
    * created with `gardener.cloud/operation=wait-for-state`, its persisted `status.state`/`status.resources` written,
@@ -526,7 +528,11 @@ export class GardenletSimulation implements Runnable {
    * the Worker the same with the machine state as its `status.state`; the machine controller starts when its
    * Deployment is scaled up, and the Worker is awaited until ready.
    */
-  async restoreShoot(shoot: ShootObjects, state = this.shootStates.get(shoot.technicalId), signal?: AbortSignal) {
+  async restoreShoot(
+    shoot: ShootObjects,
+    state = this.shootStates.get(shoot.technicalId),
+    signal?: AbortSignal,
+  ): Promise<void> {
     const ns = shoot.technicalId;
     if (!state) throw new Error(`gardenlet (simulated): no persisted state of shoot ${ns} to restore from`);
     const log = this.log.with({ shoot: ns });
