@@ -60,7 +60,7 @@ export const playgroundCommand = command({
   summary:
     "run the main job on simulated Equinix Metal: a shoot's Worker becomes Running machines (live progress, kubectl)",
   flags: {
-    once: toggle("create → rolling update → delete, print a summary and exit (1 on failure)"),
+    once: toggle("create → rolling update → migration → delete, print a summary and exit (1 on failure)"),
     shoot: list("<file>", "a core.gardener.cloud/v1beta1 Shoot manifest to run instead of the example (repeatable)"),
     cloudProfile: value("<file>", "the CloudProfile manifest the --shoot files use", {
       defaultText: "the one in example/10-cluster.yaml",
@@ -78,6 +78,10 @@ export const playgroundCommand = command({
     }),
     rollingUpdate: toggle("the rolling update of --once (--no-rolling-update skips it)", { negatable: true }),
     hibernate: toggle("with --once: hibernate the shoots after the rolling update and wake them up again"),
+    migration: toggle(
+      "the control-plane migration of --once before the deletion (--no-migration skips it)",
+      { negatable: true },
+    ),
     rbac: toggle(
       "run our components (and the simulated CCM) on their ServiceAccounts' tokens under the chart's, gardenlet's and " +
         "our ManagedResource's RBAC (--no-rbac: as admin)",
@@ -157,6 +161,7 @@ export const playgroundCommand = command({
         provisioningSeconds: opts.provisioningSeconds,
         rollingUpdate: opts.rollingUpdate,
         hibernate: opts.hibernate,
+        migrate: opts.migration,
         rbac: opts.rbac,
         steadyStateMs: opts.steadyStateSeconds ? Math.round(opts.steadyStateSeconds * 1000) : undefined,
         randomSeed: opts.seed,

@@ -1,7 +1,7 @@
 /**
  * A landscape to run the scenario against, on one clock: the simulators (`simulators.ts`), our components among them
  * (the extension and one machine controller per shoot, supervised), an observer of the seed and, if asked for,
- * fault injection. Its phases — create, steady state, rolling update, delete — return typed reports; `stop()` stops
+ * fault injection. Its phases — create, steady state, rolling update, hibernation, migration, delete — return typed reports; `stop()` stops
  * everything in reverse order and reports the faults injected and the restarts. The playground renders the reports as
  * text; the end-to-end tests assert on them.
  */
@@ -51,6 +51,8 @@ import {
   type DeleteReport,
   hibernationPhase,
   type HibernationReport,
+  migrationPhase,
+  type MigrationReport,
   planRollingUpdate,
   rollingUpdatePhase,
   type RollingUpdatePlan,
@@ -418,6 +420,11 @@ export class Landscape {
   /** Hibernates every shoot, checks nothing runs, wakes them up again (`hibernationPhase`). */
   hibernate(): Promise<HibernationReport> {
     return hibernationPhase(this.scenario);
+  }
+
+  /** Migrates every shoot's control plane and restores it; the same devices before and after (`migrationPhase`). */
+  migrate(): Promise<MigrationReport> {
+    return migrationPhase(this.scenario);
   }
 
   /** What `rollingUpdate` will change. */

@@ -2,7 +2,8 @@
  * The shoots' machine controllers as a seed runs them: where gardenlet deploys a shoot's machine-controller-manager,
  * the playground waits for the sidecar our webhook injected into that Deployment, and starts (or keeps) a supervised
  * machine controller with the sidecar's arguments (`sidecar.ts`), in-process or as a CLI subprocess; where gardenlet
- * deletes machine-controller-manager, it stops it. No sidecar within `SIDECAR_WAIT_MS` fails gardenlet's flow with
+ * deletes machine-controller-manager, it stops it. The simulation of MCM's MachineDeployment/MachineSet controllers
+ * leaves the namespace alone in between (paused), as MCM scaled down would. No sidecar within `SIDECAR_WAIT_MS` fails gardenlet's flow with
  * the message of `noSidecarMessage`.
  */
 import type { KubeObject } from "../k8s/api/objects.ts";
@@ -128,6 +129,7 @@ export function machineControllersFromSidecars(deps: MachineControllersDeps): Ma
     async deployMachineControllerManager(shoot) {
       const ns = shoot.technicalId;
       deps.runs.set(ns, await waitForSidecar(deps.simulators().seedClient, ns, deps.clock, deps.signal));
+      deps.simulators().machineDeployments.resume(ns);
       let supervisor = supervisors.get(ns);
       if (!supervisor) {
         supervisor = superviseMachineController(deps, ns);
@@ -137,6 +139,7 @@ export function machineControllersFromSidecars(deps: MachineControllersDeps): Ma
       await supervisor.start();
     },
     async destroyMachineControllerManager(shoot) {
+      deps.simulators().machineDeployments.pause(shoot.technicalId);
       await supervisors.get(shoot.technicalId)?.stop("graceful");
     },
   };

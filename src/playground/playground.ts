@@ -23,6 +23,7 @@ import {
   deletedLine,
   hibernatedLine,
   kubectlHints,
+  migratedLine,
   NOTHING_LEFT_LINE,
   rolledLine,
   rollingUpdateLine,
@@ -154,6 +155,11 @@ async function runScenario(run: Run, opts: PlaygroundOptions, signal: AbortSigna
     const slept = await ls.hibernate();
     record(run, slept, hibernatedLine(slept));
     for (const l of shootConditionLines(slept)) output.line(l);
+  }
+  if (opts.migrate ?? true) {
+    view.setPhase("migrating");
+    const migrated = await ls.migrate();
+    record(run, migrated, migratedLine(migrated));
   }
   view.setPhase("deleting");
   const deleted = await ls.delete();

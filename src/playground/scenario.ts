@@ -2,7 +2,8 @@
  * The scenario's phases, each driven through the gardenlet simulation and measured with counter snapshots:
  * create (every shoot up to a ready Worker and all machines Running, then the duplicate check), a rolling update
  * (one pool per shoot changes its machine type; done when the Worker is ready, every machine Running and no device
- * of the old type left), deletion (every shoot gone, then no live device left) and a steady state (time passes with
+ * of the old type left), hibernation and wake-up, a control-plane migration (migrate and restore: the same devices
+ * before and after), deletion (every shoot gone, then no live device left) and a steady state (time passes with
  * nothing changing). Each returns its typed report; a failed check rejects naming the problem.
  */
 import type { Logger } from "../observability/log.ts";
@@ -11,17 +12,21 @@ import {
   alternativeMachineType,
   clusterWithPoolMachineType,
   poolShapes,
+  recordedMachines,
   type ShootObjects,
   withPoolMachineType,
 } from "../sim/gardenlet/mod.ts";
+import type { KubeObject } from "../k8s/api/objects.ts";
 import type { SeedObserver } from "./observer.ts";
 import {
   allRunningProblem,
+  deviceChanges,
   devicesOfShoots,
   duplicateDevicesProblem,
   leftoverDevicesProblem,
   liveDevicesOfShoots,
   oldDevicesProblem,
+  replacedObjectsProblem,
   strayKeysProblem,
 } from "./scenario_checks.ts";
 import type { Simulators } from "./simulators.ts";
@@ -97,6 +102,9 @@ export interface SteadyStateReport extends PhaseReport {
   /** Writes other than the leases' (their resources: `writesByResource`). */
   otherWrites: number;
 }
+
+/** The label of the objects the resource manager applied in a shoot. */
+const MANAGED_BY_GARDENER = "resources.gardener.cloud/managed-by=gardener";
 
 /** Runs `fn` for every item, at most `n` at a time; rejects with the first error after all settled. */
 export async function parallel<T>(items: readonly T[], n: number, fn: (t: T) => Promise<unknown>): Promise<void> {
@@ -304,6 +312,102 @@ export async function hibernationPhase(ctx: ScenarioContext): Promise<Hibernatio
   };
 }
 
+/** The migration phase (`machines`: those of the shoots before it, all Running again after the restore). */
+export interface MigrationReport extends PhaseReport {
+  /** Machines the persisted machine states held (one per machine: the Worker restore re-created each). */
+  machinesInState: number;
+  /** Machines Running after the restore. */
+  restored: number;
+  /** Device IDs of the shoots (live ones before and after; created/deleted: over the phase, gone ones included). */
+  devices: { before: number; after: number; created: number; deleted: number };
+  /** Objects our ManagedResources applied in the shoots, each still there with its uid after the restore. */
+  shootObjectsKept: number;
+  shootConditions: Record<string, string[]>;
+}
+
+/** The objects applied in a shoot cluster by the resource manager (`resources.gardener.cloud/managed-by=gardener`). */
+async function managedShootObjects(ctx: ScenarioContext, technicalId: string): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  const cluster = ctx.simulators.shoots.get(technicalId);
+  if (!cluster) return out;
+  const client = new KubeClient(cluster.api.connection());
+  try {
+    for (const res of BuiltinResources) {
+      if (res.kind === "Event" || res.kind === "Namespace") continue;
+      const items = (await client.list(res, { labelSelector: MANAGED_BY_GARDENER })).items;
+      out.push(...items.map((o) => ({ ...o, kind: res.kind })));
+    }
+  } finally {
+    client.close();
+  }
+  return out;
+}
+
+/** The uid of every object our ManagedResources applied in the shoots, by `<kind> <namespace>/<name> in shoot <id>`. */
+async function allManagedShootObjects(ctx: ScenarioContext): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const id of namespaces(ctx)) {
+    for (const o of await managedShootObjects(ctx, id)) {
+      const ns = o.metadata.namespace ? `${o.metadata.namespace}/` : "";
+      out.set(`${o.kind} ${ns}${o.metadata.name} in shoot ${id}`, o.metadata.uid ?? "");
+    }
+  }
+  return out;
+}
+
+/**
+ * Migrates every shoot's control plane and restores it (gardenlet's migrate and restore flows; one seed, so to the
+ * same seed: the namespace is torn down and rebuilt). Rejects unless the persisted machine states held every machine,
+ * every machine runs again, the shoots have exactly the devices they had (none created, none deleted), the objects
+ * our ManagedResources applied in the shoots were kept (same uid) and every Shoot condition is True.
+ */
+export async function migrationPhase(ctx: ScenarioContext): Promise<MigrationReport> {
+  const before = ctx.counters();
+  const machines = machineCount(ctx);
+  const metal = ctx.simulators.metal;
+  ctx.simulators.devices.invalidate();
+  const liveBefore = liveDevicesOfShoots(metal.devices(), namespaces(ctx)).map((d) => d.id);
+  const allBefore = devicesOfShoots(metal.devices({ includeDeleted: true }), namespaces(ctx)).map((d) => d.id);
+  const objectsBefore = await allManagedShootObjects(ctx);
+  const gardenlet = ctx.simulators.gardenlet;
+  let machinesInState = 0;
+  await parallel(ctx.shoots, ctx.parallelShoots, async (shoot) => {
+    const state = await gardenlet.migrateShoot(shoot, ctx.signal);
+    machinesInState += recordedMachines(state.machines);
+    await gardenlet.restoreShoot(shoot, state, ctx.signal);
+  });
+  if (machinesInState !== machines) {
+    throw new Error(
+      `migration: the persisted machine states held ${machinesInState} machine(s), the shoots had ${machines}`,
+    );
+  }
+  await ctx.observer.waitUntil(
+    () => allRunning(ctx),
+    "all machines Running after the restore",
+    ctx.timeoutMs,
+    ctx.signal,
+  );
+  ctx.simulators.devices.invalidate();
+  const liveAfter = liveDevicesOfShoots(metal.devices(), namespaces(ctx)).map((d) => d.id);
+  const allAfter = devicesOfShoots(metal.devices({ includeDeleted: true }), namespaces(ctx)).map((d) => d.id);
+  const created = deviceChanges(allBefore, allAfter).created;
+  const deleted = deviceChanges(liveBefore, liveAfter).deleted;
+  const problem = (created.length ? `device(s) created: ${created.join(", ")}` : undefined) ??
+    (deleted.length ? `device(s) deleted: ${deleted.join(", ")}` : undefined) ??
+    duplicateDevicesProblem(ctx.observer.machines.list(), metal.devices(), namespaces(ctx)) ??
+    replacedObjectsProblem(objectsBefore, await allManagedShootObjects(ctx));
+  if (problem) throw new Error(`after the migration: ${problem}`);
+  const shootConditions = await shootConditionsAllTrue(ctx);
+  return {
+    ...phaseReport("migration", before, ctx.counters(), machines),
+    machinesInState,
+    restored: machineCount(ctx),
+    devices: { before: liveBefore.length, after: liveAfter.length, created: created.length, deleted: deleted.length },
+    shootObjectsKept: objectsBefore.size,
+    shootConditions,
+  };
+}
+
 /** Deletes every shoot in gardenlet's order and checks that no device is left. */
 export async function deletePhase(ctx: ScenarioContext): Promise<DeleteReport> {
   const before = ctx.counters();
@@ -343,18 +447,8 @@ export async function leftoverObjectsProblem(ctx: ScenarioContext): Promise<stri
     garden.close();
   }
   for (const id of ids) {
-    const cluster = sims.shoots.get(id);
-    if (!cluster) continue;
-    const client = new KubeClient(cluster.api.connection());
-    try {
-      for (const res of BuiltinResources) {
-        if (res.kind === "Event" || res.kind === "Namespace") continue;
-        const items = (await client.list(res, { labelSelector: "resources.gardener.cloud/managed-by=gardener" })).items;
-        if (items.length) return `${res.kind} ${items[0].metadata.name} left in shoot ${id}`;
-      }
-    } finally {
-      client.close();
-    }
+    const [left] = await managedShootObjects(ctx, id);
+    if (left) return `${left.kind} ${left.metadata.name} left in shoot ${id}`;
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The conditions the scenario waits for and the checks it ends with: all wanted machines Running, exactly one live
  * device per machine (no duplicate from a retried create), no device of a replaced machine type left in a pool, no
- * device left at all after the deletion, and no device with an SSH key its shoot did not ask for. Each returns a
+ * device left at all after the deletion, no device with an SSH key its shoot did not ask for, and across a migration
+ * the same devices and the same shoot objects before and after. Each returns a
  * problem text, or undefined when it holds. Pure.
  */
 import type { MachineDeployment } from "../apis/machine/v1alpha1.ts";
@@ -136,4 +137,30 @@ export function strayKeysProblem(
   if (problems.length === 0) return undefined;
   return `${problems.length} device(s) with SSH keys their shoot did not ask for: ` + problems.slice(0, 5).join("; ") +
     (problems.length > 5 ? `; … ${problems.length - 5} more` : "");
+}
+
+/** The objects of `before` gone or re-created (another uid) in `after`. */
+export function replacedObjectsProblem(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): string | undefined {
+  const problems: string[] = [];
+  for (const [key, uid] of before) {
+    const now = after.get(key);
+    if (now === undefined) problems.push(`${key} was deleted`);
+    else if (now !== uid) problems.push(`${key} was re-created (uid ${uid} → ${now})`);
+  }
+  return problems.length
+    ? problems.slice(0, 5).join("; ") + (problems.length > 5 ? `; … ${problems.length - 5} more` : "")
+    : undefined;
+}
+
+/** Device IDs of `after` not in `before` (created) and of `before` not in `after` (deleted). */
+export function deviceChanges(
+  before: readonly string[],
+  after: readonly string[],
+): { created: string[]; deleted: string[] } {
+  const b = new Set(before);
+  const a = new Set(after);
+  return { created: after.filter((id) => !b.has(id)), deleted: before.filter((id) => !a.has(id)) };
 }

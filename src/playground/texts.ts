@@ -8,6 +8,7 @@ import type {
   CreateReport,
   DeleteReport,
   HibernationReport,
+  MigrationReport,
   RollingUpdatePlan,
   RollingUpdateReport,
   SteadyStateReport,
@@ -111,6 +112,13 @@ export function createdLine(r: CreateReport): string {
 export function hibernatedLine(r: HibernationReport): string {
   return `hibernated: ${r.asleep.machines} machines, ${r.asleep.devices} devices, ${r.asleep.ccmReplicas} CCM ` +
     `replicas; woken up: all ${r.awake} machines Running after ${seconds(r.durationMs)} s`;
+}
+
+/** The migration phase's outcome. */
+export function migratedLine(r: MigrationReport): string {
+  return `migrated: control plane migrated and restored in ${seconds(r.durationMs)} s; all ${r.restored} machines ` +
+    `Running again from the machine state (${r.machinesInState} recorded); the same ${r.devices.after} device(s) ` +
+    `(${r.devices.created} created, ${r.devices.deleted} deleted); ${r.shootObjectsKept} shoot object(s) kept`;
 }
 
 /** The Shoots' conditions after the create phase (one line per shoot, at most three). */

@@ -63,6 +63,7 @@ for (const s of SCENARIOS.filter((x) => wanted.includes(x.key))) {
   const result = await runPlayground({
     once: true,
     rollingUpdate: false,
+    migrate: false,
     shoots: s.shoots,
     pools: s.pools,
     machinesPerPool: s.machinesPerPool,

@@ -17,6 +17,7 @@ console.log(`machine: ${machineDescription()}`);
 const result = await runPlayground({
   once: true,
   rollingUpdate: false,
+  migrate: false,
   pools: 2,
   machinesPerPool: 500,
   provisioningSeconds: 0,

@@ -36,17 +36,27 @@ Deno.test("hibernation: machines, devices and CCM go to 0; waking up brings them
   }
 });
 
-Deno.test("demo --once --hibernate: the hibernation phase between the rolling update and the deletion, its lines printed", async () => {
+Deno.test("demo --once --hibernate: hibernation after the rolling update, then the migration, then the deletion, their lines printed", async () => {
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 8, 0, 0));
   const lines: string[] = [];
   const result = await new FakeTimeDriver(clock).during(() =>
     runPlayground({ once: true, hibernate: true, clock, randomSeed: 11, print: (l) => lines.push(l) })
   );
   const text = lines.join("\n");
-  assert.deepEqual(result.reports.map((r) => r.name), ["create", "rolling update", "hibernation", "delete"]);
+  assert.deepEqual(result.reports.map((r) => r.name), [
+    "create",
+    "rolling update",
+    "hibernation",
+    "migration",
+    "delete",
+  ]);
   assert.match(
     text,
     /^hibernated: 0 machines, 0 devices, 0 CCM replicas; woken up: all 3 machines Running after [\d.]+ s$/m,
+  );
+  assert.match(
+    text,
+    /^migrated: control plane migrated and restored in [\d.]+ s; all 3 machines Running again from the machine state \(3 recorded\); the same 3 device\(s\) \(0 created, 0 deleted\); \d+ shoot object\(s\) kept$/m,
   );
   assert.match(text, /^left after the deletion: nothing in the seed, the garden or the shoots$/m);
 });

@@ -22,10 +22,12 @@ Deno.test("demo --once --shoot no-ssh-two-zones.yaml: Running in two zones and b
     runPlayground({ once: true, clock, randomSeed: 3, print: (l) => lines.push(l), shootFiles: [NO_SSH] })
   );
   const text = lines.join("\n");
-  assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [["create", 2], ["rolling update", 2], [
-    "delete",
-    2,
-  ]]);
+  assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [
+    ["create", 2],
+    ["rolling update", 2],
+    ["migration", 2],
+    ["delete", 2],
+  ]);
   assert.match(text, new RegExp(`^shoot kubeconfig: \\S+/shoot-${NS}\\.kubeconfig$`, "m"));
   assert.match(text, /^rolling update: pool spread c3\.small\.x86 → m3\.small\.x86 \(2 machine\(s\)\)$/m);
   assert.match(
@@ -177,7 +179,7 @@ spec:
         cloudProfileFile: `${tmp}/profile.yaml`,
       })
     );
-    assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [["create", 1], ["delete", 1]]);
+    assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [["create", 1], ["migration", 1], ["delete", 1]]);
     const text = lines.join("\n");
     assert.match(text, /^rolling update: skipped /m);
     assert.match(text, /^deleted: every shoot gone after [\d.]+ s; no device left; none of the 1 device\(s\) /m);

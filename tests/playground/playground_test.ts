@@ -20,18 +20,22 @@ configureLogging({ level: "error" });
 const ROOT = new URL("../../", import.meta.url).pathname;
 const NS = "shoot--garden--playground";
 
-Deno.test("once on a fake clock: create → all Running → rolling update → deletion; calls per machine; nothing left", async () => {
+Deno.test("once on a fake clock: create → all Running → rolling update → migration → deletion; calls per machine; nothing left", async () => {
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 8, 0, 0));
   const lines: string[] = [];
   const result = await new FakeTimeDriver(clock).during(() =>
     runPlayground({ once: true, clock, randomSeed: 11, print: (l) => lines.push(l) })
   );
   const text = lines.join("\n");
-  assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [["create", 3], ["rolling update", 1], [
-    "delete",
-    3,
-  ]]);
-  const [create, rolling, del] = result.reports;
+  assert.deepEqual(result.reports.map((r) => [r.name, r.machines]), [
+    ["create", 3],
+    ["rolling update", 1],
+    ["migration", 3],
+    ["delete", 3],
+  ]);
+  const [create, rolling, migration, del] = result.reports;
+  // The migration moves the control plane only: no device is created or deleted.
+  assert.deepEqual([migration.deviceCallsByMethod.POST ?? 0, migration.deviceCallsByMethod.DELETE ?? 0], [0, 0]);
   // The machines' own Metal calls: one lookup and one POST per created machine, one DELETE per deleted machine; the
   // orphan collection's listings of all devices (at most one per class) are counted apart.
   assert.deepEqual(create.deviceCallsByMethod, { GET: 3, POST: 3 }, JSON.stringify(create.metalByEndpoint));

@@ -4,12 +4,14 @@ import type { MachineDeployment } from "../../src/apis/machine/v1alpha1.ts";
 import type { MachineView } from "../../src/playground/progress.ts";
 import {
   allRunningProblem,
+  deviceChanges,
   type DeviceView,
   duplicateDevicesProblem,
   leftoverDevicesProblem,
   liveDevices,
   liveDevicesOfShoots,
   oldDevicesProblem,
+  replacedObjectsProblem,
   strayKeysProblem,
 } from "../../src/playground/scenario_checks.ts";
 
@@ -119,4 +121,19 @@ Deno.test("stray keys: a device of a shoot may carry only the keys its shoot ask
   assert.equal(strayKeysProblem([keyed("x", ["operator"], "active", "shoot--p--other")], wanted, NS), undefined);
   const many = Array.from({ length: 7 }, (_, i) => keyed(`h${i}`, ["operator"]));
   assert.match(strayKeysProblem(many, new Map(), NS)!, /^7 device\(s\) .*; … 2 more$/);
+});
+
+Deno.test("deviceChanges: ids only after are created, ids only before are deleted", () => {
+  assert.deepEqual(deviceChanges(["a", "b"], ["a", "b"]), { created: [], deleted: [] });
+  assert.deepEqual(deviceChanges(["a", "b"], ["b", "c"]), { created: ["c"], deleted: ["a"] });
+});
+
+Deno.test("replacedObjectsProblem: an object gone or with another uid after the migration is named", () => {
+  const key = "ClusterRole system:cloud-controller-manager in shoot shoot--p--a";
+  assert.equal(replacedObjectsProblem(new Map([[key, "u1"]]), new Map([[key, "u1"]])), undefined);
+  assert.equal(replacedObjectsProblem(new Map([[key, "u1"]]), new Map()), `${key} was deleted`);
+  assert.equal(
+    replacedObjectsProblem(new Map([[key, "u1"]]), new Map([[key, "u2"]])),
+    `${key} was re-created (uid u1 → u2)`,
+  );
 });

@@ -12,6 +12,7 @@
  * machine deployments. Delete, in gardenlet's order: Worker, ControlPlane, then Infrastructure, each annotated
  * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace. Hooks let
  * the caller deploy and delete machine-controller-manager at the points of the flow where gardenlet does.
+ * Migrate and restore (a control-plane migration, `migrateShoot`/`restoreShoot`): see there.
  * While running, a Worker whose spec a user changed (generation increased, no operation pending) is annotated
  * `reconcile` with a fresh timestamp, as gardenlet does after a Shoot change.
  *
@@ -19,7 +20,14 @@
  * tasks); waits follow informer caches and give up after gardenlet's timeouts (10 minutes), or at once when the
  * extension reports a non-retryable error code (gardenlet then marks the Shoot Failed).
  */
-import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP } from "../../apis/extensions/constants.ts";
+import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP, Operation } from "../../apis/extensions/constants.ts";
+import {
+  type Machine,
+  type MachineDeployment,
+  type MachineSet,
+  MC_SECRET_FINALIZER,
+  MCM_FINALIZER,
+} from "../../apis/machine/v1alpha1.ts";
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { ApiError, isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { Informer } from "../../k8s/cache/informer.ts";
@@ -30,6 +38,7 @@ import {
   CoreGardenerV1beta1,
   CoreV1,
   ExtensionsV1alpha1,
+  MachineV1alpha1,
   ResourcesV1alpha1,
   type ResourceType,
 } from "../../k8s/api/resources.ts";
@@ -45,7 +54,8 @@ import {
   shootConditionsChanged,
   withShootConditionTimes,
 } from "./shoot_health.ts";
-import { deletionConfirmation, reconcileRequest } from "./operation.ts";
+import { deletionConfirmation, reconcileRequest, rfc3339Nano } from "./operation.ts";
+import { encodeWorkerState, recordedMachines, type RecordedMachineState, recordMachineState } from "./machine_state.ts";
 import {
   extensionObjectProblem,
   type ExtensionObjectView,
@@ -93,6 +103,23 @@ export interface ShootCreation {
 
 /** A shoot as the flow addresses it. */
 export type ShootRef = Pick<ShootObjects, "technicalId" | "shootName">;
+
+/** The extension objects a migration moves, in the order gardenlet migrates and deletes them. */
+export type MigratedKind = "Worker" | "ControlPlane" | "Infrastructure";
+
+/**
+ * What gardenlet persists of a shoot before its control plane migrates (Gardener's ShootState). The playground's
+ * garden has no ShootState CRD, so the simulation keeps it in memory until the restore succeeded.
+ */
+export interface ShootState {
+  technicalId: string;
+  /** `status.state` and `status.resources` of each extension object after its Migrate succeeded. */
+  extensions: Record<MigratedKind, { state?: unknown; resources?: unknown }>;
+  /** The MachineDeployments with their MachineSets and Machines (the Worker's restore state). */
+  machines: RecordedMachineState;
+  /** The Cluster as gardenlet last wrote it (gardenlet derives it from the garden's Shoot). */
+  cluster: KubeObject;
+}
 
 /** autoscaling.k8s.io/v1 VerticalPodAutoscalers (installed from the VPA CRD). */
 const VPAS: ResourceType = {
@@ -156,6 +183,8 @@ export class GardenletSimulation implements Runnable {
   private carePass?: Promise<void>;
   /** The conditions each Shoot got from the last care pass (`Type=Status`), by technical ID. */
   private readonly lastConditions = new Map<string, string[]>();
+  /** The states persisted by migrations, by technical ID (the garden's ShootStates). */
+  private readonly shootStates = new Map<string, ShootState>();
 
   constructor(private readonly opts: GardenletSimulationOptions) {
     this.clock = opts.clock ?? realClock;
@@ -221,12 +250,7 @@ export class GardenletSimulation implements Runnable {
   /** Runs the creation flow of one shoot up to a ready Worker. */
   async createShoot(shoot: ShootObjects, signal?: AbortSignal): Promise<ShootCreation> {
     const log = this.log.with({ shoot: shoot.technicalId });
-    for (const o of shoot.others) await this.ensure(resourceOf(o), o, signal);
-    await this.ensure(CoreV1.namespaces, shoot.namespace, signal);
-    await this.ensure(CoreV1.secrets, shoot.cloudProvider, signal);
-    const kubeconfig = this.opts.shootKubeconfig?.(shoot);
-    if (kubeconfig) await this.ensure(CoreV1.secrets, shootAccessSecret(shoot.technicalId, kubeconfig), signal);
-    await this.ensure(ExtensionsV1alpha1.clusters, shoot.cluster, signal);
+    await this.deployNamespace(shoot, shoot.cluster, signal);
     await this.ensureGardenShoot(shoot, signal);
     await this.reportOperation(shoot, "Create", "Processing", 10, "Waiting for the infrastructure", signal);
     for (const s of shoot.userData) await this.ensure(CoreV1.secrets, s, signal);
@@ -263,6 +287,16 @@ export class GardenletSimulation implements Runnable {
     );
     await this.careNow(shoot);
     return { infrastructureReadyAt, workerReadyAt: this.clock.now() };
+  }
+
+  /** The shoot namespace with what gardenlet puts there first: the secrets (cloud provider, shoot access), the Cluster. */
+  private async deployNamespace(shoot: ShootObjects, cluster: KubeObject, signal?: AbortSignal): Promise<void> {
+    for (const o of shoot.others) await this.ensure(resourceOf(o), o, signal);
+    await this.ensure(CoreV1.namespaces, shoot.namespace, signal);
+    await this.ensure(CoreV1.secrets, shoot.cloudProvider, signal);
+    const kubeconfig = this.opts.shootKubeconfig?.(shoot);
+    if (kubeconfig) await this.ensure(CoreV1.secrets, shootAccessSecret(shoot.technicalId, kubeconfig), signal);
+    await this.ensure(ExtensionsV1alpha1.clusters, cluster, signal);
   }
 
   /**
@@ -401,6 +435,331 @@ export class GardenletSimulation implements Runnable {
     await this.deleteGardenShoot(shoot, signal);
   }
 
+  // ---- control-plane migration ----------------------------------------------------------------------------------
+
+  /**
+   * The source half of a control-plane migration (gardenlet's migrate flow): machine-controller-manager stops (the
+   * playground's machine controller of the shoot with it, and its Deployment goes to 0); Worker, ControlPlane and
+   * Infrastructure are annotated `migrate` and awaited until their last operation is Migrate/Succeeded; the machine
+   * state of the namespace and each object's `status.state`/`status.resources` are persisted (a `ShootState`); the
+   * objects are deleted (the extension only dropped its finalizers) and awaited until gone; the machine objects are
+   * shallow-deleted (their finalizers removed, so no device is deleted); then the Cluster and the namespace go. The
+   * playground has one seed: the shoot migrates to the same seed, so the namespace is torn down completely here and
+   * `restoreShoot` rebuilds it.
+   */
+  async migrateShoot(shoot: ShootRef, signal?: AbortSignal): Promise<ShootState> {
+    const log = this.log.with({ shoot: shoot.technicalId });
+    const ns = shoot.technicalId;
+    await this.reportOperation(shoot, "Migrate", "Processing", 10, "Migrating the shoot's control plane", signal);
+    const cared = this.gardenShoots.get(ns);
+    if (cared) cared.cared = false;
+    log.info("Stopping machine-controller-manager");
+    await this.opts.destroyMachineControllerManager?.(shoot);
+    await this.retry(`scale ${MCM_DEPLOYMENT} in ${ns} to 0`, signal, async () => {
+      try {
+        this.stats.writes++;
+        await this.opts.client.patch(AppsV1.deployments, MCM_DEPLOYMENT, { spec: { replicas: 0 } }, "merge", {
+          namespace: ns,
+        });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    });
+    const cluster = await this.retry(
+      `get Cluster ${ns}`,
+      signal,
+      () => this.opts.client.get(ExtensionsV1alpha1.clusters, ns),
+    );
+    const machines = await this.retry(`list the machine objects in ${ns}`, signal, async () => {
+      const list = <T extends KubeObject>(res: ResourceType) =>
+        this.opts.client.listAll<T>(res, { namespace: ns }).then((l) => l.items);
+      return recordMachineState(
+        await list<MachineDeployment>(MachineV1alpha1.machineDeployments),
+        await list<MachineSet>(MachineV1alpha1.machineSets),
+        await list<Machine>(MachineV1alpha1.machines),
+      );
+    });
+    const extensions = {} as ShootState["extensions"];
+    for (const [res, informer, kind] of this.migratedKinds()) {
+      log.info(`Migrating the ${kind}`);
+      const key = `${ns}/${shoot.shootName}`;
+      const ts = await this.requestOperation(res, shoot.shootName, ns, Operation.Migrate, signal);
+      const migrated = await this.waitFor(
+        informer,
+        key,
+        (o) => o ? extensionObjectProblem(o, ts) ?? migratedProblem(o) : "not in the cache yet",
+        `${kind} ${key} to be migrated`,
+        signal,
+      );
+      const status = (migrated as { status?: { state?: unknown; resources?: unknown } }).status;
+      extensions[kind] = { state: status?.state, resources: status?.resources };
+    }
+    const state: ShootState = { technicalId: ns, extensions, machines, cluster: clusterForRestore(cluster) };
+    this.shootStates.set(ns, state);
+    for (const [res, informer, kind] of this.migratedKinds()) {
+      const key = `${ns}/${shoot.shootName}`;
+      await this.confirmAndDelete(res, shoot.shootName, ns, signal);
+      await this.waitFor(
+        informer,
+        key,
+        (o) => o ? "still exists" : undefined,
+        `${kind} ${key} to be deleted`,
+        signal,
+        false,
+      );
+    }
+    log.info("Shallow-deleting the machine objects", { machines: recordedMachines(machines) });
+    await this.shallowDeleteMachineObjects(ns, signal);
+    log.info("Deleting the Cluster and the shoot namespace (the shoot migrates to the same seed)");
+    await this.deleteIfPresent(VPAS, MCM_VPA, ns, signal);
+    await this.deleteIfPresent(AppsV1.deployments, MCM_DEPLOYMENT, ns, signal);
+    await this.deleteIfPresent(ExtensionsV1alpha1.clusters, ns, undefined, signal);
+    await this.deleteIfPresent(CoreV1.namespaces, ns, undefined, signal);
+    await this.pollUntilGone(CoreV1.namespaces, ns, signal);
+    await this.reportOperation(shoot, "Migrate", "Succeeded", 100, "Shoot's control plane has been migrated.", signal);
+    return state;
+  }
+
+  /**
+   * The destination half (gardenlet's restore flow): namespace, secrets, Cluster and user data; the Infrastructure
+   * created with `gardener.cloud/operation=wait-for-state`, its persisted `status.state`/`status.resources` written,
+   * then annotated `restore` and awaited; the ControlPlane the same; the control-plane objects with
+   * machine-controller-manager at 0 replicas (the Worker's restore scales it up once the machine objects are back);
+   * the Worker the same with the machine state as its `status.state`; the machine controller starts when its
+   * Deployment is scaled up, and the Worker is awaited until ready.
+   */
+  async restoreShoot(
+    shoot: ShootObjects,
+    state = this.shootStates.get(shoot.technicalId),
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const ns = shoot.technicalId;
+    if (!state) throw new Error(`gardenlet (simulated): no persisted state of shoot ${ns} to restore from`);
+    const log = this.log.with({ shoot: ns });
+    await this.reportOperation(shoot, "Restore", "Processing", 10, "Restoring the shoot's control plane", signal);
+    await this.deployNamespace(shoot, state.cluster, signal);
+    for (const s of shoot.userData) await this.ensure(CoreV1.secrets, s, signal);
+    const key = `${ns}/${shoot.shootName}`;
+
+    log.info("Restoring the Infrastructure");
+    let ts = await this.requestRestore(
+      ExtensionsV1alpha1.infrastructures,
+      shoot.infrastructure,
+      state.extensions.Infrastructure,
+      signal,
+    );
+    const infra = await this.waitFor(
+      this.infrastructures,
+      key,
+      (o) => o ? extensionObjectProblem(o, ts) : "not in the cache yet",
+      `Infrastructure ${key} to be restored`,
+      signal,
+    );
+    const providerStatus = (infra as { status?: { providerStatus?: unknown } }).status?.providerStatus;
+    log.info("Restoring the ControlPlane");
+    const controlPlane = controlPlaneFor(shoot.infrastructure, state.cluster, providerStatus);
+    ts = await this.requestRestore(
+      ExtensionsV1alpha1.controlPlanes,
+      controlPlane,
+      state.extensions.ControlPlane,
+      signal,
+    );
+    await this.waitFor(
+      this.controlPlanes,
+      key,
+      (o) => o ? extensionObjectProblem(o, ts) : "not in the cache yet",
+      `ControlPlane ${key} to be restored`,
+      signal,
+    );
+    log.info("Restoring the control plane and the Worker");
+    const worker = withNodeAgentSecretNames(withInfrastructureStatus(shoot.worker, providerStatus));
+    await this.deployControlPlane(shoot, state.cluster, worker, signal, { machineControllerManagerReplicas: 0 });
+    await this.reportOperation(shoot, "Restore", "Processing", 70, "Waiting for the worker", signal);
+    ts = await this.requestRestore(
+      ExtensionsV1alpha1.workers,
+      worker,
+      { ...state.extensions.Worker, state: encodeWorkerState(state.machines) },
+      signal,
+    );
+    await this.waitForMachineControllerManagerScaledUp(shoot, ts, signal);
+    await this.opts.deployMachineControllerManager?.(shoot);
+    await this.waitFor(
+      this.workers,
+      key,
+      (o) => o ? extensionObjectProblem(o, ts) ?? machineDeploymentsProblem(o, undefined) : "not in the cache yet",
+      `Worker ${key} to be restored`,
+      signal,
+    );
+    this.shootStates.delete(ns);
+    await this.reportOperation(
+      shoot,
+      "Restore",
+      "Succeeded",
+      100,
+      "Shoot cluster has been successfully reconciled.",
+      signal,
+    );
+    await this.careNow(shoot);
+  }
+
+  private migratedKinds() {
+    return [
+      [ExtensionsV1alpha1.workers, this.workers, "Worker"],
+      [ExtensionsV1alpha1.controlPlanes, this.controlPlanes, "ControlPlane"],
+      [ExtensionsV1alpha1.infrastructures, this.infrastructures, "Infrastructure"],
+    ] as const;
+  }
+
+  /** Annotates an extension object with `operation` and a fresh timestamp; returns the timestamp. */
+  private async requestOperation(
+    res: ResourceType,
+    name: string,
+    namespace: string,
+    operation: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const timestamp = rfc3339Nano(this.clock.now());
+    const annotations = { [ANNOTATION_OPERATION]: operation, [ANNOTATION_TIMESTAMP]: timestamp };
+    await this.retry(`annotate ${res.kind} ${namespace}/${name} ${operation}`, signal, async () => {
+      this.stats.writes++;
+      await this.opts.client.patch(res, name, { metadata: { annotations } }, "merge", { namespace });
+    });
+    return timestamp;
+  }
+
+  /**
+   * Creates an extension object for a restore: with `wait-for-state` (the extension leaves it alone), then the
+   * persisted status written, then the `restore` request; returns its timestamp.
+   */
+  private async requestRestore(
+    res: ResourceType,
+    desired: KubeObject,
+    saved: { state?: unknown; resources?: unknown },
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const name = desired.metadata.name!;
+    const namespace = desired.metadata.namespace!;
+    const waiting = { ...annotationsOf(desired), [ANNOTATION_OPERATION]: Operation.WaitForState };
+    const { status: _s, ...spec } = desired as KubeObject & { status?: unknown };
+    await this.ensure(res, { ...spec, metadata: { ...desired.metadata, annotations: waiting } } as KubeObject, signal);
+    await this.retry(`write the state of ${res.kind} ${namespace}/${name}`, signal, async () => {
+      const current = await this.opts.client.get<KubeObject & { status?: Record<string, unknown> }>(res, name, {
+        namespace,
+      });
+      const status: Record<string, unknown> = { ...current.status };
+      if (saved.state !== undefined) status.state = saved.state;
+      if (saved.resources !== undefined) status.resources = saved.resources;
+      this.stats.writes++;
+      await this.opts.client.updateStatus(res, { ...current, status } as KubeObject, { namespace });
+    });
+    return await this.requestOperation(res, name, namespace, Operation.Restore, signal);
+  }
+
+  /**
+   * Waits until the Worker's restore has scaled machine-controller-manager up (it does so once the machine objects
+   * are back), or the Worker is ready without it (a hibernated shoot).
+   */
+  private async waitForMachineControllerManagerScaledUp(shoot: ShootRef, ts: string, signal?: AbortSignal) {
+    const deadline = this.clock.now() + this.waitTimeoutMs;
+    for (;;) {
+      const mcm = await this.opts.client.get<KubeObject & { spec?: { replicas?: number } }>(
+        AppsV1.deployments,
+        MCM_DEPLOYMENT,
+        { namespace: shoot.technicalId },
+      ).catch((e) => {
+        if (isNotFound(e) || isRetryableWriteError(e)) return undefined;
+        throw e;
+      });
+      if ((mcm?.spec?.replicas ?? 0) > 0) return;
+      const worker = this.worker(shoot);
+      if (worker && !extensionObjectProblem(worker, ts)) return;
+      const fatal = nonRetryableError(worker);
+      if (fatal) throw new Error(`gardenlet (simulated): Worker restore failed, the shoot fails: ${fatal}`);
+      if (this.clock.now() > deadline) {
+        throw new Error(
+          `gardenlet (simulated): timed out waiting for ${MCM_DEPLOYMENT} in ${shoot.technicalId} to be scaled up`,
+        );
+      }
+      await this.clock.sleep(1000, this.signalOf(signal));
+    }
+  }
+
+  /**
+   * gardenlet's shallow deletion of the machine objects after a migration: MachineDeployments, MachineSets, Machines
+   * and MachineClasses deleted with their finalizers removed (machine-controller-manager is stopped: no device is
+   * deleted), and MCM's finalizers taken off the class secrets. Deployments first, so that nothing could re-create a
+   * set or machine of a deployment still there.
+   */
+  private async shallowDeleteMachineObjects(ns: string, signal?: AbortSignal): Promise<void> {
+    for (
+      const res of [
+        MachineV1alpha1.machineDeployments,
+        MachineV1alpha1.machineSets,
+        MachineV1alpha1.machines,
+        MachineV1alpha1.machineClasses,
+      ]
+    ) {
+      const deadline = this.clock.now() + this.waitTimeoutMs;
+      for (;;) {
+        const items = await this.retry(
+          `list ${res.kind}s in ${ns}`,
+          signal,
+          () => this.opts.client.list(res, { namespace: ns }),
+        );
+        if (!items.items.length) break;
+        for (const o of items.items) {
+          const name = o.metadata.name!;
+          await this.deleteIfPresent(res, name, ns, signal);
+          await this.removeFinalizers(res, name, ns, () => true, signal);
+        }
+        if (this.clock.now() > deadline) {
+          throw new Error(`gardenlet (simulated): timed out shallow-deleting ${res.kind}s in ${ns}`);
+        }
+      }
+    }
+    const secrets = await this.retry(
+      `list Secrets in ${ns}`,
+      signal,
+      () => this.opts.client.list(CoreV1.secrets, { namespace: ns }),
+    );
+    const mcm = (f: string) => f === MCM_FINALIZER || f === MC_SECRET_FINALIZER;
+    for (const s of secrets.items) {
+      if (s.metadata.finalizers?.some(mcm)) {
+        await this.removeFinalizers(CoreV1.secrets, s.metadata.name!, ns, mcm, signal);
+      }
+    }
+  }
+
+  /** Removes the finalizers `which` selects from an object (if it still exists). */
+  private async removeFinalizers(
+    res: ResourceType,
+    name: string,
+    namespace: string,
+    which: (finalizer: string) => boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.retry(`remove the finalizers of ${res.kind} ${namespace}/${name}`, signal, async () => {
+      let current: KubeObject;
+      try {
+        current = await this.opts.client.get(res, name, { namespace });
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+      const finalizers = current.metadata.finalizers ?? [];
+      if (!finalizers.some(which)) return;
+      this.stats.writes++;
+      try {
+        await this.opts.client.update(res, {
+          ...current,
+          metadata: { ...current.metadata, finalizers: finalizers.filter((f) => !which(f)) },
+        }, { namespace });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    });
+  }
+
   // ---- the Shoot in the garden ----------------------------------------------------------------------------------
 
   /** The Shoots' conditions from the last care passes (`Type=Status`), one list per Shoot still in the garden. */
@@ -473,7 +832,8 @@ export class GardenletSimulation implements Runnable {
         namespace: ref.namespace,
       });
     });
-    if (type !== "Delete" && state === "Succeeded") ref.cared = true;
+    // A deleted or migrated-away shoot has nothing to care for (until its restore succeeded).
+    if (type !== "Delete" && type !== "Migrate" && state === "Succeeded") ref.cared = true;
   }
 
   private async deleteGardenShoot(shoot: ShootRef, signal?: AbortSignal): Promise<void> {
@@ -578,8 +938,18 @@ export class GardenletSimulation implements Runnable {
    * machine-controller-manager and its VPA — each created or merge-patched to gardenlet's desired state, so that the
    * seed's admission chain (the provider's control-plane webhook) sees every one of them.
    */
-  async deployControlPlane(shoot: ShootRef, cluster: KubeObject, worker: KubeObject, signal?: AbortSignal) {
+  async deployControlPlane(
+    shoot: ShootRef,
+    cluster: KubeObject,
+    worker: KubeObject,
+    signal?: AbortSignal,
+    opts: { machineControllerManagerReplicas?: number } = {},
+  ) {
     const objects = controlPlaneObjects({ technicalId: shoot.technicalId, cluster }, worker);
+    if (opts.machineControllerManagerReplicas !== undefined) {
+      (objects.machineControllerManager as { spec?: { replicas?: number } }).spec!.replicas =
+        opts.machineControllerManagerReplicas;
+    }
     if (isHibernated(cluster)) {
       // gardenlet scales kube-apiserver and kube-controller-manager of a hibernated shoot to 0.
       for (const d of [objects.kubeApiServer, objects.kubeControllerManager]) {
@@ -895,6 +1265,19 @@ export class GardenletSimulation implements Runnable {
       else check();
     });
   }
+}
+
+/** Why a migrated object is not yet Migrate/Succeeded (the rest of readiness checked before). */
+function migratedProblem(obj: ExtensionObjectView): string | undefined {
+  const last = obj.status?.lastOperation;
+  return last?.type === "Migrate" ? undefined : `last operation is ${last?.type ?? "none"}, not Migrate`;
+}
+
+/** The Cluster as the restore writes it again: without what the API server set. */
+function clusterForRestore(cluster: KubeObject): KubeObject {
+  const { name, labels, annotations } = cluster.metadata;
+  const { metadata: _m, status: _s, ...rest } = cluster as KubeObject & { status?: unknown };
+  return { ...rest, metadata: { name, labels, annotations } } as KubeObject;
 }
 
 /** True when the Cluster's Shoot asks for hibernation. */

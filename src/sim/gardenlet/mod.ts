@@ -6,6 +6,8 @@
  *   manager.add(gardenlet);   // or gardenlet.start(signal)
  *   const shoot = shootObjects(shootTemplateFrom(manifests), { name: "playground", index: 0, credentials });
  *   await gardenlet.createShoot(shoot);   // namespace … Infrastructure → ready → Worker → ready
+ *   const state = await gardenlet.migrateShoot(shoot);   // migrate flow: objects migrated, namespace gone
+ *   await gardenlet.restoreShoot(shoot, state);          // restore flow: wait-for-state → state → restore
  *   await gardenlet.deleteShoot(shoot);   // Worker, then Infrastructure, then Cluster and namespace
  */
 export {
@@ -15,9 +17,19 @@ export {
   type GardenletStats,
   isRetryableWriteError,
   LOGGER_NAME,
+  type MigratedKind,
   type ShootCreation,
   type ShootRef,
+  type ShootState,
 } from "./gardenlet.ts";
+export {
+  encodeWorkerState,
+  type RecordedMachineDeployment,
+  recordedMachines,
+  type RecordedMachineState,
+  recordMachineState,
+  type StoredMachineObject,
+} from "./machine_state.ts";
 export {
   type ControlPlaneObjects,
   controlPlaneObjects,

@@ -10,10 +10,12 @@
  *
  * Three informers (Machines, MachineSets, MachineDeployments, indexed by controller UID) feed two controllers.
  * The caches are shared with a `FreshView` each so that a reconcile never acts twice on its own unobserved write.
+ * `pause(namespace)`/`resume(namespace)` stand for a shoot's machine-controller-manager scaled to 0 and up again
+ * (a control-plane migration): meanwhile its controllers leave that namespace alone.
  */
 import type { Machine, MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
 import type { KubeClient } from "../../k8s/client/client.ts";
-import { Controller, type RateLimiterOptions, type Request } from "../../k8s/controller/controller.ts";
+import { Controller, type RateLimiterOptions, type Reconciler, type Request } from "../../k8s/controller/controller.ts";
 import { Informer, type InformerFactory } from "../../k8s/cache/informer.ts";
 import type { Runnable } from "../../k8s/controller/manager.ts";
 import { controllerOf, type KubeObject } from "../../k8s/api/objects.ts";
@@ -54,6 +56,9 @@ export class MachineDeploymentSimulation implements Runnable {
   private readonly setInformer: Informer<MachineSet>;
   private readonly deploymentInformer: Informer<MachineDeployment>;
   private started = false;
+  /** Namespaces whose machine-controller-manager is scaled down. */
+  private readonly paused = new Set<string>();
+  private readonly controllers: Controller[] = [];
 
   constructor(private readonly opts: MachineDeploymentSimulationOptions) {
     this.clock = opts.clock ?? realClock;
@@ -70,6 +75,28 @@ export class MachineDeploymentSimulation implements Runnable {
     this.machineInformer = informer<Machine>(MachineV1alpha1.machines);
     this.setInformer = informer<MachineSet>(MachineV1alpha1.machineSets);
     this.deploymentInformer = informer<MachineDeployment>(MachineV1alpha1.machineDeployments);
+  }
+
+  /** The namespace's machine-controller-manager is scaled down: its controllers leave the namespace alone. */
+  pause(namespace: string): void {
+    this.paused.add(namespace);
+  }
+
+  /** The namespace's machine-controller-manager runs again: every deployment and set of it is looked at. */
+  resume(namespace: string): void {
+    if (!this.paused.delete(namespace)) return;
+    const [sets, deployments] = this.controllers;
+    for (const s of this.setInformer.list(namespace)) sets?.enqueue({ namespace, name: s.metadata.name ?? "" });
+    for (const d of this.deploymentInformer.list(namespace)) {
+      deployments?.enqueue({ namespace, name: d.metadata.name ?? "" });
+    }
+  }
+
+  /** The reconciler, doing nothing in a paused namespace. */
+  private unlessPaused(inner: Reconciler): Reconciler {
+    return {
+      reconcile: (req, ctx) => this.paused.has(req.namespace ?? "") ? Promise.resolve() : inner.reconcile(req, ctx),
+    };
   }
 
   /** True once all three caches are filled. */
@@ -89,7 +116,9 @@ export class MachineDeploymentSimulation implements Runnable {
 
     const setController = new Controller({
       name: "sim-machineset",
-      reconciler: new MachineSetReconciler({ machines, sets, writes, clock: this.clock, log: this.log }),
+      reconciler: this.unlessPaused(
+        new MachineSetReconciler({ machines, sets, writes, clock: this.clock, log: this.log }),
+      ),
       concurrency,
       rateLimiter: this.opts.rateLimiter,
       clock: this.clock,
@@ -99,14 +128,9 @@ export class MachineDeploymentSimulation implements Runnable {
       .watch(this.machineInformer, { map: (m) => this.ownersOf(m, "MachineSet", this.setInformer) });
     const deploymentController = new Controller({
       name: "sim-machinedeployment",
-      reconciler: new DeploymentReconciler({
-        deployments,
-        sets,
-        machines,
-        writes,
-        clock: this.clock,
-        log: this.log,
-      }),
+      reconciler: this.unlessPaused(
+        new DeploymentReconciler({ deployments, sets, machines, writes, clock: this.clock, log: this.log }),
+      ),
       concurrency,
       rateLimiter: this.opts.rateLimiter,
       clock: this.clock,
@@ -115,6 +139,7 @@ export class MachineDeploymentSimulation implements Runnable {
       .watch(this.deploymentInformer)
       .watch(this.setInformer, { map: (s) => this.ownersOf(s, "MachineDeployment", this.deploymentInformer) });
 
+    this.controllers.push(setController, deploymentController);
     this.log.info("Starting the SIMULATED MachineDeployment/MachineSet controllers of machine-controller-manager", {
       namespace: this.opts.namespace ?? "(all)",
       concurrency,
