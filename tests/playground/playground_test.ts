@@ -250,7 +250,7 @@ async function freshClone(): Promise<string> {
   const dir = `${base}/main`;
   await Deno.mkdir(dir);
   for (const f of ["deno.json", "deno.lock"]) await Deno.copyFile(`${ROOT}${f}`, `${dir}/${f}`);
-  for (const d of ["src", "example", "crds"]) {
+  for (const d of ["src", "example", "crds", "charts"]) {
     const out = await new Deno.Command("cp", { args: ["-r", `${ROOT}${d}`, `${dir}/${d}`] }).output();
     assert.equal(out.code, 0);
   }
