@@ -8,7 +8,7 @@
  * applied it (`record`).
  */
 import { parseAllDocuments } from "yaml";
-import { AlreadyExistsError } from "../k8s/api/errors.ts";
+import { AlreadyExistsError, isConflict } from "../k8s/api/errors.ts";
 import type { KubeObject } from "../k8s/api/objects.ts";
 import { CoreV1, RbacV1, type ResourceType } from "../k8s/api/resources.ts";
 import { KubeClient } from "../k8s/client/client.ts";
@@ -168,6 +168,9 @@ const RESOURCES: Record<string, ResourceType> = {
   ClusterRoleBinding: RbacV1.clusterRoleBindings,
 };
 
+/** Attempts of an RBAC object's replacement before a conflict is given up on. */
+const UPDATE_ATTEMPTS = 5;
+
 /** Creates the objects, or replaces those that exist (Namespaces and ServiceAccounts that exist are kept). */
 export async function applyRbac(client: KubeClient, objects: readonly KubeObject[]): Promise<void> {
   for (const o of objects) {
@@ -179,13 +182,22 @@ export async function applyRbac(client: KubeClient, objects: readonly KubeObject
     } catch (e) {
       if (!(e instanceof AlreadyExistsError)) throw e;
       if (o.kind === "ServiceAccount" || o.kind === "Namespace") continue;
-      const current = await client.get<KubeObject>(res, o.metadata!.name!, { namespace });
-      await client.update(res, {
-        ...o,
-        metadata: { ...o.metadata, resourceVersion: current.metadata?.resourceVersion },
-      }, {
-        namespace,
-      });
+      // Replaced on the version just read; a conflict (a concurrent writer, or an API server's injected 409) is
+      // retried on a fresh read, as a controller would.
+      for (let attempt = 1;; attempt++) {
+        const current = await client.get<KubeObject>(res, o.metadata!.name!, { namespace });
+        try {
+          await client.update(res, {
+            ...o,
+            metadata: { ...o.metadata, resourceVersion: current.metadata?.resourceVersion },
+          }, {
+            namespace,
+          });
+          break;
+        } catch (e) {
+          if (!isConflict(e) || attempt >= UPDATE_ATTEMPTS) throw e;
+        }
+      }
     }
   }
 }

@@ -161,3 +161,36 @@ Deno.test("the report: a denial of a request that was also allowed (RBAC applied
     await api.stop();
   }
 });
+
+Deno.test("applyRbac replaces an existing role on a fresh read when its update meets a conflict", async () => {
+  const { startApiServer } = await import("../../src/sim/apiserver/mod.ts");
+  const { KubeClient } = await import("../../src/k8s/client/client.ts");
+  const { ConflictError } = await import("../../src/k8s/api/errors.ts");
+  const { RbacV1 } = await import("../../src/k8s/api/resources.ts");
+  const api = await startApiServer();
+  const client = new KubeClient(api.connection());
+  try {
+    await applyRbac(client, machineControllerShootRbac());
+    // The next replacement's first update is answered 409 Conflict, as an API server does after a concurrent write.
+    const update = client.update.bind(client);
+    let updates = 0;
+    client.update = ((...args: Parameters<typeof update>) => {
+      if (updates++ === 0) {
+        return Promise.reject(
+          new ConflictError({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", code: 409 }),
+        );
+      }
+      return update(...args);
+    }) as typeof update;
+    const changed = machineControllerShootRbac().map((o) =>
+      o.kind === "ClusterRole" ? { ...o, metadata: { ...o.metadata, labels: { changed: "yes" } } } : o
+    );
+    await applyRbac(client, changed);
+    const role = await client.get<KubeObject>(RbacV1.clusterRoles, "system:machine-controller-manager-shoot");
+    assert.equal(role.metadata.labels?.changed, "yes");
+    assert.equal(updates, 3, "the role twice (a conflict, then on a fresh read), its binding once");
+  } finally {
+    client.close();
+    await api.stop();
+  }
+});
