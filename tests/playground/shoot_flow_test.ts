@@ -17,6 +17,7 @@ import {
   ResourcesV1alpha1,
 } from "../../src/k8s/api/resources.ts";
 import type { KubeObject } from "../../src/k8s/api/objects.ts";
+import { ConflictError } from "../../src/k8s/api/errors.ts";
 import { FakeTimeDriver } from "../support/fake_time.ts";
 
 configureLogging({ level: "error" });
@@ -90,4 +91,45 @@ Deno.test("shoot flow: the Shoot in the garden Succeeded with its conditions all
   );
   assert.equal(seen.ccmAvailable, 1);
   assert.equal(seen.leftInSeed, 0);
+});
+
+Deno.test("shoot care: a pass whose write meets a conflict (another pass or a report wrote meanwhile) reads again and writes", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 16, 0, 0));
+  await new FakeTimeDriver(clock, 1000).during(() =>
+    withLandscape({ clock, randomSeed: 6 }, async (landscape) => {
+      await landscape.create();
+      const garden = new KubeClient(landscape.simulators.garden.connection());
+      try {
+        const [shoot] = (await garden.list<WithStatus>(CoreGardenerV1beta1.shoots)).items;
+        // Conditions gone, so the pass must write them; its first write is answered 409 as after a concurrent write.
+        await garden.updateStatus(
+          CoreGardenerV1beta1.shoots,
+          { ...shoot, status: { ...shoot.status, conditions: [] } } as KubeObject,
+          { namespace: shoot.metadata.namespace },
+        );
+        const gardenlet = landscape.simulators.gardenlet;
+        const client = (gardenlet as unknown as { opts: { garden: KubeClient } }).opts.garden;
+        const updateStatus = client.updateStatus.bind(client);
+        let writes = 0;
+        client.updateStatus = ((...args: Parameters<typeof updateStatus>) =>
+          writes++ === 0
+            ? Promise.reject(
+              new ConflictError({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", code: 409 }),
+            )
+            : updateStatus(...args)) as typeof updateStatus;
+        try {
+          const conditions = await gardenlet.careNow({ technicalId: landscape.shoots[0].technicalId });
+          assert.equal(conditions?.length, 4);
+        } finally {
+          client.updateStatus = updateStatus;
+        }
+        assert.equal(writes, 2);
+        const [after] = (await garden.list<WithStatus>(CoreGardenerV1beta1.shoots)).items;
+        assert.deepEqual(conds(after), conds(shoot));
+      } finally {
+        garden.close();
+      }
+      await landscape.delete();
+    })
+  );
 });

@@ -912,22 +912,26 @@ export class GardenletSimulation implements Runnable {
       worker: byNs(this.workers),
       managedResources: mrs.items,
     });
-    const current = await garden.get<KubeObject & { status?: { conditions?: ShootCondition[] } }>(
-      CoreGardenerV1beta1.shoots,
-      ref.name,
-      { namespace: ref.namespace },
-    );
-    const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
-    const conditions = withShootConditionTimes(current.status?.conditions, next, now);
-    this.lastConditions.set(shoot.technicalId, conditions.map((c) => `${c.type}=${c.status}`));
-    if (!shootConditionsChanged(current.status?.conditions, conditions)) return conditions;
-    this.stats.writes++;
-    await garden.updateStatus(
-      CoreGardenerV1beta1.shoots,
-      { ...current, status: { ...current.status, conditions } } as KubeObject,
-      { namespace: ref.namespace },
-    );
-    return conditions;
+    // On a conflict (the periodic pass and a flow's pass, or a lastOperation report, wrote meanwhile) the Shoot is
+    // read again and the conditions merged into what it holds now.
+    return await this.retry(`care of Shoot ${ref.namespace}/${ref.name}`, undefined, async () => {
+      const current = await garden.get<KubeObject & { status?: { conditions?: ShootCondition[] } }>(
+        CoreGardenerV1beta1.shoots,
+        ref.name,
+        { namespace: ref.namespace },
+      );
+      const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+      const conditions = withShootConditionTimes(current.status?.conditions, next, now);
+      this.lastConditions.set(shoot.technicalId, conditions.map((c) => `${c.type}=${c.status}`));
+      if (!shootConditionsChanged(current.status?.conditions, conditions)) return conditions;
+      this.stats.writes++;
+      await garden.updateStatus(
+        CoreGardenerV1beta1.shoots,
+        { ...current, status: { ...current.status, conditions } } as KubeObject,
+        { namespace: ref.namespace },
+      );
+      return conditions;
+    });
   }
 
   // ---- steps ----------------------------------------------------------------------------------------------------
