@@ -7,7 +7,7 @@
 import { getLogger, type Logger } from "../observability/log.ts";
 import { KubeClient } from "../k8s/client/client.ts";
 import { type ClusterConnection, loadConnection } from "../k8s/client/kubeconfig.ts";
-import { isNotFound } from "../k8s/api/errors.ts";
+import { undefinedIfNotFound } from "../k8s/api/errors.ts";
 import { CoreGardenerV1beta1, type ResourceType } from "../k8s/api/resources.ts";
 import type { InformerFactory } from "../k8s/cache/informer.ts";
 import type { KubeObject } from "../k8s/api/objects.ts";
@@ -81,12 +81,7 @@ export async function readCertDir(dir: string): Promise<ServingPair & { caPem: s
 export function clientReader(client: KubeClient): GardenReader {
   return {
     async get(resource, name, namespace, signal) {
-      try {
-        return await client.get<KubeObject>(resource, name, { namespace, signal });
-      } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
+      return await undefinedIfNotFound(client.get<KubeObject>(resource, name, { namespace, signal }));
     },
   };
 }

@@ -6,7 +6,7 @@
  * costs no write request. Deletes of objects that are already gone count as done.
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
-import { isNotFound } from "../../k8s/api/errors.ts";
+import { isNotFound, undefinedIfNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { jsonEqual } from "../../k8s/api/patch/json_value.ts";
 import type { ResourceType } from "../../k8s/api/resources.ts";
@@ -83,12 +83,7 @@ export class SeedObjectWriter extends NamespaceWriter {
 
   /** The stored object, or undefined. */
   async get<T extends KubeObject>(res: ResourceType, name: string): Promise<T | undefined> {
-    try {
-      return await this.client.get<T>(res, name, this.opts);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return await undefinedIfNotFound(this.client.get<T>(res, name, this.opts));
   }
 
   /** Creates `desired`, or patches the rendered fields of the stored object that differ; returns the stored object. */

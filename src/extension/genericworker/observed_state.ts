@@ -8,7 +8,7 @@ import { LABEL_PURPOSE, PURPOSE_MACHINE_CLASS } from "../../apis/extensions/cons
 import type { Worker } from "../../apis/extensions/v1alpha1.ts";
 import type { Machine, MachineClass, MachineDeployment, MachineSet } from "../../apis/machine/v1alpha1.ts";
 import type { KubeClient } from "../../k8s/client/client.ts";
-import { isNotFound } from "../../k8s/api/errors.ts";
+import { undefinedIfNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { AppsV1, CoreV1, MachineV1alpha1, type ResourceType } from "../../k8s/api/resources.ts";
 import { userDataSecretNames } from "./desired_state.ts";
@@ -37,12 +37,7 @@ export async function getOptional<T extends KubeObject>(
   namespace: string,
   signal?: AbortSignal,
 ): Promise<T | undefined> {
-  try {
-    return await client.get<T>(res, name, { namespace, signal });
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+  return await undefinedIfNotFound(client.get<T>(res, name, { namespace, signal }));
 }
 
 /** All objects of a resource in the namespace (optionally by label selector), sorted by name for stable output. */

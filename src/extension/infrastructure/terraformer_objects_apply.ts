@@ -5,7 +5,7 @@
  */
 import type { ConfigMap } from "kubernetes-types/core/v1.d.ts";
 import type { KubeClient } from "../../k8s/client/client.ts";
-import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { isConflict, isNotFound, undefinedIfNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { CoreV1, type ResourceType } from "../../k8s/api/resources.ts";
 
@@ -36,12 +36,7 @@ async function getOrUndefined(
   namespace: string,
   signal?: AbortSignal,
 ): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(o.resource, o.name, { namespace, signal });
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+  return await undefinedIfNotFound(client.get(o.resource, o.name, { namespace, signal }));
 }
 
 /** What is left of the Terraformer in a namespace. */

@@ -3,7 +3,7 @@
  * actuator receives. The seed is optional (self-hosted shoots).
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
-import { isNotFound } from "../../k8s/api/errors.ts";
+import { undefinedIfNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { ExtensionsV1alpha1 } from "../../k8s/api/resources.ts";
 import { decodeCluster } from "../../apis/extensions/v1alpha1.ts";
@@ -28,11 +28,7 @@ export type ClusterReader = (namespace: string, signal?: AbortSignal) => Promise
 /** Reads Clusters from the API server (authoritative: a force-deletion annotation is seen as soon as it is set). */
 export function apiClusterReader(client: KubeClient): ClusterReader {
   return async (namespace, signal) => {
-    try {
-      return clusterContextOf(await client.get(ExtensionsV1alpha1.clusters, namespace, { signal }));
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    const cluster = await undefinedIfNotFound(client.get(ExtensionsV1alpha1.clusters, namespace, { signal }));
+    return cluster && clusterContextOf(cluster);
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { AdmissionregistrationV1, CoreV1 } from "../../k8s/api/resources.ts";
-import { isNotFound } from "../../k8s/api/errors.ts";
+import { isNotFound, undefinedIfNotFound } from "../../k8s/api/errors.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import type { MutatingWebhookConfiguration } from "./registration.ts";
 
@@ -14,13 +14,8 @@ export async function ownerNamespace(
   name: string,
   signal?: AbortSignal,
 ): Promise<{ name: string; uid: string } | undefined> {
-  try {
-    const ns = await client.get<KubeObject>(CoreV1.namespaces, name, { signal });
-    return ns.metadata.uid ? { name, uid: ns.metadata.uid } : undefined;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+  const ns = await undefinedIfNotFound(client.get<KubeObject>(CoreV1.namespaces, name, { signal }));
+  return ns?.metadata.uid ? { name, uid: ns.metadata.uid } : undefined;
 }
 
 /** Creates or updates the configuration to `desired`. */

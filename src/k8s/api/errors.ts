@@ -166,6 +166,16 @@ export const isForbidden = (e: unknown): e is ForbiddenError => e instanceof For
 export const isUnauthorized = (e: unknown): e is UnauthorizedError => e instanceof UnauthorizedError;
 export const isTooManyRequests = (e: unknown): e is TooManyRequestsError => e instanceof TooManyRequestsError;
 
+/** The read's object, or undefined when the API server answers NotFound (any other error is thrown). */
+export async function undefinedIfNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 /** The client gave up waiting for a response (no answer from the server within the request timeout). */
 export class RequestTimeoutError extends Error {
   constructor(readonly method: string, readonly url: string, readonly timeoutMs: number) {

@@ -20,7 +20,7 @@ import {
   ResourcesV1alpha1,
   type ResourceType,
 } from "../../../src/k8s/api/resources.ts";
-import { isNotFound } from "../../../src/k8s/api/errors.ts";
+import { undefinedIfNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { decodeBase64Text, encodeBase64 } from "../../../src/runtime/base64.ts";
 import { ExtensionReconciler } from "../../../src/extension/reconciler/extension_reconcile.ts";
@@ -223,12 +223,7 @@ export class ControlPlaneHarness {
 
   /** The stored object, or undefined. */
   async get<T extends KubeObject>(res: ResourceType, name: string): Promise<T | undefined> {
-    try {
-      return await this.client.get<T>(res, name, { namespace: NS });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return await undefinedIfNotFound(this.client.get<T>(res, name, { namespace: NS }));
   }
 
   /** `Kind/name` of every object of the controller's resource types in the shoot namespace, gardenlet's left out. */

@@ -7,7 +7,7 @@ import { type ApiServer, startApiServer } from "../../../src/sim/apiserver/mod.t
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { Informer } from "../../../src/k8s/cache/informer.ts";
 import { CoreV1, MachineV1alpha1 } from "../../../src/k8s/api/resources.ts";
-import { isNotFound } from "../../../src/k8s/api/errors.ts";
+import { undefinedIfNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock } from "../../../src/runtime/clock.ts";
 import { pumpFor, pumpUntil } from "../../support/fake_time.ts";
 import type { Driver } from "../../../src/mcm/driver/driver.ts";
@@ -206,12 +206,9 @@ export class Harness {
   }
 
   async machine(name: string): Promise<Machine | undefined> {
-    try {
-      return await this.controlClient.get<Machine>(MachineV1alpha1.machines, name, { namespace: NS });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return await undefinedIfNotFound(
+      this.controlClient.get<Machine>(MachineV1alpha1.machines, name, { namespace: NS }),
+    );
   }
 
   async phase(name: string): Promise<string | undefined> {
@@ -219,12 +216,7 @@ export class Harness {
   }
 
   async node(name: string): Promise<Node | undefined> {
-    try {
-      return await this.targetClient.get<Node>(CoreV1.nodes, name);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return await undefinedIfNotFound(this.targetClient.get<Node>(CoreV1.nodes, name));
   }
 
   async deleteMachine(name: string): Promise<void> {

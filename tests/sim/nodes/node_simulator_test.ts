@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { CoreV1, RbacV1 } from "../../../src/k8s/api/resources.ts";
-import { isNotFound } from "../../../src/k8s/api/errors.ts";
+import { isNotFound, undefinedIfNotFound } from "../../../src/k8s/api/errors.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../../src/metal/client.ts";
@@ -41,12 +41,7 @@ Deno.test("node simulator: registers, untaints and removes Nodes for the Metal s
   const stop = new AbortController();
   const running = nodes.start(stop.signal);
   const getNode = async (name: string) => {
-    try {
-      return await client.get<SimNode>(CoreV1.nodes, name);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return await undefinedIfNotFound(client.get<SimNode>(CoreV1.nodes, name));
   };
   try {
     await client.create(CoreV1.nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "foreign" } });
@@ -125,14 +120,7 @@ Deno.test("node simulator: the CCM's deletion runs on its own client, and only o
   });
   const stop = new AbortController();
   const running = nodes.start(stop.signal);
-  const exists = async (name: string) => {
-    try {
-      return !!(await admin.get(CoreV1.nodes, name));
-    } catch (e) {
-      if (isNotFound(e)) return false;
-      throw e;
-    }
-  };
+  const exists = async (name: string) => (await undefinedIfNotFound(admin.get(CoreV1.nodes, name))) !== undefined;
   const ccmUser = "system:serviceaccount:kube-system:cloud-controller-manager";
   try {
     const device = await metal.devices.create(sim.defaultProjectId, {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startApiServer } from "../../../src/sim/apiserver/mod.ts";
 import { KubeClient } from "../../../src/k8s/client/client.ts";
 import { AppsV1, CoreV1, RbacV1, ResourcesV1alpha1 } from "../../../src/k8s/api/resources.ts";
-import { isNotFound } from "../../../src/k8s/api/errors.ts";
+import { undefinedIfNotFound } from "../../../src/k8s/api/errors.ts";
 import type { KubeObject } from "../../../src/k8s/api/objects.ts";
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
@@ -26,15 +26,6 @@ async function until<T>(clock: FakeClock, probe: () => Promise<T> | T, what: str
     if (v) return v as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await clock.advance(500);
-  }
-}
-
-async function getOrUndefined<T extends KubeObject>(fn: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
   }
 }
 
@@ -72,7 +63,7 @@ Deno.test("resource manager: seed MR into the seed, shoot MR into the shoot, con
   const stop = new AbortController();
   const running = [grm.start(stop.signal), kubelet.start(stop.signal)];
   const mr = (name: string) =>
-    getOrUndefined(() => seedClient.get<ManagedResource>(ResourcesV1alpha1.managedResources, name, { namespace: NS }));
+    undefinedIfNotFound(seedClient.get<ManagedResource>(ResourcesV1alpha1.managedResources, name, { namespace: NS }));
   const cond = (m: ManagedResource | undefined, type: string) =>
     m?.status?.conditions?.find((c) => c.type === type)?.status;
   try {
@@ -108,7 +99,7 @@ Deno.test("resource manager: seed MR into the seed, shoot MR into the shoot, con
       `seed:${NS}/extension-controlplane-shoot`,
     );
     assert.equal(
-      await getOrUndefined(() => seedClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)),
+      await undefinedIfNotFound(seedClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)),
       undefined,
     );
 
@@ -157,9 +148,9 @@ Deno.test("resource manager: seed MR into the seed, shoot MR into the shoot, con
     }
     await until(clock, async () => !(await mr("extension-controlplane-shoot")), "shoot MR gone");
     await until(clock, async () => !(await mr("extension-controlplane-seed")), "seed MR gone");
-    assert.ok(await getOrUndefined(() => shootClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)), "kept");
+    assert.ok(await undefinedIfNotFound(shootClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)), "kept");
     assert.equal(
-      await getOrUndefined(() => seedClient.get(AppsV1.deployments, "cloud-controller-manager", { namespace: NS })),
+      await undefinedIfNotFound(seedClient.get(AppsV1.deployments, "cloud-controller-manager", { namespace: NS })),
       undefined,
       "deleted",
     );
@@ -215,14 +206,14 @@ Deno.test("resource manager: TokenRequestor creates the shoot ServiceAccount a t
     await until(
       clock,
       () =>
-        getOrUndefined(() =>
-          shootClient.get(CoreV1.serviceAccounts, "cloud-controller-manager", { namespace: "kube-system" })
+        undefinedIfNotFound(
+          shootClient.get(CoreV1.serviceAccounts, "cloud-controller-manager", { namespace: "kube-system" }),
         ),
       "ServiceAccount created",
     );
     const role = await until(
       clock,
-      () => getOrUndefined(() => shootClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)),
+      () => undefinedIfNotFound(shootClient.get(RbacV1.clusterRoles, clusterRole.metadata.name!)),
       "ClusterRole applied",
     );
     assert.deepEqual((role as unknown as { rules: unknown[] }).rules, [], "edited before it was applied");
