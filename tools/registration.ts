@@ -1,18 +1,19 @@
 /**
  * `deno task registration`: writes the registration examples from charts/:
- * - example/registration/controller-registration.yaml: a `core.gardener.cloud/v1` ControllerDeployment carrying the extension chart
- *   as `helm.rawChart` (a tgz packaged here deterministically: sorted entries, mtime 0, so the same chart gives the
- *   same bytes) and the `core.gardener.cloud/v1beta1` ControllerRegistration of ControlPlane, Infrastructure and Worker
- *   of type `equinixmetal`;
- * - example/registration/extension.yaml: gardener-operator's `Extension` with OCI chart references for the extension and the two
- *   admission parts, in the placeholder registry `registry.example.com/...` (nothing is published for this project).
- * They live in a folder of their own: the playground applies every manifest directly in example/ to its seed.
- * A test regenerates both and fails when the committed files are stale.
+ * - example/registration/controller-registration.yaml: a `core.gardener.cloud/v1` ControllerDeployment carrying the
+ *   extension chart as `helm.rawChart` (a tgz packaged here deterministically: sorted entries, mtime 0, so the same
+ *   chart gives the same bytes) and the `core.gardener.cloud/v1beta1` ControllerRegistration of ControlPlane,
+ *   Infrastructure and Worker of type `equinixmetal`;
+ * - example/registration/extension.yaml: gardener-operator's `Extension` with OCI chart references for the extension
+ *   and the two admission parts, in the placeholder registry `registry.example.com/...` (nothing is published for this
+ *   project).
+ * They live in a folder of their own: the playground applies every manifest directly in example/ to its seed. A test
+ * regenerates both and fails when the committed files are stale.
  *
  * For an operator's own registry: `deno task charts:package` writes the three OCI charts to dist/charts/ (the admission
- * chart's runtime and application parts as charts of their own, named as the Extension refers to them); push them
- * with `helm push dist/charts/<file>.tgz oci://<registry>`, then `deno task registration --registry <registry>` prints
- * the Extension that refers to them.
+ * chart's runtime and application parts as charts of their own, named as the Extension refers to them); push them with
+ * `helm push dist/charts/<file>.tgz oci://<registry>`, then `deno task registration --registry <registry>` prints the
+ * Extension that refers to them.
  */
 import { stringify } from "yaml";
 import { type ArchiveFile, gzip, tar } from "./archive.ts";

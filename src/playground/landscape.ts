@@ -1,9 +1,9 @@
 /**
  * A landscape to run the scenario against, on one clock: the simulators (`simulators.ts`), our components among them
- * (the extension and one machine controller per shoot, supervised), an observer of the seed and, if asked for,
- * fault injection. Its phases — create, steady state, rolling update, hibernation, migration, delete — return typed reports; `stop()` stops
- * everything in reverse order and reports the faults injected and the restarts. The playground renders the reports as
- * text; the end-to-end tests assert on them.
+ * (the extension and one machine controller per shoot, supervised), an observer of the seed and, if asked for, fault
+ * injection. Its phases — create, steady state, rolling update, hibernation, migration, delete — return typed reports;
+ * `stop()` stops everything in reverse order and reports the faults injected and the restarts. The playground renders
+ * the reports as text; the end-to-end tests assert on them.
  */
 import type { KubeObject } from "../k8s/api/objects.ts";
 import { AdmissionregistrationV1 } from "../k8s/api/resources.ts";

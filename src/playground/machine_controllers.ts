@@ -3,8 +3,8 @@
  * the playground waits for the sidecar our webhook injected into that Deployment, and starts (or keeps) a supervised
  * machine controller with the sidecar's arguments (`sidecar.ts`), in-process or as a CLI subprocess; where gardenlet
  * deletes machine-controller-manager, it stops it. The simulation of MCM's MachineDeployment/MachineSet controllers
- * leaves the namespace alone in between (paused), as MCM scaled down would. No sidecar within `SIDECAR_WAIT_MS` fails gardenlet's flow with
- * the message of `noSidecarMessage`.
+ * leaves the namespace alone in between (paused), as MCM scaled down would. No sidecar within `SIDECAR_WAIT_MS` fails
+ * gardenlet's flow with the message of `noSidecarMessage`.
  */
 import type { KubeObject } from "../k8s/api/objects.ts";
 import type { KubeClient } from "../k8s/client/client.ts";

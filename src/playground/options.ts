@@ -53,7 +53,7 @@ export interface PlaygroundOptions {
   rollingUpdate?: boolean;
   /** In `once`, hibernate every shoot and wake it up again after the rolling update (phase "hibernation"). */
   hibernate?: boolean;
-  /** In `once`, migrate every shoot's control plane and restore it before the deletion (phase "migration", default true). */
+  /** In `once`, migrate every shoot's control plane and restore it before the deletion (default true). */
   migrate?: boolean;
   /** In `once`, a quiet period of this length after the create phase, reported as phase "steady state". */
   steadyStateMs?: number;

@@ -1,11 +1,11 @@
 /**
  * The RBAC our components run under in the playground: the extension's ServiceAccount and roles in the seed (the
- * chart's `templates/rbac.yaml` itself, embedded in the binary as text and rendered here), and per shoot what gardenlet grants the
- * machine-controller-manager pod our sidecar runs in: its Role in the shoot namespace of the seed and its ClusterRole
- * in the shoot. The objects are applied with the admin's client; each component then gets a token of its
+ * chart's `templates/rbac.yaml` itself, embedded in the binary as text and rendered here), and per shoot what gardenlet
+ * grants the machine-controller-manager pod our sidecar runs in: its Role in the shoot namespace of the seed and its
+ * ClusterRole in the shoot. The objects are applied with the admin's client; each component then gets a token of its
  * ServiceAccount, so that a missing permission breaks the demo. The cloud-controller-manager's shoot RBAC is not
- * applied here: our ControlPlane's ManagedResource carries it, and the report takes it as the resource manager
- * applied it (`record`).
+ * applied here: our ControlPlane's ManagedResource carries it, and the report takes it as the resource manager applied
+ * it (`recordApplied`).
  */
 import { parseAllDocuments } from "yaml";
 import { AlreadyExistsError, isConflict } from "../k8s/api/errors.ts";
@@ -43,7 +43,7 @@ export function renderReleaseTemplate(template: string, release: { name: string;
   return body;
 }
 
-/** The extension's ServiceAccount (the chart's `serviceaccount.yaml`, labels aside) and RBAC in the seed, in `namespace`. */
+/** The extension's ServiceAccount (the chart's `serviceaccount.yaml`, labels aside) and seed RBAC, in `namespace`. */
 export function extensionSeedRbac(namespace: string): KubeObject[] {
   const text = renderReleaseTemplate(CHART_RBAC_TEMPLATE, { name: EXTENSION_RELEASE, namespace });
   const rbac = parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => !!o);

@@ -1,7 +1,7 @@
 /**
  * RBAC proven minimal: the full scenario (create, rolling update, hibernation and wake-up, control-plane migration,
- * delete) with every component on its ServiceAccount's token. Every request denied and every rule (or part of one) of the RBAC we apply that no request
- * used is printed; each must carry a reason from the table below, or the test fails.
+ * delete) with every component on its ServiceAccount's token. Every request denied and every rule (or part of one) of
+ * the RBAC we apply that no request used is printed; each must carry a reason from the table below, or the test fails.
  */
 import assert from "node:assert/strict";
 import { configureLogging } from "../../src/observability/log.ts";

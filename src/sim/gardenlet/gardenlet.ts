@@ -1,24 +1,24 @@
 /**
- * SIMULATION of gardenlet's part of the shoot flow, for the playground, tests and benchmarks — not part of the
- * product (a real landscape runs gardenlet). Logs come from `sim.gardenlet` and carry `simulation: gardenlet`.
+ * SIMULATION of gardenlet's part of the shoot flow, for the playground, tests and benchmarks — not part of the product
+ * (a real landscape runs gardenlet). Logs come from `sim.gardenlet` and carry `simulation: gardenlet`.
  *
  * Create: shoot namespace (gardenlet's labels), `cloudprovider` secret, Cluster, the pools' user data secrets, the
  * Infrastructure with `gardener.cloud/operation=reconcile` + `gardener.cloud/timestamp`; wait until it is ready by
  * gardenlet's rules (readiness.ts); copy its `status.providerStatus` into the Worker's
  * `spec.infrastructureProviderStatus` and the ControlPlane's (control_plane_extension.ts), deploy the ControlPlane and
- * wait until it is ready; deploy the control-plane objects the provider's webhook mutates
- * (control_plane.ts: kube-apiserver, kube-controller-manager, the OperatingSystemConfigs, machine-controller-manager
- * and its VPA — re-applied on every shoot reconcile); create/annotate the Worker; wait until it is ready and has published its
+ * wait until it is ready; deploy the control-plane objects the provider's webhook mutates (control_plane.ts:
+ * kube-apiserver, kube-controller-manager, the OperatingSystemConfigs, machine-controller-manager and its VPA —
+ * re-applied on every shoot reconcile); create/annotate the Worker; wait until it is ready and has published its
  * machine deployments. Delete, in gardenlet's order: Worker, ControlPlane, then Infrastructure, each annotated
- * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace. Hooks let
- * the caller deploy and delete machine-controller-manager at the points of the flow where gardenlet does.
- * Migrate and restore (a control-plane migration, `migrateShoot`/`restoreShoot`): see there.
- * While running, a Worker whose spec a user changed (generation increased, no operation pending) is annotated
- * `reconcile` with a fresh timestamp, as gardenlet does after a Shoot change.
+ * `confirmation.gardener.cloud/deletion=true` and awaited until gone; then the Cluster and the namespace. Hooks let the
+ * caller deploy and delete machine-controller-manager at the points of the flow where gardenlet does. Migrate and
+ * restore (a control-plane migration, `migrateShoot`/`restoreShoot`): see there. While running, a Worker whose spec a
+ * user changed (generation increased, no operation pending) is annotated `reconcile` with a fresh timestamp, as
+ * gardenlet does after a Shoot change.
  *
- * Writes are retried on conflicts, throttling, server errors and network errors (gardenlet's flow retries its
- * tasks); waits follow informer caches and give up after gardenlet's timeouts (10 minutes), or at once when the
- * extension reports a non-retryable error code (gardenlet then marks the Shoot Failed).
+ * Writes are retried on conflicts, throttling, server errors and network errors (gardenlet's flow retries its tasks);
+ * waits follow informer caches and give up after gardenlet's timeouts (10 minutes), or at once when the extension
+ * reports a non-retryable error code (gardenlet then marks the Shoot Failed).
  */
 import { ANNOTATION_OPERATION, ANNOTATION_TIMESTAMP, Operation } from "../../apis/extensions/constants.ts";
 import {

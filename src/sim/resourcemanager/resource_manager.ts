@@ -11,7 +11,7 @@
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { Informer } from "../../k8s/cache/informer.ts";
-import { isAlreadyExists, isConflict, isNotFound } from "../../k8s/api/errors.ts";
+import { isAlreadyExists, isConflict, isNotFound, undefinedIfNotFound } from "../../k8s/api/errors.ts";
 import { AppsV1, CoreV1, ResourcesV1alpha1 } from "../../k8s/api/resources.ts";
 import { hasFinalizer, type KubeObject, objectKey } from "../../k8s/api/objects.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
@@ -152,10 +152,7 @@ export class ResourceManagerSimulation {
     const key = `${seedNamespace}/${namespace}/${name}`;
     const target = this.opts.shootClient(seedNamespace);
     if (!name || !target || this.serviceAccounts.has(key)) return;
-    try {
-      await target.get(CoreV1.serviceAccounts, name, { namespace });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
+    if (!await undefinedIfNotFound(target.get(CoreV1.serviceAccounts, name, { namespace }))) {
       this.stats.writes++;
       try {
         await target.create(CoreV1.serviceAccounts, {
