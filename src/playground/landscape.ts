@@ -49,6 +49,8 @@ import {
   type CreateReport,
   deletePhase,
   type DeleteReport,
+  deviceLossPhase,
+  type DeviceLossReport,
   hibernationPhase,
   type HibernationReport,
   migrationPhase,
@@ -425,6 +427,11 @@ export class Landscape {
   /** Migrates every shoot's control plane and restores it; the same devices before and after (`migrationPhase`). */
   migrate(): Promise<MigrationReport> {
     return migrationPhase(this.scenario);
+  }
+
+  /** Deletes one device per shoot out of band and waits until its machine is replaced (`deviceLossPhase`). */
+  loseDevices(): Promise<DeviceLossReport> {
+    return deviceLossPhase(this.scenario);
   }
 
   /** What `rollingUpdate` will change. */

@@ -29,6 +29,8 @@ export type { ClusterAuthorization } from "./rbac.ts";
 export type {
   CreateReport,
   DeleteReport,
+  DeviceLossReport,
+  LostDevice,
   RollingUpdatePlan,
   RollingUpdateReport,
   SteadyStateReport,

@@ -3,7 +3,7 @@
  * create (every shoot up to a ready Worker and all machines Running, then the duplicate check), a rolling update
  * (one pool per shoot changes its machine type; done when the Worker is ready, every machine Running and no device
  * of the old type left), hibernation and wake-up, a control-plane migration (migrate and restore: the same devices
- * before and after), deletion (every shoot gone, then no live device left) and a steady state (time passes with
+ * before and after), the loss of a device (the machine replaced), deletion (every shoot gone, then no live device left) and a steady state (time passes with
  * nothing changing). Each returns its typed report; a failed check rejects naming the problem.
  */
 import type { Logger } from "../observability/log.ts";
@@ -33,6 +33,8 @@ import type { Simulators } from "./simulators.ts";
 import { KubeClient } from "../k8s/client/client.ts";
 import { AppsV1, BuiltinResources, CoreGardenerV1beta1, CoreV1 } from "../k8s/api/resources.ts";
 import { type CounterSnapshot, type PhaseReport, phaseReport } from "./summary.ts";
+import { machinePhase } from "./progress.ts";
+import { MetalClient } from "../metal/client.ts";
 
 /** What the phases need. */
 export interface ScenarioContext {
@@ -404,6 +406,116 @@ export async function migrationPhase(ctx: ScenarioContext): Promise<MigrationRep
     restored: machineCount(ctx),
     devices: { before: liveBefore.length, after: liveAfter.length, created: created.length, deleted: deleted.length },
     shootObjectsKept: objectsBefore.size,
+    shootConditions,
+  };
+}
+
+/** One machine whose device was deleted out of band, and what replaced it. */
+export interface LostDevice {
+  shoot: string;
+  machine: string;
+  device: string;
+}
+
+/** The device-loss phase (`machines`: those whose device was lost, each replaced). */
+export interface DeviceLossReport extends PhaseReport {
+  lost: LostDevice[];
+  /** Relative to the phase start: every lost device's Node deleted (by the CCM), every machine Running again. */
+  milestones: { nodesGoneMs: number; replacedMs: number };
+  /** Devices created over the phase (one per lost device). */
+  devicesCreated: number;
+  shootConditions: Record<string, string[]>;
+}
+
+/** The names of the Nodes of a shoot cluster. */
+async function nodeNames(ctx: ScenarioContext, technicalId: string): Promise<Set<string>> {
+  const cluster = ctx.simulators.shoots.get(technicalId);
+  if (!cluster) return new Set();
+  const client = new KubeClient(cluster.api.connection());
+  try {
+    return new Set((await client.list(CoreV1.nodes)).items.map((n) => n.metadata.name!));
+  } finally {
+    client.close();
+  }
+}
+
+/** Polls `problem` every second of the clock until it gives undefined; rejects with its last text at the deadline. */
+async function pollUntil(
+  ctx: ScenarioContext,
+  problem: () => Promise<string | undefined>,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = ctx.clock.now() + timeoutMs;
+  for (;;) {
+    const p = await problem();
+    if (p === undefined) return;
+    if (ctx.clock.now() > deadline) throw new Error(`timed out waiting for ${what}: ${p}`);
+    await ctx.clock.sleep(1000, ctx.signal);
+  }
+}
+
+/**
+ * Each shoot loses one machine's device: an operator deletes it in Metal (or its hardware dies). The kubelet falls
+ * silent, its Node goes not Ready after the grace period and the CCM deletes it; the machine controller deletes the
+ * machine of a deleted Node and the MachineSet replaces it. Rejects unless each lost device's Node is deleted,
+ * the lost machines are gone, every machine runs again with exactly one device each, exactly one device was created
+ * per lost one, and every Shoot condition is True.
+ */
+export async function deviceLossPhase(ctx: ScenarioContext): Promise<DeviceLossReport> {
+  const before = ctx.counters();
+  const sims = ctx.simulators;
+  sims.devices.invalidate();
+  const allBefore = devicesOfShoots(sims.metal.devices({ includeDeleted: true }), namespaces(ctx)).map((d) => d.id);
+  const live = liveDevicesOfShoots(sims.metal.devices(), namespaces(ctx));
+  const lost = ctx.shoots.map((shoot): LostDevice => {
+    const machine = ctx.observer.machines.list()
+      .filter((m) => m.metadata.namespace === shoot.technicalId && machinePhase(m) === "Running")
+      .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!))[0];
+    const device = machine && live.find((d) => d.hostname === machine.metadata.name);
+    if (!device) throw new Error(`device loss: shoot ${shoot.technicalId} has no Running machine with a device`);
+    return { shoot: shoot.technicalId, machine: machine.metadata.name!, device: device.id };
+  });
+  const metal = new MetalClient({ token: sims.metal.defaultToken, baseUrl: sims.metalUrl });
+  for (const l of lost) await metal.devices.delete(l.device);
+  await pollUntil(
+    ctx,
+    async () => {
+      const left: string[] = [];
+      for (const l of lost) if ((await nodeNames(ctx, l.shoot)).has(l.machine)) left.push(l.machine);
+      return left.length ? `Node(s) ${left.join(", ")} still there` : undefined;
+    },
+    "the Nodes of the lost devices to be deleted",
+    ctx.timeoutMs,
+  );
+  const nodesGoneAt = ctx.clock.now();
+  const lostNames = new Set(lost.map((l) => l.machine));
+  await ctx.observer.waitUntil(
+    () => {
+      const left = ctx.observer.machines.list().filter((m) => lostNames.has(m.metadata.name!));
+      return left.length
+        ? `lost machine(s) still there: ${left.map((m) => `${m.metadata.name} (${machinePhase(m)})`).join(", ")}`
+        : allRunning(ctx);
+    },
+    "the lost machines replaced and every machine Running",
+    ctx.timeoutMs,
+    ctx.signal,
+  );
+  const replacedAt = ctx.clock.now();
+  sims.devices.invalidate();
+  const allAfter = devicesOfShoots(sims.metal.devices({ includeDeleted: true }), namespaces(ctx)).map((d) => d.id);
+  const created = deviceChanges(allBefore, allAfter).created;
+  const problem = duplicateDevicesProblem(ctx.observer.machines.list(), sims.metal.devices(), namespaces(ctx)) ??
+    (created.length !== lost.length
+      ? `${created.length} device(s) created for ${lost.length} lost: ${created.join(", ")}`
+      : undefined);
+  if (problem) throw new Error(`after the device loss: ${problem}`);
+  const shootConditions = await shootConditionsAllTrue(ctx);
+  return {
+    ...phaseReport("device loss", before, ctx.counters(), lost.length),
+    lost,
+    milestones: { nodesGoneMs: nodesGoneAt - before.at, replacedMs: replacedAt - before.at },
+    devicesCreated: created.length,
     shootConditions,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * RBAC proven minimal: the full scenario (create, rolling update, hibernation and wake-up, control-plane migration,
- * delete) with every component on its ServiceAccount's token. Every request denied and every rule (or part of one) of
+ * RBAC proven minimal: the full scenario (create, rolling update, the loss of a device, hibernation and wake-up,
+ * control-plane migration, delete) with every component on its ServiceAccount's token. Every request denied and every rule (or part of one) of
  * the RBAC we apply that no request used is printed; each must carry a reason from the table below, or the test fails.
  */
 import assert from "node:assert/strict";
@@ -96,6 +96,8 @@ Deno.test("the full scenario under RBAC: no request denied, every unused grant h
       try {
         await landscape.create();
         await landscape.rollingUpdate();
+        const loss = await landscape.loseDevices();
+        assert.equal(loss.devicesCreated, loss.lost.length, "one device per lost one");
         await landscape.hibernate();
         await landscape.migrate();
         await landscape.delete();
@@ -181,7 +183,8 @@ Deno.test("the CCM runs under the RBAC our ControlPlane's ManagedResource applie
         const device = sims.metal.devices()[0];
         const metal = new MetalClient({ token: sims.metal.defaultToken, baseUrl: sims.metalUrl });
         await metal.devices.delete(device.id);
-        await clock.sleep(30_000);
+        // Past the node-monitor grace period (40 s): the Node is not Ready, and the CCM's delete is denied.
+        await clock.sleep(60_000);
         const shoot = new KubeClient([...sims.shoots.values()][0].api.connection());
         try {
           const nodes = await shoot.list(CoreV1.nodes);

@@ -165,8 +165,3 @@ export function generatedName(prefix: string, random: () => number = Math.random
   for (let i = 0; i < 5; i++) suffix += SUFFIX_ALPHABET[Math.floor(random() * SUFFIX_ALPHABET.length)];
   return prefix.slice(0, MAX_GENERATED_PREFIX) + suffix;
 }
-
-/** RFC 3339 timestamp with second precision, as metav1.Time serialises. */
-export function kubeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}

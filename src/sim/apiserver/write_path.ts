@@ -7,6 +7,7 @@
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { apiVersionOf } from "../../k8s/api/resources.ts";
 import type { Clock } from "../../runtime/clock.ts";
+import { metav1Time } from "../kernel/mod.ts";
 import type { AdmissionRequestAttributes } from "./admission/webhooks.ts";
 import type { AdmissionRunner } from "./admission/runner.ts";
 import {
@@ -18,14 +19,7 @@ import {
 } from "./admission/builtin_rules.ts";
 import { establishedStatus, validateCrd } from "./registry/crd_resources.ts";
 import { ownedFields, recordManager } from "./managed_fields.ts";
-import {
-  generatedName,
-  kubeTime,
-  type MetaFieldError,
-  mutableMeta,
-  nameRuleFor,
-  validateObjectMeta,
-} from "./object_meta.ts";
+import { generatedName, type MetaFieldError, mutableMeta, nameRuleFor, validateObjectMeta } from "./object_meta.ts";
 import type { ObjectStore, StoredObject } from "./storage/object_store.ts";
 import type { ResourceRegistry } from "./registry/resource_registry.ts";
 import { hasSubresource, type ServedResource, storageKey } from "./registry/served_resource.ts";
@@ -135,7 +129,7 @@ export class WritePath {
   }
 
   private now(): string {
-    return kubeTime(this.clock.now());
+    return metav1Time(this.clock.now());
   }
 
   /** Checks the body's apiVersion/kind against the URL and fills them in. */

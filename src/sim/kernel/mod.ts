@@ -1,6 +1,7 @@
 /**
  * What the simulators share: one seeded random generator, one fault-rule engine that each simulator specialises with
- * its own matcher, one tally for request counters, one loopback listener, and one poll loop over informer caches.
+ * its own matcher, one tally for request counters, one loopback listener, one poll loop over informer caches, and
+ * metav1.Time text.
  */
 export { entropySeed, Rng } from "./rng.ts";
 export {
@@ -23,3 +24,4 @@ export {
 } from "./loopback_listener.ts";
 export { type PolledCache, PollLoop, type PollLoopOptions } from "./poll_loop.ts";
 export { type TimedCondition, withConditionTimes } from "./condition_times.ts";
+export { metav1Time, parseTime } from "./metav1_time.ts";

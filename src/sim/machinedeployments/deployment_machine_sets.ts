@@ -16,7 +16,7 @@ import {
   LABEL_TEMPLATE_HASH,
 } from "./keys.ts";
 import { controllerReference } from "./machine_template.ts";
-import { parseTime } from "./metav1_time.ts";
+import { parseTime } from "../kernel/mod.ts";
 import { desiredReplicas, maxSurge } from "./rollout_limits.ts";
 import { machineSetName, templateHash, templatesEqualIgnoringHash } from "./template_hash.ts";
 

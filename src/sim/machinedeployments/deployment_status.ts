@@ -19,7 +19,7 @@ import {
   MESSAGE_MINIMUM_UNAVAILABLE,
 } from "./keys.ts";
 import { setReplicas } from "./deployment_machine_sets.ts";
-import { metav1Time, parseTime } from "./metav1_time.ts";
+import { metav1Time, parseTime } from "../kernel/mod.ts";
 import { desiredReplicas, maxUnavailable } from "./rollout_limits.ts";
 
 /** `status` of a MachineDeployment. */

@@ -15,7 +15,7 @@ import {
   type Machine,
   phaseOf,
 } from "../../apis/machine/v1alpha1.ts";
-import { parseTime } from "./metav1_time.ts";
+import { parseTime } from "../kernel/mod.ts";
 import { PRESERVE_AUTO, PRESERVE_VALUES } from "./keys.ts";
 
 const DEFAULT_PRIORITY = 3;

@@ -21,7 +21,7 @@ import { machineSpecSyncOps } from "./machine_spec_sync.ts";
 import { applyAutoPreservation } from "./machineset_preservation.ts";
 import { planMachineSetReplicas, slowStartBatches } from "./machineset_replicas.ts";
 import { computeMachineSetStatus, machineSetStatusChanged } from "./machineset_status.ts";
-import { metav1Time } from "./metav1_time.ts";
+import { metav1Time } from "../kernel/mod.ts";
 import type { ObjectWrites } from "./object_writes.ts";
 import { adoptable, CONTROLLER_UID_INDEX, isControlledBy, ORPHAN } from "./ownership.ts";
 import { describeProblems, machineSetProblems } from "./validation.ts";

@@ -15,7 +15,7 @@ import { FIELD_MANAGER } from "./keys.ts";
 const PRESERVE_AUTO = "auto-preserved";
 const PRESERVE_ANNOTATION_VALUES = new Set(["now", "when-failed", "auto-preserved", "false"]);
 import { isFailed } from "./machine_ranking.ts";
-import { parseTime } from "./metav1_time.ts";
+import { parseTime } from "../kernel/mod.ts";
 import type { ObjectWrites } from "./object_writes.ts";
 
 /** Machines to annotate `auto-preserved`, and auto-preserved machines to release. */

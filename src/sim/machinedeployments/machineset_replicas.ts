@@ -16,7 +16,7 @@ import {
 } from "../../apis/machine/v1alpha1.ts";
 import { BURST_REPLICAS } from "./keys.ts";
 import { deletionPriority, isFailed, isPreserved, isTerminating, pickForDeletion } from "./machine_ranking.ts";
-import { parseTime } from "./metav1_time.ts";
+import { parseTime } from "../kernel/mod.ts";
 
 /** The changes one sync makes. */
 export interface MachineSetReplicaPlan {

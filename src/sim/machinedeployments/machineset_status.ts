@@ -19,7 +19,7 @@ import { controllerOf } from "../../k8s/api/objects.ts";
 import { semanticEqual } from "./canonical_json.ts";
 import { MachineSetConditionType, PRESERVE_AUTO, REASON_FAILED_CREATE, REASON_FAILED_DELETE } from "./keys.ts";
 import { isAvailable, isFailed, isReady } from "./machine_ranking.ts";
-import { metav1Time } from "./metav1_time.ts";
+import { metav1Time } from "../kernel/mod.ts";
 
 /** `status` of a MachineSet. */
 export type MachineSetStatus = NonNullable<MachineSet["status"]>;

@@ -10,7 +10,10 @@ export {
   nodeAddresses,
   nodeFor,
   planNodes,
+  readyStatus,
   type SimNode,
   SIMULATED_NODE_LABEL,
   type SimulatedDevice,
+  UNREACHABLE_TAINT,
+  unreachablePatch,
 } from "./node_plan.ts";

@@ -1,11 +1,14 @@
 /**
  * SIMULATION of what a real landscape has around the machine controller: the kubelet registering a Node when a
- * machine boots, the cloud-controller-manager setting its providerID and deleting it when the machine is gone,
- * and gardener-node-agent removing the critical-components taint once node-critical pods run.
- * This module is the pure part: which Nodes to create, untaint and delete for a set of devices. Pure.
+ * machine boots, gardener-node-agent removing the critical-components taint once node-critical pods run, the kubelet
+ * falling silent when its machine is gone (kube-controller-manager's node lifecycle then marks the Node's Ready
+ * Unknown after its grace period) and the cloud-controller-manager deleting a Node that is not Ready and whose
+ * machine is gone (cloud-node-lifecycle checks only such Nodes).
+ * This module is the pure part: which Nodes to create, untaint, mark not Ready and delete for a set of devices. Pure.
  */
 import type { NodeSpec, NodeStatus, NodeSystemInfo } from "kubernetes-types/core/v1.d.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
+import { metav1Time } from "../kernel/mod.ts";
 
 /** A machine of the provider, as the simulation needs it. */
 export interface SimulatedDevice {
@@ -40,6 +43,19 @@ const GONE_STATES = new Set(["deprovisioning", "deleted"]);
 export interface PlanOptions {
   /** Register Nodes with the critical-components taint and remove it after this delay (0: no taint). */
   criticalComponentsTaintMs: number;
+  /**
+   * How long a Node whose kubelet fell silent stays Ready before the node lifecycle marks it Unknown
+   * (kube-controller-manager's `--node-monitor-grace-period`, 40 s; default 0).
+   */
+  nodeMonitorGraceMs?: number;
+}
+
+/** What the simulation remembers between passes, by Node name. */
+export interface NodeMemory {
+  /** When the simulation registered each of its Nodes. */
+  registeredAt: ReadonlyMap<string, number>;
+  /** Since when each Ready Node's device has been gone (its kubelet silent). */
+  silentSince: ReadonlyMap<string, number>;
 }
 
 /** What to do in one pass. */
@@ -47,9 +63,19 @@ export interface NodePlan {
   create: SimNode[];
   /** Node names whose taint is due to be removed. */
   untaint: string[];
-  /** Node names whose device is gone. */
+  /** Ready Nodes whose device is gone: their kubelet posts no more status. */
+  silent: string[];
+  /** Of the silent Nodes, those silent for the grace period: the node lifecycle marks them Ready=Unknown. */
+  notReady: string[];
+  /** Nodes not Ready whose device is gone: the CCM's cloud-node-lifecycle deletes them. */
   remove: string[];
 }
+
+/** The condition types a kubelet posts (the node lifecycle sets them all Unknown once it falls silent). */
+const KUBELET_CONDITIONS = new Set(["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"]);
+
+/** Taints of a Node whose kubelet stopped posting status. */
+export const UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";
 
 function isPrivateV4(ip: string): boolean {
   const [a, b] = ip.split(".").map(Number);
@@ -71,7 +97,7 @@ export function nodeAddresses(device: SimulatedDevice): Array<{ type: string; ad
 
 /** The Node the kubelet (and CCM) would register for a device. */
 export function nodeFor(device: SimulatedDevice, now: number, opts: PlanOptions): SimNode {
-  const ts = new Date(Math.floor(now / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const ts = metav1Time(now);
   const cond = (type: string, status: string, reason: string, message: string) => ({
     type,
     status,
@@ -115,22 +141,57 @@ export function nodeFor(device: SimulatedDevice, now: number, opts: PlanOptions)
   };
 }
 
+/** The status of a Node's `Ready` condition (undefined without one). */
+export function readyStatus(node: SimNode): string | undefined {
+  return node.status?.conditions?.find((c) => c.type === "Ready")?.status;
+}
+
 /**
- * Plans one pass. `registeredAt` holds when the simulation registered each of its Nodes (for the taint delay; a
- * Node registered but not yet seen by the informer is not created again); Nodes that are being deleted are left
- * alone (and block re-registration of their name).
+ * What kube-controller-manager's node lifecycle writes when a Node's kubelet fell silent: the kubelet's conditions
+ * Unknown (`NodeStatusUnknown`) and the unreachable taints. `conditions` is the status patch, `taints` the spec's.
+ */
+export function unreachablePatch(node: SimNode, now: number): {
+  conditions: NonNullable<NodeStatus["conditions"]>;
+  taints: NonNullable<NodeSpec["taints"]>;
+} {
+  const ts = metav1Time(now);
+  const conditions = (node.status?.conditions ?? []).map((c) =>
+    KUBELET_CONDITIONS.has(c.type)
+      ? {
+        ...c,
+        status: "Unknown",
+        reason: "NodeStatusUnknown",
+        message: "Kubelet stopped posting node status.",
+        lastTransitionTime: ts,
+      }
+      : c
+  );
+  const taints = (node.spec?.taints ?? []).filter((t) => t.key !== UNREACHABLE_TAINT);
+  taints.push({ key: UNREACHABLE_TAINT, effect: "NoSchedule" }, {
+    key: UNREACHABLE_TAINT,
+    effect: "NoExecute",
+    timeAdded: ts,
+  });
+  return { conditions, taints };
+}
+
+/**
+ * Plans one pass. `memory.registeredAt` gives the taint delay its start (a Node registered but not yet seen by the
+ * informer is not created again), `memory.silentSince` the grace period its start; Nodes that are being deleted are
+ * left alone (and block re-registration of their name).
  */
 export function planNodes(
   devices: readonly SimulatedDevice[],
   nodes: readonly SimNode[],
-  registeredAt: ReadonlyMap<string, number>,
+  memory: NodeMemory,
   now: number,
   opts: PlanOptions,
 ): NodePlan {
+  const { registeredAt, silentSince } = memory;
   const byName = new Map(nodes.map((n) => [n.metadata.name!, n]));
   const live = new Map<string, SimulatedDevice>();
   for (const d of devices) if (!GONE_STATES.has(d.state)) live.set(d.hostname, d);
-  const plan: NodePlan = { create: [], untaint: [], remove: [] };
+  const plan: NodePlan = { create: [], untaint: [], silent: [], notReady: [], remove: [] };
   for (const d of live.values()) {
     if (d.state !== "active" || byName.has(d.hostname) || registeredAt.has(d.hostname)) continue;
     plan.create.push(nodeFor(d, now, opts));
@@ -141,7 +202,12 @@ export function planNodes(
     const device = live.get(name);
     const sameDevice = device && n.spec?.providerID === CCM_PROVIDER_ID_PREFIX + device.id;
     if (!sameDevice) {
-      plan.remove.push(name);
+      if (readyStatus(n) !== "True") {
+        plan.remove.push(name);
+        continue;
+      }
+      plan.silent.push(name);
+      if (now - (silentSince.get(name) ?? now) >= (opts.nodeMonitorGraceMs ?? 0)) plan.notReady.push(name);
       continue;
     }
     const tainted = n.spec?.taints?.some((t) => t.key === CRITICAL_COMPONENTS_TAINT);

@@ -3,9 +3,11 @@
  * provider's devices (directly from the simulator's state, so these reads are not Metal API calls), registers a
  * Ready Node for each active device (kubelet; the Node is registered complete — providerID, addresses, zone labels —
  * so the CCM's cloud-node initialization has nothing left to do), removes the critical-components taint a moment
- * later (gardener-node-agent), deletes the Node when its device is gone (the CCM's cloud-node-lifecycle controller,
- * with the CCM's own client and Node informer) and removes the pods that were bound to a deleted Node (pod garbage
- * collection). It watches Nodes through informers, so a pass costs no API reads.
+ * later (gardener-node-agent), marks a Node whose device is gone Ready=Unknown once the node-monitor grace period
+ * passed (the kubelet fell silent; kube-controller-manager's node lifecycle), deletes a Node that is not Ready and
+ * whose device is gone (the CCM's cloud-node-lifecycle controller, with the CCM's own client and Node informer) and
+ * removes the pods that were bound to a deleted Node (pod garbage collection). It watches Nodes through informers,
+ * so a pass costs no API reads.
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { Informer } from "../../k8s/cache/informer.ts";
@@ -21,7 +23,11 @@ import {
   type SimNode,
   SIMULATED_NODE_LABEL,
   type SimulatedDevice,
+  unreachablePatch,
 } from "./node_plan.ts";
+
+/** kube-controller-manager's `--node-monitor-grace-period` default. */
+const DEFAULT_NODE_MONITOR_GRACE_MS = 40_000;
 
 export interface NodeSimulatorOptions {
   /** Client of the target cluster (kubelet, gardener-node-agent, pod GC). */
@@ -38,6 +44,8 @@ export interface NodeSimulatorOptions {
   pollMs?: number;
   /** Taint new Nodes with critical-components-not-ready and remove it after this long (default 2 s; 0: never). */
   criticalComponentsTaintMs?: number;
+  /** A Node whose device is gone stays Ready this long (kube-controller-manager's default: 40 s). */
+  nodeMonitorGraceMs?: number;
   log?: Logger;
 }
 
@@ -45,6 +53,8 @@ export interface NodeSimulatorOptions {
 export interface NodeSimulatorStats {
   nodesCreated: number;
   nodesUntainted: number;
+  /** Nodes marked Ready=Unknown (their device gone). */
+  nodesNotReady: number;
   nodesDeleted: number;
   podsDeleted: number;
   /** Sum of the above plus failed attempts: every write request sent. */
@@ -56,6 +66,7 @@ export class NodeSimulator {
   readonly stats: NodeSimulatorStats = {
     nodesCreated: 0,
     nodesUntainted: 0,
+    nodesNotReady: 0,
     nodesDeleted: 0,
     podsDeleted: 0,
     writes: 0,
@@ -67,6 +78,7 @@ export class NodeSimulator {
   private readonly ccmNodes: Informer<SimNode>;
   private readonly ccm: KubeClient;
   private readonly registeredAt = new Map<string, number>();
+  private readonly silentSince = new Map<string, number>();
   private readonly inFlight = new Set<string>();
   private readonly loop: PollLoop;
 
@@ -112,20 +124,25 @@ export class NodeSimulator {
       this.log.error("Listing the simulated devices failed", { error: e });
       return;
     }
-    const plan = planNodes(devices, this.nodes.list(), this.registeredAt, this.clock.now(), {
+    const now = this.clock.now();
+    const planOpts = {
       criticalComponentsTaintMs: this.opts.criticalComponentsTaintMs ?? 2000,
-    });
+      nodeMonitorGraceMs: this.opts.nodeMonitorGraceMs ?? DEFAULT_NODE_MONITOR_GRACE_MS,
+    };
+    const memory = { registeredAt: this.registeredAt, silentSince: this.silentSince };
+    const plan = planNodes(devices, this.nodes.list(), memory, now, planOpts);
+    for (const name of plan.silent) if (!this.silentSince.has(name)) this.silentSince.set(name, now);
+    for (const name of this.silentSince.keys()) if (!plan.silent.includes(name)) this.silentSince.delete(name);
     // The CCM decides on deletions from its own view, once it has one.
-    const remove = this.ccmNodes === this.nodes ? plan.remove : !this.ccmNodes.hasSynced() ? [] : planNodes(
-      devices,
-      this.ccmNodes.list(),
-      this.registeredAt,
-      this.clock.now(),
-      { criticalComponentsTaintMs: 0 },
-    ).remove;
+    const remove = this.ccmNodes === this.nodes
+      ? plan.remove
+      : !this.ccmNodes.hasSynced()
+      ? []
+      : planNodes(devices, this.ccmNodes.list(), memory, now, planOpts).remove;
     const work: Array<Promise<void>> = [];
     for (const node of plan.create) work.push(this.once(node.metadata.name!, () => this.create(node)));
     for (const name of plan.untaint) work.push(this.once(name, () => this.untaint(name)));
+    for (const name of plan.notReady) work.push(this.once(name, () => this.markNotReady(name)));
     for (const name of remove) work.push(this.once(name, () => this.remove(name)));
     await Promise.all(work);
   }
@@ -169,7 +186,29 @@ export class NodeSimulator {
     this.stats.nodesUntainted++;
   }
 
-  /** cloud-node-lifecycle: the Node of a gone device is deleted (the CCM's client); then its pods (pod GC). */
+  /** Node lifecycle (kube-controller-manager): the silent kubelet's conditions Unknown, the unreachable taints. */
+  private async markNotReady(name: string): Promise<void> {
+    const node = this.nodes.get(name);
+    if (!node) return;
+    const { conditions, taints } = unreachablePatch(node, this.clock.now());
+    this.stats.writes++;
+    await this.opts.client.patch(
+      CoreV1.nodes,
+      name,
+      {
+        metadata: { resourceVersion: node.metadata.resourceVersion },
+        status: { conditions },
+      },
+      "merge",
+      { subresource: "status" },
+    );
+    this.stats.writes++;
+    await this.opts.client.patch(CoreV1.nodes, name, { spec: { taints } }, "merge");
+    this.stats.nodesNotReady++;
+    this.log.debug("Node not ready: its device is gone", { node: name });
+  }
+
+  /** cloud-node-lifecycle: the not-Ready Node of a gone device is deleted (the CCM's client); then its pods (pod GC). */
   private async remove(name: string): Promise<void> {
     this.stats.writes++;
     try {

@@ -6,7 +6,7 @@ import { isNotFound, undefinedIfNotFound } from "../../../src/k8s/api/errors.ts"
 import { FakeClock, yieldToEventLoop } from "../../../src/runtime/clock.ts";
 import { IN_PROCESS_BASE_URL, MetalSimulator } from "../../../src/sim/metal/mod.ts";
 import { MetalClient } from "../../../src/metal/client.ts";
-import { metalDevices, NodeSimulator, type SimNode } from "../../../src/sim/nodes/mod.ts";
+import { metalDevices, NodeSimulator, readyStatus, type SimNode } from "../../../src/sim/nodes/mod.ts";
 import { configureLogging } from "../../../src/observability/log.ts";
 
 // The CCM test is denied on purpose until its RBAC exists: its informer's warnings are expected.
@@ -68,6 +68,9 @@ Deno.test("node simulator: registers, untaints and removes Nodes for the Metal s
       spec: { nodeName: "pool-a-1", containers: [{ name: "c", image: "x" }] },
     } as never, { namespace: "default" });
     await metal.devices.delete(device.id);
+    // The kubelet fell silent: the Node stays Ready for the grace period, then goes Unknown, then the CCM deletes it.
+    await clock.advance(30_000);
+    assert.equal(readyStatus((await getNode("pool-a-1"))!), "True", "Ready within the grace period");
     await until(clock, async () => (await getNode("pool-a-1")) === undefined, "node deleted");
     await until(clock, async () => {
       try {
@@ -80,8 +83,14 @@ Deno.test("node simulator: registers, untaints and removes Nodes for the Metal s
     assert.ok(await getNode("foreign"), "nodes it did not create are left alone");
     assert.equal(sim.counters.total() - requestsAfterCreate, 1, "only the test's DELETE reached the Metal API");
     assert.deepEqual(
-      [nodes.stats.nodesCreated, nodes.stats.nodesUntainted, nodes.stats.nodesDeleted, nodes.stats.podsDeleted],
-      [1, 1, 1, 1],
+      [
+        nodes.stats.nodesCreated,
+        nodes.stats.nodesUntainted,
+        nodes.stats.nodesNotReady,
+        nodes.stats.nodesDeleted,
+        nodes.stats.podsDeleted,
+      ],
+      [1, 1, 1, 1, 1],
     );
   } finally {
     stop.abort();
@@ -117,6 +126,7 @@ Deno.test("node simulator: the CCM's deletion runs on its own client, and only o
     clock,
     pollMs: 1000,
     criticalComponentsTaintMs: 0,
+    nodeMonitorGraceMs: 0, // not Ready at once: what keeps the Node below is the CCM's RBAC
   });
   const stop = new AbortController();
   const running = nodes.start(stop.signal);
