@@ -1,6 +1,7 @@
 /**
  * The Equinix Metal cloud-controller-manager in the shoot namespace of the seed (pure renderers): Deployment, Service,
- * VPA, PDB, ServiceMonitor and PrometheusRule as current Gardener's shoot monitoring and network policies expect them.
+ * VPA, PDB, ServiceMonitor and PrometheusRule as current Gardener's shoot monitoring and network policies expect them,
+ * carried by the seed-class ManagedResource the generic actuator writes.
  * The CCM talks only to the shoot's kube-apiserver (generic token kubeconfig plus its shoot access token) and the
  * Equinix Metal API (credentials from the `cloudprovider` Secret, whose checksum restarts it when they change).
  */
@@ -8,12 +9,11 @@ import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { EnvVar, Service } from "kubernetes-types/core/v1.d.ts";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.d.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import { AppsV1, AutoscalingV1, CoreV1, MonitoringV1, PolicyV1 } from "../../k8s/api/resources.ts";
 import {
   type ControlPlaneValues,
+  DELETE_ON_INVALID_UPDATE,
   GENERIC_KUBECONFIG_PATH,
   genericKubeconfigVolume,
-  type SeedObject,
 } from "../genericcontrolplane/mod.ts";
 import { findImage, IMAGE_CLOUD_CONTROLLER_MANAGER, type ImageVector } from "../imagevector/mod.ts";
 import { METALLB_CONFIG_MAP } from "./metallb.ts";
@@ -30,16 +30,16 @@ export const CLOUDPROVIDER_SECRET = "cloudprovider";
 /** Labels selecting the CCM pods (those of Gardener's other CCMs). */
 export const CCM_SELECTOR = { app: "kubernetes", role: CCM_NAME } as const;
 
-/** The CCM's seed objects, in creation order. */
-export function ccmSeedObjects(values: ControlPlaneValues, images: ImageVector): SeedObject[] {
+/** The CCM's seed objects. */
+export function ccmSeedObjects(values: ControlPlaneValues, images: ImageVector): KubeObject[] {
   const ns = values.namespace;
   return [
-    { resource: AppsV1.deployments, object: ccmDeployment(values, images) },
-    { resource: CoreV1.services, object: ccmService(ns) },
-    { resource: PolicyV1.podDisruptionBudgets, object: ccmPodDisruptionBudget(ns) },
-    { resource: AutoscalingV1.verticalPodAutoscalers, object: ccmVpa(ns) },
-    { resource: MonitoringV1.serviceMonitors, object: ccmServiceMonitor(ns) },
-    { resource: MonitoringV1.prometheusRules, object: ccmPrometheusRule(ns) },
+    ccmDeployment(values, images),
+    ccmService(ns),
+    ccmPodDisruptionBudget(ns),
+    ccmVpa(ns),
+    ccmServiceMonitor(ns),
+    ccmPrometheusRule(ns),
   ];
 }
 
@@ -65,6 +65,8 @@ export function ccmDeployment(values: ControlPlaneValues, images: ImageVector): 
         "gardener.cloud/role": "controlplane",
         "high-availability-config.resources.gardener.cloud/type": "controller",
       },
+      // The Go provider's Deployment of this name selects `app=cloud-controller-manager`; a selector cannot change.
+      annotations: { [DELETE_ON_INVALID_UPDATE]: "true" },
     },
     spec: {
       replicas: values.replicas,

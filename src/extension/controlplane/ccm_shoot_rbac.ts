@@ -5,13 +5,11 @@
  * its secure port — instead of the upstream chart's binding to cluster-admin.
  */
 import type { KubeObject } from "../../k8s/api/objects.ts";
+import { DELETE_ON_INVALID_UPDATE } from "../genericcontrolplane/mod.ts";
 import { METALLB_CONFIG_MAP } from "./metallb.ts";
 
 /** Name of the CCM's ClusterRole/ClusterRoleBinding in the shoot. */
 export const CCM_SHOOT_ROLE = "extensions.gardener.cloud:provider-equinix-metal:cloud-controller-manager";
-
-/** The resource manager deletes and re-creates an object whose update the API server rejects as invalid. */
-const DELETE_ON_INVALID_UPDATE = "resources.gardener.cloud/delete-on-invalid-update";
 
 const SUBJECT = [{ kind: "ServiceAccount", name: "cloud-controller-manager", namespace: "kube-system" }];
 

@@ -4,12 +4,14 @@
  *
  * - reconcile: publish the shoot webhooks MR (when there is a configuration), the shoot access Secrets, then — once a
  *   hibernated shoot's kube-apiserver is at 0 replicas (until then: requeue every 2 s, nothing else written) — the
- *   seed objects with the `cloudprovider` checksum and 0 or 1 replicas, and the shoot MR; wait (bounded) until the
- *   webhooks MR is healthy unless hibernated. Every write compares first: an up-to-date ControlPlane costs 0 writes.
- * - delete: delete the shoot MRs and wait (bounded, 2 min each window) until they are gone, then every seed object
- *   the delegate renders and the shoot access Secrets, then the webhooks MR (waited for as well);
+ *   seed MR (class `seed`: the seed's resource manager applies the seed components, with the `cloudprovider` checksum
+ *   and 0 or 1 replicas) and the shoot MR; wait (bounded) until the webhooks MR is healthy unless hibernated. Every
+ *   write compares first: an up-to-date ControlPlane costs 0 writes.
+ * - delete: delete the shoot MRs and wait (bounded, 2 min each window) until they are gone, then the seed MR (its
+ *   resource manager removes the seed components; not waited for, as in Gardener's library) and the shoot access
+ *   Secrets, then the webhooks MR (waited for);
  * - forceDelete: the same without waiting; migrate: `keepObjects: true` on the shoot MRs, then the same without
- *   waiting (the objects stay in the shoot); restore: reconcile.
+ *   waiting (the shoot objects stay, the seed components go); restore: reconcile.
  */
 import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { Secret } from "kubernetes-types/core/v1.d.ts";
@@ -21,13 +23,20 @@ import type { Actuator, ActuatorContext, ActuatorOutcome, ClusterContext } from 
 import { continueWait, type WaitRecord } from "../genericworker/mod.ts";
 import { checksumAnnotation, secretChecksum } from "./checksum.ts";
 import type { ControlPlaneDelegate, ControlPlaneValues, ShootWebhookConfigSource } from "./delegate.ts";
-import { managedResourceProblem, MR_SHOOT, MR_SHOOT_WEBHOOKS, MR_STORAGE_CLASSES } from "./managed_resource.ts";
+import {
+  managedResourceProblem,
+  MR_SEED,
+  MR_SHOOT,
+  MR_SHOOT_WEBHOOKS,
+  MR_STORAGE_CLASSES,
+  SEED_CLASS,
+} from "./managed_resource.ts";
 import {
   deleteManagedResource,
   ensureManagedResource,
   shootWebhooksManagedResource,
 } from "./managed_resource_apply.ts";
-import { DEPLOYMENT_RULES, SeedObjectWriter } from "./seed_objects_apply.ts";
+import { SeedObjectWriter } from "./seed_objects_apply.ts";
 import { genericTokenKubeconfigSecretName, shootAccessSecret, shootAccessSecretName } from "./shoot_access_secret.ts";
 
 /** Requeue interval while waiting: the generic ControlPlane reconciler's 2 s. */
@@ -98,9 +107,12 @@ export class ControlPlaneActuator implements Actuator<ControlPlane> {
       }
     }
     const values = this.values(cp, cluster, hibernated ? 0 : 1, checksums);
-    for (const o of this.delegate.seedObjects(values)) {
-      await w.ensure(o.resource, o.object, o.resource === AppsV1.deployments ? DEPLOYMENT_RULES : undefined);
-    }
+    await ensureManagedResource(w, {
+      name: MR_SEED,
+      namespace,
+      class: SEED_CLASS,
+      objects: this.delegate.seedObjects(values),
+    });
     await ensureManagedResource(w, { name: MR_SHOOT, namespace, objects: this.delegate.shootObjects(values) });
 
     if (webhookConfig && !hibernated) {
@@ -111,20 +123,20 @@ export class ControlPlaneActuator implements Actuator<ControlPlane> {
     this.waits.delete(ControlPlaneActuator.key(cp));
   }
 
-  delete(cp: ControlPlane, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
-    return this.tearDown(cp, cluster, ctx, true);
+  delete(cp: ControlPlane, _cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
+    return this.tearDown(cp, ctx, true);
   }
 
-  async forceDelete(cp: ControlPlane, cluster: ClusterContext, ctx: ActuatorContext): Promise<void> {
-    await this.tearDown(cp, cluster, ctx, false);
+  async forceDelete(cp: ControlPlane, _cluster: ClusterContext, ctx: ActuatorContext): Promise<void> {
+    await this.tearDown(cp, ctx, false);
   }
 
-  async migrate(cp: ControlPlane, cluster: ClusterContext, ctx: ActuatorContext): Promise<void> {
+  async migrate(cp: ControlPlane, _cluster: ClusterContext, ctx: ActuatorContext): Promise<void> {
     const w = this.writer(cp, ctx);
     for (const name of [...SHOOT_MRS, MR_SHOOT_WEBHOOKS]) {
       await w.patchIfExists(ResourcesV1alpha1.managedResources, name, { spec: { keepObjects: true } });
     }
-    await this.tearDown(cp, cluster, ctx, false);
+    await this.tearDown(cp, ctx, false);
   }
 
   restore(cp: ControlPlane, cluster: ClusterContext, ctx: ActuatorContext): Promise<ActuatorOutcome | void> {
@@ -177,7 +189,6 @@ export class ControlPlaneActuator implements Actuator<ControlPlane> {
   /** Deletion in the generic actuator's order, one step per call; `wait` false: nothing is waited for. */
   private async tearDown(
     cp: ControlPlane,
-    cluster: ClusterContext,
     ctx: ActuatorContext,
     wait: boolean,
   ): Promise<ActuatorOutcome | void> {
@@ -187,8 +198,7 @@ export class ControlPlaneActuator implements Actuator<ControlPlane> {
     if (wait && remaining.length) {
       return this.wait(cp, ctx, `deletion of ManagedResource(s) ${remaining.join(", ")}`, "still present");
     }
-    const seedObjects = this.delegate.seedObjects(this.values(cp, cluster, 0, {}));
-    for (const o of seedObjects.reverse()) await w.delete(o.resource, o.object.metadata.name ?? "");
+    await deleteManagedResource(w, MR_SEED);
     for (const c of this.delegate.shootAccessComponents) await w.delete(CoreV1.secrets, shootAccessSecretName(c));
     if (await deleteManagedResource(w, MR_SHOOT_WEBHOOKS) && wait) {
       return this.wait(cp, ctx, `deletion of ManagedResource ${MR_SHOOT_WEBHOOKS}`, "still present");

@@ -1,19 +1,13 @@
 /**
  * The provider's half of the generic ControlPlane actuator (Gardener's values provider and charts, as pure renderers):
- * which shoot access its seed components need, which Secrets restart them when they change, the seed objects in the
- * shoot namespace and the objects of the shoot MR. The generic half (actuator.ts) observes, applies and tears down.
+ * which shoot access its seed components need, which Secrets restart them when they change, the objects of the seed MR
+ * (applied in the shoot namespace by the seed's resource manager) and of the shoot MR. The generic half (actuator.ts)
+ * observes, applies and tears down.
  */
 import type { MutatingWebhookConfiguration } from "kubernetes-types/admissionregistration/v1.d.ts";
 import type { ControlPlane } from "../../apis/extensions/v1alpha1.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
-import type { ResourceType } from "../../k8s/api/resources.ts";
 import type { ClusterContext } from "../reconciler/mod.ts";
-
-/** One seed object and the resource it is written to. */
-export interface SeedObject {
-  resource: ResourceType;
-  object: KubeObject;
-}
 
 /** What the renderers get. */
 export interface ControlPlaneValues {
@@ -34,8 +28,8 @@ export interface ControlPlaneDelegate {
   shootAccessComponents: readonly string[];
   /** Secrets of the shoot namespace whose checksums go into the pod annotations (e.g. `cloudprovider`). */
   checksumSecrets: readonly string[];
-  /** The seed objects in the shoot namespace, in creation order (deleted in reverse). */
-  seedObjects(values: ControlPlaneValues): SeedObject[];
+  /** The objects of MR `extension-controlplane-seed` (class `seed`: into the shoot namespace of the seed). */
+  seedObjects(values: ControlPlaneValues): KubeObject[];
   /** The objects of MR `extension-controlplane-shoot`. */
   shootObjects(values: ControlPlaneValues): KubeObject[];
 }

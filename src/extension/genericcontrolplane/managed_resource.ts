@@ -7,6 +7,10 @@ import { stringify as toYaml } from "yaml";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { encodeBase64 } from "../../runtime/base64.ts";
 
+/** MR of the seed components (the CCM): class `seed`, so the seed's resource manager applies it. */
+export const MR_SEED = "extension-controlplane-seed";
+/** The class of MRs the seed's resource manager applies. */
+export const SEED_CLASS = "seed";
 /** MR of the shoot's system components (RBAC, MetalLB): no class, so the shoot's resource manager applies it. */
 export const MR_SHOOT = "extension-controlplane-shoot";
 /** MR of the shoot's storage classes (not written by this provider; removed if an earlier build left one). */
@@ -14,6 +18,8 @@ export const MR_STORAGE_CLASSES = "extension-controlplane-storageclasses";
 /** MR of the shoot webhooks' MutatingWebhookConfiguration. */
 export const MR_SHOOT_WEBHOOKS = "extension-controlplane-shoot-webhooks";
 
+/** The resource manager deletes and re-creates an object whose update the API server rejects as invalid. */
+export const DELETE_ON_INVALID_UPDATE = "resources.gardener.cloud/delete-on-invalid-update";
 /** Label gardenlet's shoot-deletion clean-up honours: objects of our shoot MRs are left to the MR. */
 export const LABEL_NO_CLEANUP = "shoot.gardener.cloud/no-cleanup";
 /** Key of the referenced Secret that holds the manifests. */

@@ -1,6 +1,6 @@
 /**
- * Gardener's generic ControlPlane logic, provider-agnostic: the actuator (seed objects, shoot access, ManagedResources,
- * hibernation, deletion with bounded waits, migrate/restore), the delegate contract the provider fills in, and the
+ * Gardener's generic ControlPlane logic, provider-agnostic: the actuator (shoot access, the seed and shoot
+ * ManagedResources, hibernation, deletion with bounded waits, migrate/restore), the delegate contract the provider fills in, and the
  * pure helpers it renders with.
  */
 export {
@@ -10,13 +10,15 @@ export {
   DEFAULT_POLL_INTERVAL_MS,
   KUBE_APISERVER_DEPLOYMENT,
 } from "./actuator.ts";
-export type { ControlPlaneDelegate, ControlPlaneValues, SeedObject, ShootWebhookConfigSource } from "./delegate.ts";
+export type { ControlPlaneDelegate, ControlPlaneValues, ShootWebhookConfigSource } from "./delegate.ts";
 export { checksumAnnotation, secretChecksum } from "./checksum.ts";
 export {
+  DELETE_ON_INVALID_UPDATE,
   LABEL_NO_CLEANUP,
   managedResourceProblem,
   managedResourceSecretName,
   MANIFESTS_KEY,
+  MR_SEED,
   MR_SHOOT,
   MR_SHOOT_WEBHOOKS,
   MR_STORAGE_CLASSES,
@@ -29,7 +31,7 @@ export {
   publishShootWebhooks,
   shootWebhooksManagedResource,
 } from "./managed_resource_apply.ts";
-export { DEPLOYMENT_RULES, type EnsureRules, projectOnto, SeedObjectWriter } from "./seed_objects_apply.ts";
+export { projectOnto, SeedObjectWriter } from "./seed_objects_apply.ts";
 export {
   GENERIC_KUBECONFIG_DIR,
   GENERIC_KUBECONFIG_PATH,

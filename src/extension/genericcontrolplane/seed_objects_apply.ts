@@ -1,5 +1,6 @@
 /**
- * Apply step of the ControlPlane controller: writes to the shoot namespace of the seed that compare before they write.
+ * Apply step of the ControlPlane controller: writes to the shoot namespace of the seed (ManagedResources, their
+ * Secrets, shoot access Secrets) that compare before they write.
  * The stored object is projected onto the fields we render (keys we do not render, such as server defaults, a token
  * the resource manager filled in or annotations of others, are left out; lists are compared element by element when
  * their lengths match), and a merge patch of the difference is sent only if there is one, so an up-to-date namespace
@@ -49,32 +50,6 @@ function renderedFields(obj: KubeObject): Record<string, unknown> {
   return { metadata: meta, ...rest };
 }
 
-/** How `ensure` treats a kind's particular fields. */
-export interface EnsureRules<T extends KubeObject = KubeObject> {
-  /** The object to write given the stored one (e.g. keep a replica count someone else owns). */
-  adjust?: (desired: T, stored: T) => T;
-  /** True if `stored` cannot be patched into `desired` (an immutable field differs): it is deleted and re-created. */
-  mustReplace?: (desired: T, stored: T) => boolean;
-}
-
-interface Workload extends KubeObject {
-  spec?: { replicas?: number; selector?: unknown };
-}
-
-/**
- * Rules for Deployments: a replica count above 0 that someone else set is kept while we want one above 0 (gardener-
- * resource-manager's high-availability webhook scales controllers of HA shoots), 0 (hibernation) and waking up from 0
- * are ours; a different selector (immutable; e.g. the Go provider's) makes us re-create the Deployment.
- */
-export const DEPLOYMENT_RULES: EnsureRules<Workload> = {
-  adjust: (desired, stored) => {
-    const want = desired.spec?.replicas ?? 1;
-    const have = stored.spec?.replicas ?? 1;
-    return want > 0 && have > 0 && want !== have ? { ...desired, spec: { ...desired.spec, replicas: have } } : desired;
-  },
-  mustReplace: (desired, stored) => !jsonEqual(desired.spec?.selector, stored.spec?.selector),
-};
-
 /** Writes objects of one namespace; counts its requests. */
 export class SeedObjectWriter extends NamespaceWriter {
   constructor(client: KubeClient, namespace: string, log: Logger, signal?: AbortSignal) {
@@ -87,17 +62,10 @@ export class SeedObjectWriter extends NamespaceWriter {
   }
 
   /** Creates `desired`, or patches the rendered fields of the stored object that differ; returns the stored object. */
-  async ensure<T extends KubeObject>(res: ResourceType, desired: T, rules: EnsureRules<T> = {}): Promise<T> {
-    const name = desired.metadata.name ?? "";
-    let existing = await this.get<T>(res, name);
-    if (existing && !existing.metadata.deletionTimestamp && rules.mustReplace?.(desired, existing)) {
-      this.log.info("Re-creating: an immutable field differs", { kind: res.kind, name });
-      this.count("delete", res);
-      await this.client.delete(res, name, this.opts);
-      existing = undefined;
-    }
+  async ensure<T extends KubeObject>(res: ResourceType, desired: T): Promise<T> {
+    const existing = await this.get<T>(res, desired.metadata.name ?? "");
     return this.createOrPatch(res, desired, existing, (stored) => {
-      const to = renderedFields(rules.adjust ? rules.adjust(desired, stored) : desired);
+      const to = renderedFields(desired);
       return { from: projectOnto(renderedFields(stored), to), to };
     });
   }

@@ -1,8 +1,10 @@
 /**
  * How an update turns the stored object and the submitted one into the next stored object: status kept apart,
- * system metadata preserved, generation bumped only by spec changes, no new finalizers while deleting. Pure.
+ * system metadata preserved, generation bumped only by spec changes, no new finalizers while deleting, fields the
+ * built-in kinds declare immutable left unchanged. Pure.
  */
 import type { KubeObject, ObjectMeta } from "../../k8s/api/objects.ts";
+import type { MetaFieldError } from "./object_meta.ts";
 
 type Json = unknown;
 
@@ -99,4 +101,33 @@ export function meaningfulChange(old: KubeObject, next: KubeObject): boolean {
     metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined },
   });
   return !jsonEqual(strip(old), strip(next));
+}
+
+/** Fields of built-in kinds that an update may not change (by storage key), and kube's wording when one does. */
+const IMMUTABLE_FIELDS: Record<string, { path: string[]; message: string }> = {
+  "deployments.apps": { path: ["spec", "selector"], message: "field is immutable" },
+  "replicasets.apps": { path: ["spec", "selector"], message: "field is immutable" },
+  "statefulsets.apps": { path: ["spec", "selector"], message: "field is immutable" },
+  "daemonsets.apps": { path: ["spec", "selector"], message: "field is immutable" },
+  "rolebindings.rbac.authorization.k8s.io": { path: ["roleRef"], message: "cannot change roleRef" },
+  "clusterrolebindings.rbac.authorization.k8s.io": { path: ["roleRef"], message: "cannot change roleRef" },
+};
+
+function at(obj: unknown, path: readonly string[]): unknown {
+  let v = obj;
+  for (const k of path) v = typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+/** The immutable field of `storage` that `next` changes from `old`, as kube's validation reports it (422). */
+export function immutableFieldErrors(storage: string, old: KubeObject, next: KubeObject): MetaFieldError[] {
+  const rule = IMMUTABLE_FIELDS[storage];
+  if (!rule) return [];
+  const value = at(next, rule.path);
+  if (jsonEqual(at(old, rule.path), value)) return [];
+  return [{
+    type: "FieldValueInvalid",
+    field: rule.path.join("."),
+    message: `Invalid value: ${JSON.stringify(value)}: ${rule.message}`,
+  }];
 }

@@ -39,6 +39,7 @@ import {
 import {
   addedFinalizers,
   generationChanged,
+  immutableFieldErrors,
   meaningfulChange,
   mergeMainWrite,
   mergeStatusWrite,
@@ -466,6 +467,8 @@ export class WritePath {
         if (errors.length) throw this.invalid(r, name, errors);
         next = object;
       }
+      const immutable = immutableFieldErrors(storage, old, next);
+      if (immutable.length) throw this.invalid(r, name, immutable);
     }
     next.apiVersion = old.apiVersion;
     next.metadata = { ...next.metadata, resourceVersion: old.metadata.resourceVersion };

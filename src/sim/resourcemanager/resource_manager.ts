@@ -2,8 +2,9 @@
  * SIMULATION of gardener-resource-manager for the playground and tests: every pass it reconciles each ManagedResource
  * of the seed (from informers, so a pass costs reads only for objects it applies). Class `seed` objects go into the
  * seed, unclassed ones into the shoot API server of the MR's namespace. It puts its finalizer on the MR, applies the
- * objects of the referenced Secrets (compared first: an applied, unchanged MR costs no write), deletes objects it
- * applied earlier that are no longer wanted, and reports ResourcesApplied/ResourcesHealthy/ResourcesProgressing
+ * objects of the referenced Secrets (compared first: an applied, unchanged MR costs no write; an object annotated
+ * `resources.gardener.cloud/delete-on-invalid-update` whose update is refused as invalid is re-created), deletes
+ * objects it applied earlier that are no longer wanted, and reports ResourcesApplied/ResourcesHealthy/ResourcesProgressing
  * (Deployments must be rolled out and available). On deletion it deletes the applied objects unless `keepObjects`,
  * then removes its finalizer. As its TokenRequestor, it creates the shoot ServiceAccount a `shoot-access-*` Secret
  * (purpose `token-requestor`, class `shoot`) names; the playground issues that account's tokens directly (the fake
@@ -11,7 +12,7 @@
  */
 import type { KubeClient } from "../../k8s/client/client.ts";
 import { Informer } from "../../k8s/cache/informer.ts";
-import { isAlreadyExists, isConflict, isNotFound, undefinedIfNotFound } from "../../k8s/api/errors.ts";
+import { isAlreadyExists, isConflict, isInvalid, isNotFound, undefinedIfNotFound } from "../../k8s/api/errors.ts";
 import { AppsV1, CoreV1, ResourcesV1alpha1 } from "../../k8s/api/resources.ts";
 import { hasFinalizer, type KubeObject, objectKey } from "../../k8s/api/objects.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
@@ -53,6 +54,8 @@ export interface ResourceManagerOptions {
 /** Labels and annotations of a token-requestor Secret (gardener-resource-manager's TokenRequestor). */
 const TOKEN_REQUESTOR_PURPOSE = "resources.gardener.cloud/purpose";
 const CLASS_LABEL = "resources.gardener.cloud/class";
+/** An object whose update is rejected as invalid is deleted and created again (gardener-resource-manager's rule). */
+const DELETE_ON_INVALID_UPDATE = "resources.gardener.cloud/delete-on-invalid-update";
 const SA_NAME = "serviceaccount.resources.gardener.cloud/name";
 const SA_NAMESPACE = "serviceaccount.resources.gardener.cloud/namespace";
 
@@ -69,6 +72,43 @@ export interface ResourceManagerStats {
 }
 
 type Secret = KubeObject & { data?: Record<string, string> };
+
+/**
+ * Applies one object into `target` as gardener-resource-manager does: created when absent, updated when it differs
+ * and, when the update is refused as invalid (an immutable field) and the object carries
+ * `resources.gardener.cloud/delete-on-invalid-update`, deleted and created again. `onWrite` hears of every write
+ * request sent. Returns the object as applied (its namespace defaulted) and whether anything was written.
+ */
+export async function applyObject(
+  target: KubeClient,
+  obj: KubeObject,
+  onWrite: () => void = () => {},
+): Promise<{ want: KubeObject; written: boolean }> {
+  const type = resourceTypeOf(obj.apiVersion ?? "", obj.kind ?? "");
+  if (!type) throw new Error(`unknown kind ${obj.apiVersion}/${obj.kind}`);
+  const namespace = type.namespaced ? obj.metadata.namespace ?? "default" : undefined;
+  const want = namespace ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
+  const current = await undefinedIfNotFound(target.get(type, want.metadata.name!, { namespace }));
+  if (!current) {
+    onWrite();
+    await target.create(type, want, { namespace });
+    return { want, written: true };
+  }
+  const update = objectUpdate(current, want);
+  if (!update) return { want, written: false };
+  onWrite();
+  try {
+    await target.update(type, update, { namespace });
+  } catch (e) {
+    // An immutable field differs: with the annotation the object is replaced, without it the apply fails.
+    if (!isInvalid(e) || want.metadata.annotations?.[DELETE_ON_INVALID_UPDATE] !== "true") throw e;
+    onWrite();
+    await target.delete(type, want.metadata.name!, { namespace });
+    onWrite();
+    await target.create(type, want, { namespace });
+  }
+  return { want, written: true };
+}
 
 /** Runs the resource manager simulation until stopped. */
 export class ResourceManagerSimulation {
@@ -245,28 +285,8 @@ export class ResourceManagerSimulation {
     const applied = [];
     const wanted: KubeObject[] = [];
     for (const obj of objects) {
-      const type = resourceTypeOf(obj.apiVersion ?? "", obj.kind ?? "");
-      if (!type) throw new Error(`unknown kind ${obj.apiVersion}/${obj.kind}`);
-      const namespace = type.namespaced ? obj.metadata.namespace ?? "default" : undefined;
-      const want = namespace ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
-      let current: KubeObject | undefined;
-      try {
-        current = await target.get(type, want.metadata.name!, { namespace });
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-      if (!current) {
-        this.stats.writes++;
-        await target.create(type, want, { namespace });
-        this.stats.objectsApplied++;
-      } else {
-        const update = objectUpdate(current, want);
-        if (update) {
-          this.stats.writes++;
-          await target.update(type, update, { namespace });
-          this.stats.objectsApplied++;
-        }
-      }
+      const { want, written } = await applyObject(target, obj, () => this.stats.writes++);
+      if (written) this.stats.objectsApplied++;
       applied.push(appliedRef(want));
       wanted.push(want);
     }

@@ -2,8 +2,9 @@
  * Integration harness of the ControlPlane controller: the fake seed with the real Cluster, ControlPlane,
  * ManagedResource, VPA and monitoring CRDs (crds/), the generic extension reconciler with our ControlPlane actuator,
  * gardenlet's side (annotate, hibernate, delete, force-delete, migrate, restore; the kube-apiserver Deployment) and a
- * stand-in for gardener-resource-manager (`Grm`) that takes MRs with its finalizer, reports their conditions and
- * releases them on deletion.
+ * stand-in for gardener-resource-manager (`Grm`) that takes MRs with its finalizer, applies the seed-class ones into
+ * the seed (with the simulation's `applyObject`, listed in `status.resources`), reports their conditions and releases
+ * them on deletion (removing what a seed-class MR applied).
  */
 import type { MutatingWebhookConfiguration } from "kubernetes-types/admissionregistration/v1.d.ts";
 import { parseAllDocuments } from "yaml";
@@ -29,6 +30,13 @@ import type { ControlPlane } from "../../../src/apis/extensions/v1alpha1.ts";
 import { newControlPlaneController } from "../../../src/extension/controlplane/mod.ts";
 import { managedResourceSecretName, MANIFESTS_KEY } from "../../../src/extension/genericcontrolplane/mod.ts";
 import { loadCrds } from "../../../src/playground/crds.ts";
+import {
+  appliedRef,
+  applyObject,
+  desiredObject,
+  type ManagedResource,
+  objectsOfSecretData,
+} from "../../../src/sim/resourcemanager/mod.ts";
 import {
   clusterObject,
   deleteConfirmed,
@@ -284,8 +292,21 @@ export function kubeApiServer(replicas: number): KubeObject {
 export class Grm {
   constructor(private readonly client: KubeClient) {}
 
-  private async all(): Promise<KubeObject[]> {
-    return (await this.client.list(ResourcesV1alpha1.managedResources, { namespace: NS })).items;
+  private async all(): Promise<ManagedResource[]> {
+    return (await this.client.list<ManagedResource>(ResourcesV1alpha1.managedResources, { namespace: NS })).items;
+  }
+
+  /** The objects of a seed-class MR (none for other MRs). */
+  private async seedObjectsOf(mr: ManagedResource): Promise<KubeObject[]> {
+    if (mr.spec.class !== "seed") return [];
+    const out: KubeObject[] = [];
+    for (const ref of mr.spec.secretRefs ?? []) {
+      const secret = await this.client.get<KubeObject & { data?: Record<string, string> }>(CoreV1.secrets, ref.name, {
+        namespace: NS,
+      });
+      out.push(...objectsOfSecretData(secret.data).map((o) => desiredObject(mr, o)));
+    }
+    return out;
   }
 
   /** Takes every MR (finalizer) and reports it applied and healthy for its current generation. */
@@ -301,6 +322,10 @@ export class Grm {
           { namespace: NS },
         );
       }
+      const resources = [];
+      for (const o of await this.seedObjectsOf(mr)) {
+        resources.push(appliedRef((await applyObject(this.client, o)).want));
+      }
       const status = healthy ? "True" : "False";
       const at = "2026-01-01T00:00:00Z";
       await this.client.patch(
@@ -308,6 +333,7 @@ export class Grm {
         mr.metadata.name!,
         {
           status: {
+            resources,
             observedGeneration: mr.metadata.generation,
             conditions: [
               {
@@ -348,6 +374,11 @@ export class Grm {
     const released: string[] = [];
     for (const mr of await this.all()) {
       if (!mr.metadata.deletionTimestamp) continue;
+      // What a seed-class MR applied (its status says; the MR's Secret is already gone).
+      for (const ref of mr.spec.keepObjects ? [] : mr.status?.resources ?? []) {
+        const type = SEED_RESOURCES.find((r) => r.kind === ref.kind)!;
+        await undefinedIfNotFound(this.client.delete(type, ref.name, { namespace: NS }));
+      }
       await this.client.patch(
         ResourcesV1alpha1.managedResources,
         mr.metadata.name!,
@@ -364,11 +395,7 @@ export class Grm {
 
   /** The MR's keepObjects as stored. */
   async keepObjects(name: string): Promise<boolean | undefined> {
-    const mr = await this.client.get<KubeObject & { spec: { keepObjects?: boolean } }>(
-      ResourcesV1alpha1.managedResources,
-      name,
-      { namespace: NS },
-    );
+    const mr = await this.client.get<ManagedResource>(ResourcesV1alpha1.managedResources, name, { namespace: NS });
     return mr.spec.keepObjects;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Protocol tests of the ControlPlane controller against the fake seed: create, reconcile (0 writes when up to date),
- * hibernate, wake up, delete (bounded waits for the MRs), force-delete, migrate and restore. Every object written is
+ * hibernate, wake up, delete (bounded waits for the MRs), force-delete, migrate and restore. The CCM's seed objects
+ * reach the seed through the seed-class MR, applied by the harness's resource manager stand-in. Every object is
  * checked against the real CRDs.
  */
 import * as assert from "node:assert/strict";
@@ -11,17 +12,24 @@ import { readinessProblems } from "../reconciler/harness.ts";
 import { assertValidAgainstCrd } from "../../support/crd_validation.ts";
 import { ControlPlaneHarness, NS, SEED_RESOURCES } from "./harness.ts";
 
-const SEED_OBJECTS = [
+/** The CCM's objects, applied by the resource manager from the seed MR. */
+const CCM_OBJECTS = [
   "Deployment/cloud-controller-manager",
-  "ManagedResource/extension-controlplane-shoot",
   "PodDisruptionBudget/cloud-controller-manager",
   "PrometheusRule/shoot-cloud-controller-manager",
-  "Secret/managedresource-extension-controlplane-shoot",
-  "Secret/shoot-access-cloud-controller-manager",
   "Service/cloud-controller-manager",
   "ServiceMonitor/shoot-cloud-controller-manager",
   "VerticalPodAutoscaler/cloud-controller-manager-vpa",
 ];
+/** What the controller itself writes. */
+const OWN_OBJECTS = [
+  "ManagedResource/extension-controlplane-seed",
+  "ManagedResource/extension-controlplane-shoot",
+  "Secret/managedresource-extension-controlplane-seed",
+  "Secret/managedresource-extension-controlplane-shoot",
+  "Secret/shoot-access-cloud-controller-manager",
+];
+const SEED_OBJECTS = [...CCM_OBJECTS, ...OWN_OBJECTS].sort();
 
 async function ccm(h: ControlPlaneHarness): Promise<Deployment & KubeObject> {
   return (await h.get<Deployment & KubeObject>(AppsV1.deployments, "cloud-controller-manager"))!;
@@ -106,6 +114,19 @@ Deno.test("controlplane: create deploys the CCM and its monitoring in the seed a
     assert.equal(mr.spec.keepObjects, false);
     assert.deepEqual(mr.spec.injectLabels, { "shoot.gardener.cloud/no-cleanup": "true" });
     assert.equal(mr.metadata.labels?.origin, undefined);
+    const seedMr = (await h.get<KubeObject & { spec: Record<string, unknown> }>(
+      ResourcesV1alpha1.managedResources,
+      "extension-controlplane-seed",
+    ))!;
+    assert.equal(seedMr.spec.class, "seed");
+    assert.equal(seedMr.spec.keepObjects, false);
+    assert.equal(seedMr.spec.injectLabels, undefined, "no shoot clean-up label on seed objects");
+    assert.deepEqual(
+      (await h.manifests("extension-controlplane-seed")).map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+      CCM_OBJECTS,
+    );
+    // The Go provider's Deployment selected other labels (immutable): the resource manager replaces it.
+    assert.equal(d.metadata.annotations?.["resources.gardener.cloud/delete-on-invalid-update"], "true");
   } finally {
     await h.close();
   }
@@ -184,49 +205,42 @@ Deno.test("controlplane: a reconcile of an up-to-date ControlPlane makes 0 write
   }
 });
 
-Deno.test("controlplane: new credentials change the checksum (the CCM restarts); a drifted object is repaired", async () => {
+Deno.test("controlplane: new credentials change the checksum in the seed MR (the CCM restarts once it is applied)", async () => {
   const h = await ControlPlaneHarness.start();
   try {
     await ready(h);
     const before = (await ccm(h)).spec!.template.metadata!.annotations!["checksum/secret-cloudprovider"];
     await h.rotateCredentials("token-2");
-    const drifted = await ccm(h);
-    drifted.spec!.template.spec!.containers[0].args = ["--cloud-provider=other"];
-    await h.client.update(AppsV1.deployments, drifted);
     await h.annotate();
     assert.equal(await h.reconcile(), undefined);
+    await h.grm.applyAll();
     const d = await ccm(h);
     assert.notEqual(d.spec!.template.metadata!.annotations!["checksum/secret-cloudprovider"], before);
-    assert.ok(d.spec!.template.spec!.containers[0].args?.includes("--cloud-provider=equinixmetal"));
   } finally {
     await h.close();
   }
 });
 
-Deno.test("controlplane: replicas the HA webhook set are kept while awake (no write per reconcile), 0 when hibernated", async () => {
+Deno.test("controlplane: the CCM reaches the seed only through the seed MR: the reconcile writes none of its objects", async () => {
   const h = await ControlPlaneHarness.start();
   try {
-    await ready(h);
-    // gardener-resource-manager's high-availability webhook scales controllers of HA shoots to 2.
-    await h.client.patch(AppsV1.deployments, "cloud-controller-manager", { spec: { replicas: 2 } }, "merge", {
-      namespace: NS,
-    });
+    await h.createControlPlane();
+    await h.annotate();
     h.resetCounters();
-    await h.annotate();
-    await h.reconcile();
-    assert.equal((await ccm(h)).spec!.replicas, 2);
-    assert.equal(h.api.counters.writes({ excludeResources: ["events", "leases", "controlplanes"] }), 0);
-    await h.updateCluster({ hibernated: true });
-    await h.scaleKubeApiServer(0);
-    await h.annotate();
     assert.equal(await h.reconcile(), undefined);
-    assert.equal((await ccm(h)).spec!.replicas, 0);
+    assert.deepEqual(await h.seedObjects(), OWN_OBJECTS, "nothing of the CCM until the resource manager applies it");
+    const ownWrites = h.api.counters.writes({ excludeResources: ["events", "leases", "controlplanes"] });
+    const allWrites = h.api.counters.writes({
+      excludeResources: ["events", "leases", "controlplanes", "secrets", "managedresources"],
+    });
+    assert.ok(ownWrites > 0);
+    assert.equal(allWrites, 0, "no Deployment, Service, PDB, VPA or monitoring object written by the controller");
   } finally {
     await h.close();
   }
 });
 
-Deno.test("controlplane: a Go provider's CCM Deployment (another, immutable selector) is re-created as ours", async () => {
+Deno.test("controlplane: a Go provider's CCM Deployment (another, immutable selector) is re-created as ours by the resource manager", async () => {
   const h = await ControlPlaneHarness.start();
   try {
     const goLabels = { app: "cloud-controller-manager" };
@@ -266,6 +280,7 @@ Deno.test("controlplane: hibernation waits for kube-apiserver at 0, then scales 
     await h.scaleKubeApiServer(0);
     await h.clock.advance(2000);
     assert.equal(await h.reconcile(), undefined);
+    await h.grm.applyAll();
     assert.equal((await ccm(h)).spec!.replicas, 0);
     assert.deepEqual(readinessProblems(await h.getControlPlane()), []);
 
@@ -274,6 +289,7 @@ Deno.test("controlplane: hibernation waits for kube-apiserver at 0, then scales 
     await h.scaleKubeApiServer(1);
     await h.annotate();
     assert.equal(await h.reconcile(), undefined);
+    await h.grm.applyAll();
     assert.equal((await ccm(h)).spec!.replicas, 1);
     assert.deepEqual(readinessProblems(await h.getControlPlane()), []);
   } finally {
@@ -281,7 +297,7 @@ Deno.test("controlplane: hibernation waits for kube-apiserver at 0, then scales 
   }
 });
 
-Deno.test("controlplane: delete waits (bounded) for the shoot MR, then removes every seed object it created", async () => {
+Deno.test("controlplane: delete waits (bounded) for the shoot MR, then deletes the seed MR, whose objects go with it", async () => {
   const h = await ControlPlaneHarness.start();
   try {
     await ready(h);
@@ -303,13 +319,16 @@ Deno.test("controlplane: delete waits (bounded) for the shoot MR, then removes e
     assert.deepEqual(await h.grm.processDeletions(), ["extension-controlplane-shoot"]);
     assert.equal(await h.reconcile(), undefined);
     assert.equal(await h.controlPlaneExists(), false);
+    // The seed MR is deleted but not waited for (as Gardener's library): its resource manager removes the CCM.
+    assert.deepEqual(await h.seedObjects(), [...CCM_OBJECTS, "ManagedResource/extension-controlplane-seed"].sort());
+    assert.deepEqual(await h.grm.processDeletions(), ["extension-controlplane-seed"]);
     assert.deepEqual(await h.seedObjects(), []);
   } finally {
     await h.close();
   }
 });
 
-Deno.test("controlplane: force-delete does not wait for the MRs and removes every seed object", async () => {
+Deno.test("controlplane: force-delete does not wait for the MRs; their resource manager removes the rest", async () => {
   const h = await ControlPlaneHarness.start();
   try {
     await ready(h);
@@ -317,8 +336,12 @@ Deno.test("controlplane: force-delete does not wait for the MRs and removes ever
     await h.deleteControlPlane();
     assert.equal(await h.reconcile(), undefined);
     assert.equal(await h.controlPlaneExists(), false);
-    // Only the MR itself is left to the resource manager (its finalizer); nothing of ours otherwise.
-    assert.deepEqual(await h.seedObjects(), ["ManagedResource/extension-controlplane-shoot"]);
+    // Only the MRs (their finalizer) and what the seed MR applied are left to the resource manager.
+    assert.deepEqual(
+      await h.seedObjects(),
+      [...CCM_OBJECTS, "ManagedResource/extension-controlplane-seed", "ManagedResource/extension-controlplane-shoot"]
+        .sort(),
+    );
     await h.grm.processDeletions();
     assert.deepEqual(await h.seedObjects(), []);
   } finally {
@@ -326,7 +349,7 @@ Deno.test("controlplane: force-delete does not wait for the MRs and removes ever
   }
 });
 
-Deno.test("controlplane: migrate keeps the shoot objects (keepObjects) and removes the seed objects; restore rebuilds", async () => {
+Deno.test("controlplane: migrate keeps the shoot objects (keepObjects) and removes the seed MR's; restore rebuilds", async () => {
   const h = await ControlPlaneHarness.start();
   try {
     await ready(h);
@@ -337,7 +360,12 @@ Deno.test("controlplane: migrate keeps the shoot objects (keepObjects) and remov
     assert.equal(migrated.status?.lastOperation?.type, "Migrate");
     assert.equal(migrated.status?.lastOperation?.state, "Succeeded");
     assert.ok(!migrated.metadata.finalizers?.includes("extensions.gardener.cloud/controlplane"));
-    assert.deepEqual(await h.seedObjects(), ["ManagedResource/extension-controlplane-shoot"]);
+    assert.equal(await h.grm.keepObjects("extension-controlplane-seed"), false, "the CCM leaves this seed");
+    assert.deepEqual(
+      await h.seedObjects(),
+      [...CCM_OBJECTS, "ManagedResource/extension-controlplane-seed", "ManagedResource/extension-controlplane-shoot"]
+        .sort(),
+    );
     await h.grm.processDeletions();
     assert.deepEqual(await h.seedObjects(), []);
 

@@ -1,6 +1,6 @@
 /**
  * The objects the ControlPlane controller renders, checked without a server: every object of a CRD kind (VPA,
- * ServiceMonitor, PrometheusRule, ManagedResource) is valid against the vendored CRD with nothing the API server would
+ * ServiceMonitor, PrometheusRule, the seed and shoot ManagedResources) is valid against the vendored CRD with nothing the API server would
  * prune, awake and hibernated; the image vector and its operator overwrite.
  */
 import * as assert from "node:assert/strict";
@@ -9,6 +9,7 @@ import { clusterContextOf } from "../../../src/extension/reconciler/mod.ts";
 import { equinixControlPlaneDelegate } from "../../../src/extension/controlplane/mod.ts";
 import {
   type ControlPlaneValues,
+  MR_SEED,
   MR_SHOOT,
   renderManagedResource,
 } from "../../../src/extension/genericcontrolplane/mod.ts";
@@ -41,19 +42,21 @@ Deno.test("controlplane renderers: every CRD object is valid against the real CR
   let checked = 0;
   for (const replicas of [1, 0]) {
     const v = values(replicas);
-    const { managedResource, secret } = renderManagedResource({
-      name: MR_SHOOT,
+    const shoot = renderManagedResource({ name: MR_SHOOT, namespace: NS, objects: delegate.shootObjects(v) });
+    const seed = renderManagedResource({
+      name: MR_SEED,
       namespace: NS,
-      objects: delegate.shootObjects(v),
+      class: "seed",
+      objects: delegate.seedObjects(v),
     });
-    const all: KubeObject[] = [...delegate.seedObjects(v).map((o) => o.object), managedResource, secret];
+    const all: KubeObject[] = [...delegate.seedObjects(v), shoot.managedResource, seed.managedResource];
     for (const o of all) {
       if (!CRD_GROUPS.some((g) => o.apiVersion?.startsWith(g))) continue;
       assertValidAgainstCrd(o);
       checked++;
     }
   }
-  assert.equal(checked, 8, "VPA, ServiceMonitor, PrometheusRule and the MR, awake and hibernated");
+  assert.equal(checked, 10, "VPA, ServiceMonitor, PrometheusRule and the two MRs, awake and hibernated");
 });
 
 Deno.test("the CCM and MetalLB images come from the image vector", () => {

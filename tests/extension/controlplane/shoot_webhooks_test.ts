@@ -103,8 +103,12 @@ Deno.test("controlplane: deletion removes the shoot webhooks MR last and waits f
     assert.ok(await h.reconcile(), "waits for the shoot MR");
     assert.deepEqual(await h.grm.processDeletions(), ["extension-controlplane-shoot"]);
     assert.ok(await h.reconcile(), "waits for the webhooks MR");
-    assert.deepEqual(await h.seedObjects(), ["ManagedResource/extension-controlplane-shoot-webhooks"]);
-    assert.deepEqual(await h.grm.processDeletions(), [MR]);
+    // The seed MR is deleted but not waited for; both MRs wait for their resource manager.
+    assert.deepEqual(
+      (await h.seedObjects()).filter((o) => o.startsWith("ManagedResource/")),
+      ["ManagedResource/extension-controlplane-seed", "ManagedResource/extension-controlplane-shoot-webhooks"],
+    );
+    assert.deepEqual(await h.grm.processDeletions(), ["extension-controlplane-seed", MR]);
     assert.equal(await h.reconcile(), undefined);
     assert.equal(await h.controlPlaneExists(), false);
     assert.deepEqual(await h.seedObjects(), []);

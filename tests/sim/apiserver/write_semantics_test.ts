@@ -367,3 +367,44 @@ Deno.test("default, kube-system and kube-public may not be deleted", async () =>
     assert.equal((await api.delete("/api/v1/namespaces/kube-node-lease")).status, 200);
   });
 });
+
+Deno.test("immutable fields: a Deployment's selector and a binding's roleRef cannot change (422 naming the field); other fields stay mutable", async () => {
+  await withApi(async (api) => {
+    const created = await api.post<Obj>(DEPLOY, deployment("web"));
+    const moved = {
+      ...created.body,
+      spec: { ...created.body.spec, selector: { matchLabels: { app: "other" } } },
+    };
+    const refused = await api.put<{ reason: string; details: { causes: Array<{ field: string; message: string }> } }>(
+      `${DEPLOY}/web`,
+      moved,
+    );
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.reason, "Invalid");
+    assert.deepEqual(refused.body.details.causes.map((c) => c.field), ["spec.selector"]);
+    assert.match(refused.body.details.causes[0].message, /field is immutable/);
+    const scaled = await api.put<Obj>(`${DEPLOY}/web`, {
+      ...created.body,
+      spec: { ...created.body.spec, replicas: 3 },
+    });
+    assert.equal(scaled.status, 200, "other spec fields stay mutable");
+
+    const CRB = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
+    const binding = (role: string) => ({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "b" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+      subjects: [{ kind: "ServiceAccount", name: "sa", namespace: "default" }],
+    });
+    const b = await api.post<Obj>(CRB, binding("cluster-admin"));
+    const rebound = await api.put<{ details: { causes: Array<{ field: string; message: string }> } }>(`${CRB}/b`, {
+      ...binding("view"),
+      metadata: b.body.metadata,
+    });
+    assert.equal(rebound.status, 422);
+    assert.deepEqual(rebound.body.details.causes.map((c) => [c.field, /cannot change roleRef/.test(c.message)]), [
+      ["roleRef", true],
+    ]);
+  });
+});

@@ -233,3 +233,74 @@ Deno.test("resource manager: TokenRequestor creates the shoot ServiceAccount a t
     await seed.stop();
   }
 });
+
+Deno.test("resource manager: an object whose update is refused as invalid (an immutable field) is re-created with delete-on-invalid-update, and fails the MR without it", async () => {
+  const clock = new FakeClock();
+  const seed = await startApiServer({ clock, bookmarkIntervalMs: 3_600_000, namespaces: ["default", NS] });
+  await seed.installCrds(loadCrds({ groups: ["gardener"] }));
+  const seedClient = new KubeClient(seed.connection());
+  const grm = new ResourceManagerSimulation({
+    seed: new KubeClient(seed.connection()),
+    shootClient: () => undefined,
+    clock,
+    pollMs: 1000,
+  });
+  const stop = new AbortController();
+  const running = grm.start(stop.signal);
+  const get = (res: typeof AppsV1.deployments, name: string) =>
+    undefinedIfNotFound(seedClient.get<KubeObject & { spec?: { selector?: unknown } }>(res, name, { namespace: NS }));
+  const condition = async (name: string, type: string) =>
+    (await get(ResourcesV1alpha1.managedResources, name) as ManagedResource | undefined)?.status?.conditions?.find(
+      (c) => c.type === type,
+    );
+  // A Deployment written directly earlier, selecting its pods by another label.
+  const old = (name: string) => ({
+    ...deployment,
+    metadata: { name, namespace: NS },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "old" } },
+      template: { metadata: { labels: { app: "old" } }, spec: { containers: [{ name: "ccm", image: "ccm:0" }] } },
+    },
+  } as KubeObject);
+  const ours = (name: string, annotations?: Record<string, string>) =>
+    ({ ...deployment, metadata: { name, namespace: NS, annotations } }) as KubeObject;
+  try {
+    for (const name of ["replaced", "refused"]) await seedClient.create(AppsV1.deployments, old(name));
+    const originalUid = (await get(AppsV1.deployments, "replaced"))!.metadata.uid;
+    for (
+      const r of [
+        renderManagedResource({
+          name: "with-annotation",
+          namespace: NS,
+          class: "seed",
+          objects: [ours("replaced", { "resources.gardener.cloud/delete-on-invalid-update": "true" })],
+        }),
+        renderManagedResource({ name: "without", namespace: NS, class: "seed", objects: [ours("refused")] }),
+      ]
+    ) {
+      await seedClient.create(CoreV1.secrets, r.secret, { namespace: NS });
+      await seedClient.create(ResourcesV1alpha1.managedResources, r.managedResource, { namespace: NS });
+    }
+    await until(
+      clock,
+      async () => (await condition("with-annotation", "ResourcesApplied"))?.status === "True",
+      "applied",
+    );
+    const replaced = (await get(AppsV1.deployments, "replaced"))!;
+    assert.notEqual(replaced.metadata.uid, originalUid, "deleted and created again");
+    assert.deepEqual(replaced.spec?.selector, { matchLabels: { app: "ccm" } });
+    const refused = await until(clock, async () => {
+      const c = await condition("without", "ResourcesApplied");
+      return c?.status === "False" ? c : undefined;
+    }, "the MR without the annotation fails");
+    assert.match(refused.message ?? "", /spec\.selector/);
+    assert.deepEqual((await get(AppsV1.deployments, "refused"))!.spec?.selector, { matchLabels: { app: "old" } });
+  } finally {
+    stop.abort();
+    seed.faults.dropWatches();
+    await running;
+    seedClient.close();
+    await seed.stop();
+  }
+});
