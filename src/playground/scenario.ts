@@ -24,6 +24,7 @@ import {
   devicesOfShoots,
   duplicateDevicesProblem,
   leftoverDevicesProblem,
+  liveDevices,
   liveDevicesOfShoots,
   oldDevicesProblem,
   replacedObjectsProblem,
@@ -35,6 +36,7 @@ import { AppsV1, BuiltinResources, CoreGardenerV1beta1, CoreV1 } from "../k8s/ap
 import { type CounterSnapshot, type PhaseReport, phaseReport } from "./summary.ts";
 import { machinePhase } from "./progress.ts";
 import { MetalClient } from "../metal/client.ts";
+import { MetalNotFoundError } from "../metal/errors.ts";
 
 /** What the phases need. */
 export interface ScenarioContext {
@@ -289,6 +291,16 @@ export async function hibernationPhase(ctx: ScenarioContext): Promise<Hibernatio
     ctx.timeoutMs,
     ctx.signal,
   );
+  // The CCM goes to 0 through the seed MR: its resource manager applies that a moment after the ControlPlane is done.
+  await pollUntil(
+    ctx,
+    async () => {
+      const n = await ccmReplicas(ctx);
+      return n ? `${n} CCM replica(s) left` : undefined;
+    },
+    "the CCM at 0 replicas while hibernated",
+    ctx.timeoutMs,
+  );
   ctx.simulators.devices.invalidate();
   const asleep = {
     machines: machineCount(ctx),
@@ -477,7 +489,23 @@ export async function deviceLossPhase(ctx: ScenarioContext): Promise<DeviceLossR
     return { shoot: shoot.technicalId, machine: machine.metadata.name!, device: device.id };
   });
   const metal = new MetalClient({ token: sims.metal.defaultToken, baseUrl: sims.metalUrl });
-  for (const l of lost) await metal.devices.delete(l.device);
+  // As an operator would: asked again after a failure (a fault, a lost answer) until Metal is removing the device.
+  for (const l of lost) {
+    await pollUntil(
+      ctx,
+      async () => {
+        if (!liveDevices(sims.metal.devices()).some((d) => d.id === l.device)) return undefined;
+        try {
+          await metal.devices.delete(l.device);
+          return undefined;
+        } catch (e) {
+          return e instanceof MetalNotFoundError ? undefined : `DELETE failed: ${(e as Error).message}`;
+        }
+      },
+      `the out-of-band deletion of device ${l.device}`,
+      ctx.timeoutMs,
+    );
+  }
   await pollUntil(
     ctx,
     async () => {

@@ -4,9 +4,10 @@
  * creates commit late (the response is lost and the device is visible only 15 s later); every API server answers 5 % of
  * updates and patches with 409, drops all watches every 30 s and compacts (410 Gone) every minute; the extension and
  * the machine controller are restarted (crash or graceful) about every 20 s. It must converge: all machines Running
- * with exactly one live device each after the create phase, the rolled pool on its new machine type, the control
- * plane migrated and restored onto the same devices (none created, none deleted), and no device left after the
- * deletion (the scenario itself checks each and fails naming the problem).
+ * with exactly one live device each after the create phase, the rolled pool on its new machine type, a machine whose
+ * device was deleted out of band replaced by exactly one new device, the control plane migrated and restored onto the
+ * same devices (none created, none deleted), and no device left after the deletion (the scenario itself checks each
+ * and fails naming the problem).
  *
  * Seeded and reproducible in its fault decisions: FAULT_SEEDS=1,2,3 runs other seeds; a failure names its seed.
  */
@@ -53,17 +54,20 @@ for (const seed of SEEDS) {
           const created = await landscape.create();
           phase.name = "rolling update";
           const rolled = await landscape.rollingUpdate();
+          phase.name = "device loss";
+          const lost = await landscape.loseDevices();
           phase.name = "migration";
           const migrated = await landscape.migrate();
           phase.name = "delete";
           const deleted = await landscape.delete();
-          return { created, rolled, migrated, deleted };
+          return { created, rolled, lost, migrated, deleted };
         })
       );
-      const { created, rolled, migrated, deleted } = reports;
-      assert.deepEqual([created, rolled, migrated, deleted].map((r) => [r.name, r.machines]), [
+      const { created, rolled, lost, migrated, deleted } = reports;
+      assert.deepEqual([created, rolled, lost, migrated, deleted].map((r) => [r.name, r.machines]), [
         ["create", 6],
         ["rolling update", 3],
+        ["device loss", 1],
         ["migration", 6],
         ["delete", 6],
       ]);

@@ -86,9 +86,8 @@ Deno.test("shoot flow: the Shoot in the garden Succeeded with its conditions all
   assert.equal(seen.hasInfraStatus, true);
   const healthy = "ResourcesApplied=True,ResourcesHealthy=True,ResourcesProgressing=False";
   for (const [name, c] of Object.entries(seen.mrs as Record<string, string>)) assert.equal(c, healthy, name);
-  assert.ok(
-    "extension-controlplane-seed" in (seen.mrs as object) || "extension-controlplane-shoot" in (seen.mrs as object),
-  );
+  assert.ok("extension-controlplane-seed" in (seen.mrs as object), "the CCM's seed-class MR");
+  assert.ok("extension-controlplane-shoot" in (seen.mrs as object), "the shoot MR");
   assert.equal(seen.ccmAvailable, 1);
   assert.equal(seen.leftInSeed, 0);
 });
