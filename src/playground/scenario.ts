@@ -3,8 +3,8 @@
  * create (every shoot up to a ready Worker and all machines Running, then the duplicate check), a rolling update
  * (one pool per shoot changes its machine type; done when the Worker is ready, every machine Running and no device
  * of the old type left), hibernation and wake-up, a control-plane migration (migrate and restore: the same devices
- * before and after), the loss of a device (the machine replaced), deletion (every shoot gone, then no live device left) and a steady state (time passes with
- * nothing changing). Each returns its typed report; a failed check rejects naming the problem.
+ * before and after), the loss of a device (deleted in Metal out of band; its machine replaced), deletion (every shoot
+ * gone, then no live device left) and a steady state (time passes with nothing changing). Each returns its typed report; a failed check rejects naming the problem.
  */
 import type { Logger } from "../observability/log.ts";
 import type { Clock } from "../runtime/clock.ts";
@@ -187,22 +187,25 @@ export async function createPhase(ctx: ScenarioContext): Promise<CreateReport> {
  * check; it writes only on change); throws with the conditions still not True after the phase timeout.
  */
 export async function shootConditionsAllTrue(ctx: ScenarioContext): Promise<Record<string, string[]>> {
-  const deadline = ctx.clock.now() + ctx.timeoutMs;
-  for (;;) {
-    const out: Record<string, string[]> = {};
-    const notTrue: string[] = [];
-    for (const shoot of ctx.shoots) {
-      const conditions = await ctx.simulators.gardenlet.careNow(shoot) ?? [];
-      out[shoot.technicalId] = conditions.map((c) => `${c.type}=${c.status}`);
-      for (const c of conditions) {
-        if (c.status !== "True") notTrue.push(`${shoot.technicalId}: ${c.type}: ${c.message}`);
+  const out: Record<string, string[]> = {};
+  await pollUntil(
+    ctx,
+    async () => {
+      const notTrue: string[] = [];
+      for (const shoot of ctx.shoots) {
+        const conditions = await ctx.simulators.gardenlet.careNow(shoot) ?? [];
+        out[shoot.technicalId] = conditions.map((c) => `${c.type}=${c.status}`);
+        for (const c of conditions) {
+          if (c.status !== "True") notTrue.push(`${shoot.technicalId}: ${c.type}: ${c.message}`);
+        }
+        if (!conditions.length) notTrue.push(`${shoot.technicalId}: no conditions`);
       }
-      if (!conditions.length) notTrue.push(`${shoot.technicalId}: no conditions`);
-    }
-    if (!notTrue.length) return out;
-    if (ctx.clock.now() > deadline) throw new Error(`Shoot conditions not all True: ${notTrue.join("; ")}`);
-    await ctx.clock.sleep(1000, ctx.signal);
-  }
+      return notTrue.length ? notTrue.join("; ") : undefined;
+    },
+    "the Shoot conditions all True",
+    ctx.timeoutMs,
+  );
+  return out;
 }
 
 /**
@@ -422,7 +425,7 @@ export async function migrationPhase(ctx: ScenarioContext): Promise<MigrationRep
   };
 }
 
-/** One machine whose device was deleted out of band, and what replaced it. */
+/** One machine whose device was deleted out of band. */
 export interface LostDevice {
   shoot: string;
   machine: string;

@@ -14,6 +14,4 @@ export {
   type SimNode,
   SIMULATED_NODE_LABEL,
   type SimulatedDevice,
-  UNREACHABLE_TAINT,
-  unreachablePatch,
 } from "./node_plan.ts";
