@@ -22,6 +22,6 @@ export {
   LostResponseError,
   streamingResponse,
 } from "./loopback_listener.ts";
-export { type PolledCache, PollLoop, type PollLoopOptions } from "./poll_loop.ts";
+export { type PolledCache, PolledSimulation, PollLoop, type PollLoopOptions } from "./poll_loop.ts";
 export { type TimedCondition, withConditionTimes } from "./condition_times.ts";
 export { metav1Time, parseTime } from "./metav1_time.ts";

@@ -79,3 +79,23 @@ export class PollLoop {
     return this.#stopped ? Promise.resolve() : this.opts.pass();
   }
 }
+
+/** A simulation driven by a `PollLoop`: its `start`, `syncNow` and `stopped` are the loop's. */
+export abstract class PolledSimulation {
+  protected abstract readonly loop: PollLoop;
+
+  /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
+  start(signal: AbortSignal): Promise<void> {
+    return this.loop.run(signal);
+  }
+
+  /** Runs one pass now (tests). */
+  syncNow(): Promise<void> {
+    return this.loop.syncNow();
+  }
+
+  /** True once stopping: a pass in progress should stop writing. */
+  protected get stopped(): boolean {
+    return this.loop.stopped;
+  }
+}

@@ -10,7 +10,7 @@ import { isConflict, isNotFound } from "../../k8s/api/errors.ts";
 import { AppsV1 } from "../../k8s/api/resources.ts";
 import { objectKey } from "../../k8s/api/objects.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
-import { PollLoop } from "../kernel/mod.ts";
+import { PolledSimulation, PollLoop } from "../kernel/mod.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import { availableStatus, type SimDeployment } from "./deployment_status.ts";
 
@@ -33,16 +33,17 @@ export interface DeploymentKubeletStats {
 }
 
 /** Runs the Deployment simulation until stopped. */
-export class DeploymentKubelet {
+export class DeploymentKubelet extends PolledSimulation {
   readonly stats: DeploymentKubeletStats = { statusWrites: 0, writes: 0 };
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly deployments: Informer<SimDeployment>;
   /** key → generation/replicas seen lagging, and when. */
   private readonly seen = new Map<string, { spec: string; at: number }>();
-  private readonly loop: PollLoop;
+  protected readonly loop: PollLoop;
 
   constructor(private readonly opts: DeploymentKubeletOptions) {
+    super();
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? getLogger("sim.kubelet");
     this.deployments = new Informer<SimDeployment>(opts.client, AppsV1.deployments, {
@@ -56,20 +57,6 @@ export class DeploymentKubelet {
       caches: [this.deployments],
       pass: () => this.runPass(),
     });
-  }
-
-  /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
-  start(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
-  }
-
-  /** Runs one pass now (tests). */
-  syncNow(): Promise<void> {
-    return this.loop.syncNow();
-  }
-
-  private get stopped(): boolean {
-    return this.loop.stopped;
   }
 
   private async runPass(): Promise<void> {

@@ -4,20 +4,12 @@
  * is available too.
  */
 import type { KubeObject } from "../../k8s/api/objects.ts";
+import type { TimedCondition } from "../kernel/mod.ts";
 
 /** A Deployment as this simulation reads it. */
 export interface SimDeployment extends KubeObject {
   spec?: { replicas?: number };
   status?: DeploymentStatus;
-}
-
-interface DeploymentCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-  lastUpdateTime?: string;
 }
 
 /** The fields of a Deployment's status this simulation writes. */
@@ -28,7 +20,7 @@ export interface DeploymentStatus {
   readyReplicas?: number;
   availableReplicas?: number;
   unavailableReplicas?: number;
-  conditions?: DeploymentCondition[];
+  conditions?: TimedCondition[];
 }
 
 /** The status of `d` with every replica running, or undefined when it already has it. */

@@ -15,7 +15,7 @@ import { isAlreadyExists, isNotFound } from "../../k8s/api/errors.ts";
 import { CoreV1 } from "../../k8s/api/resources.ts";
 import type { KubeObject } from "../../k8s/api/objects.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
-import { PollLoop } from "../kernel/mod.ts";
+import { PolledSimulation, PollLoop } from "../kernel/mod.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import {
   CRITICAL_COMPONENTS_TAINT,
@@ -62,7 +62,7 @@ export interface NodeSimulatorStats {
 }
 
 /** Runs the node simulation until stopped. */
-export class NodeSimulator {
+export class NodeSimulator extends PolledSimulation {
   readonly stats: NodeSimulatorStats = {
     nodesCreated: 0,
     nodesUntainted: 0,
@@ -80,9 +80,10 @@ export class NodeSimulator {
   private readonly registeredAt = new Map<string, number>();
   private readonly silentSince = new Map<string, number>();
   private readonly inFlight = new Set<string>();
-  private readonly loop: PollLoop;
+  protected readonly loop: PollLoop;
 
   constructor(private readonly opts: NodeSimulatorOptions) {
+    super();
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? getLogger("sim.nodes");
     this.nodes = new Informer<SimNode>(opts.client, CoreV1.nodes, { clock: this.clock, log: this.log });
@@ -100,20 +101,11 @@ export class NodeSimulator {
   }
 
   /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
-  async start(signal: AbortSignal): Promise<void> {
+  override async start(signal: AbortSignal): Promise<void> {
     // Not one of the loop's caches: the kubelet's work does not wait for the CCM's permissions.
     if (this.ccmNodes !== this.nodes) this.ccmNodes.start(signal);
-    await this.loop.run(signal);
+    await super.start(signal);
     if (this.ccmNodes !== this.nodes) await this.ccmNodes.stopped();
-  }
-
-  /** Runs one pass now (tests). */
-  syncNow(): Promise<void> {
-    return this.loop.syncNow();
-  }
-
-  private get stopped(): boolean {
-    return this.loop.stopped;
   }
 
   private async runPass(): Promise<void> {

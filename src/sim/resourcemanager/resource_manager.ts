@@ -16,7 +16,7 @@ import { isAlreadyExists, isConflict, isInvalid, isNotFound, undefinedIfNotFound
 import { AppsV1, CoreV1, ResourcesV1alpha1 } from "../../k8s/api/resources.ts";
 import { hasFinalizer, type KubeObject, objectKey } from "../../k8s/api/objects.ts";
 import { type Clock, realClock } from "../../runtime/clock.ts";
-import { PollLoop } from "../kernel/mod.ts";
+import { PolledSimulation, PollLoop } from "../kernel/mod.ts";
 import { getLogger, type Logger } from "../../observability/log.ts";
 import {
   appliedRef,
@@ -111,7 +111,7 @@ export async function applyObject(
 }
 
 /** Runs the resource manager simulation until stopped. */
-export class ResourceManagerSimulation {
+export class ResourceManagerSimulation extends PolledSimulation {
   readonly stats: ResourceManagerStats = {
     objectsApplied: 0,
     objectsDeleted: 0,
@@ -125,11 +125,12 @@ export class ResourceManagerSimulation {
   private readonly mrs: Informer<ManagedResource>;
   private readonly secrets: Informer<Secret>;
   private readonly deployments: Informer<KubeObject>;
-  private readonly loop: PollLoop;
+  protected readonly loop: PollLoop;
   /** `<seed namespace>/<namespace>/<name>` of the shoot ServiceAccounts known to exist. */
   private readonly serviceAccounts = new Set<string>();
 
   constructor(private readonly opts: ResourceManagerOptions) {
+    super();
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? getLogger("sim.resourcemanager");
     const common = { clock: this.clock, log: this.log };
@@ -142,20 +143,6 @@ export class ResourceManagerSimulation {
       caches: [this.mrs, this.secrets, this.deployments],
       pass: () => this.runPass(),
     });
-  }
-
-  /** Starts the informers and the poll loop; resolves when `signal` aborts and the last pass finished. */
-  start(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
-  }
-
-  /** Runs one pass now (tests). */
-  syncNow(): Promise<void> {
-    return this.loop.syncNow();
-  }
-
-  private get stopped(): boolean {
-    return this.loop.stopped;
   }
 
   private async runPass(): Promise<void> {
