@@ -123,8 +123,9 @@ export class NodeSimulator extends PolledSimulation {
     };
     const memory = { registeredAt: this.registeredAt, silentSince: this.silentSince };
     const plan = planNodes(devices, this.nodes.list(), memory, now, planOpts);
-    for (const name of plan.silent) if (!this.silentSince.has(name)) this.silentSince.set(name, now);
-    for (const name of this.silentSince.keys()) if (!plan.silent.includes(name)) this.silentSince.delete(name);
+    const silent = new Set(plan.silent);
+    for (const name of silent) if (!this.silentSince.has(name)) this.silentSince.set(name, now);
+    for (const name of this.silentSince.keys()) if (!silent.has(name)) this.silentSince.delete(name);
     // The CCM decides on deletions from its own view, once it has one.
     const remove = this.ccmNodes === this.nodes
       ? plan.remove
